@@ -1,0 +1,289 @@
+"""Assurance levels and authentication means (specification chapter LOA).
+
+The standard orders assurance levels on one scale::
+
+    none < basis < low < substantial < high
+
+``basis`` is DigiD Basis (user name and password), which is *below* eIDAS low: eIDAS low
+assumes at least two factors. The official Dutch mapping (Logius) of DigiD, eHerkenning
+and eIDAS onto this scale is :data:`CREDENTIALS`. Every name and machine identifier in
+that table parses to its level:
+
+>>> from digimaat.vocabulary.assurance import AssuranceLevel, Authentication, parse_level
+>>> parse_level("DigiD Midden")
+<AssuranceLevel.LOW: 2>
+>>> parse_level("urn:etoegang:core:assurance-class:loa3")
+<AssuranceLevel.SUBSTANTIAL: 3>
+>>> parse_level("http://eidas.europa.eu/LoA/high") > AssuranceLevel.SUBSTANTIAL
+True
+>>> Authentication.from_name("DigiD Midden")
+Authentication(means=<AuthMeans.DIGID: 'digid'>, level=<AssuranceLevel.LOW: 2>)
+>>> AssuranceLevel.LOW.fit(required=AssuranceLevel.NONE)
+<Fit.BARRIER: 'barrier'>
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable
+
+import attrs
+
+from digimaat.errors import InvalidValueError, UnknownNameError
+
+__all__ = [
+    "CREDENTIALS",
+    "AssuranceLevel",
+    "AuthMeans",
+    "Authentication",
+    "Credential",
+    "Fit",
+    "parse_level",
+]
+
+
+class Fit(enum.Enum):
+    """How an offering's assurance level relates to the level its product needs (LOA-6)."""
+
+    MATCH = "match"
+    """The level asked equals the level needed."""
+    BARRIER = "barrier"
+    """More is asked than needed: a threshold for users (the Vlaardingen case)."""
+    SHORTFALL = "shortfall"
+    """Less is asked than needed: a security shortfall."""
+
+
+class AssuranceLevel(enum.IntEnum):
+    """The standard's ordered assurance scale (LOA-1)."""
+
+    NONE = 0
+    """No authentication."""
+    BASIS = 1
+    """DigiD Basis: user name and password; below eIDAS low."""
+    LOW = 2
+    """eIDAS low: DigiD Midden, eHerkenning EH1, EH2, EH2+."""
+    SUBSTANTIAL = 3
+    """eIDAS substantial: DigiD Substantieel, eHerkenning EH3."""
+    HIGH = 4
+    """eIDAS high: DigiD Hoog, eHerkenning EH4."""
+
+    @property
+    def label(self) -> str:
+        """The level's name in the standard's vocabulary (``"substantial"``)."""
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str | AssuranceLevel, field: str = "assurance") -> AssuranceLevel:
+        """Parse a level from any name or identifier (see :func:`parse_level`)."""
+        return parse_level(text, field)
+
+    def fit(self, required: AssuranceLevel) -> Fit:
+        """Compare this (used) level with the level a product requires (LOA-6)."""
+        if self == required:
+            return Fit.MATCH
+        return Fit.BARRIER if self > required else Fit.SHORTFALL
+
+
+class AuthMeans(enum.Enum):
+    """The means by which an offering authenticates its users (LOA-4)."""
+
+    NONE = "none"
+    DIGID = "digid"
+    EHERKENNING = "eherkenning"
+    EIDAS = "eidas"
+    OWN_ACCOUNT = "own-account"
+    """An account the municipality or its supplier keeps itself."""
+
+    @classmethod
+    def parse(cls, text: str | AuthMeans, field: str = "authentication.means") -> AuthMeans:
+        """Parse a means by its value, case-insensitively (``"DigiD"``, ``"own-account"``)."""
+        if isinstance(text, AuthMeans):
+            return text
+        key = _norm(str(text)).replace(" ", "-").replace("_", "-")
+        for member in cls:
+            if member.value == key:
+                return member
+        raise UnknownNameError(field, text, (m.value for m in cls))
+
+
+@attrs.frozen
+class Credential:
+    """One named level of one authentication scheme, with its machine identifiers (LOA-2)."""
+
+    means: AuthMeans
+    name: str
+    level: AssuranceLevel
+    identifiers: tuple[str, ...]
+    source: str
+
+
+_LOGIUS = "Logius, eIDAS-magazine 2017 (mapping eIDAS - eHerkenning - DigiD)"
+_SAML = "urn:oasis:names:tc:SAML:2.0:ac:classes:"
+_ETOEGANG = "urn:etoegang:core:assurance-class:"
+_EIDAS = "http://eidas.europa.eu/LoA/"
+
+CREDENTIALS: tuple[Credential, ...] = (
+    Credential(AuthMeans.DIGID, "Basis", AssuranceLevel.BASIS,
+               (_SAML + "PasswordProtectedTransport", "10"), _LOGIUS),
+    Credential(AuthMeans.DIGID, "Midden", AssuranceLevel.LOW,
+               (_SAML + "MobileTwoFactorContract", "20"), _LOGIUS),
+    Credential(AuthMeans.DIGID, "Substantieel", AssuranceLevel.SUBSTANTIAL,
+               (_SAML + "Smartcard", "25"), _LOGIUS),
+    Credential(AuthMeans.DIGID, "Hoog", AssuranceLevel.HIGH,
+               (_SAML + "SmartcardPKI", "30"), _LOGIUS),
+    Credential(AuthMeans.EHERKENNING, "EH1", AssuranceLevel.LOW, (_ETOEGANG + "loa1",), _LOGIUS),
+    Credential(AuthMeans.EHERKENNING, "EH2", AssuranceLevel.LOW, (_ETOEGANG + "loa2",), _LOGIUS),
+    Credential(AuthMeans.EHERKENNING, "EH2+", AssuranceLevel.LOW,
+               (_ETOEGANG + "loa2plus",), _LOGIUS),
+    Credential(AuthMeans.EHERKENNING, "EH3", AssuranceLevel.SUBSTANTIAL,
+               (_ETOEGANG + "loa3",), _LOGIUS),
+    Credential(AuthMeans.EHERKENNING, "EH4", AssuranceLevel.HIGH, (_ETOEGANG + "loa4",), _LOGIUS),
+    Credential(AuthMeans.EIDAS, "low", AssuranceLevel.LOW, (_EIDAS + "low",),
+               "Implementing Regulation (EU) 2015/1502"),
+    Credential(AuthMeans.EIDAS, "substantial", AssuranceLevel.SUBSTANTIAL,
+               (_EIDAS + "substantial",), "Implementing Regulation (EU) 2015/1502"),
+    Credential(AuthMeans.EIDAS, "high", AssuranceLevel.HIGH, (_EIDAS + "high",),
+               "Implementing Regulation (EU) 2015/1502"),
+)
+"""The official mapping of DigiD, eHerkenning and eIDAS onto the standard's scale (LOA-2).
+
+The DigiD numeric codes (10, 20, 25, 30) are the ones used in public municipal code; the
+SAML AuthnContextClassRefs, eHerkenning LoA URNs and eIDAS LoA URIs are the schemes'
+own identifiers.
+"""
+
+_LEVEL_SYNONYMS: dict[str, AssuranceLevel] = {
+    "none": AssuranceLevel.NONE,
+    "geen": AssuranceLevel.NONE,
+    "basis": AssuranceLevel.BASIS,
+    "low": AssuranceLevel.LOW,
+    "laag": AssuranceLevel.LOW,
+    "substantial": AssuranceLevel.SUBSTANTIAL,
+    "substantieel": AssuranceLevel.SUBSTANTIAL,
+    "high": AssuranceLevel.HIGH,
+    "hoog": AssuranceLevel.HIGH,
+}
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text.strip().lower())
+
+
+def _build_index() -> dict[str, Credential]:
+    index: dict[str, Credential] = {}
+    for cred in CREDENTIALS:
+        keys = [f"{cred.means.value} {cred.name}", *cred.identifiers]
+        if cred.means is AuthMeans.EHERKENNING:
+            keys.append(cred.name)  # "EH3" is unambiguous on its own
+        if cred.means is AuthMeans.EIDAS:
+            keys.append(f"eidas {cred.name}")
+        for key in keys:
+            index[_norm(key)] = cred
+    return index
+
+
+_INDEX = _build_index()
+
+
+def _known_names() -> Iterable[str]:
+    yield from _LEVEL_SYNONYMS
+    for cred in CREDENTIALS:
+        yield f"{cred.means.value} {cred.name}"
+
+
+def parse_level(text: str | AssuranceLevel, field: str = "assurance") -> AssuranceLevel:
+    """Parse an assurance level from a level name, a scheme name or a machine identifier.
+
+    Accepted (case-insensitively): the standard's names (``none``, ``basis``, ``low``,
+    ``substantial``, ``high``) and their Dutch forms (``geen``, ``laag``, ``substantieel``,
+    ``hoog``); ``"DigiD Midden"``, ``"eHerkenning EH2+"`` or ``"EH2+"``, ``"eIDAS high"``;
+    and every identifier in :data:`CREDENTIALS`. Anything else raises
+    :class:`~digimaat.errors.UnknownNameError` naming the field and the value.
+    """
+    if isinstance(text, AssuranceLevel):
+        return text
+    if not isinstance(text, str):
+        raise InvalidValueError(field, text, "must be a level name or identifier (a string)")
+    key = _norm(text)
+    if key in _LEVEL_SYNONYMS:
+        return _LEVEL_SYNONYMS[key]
+    if key in _INDEX:
+        return _INDEX[key].level
+    raise UnknownNameError(field, text, _known_names())
+
+
+def credential(text: str) -> Credential:
+    """Look up the scheme credential named or identified by ``text`` (``"DigiD Hoog"``, a URN)."""
+    key = _norm(text)
+    if key in _INDEX:
+        return _INDEX[key]
+    raise UnknownNameError("authentication", text, (f"{c.means.value} {c.name}" for c in CREDENTIALS))
+
+
+_ALLOWED: dict[AuthMeans, frozenset[AssuranceLevel]] = {
+    AuthMeans.NONE: frozenset({AssuranceLevel.NONE}),
+    AuthMeans.DIGID: frozenset(c.level for c in CREDENTIALS if c.means is AuthMeans.DIGID),
+    AuthMeans.EHERKENNING: frozenset(
+        c.level for c in CREDENTIALS if c.means is AuthMeans.EHERKENNING),
+    AuthMeans.EIDAS: frozenset(c.level for c in CREDENTIALS if c.means is AuthMeans.EIDAS),
+    AuthMeans.OWN_ACCOUNT: frozenset(set(AssuranceLevel) - {AssuranceLevel.NONE}),
+}
+
+
+def _check_pair(instance: Authentication, attribute: attrs.Attribute[object], value: object) -> None:
+    allowed = _ALLOWED[instance.means]
+    if instance.level not in allowed:
+        names = ", ".join(level.label for level in sorted(allowed))
+        raise InvalidValueError(
+            "authentication.level", instance.level.label,
+            f"is not a level that {instance.means.value} provides (allowed: {names})")
+
+
+@attrs.frozen
+class Authentication:
+    """The authentication an offering asks of its users: a means and an assurance level (LOA-4).
+
+    Build it with :meth:`from_name` from a scheme name or identifier, or from its parts.
+    """
+
+    means: AuthMeans = attrs.field(converter=AuthMeans.parse)
+    level: AssuranceLevel = attrs.field(
+        converter=lambda v: parse_level(v, "authentication.level"), validator=_check_pair)
+
+    @classmethod
+    def none(cls) -> Authentication:
+        """No authentication."""
+        return cls(AuthMeans.NONE, AssuranceLevel.NONE)
+
+    @classmethod
+    def from_name(cls, text: str) -> Authentication:
+        """Build from ``"none"``, a scheme name (``"DigiD Midden"``, ``"EH3"``) or an identifier.
+
+        >>> Authentication.from_name("none").level
+        <AssuranceLevel.NONE: 0>
+        """
+        key = _norm(text) if isinstance(text, str) else text
+        if key in ("none", "geen"):
+            return cls.none()
+        if not isinstance(text, str):
+            raise InvalidValueError("authentication", text, "must be a scheme name or identifier")
+        means_text, _, level_text = _norm(text).partition(" ")
+        if level_text in _LEVEL_SYNONYMS and means_text in {m.value for m in AuthMeans}:
+            return cls(means_text, level_text)  # the canonical form, "digid low"
+        cred = credential(text)
+        return cls(cred.means, cred.level)
+
+    @property
+    def name(self) -> str:
+        """The canonical name, ``"none"`` or ``"<means> <level>"``, which :meth:`from_name` reads.
+
+        >>> Authentication.from_name("DigiD Substantieel").name
+        'digid substantial'
+        >>> smartcard = "urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard"
+        >>> Authentication.from_name("digid substantial") == Authentication.from_name(smartcard)
+        True
+        """
+        if self.means is AuthMeans.NONE:
+            return "none"
+        return f"{self.means.value} {self.level.label}"

@@ -1,0 +1,240 @@
+"""Offerings: one municipality's provision of one product (specification chapter OFF).
+
+An offering records what an assessor observed (capabilities, hence the maturity level),
+the authentication asked, an optional local target with its reason (maatwerk), the annual
+volume per channel, and optionally the web-form funnel (started and completed forms).
+
+>>> from digimaat.vocabulary.offerings import Offering, Volumes
+>>> o = Offering(
+...     municipality="GM0622",
+...     product="http://standaarden.overheid.nl/owms/terms/parkeervergunning",
+...     capabilities=["information-online", "downloadable-form"],
+...     volumes=Volumes.from_mapping({"balie": "700/year", "post": "25 per month"}),
+... )
+>>> o.volumes.per_year()
+{'balie': 700.0, 'post': 300.0}
+>>> Offering(municipality="GM0622", product="urn:x", local_target="prefilled")
+Traceback (most recent call last):
+...
+digimaat.errors.InvalidValueError: local_target_reason: a local target needs a reason (got None)
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from digimaat.errors import InvalidValueError, ProblemCollector
+from digimaat.vocabulary.assurance import Authentication
+from digimaat.vocabulary.channels import CHANNELS, Channel
+from digimaat.vocabulary.maturity import (
+    Capability,
+    MaturityLevel,
+    level_of,
+    parse_capabilities,
+)
+from digimaat.vocabulary.municipalities import _check_code
+from digimaat.vocabulary.products import Product
+
+__all__ = ["FormFunnel", "Offering", "Status", "Volumes"]
+
+
+class Status(enum.Enum):
+    """Whether a product is offered, and whether that is known (OFF-2).
+
+    These are distinct from each other and from a level of zero.
+    """
+
+    OFFERED = "offered"
+    """The municipality provides the product; its capabilities are recorded."""
+    NOT_OFFERED = "not-offered"
+    """The municipality does not provide the product (e.g. no paid parking, no permits)."""
+    NOT_APPLICABLE = "not-applicable"
+    """The product does not apply to the municipality (e.g. a port permit without a port)."""
+    UNKNOWN = "unknown"
+    """The municipality provides the product, but what it offers online was not observed."""
+
+    @classmethod
+    def parse(cls, text: str | Status, field: str = "status") -> Status:
+        """Parse by exchange name (``"not-offered"``)."""
+        if isinstance(text, Status):
+            return text
+        from digimaat.errors import UnknownNameError
+
+        if isinstance(text, str):
+            key = text.strip().lower().replace("_", "-").replace(" ", "-")
+            for member in cls:
+                if member.value == key:
+                    return member
+        raise UnknownNameError(field, text, (m.value for m in cls))
+
+
+@attrs.frozen
+class Volumes:
+    """Annual volume per channel, held as plain floats in requests per year (OFF-5).
+
+    Build with :meth:`from_mapping` from quantities or strings in any time unit. A
+    channel not listed has no requests; an offering without a ``Volumes`` record has an
+    unknown volume.
+    """
+
+    channels: tuple[Channel, ...]
+    per_year_values: tuple[float, ...]
+
+    @classmethod
+    def from_mapping(cls, volumes: Mapping[str | Channel, Any]) -> Volumes:
+        """Build from ``{channel: volume}``; every volume must carry a rate unit.
+
+        All problems are reported together:
+
+        >>> Volumes.from_mapping({"web": "-3/year", "fax": "2/year", "post": "5 m"})
+        Traceback (most recent call last):
+        ...
+        digimaat.errors.InputError: 3 problems found:
+          volumes.web: must not be negative (got '-3/year')
+          channel: unknown name; expected one of: app, balie, chat, e-mail, post, telefoon, web (got 'fax')
+          volumes.post: '5 m' is not a rate (a count per unit of time, e.g. '1000/year') (got '5 m')
+        """
+        from digimaat.units import annual_rate
+
+        collector = ProblemCollector()
+        parsed: dict[Channel, float] = {}
+        for key, value in volumes.items():
+            with collector.catching():
+                channel = Channel.parse(key)
+                if channel in parsed:
+                    raise InvalidValueError("channel", key, "is listed twice")
+                parsed[channel] = annual_rate(value, f"volumes.{channel.value}")
+        collector.raise_if_any()
+        return cls.from_per_year(parsed)
+
+    @classmethod
+    def from_per_year(cls, volumes: Mapping[Channel, float]) -> Volumes:
+        """Build from plain numbers already in requests per year (checked, not converted)."""
+        import math
+
+        channels = tuple(c for c in CHANNELS if c in volumes)
+        values = []
+        for c in channels:
+            v = volumes[c]
+            if isinstance(v, bool) or not isinstance(v, int | float) or math.isnan(v) \
+                    or math.isinf(v) or v < 0:
+                raise InvalidValueError(f"volumes.{c.value}", v,
+                                        "must be a finite, non-negative number per year")
+            values.append(float(v))
+        return cls(channels, tuple(values))
+
+    def per_year(self) -> dict[str, float]:
+        """The volumes as ``{channel name: requests per year}``."""
+        return {c.value: v for c, v in zip(self.channels, self.per_year_values, strict=True)}
+
+    def total(self) -> float:
+        """Requests per year over all channels."""
+        return float(sum(self.per_year_values))
+
+    def quantity(self, channel: Channel | str) -> Any:
+        """The volume of one channel as a pint quantity (requests per year)."""
+        from digimaat.units import PER_YEAR, quantity
+
+        channel = Channel.parse(channel)
+        value = dict(zip(self.channels, self.per_year_values, strict=True)).get(channel, 0.0)
+        return quantity(value, PER_YEAR)
+
+
+def _check_funnel(instance: FormFunnel, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidValueError(f"forms.{attribute.name}", value, "must be a non-negative integer")
+
+
+@attrs.frozen
+class FormFunnel:
+    """Web forms started and completed in the reference year (OFF-6, the MDD *succesratio*)."""
+
+    started: int = attrs.field(validator=_check_funnel)
+    completed: int = attrs.field(validator=_check_funnel)
+
+    def __attrs_post_init__(self) -> None:
+        if self.completed > self.started:
+            raise InvalidValueError("forms.completed", self.completed,
+                                    f"cannot exceed forms started ({self.started})")
+
+
+def _capabilities(values: Iterable[str | Capability]) -> frozenset[Capability]:
+    return parse_capabilities(values, "capabilities")
+
+
+def _optional_target(value: Any) -> MaturityLevel | None:
+    return None if value is None else MaturityLevel.parse(value, "local_target")
+
+
+def _optional_auth(value: Any) -> Authentication | None:
+    if value is None or isinstance(value, Authentication):
+        return value
+    return Authentication.from_name(value)
+
+
+def _check_uri(instance: Offering, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidValueError("product", value, "must be a product URI")
+
+
+@attrs.frozen
+class Offering:
+    """One municipality's provision of one product (OFF-1)."""
+
+    municipality: str = attrs.field(validator=_check_code)
+    product: str = attrs.field(validator=_check_uri)
+    """The product's URI (a UPL URI, or a local product's URI)."""
+    status: Status = attrs.field(default=Status.OFFERED, converter=Status.parse)
+    capabilities: frozenset[Capability] = attrs.field(factory=frozenset, converter=_capabilities)
+    authentication: Authentication | None = attrs.field(default=None, converter=_optional_auth)
+    """The authentication asked; ``None`` when not recorded or when nothing is done online."""
+    local_target: MaturityLevel | None = attrs.field(default=None, converter=_optional_target)
+    local_target_reason: str | None = None
+    volumes: Volumes | None = None
+    forms: FormFunnel | None = None
+    fee_applies: bool | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(bool)))
+    """Overrides the product's ``fee_applies`` for this municipality (local fees differ)."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.local_target is not None and not (self.local_target_reason or "").strip():
+            raise InvalidValueError("local_target_reason", self.local_target_reason,
+                                    "a local target needs a reason")
+        if self.local_target is None and self.local_target_reason is not None:
+            raise InvalidValueError("local_target", None,
+                                    "a local target reason was given without a local target")
+        if self.status is not Status.OFFERED and self.capabilities:
+            raise InvalidValueError("capabilities", sorted(c.value for c in self.capabilities),
+                                    f"must be empty when the status is {self.status.value}")
+        if self.status in (Status.NOT_OFFERED, Status.NOT_APPLICABLE):
+            for name in ("authentication", "volumes", "forms", "local_target"):
+                if getattr(self, name) is not None:
+                    raise InvalidValueError(name, getattr(self, name),
+                                            f"must be absent when the status is {self.status.value}")
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """``(municipality, product)``: at most one offering per key in a dataset."""
+        return (self.municipality, self.product)
+
+    def fee_for(self, product: Product) -> bool:
+        """Whether a fee applies: this offering's override, else the product's, else ``True``.
+
+        ``True`` for an unrecorded fee is the standard's documented default (PRD-5).
+        """
+        if self.fee_applies is not None:
+            return self.fee_applies
+        return True if product.fee_applies is None else product.fee_applies
+
+    def level_for(self, product: Product) -> MaturityLevel | None:
+        """The maturity level (MAT-3), or ``None`` unless the status is ``offered``."""
+        if product.uri != self.product:
+            raise InvalidValueError("product", product.uri,
+                                    f"is not this offering's product ({self.product})")
+        if self.status is not Status.OFFERED:
+            return None
+        return level_of(self.capabilities, fee_applies=self.fee_for(product))

@@ -1,0 +1,318 @@
+"""Aggregation, missing values, and the reduction and rounding rule (specification chapter AGG).
+
+Two reductions exist in digimaat, both on plain numpy arrays:
+
+- over **products** (:func:`reduce_cells`): a metric's per-product values ``x[m, p]`` and
+  weights ``w[m, p]`` give a value per municipality, a coverage, and per-product
+  contributions that sum to the value;
+- over **metrics** (:func:`combine`): a composite's parts give a value per municipality by
+  an arithmetic mean, a geometric mean or a minimum.
+
+Missing values follow a policy chosen per profile (AGG-4): drop the missing cells and
+renormalise (``drop``), count them as zero (``zero``), or make the result undefined
+(``propagate``).
+
+>>> import numpy as np
+>>> from digimaat.measurement.aggregation import MissingPolicy, reduce_cells
+>>> x = np.array([[1.0, 0.0, np.nan]])
+>>> w = np.array([[1.0, 1.0, 1.0]])
+>>> known = ~np.isnan(x)
+>>> eligible = np.ones_like(known)
+>>> r = reduce_cells(x, known, eligible, w, MissingPolicy.DROP)
+>>> r.value.tolist(), r.coverage.round(4).tolist()
+([0.5], [0.6667])
+>>> reduce_cells(x, known, eligible, w, MissingPolicy.ZERO).value.round(4).tolist()
+[0.3333]
+>>> reduce_cells(x, known, eligible, w, MissingPolicy.PROPAGATE).value.tolist()
+[nan]
+"""
+
+from __future__ import annotations
+
+import enum
+from decimal import ROUND_HALF_EVEN, Decimal
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from digimaat.errors import InvalidValueError, MeasurementError
+
+__all__ = [
+    "AGREEMENT_TOLERANCE",
+    "DISPLAY_DECIMALS",
+    "CellReduction",
+    "Method",
+    "MissingPolicy",
+    "PreparedWeights",
+    "combine",
+    "display",
+    "reduce_cells",
+]
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+AGREEMENT_TOLERANCE = 1e-9
+"""Two implementations agree on a value when they differ by at most this, absolutely (AGG-8)."""
+
+DISPLAY_DECIMALS = 4
+"""Values in [0, 1] are shown rounded half-to-even to this many decimals (AGG-9)."""
+
+
+class MissingPolicy(enum.Enum):
+    """What a reduction does with a cell (or part) whose value is unknown (AGG-4)."""
+
+    DROP = "drop"
+    """Leave it out and renormalise the weights over what is known (the default)."""
+    ZERO = "zero"
+    """Count it as zero with its full weight."""
+    PROPAGATE = "propagate"
+    """Any unknown makes the result undefined (NaN)."""
+
+    @classmethod
+    def parse(cls, value: str | MissingPolicy) -> MissingPolicy:
+        """Parse by name (``"drop"``)."""
+        if isinstance(value, MissingPolicy):
+            return value
+        try:
+            return cls(str(value).strip().lower())
+        except ValueError:
+            from digimaat.errors import UnknownNameError
+
+            raise UnknownNameError("missing", value, (m.value for m in cls)) from None
+
+
+class Method(enum.Enum):
+    """How a composite combines its parts (AGG-5)."""
+
+    ARITHMETIC = "arithmetic"
+    """Weighted arithmetic mean: fully compensatory."""
+    GEOMETRIC = "geometric"
+    """Weighted geometric mean: partly compensatory; any part at 0 gives 0."""
+    MINIMUM = "minimum"
+    """The lowest part with a positive weight: non-compensatory."""
+
+    @classmethod
+    def parse(cls, value: str | Method) -> Method:
+        """Parse by name (``"geometric"``)."""
+        if isinstance(value, Method):
+            return value
+        try:
+            return cls(str(value).strip().lower())
+        except ValueError:
+            from digimaat.errors import UnknownNameError
+
+            raise UnknownNameError("method", value, (m.value for m in cls)) from None
+
+
+@attrs.frozen(eq=False)
+class PreparedWeights:
+    """Raw weights ``[m, p]`` checked once and shared by every reduction of a profile."""
+
+    raw: FloatArray
+    """Raw weights, NaN where unknown."""
+    filled: FloatArray
+    """Raw weights with unknown ones as 0."""
+    unknown: BoolArray | None
+    """Where the weight is unknown, or ``None`` when every weight is known."""
+    _bases: dict[tuple[int, int], tuple[BoolArray, BoolArray, _Base]] = attrs.field(
+        factory=dict, init=False, repr=False
+    )
+
+    def base(self, eligible: BoolArray, known: BoolArray) -> _Base:
+        """The weights restricted to a subject, shared by metrics with the same masks."""
+        key = (id(eligible), id(known))
+        hit = self._bases.get(key)
+        if hit is not None and hit[0] is eligible and hit[1] is known:
+            return hit[2]
+        base = _Base.build(self, eligible, known)
+        self._bases[key] = (eligible, known, base)
+        return base
+
+    @classmethod
+    def prepare(cls, raw: FloatArray) -> PreparedWeights:
+        """Check raw weights (no negative or infinite weight) and prepare them."""
+        raw = np.asarray(raw, dtype=np.float64)
+        unknown = np.isnan(raw)
+        has_unknown = bool(unknown.any())
+        filled = np.where(unknown, 0.0, raw) if has_unknown else raw
+        if filled.size and (filled.min() < 0 or not np.isfinite(filled).all()):
+            raise MeasurementError("weights must be finite and not negative (NaN = unknown)")
+        return cls(raw=raw, filled=filled, unknown=unknown if has_unknown else None)
+
+
+@attrs.frozen(eq=False)
+class _Base:
+    """Weights of one subject (eligible cells) split by whether the value is known."""
+
+    counted: BoolArray
+    w_base: FloatArray
+    w_known: FloatArray
+    total_base: FloatArray
+    total_known: FloatArray
+    coverage: FloatArray
+    unweighted: NDArray[np.int64]
+    incomplete: BoolArray
+
+    @classmethod
+    def build(cls, w: PreparedWeights, eligible: BoolArray, known: BoolArray) -> _Base:
+        counted = known & eligible
+        w_base = w.filled * eligible
+        w_known = w.filled * counted
+        total_base = w_base.sum(axis=1)
+        total_known = w_known.sum(axis=1)
+        if w.unknown is not None:
+            unweighted = (eligible & w.unknown).sum(axis=1)
+        else:
+            unweighted = np.zeros(eligible.shape[0], dtype=np.int64)
+        incomplete = (eligible & ~known).any(axis=1) | (unweighted > 0)
+        coverage = np.divide(
+            total_known, total_base, out=np.full(total_base.shape, np.nan), where=total_base > 0
+        )
+        return cls(
+            counted, w_base, w_known, total_base, total_known, coverage, unweighted, incomplete
+        )
+
+
+@attrs.frozen(eq=False)
+class CellReduction:
+    """The result of reducing cells over products for every municipality.
+
+    ``value`` and ``coverage`` are computed at once; ``share`` and ``contribution`` are
+    computed when first asked for (explanations need them, scores do not).
+    """
+
+    value: FloatArray
+    """``[m]`` the weighted mean, NaN where not defined."""
+    coverage: FloatArray
+    """``[m]`` share of the eligible weight whose value is known; NaN with no eligible weight."""
+    unweighted: NDArray[np.int64]
+    """``[m]`` eligible cells left out because their weight is unknown."""
+    _cells: FloatArray
+    _denominator: FloatArray
+    _x: FloatArray
+    _counted: BoolArray
+    _cache: dict[str, FloatArray] = attrs.field(factory=dict, init=False)
+
+    @property
+    def share(self) -> FloatArray:
+        """``[m, p]`` each cell's weight in the value's denominator (sums to 1 where defined)."""
+        if "share" not in self._cache:
+            defined = np.isfinite(self.value)
+            safe = np.where(defined, self._denominator, 1.0)
+            self._cache["share"] = np.where(defined[:, None], self._cells / safe[:, None], 0.0)
+        return self._cache["share"]
+
+    @property
+    def contribution(self) -> FloatArray:
+        """``[m, p]`` ``share * x`` on the cells with a value: sums to ``value`` where defined."""
+        if "contribution" not in self._cache:
+            self._cache["contribution"] = np.where(self._counted, self.share * self._x, 0.0)
+        return self._cache["contribution"]
+
+
+def reduce_cells(
+    x: FloatArray,
+    known: BoolArray,
+    eligible: BoolArray,
+    weight: FloatArray | PreparedWeights,
+    policy: MissingPolicy,
+) -> CellReduction:
+    """Reduce per-product values to one value per municipality (AGG-3).
+
+    ``eligible`` cells are the metric's subject; ``known`` cells have a value in ``x``
+    (``x`` must be finite everywhere; its value outside ``known`` is ignored); ``weight``
+    holds raw weights (NaN where unknown). The value is
+
+    ``sum(w * x over counted cells) / sum(w over counted cells)``
+
+    where the counted cells are the known eligible ones (``drop``), or all eligible ones
+    with unknown values taken as 0 (``zero``); ``propagate`` gives NaN for a municipality
+    with any unknown eligible cell. Eligible cells with an unknown weight cannot be counted:
+    they are reported in ``unweighted`` and make a ``propagate`` result undefined. Sums run
+    over products in canonical order (AGG-7).
+    """
+    w = weight if isinstance(weight, PreparedWeights) else PreparedWeights.prepare(weight)
+    if x.shape != w.raw.shape or known.shape != x.shape or eligible.shape != x.shape:
+        raise MeasurementError("reduce_cells: x, known, eligible and weight must have one shape")
+    b = w.base(eligible, known)
+    numerator = np.einsum("ij,ij->i", b.w_known, x)
+    if policy is MissingPolicy.ZERO:
+        cells, denominator = b.w_base, b.total_base
+    else:
+        cells, denominator = b.w_known, b.total_known
+    defined = denominator > 0
+    value = np.divide(numerator, denominator, out=np.full(numerator.shape, np.nan), where=defined)
+    if policy is MissingPolicy.PROPAGATE:
+        value[b.incomplete] = np.nan
+    return CellReduction(value, b.coverage, b.unweighted, cells, denominator, x, b.counted)
+
+
+def combine(
+    values: FloatArray, weights: FloatArray, method: Method, policy: MissingPolicy
+) -> tuple[FloatArray, FloatArray]:
+    """Combine parts ``values[k, m]`` with part weights ``weights[k]`` (AGG-5).
+
+    Returns ``(value[m], used_share[k, m])``, where ``used_share`` is each part's share in
+    the result (it sums to 1 over the parts used; for ``minimum`` the share is 1 for the
+    part that is lowest, the first in order on ties). Values must lie in [0, 1].
+    """
+    if values.ndim != 2 or weights.shape != (values.shape[0],):
+        raise MeasurementError("combine: values must be [parts, m] and weights [parts]")
+    if np.any(weights < 0) or not np.all(np.isfinite(weights)):
+        raise InvalidValueError("weights", weights.tolist(), "must be finite and >= 0")
+    finite = values[np.isfinite(values)]
+    if finite.size and (finite.min() < 0 or finite.max() > 1):
+        raise MeasurementError("combine: part values must lie in [0, 1]")
+    active = weights > 0
+    missing = np.isnan(values) & active[:, None]
+    v = np.where(np.isnan(values), 0.0, values)
+    if policy is MissingPolicy.DROP:
+        use = active[:, None] & ~missing
+    else:
+        use = np.broadcast_to(active[:, None], values.shape).copy()
+    w = np.where(use, weights[:, None], 0.0)
+    total = w.sum(axis=0)
+    defined = total > 0
+    share = np.divide(w, total, out=np.zeros_like(w), where=defined)
+    if method is Method.ARITHMETIC:
+        value = (share * v).sum(axis=0)
+    elif method is Method.GEOMETRIC:
+        with np.errstate(divide="ignore"):
+            logs = np.where(share > 0, np.log(np.where(v > 0, v, 1.0)), 0.0)
+        zero = ((v <= 0) & (share > 0)).any(axis=0)
+        value = np.where(zero, 0.0, np.exp((share * logs).sum(axis=0)))
+        value = np.minimum(
+            value, np.where(defined, np.max(np.where(share > 0, v, 0.0), axis=0), 0.0)
+        )
+    else:
+        masked = np.where(use, v, np.inf)
+        lowest = np.argmin(masked, axis=0)
+        value = np.take_along_axis(masked, lowest[None, :], axis=0)[0]
+        share = np.zeros_like(w)
+        share[lowest, np.arange(values.shape[1])] = 1.0
+        share = np.where(defined[None, :], share, 0.0)
+    value = np.where(defined, value, np.nan)
+    if policy is MissingPolicy.PROPAGATE:
+        value = np.where(missing.any(axis=0), np.nan, value)
+    return value, share
+
+
+def display(value: float, decimals: int = DISPLAY_DECIMALS) -> str:
+    """Round a value for display, half to even on its exact decimal expansion (AGG-9).
+
+    Only output is rounded, never an intermediate result. An undefined value shows as
+    ``"n/a"``.
+
+    >>> display(0.019607843137254902)
+    '0.0196'
+    >>> display(0.125, 2), display(0.375, 2)
+    ('0.12', '0.38')
+    >>> display(float("nan"))
+    'n/a'
+    """
+    if value != value:  # NaN
+        return "n/a"
+    quantum = Decimal(1).scaleb(-decimals)
+    return str(Decimal(value).quantize(quantum, rounding=ROUND_HALF_EVEN))

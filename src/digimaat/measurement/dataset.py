@@ -1,0 +1,511 @@
+"""The columnar, immutable dataset the measurement core works on (specification chapter AGG).
+
+A :class:`Dataset` holds many municipalities' offerings as numpy arrays indexed
+``[municipality, product]`` (and ``[municipality, product, channel]`` for volumes).
+Municipalities are ordered by CBS code and products by URI, whatever the order of the
+input: this canonical order is what makes results independent of input order (AGG-1).
+
+"Not offered", "not applicable", "unknown" and "no record" are kept as distinct status
+codes, never folded into a level of zero (OFF-2).
+
+>>> from digimaat.measurement.dataset import Dataset
+>>> from digimaat.vocabulary.municipalities import Municipality
+>>> from digimaat.vocabulary.offerings import Offering, Volumes
+>>> from digimaat.vocabulary.products import Catalogue, Product
+>>> cat = Catalogue((Product(uri="urn:a", name="a"), Product(uri="urn:b", name="b")))
+>>> gm = Municipality("GM0622", "Vlaardingen", 74124, 2021)
+>>> ds = Dataset.from_offerings(
+...     [Offering("GM0622", "urn:b", capabilities=["information-online"],
+...               volumes=Volumes.from_mapping({"web": "20/year"})),
+...      Offering("GM0622", "urn:a", status="not-offered")],
+...     [gm], cat)
+>>> ds.shape
+(1, 2, 7)
+>>> ds.level.tolist(), ds.status.tolist()
+([[-1, 1]], [[1, 0]])
+>>> sorted(o.product for o in ds.to_offerings())
+['urn:a', 'urn:b']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from digimaat.errors import InvalidValueError, Problem, ProblemCollector
+from digimaat.vocabulary.assurance import AssuranceLevel, Authentication, AuthMeans
+from digimaat.vocabulary.channels import CHANNELS, Channel, ChannelCost
+from digimaat.vocabulary.maturity import Capability, MaturityLevel, capability_mask
+from digimaat.vocabulary.municipalities import Municipality
+from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, Volumes
+from digimaat.vocabulary.products import Catalogue, Product
+
+__all__ = [
+    "NO_LEVEL",
+    "STATUS_CODES",
+    "Dataset",
+    "StatusCode",
+]
+
+NO_LEVEL = -1
+"""The level array's value where no level is known (the status says why)."""
+
+
+class StatusCode:
+    """Integer codes of the ``status`` array (OFF-2, AGG-2)."""
+
+    OFFERED = 0
+    NOT_OFFERED = 1
+    NOT_APPLICABLE = 2
+    UNKNOWN = 3
+    NO_RECORD = 4
+    """No offering was recorded for this municipality and product: treated as unknown."""
+
+
+STATUS_CODES: dict[Status, int] = {
+    Status.OFFERED: StatusCode.OFFERED,
+    Status.NOT_OFFERED: StatusCode.NOT_OFFERED,
+    Status.NOT_APPLICABLE: StatusCode.NOT_APPLICABLE,
+    Status.UNKNOWN: StatusCode.UNKNOWN,
+}
+_STATUS_BY_CODE = {code: status for status, code in STATUS_CODES.items()}
+_MEANS = tuple(AuthMeans)
+_MEANS_CODE = {m: i for i, m in enumerate(_MEANS)}
+_CAPS = tuple(Capability)
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int8]
+T = TypeVar("T")
+
+
+def _frozen(array: NDArray[Any]) -> NDArray[Any]:
+    array.flags.writeable = False
+    return array
+
+
+@attrs.frozen(eq=False)
+class Dataset:
+    """Many municipalities' offerings as arrays (AGG-1). Build with a ``from_...`` constructor.
+
+    Arrays are read-only. Shapes: ``m`` municipalities, ``p`` products, ``c`` channels.
+    """
+
+    municipalities: tuple[Municipality, ...]
+    products: tuple[Product, ...]
+    channels: tuple[Channel, ...]
+    status: IntArray
+    """``[m, p]`` :class:`StatusCode` values."""
+    level: IntArray
+    """``[m, p]`` maturity level 0-6, or :data:`NO_LEVEL` unless offered."""
+    capabilities: NDArray[np.int16]
+    """``[m, p]`` capability bit masks (:func:`~digimaat.vocabulary.maturity.capability_mask`)."""
+    fee_override: IntArray
+    """``[m, p]`` -1 (use the product's), 0 (no fee) or 1 (fee applies)."""
+    local_target: IntArray
+    """``[m, p]`` local target level, or -1 where none is set."""
+    local_target_reasons: tuple[tuple[int, int, str], ...]
+    """``(i, j, reason)`` for every local target."""
+    auth_means: IntArray
+    """``[m, p]`` index into :class:`~digimaat.vocabulary.assurance.AuthMeans`; -1 if unrecorded."""
+    auth_level: IntArray
+    """``[m, p]`` assurance level asked, or -1 if not recorded."""
+    volume: FloatArray
+    """``[m, p, c]`` requests per year; NaN where the offering has no volume record."""
+    forms_started: FloatArray
+    """``[m, p]`` web forms started; NaN if unknown."""
+    forms_completed: FloatArray
+    """``[m, p]`` web forms completed; NaN if unknown."""
+    cost: FloatArray
+    """``[c]`` cost per contact in :attr:`currency`; NaN where unknown."""
+    currency: str
+    # Derived per-product and per-municipality arrays, computed once.
+    population: FloatArray = attrs.field(init=False)
+    reference_target: IntArray = attrs.field(init=False)
+    required_assurance: IntArray = attrs.field(init=False)
+    """``[p]`` required level, -1 where the product is not assessed."""
+    is_reference: NDArray[np.bool_] = attrs.field(init=False)
+    applicable: NDArray[np.bool_] = attrs.field(init=False)
+    """``[m, p]`` cells that count in denominators: all but not-offered and not-applicable."""
+    reference_cells: NDArray[np.bool_] = attrs.field(init=False)
+    """``[m, p]`` applicable cells of reference products (local products excluded)."""
+    observed: NDArray[np.bool_] = attrs.field(init=False)
+    """``[m, p]`` cells whose level is known (status offered)."""
+    digital: NDArray[np.bool_] = attrs.field(init=False)
+    """``[c]`` whether each channel is digital."""
+    codes: tuple[str, ...] = attrs.field(init=False)
+    """The municipalities' CBS codes, in array order."""
+    uris: tuple[str, ...] = attrs.field(init=False)
+    """The products' URIs, in array order."""
+    _derived: dict[str, Any] = attrs.field(init=False, factory=dict, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        m, p, c = len(self.municipalities), len(self.products), len(self.channels)
+        expected = {
+            "status": (m, p),
+            "level": (m, p),
+            "capabilities": (m, p),
+            "fee_override": (m, p),
+            "local_target": (m, p),
+            "auth_means": (m, p),
+            "auth_level": (m, p),
+            "volume": (m, p, c),
+            "forms_started": (m, p),
+            "forms_completed": (m, p),
+            "cost": (c,),
+        }
+        for name, shape in expected.items():
+            array = getattr(self, name)
+            if not isinstance(array, np.ndarray) or array.shape != shape:
+                raise InvalidValueError(
+                    name, getattr(array, "shape", array), f"must be an array of shape {shape}"
+                )
+            _frozen(array)
+        codes = [mu.cbs_code for mu in self.municipalities]
+        if codes != sorted(set(codes)):
+            raise InvalidValueError(
+                "municipalities", codes, "must be unique and sorted by CBS code"
+            )
+        uris = [pr.uri for pr in self.products]
+        if uris != sorted(set(uris)):
+            raise InvalidValueError("products", uris, "must be unique and sorted by URI")
+        set_ = object.__setattr__
+        set_(
+            self,
+            "population",
+            _frozen(np.array([mu.population for mu in self.municipalities], dtype=np.float64)),
+        )
+        set_(
+            self,
+            "reference_target",
+            _frozen(np.array([int(pr.reference_target) for pr in self.products], dtype=np.int8)),
+        )
+        set_(
+            self,
+            "required_assurance",
+            _frozen(
+                np.array(
+                    [
+                        -1 if pr.required_assurance is None else int(pr.required_assurance)
+                        for pr in self.products
+                    ],
+                    dtype=np.int8,
+                )
+            ),
+        )
+        set_(
+            self,
+            "is_reference",
+            _frozen(np.array([pr.reference for pr in self.products], dtype=np.bool_)),
+        )
+        set_(
+            self,
+            "applicable",
+            _frozen(
+                (self.status != StatusCode.NOT_OFFERED) & (self.status != StatusCode.NOT_APPLICABLE)
+            ),
+        )
+        set_(self, "reference_cells", _frozen(self.applicable & self.is_reference[None, :]))
+        set_(self, "observed", _frozen(self.status == StatusCode.OFFERED))
+        set_(
+            self, "digital", _frozen(np.array([ch.digital for ch in self.channels], dtype=np.bool_))
+        )
+        set_(self, "codes", tuple(codes))
+        set_(self, "uris", tuple(uris))
+
+    # ------------------------------------------------------------------ shape and masks
+    def derived(self, key: str, compute: Callable[[], T]) -> T:
+        """A derived array computed once per dataset (the dataset is immutable).
+
+        Metrics share derived arrays (total volume per cell, masks) through this cache;
+        returned arrays are read-only.
+        """
+        if key not in self._derived:
+            value = compute()
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+            self._derived[key] = value
+        result: T = self._derived[key]
+        return result
+
+    @property
+    def total_volume(self) -> FloatArray:
+        """``[m, p]`` requests per year over all channels; NaN without a volume record."""
+        return self.derived("total-volume", lambda: self.volume.sum(axis=2))
+
+    @property
+    def digital_volume(self) -> FloatArray:
+        """``[m, p]`` requests per year through digital channels; NaN without a volume record."""
+        return self.derived(
+            "digital-volume", lambda: np.einsum("mpc,c->mp", self.volume, self.digital * 1.0)
+        )
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """``(municipalities, products, channels)``."""
+        return (len(self.municipalities), len(self.products), len(self.channels))
+
+    def index_of(self, code: str) -> int:
+        """The array index of a municipality by CBS code."""
+        try:
+            return self.codes.index(code)
+        except ValueError:
+            raise InvalidValueError("municipality", code, "is not in the dataset") from None
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_offerings(
+        cls,
+        offerings: Iterable[Offering],
+        municipalities: Iterable[Municipality],
+        catalogue: Catalogue | None = None,
+        *,
+        products: Iterable[str] | None = None,
+        costs: dict[Channel, ChannelCost] | None = None,
+    ) -> Dataset:
+        """Build from offerings, checking them against the municipalities and the catalogue.
+
+        ``products`` lists the URIs the dataset spans; by default the products that occur in
+        the offerings. A (municipality, product) pair without an offering gets the status
+        "no record", treated as unknown. ``costs`` default to each channel's documented
+        default cost. Every problem (an unknown municipality or product, a duplicate
+        offering) is reported at once in an :class:`~digimaat.errors.InputError`.
+        """
+        if catalogue is None:
+            from digimaat.vocabulary.products import reference_catalogue
+
+            catalogue = reference_catalogue()
+        offerings = tuple(offerings)
+        collector = ProblemCollector()
+        munis: dict[str, Municipality] = {}
+        for mu in municipalities:
+            if mu.cbs_code in munis:
+                collector.add(Problem("cbs_code", mu.cbs_code, "municipality listed twice"))
+            munis[mu.cbs_code] = mu
+        uris = sorted(set(products) if products is not None else {o.product for o in offerings})
+        prods: list[Product] = []
+        for uri in uris:
+            with collector.catching():
+                prods.append(catalogue.get(uri))
+        m_index = {code: i for i, code in enumerate(sorted(munis))}
+        p_index = {uri: j for j, uri in enumerate(uris)}
+        seen: set[tuple[str, str]] = set()
+        for k, o in enumerate(offerings):
+            where = f"offering {k}"
+            if o.municipality not in m_index:
+                collector.add(
+                    Problem(
+                        "municipality", o.municipality, "is not among the dataset's municipalities"
+                    ),
+                    where,
+                )
+            if o.product not in p_index:
+                if o.product not in catalogue:
+                    with collector.catching(where):
+                        catalogue.get(o.product)
+                else:
+                    collector.add(
+                        Problem("product", o.product, "is not among the dataset's products"), where
+                    )
+            if o.key in seen:
+                collector.add(
+                    Problem(
+                        "offering",
+                        list(o.key),
+                        "duplicate offering for this municipality and product",
+                    ),
+                    where,
+                )
+            seen.add(o.key)
+        collector.raise_if_any()
+
+        m, p, c = len(m_index), len(p_index), len(CHANNELS)
+        status = np.full((m, p), StatusCode.NO_RECORD, dtype=np.int8)
+        masks = np.zeros((m, p), dtype=np.int16)
+        fee_override = np.full((m, p), -1, dtype=np.int8)
+        local_target = np.full((m, p), -1, dtype=np.int8)
+        auth_means = np.full((m, p), -1, dtype=np.int8)
+        auth_level = np.full((m, p), -1, dtype=np.int8)
+        volume = np.full((m, p, c), np.nan)
+        started = np.full((m, p), np.nan)
+        completed = np.full((m, p), np.nan)
+        reasons: list[tuple[int, int, str]] = []
+        ch_index = {ch: k for k, ch in enumerate(CHANNELS)}
+        for o in offerings:
+            i, j = m_index[o.municipality], p_index[o.product]
+            status[i, j] = STATUS_CODES[o.status]
+            masks[i, j] = capability_mask(o.capabilities)
+            if o.fee_applies is not None:
+                fee_override[i, j] = int(o.fee_applies)
+            if o.local_target is not None:
+                local_target[i, j] = int(o.local_target)
+                reasons.append((i, j, str(o.local_target_reason)))
+            if o.authentication is not None:
+                auth_means[i, j] = _MEANS_CODE[o.authentication.means]
+                auth_level[i, j] = int(o.authentication.level)
+            if o.volumes is not None:
+                volume[i, j, :] = 0.0
+                for ch, v in zip(o.volumes.channels, o.volumes.per_year_values, strict=True):
+                    volume[i, j, ch_index[ch]] = v
+            if o.forms is not None:
+                started[i, j] = o.forms.started
+                completed[i, j] = o.forms.completed
+        level = _levels(masks, status, fee_override, _product_fees(prods))
+        cost, currency = _cost_array(costs)
+        return cls(
+            municipalities=tuple(munis[code] for code in sorted(munis)),
+            products=tuple(prods),
+            channels=CHANNELS,
+            status=status,
+            level=level,
+            capabilities=masks,
+            fee_override=fee_override,
+            local_target=local_target,
+            local_target_reasons=tuple(sorted(reasons)),
+            auth_means=auth_means,
+            auth_level=auth_level,
+            volume=volume,
+            forms_started=started,
+            forms_completed=completed,
+            cost=cost,
+            currency=currency,
+        )
+
+    def with_arrays(self, **arrays: Any) -> Dataset:
+        """A copy with some arrays replaced; the level is re-derived when capabilities change."""
+        changed = {"capabilities", "fee_override", "status"} & set(arrays)
+        if changed and "level" not in arrays:
+            arrays["level"] = _levels(
+                arrays.get("capabilities", self.capabilities),
+                arrays.get("status", self.status),
+                arrays.get("fee_override", self.fee_override),
+                _product_fees(self.products),
+            )
+        return attrs.evolve(self, **arrays)
+
+    def take_municipalities(
+        self,
+        indices: Sequence[int] | NDArray[np.intp],
+        municipalities: Sequence[Municipality] | None = None,
+    ) -> Dataset:
+        """A dataset of some municipalities (by index), optionally relabelled.
+
+        Used to evaluate what-if variants of one municipality side by side.
+        """
+        idx = np.asarray(indices, dtype=np.intp)
+        munis = (
+            tuple(municipalities)
+            if municipalities is not None
+            else tuple(self.municipalities[i] for i in idx)
+        )
+        reasons = tuple(
+            (new, j, r)
+            for new, old in enumerate(idx.tolist())
+            for (i, j, r) in self.local_target_reasons
+            if i == old
+        )
+        return attrs.evolve(
+            self,
+            municipalities=munis,
+            status=self.status[idx].copy(),
+            level=self.level[idx].copy(),
+            capabilities=self.capabilities[idx].copy(),
+            fee_override=self.fee_override[idx].copy(),
+            local_target=self.local_target[idx].copy(),
+            local_target_reasons=reasons,
+            auth_means=self.auth_means[idx].copy(),
+            auth_level=self.auth_level[idx].copy(),
+            volume=self.volume[idx].copy(),
+            forms_started=self.forms_started[idx].copy(),
+            forms_completed=self.forms_completed[idx].copy(),
+            cost=self.cost.copy(),
+        )
+
+    # ------------------------------------------------------------------ back to objects
+    def to_offerings(self) -> list[Offering]:
+        """The offerings this dataset was built from (cells with no record give none)."""
+        reasons = {(i, j): r for i, j, r in self.local_target_reasons}
+        out: list[Offering] = []
+        rows, cols = np.nonzero(self.status != StatusCode.NO_RECORD)
+        for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
+            mask = int(self.capabilities[i, j])
+            auth = None
+            if self.auth_means[i, j] >= 0:
+                auth = Authentication(
+                    _MEANS[self.auth_means[i, j]], AssuranceLevel(int(self.auth_level[i, j]))
+                )
+            volumes = None
+            if not np.isnan(self.volume[i, j, 0]):
+                volumes = Volumes.from_per_year(
+                    {
+                        ch: float(self.volume[i, j, k])
+                        for k, ch in enumerate(self.channels)
+                        if self.volume[i, j, k] != 0.0
+                    }
+                )
+            forms = None
+            if not np.isnan(self.forms_started[i, j]):
+                forms = FormFunnel(int(self.forms_started[i, j]), int(self.forms_completed[i, j]))
+            target = int(self.local_target[i, j])
+            fee = int(self.fee_override[i, j])
+            out.append(
+                Offering(
+                    municipality=self.municipalities[i].cbs_code,
+                    product=self.products[j].uri,
+                    status=_STATUS_BY_CODE[int(self.status[i, j])],
+                    capabilities=frozenset(cap for cap in _CAPS if mask & cap.bit),
+                    authentication=auth,
+                    local_target=None if target < 0 else MaturityLevel(target),
+                    local_target_reason=reasons.get((i, j)),
+                    volumes=volumes,
+                    forms=forms,
+                    fee_applies=None if fee < 0 else bool(fee),
+                )
+            )
+        return out
+
+
+def _product_fees(products: Sequence[Product]) -> IntArray:
+    return np.array(
+        [-1 if pr.fee_applies is None else int(pr.fee_applies) for pr in products], dtype=np.int8
+    )
+
+
+def _levels(
+    masks: NDArray[np.int16], status: IntArray, fee_override: IntArray, product_fee: IntArray
+) -> IntArray:
+    """Vectorised tier gating (MAT-3) over a whole array of capability masks."""
+    from digimaat.vocabulary.maturity import LADDER
+
+    fee = np.where(fee_override >= 0, fee_override, np.where(product_fee < 0, 1, product_fee))
+    have = masks.astype(np.int32) | np.where(fee == 0, Capability.ONLINE_PAYMENT.bit, 0)
+    level = np.zeros(masks.shape, dtype=np.int8)
+    reached = np.ones(masks.shape, dtype=np.bool_)
+    for rung in LADDER[1:]:
+        gate = capability_mask(rung.gate)
+        reached &= (have & gate) == gate
+        level[reached] = int(rung.level)
+    level[status != StatusCode.OFFERED] = NO_LEVEL
+    return level
+
+
+def _cost_array(costs: dict[Channel, ChannelCost] | None) -> tuple[FloatArray, str]:
+    chosen: dict[Channel, ChannelCost] = {}
+    if costs is None:
+        for ch in CHANNELS:
+            default = ch.default_cost
+            if default is not None:
+                chosen[ch] = default
+    else:
+        chosen = dict(costs)
+    currencies = {cost.currency for cost in chosen.values()}
+    if len(currencies) > 1:
+        raise InvalidValueError("costs", sorted(currencies), "must all be in one currency")
+    currency = currencies.pop() if currencies else "EUR"
+    array = np.array(
+        [chosen[ch].amount if ch in chosen else np.nan for ch in CHANNELS], dtype=np.float64
+    )
+    return array, currency

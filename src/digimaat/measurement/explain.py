@@ -1,0 +1,270 @@
+"""Explanation and priorities (specification chapter EXP).
+
+- :func:`decompose` splits a municipality's score into per-product contributions that sum
+  to it (EXP-1).
+- :func:`gaps` lists, per product, the distance from the level to the target and the
+  capabilities still missing (EXP-2).
+- :func:`priorities` ranks what to digitise next by the marginal gain of the headline
+  score if a product reached its target, evaluated for all candidates at once (EXP-3).
+"""
+
+from __future__ import annotations
+
+import math
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from digimaat.errors import InvalidValueError
+from digimaat.measurement.dataset import Dataset, StatusCode
+from digimaat.measurement.profiles import Profile, ScoreBoard
+from digimaat.measurement.weights import ChannelCost, Volume
+from digimaat.vocabulary.assurance import AuthMeans
+from digimaat.vocabulary.maturity import LADDER, Capability, MaturityLevel, capability_mask
+
+__all__ = [
+    "RANKINGS",
+    "Contribution",
+    "Decomposition",
+    "Gap",
+    "Priority",
+    "decompose",
+    "gaps",
+    "priorities",
+]
+
+RANKINGS = ("score", "requests", "cost")
+"""How :func:`priorities` can rank: by the profile's score gain, by the gain when every
+request counts (volume weighting), or by the gain when every euro of non-digital contact
+cost counts (channel-cost weighting)."""
+
+_CAPS = tuple(Capability)
+_STATUS_NAMES = {
+    StatusCode.OFFERED: "offered",
+    StatusCode.NOT_OFFERED: "not-offered",
+    StatusCode.NOT_APPLICABLE: "not-applicable",
+    StatusCode.UNKNOWN: "unknown",
+    StatusCode.NO_RECORD: "no-record",
+}
+
+
+@attrs.frozen
+class Contribution:
+    """One product's part in a municipality's value of a metric."""
+
+    uri: str
+    name: str
+    status: str
+    level: MaturityLevel | None
+    share: float
+    """The product's share of the weight behind the value."""
+    contribution: float
+    """What the product adds to the value; the contributions sum to the value."""
+
+
+@attrs.frozen
+class Decomposition:
+    """A metric value of one municipality split into per-product contributions (EXP-1)."""
+
+    municipality: str
+    metric: str
+    value: float | None
+    items: tuple[Contribution, ...]
+    """Products with a non-zero share, largest contribution first (then by URI)."""
+
+    @property
+    def total(self) -> float:
+        """The sum of the contributions (equals :attr:`value` within AGG-8's tolerance)."""
+        return math.fsum(item.contribution for item in self.items)
+
+
+def decompose(board: ScoreBoard, code: str, metric: str | None = None) -> Decomposition:
+    """Decompose a municipality's value of ``metric`` (default: the headline) (EXP-1)."""
+    metric_id = metric or board.profile.headline
+    if metric_id not in board.results:
+        raise InvalidValueError("metric", metric_id, "is not a metric of the profile")
+    result = board.results[metric_id]
+    ds = board.dataset
+    i = ds.index_of(code)
+    items = []
+    for j, product in enumerate(ds.products):
+        share = float(result.share[i, j])
+        if share == 0.0:
+            continue
+        level = int(ds.level[i, j])
+        items.append(
+            Contribution(
+                uri=product.uri,
+                name=product.name,
+                status=_STATUS_NAMES[int(ds.status[i, j])],
+                level=None if level < 0 else MaturityLevel(level),
+                share=share,
+                contribution=float(result.contribution[i, j]),
+            )
+        )
+    items.sort(key=lambda c: (-c.contribution, c.uri))
+    value = float(result.value[i])
+    return Decomposition(code, metric_id, None if math.isnan(value) else value, tuple(items))
+
+
+@attrs.frozen
+class Gap:
+    """The distance from a product's level to its target in one municipality (EXP-2)."""
+
+    uri: str
+    name: str
+    level: MaturityLevel
+    target: MaturityLevel
+    local: bool
+    """Whether the target is the municipality's local target."""
+    missing: tuple[Capability, ...]
+    """Capabilities still needed to reach the target, in ladder order."""
+
+    @property
+    def gap(self) -> int:
+        """Levels to go (0 when the target is reached)."""
+        return max(0, int(self.target) - int(self.level))
+
+
+def _targets(ds: Dataset, i: int, target: str) -> NDArray[np.int16]:
+    if target not in ("reference", "local"):
+        raise InvalidValueError("target", target, "must be 'reference' or 'local'")
+    ref = ds.reference_target.astype(np.int16)
+    if target == "local":
+        return np.where(ds.local_target[i] >= 0, ds.local_target[i], ref)
+    return ref
+
+
+def _needed_mask(target: int) -> int:
+    return capability_mask(c for rung in LADDER[1 : target + 1] for c in rung.gate)
+
+
+def gaps(ds: Dataset, code: str, target: str = "local") -> tuple[Gap, ...]:
+    """Per observed product of a municipality: level, target and missing capabilities (EXP-2).
+
+    ``target="local"`` uses the local target where one is set, else the reference target.
+    Products are listed largest gap first, then by URI.
+    """
+    i = ds.index_of(code)
+    targets = _targets(ds, i, target)
+    out = []
+    for j, product in enumerate(ds.products):
+        if ds.status[i, j] != StatusCode.OFFERED:
+            continue
+        have = int(ds.capabilities[i, j])
+        fee = int(ds.fee_override[i, j])
+        fee_applies = product.fee_applies if fee < 0 else bool(fee)
+        if fee_applies is False:
+            have |= Capability.ONLINE_PAYMENT.bit
+        need = _needed_mask(int(targets[j])) & ~have
+        out.append(
+            Gap(
+                uri=product.uri,
+                name=product.name,
+                level=MaturityLevel(int(ds.level[i, j])),
+                target=MaturityLevel(int(targets[j])),
+                local=bool(ds.local_target[i, j] >= 0 and target == "local"),
+                missing=tuple(c for c in _CAPS if need & c.bit),
+            )
+        )
+    out.sort(key=lambda g: (-g.gap, g.uri))
+    return tuple(out)
+
+
+@attrs.frozen
+class Priority:
+    """A candidate to digitise next and what it would gain (EXP-3)."""
+
+    uri: str
+    name: str
+    level: MaturityLevel
+    target: MaturityLevel
+    missing: tuple[Capability, ...]
+    gain: float
+    """Rise of the headline score if the product reached its target (the chosen ranking)."""
+    requests: float | None
+    """Requests per year through non-digital channels, if volumes are known."""
+    cost_at_stake: float | None
+    """Those requests times their channels' cost per contact, if known (dataset currency)."""
+
+
+def priorities(
+    ds: Dataset, profile: Profile, code: str, *, by: str = "score", target: str = "local"
+) -> tuple[Priority, ...]:
+    """Rank what one municipality should digitise next (EXP-3).
+
+    For every observed product below its target, the what-if is: the product gains every
+    capability up to its target, and, where the target is at or above online submission
+    and the product's required assurance is assessed, asks exactly that assurance. All
+    what-ifs are evaluated at once as variants of the municipality. ``by`` chooses the
+    gain: the profile as it is (``"score"``), the profile with every request counting
+    (``"requests"``, volume weighting) or with every unit of non-digital contact cost
+    counting (``"cost"``, channel-cost weighting). Ties are broken by URI; products with no
+    gain are left out.
+    """
+    if by not in RANKINGS:
+        raise InvalidValueError("by", by, f"must be one of {RANKINGS}")
+    if by == "requests":
+        profile = attrs.evolve(profile, weighting=Volume())
+    elif by == "cost":
+        profile = attrs.evolve(profile, weighting=ChannelCost())
+    i = ds.index_of(code)
+    targets = _targets(ds, i, target)
+    observed = ds.status[i] == StatusCode.OFFERED
+    candidates = np.nonzero(observed & (ds.level[i] < targets))[0]
+    if candidates.size == 0:
+        return ()
+    k = candidates.size
+    muni = ds.municipalities[i]
+    # Variants get placeholder codes GM0000, GM0001, ... (row 0 is the municipality as it is).
+    labels = [attrs.evolve(muni, cbs_code=f"GM{n:04d}") for n in range(k + 1)]
+    variants = ds.take_municipalities(np.full(k + 1, i), labels)
+    caps = variants.capabilities.copy()
+    means = variants.auth_means.copy()
+    levels = variants.auth_level.copy()
+    rows = np.arange(1, k + 1)
+    for row, j in zip(rows.tolist(), candidates.tolist(), strict=True):
+        t = int(targets[j])
+        caps[row, j] |= _needed_mask(t)
+        required = int(ds.required_assurance[j])
+        if t >= MaturityLevel.ONLINE_SUBMISSION and required >= 0:
+            levels[row, j] = required
+            means[row, j] = list(AuthMeans).index(
+                AuthMeans.NONE if required == 0 else AuthMeans.DIGID
+            )
+    variants = variants.with_arrays(capabilities=caps, auth_means=means, auth_level=levels)
+    headline = profile.score(variants).headline.value
+    base = headline[0]
+    gains = headline[1:] - base
+    volume = ds.volume[i]
+    nondigital = ~ds.digital
+    out = []
+    for row, j in enumerate(candidates.tolist()):
+        gain = float(gains[row])
+        if not gain > 0:
+            continue
+        requests = float(volume[j, nondigital].sum())
+        used = nondigital & (volume[j] > 0)
+        cost = float((volume[j, used] * ds.cost[used]).sum())
+        product = ds.products[j]
+        have = int(ds.capabilities[i, j])
+        need = _needed_mask(int(targets[j])) & ~have
+        if ds.fee_override[i, j] == 0 or (
+            ds.fee_override[i, j] < 0 and product.fee_applies is False
+        ):
+            need &= ~Capability.ONLINE_PAYMENT.bit
+        out.append(
+            Priority(
+                uri=product.uri,
+                name=product.name,
+                level=MaturityLevel(int(ds.level[i, j])),
+                target=MaturityLevel(int(targets[j])),
+                missing=tuple(c for c in _CAPS if need & c.bit),
+                gain=gain,
+                requests=None if math.isnan(requests) else requests,
+                cost_at_stake=None if math.isnan(cost) else cost,
+            )
+        )
+    out.sort(key=lambda p: (-p.gain, p.uri))
+    return tuple(out)

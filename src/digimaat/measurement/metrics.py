@@ -1,0 +1,470 @@
+"""Metrics (specification chapter MET).
+
+A metric turns a dataset and a weighting into one value per municipality, with the
+coverage (the share of weight that was measurable) and the per-product contributions that
+sum to the value. Every metric evaluates all municipalities at once on the arrays.
+
+Per-product values ``x[m, p]`` are defined by each metric (MET-2 .. MET-7) and reduced by
+:func:`~digimaat.measurement.aggregation.reduce_cells`. A :class:`Composite` combines
+metrics (MET-8, chapter AGG).
+
+Question 1 of the standard, "is a PDF mass digital?": a municipality that offers its
+products only as downloadable forms has fully-online availability 0.
+
+>>> from digimaat.measurement.metrics import Availability
+>>> from digimaat.vocabulary.maturity import MaturityLevel
+>>> Availability("fully-online", "Fully online", at_least=MaturityLevel.FULLY_ONLINE).unit
+'share'
+"""
+
+from __future__ import annotations
+
+import abc
+import itertools
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from digimaat.errors import InvalidValueError
+from digimaat.measurement.aggregation import (
+    Method,
+    MissingPolicy,
+    PreparedWeights,
+    combine,
+    reduce_cells,
+)
+from digimaat.measurement.dataset import Dataset
+from digimaat.measurement.weights import Equal, Weighting
+from digimaat.vocabulary.maturity import MaturityLevel
+
+__all__ = [
+    "LINEAR_SCORES",
+    "Attainment",
+    "AuthenticationFit",
+    "Availability",
+    "Cells",
+    "Composite",
+    "Maturity",
+    "Metric",
+    "MetricResult",
+    "SuccessRatio",
+    "Uptake",
+]
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+LINEAR_SCORES: tuple[float, ...] = tuple(level / 6 for level in range(7))
+"""The standard's level-to-score mapping: level / 6, so each rung is worth the same (MET-3)."""
+
+_SCOPES = ("reference", "all")
+
+
+@attrs.frozen(eq=False)
+class Cells:
+    """A metric's per-product values before reduction."""
+
+    x: FloatArray
+    """``[m, p]`` value of each cell: finite everywhere, meaningful where ``known``."""
+    known: BoolArray
+    """``[m, p]`` cells whose value is known."""
+    eligible: BoolArray
+    """``[m, p]`` cells the metric is about (its denominator); within ``Dataset.applicable``.
+
+    Metrics return masks cached on the dataset, so that metrics with the same subject
+    share one prepared reduction base.
+    """
+
+
+@attrs.frozen(eq=False)
+class MetricResult:
+    """A metric's result for every municipality of a dataset (MET-1)."""
+
+    metric: Metric
+    codes: tuple[str, ...]
+    uris: tuple[str, ...]
+    value: FloatArray
+    """``[m]`` value; NaN where not defined."""
+    coverage: FloatArray
+    """``[m]`` share of the eligible weight that was measurable; NaN if none was eligible."""
+    _detail: Callable[[], tuple[FloatArray, FloatArray]] = attrs.field(repr=False)
+    _cache: list[tuple[FloatArray, FloatArray]] = attrs.field(factory=list, init=False, repr=False)
+
+    def _computed(self) -> tuple[FloatArray, FloatArray]:
+        if not self._cache:
+            self._cache.append(self._detail())
+        return self._cache[0]
+
+    @property
+    def share(self) -> FloatArray:
+        """``[m, p]`` each product's share of the weight behind ``value``."""
+        return self._computed()[0]
+
+    @property
+    def contribution(self) -> FloatArray:
+        """``[m, p]`` per-product contributions; they sum to ``value`` where it is defined.
+
+        Computed on first use: scoring needs only values and coverage.
+        """
+        return self._computed()[1]
+
+    def of(self, code: str) -> float:
+        """The value for one municipality (by CBS code)."""
+        return float(self.value[self.codes.index(code)])
+
+    def contributions_of(self, code: str) -> dict[str, float]:
+        """``{product URI: contribution}`` for one municipality, non-zero shares only."""
+        i = self.codes.index(code)
+        return {
+            uri: float(self.contribution[i, j])
+            for j, uri in enumerate(self.uris)
+            if self.share[i, j] != 0.0
+        }
+
+
+def _scope(value: str) -> str:
+    if value not in _SCOPES:
+        raise InvalidValueError("scope", value, f"must be one of {_SCOPES}")
+    return value
+
+
+def _id(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if (
+        not isinstance(value, str)
+        or not value
+        or not value.replace("-", "").isalnum()
+        or value != value.lower()
+    ):
+        raise InvalidValueError(
+            attribute.name, value, "must be a lower-case identifier of letters, digits and '-'"
+        )
+
+
+class Metric(abc.ABC):
+    """A metric: an id, a title, its clause, unit, range and direction (MET-1)."""
+
+    kind: ClassVar[str]
+    clause: ClassVar[str]
+    unit: ClassVar[str] = "share"
+    range: ClassVar[tuple[float, float]] = (0.0, 1.0)
+    id: str
+    title: str
+
+    @property
+    def direction(self) -> int:
+        """+1 when higher is better, -1 when lower is better."""
+        return 1
+
+    @abc.abstractmethod
+    def cells(self, ds: Dataset) -> Cells:
+        """The per-product values of this metric."""
+
+    def evaluate(
+        self,
+        ds: Dataset,
+        weighting: Weighting | PreparedWeights | FloatArray | None = None,
+        policy: MissingPolicy = MissingPolicy.DROP,
+    ) -> MetricResult:
+        """Evaluate for every municipality; ``weighting`` defaults to :class:`Equal`."""
+        weights = _prepared(ds, weighting)
+        cells = self.cells(ds)
+        red = reduce_cells(cells.x, cells.known, cells.eligible, weights, policy)
+        return MetricResult(
+            self,
+            ds.codes,
+            ds.uris,
+            red.value,
+            red.coverage,
+            lambda: (red.share, red.contribution),
+        )
+
+
+def _prepared(
+    ds: Dataset, weighting: Weighting | PreparedWeights | FloatArray | None
+) -> PreparedWeights:
+    if isinstance(weighting, PreparedWeights):
+        return weighting
+    if weighting is None:
+        weighting = Equal()
+    raw = weighting.raw(ds) if isinstance(weighting, Weighting) else weighting
+    return PreparedWeights.prepare(np.asarray(raw, dtype=np.float64))
+
+
+def _in_scope(ds: Dataset, scope: str) -> BoolArray:
+    if scope == "all":
+        return ds.applicable
+    return ds.reference_cells
+
+
+def _level(value: str | int | MaturityLevel) -> MaturityLevel:
+    return MaturityLevel.parse(value, "at_least")
+
+
+@attrs.frozen
+class Availability(Metric):
+    """Weighted share of products at or above a level, e.g. fully online (MET-2)."""
+
+    kind: ClassVar[str] = "availability"
+    clause: ClassVar[str] = "MET-2"
+    id: str = attrs.field(validator=_id)
+    title: str
+    at_least: MaturityLevel = attrs.field(default=MaturityLevel.FULLY_ONLINE, converter=_level)
+    scope: str = attrs.field(default="reference", converter=_scope)
+
+    def cells(self, ds: Dataset) -> Cells:
+        level = int(self.at_least)
+        x = ds.derived(f"at-least-{level}", lambda: (ds.level >= level).astype(np.float64))
+        return Cells(x=x, known=ds.observed, eligible=_in_scope(ds, self.scope))
+
+
+def _scores(values: Sequence[float]) -> tuple[float, ...]:
+    scores = tuple(float(v) for v in values)
+    if len(scores) != len(MaturityLevel):
+        raise InvalidValueError(
+            "scores", scores, f"needs one score per level ({len(MaturityLevel)})"
+        )
+    if any(not 0.0 <= s <= 1.0 for s in scores) or any(
+        b < a for a, b in itertools.pairwise(scores)
+    ):
+        raise InvalidValueError("scores", scores, "must be non-decreasing and within [0, 1]")
+    return scores
+
+
+@attrs.frozen
+class Maturity(Metric):
+    """Weighted mean of a level-to-score mapping (MET-3)."""
+
+    kind: ClassVar[str] = "maturity"
+    clause: ClassVar[str] = "MET-3"
+    unit: ClassVar[str] = "score"
+    id: str = attrs.field(validator=_id)
+    title: str
+    scores: tuple[float, ...] = attrs.field(default=LINEAR_SCORES, converter=_scores)
+    scope: str = attrs.field(default="reference", converter=_scope)
+
+    def cells(self, ds: Dataset) -> Cells:
+        table = np.array(self.scores, dtype=np.float64)
+        level = ds.derived("level-clipped", lambda: np.clip(ds.level, 0, None).astype(np.intp))
+        return Cells(x=table[level], known=ds.observed, eligible=_in_scope(ds, self.scope))
+
+
+_TARGETS = ("reference", "local")
+
+
+@attrs.frozen
+class Attainment(Metric):
+    """Weighted attainment of each product's target (MET-4).
+
+    A cell's attainment is ``min(level, target) / target`` (1 when the target is offline).
+    ``target="reference"`` uses the standard's reference targets; ``target="local"`` uses a
+    municipality's local target where it set one and the reference target elsewhere. The
+    two are separate metrics: a local target never changes the reference figure.
+    """
+
+    kind: ClassVar[str] = "attainment"
+    clause: ClassVar[str] = "MET-4"
+    id: str = attrs.field(validator=_id)
+    title: str
+    target: str = attrs.field(default="reference", validator=attrs.validators.in_(_TARGETS))
+    scope: str = attrs.field(default="reference", converter=_scope)
+
+    def cells(self, ds: Dataset) -> Cells:
+        return Cells(
+            x=ds.derived(f"attainment-{self.target}", lambda: self._attainment(ds)),
+            known=ds.observed,
+            eligible=_in_scope(ds, self.scope),
+        )
+
+    def _attainment(self, ds: Dataset) -> FloatArray:
+        # Per product, attainment of a level is a lookup: table[target, level].
+        levels = np.arange(len(MaturityLevel), dtype=np.float64)
+        targets = levels[:, None]
+        table = np.where(
+            targets > 0, np.minimum(levels[None, :], targets) / np.maximum(targets, 1.0), 1.0
+        )
+        level = np.clip(ds.level, 0, None).astype(np.intp)
+        if self.target == "local":
+            target = np.where(ds.local_target >= 0, ds.local_target, ds.reference_target[None, :])
+        else:
+            target = np.broadcast_to(ds.reference_target[None, :], ds.status.shape)
+        x: FloatArray = table[target.astype(np.intp), level]
+        return x
+
+
+_OUTCOMES = ("match", "barrier", "shortfall")
+
+
+@attrs.frozen
+class AuthenticationFit(Metric):
+    """Share of digital offerings whose assurance level fits the product's need (MET-5).
+
+    The subject is every offering at or above online submission whose product has an
+    assessed required level. ``outcome="match"`` measures fit; ``"barrier"`` (more asked
+    than needed) and ``"shortfall"`` (less asked than needed) are their own metrics, where
+    lower is better.
+    """
+
+    kind: ClassVar[str] = "authentication-fit"
+    clause: ClassVar[str] = "MET-5"
+    id: str = attrs.field(validator=_id)
+    title: str
+    outcome: str = attrs.field(default="match", validator=attrs.validators.in_(_OUTCOMES))
+    scope: str = attrs.field(default="reference", converter=_scope)
+
+    @property
+    def direction(self) -> int:
+        return 1 if self.outcome == "match" else -1
+
+    def cells(self, ds: Dataset) -> Cells:
+        required = ds.required_assurance[None, :]
+        eligible = ds.derived(
+            f"authentication-subject-{self.scope}",
+            lambda: (
+                ds.observed
+                & (ds.level >= int(MaturityLevel.ONLINE_SUBMISSION))
+                & (required >= 0)
+                & _in_scope(ds, self.scope)
+            ),
+        )
+        used = ds.auth_level
+        compare = {"match": np.equal, "barrier": np.greater, "shortfall": np.less}[self.outcome]
+        x = ds.derived(
+            f"authentication-{self.outcome}", lambda: compare(used, required).astype(np.float64)
+        )
+        known = ds.derived("authentication-known", lambda: used >= 0)
+        return Cells(x=x, known=known, eligible=eligible)
+
+
+@attrs.frozen
+class Uptake(Metric):
+    """Share of the volume handled through digital channels (MET-6).
+
+    Per product the digital share of its volume; under a volume weighting the value is
+    the municipality's total digital share of requests.
+    """
+
+    kind: ClassVar[str] = "uptake"
+    clause: ClassVar[str] = "MET-6"
+    id: str = attrs.field(validator=_id)
+    title: str
+    scope: str = attrs.field(default="reference", converter=_scope)
+
+    def cells(self, ds: Dataset) -> Cells:
+        total = ds.total_volume
+        known = ds.derived("volume-positive", lambda: ~np.isnan(total) & (total > 0))
+        x = ds.derived(
+            "digital-share",
+            lambda: np.divide(ds.digital_volume, total, out=np.zeros_like(total), where=known),
+        )
+        return Cells(x=x, known=known, eligible=_in_scope(ds, self.scope))
+
+
+@attrs.frozen
+class SuccessRatio(Metric):
+    """Web forms completed over web forms started, the MDD *succesratio* (MET-7)."""
+
+    kind: ClassVar[str] = "success-ratio"
+    clause: ClassVar[str] = "MET-7"
+    id: str = attrs.field(validator=_id)
+    title: str
+    scope: str = attrs.field(default="reference", converter=_scope)
+
+    def cells(self, ds: Dataset) -> Cells:
+        started = ds.forms_started
+        known = ds.derived("forms-known", lambda: ~np.isnan(started) & (started > 0))
+        x = ds.derived(
+            "success-ratio",
+            lambda: np.divide(ds.forms_completed, started, out=np.zeros_like(started), where=known),
+        )
+        return Cells(x=x, known=known, eligible=_in_scope(ds, self.scope))
+
+
+def _parts(values: Any) -> tuple[tuple[Metric, float], ...]:
+    parts = tuple((metric, float(weight)) for metric, weight in values)
+    if not parts:
+        raise InvalidValueError("parts", parts, "a composite needs at least one part")
+    ids = [metric.id for metric, _ in parts]
+    if len(set(ids)) != len(ids):
+        raise InvalidValueError("parts", ids, "part ids must be unique")
+    for metric, weight in parts:
+        if not np.isfinite(weight) or weight < 0:
+            raise InvalidValueError(f"parts[{metric.id}].weight", weight, "must be finite and >= 0")
+        if metric.range != (0.0, 1.0):
+            raise InvalidValueError(f"parts[{metric.id}]", metric.id, "must have range [0, 1]")
+    if sum(w for _, w in parts) <= 0:
+        raise InvalidValueError("parts", [w for _, w in parts], "weights must not all be zero")
+    return parts
+
+
+def _method(value: str | Method) -> Method:
+    return Method.parse(value)
+
+
+@attrs.frozen
+class Composite(Metric):
+    """Explicit aggregation of metrics with weights (MET-8, AGG-5).
+
+    Parts where lower is better enter as ``1 - value``. The composite's per-product
+    contributions sum to its value: for the arithmetic mean they are the weighted sum of
+    the parts' contributions; for the geometric mean and the minimum that sum is scaled
+    to the composite's value (AGG-6).
+    """
+
+    kind: ClassVar[str] = "composite"
+    clause: ClassVar[str] = "MET-8"
+    unit: ClassVar[str] = "score"
+    id: str = attrs.field(validator=_id)
+    title: str
+    parts: tuple[tuple[Metric, float], ...] = attrs.field(converter=_parts)
+    method: Method = attrs.field(default=Method.ARITHMETIC, converter=_method)
+
+    def cells(self, ds: Dataset) -> Cells:
+        raise NotImplementedError("a composite has no per-product values of its own")
+
+    def evaluate(
+        self,
+        ds: Dataset,
+        weighting: Weighting | PreparedWeights | FloatArray | None = None,
+        policy: MissingPolicy = MissingPolicy.DROP,
+    ) -> MetricResult:
+        weights = _prepared(ds, weighting)
+        results = [metric.evaluate(ds, weights, policy) for metric, _ in self.parts]
+        return self.combine_results(ds, results, policy)
+
+    def combine_results(
+        self, ds: Dataset, results: Sequence[MetricResult], policy: MissingPolicy
+    ) -> MetricResult:
+        """Combine already evaluated part results (in the order of :attr:`parts`)."""
+        directions = [metric.direction for metric, _ in self.parts]
+        stacked = np.stack(
+            [r.value if d > 0 else 1.0 - r.value for r, d in zip(results, directions, strict=True)]
+        )
+        weights = np.array([w for _, w in self.parts], dtype=np.float64)
+        value, part_share = combine(stacked, weights, self.method, policy)
+        method = self.method
+
+        def detail() -> tuple[FloatArray, FloatArray]:
+            mix = np.zeros(results[0].share.shape)
+            share = np.zeros_like(mix)
+            for k, (result, d) in enumerate(zip(results, directions, strict=True)):
+                part = result.contribution if d > 0 else result.share - result.contribution
+                mix += part_share[k][:, None] * part
+                share += part_share[k][:, None] * result.share
+            if method is not Method.ARITHMETIC:
+                total = mix.sum(axis=1)
+                scale = np.divide(
+                    value, total, out=np.zeros_like(total), where=(total > 0) & np.isfinite(value)
+                )
+                mix *= scale[:, None]
+            mix[~np.isfinite(value)] = 0.0
+            return share, mix
+
+        coverage_parts = np.stack([np.nan_to_num(r.coverage, nan=0.0) for r in results])
+        active = weights > 0
+        coverage = (weights[active, None] * coverage_parts[active]).sum(axis=0) / weights[
+            active
+        ].sum()
+        return MetricResult(self, ds.codes, ds.uris, value, coverage, detail)

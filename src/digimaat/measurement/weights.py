@@ -1,0 +1,341 @@
+"""Weighting schemes (specification chapter WGT).
+
+A weighting gives every (municipality, product) cell a raw, non-negative weight. Metrics
+normalise the raw weights per municipality over the cells they are about (WGT-2), so a
+common scale factor, the unit a volume was given in, or a product's weight of zero never
+changes a result. A weight that cannot be known (a volume weighting where the volume is
+unknown) is NaN, never a guessed zero (WGT-3).
+
+The two views of the weighting question: 20 requests a year fully online against 1,000
+a year offline is 50 % digital per product and 20/1020, about 2 %, per request.
+
+>>> import numpy as np
+>>> from digimaat.measurement.weights import Equal, Volume, Restrict, Selector
+>>> Equal().describe()
+'equal: each product counts once'
+>>> Restrict(Volume(), Selector(audiences=("bedrijf",))).kind
+'restrict'
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from digimaat.errors import InvalidValueError, MeasurementError
+from digimaat.measurement.dataset import Dataset
+from digimaat.vocabulary.channels import Channel
+from digimaat.vocabulary.products import Audience, InteractionKind, Product, TaskType
+
+__all__ = [
+    "ChannelCost",
+    "Custom",
+    "Equal",
+    "Mix",
+    "PerCapita",
+    "ProductOf",
+    "Restrict",
+    "Selector",
+    "Volume",
+    "Weighting",
+    "normalise",
+]
+
+FloatArray = NDArray[np.float64]
+
+
+class Weighting(abc.ABC):
+    """A weighting scheme: raw weights ``[m, p]`` for a dataset (WGT-1)."""
+
+    kind: ClassVar[str]
+
+    @abc.abstractmethod
+    def raw(self, ds: Dataset) -> FloatArray:
+        """Raw weights ``[m, p]``: finite and >= 0, or NaN where the weight cannot be known."""
+
+    @abc.abstractmethod
+    def describe(self) -> str:
+        """A one-line human description."""
+
+
+def normalise(raw: FloatArray, base: NDArray[np.bool_]) -> tuple[FloatArray, FloatArray]:
+    """Normalise raw weights per municipality over ``base`` cells with a known weight (WGT-2).
+
+    Returns ``(weights, total)``: weights sum to 1 over each municipality's known base
+    cells, and are 0 elsewhere; ``total`` is the raw total per municipality. Where the
+    total is 0 the weights are all 0 and the municipality's result is *not defined*
+    (NaN), never a division by zero.
+
+    >>> import numpy as np
+    >>> w, total = normalise(np.array([[20.0, 1000.0]]), np.array([[True, True]]))
+    >>> w.round(4).tolist(), total.tolist()
+    ([[0.0196, 0.9804]], [1020.0])
+    """
+    known = base & ~np.isnan(raw)
+    masked = np.where(known, raw, 0.0)
+    total = masked.sum(axis=1)
+    w = np.divide(masked, total[:, None], out=np.zeros_like(masked), where=total[:, None] > 0)
+    return w, total
+
+
+@attrs.frozen
+class Equal(Weighting):
+    """Each product counts once, as the VNG/MDD product measurement counts (WGT-4)."""
+
+    kind: ClassVar[str] = "equal"
+
+    def raw(self, ds: Dataset) -> FloatArray:
+        return ds.derived("ones", lambda: np.ones(ds.status.shape))
+
+    def describe(self) -> str:
+        return "equal: each product counts once"
+
+
+@attrs.frozen
+class Volume(Weighting):
+    """Requests per year over all channels, "massaal" (WGT-5)."""
+
+    kind: ClassVar[str] = "volume"
+
+    def raw(self, ds: Dataset) -> FloatArray:
+        return ds.total_volume
+
+    def describe(self) -> str:
+        return "volume: requests per year over all channels"
+
+
+@attrs.frozen
+class PerCapita(Weighting):
+    """Requests per year per ``per`` inhabitants (WGT-6).
+
+    Within one municipality this equals :class:`Volume` (a common factor); it differs
+    when results are pooled over municipalities of different size.
+    """
+
+    kind: ClassVar[str] = "per-capita"
+    per: float = attrs.field(default=1000.0, converter=float, validator=attrs.validators.gt(0.0))
+
+    def raw(self, ds: Dataset) -> FloatArray:
+        return ds.total_volume * (self.per / ds.population[:, None])
+
+    def describe(self) -> str:
+        return f"per capita: requests per year per {self.per:g} inhabitants"
+
+
+def _channels(values: Any) -> tuple[Channel, ...]:
+    parsed = {Channel.parse(v, "channels") for v in values}
+    return tuple(ch for ch in Channel if ch in parsed)
+
+
+@attrs.frozen
+class ChannelCost(Weighting):
+    """Volume through the given channels times their cost per contact: the savings at stake (WGT-7).
+
+    The default channels are the non-digital channels with a sourced default cost (balie
+    and telefoon; there is no sourced figure for post). Every selected channel must have
+    a known cost in the dataset, else the weighting raises rather than guess.
+    """
+
+    kind: ClassVar[str] = "channel-cost"
+    channels: tuple[Channel, ...] = attrs.field(
+        default=(Channel.BALIE, Channel.TELEFOON), converter=_channels
+    )
+
+    def raw(self, ds: Dataset) -> FloatArray:
+        idx = [ds.channels.index(ch) for ch in self.channels]
+        cost = ds.cost[idx]
+        if np.isnan(cost).any():
+            missing = [ch.value for ch, c in zip(self.channels, cost, strict=True) if np.isnan(c)]
+            raise MeasurementError(f"channel-cost weighting: no cost per contact for {missing}")
+        return np.asarray((ds.volume[:, :, idx] * cost).sum(axis=2), dtype=np.float64)
+
+    def describe(self) -> str:
+        names = ", ".join(ch.value for ch in self.channels)
+        return f"channel cost: volume times cost per contact of {names}"
+
+
+def _weight_map(values: Mapping[str, Any]) -> tuple[tuple[str, float], ...]:
+    out = []
+    for uri, weight in sorted(dict(values).items()):
+        if (
+            isinstance(weight, bool)
+            or not isinstance(weight, int | float)
+            or not np.isfinite(weight)
+            or weight < 0
+        ):
+            raise InvalidValueError(f"weights[{uri}]", weight, "must be a finite number >= 0")
+        out.append((uri, float(weight)))
+    return tuple(out)
+
+
+@attrs.frozen
+class Custom(Weighting):
+    """An explicit weight per product URI (WGT-8).
+
+    A product not in the mapping gets ``default``; with no default it is an error.
+    """
+
+    kind: ClassVar[str] = "custom"
+    weights: tuple[tuple[str, float], ...] = attrs.field(converter=_weight_map)
+    default: float | None = None
+
+    def raw(self, ds: Dataset) -> FloatArray:
+        table = dict(self.weights)
+        missing = [uri for uri in ds.uris if uri not in table]
+        if missing and self.default is None:
+            raise MeasurementError(
+                f"custom weighting has no weight for {len(missing)} products, e.g. {missing[:3]}"
+            )
+        row = np.array([table.get(uri, self.default) for uri in ds.uris], dtype=np.float64)
+        out: FloatArray = np.broadcast_to(row, ds.status.shape).copy()
+        return out
+
+    def describe(self) -> str:
+        return f"custom: {len(self.weights)} explicit product weights"
+
+
+@attrs.frozen
+class ProductOf(Weighting):
+    """The cell-wise product of two weightings (WGT-9)."""
+
+    kind: ClassVar[str] = "product"
+    left: Weighting
+    right: Weighting
+
+    def raw(self, ds: Dataset) -> FloatArray:
+        return self.left.raw(ds) * self.right.raw(ds)
+
+    def describe(self) -> str:
+        return f"({self.left.describe()}) x ({self.right.describe()})"
+
+
+def _parts(values: Any) -> tuple[tuple[Weighting, float], ...]:
+    parts = tuple((w, float(a)) for w, a in values)
+    if not parts:
+        raise InvalidValueError("parts", parts, "a mix needs at least one weighting")
+    for _, a in parts:
+        if not np.isfinite(a) or a <= 0:
+            raise InvalidValueError("parts.share", a, "must be a finite number > 0")
+    return parts
+
+
+@attrs.frozen
+class Mix(Weighting):
+    """A convex mix of weightings: each is normalised per municipality, then mixed (WGT-10).
+
+    Shares are normalised to sum to 1. The normalisation is over all applicable cells.
+    """
+
+    kind: ClassVar[str] = "mix"
+    parts: tuple[tuple[Weighting, float], ...] = attrs.field(converter=_parts)
+
+    def raw(self, ds: Dataset) -> FloatArray:
+        shares = np.array([a for _, a in self.parts])
+        shares = shares / shares.sum()
+        base = ds.applicable
+        out = np.zeros(ds.status.shape)
+        unknown = np.zeros(ds.status.shape, dtype=np.bool_)
+        for (weighting, _), share in zip(self.parts, shares, strict=True):
+            raw = weighting.raw(ds)
+            unknown |= base & np.isnan(raw)
+            w, _ = normalise(raw, base)
+            out += share * w
+        out[unknown] = np.nan
+        return out
+
+    def describe(self) -> str:
+        return "mix: " + " + ".join(f"{a:g} x ({w.describe()})" for w, a in self.parts)
+
+
+def _names(kind: type[Any], field: str, values: Any) -> tuple[str, ...] | None:
+    if values is None:
+        return None
+    if isinstance(values, str):
+        values = (values,)
+    out = set()
+    for v in values:
+        try:
+            out.add(kind(str(v).strip().lower()).value)
+        except ValueError:
+            from digimaat.errors import UnknownNameError
+
+            raise UnknownNameError(field, v, (m.value for m in kind)) from None
+    return tuple(sorted(out))
+
+
+def _audiences(values: Any) -> tuple[str, ...] | None:
+    return _names(Audience, "audiences", values)
+
+
+def _task_types(values: Any) -> tuple[str, ...] | None:
+    return _names(TaskType, "task_types", values)
+
+
+def _interaction_kinds(values: Any) -> tuple[str, ...] | None:
+    return _names(InteractionKind, "interaction_kinds", values)
+
+
+def _optional_strs(values: Any) -> tuple[str, ...] | None:
+    if values is None:
+        return None
+    if isinstance(values, str):
+        values = (values,)
+    return tuple(sorted(str(v) for v in values))
+
+
+@attrs.frozen
+class Selector:
+    """Selects products by UPL attributes (WGT-11). Unset criteria select everything.
+
+    Within a criterion any listed value matches; all set criteria must match.
+
+    >>> from digimaat.vocabulary.products import Product
+    >>> Selector(audiences=("bedrijf",)).matches(Product(uri="u", name="n", audiences=["bedrijf"]))
+    True
+    """
+
+    audiences: tuple[str, ...] | None = attrs.field(default=None, converter=_audiences)
+    task_types: tuple[str, ...] | None = attrs.field(default=None, converter=_task_types)
+    interaction_kinds: tuple[str, ...] | None = attrs.field(
+        default=None, converter=_interaction_kinds
+    )
+    upl_flags: tuple[str, ...] | None = attrs.field(default=None, converter=_optional_strs)
+    uris: tuple[str, ...] | None = attrs.field(default=None, converter=_optional_strs)
+
+    def matches(self, product: Product) -> bool:
+        """Whether the product meets every set criterion."""
+        checks = (
+            (self.audiences, {a.value for a in product.audiences}),
+            (self.task_types, {t.value for t in product.task_types}),
+            (self.interaction_kinds, {k.value for k in product.interaction_kinds}),
+            (self.upl_flags, set(product.upl_flags)),
+        )
+        for wanted, have in checks:
+            if wanted is not None and not set(wanted) & have:
+                return False
+        return self.uris is None or product.uri in self.uris
+
+    def mask(self, ds: Dataset) -> NDArray[np.bool_]:
+        """``[p]`` which of the dataset's products are selected."""
+        return np.array([self.matches(pr) for pr in ds.products], dtype=np.bool_)
+
+
+@attrs.frozen
+class Restrict(Weighting):
+    """A weighting restricted to a subset of products: others get weight 0 (WGT-11)."""
+
+    kind: ClassVar[str] = "restrict"
+    base: Weighting
+    selector: Selector
+
+    def raw(self, ds: Dataset) -> FloatArray:
+        raw = self.base.raw(ds)
+        return np.where(self.selector.mask(ds)[None, :], raw, 0.0)
+
+    def describe(self) -> str:
+        return f"{self.base.describe()}, restricted to {self.selector}"

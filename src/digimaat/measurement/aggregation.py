@@ -237,6 +237,8 @@ def reduce_cells(
     if x.shape != w.raw.shape or known.shape != x.shape or eligible.shape != x.shape:
         raise MeasurementError("reduce_cells: x, known, eligible and weight must have one shape")
     b = w.base(eligible, known)
+    if not np.isfinite(x).all():  # values outside the known cells are ignored, whatever they are
+        x = np.where(b.counted, x, 0.0)
     numerator = np.einsum("ij,ij->i", b.w_known, x)
     if policy is MissingPolicy.ZERO:
         cells, denominator = b.w_base, b.total_base

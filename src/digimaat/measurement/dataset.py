@@ -374,6 +374,98 @@ class Dataset:
             currency=currency,
         )
 
+    @classmethod
+    def from_arrays(
+        cls,
+        municipalities: Sequence[Municipality],
+        products: Sequence[Product],
+        *,
+        status: NDArray[np.integer[Any]],
+        capabilities: NDArray[np.integer[Any]],
+        volume: FloatArray,
+        auth_means: NDArray[np.integer[Any]] | None = None,
+        auth_level: NDArray[np.integer[Any]] | None = None,
+        fee_override: NDArray[np.integer[Any]] | None = None,
+        local_target: NDArray[np.integer[Any]] | None = None,
+        local_target_reasons: Sequence[tuple[int, int, str]] = (),
+        forms_started: FloatArray | None = None,
+        forms_completed: FloatArray | None = None,
+        costs: dict[Channel, ChannelCost] | None = None,
+    ) -> Dataset:
+        """Build from arrays already in canonical order (for generators and bulk loaders).
+
+        The arrays are checked (shapes, codes, value ranges) and copied; levels are always
+        derived from the capability masks (MAT-3), never taken as given. Optional arrays
+        default to "not recorded". Municipalities must be sorted by CBS code and products
+        by URI.
+        """
+        m, p, c = len(municipalities), len(products), len(CHANNELS)
+
+        def arr(value: Any, fill: float, dtype: Any, shape: tuple[int, ...]) -> Any:
+            if value is None:
+                return np.full(shape, fill, dtype=dtype)
+            out = np.array(value, dtype=dtype, copy=True)
+            if out.shape != shape:
+                raise InvalidValueError("array", out.shape, f"must have shape {shape}")
+            return out
+
+        status_a = arr(status, StatusCode.NO_RECORD, np.int8, (m, p))
+        caps_a = arr(capabilities, 0, np.int16, (m, p))
+        fee_a = arr(fee_override, -1, np.int8, (m, p))
+        target_a = arr(local_target, -1, np.int8, (m, p))
+        means_a = arr(auth_means, -1, np.int8, (m, p))
+        level_a = arr(auth_level, -1, np.int8, (m, p))
+        volume_a = arr(volume, np.nan, np.float64, (m, p, c))
+        started_a = arr(forms_started, np.nan, np.float64, (m, p))
+        completed_a = arr(forms_completed, np.nan, np.float64, (m, p))
+        checks = (
+            ("status", status_a, (status_a < 0) | (status_a > StatusCode.NO_RECORD)),
+            ("capabilities", caps_a, (caps_a < 0) | (caps_a >= 1 << len(_CAPS))),
+            ("fee_override", fee_a, (fee_a < -1) | (fee_a > 1)),
+            ("local_target", target_a, (target_a < -1) | (target_a > 6)),
+            ("auth_means", means_a, (means_a < -1) | (means_a >= len(_MEANS))),
+            (
+                "auth_level",
+                level_a,
+                (level_a < -1) | (level_a > 4) | ((level_a < 0) != (means_a < 0)),
+            ),
+            ("volume", volume_a, (volume_a < 0) | np.isinf(volume_a)),
+            ("forms_completed", completed_a, completed_a > started_a),
+        )
+        collector = ProblemCollector()
+        for name, values, bad in checks:
+            if bad.any():
+                where = tuple(int(k) for k in np.argwhere(bad)[0])
+                collector.add(Problem(name, values[where].item(), f"invalid at index {where}"))
+        reasons = {(i, j) for i, j, _ in local_target_reasons}
+        unreasoned = [
+            (int(i), int(j)) for i, j in np.argwhere(target_a >= 0) if (i, j) not in reasons
+        ]
+        if unreasoned:
+            collector.add(
+                Problem("local_target_reasons", unreasoned[:3], "a local target needs a reason")
+            )
+        collector.raise_if_any()
+        cost, currency = _cost_array(costs)
+        return cls(
+            municipalities=tuple(municipalities),
+            products=tuple(products),
+            channels=CHANNELS,
+            status=status_a,
+            level=_levels(caps_a, status_a, fee_a, _product_fees(products)),
+            capabilities=caps_a,
+            fee_override=fee_a,
+            local_target=target_a,
+            local_target_reasons=tuple(sorted(local_target_reasons)),
+            auth_means=means_a,
+            auth_level=level_a,
+            volume=volume_a,
+            forms_started=started_a,
+            forms_completed=completed_a,
+            cost=cost,
+            currency=currency,
+        )
+
     def with_arrays(self, **arrays: Any) -> Dataset:
         """A copy with some arrays replaced; the level is re-derived when capabilities change."""
         changed = {"capabilities", "fee_override", "status"} & set(arrays)

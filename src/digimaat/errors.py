@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 
 __all__ = [
+    "NO_VALUE",
     "DigimaatError",
     "InputError",
     "InvalidValueError",
@@ -74,6 +75,9 @@ def _show(value: Any) -> str | None:
 
 _NO_VALUE: Any = object()
 """Marker for a problem that has no single offending value (e.g. a missing field)."""
+
+NO_VALUE: Any = _NO_VALUE
+"""Public name of the marker for a problem without a single offending value."""
 
 
 class DigimaatError(Exception):

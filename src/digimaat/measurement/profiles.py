@@ -24,14 +24,16 @@ import functools
 import hashlib
 import json
 import math
+import sys
 from collections.abc import Mapping, Sequence
+from importlib import resources
 from typing import Any
 
 import attrs
 import numpy as np
 
 from digimaat._version import SPEC_VERSION
-from digimaat.errors import InputError, InvalidValueError, Problem
+from digimaat.errors import NO_VALUE, InputError, InvalidValueError, Problem, ProfileError
 from digimaat.measurement.aggregation import MissingPolicy, PreparedWeights
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.metrics import (
@@ -57,7 +59,6 @@ from digimaat.measurement.weights import (
     Volume,
     Weighting,
 )
-from digimaat.vocabulary.maturity import EU_ONLINE_AVAILABILITY, MDD_PERCENT, MaturityLevel
 
 __all__ = [
     "BUILTIN_PROFILES",
@@ -259,8 +260,22 @@ def _unstructure_metric(m: Metric) -> dict[str, Any]:
     return {"kind": m.kind, **data}
 
 
+def _token(key: object) -> str:
+    """A JSON pointer reference token for an object key (RFC 6901: ``~`` and ``/`` escaped)."""
+    return str(key).replace("~", "~0").replace("/", "~1")
+
+
+# Keys allowed in the weightings whose fields are themselves weightings or lists.
+_NESTED_KEYS: dict[str, frozenset[str]] = {
+    "product": frozenset({"kind", "left", "right"}),
+    "mix": frozenset({"kind", "parts"}),
+    "restrict": frozenset({"kind", "base", "selector"}),
+    "custom": frozenset({"kind", "weights", "default"}),
+}
+
+
 class _Builder:
-    """Structures profile data, collecting every problem with its JSON pointer."""
+    """Structures profile data, collecting every problem with its JSON pointer (PRF-7)."""
 
     def __init__(self, source: str | None) -> None:
         self.source = source
@@ -271,197 +286,297 @@ class _Builder:
             Problem(field, value, message, source=self.source, location=pointer or "/")
         )
 
-    def mapping(self, pointer: str, value: Any) -> Mapping[str, Any] | None:
+    def mapping(self, pointer: str, value: Any, what: str) -> Mapping[str, Any] | None:
         if not isinstance(value, Mapping):
-            self.problem(
-                pointer, pointer.rsplit("/", 1)[-1] or "profile", value, "must be an object"
-            )
+            shown = _NO_VALUE if value is None else value
+            message = "is required and must be an object" if value is None else "must be an object"
+            self.problem(pointer, what, shown, message)
             return None
         return value
 
-    def build(self, pointer: str, cls: type[Any], data: Mapping[str, Any], **extra: Any) -> Any:
+    def unknown_keys(self, pointer: str, data: Mapping[str, Any], allowed: Any, what: str) -> bool:
+        """Report keys not in ``allowed``; ``True`` when there were none."""
+        unknown = sorted((k for k in data if k not in allowed), key=str)
+        for key in unknown:
+            self.problem(f"{pointer}/{_token(key)}", str(key), data[key], f"is not a field of {what}")
+        return not unknown
+
+    def build(
+        self, pointer: str, cls: type[Any], data: Mapping[str, Any], what: str, **extra: Any
+    ) -> Any:
+        """Structure an attrs class from ``data`` (minus ``kind``), reporting every problem."""
         from digimaat._serial import converter
 
-        fields = {a.name for a in attrs.fields(cls)}
-        unknown = sorted(set(data) - fields - {"kind"})
-        for key in unknown:
-            self.problem(f"{pointer}/{key}", key, data[key], "is not a field of " + cls.kind)
+        fields = {a.name: a for a in attrs.fields(cls) if a.init}
+        ok = self.unknown_keys(pointer, data, {*fields, "kind"} - set(extra), what)
+        for name, field in fields.items():
+            if field.default is attrs.NOTHING and name not in data and name not in extra:
+                self.problem(f"{pointer}/{name}", name, _NO_VALUE, "is required")
+                ok = False
+        if not ok:
+            return None
         payload = {k: v for k, v in data.items() if k in fields and k not in extra}
         try:
-            if unknown:
-                return None
-            return converter().structure({**payload}, cls) if not extra else cls(**payload, **extra)
-        except InvalidValueError as exc:
-            self.problem(pointer, exc.field, exc.value, exc.problem.message)
-        except Exception as exc:  # cattrs groups: report their leaf messages
-            for message in _leaf_messages(exc):
-                self.problem(pointer, cls.kind, data, message)
+            if extra:
+                return cls(**payload, **extra)
+            return converter().structure(payload, cls)
+        except Exception as exc:
+            if not self.report(pointer, exc, set(fields), what):
+                raise
         return None
 
-    def weighting(self, pointer: str, value: Any) -> Weighting | None:
-        data = self.mapping(pointer, value)
-        if data is None:
-            return None
+    def report(self, pointer: str, exc: BaseException, fields: set[str], what: str) -> bool:
+        """Record the problems of a structuring error; ``False`` if it is not an input error."""
+        from cattrs.errors import ClassValidationError, IterableValidationError
+
+        if isinstance(exc, ClassValidationError | IterableValidationError):
+            with_notes, others = exc.group_exceptions()
+            handled = True
+            for sub, note in with_notes:
+                name = getattr(note, "name", None)
+                index = getattr(note, "index", None)
+                if name is not None:
+                    handled &= self.report(f"{pointer}/{name}", sub, {name}, name)
+                else:
+                    handled &= self.report(f"{pointer}/{index}", sub, set(), what)
+            for sub in others:
+                handled &= self.report(pointer, sub, fields, what)
+            return handled
+        if isinstance(exc, InvalidValueError):
+            field = exc.field
+            if field in fields and not pointer.endswith(f"/{field}"):
+                pointer = f"{pointer}/{field}"
+            elif field in ("value", "assurance", "level"):
+                field = what
+            self.problem(pointer, field, exc.value, exc.problem.message)
+            return True
+        if isinstance(exc, KeyError):
+            self.problem(pointer, what, _NO_VALUE, "is required")
+            return True
+        if isinstance(exc, ValueError | TypeError):
+            self.problem(pointer, what, _NO_VALUE, str(exc) or exc.__class__.__name__)
+            return True
+        return False
+
+    def kind_of(
+        self, pointer: str, data: Mapping[str, Any], table: Mapping[str, type[Any]], what: str
+    ) -> type[Any] | None:
         kind = data.get("kind")
-        cls = _WEIGHTINGS.get(kind) if isinstance(kind, str) else None
+        cls = table.get(kind) if isinstance(kind, str) else None
         if cls is None:
             self.problem(
                 f"{pointer}/kind",
                 "kind",
-                kind,
-                f"unknown weighting; expected one of: {', '.join(sorted(_WEIGHTINGS))}",
+                _NO_VALUE if kind is None else kind,
+                f"unknown {what}; expected one of: {', '.join(sorted(table))}",
             )
+        return cls
+
+    # ------------------------------------------------------------------ weightings
+    def weighting(self, pointer: str, value: Any, what: str = "weighting") -> Weighting | None:
+        data = self.mapping(pointer, value, what)
+        if data is None:
+            return None
+        cls = self.kind_of(pointer, data, _WEIGHTINGS, "weighting")
+        if cls is None:
+            return None
+        if cls.kind in _NESTED_KEYS and not self.unknown_keys(
+            pointer, data, _NESTED_KEYS[cls.kind], cls.kind
+        ):
             return None
         if cls is ProductOf:
-            left = self.weighting(f"{pointer}/left", data.get("left"))
-            right = self.weighting(f"{pointer}/right", data.get("right"))
-            return ProductOf(left, right) if left and right else None
+            left = self.weighting(f"{pointer}/left", data.get("left"), "left")
+            right = self.weighting(f"{pointer}/right", data.get("right"), "right")
+            return ProductOf(left, right) if left is not None and right is not None else None
         if cls is Mix:
-            parts = data.get("parts")
-            if not isinstance(parts, list) or not parts:
-                self.problem(f"{pointer}/parts", "parts", parts, "must be a non-empty list")
-                return None
-            built = []
-            for k, part in enumerate(parts):
-                p = self.mapping(f"{pointer}/parts/{k}", part)
-                if p is None:
-                    continue
-                w = self.weighting(f"{pointer}/parts/{k}/weighting", p.get("weighting"))
-                share = p.get("share")
-                if not isinstance(share, int | float) or not _is_number(share) or share <= 0:
-                    self.problem(
-                        f"{pointer}/parts/{k}/share", "share", share, "must be a number > 0"
-                    )
-                    continue
-                if w is not None:
-                    built.append((w, float(share)))
-            return Mix(tuple(built)) if len(built) == len(parts) else None
+            return self.mix(pointer, data.get("parts"))
         if cls is Restrict:
-            base = self.weighting(f"{pointer}/base", data.get("base"))
-            sel = self.mapping(f"{pointer}/selector", data.get("selector", {}))
-            if sel is None or base is None:
-                return None
-            selector = self.build(f"{pointer}/selector", Selector, sel)
-            return Restrict(base, selector) if selector is not None else None
+            base = self.weighting(f"{pointer}/base", data.get("base"), "base")
+            sel = self.mapping(f"{pointer}/selector", data.get("selector", {}), "selector")
+            selector = (
+                None if sel is None else self.build(f"{pointer}/selector", Selector, sel, "selector")
+            )
+            return Restrict(base, selector) if base is not None and selector is not None else None
         if cls is Custom:
-            weights = data.get("weights")
-            if not isinstance(weights, Mapping):
-                self.problem(f"{pointer}/weights", "weights", weights, "must be an object")
-                return None
-            try:
-                return Custom(weights, data.get("default"))
-            except InvalidValueError as exc:
-                self.problem(f"{pointer}/weights", exc.field, exc.value, exc.problem.message)
-                return None
-        built_w: Weighting | None = self.build(pointer, cls, data)
-        return built_w
+            return self.custom(pointer, data)
+        built: Weighting | None = self.build(pointer, cls, data, cls.kind)
+        return built
 
-    def metric(self, pointer: str, value: Any, known: Mapping[str, Metric]) -> Metric | None:
-        data = self.mapping(pointer, value)
-        if data is None:
-            return None
-        kind = data.get("kind")
-        cls = _METRICS.get(kind) if isinstance(kind, str) else None
-        if cls is None:
+    def mix(self, pointer: str, parts: Any) -> Weighting | None:
+        if not isinstance(parts, list) or not parts:
             self.problem(
-                f"{pointer}/kind",
-                "kind",
-                kind,
-                f"unknown metric; expected one of: {', '.join(sorted(_METRICS))}",
+                f"{pointer}/parts", "parts", _NO_VALUE if parts is None else parts,
+                "must be a non-empty list",
             )
             return None
-        if cls is Composite:
-            parts = data.get("parts")
-            if not isinstance(parts, list) or not parts:
-                self.problem(f"{pointer}/parts", "parts", parts, "must be a non-empty list")
-                return None
-            built = []
-            for k, part in enumerate(parts):
-                p = self.mapping(f"{pointer}/parts/{k}", part)
-                if p is None:
-                    continue
-                ref, weight = p.get("metric"), p.get("weight", 1.0)
-                if not isinstance(ref, str) or ref not in known:
-                    self.problem(
-                        f"{pointer}/parts/{k}/metric",
-                        "metric",
-                        ref,
-                        "must be the id of a metric listed before this composite",
-                    )
-                    continue
-                if not isinstance(weight, int | float) or not _is_number(weight):
-                    self.problem(
-                        f"{pointer}/parts/{k}/weight", "weight", weight, "must be a number"
-                    )
-                    continue
-                built.append((known[ref], float(weight)))
-            if len(built) != len(parts):
-                return None
-            extra = {k: v for k, v in data.items() if k not in ("kind", "parts")}
-            composite: Metric | None = self.build(pointer, Composite, extra, parts=tuple(built))
-            return composite
-        built_m: Metric | None = self.build(pointer, cls, data)
-        return built_m
+        built: list[tuple[Weighting, float]] = []
+        for k, part in enumerate(parts):
+            where = f"{pointer}/parts/{k}"
+            p = self.mapping(where, part, "parts")
+            if p is None or not self.unknown_keys(where, p, {"weighting", "share"}, "a mix part"):
+                continue
+            w = self.weighting(f"{where}/weighting", p.get("weighting"))
+            share = p.get("share")
+            if not _is_number(share) or share <= 0:
+                self.problem(
+                    f"{where}/share", "share", _NO_VALUE if share is None else share,
+                    "must be a finite number > 0",
+                )
+                continue
+            if w is not None:
+                built.append((w, float(share)))
+        return Mix(tuple(built)) if len(built) == len(parts) else None
+
+    def custom(self, pointer: str, data: Mapping[str, Any]) -> Weighting | None:
+        weights = data.get("weights")
+        if not isinstance(weights, Mapping):
+            self.problem(
+                f"{pointer}/weights", "weights", _NO_VALUE if weights is None else weights,
+                "must be an object mapping product URIs to weights",
+            )
+            return None
+        ok = True
+        for uri, weight in weights.items():
+            if not _is_number(weight) or weight < 0:
+                self.problem(
+                    f"{pointer}/weights/{_token(uri)}", f"weights[{uri}]", weight,
+                    "must be a finite number >= 0",
+                )
+                ok = False
+        default = data.get("default")
+        if default is not None and (not _is_number(default) or default < 0):
+            self.problem(
+                f"{pointer}/default", "default", default, "must be a finite number >= 0 or absent"
+            )
+            ok = False
+        if not ok:
+            return None
+        built: Weighting | None = self.build(pointer, Custom, data, "custom")
+        return built
+
+    # ------------------------------------------------------------------ metrics
+    def metric(
+        self, pointer: str, value: Any, known: Mapping[str, Metric], listed: Sequence[Any],
+        later: Sequence[Any],
+    ) -> Metric | None:
+        """A metric; ``known`` are the metrics built before it, ``listed`` the ids listed
+        before it (built or not) and ``later`` the ids listed after it."""
+        data = self.mapping(pointer, value, "metric")
+        if data is None:
+            return None
+        cls = self.kind_of(pointer, data, _METRICS, "metric")
+        if cls is None:
+            return None
+        if cls is not Composite:
+            built_m: Metric | None = self.build(pointer, cls, data, cls.kind)
+            return built_m
+        parts = data.get("parts")
+        if not isinstance(parts, list) or not parts:
+            self.problem(
+                f"{pointer}/parts", "parts", _NO_VALUE if parts is None else parts,
+                "must be a non-empty list",
+            )
+            parts = []
+        built: list[tuple[Metric, float]] = []
+        complete = bool(parts)
+        for k, part in enumerate(parts):
+            where = f"{pointer}/parts/{k}"
+            p = self.mapping(where, part, "parts")
+            if p is None or not self.unknown_keys(where, p, {"metric", "weight"}, "a part"):
+                complete = False
+                continue
+            ref, weight = p.get("metric"), p.get("weight", 1.0)
+            if not _is_number(weight) or weight < 0:
+                self.problem(f"{where}/weight", "weight", weight, "must be a finite number >= 0")
+                complete = False
+            if isinstance(ref, str) and ref in known:
+                built.append((known[ref], float(weight) if _is_number(weight) else 0.0))
+                continue
+            complete = False
+            if isinstance(ref, str) and ref in listed:
+                continue  # that metric has problems of its own, reported where it is listed
+            message = (
+                "is listed after this composite; a part must be listed before it"
+                if ref in later
+                else "must be the id of a metric listed before this composite"
+            )
+            self.problem(f"{where}/metric", "metric", _NO_VALUE if ref is None else ref, message)
+        for key in ("id", "title"):
+            if key in data and not isinstance(data[key], str):
+                self.problem(f"{pointer}/{key}", key, data[key], "must be a string")
+                complete = False
+        if not complete:
+            self.unknown_keys(pointer, data, {"kind", "id", "title", "method", "parts"}, "composite")
+            return None
+        extra = {k: v for k, v in data.items() if k != "parts"}
+        composite: Metric | None = self.build(
+            pointer, Composite, extra, "composite", parts=tuple(built)
+        )
+        return composite
 
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _leaf_messages(exc: BaseException) -> list[str]:
-    group = getattr(exc, "exceptions", None)  # an exception group (cattrs validation errors)
-    if isinstance(group, tuple):
-        out: list[str] = []
-        for sub in group:
-            notes = [n for n in getattr(sub, "__notes__", []) if isinstance(n, str)]
-            for message in _leaf_messages(sub):
-                out.append(f"{'; '.join(notes)}: {message}" if notes else message)
-        return out
-    return [str(exc) or exc.__class__.__name__]
+_PROFILE_KEYS = (
+    "name",
+    "version",
+    "title",
+    "description",
+    "weighting",
+    "missing",
+    "metrics",
+    "headline",
+)
 
 
 def _structure_profile(data: Any, source: str | None) -> Profile:
     b = _Builder(source)
-    root = b.mapping("", data)
+    root = b.mapping("", data, "profile")
     if root is None:
         raise InputError(b.problems)
-    allowed = {
-        "name",
-        "version",
-        "title",
-        "description",
-        "weighting",
-        "missing",
-        "metrics",
-        "headline",
-    }
-    for key in sorted(set(root) - allowed):
-        b.problem(f"/{key}", key, root[key], "is not a profile field")
+    b.unknown_keys("", root, _PROFILE_KEYS, "a profile")
     for key in ("name", "version", "headline"):
-        if not isinstance(root.get(key), str) or not root.get(key):
-            b.problem(f"/{key}", key, root.get(key), "is required and must be a string")
+        value = root.get(key)
+        if not isinstance(value, str) or not value.strip():
+            b.problem(
+                f"/{key}", key, _NO_VALUE if value is None else value,
+                "is required and must be a non-empty string",
+            )
     for key in ("title", "description"):
         if key in root and not isinstance(root[key], str):
             b.problem(f"/{key}", key, root[key], "must be a string")
     weighting = b.weighting("/weighting", root.get("weighting"))
     missing: MissingPolicy | None = None
+    policy = root.get("missing", MissingPolicy.DROP.value)
     try:
-        missing = MissingPolicy.parse(root.get("missing", "drop"))
+        if not isinstance(policy, str):
+            raise UnknownNameError("missing", policy, (m.value for m in MissingPolicy))
+        missing = MissingPolicy.parse(policy)
     except InvalidValueError as exc:
         b.problem("/missing", "missing", exc.value, exc.problem.message)
     metrics_data = root.get("metrics")
     metrics: list[Metric] = []
     known: dict[str, Metric] = {}
     if not isinstance(metrics_data, list) or not metrics_data:
-        b.problem("/metrics", "metrics", metrics_data, "must be a non-empty list")
-    else:
-        for k, item in enumerate(metrics_data):
-            metric = b.metric(f"/metrics/{k}", item, known)
-            if metric is not None:
-                if metric.id in known:
-                    b.problem(f"/metrics/{k}/id", "id", metric.id, "metric id listed twice")
-                known[metric.id] = metric
-                metrics.append(metric)
+        b.problem(
+            "/metrics", "metrics", _NO_VALUE if metrics_data is None else metrics_data,
+            "is required and must be a non-empty list",
+        )
+        metrics_data = []
+    ids = [item.get("id") if isinstance(item, Mapping) else None for item in metrics_data]
+    for k, item in enumerate(metrics_data):
+        if ids[k] is not None and ids[k] in ids[:k]:
+            b.problem(f"/metrics/{k}/id", "id", ids[k], "metric id listed twice")
+            continue
+        metric = b.metric(f"/metrics/{k}", item, known, ids[:k], ids[k + 1 :])
+        if metric is not None:
+            known[metric.id] = metric
+            metrics.append(metric)
+    headline = root.get("headline")
+    if isinstance(headline, str) and headline.strip() and headline not in ids:
+        b.problem("/headline", "headline", headline, "is not the id of a listed metric")
     if b.problems:
         raise InputError(b.problems)
     assert weighting is not None
@@ -553,106 +668,36 @@ class ScoreBoard:
 
 
 # ---------------------------------------------------------------------- built-in profiles
-def _scores_from(table: Mapping[MaturityLevel, int]) -> tuple[float, ...]:
-    return tuple(table[level] / 100 for level in MaturityLevel)
+def read_toml(text: str, source: str) -> dict[str, Any]:
+    """Parse TOML text (``tomllib``, or ``tomli`` on Python 3.10) into plain data.
 
-
-def _standard_metrics(scores: Sequence[float] | None = None) -> tuple[Metric, ...]:
-    maturity = (
-        Maturity("maturity", "Maturity (level score, level / 6)")
-        if scores is None
-        else Maturity("maturity", "Maturity", scores=tuple(scores))
-    )
-    fully = Availability(
-        "fully-online", "Fully online (SDG art. 6(2))", at_least=MaturityLevel.FULLY_ONLINE
-    )
-    submit = Availability(
-        "online-submission", "Can be submitted online", at_least=MaturityLevel.ONLINE_SUBMISSION
-    )
-    attainment = Attainment("attainment", "Attainment of the reference target")
-    local = Attainment(
-        "local-attainment", "Attainment of local targets (maatwerk)", target="local", scope="all"
-    )
-    fit = AuthenticationFit("authentication-fit", "Authentication fits the product's need")
-    barrier = AuthenticationFit(
-        "authentication-barrier", "More assurance asked than needed", outcome="barrier"
-    )
-    shortfall = AuthenticationFit(
-        "authentication-shortfall", "Less assurance asked than needed", outcome="shortfall"
-    )
-    uptake = Uptake("uptake", "Share of requests through digital channels")
-    success = SuccessRatio("success-ratio", "Web forms completed / started (succesratio)")
-    score = Composite(
-        "digimaat-score",
-        "digimaat score",
-        parts=((maturity, 1.0), (attainment, 1.0), (fully, 1.0), (fit, 1.0)),
-    )
-    return (
-        maturity,
-        fully,
-        submit,
-        attainment,
-        local,
-        fit,
-        barrier,
-        shortfall,
-        uptake,
-        success,
-        score,
-    )
+    A syntax error is reported as an :class:`~digimaat.errors.InputError` naming the source.
+    """
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(
+            [Problem("profile", NO_VALUE, f"is not valid TOML: {exc}", source)]
+        ) from None
 
 
 @functools.cache
 def _builtins() -> dict[str, Profile]:
-    standard = Profile(
-        name="digimaat-standard",
-        version="1.0",
-        weighting=Equal(),
-        metrics=_standard_metrics(),
-        headline="digimaat-score",
-        title="The digimaat standard profile",
-        description="Each product counts once; the score is the arithmetic mean of maturity, "
-        "reference attainment, fully-online availability and authentication fit.",
-    )
-    volume = attrs.evolve(
-        standard,
-        name="digimaat-volume",
-        weighting=Volume(),
-        title="The digimaat standard profile, weighted per request",
-        description="As digimaat-standard, but each product weighs with its requests per year "
-        "(massaal digitaal).",
-    )
-    mdd = Profile(
-        name="mdd-product",
-        version="1.0",
-        weighting=Equal(),
-        metrics=(
-            Maturity(
-                "mdd-maturity",
-                "MDD product maturity (0-100 % as a share)",
-                scores=_scores_from(MDD_PERCENT),
-            ),
-        ),
-        headline="mdd-maturity",
-        title="VNG/MDD product maturity measurement",
-        description="Each offered product counts once; the level maps to the MDD percentage.",
-    )
-    eu = Profile(
-        name="eu-online-availability",
-        version="1.0",
-        weighting=Equal(),
-        metrics=(
-            Maturity(
-                "online-availability",
-                "EU eGovernment Benchmark online availability",
-                scores=_scores_from(EU_ONLINE_AVAILABILITY),
-            ),
-        ),
-        headline="online-availability",
-        title="EU eGovernment Benchmark online availability",
-        description="Fully online 100, information online 50, offline 0, averaged per product.",
-    )
-    return {p.name: p for p in (standard, volume, mdd, eu)}
+    """The built-in profiles, read from the TOML files shipped as package data (PRF-2)."""
+    folder = resources.files("digimaat.data.profiles")
+    out = {}
+    for name in BUILTIN_PROFILES:
+        source = f"digimaat/data/profiles/{name}.toml"
+        text = folder.joinpath(f"{name}.toml").read_text(encoding="utf-8")
+        profile = Profile.from_dict(read_toml(text, source), source=source)
+        if profile.name != name:
+            raise ProfileError(f"{source} defines profile {profile.name!r}, expected {name!r}")
+        out[name] = profile
+    return out
 
 
 BUILTIN_PROFILES: tuple[str, ...] = (

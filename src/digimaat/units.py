@@ -19,7 +19,7 @@ another registry are accepted and converted through their unit string.
 >>> annual_rate("5 m")
 Traceback (most recent call last):
 ...
-digimaat.errors.UnitError: volume: '5 m' is not a rate (a count per unit of time, e.g. '1000/year') (got '5 m')
+digimaat.errors.UnitError: volume: '5 m' is not a rate (a count per unit of time, ...) (got '5 m')
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from __future__ import annotations
 import functools
 import math
 import numbers
+import re
 from typing import TYPE_CHECKING, Any
 
 from digimaat.errors import InvalidValueError, UnitError
@@ -40,6 +41,7 @@ __all__ = [
     "annual_rate",
     "cost_per_contact",
     "quantity",
+    "rate_factor",
     "registry",
 ]
 
@@ -65,17 +67,17 @@ _DEFINITIONS = (
 
 
 @functools.cache
-def registry() -> pint.UnitRegistry:
+def registry() -> pint.UnitRegistry[Any]:
     """Return digimaat's unit registry (created on first use, then shared)."""
     import pint
 
-    ureg = pint.UnitRegistry(cache_folder=None)
+    ureg: pint.UnitRegistry[Any] = pint.UnitRegistry(cache_folder=None)
     for definition in _DEFINITIONS:
         ureg.define(definition)
     return ureg
 
 
-def quantity(value: Any, unit: str | None = None) -> pint.Quantity:
+def quantity(value: Any, unit: str | None = None) -> pint.Quantity[Any]:
     """Build a quantity in digimaat's registry from a string, a number and unit, or a quantity.
 
     Quantities from another pint registry are re-expressed in this one.
@@ -91,8 +93,11 @@ def quantity(value: Any, unit: str | None = None) -> pint.Quantity:
         if isinstance(value, str):
             return ureg.Quantity(value.strip())
     except Exception as exc:  # pint raises several unrelated exception types
-        raise UnitError("quantity", value if unit is None else f"{value} {unit}",
-                        f"cannot be read as a quantity ({exc.__class__.__name__})") from exc
+        raise UnitError(
+            "quantity",
+            value if unit is None else f"{value} {unit}",
+            f"cannot be read as a quantity ({exc.__class__.__name__})",
+        ) from exc
     raise UnitError("quantity", value, "needs an explicit unit, e.g. '1000/year'")
 
 
@@ -101,7 +106,8 @@ def annual_rate(value: Any, field: str = "volume") -> float:
 
     Accepts a pint quantity, a string such as ``"1000/year"`` or ``"83 per month"``.
     A bare number is rejected because its time unit would be a guess. The value must be
-    finite and not negative, and its unit must be a count per unit of time.
+    finite and not negative, and its unit must be a count per unit of time (OFF-10 to
+    OFF-15).
     """
     if isinstance(value, bool | numbers.Number):
         raise UnitError(field, value, "a bare number has no time unit; write e.g. '1000/year'")
@@ -111,16 +117,22 @@ def annual_rate(value: Any, field: str = "volume") -> float:
         raise UnitError(field, value, exc.problem.message) from exc
     ureg = registry()
     if not q.check("1/[time]"):
-        raise UnitError(field, value,
-                        f"{value!r} is not a rate (a count per unit of time, e.g. '1000/year')"
-                        if isinstance(value, str) else
-                        f"unit {q.units} is not a rate (a count per unit of time)")
+        raise UnitError(
+            field,
+            value,
+            f"{value!r} is not a rate (a count per unit of time, e.g. '1000/year')"
+            if isinstance(value, str)
+            else f"unit {q.units} is not a rate (a count per unit of time)",
+        )
     magnitude = q.to(ureg.request / ureg.year).magnitude
     return _check_amount(field, value, magnitude)
 
 
 def cost_per_contact(value: Any, field: str = "cost") -> tuple[float, str]:
-    """Convert a cost per contact to ``(amount, currency)``, e.g. ``"8.62 GBP"`` or ``"3 EUR/contact"``.
+    """Convert a cost per contact to ``(amount, currency)``.
+
+    Accepts e.g. ``"8.62 GBP"`` or ``"3 EUR/contact"``; a bare number has no currency and
+    is rejected, as is a negative, NaN or infinite amount (CHN-6).
 
     >>> cost_per_contact("8.62 GBP")
     (8.62, 'GBP')
@@ -129,7 +141,10 @@ def cost_per_contact(value: Any, field: str = "cost") -> tuple[float, str]:
     """
     if isinstance(value, bool | numbers.Number):
         raise UnitError(field, value, "a bare number has no currency; write e.g. '2.50 EUR'")
-    q = quantity(value)
+    try:
+        q = quantity(value)
+    except UnitError as exc:
+        raise UnitError(field, value, exc.problem.message) from exc
     for currency in CURRENCIES:
         if q.check(f"[currency_{currency}]"):
             amount = q.to(f"{currency} / contact").magnitude
@@ -147,3 +162,65 @@ def _check_amount(field: str, original: Any, magnitude: Any) -> float:
     if number < 0:
         raise InvalidValueError(field, original, "must not be negative")
     return number
+
+
+_RATE_UNIT = re.compile(
+    r"\s*(?:(?:1|req|requests?|contacts?|transactions?)\s*)?(?:/|per\s)\s*([a-z_]+)\s*"
+)
+
+
+_TIME_FACTORS = {
+    # Requests per year in one request per <unit>, for the common time units. Each equals
+    # the factor pint computes from its definitions (a year is 365.25 days, a month a
+    # twelfth of it), which the tests check; the table spares a reader of a large file
+    # the cost of building the unit registry.
+    **dict.fromkeys(("year", "years", "yr", "a"), 1.0),
+    **dict.fromkeys(("month", "months"), 12.0),
+    **dict.fromkeys(("week", "weeks"), 52.17857142857142),
+    **dict.fromkeys(("day", "days", "d"), 365.25),
+    **dict.fromkeys(("hour", "hours", "h", "hr"), 8766.0),
+}
+
+
+@functools.lru_cache(maxsize=256)
+def rate_factor(unit: str) -> float:
+    """Requests per year in one ``unit`` of a rate, e.g. ``12.0`` for ``"per month"``.
+
+    This is the fast path for readers of large files: a volume written as a number and a
+    unit is converted as ``number * rate_factor(unit)``, which equals what
+    :func:`annual_rate` computes, while pint parses each distinct unit text only once.
+    The unit is a count and a time unit joined by ``/`` or ``per``: the count is
+    optional and one of ``1``, ``req``, ``request(s)``, ``contact(s)`` or
+    ``transaction(s)``; the time unit is a name pint knows (``year``, ``a``, ``month``,
+    ``week``, ``day``, ``hour``, ...). Letter case and white space around the parts are
+    ignored. Anything else raises :class:`~digimaat.errors.UnitError`, so no arithmetic
+    in the unit text is ever evaluated.
+
+    >>> rate_factor("per month"), rate_factor("/year"), rate_factor("requests / a")
+    (12.0, 1.0, 1.0)
+    >>> rate_factor("per week") == annual_rate("1 per week")
+    True
+    >>> rate_factor("m")
+    Traceback (most recent call last):
+    ...
+    digimaat.errors.UnitError: unit: is not a rate unit; ... (got 'm')
+    """
+    match = _RATE_UNIT.fullmatch(unit.lower())
+    if match is None:
+        raise UnitError(
+            "unit",
+            unit,
+            "is not a rate unit; write a count per unit of time, such as '/year', "
+            "'per month' or 'requests / week'",
+        )
+    if match.group(1) in _TIME_FACTORS:
+        return _TIME_FACTORS[match.group(1)]
+    ureg = registry()
+    try:
+        per_unit = ureg.Quantity(1.0, f"request / {match.group(1)}")
+        factor = float(per_unit.to(ureg.request / ureg.year).magnitude)
+    except Exception as exc:  # pint raises several unrelated exception types
+        raise UnitError("unit", unit, f"{match.group(1)!r} is not a unit of time") from exc
+    if not math.isfinite(factor) or factor <= 0:  # pragma: no cover - pint time units are positive
+        raise UnitError("unit", unit, "is not a usable unit of time")
+    return factor

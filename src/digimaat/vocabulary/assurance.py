@@ -124,27 +124,60 @@ _ETOEGANG = "urn:etoegang:core:assurance-class:"
 _EIDAS = "http://eidas.europa.eu/LoA/"
 
 CREDENTIALS: tuple[Credential, ...] = (
-    Credential(AuthMeans.DIGID, "Basis", AssuranceLevel.BASIS,
-               (_SAML + "PasswordProtectedTransport", "10"), _LOGIUS),
-    Credential(AuthMeans.DIGID, "Midden", AssuranceLevel.LOW,
-               (_SAML + "MobileTwoFactorContract", "20"), _LOGIUS),
-    Credential(AuthMeans.DIGID, "Substantieel", AssuranceLevel.SUBSTANTIAL,
-               (_SAML + "Smartcard", "25"), _LOGIUS),
-    Credential(AuthMeans.DIGID, "Hoog", AssuranceLevel.HIGH,
-               (_SAML + "SmartcardPKI", "30"), _LOGIUS),
+    Credential(
+        AuthMeans.DIGID,
+        "Basis",
+        AssuranceLevel.BASIS,
+        (_SAML + "PasswordProtectedTransport", "10"),
+        _LOGIUS,
+    ),
+    Credential(
+        AuthMeans.DIGID,
+        "Midden",
+        AssuranceLevel.LOW,
+        (_SAML + "MobileTwoFactorContract", "20"),
+        _LOGIUS,
+    ),
+    Credential(
+        AuthMeans.DIGID,
+        "Substantieel",
+        AssuranceLevel.SUBSTANTIAL,
+        (_SAML + "Smartcard", "25"),
+        _LOGIUS,
+    ),
+    Credential(
+        AuthMeans.DIGID, "Hoog", AssuranceLevel.HIGH, (_SAML + "SmartcardPKI", "30"), _LOGIUS
+    ),
     Credential(AuthMeans.EHERKENNING, "EH1", AssuranceLevel.LOW, (_ETOEGANG + "loa1",), _LOGIUS),
     Credential(AuthMeans.EHERKENNING, "EH2", AssuranceLevel.LOW, (_ETOEGANG + "loa2",), _LOGIUS),
-    Credential(AuthMeans.EHERKENNING, "EH2+", AssuranceLevel.LOW,
-               (_ETOEGANG + "loa2plus",), _LOGIUS),
-    Credential(AuthMeans.EHERKENNING, "EH3", AssuranceLevel.SUBSTANTIAL,
-               (_ETOEGANG + "loa3",), _LOGIUS),
+    Credential(
+        AuthMeans.EHERKENNING, "EH2+", AssuranceLevel.LOW, (_ETOEGANG + "loa2plus",), _LOGIUS
+    ),
+    Credential(
+        AuthMeans.EHERKENNING, "EH3", AssuranceLevel.SUBSTANTIAL, (_ETOEGANG + "loa3",), _LOGIUS
+    ),
     Credential(AuthMeans.EHERKENNING, "EH4", AssuranceLevel.HIGH, (_ETOEGANG + "loa4",), _LOGIUS),
-    Credential(AuthMeans.EIDAS, "low", AssuranceLevel.LOW, (_EIDAS + "low",),
-               "Implementing Regulation (EU) 2015/1502"),
-    Credential(AuthMeans.EIDAS, "substantial", AssuranceLevel.SUBSTANTIAL,
-               (_EIDAS + "substantial",), "Implementing Regulation (EU) 2015/1502"),
-    Credential(AuthMeans.EIDAS, "high", AssuranceLevel.HIGH, (_EIDAS + "high",),
-               "Implementing Regulation (EU) 2015/1502"),
+    Credential(
+        AuthMeans.EIDAS,
+        "low",
+        AssuranceLevel.LOW,
+        (_EIDAS + "low",),
+        "Implementing Regulation (EU) 2015/1502",
+    ),
+    Credential(
+        AuthMeans.EIDAS,
+        "substantial",
+        AssuranceLevel.SUBSTANTIAL,
+        (_EIDAS + "substantial",),
+        "Implementing Regulation (EU) 2015/1502",
+    ),
+    Credential(
+        AuthMeans.EIDAS,
+        "high",
+        AssuranceLevel.HIGH,
+        (_EIDAS + "high",),
+        "Implementing Regulation (EU) 2015/1502",
+    ),
 )
 """The official mapping of DigiD, eHerkenning and eIDAS onto the standard's scale (LOA-2).
 
@@ -218,26 +251,53 @@ def credential(text: str) -> Credential:
     key = _norm(text)
     if key in _INDEX:
         return _INDEX[key]
-    raise UnknownNameError("authentication", text, (f"{c.means.value} {c.name}" for c in CREDENTIALS))
+    raise UnknownNameError(
+        "authentication", text, (f"{c.means.value} {c.name}" for c in CREDENTIALS)
+    )
+
+
+def _authentication_names() -> frozenset[str]:
+    """Every name :meth:`Authentication.from_name` reads, except machine identifiers."""
+    canonical = {
+        f"{means.value} {level.label}"
+        for means, levels in _ALLOWED.items()
+        if means is not AuthMeans.NONE
+        for level in levels
+    }
+    schemes = {f"{cred.means.value} {cred.name}" for cred in CREDENTIALS}
+    return frozenset({"none", *canonical, *schemes})
 
 
 _ALLOWED: dict[AuthMeans, frozenset[AssuranceLevel]] = {
     AuthMeans.NONE: frozenset({AssuranceLevel.NONE}),
     AuthMeans.DIGID: frozenset(c.level for c in CREDENTIALS if c.means is AuthMeans.DIGID),
     AuthMeans.EHERKENNING: frozenset(
-        c.level for c in CREDENTIALS if c.means is AuthMeans.EHERKENNING),
+        c.level for c in CREDENTIALS if c.means is AuthMeans.EHERKENNING
+    ),
     AuthMeans.EIDAS: frozenset(c.level for c in CREDENTIALS if c.means is AuthMeans.EIDAS),
     AuthMeans.OWN_ACCOUNT: frozenset(set(AssuranceLevel) - {AssuranceLevel.NONE}),
 }
 
 
-def _check_pair(instance: Authentication, attribute: attrs.Attribute[object], value: object) -> None:
+def _to_means(value: str | AuthMeans) -> AuthMeans:
+    return AuthMeans.parse(value, "authentication.means")
+
+
+def _to_level(value: str | AssuranceLevel) -> AssuranceLevel:
+    return parse_level(value, "authentication.level")
+
+
+def _check_pair(
+    instance: Authentication, attribute: attrs.Attribute[AssuranceLevel], value: AssuranceLevel
+) -> None:
     allowed = _ALLOWED[instance.means]
     if instance.level not in allowed:
         names = ", ".join(level.label for level in sorted(allowed))
         raise InvalidValueError(
-            "authentication.level", instance.level.label,
-            f"is not a level that {instance.means.value} provides (allowed: {names})")
+            "authentication.level",
+            instance.level.label,
+            f"is not a level that {instance.means.value} provides (allowed: {names})",
+        )
 
 
 @attrs.frozen
@@ -247,9 +307,8 @@ class Authentication:
     Build it with :meth:`from_name` from a scheme name or identifier, or from its parts.
     """
 
-    means: AuthMeans = attrs.field(converter=AuthMeans.parse)
-    level: AssuranceLevel = attrs.field(
-        converter=lambda v: parse_level(v, "authentication.level"), validator=_check_pair)
+    means: AuthMeans = attrs.field(converter=_to_means)
+    level: AssuranceLevel = attrs.field(converter=_to_level, validator=_check_pair)
 
     @classmethod
     def none(cls) -> Authentication:
@@ -263,16 +322,26 @@ class Authentication:
         >>> Authentication.from_name("none").level
         <AssuranceLevel.NONE: 0>
         """
-        key = _norm(text) if isinstance(text, str) else text
-        if key in ("none", "geen"):
-            return cls.none()
         if not isinstance(text, str):
             raise InvalidValueError("authentication", text, "must be a scheme name or identifier")
-        means_text, _, level_text = _norm(text).partition(" ")
-        if level_text in _LEVEL_SYNONYMS and means_text in {m.value for m in AuthMeans}:
-            return cls(means_text, level_text)  # the canonical form, "digid low"
-        cred = credential(text)
-        return cls(cred.means, cred.level)
+        key = _norm(text)
+        if key in ("none", "geen"):
+            return cls.none()
+        for means in AuthMeans:
+            # The canonical form "<means> <level>", e.g. "digid low" or "own-account high";
+            # the means may be written with a space or an underscore instead of the hyphen.
+            for spelling in {
+                means.value,
+                means.value.replace("-", " "),
+                means.value.replace("-", "_"),
+            }:
+                level_text = key.removeprefix(spelling + " ")
+                if level_text != key and level_text in _LEVEL_SYNONYMS:
+                    return cls(means, level_text)
+        if key in _INDEX:
+            cred = _INDEX[key]
+            return cls(cred.means, cred.level)
+        raise UnknownNameError("authentication", text, _authentication_names())
 
     @property
     def name(self) -> str:

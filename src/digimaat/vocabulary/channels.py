@@ -6,29 +6,54 @@
 >>> Channel.parse("Web").digital, Channel.parse("balie").digital
 (True, False)
 >>> Channel.BALIE.default_cost
-ChannelCost(amount=8.62, currency='GBP', source='Socitm, average cost per local-government transaction (UK)')
+ChannelCost(amount=8.62, currency='GBP', source='Socitm, average cost per ... (UK)')
 """
 
 from __future__ import annotations
 
 import enum
+import math
+import numbers
 
 import attrs
 
-from digimaat.errors import UnknownNameError
+from digimaat.errors import InvalidValueError, UnknownNameError
 
 __all__ = ["CHANNELS", "Channel", "ChannelCost"]
 
 _SOCITM = "Socitm, average cost per local-government transaction (UK)"
 
 
+def _amount(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidValueError(
+            "cost.amount", value, "must be a number (use from_quantity for text)"
+        )
+    number = float(value)
+    if math.isnan(number) or math.isinf(number) or number < 0:
+        raise InvalidValueError("cost.amount", value, "must be a finite, non-negative number")
+    return number
+
+
+def _check_currency(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    from digimaat.units import CURRENCIES
+
+    if value not in CURRENCIES:
+        raise UnknownNameError("cost.currency", value, CURRENCIES)
+
+
+def _check_source(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidValueError("cost.source", value, "must name the source of the figure")
+
+
 @attrs.frozen
 class ChannelCost:
-    """A cost per contact in one currency, with its source (CHN-3)."""
+    """A cost per contact in one currency, with its source (CHN-6)."""
 
-    amount: float = attrs.field(converter=float, validator=attrs.validators.ge(0.0))
-    currency: str = attrs.field(validator=attrs.validators.in_(("EUR", "GBP")))
-    source: str
+    amount: float = attrs.field(converter=_amount)
+    currency: str = attrs.field(validator=_check_currency)
+    source: str = attrs.field(validator=_check_source)
 
     @classmethod
     def from_quantity(cls, value: object, source: str) -> ChannelCost:
@@ -61,7 +86,7 @@ class Channel(enum.Enum):
     APP = "app"
     """A mobile app."""
     CHAT = "chat"
-    """Chat (with a person or an automated assistant)."""
+    """Chat (with a person or a chatbot)."""
 
     @property
     def digital(self) -> bool:
@@ -74,13 +99,13 @@ class Channel(enum.Enum):
 
         The only sourced figures are UK Socitm ones (face-to-face GBP 8.62, telephone
         GBP 2.83, online GBP 0.15). No Dutch per-contact costs were found; a profile or
-        dataset SHOULD state local costs instead (CHN-3).
+        dataset SHOULD state local costs instead (CHN-5).
         """
         return _DEFAULT_COSTS.get(self)
 
     @classmethod
     def parse(cls, text: str | Channel, field: str = "channel") -> Channel:
-        """Parse a channel by its exchange name or an English alias (``"counter"``, ``"email"``)."""
+        """Parse a channel by its exchange name or an English alias (``"counter"``; CHN-3)."""
         if isinstance(text, Channel):
             return text
         if isinstance(text, str):
@@ -93,8 +118,15 @@ class Channel(enum.Enum):
 
 
 _DIGITAL = frozenset({Channel.EMAIL, Channel.WEB, Channel.APP, Channel.CHAT})
-_ALIASES = {"counter": "balie", "phone": "telefoon", "telephone": "telefoon", "mail": "post",
-            "email": "e-mail", "online": "web", "website": "web"}
+_ALIASES = {
+    "counter": "balie",
+    "phone": "telefoon",
+    "telephone": "telefoon",
+    "mail": "post",
+    "email": "e-mail",
+    "online": "web",
+    "website": "web",
+}
 _DEFAULT_COSTS = {
     Channel.BALIE: ChannelCost(8.62, "GBP", _SOCITM),
     Channel.TELEFOON: ChannelCost(2.83, "GBP", _SOCITM),
@@ -103,4 +135,4 @@ _DEFAULT_COSTS = {
 }
 
 CHANNELS: tuple[Channel, ...] = tuple(Channel)
-"""All channels in the standard's canonical order (the order of measurement arrays)."""
+"""All channels in the standard's canonical order (CHN-4; the order of measurement arrays)."""

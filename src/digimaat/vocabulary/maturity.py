@@ -46,6 +46,7 @@ __all__ = [
     "MaturityLevel",
     "Rung",
     "capability_mask",
+    "effective_mask",
     "level_of",
     "missing_for",
     "parse_capabilities",
@@ -55,12 +56,18 @@ __all__ = [
 
 
 class Capability(enum.Enum):
-    """An observable capability of an offering (MAT-2). Values are the exchange names."""
+    """An observable capability of an offering (MAT-2). Values are the exchange names.
+
+    A capability that concerns a step the procedure does not have is recorded as present
+    (MAT-2): no identification or evidence needed, the outcome given at once instead of an
+    acknowledgement, or no form at all because the municipality acts without an application.
+    """
 
     INFORMATION_ONLINE = "information-online"
     """The product is described online: what it is, conditions, costs, how to apply."""
     DOWNLOADABLE_FORM = "downloadable-form"
-    """A form can be downloaded (e.g. a PDF) to be filled in and handed in or posted."""
+    """A form can be obtained online: downloaded (e.g. a PDF) to be filled in and handed in or
+    posted, or filled in on screen. An online form that can be submitted counts too (MAT-2)."""
     ONLINE_SUBMISSION = "online-submission"
     """The request can be submitted electronically at a distance (a web form, an app)."""
     REMOTE_IDENTIFICATION = "remote-identification"
@@ -72,7 +79,8 @@ class Capability(enum.Enum):
     AUTOMATIC_ACKNOWLEDGEMENT = "automatic-acknowledgement"
     """The user receives an automatic acknowledgement of receipt (or the outcome at once)."""
     ELECTRONIC_OUTCOME = "electronic-outcome"
-    """The outcome (decision, document, permit) is delivered electronically."""
+    """The outcome (decision, document, permit) is delivered electronically (or physically,
+    where Union or national law requires that)."""
     ELECTRONIC_NOTIFICATION = "electronic-notification"
     """The user receives an electronic notification that the procedure is complete."""
     PREFILLED = "prefilled"
@@ -99,6 +107,7 @@ class Capability(enum.Enum):
 
 
 _ORDER: tuple[Capability, ...] = tuple(Capability)
+_ALL_CAPABILITIES: frozenset[Capability] = frozenset(Capability)
 
 
 class MaturityLevel(enum.IntEnum):
@@ -150,35 +159,71 @@ class Rung:
 
 
 LADDER: tuple[Rung, ...] = (
-    Rung(MaturityLevel.OFFLINE, frozenset(), "0: no online presence",
-         "Only at the counter, by phone or by post."),
-    Rung(MaturityLevel.INFORMATION, frozenset({Capability.INFORMATION_ONLINE}),
-         "1: information", "The product is described online."),
-    Rung(MaturityLevel.DOWNLOADABLE_FORM, frozenset({Capability.DOWNLOADABLE_FORM}),
-         "2: one-way interaction", "A form can be downloaded; submission is on paper."),
-    Rung(MaturityLevel.ONLINE_SUBMISSION, frozenset({Capability.ONLINE_SUBMISSION}),
-         "3: two-way interaction", "The request can be submitted online."),
-    Rung(MaturityLevel.FULLY_ONLINE, frozenset({
-        Capability.REMOTE_IDENTIFICATION, Capability.ELECTRONIC_EVIDENCE,
-        Capability.ONLINE_PAYMENT, Capability.AUTOMATIC_ACKNOWLEDGEMENT,
-        Capability.ELECTRONIC_OUTCOME, Capability.ELECTRONIC_NOTIFICATION}),
-         "4: transaction", "Fully online in the sense of SDG Regulation art. 6(2)."),
-    Rung(MaturityLevel.PREFILLED, frozenset({Capability.PREFILLED}),
-         "5: personalisation", "Fully online and pre-filled from authentic sources."),
-    Rung(MaturityLevel.PROACTIVE, frozenset({Capability.PROACTIVE}),
-         "5: targetisation (proactive)", "No application needed."),
+    Rung(
+        MaturityLevel.OFFLINE,
+        frozenset(),
+        "0: no online presence",
+        "Only at the counter, by phone or by post.",
+    ),
+    Rung(
+        MaturityLevel.INFORMATION,
+        frozenset({Capability.INFORMATION_ONLINE}),
+        "1: information",
+        "The product is described online.",
+    ),
+    Rung(
+        MaturityLevel.DOWNLOADABLE_FORM,
+        frozenset({Capability.DOWNLOADABLE_FORM}),
+        "2: one-way interaction",
+        "A form can be downloaded; submission is on paper.",
+    ),
+    Rung(
+        MaturityLevel.ONLINE_SUBMISSION,
+        frozenset({Capability.ONLINE_SUBMISSION}),
+        "3: two-way interaction",
+        "The request can be submitted online.",
+    ),
+    Rung(
+        MaturityLevel.FULLY_ONLINE,
+        frozenset(
+            {
+                Capability.REMOTE_IDENTIFICATION,
+                Capability.ELECTRONIC_EVIDENCE,
+                Capability.ONLINE_PAYMENT,
+                Capability.AUTOMATIC_ACKNOWLEDGEMENT,
+                Capability.ELECTRONIC_OUTCOME,
+                Capability.ELECTRONIC_NOTIFICATION,
+            }
+        ),
+        "4: transaction",
+        "Fully online in the sense of SDG Regulation art. 6(2).",
+    ),
+    Rung(
+        MaturityLevel.PREFILLED,
+        frozenset({Capability.PREFILLED}),
+        "5: personalisation",
+        "Fully online and pre-filled from authentic sources.",
+    ),
+    Rung(
+        MaturityLevel.PROACTIVE,
+        frozenset({Capability.PROACTIVE}),
+        "5: targetisation (proactive)",
+        "No application needed.",
+    ),
 )
 """The ladder, lowest rung first. Every capability belongs to exactly one gate (MAT-2)."""
 
-MDD_PERCENT: Mapping[MaturityLevel, int] = MappingProxyType({
-    MaturityLevel.OFFLINE: 0,
-    MaturityLevel.INFORMATION: 0,
-    MaturityLevel.DOWNLOADABLE_FORM: 25,
-    MaturityLevel.ONLINE_SUBMISSION: 50,
-    MaturityLevel.FULLY_ONLINE: 75,
-    MaturityLevel.PREFILLED: 100,
-    MaturityLevel.PROACTIVE: 100,
-})
+MDD_PERCENT: Mapping[MaturityLevel, int] = MappingProxyType(
+    {
+        MaturityLevel.OFFLINE: 0,
+        MaturityLevel.INFORMATION: 0,
+        MaturityLevel.DOWNLOADABLE_FORM: 25,
+        MaturityLevel.ONLINE_SUBMISSION: 50,
+        MaturityLevel.FULLY_ONLINE: 75,
+        MaturityLevel.PREFILLED: 100,
+        MaturityLevel.PROACTIVE: 100,
+    }
+)
 """Correspondence with the MDD/VNG 0-100 % product maturity (MAT-6).
 
 Its anchors are published: 0 % when a request can only be handed in on paper, 100 % for
@@ -186,28 +231,32 @@ a pre-filled form that can be submitted online. The steps between are the standa
 reading; the published level-by-level MDD definitions could not be retrieved.
 """
 
-EU_ONLINE_AVAILABILITY: Mapping[MaturityLevel, int] = MappingProxyType({
-    MaturityLevel.OFFLINE: 0,
-    MaturityLevel.INFORMATION: 50,
-    MaturityLevel.DOWNLOADABLE_FORM: 50,
-    MaturityLevel.ONLINE_SUBMISSION: 50,
-    MaturityLevel.FULLY_ONLINE: 100,
-    MaturityLevel.PREFILLED: 100,
-    MaturityLevel.PROACTIVE: 100,
-})
+EU_ONLINE_AVAILABILITY: Mapping[MaturityLevel, int] = MappingProxyType(
+    {
+        MaturityLevel.OFFLINE: 0,
+        MaturityLevel.INFORMATION: 50,
+        MaturityLevel.DOWNLOADABLE_FORM: 50,
+        MaturityLevel.ONLINE_SUBMISSION: 50,
+        MaturityLevel.FULLY_ONLINE: 100,
+        MaturityLevel.PREFILLED: 100,
+        MaturityLevel.PROACTIVE: 100,
+    }
+)
 """Correspondence with the EU eGovernment Benchmark online-availability score (MAT-6).
 
 The 2020+ framework scores a service step 100 when fully online, 50 when only
 information is online and 0 when offline.
 """
 
-_GATE_MASKS: tuple[int, ...] = tuple(
-    sum(c.bit for c in rung.gate) for rung in LADDER)
+_GATE_MASKS: tuple[int, ...] = tuple(sum(c.bit for c in rung.gate) for rung in LADDER)
 
 
-def parse_capabilities(values: Iterable[str | Capability],
-                       field: str = "capabilities") -> frozenset[Capability]:
+def parse_capabilities(
+    values: Iterable[str | Capability], field: str = "capabilities"
+) -> frozenset[Capability]:
     """Parse capability names into a set, rejecting unknown names (MAT-2)."""
+    if isinstance(values, frozenset) and values <= _ALL_CAPABILITIES:
+        return values  # already parsed (the fast path for readers of large files)
     if isinstance(values, str):
         raise UnknownCapabilityError(field, values, (m.value for m in Capability))
     return frozenset(Capability.parse(v, field) for v in values)
@@ -218,11 +267,35 @@ def capability_mask(capabilities: Iterable[Capability]) -> int:
     return sum({c.bit for c in capabilities})
 
 
+IMPLIED: tuple[tuple[Capability, Capability], ...] = (
+    (Capability.ONLINE_SUBMISSION, Capability.DOWNLOADABLE_FORM),
+)
+"""Capabilities that imply another (MAT-2): a form that can be submitted online is a form
+obtained online, so a fully online procedure without a PDF is not held at level 1."""
+
+
 def _effective(capabilities: Iterable[Capability], fee_applies: bool) -> set[Capability]:
     have = set(capabilities)
     if not fee_applies:
         have.add(Capability.ONLINE_PAYMENT)  # MAT-4: payment is waived without a fee
+    for present, implied in IMPLIED:
+        if present in have:
+            have.add(implied)
     return have
+
+
+def effective_mask(mask: int, fee_applies: bool = True) -> int:
+    """A capability mask with the waived and implied capabilities added (MAT-2, MAT-4).
+
+    >>> effective_mask(Capability.ONLINE_SUBMISSION.bit) == capability_mask(
+    ...     {Capability.ONLINE_SUBMISSION, Capability.DOWNLOADABLE_FORM})
+    True
+    """
+    out = mask if fee_applies else mask | Capability.ONLINE_PAYMENT.bit
+    for present, implied in IMPLIED:
+        if out & present.bit:
+            out |= implied.bit
+    return out
 
 
 def level_of(capabilities: Iterable[Capability], *, fee_applies: bool = True) -> MaturityLevel:
@@ -236,19 +309,27 @@ def level_of(capabilities: Iterable[Capability], *, fee_applies: bool = True) ->
     return level
 
 
-def missing_for(target: MaturityLevel, capabilities: Iterable[Capability], *,
-                fee_applies: bool = True) -> frozenset[Capability]:
-    """The capabilities still needed to reach ``target`` (empty when it is reached).
+def missing_for(
+    target: MaturityLevel, capabilities: Iterable[Capability], *, fee_applies: bool = True
+) -> frozenset[Capability]:
+    """The capabilities still needed to reach ``target`` (empty when it is reached; MAT-7).
 
     >>> sorted(c.value for c in missing_for(MaturityLevel.ONLINE_SUBMISSION,
     ...                                     {Capability.INFORMATION_ONLINE}))
-    ['downloadable-form', 'online-submission']
+    ['online-submission']
+    >>> sorted(c.value for c in missing_for(MaturityLevel.DOWNLOADABLE_FORM,
+    ...                                     {Capability.INFORMATION_ONLINE}))
+    ['downloadable-form']
     """
     have = _effective(capabilities, fee_applies)
     needed: set[Capability] = set()
     for rung in LADDER[1 : int(target) + 1]:
         needed |= rung.gate
-    return frozenset(needed - have)
+    missing = needed - have
+    for present, implied in IMPLIED:  # adding `present` brings `implied` with it
+        if present in missing:
+            missing.discard(implied)
+    return frozenset(missing)
 
 
 def sdg_fully_online(capabilities: Iterable[Capability], *, fee_applies: bool = True) -> bool:

@@ -7,7 +7,7 @@ SizeClass(code=5, label='50 000 - 100 000 inhabitants')
 >>> Municipality.from_code("0622", "Vlaardingen", population=74124, year=2021)
 Traceback (most recent call last):
 ...
-digimaat.errors.InvalidValueError: cbs_code: must be 'GM' followed by 4 digits, e.g. 'GM0622' (got '0622')
+digimaat.errors.InvalidValueError: cbs_code: must be 'GM' followed by 4 digits, ... (got '0622')
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from digimaat.errors import InvalidValueError
 
 __all__ = ["SIZE_CLASSES", "Municipality", "SizeClass", "size_class"]
 
-_CODE = re.compile(r"GM\d{4}")
+# A CBS gemeentecode: "GM" and four ASCII digits. Not \d, which also matches the digits of
+# other scripts (e.g. Arabic-Indic), which are no CBS code.
+_CODE = re.compile(r"GM[0-9]{4}")
 
 
 @attrs.frozen
@@ -50,7 +52,8 @@ def size_class(population: int) -> SizeClass:
     >>> size_class(4_999).code, size_class(5_000).code, size_class(250_000).code
     (1, 2, 8)
     """
-    if isinstance(population, bool) or not isinstance(population, int) or population < 0:
+    value: object = population
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InvalidValueError("population", population, "must be a non-negative integer")
     chosen = SIZE_CLASSES[0][1]
     for bound, cls in SIZE_CLASSES:
@@ -59,23 +62,24 @@ def size_class(population: int) -> SizeClass:
     return chosen
 
 
-def _check_code(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+def _check_code(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not _CODE.fullmatch(value):
-        raise InvalidValueError(attribute.name, value,
-                                "must be 'GM' followed by 4 digits, e.g. 'GM0622'")
+        raise InvalidValueError(
+            attribute.name, value, "must be 'GM' followed by 4 digits, e.g. 'GM0622'"
+        )
 
 
-def _check_population(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+def _check_population(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise InvalidValueError(attribute.name, value, "must be a positive integer")
 
 
-def _check_year(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+def _check_year(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not 1800 <= value <= 2200:
         raise InvalidValueError(attribute.name, value, "must be a calendar year (1800-2200)")
 
 
-def _check_name(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+def _check_name(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
         raise InvalidValueError(attribute.name, value, "must be a non-empty string")
 
@@ -95,7 +99,8 @@ class Municipality:
     @classmethod
     def from_code(cls, code: str, name: str, *, population: int, year: int) -> Municipality:
         """Build from a CBS code; ``"gm0622"`` is normalised to ``"GM0622"``."""
-        normalised = code.strip().upper() if isinstance(code, str) else code
+        raw: object = code
+        normalised = raw.strip().upper() if isinstance(raw, str) else code
         return cls(normalised, name, population, year)
 
     @property

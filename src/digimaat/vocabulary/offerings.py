@@ -22,6 +22,8 @@ digimaat.errors.InvalidValueError: local_target_reason: a local target needs a r
 from __future__ import annotations
 
 import enum
+import math
+import numbers
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -84,6 +86,22 @@ class Volumes:
     channels: tuple[Channel, ...]
     per_year_values: tuple[float, ...]
 
+    def __attrs_post_init__(self) -> None:
+        channels: object = self.channels
+        values: object = self.per_year_values
+        if not isinstance(channels, tuple) or not all(isinstance(c, Channel) for c in channels):
+            raise InvalidValueError("volumes.channels", channels, "must be a tuple of channels")
+        if channels != tuple(c for c in CHANNELS if c in channels):
+            raise InvalidValueError(
+                "volumes.channels", channels, "must be distinct and in the canonical order (CHN-4)"
+            )
+        if not isinstance(values, tuple) or len(values) != len(channels):
+            raise InvalidValueError(
+                "volumes.per_year_values", values, "must hold one number per channel"
+            )
+        for channel, value in zip(channels, values, strict=True):
+            _check_per_year(channel, value)
+
     @classmethod
     def from_mapping(cls, volumes: Mapping[str | Channel, Any]) -> Volumes:
         """Build from ``{channel: volume}``; every volume must carry a rate unit.
@@ -95,37 +113,47 @@ class Volumes:
         ...
         digimaat.errors.InputError: 3 problems found:
           volumes.web: must not be negative (got '-3/year')
-          channel: unknown name; expected one of: app, balie, chat, e-mail, post, telefoon, web (got 'fax')
-          volumes.post: '5 m' is not a rate (a count per unit of time, e.g. '1000/year') (got '5 m')
+          channel: unknown name; expected one of: app, balie, ... web (got 'fax')
+          volumes.post: '5 m' is not a rate (a count per unit of time, ...) (got '5 m')
         """
         from digimaat.units import annual_rate
 
+        if not isinstance(volumes, Mapping):
+            raise InvalidValueError("volumes", volumes, "must map channels to volumes")
         collector = ProblemCollector()
         parsed: dict[Channel, float] = {}
+        seen: set[Channel] = set()  # also channels whose volume is invalid
         for key, value in volumes.items():
             with collector.catching():
                 channel = Channel.parse(key)
-                if channel in parsed:
+                if channel in seen:
                     raise InvalidValueError("channel", key, "is listed twice")
+                seen.add(channel)
                 parsed[channel] = annual_rate(value, f"volumes.{channel.value}")
         collector.raise_if_any()
         return cls.from_per_year(parsed)
 
     @classmethod
-    def from_per_year(cls, volumes: Mapping[Channel, float]) -> Volumes:
-        """Build from plain numbers already in requests per year (checked, not converted)."""
-        import math
+    def from_per_year(cls, volumes: Mapping[Channel, float] | Mapping[str, float]) -> Volumes:
+        """Build from plain numbers already in requests per year (checked, not converted).
 
-        channels = tuple(c for c in CHANNELS if c in volumes)
-        values = []
-        for c in channels:
-            v = volumes[c]
-            if isinstance(v, bool) or not isinstance(v, int | float) or math.isnan(v) \
-                    or math.isinf(v) or v < 0:
-                raise InvalidValueError(f"volumes.{c.value}", v,
-                                        "must be a finite, non-negative number per year")
-            values.append(float(v))
-        return cls(channels, tuple(values))
+        Keys are channels or channel names; every problem is reported together.
+        """
+        if not isinstance(volumes, Mapping):
+            raise InvalidValueError("volumes", volumes, "must map channels to volumes")
+        collector = ProblemCollector()
+        parsed: dict[Channel, float] = {}
+        seen: set[Channel] = set()  # also channels whose volume is invalid
+        for key, value in volumes.items():
+            with collector.catching():
+                channel = Channel.parse(key)
+                if channel in seen:
+                    raise InvalidValueError("channel", key, "is listed twice")
+                seen.add(channel)
+                parsed[channel] = _check_per_year(channel, value)
+        collector.raise_if_any()
+        channels = tuple(c for c in CHANNELS if c in parsed)
+        return cls(channels, tuple(parsed[c] for c in channels))
 
     def per_year(self) -> dict[str, float]:
         """The volumes as ``{channel name: requests per year}``."""
@@ -144,7 +172,23 @@ class Volumes:
         return quantity(value, PER_YEAR)
 
 
-def _check_funnel(instance: FormFunnel, attribute: attrs.Attribute[int], value: int) -> None:
+def _check_per_year(channel: Channel, value: object) -> float:
+    if type(value) is float and 0.0 <= value < math.inf:
+        return value  # the common case, checked without the slower numbers.Real test
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or math.isnan(value)
+        or math.isinf(value)
+        or value < 0
+    ):
+        raise InvalidValueError(
+            f"volumes.{channel.value}", value, "must be a finite, non-negative number per year"
+        )
+    return float(value)
+
+
+def _check_funnel(instance: FormFunnel, attribute: attrs.Attribute[int], value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InvalidValueError(f"forms.{attribute.name}", value, "must be a non-negative integer")
 
@@ -158,8 +202,9 @@ class FormFunnel:
 
     def __attrs_post_init__(self) -> None:
         if self.completed > self.started:
-            raise InvalidValueError("forms.completed", self.completed,
-                                    f"cannot exceed forms started ({self.started})")
+            raise InvalidValueError(
+                "forms.completed", self.completed, f"cannot exceed forms started ({self.started})"
+            )
 
 
 def _capabilities(values: Iterable[str | Capability]) -> frozenset[Capability]:
@@ -176,9 +221,23 @@ def _optional_auth(value: Any) -> Authentication | None:
     return Authentication.from_name(value)
 
 
-def _check_uri(instance: Offering, attribute: attrs.Attribute[str], value: str) -> None:
+def _check_uri(instance: Offering, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
         raise InvalidValueError("product", value, "must be a product URI")
+
+
+def _to_status(value: str | Status) -> Status:
+    return Status.parse(value, "status")
+
+
+def _optional(kind: type, what: str) -> Any:
+    """A validator: ``None`` or an instance of ``kind``, else an error naming field and value."""
+
+    def check(instance: Offering, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None and not isinstance(value, kind):
+            raise InvalidValueError(attribute.name, value, f"must be {what} or absent")
+
+    return check
 
 
 @attrs.frozen
@@ -188,33 +247,44 @@ class Offering:
     municipality: str = attrs.field(validator=_check_code)
     product: str = attrs.field(validator=_check_uri)
     """The product's URI (a UPL URI, or a local product's URI)."""
-    status: Status = attrs.field(default=Status.OFFERED, converter=Status.parse)
+    status: Status = attrs.field(default=Status.OFFERED, converter=_to_status)
     capabilities: frozenset[Capability] = attrs.field(factory=frozenset, converter=_capabilities)
     authentication: Authentication | None = attrs.field(default=None, converter=_optional_auth)
     """The authentication asked; ``None`` when not recorded or when nothing is done online."""
     local_target: MaturityLevel | None = attrs.field(default=None, converter=_optional_target)
-    local_target_reason: str | None = None
-    volumes: Volumes | None = None
-    forms: FormFunnel | None = None
-    fee_applies: bool | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(bool)))
+    local_target_reason: str | None = attrs.field(default=None, validator=_optional(str, "a text"))
+    volumes: Volumes | None = attrs.field(
+        default=None, validator=_optional(Volumes, "a Volumes record (Volumes.from_mapping)")
+    )
+    forms: FormFunnel | None = attrs.field(
+        default=None, validator=_optional(FormFunnel, "a FormFunnel record")
+    )
+    fee_applies: bool | None = attrs.field(default=None, validator=_optional(bool, "true or false"))
     """Overrides the product's ``fee_applies`` for this municipality (local fees differ)."""
 
     def __attrs_post_init__(self) -> None:
         if self.local_target is not None and not (self.local_target_reason or "").strip():
-            raise InvalidValueError("local_target_reason", self.local_target_reason,
-                                    "a local target needs a reason")
+            raise InvalidValueError(
+                "local_target_reason", self.local_target_reason, "a local target needs a reason"
+            )
         if self.local_target is None and self.local_target_reason is not None:
-            raise InvalidValueError("local_target", None,
-                                    "a local target reason was given without a local target")
+            raise InvalidValueError(
+                "local_target", None, "a local target reason was given without a local target"
+            )
         if self.status is not Status.OFFERED and self.capabilities:
-            raise InvalidValueError("capabilities", sorted(c.value for c in self.capabilities),
-                                    f"must be empty when the status is {self.status.value}")
+            raise InvalidValueError(
+                "capabilities",
+                sorted(c.value for c in self.capabilities),
+                f"must be empty when the status is {self.status.value}",
+            )
         if self.status in (Status.NOT_OFFERED, Status.NOT_APPLICABLE):
             for name in ("authentication", "volumes", "forms", "local_target"):
                 if getattr(self, name) is not None:
-                    raise InvalidValueError(name, getattr(self, name),
-                                            f"must be absent when the status is {self.status.value}")
+                    raise InvalidValueError(
+                        name,
+                        getattr(self, name),
+                        f"must be absent when the status is {self.status.value}",
+                    )
 
     @property
     def key(self) -> tuple[str, str]:
@@ -233,8 +303,9 @@ class Offering:
     def level_for(self, product: Product) -> MaturityLevel | None:
         """The maturity level (MAT-3), or ``None`` unless the status is ``offered``."""
         if product.uri != self.product:
-            raise InvalidValueError("product", product.uri,
-                                    f"is not this offering's product ({self.product})")
+            raise InvalidValueError(
+                "product", product.uri, f"is not this offering's product ({self.product})"
+            )
         if self.status is not Status.OFFERED:
             return None
         return level_of(self.capabilities, fee_applies=self.fee_for(product))

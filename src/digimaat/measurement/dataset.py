@@ -39,7 +39,12 @@ from numpy.typing import NDArray
 from digimaat.errors import InvalidValueError, Problem, ProblemCollector
 from digimaat.vocabulary.assurance import AssuranceLevel, Authentication, AuthMeans
 from digimaat.vocabulary.channels import CHANNELS, Channel, ChannelCost
-from digimaat.vocabulary.maturity import Capability, MaturityLevel, capability_mask
+from digimaat.vocabulary.maturity import (
+    IMPLIED,
+    Capability,
+    MaturityLevel,
+    capability_mask,
+)
 from digimaat.vocabulary.municipalities import Municipality
 from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, Volumes
 from digimaat.vocabulary.products import Catalogue, Product
@@ -250,9 +255,10 @@ class Dataset:
 
     def index_of(self, code: str) -> int:
         """The array index of a municipality by CBS code."""
+        index = self.derived("code-index", lambda: {c: i for i, c in enumerate(self.codes)})
         try:
-            return self.codes.index(code)
-        except ValueError:
+            return index[code]
+        except (KeyError, TypeError):
             raise InvalidValueError("municipality", code, "is not in the dataset") from None
 
     # ------------------------------------------------------------------ construction
@@ -286,9 +292,16 @@ class Dataset:
                 collector.add(Problem("cbs_code", mu.cbs_code, "municipality listed twice"))
             munis[mu.cbs_code] = mu
         uris = sorted(set(products) if products is not None else {o.product for o in offerings})
+        # Without an explicit product list, an unknown product is reported once, at the
+        # first offering that names it.
+        first: dict[str, int] = {}
+        if products is None:
+            for k, o in enumerate(offerings):
+                first.setdefault(o.product, k)
         prods: list[Product] = []
         for uri in uris:
-            with collector.catching():
+            where = f"offering {first[uri]}" if uri in first else "products"
+            with collector.catching(where):
                 prods.append(catalogue.get(uri))
         m_index = {code: i for i, code in enumerate(sorted(munis))}
         p_index = {uri: j for j, uri in enumerate(uris)}
@@ -573,7 +586,10 @@ def _levels(
     from digimaat.vocabulary.maturity import LADDER
 
     fee = np.where(fee_override >= 0, fee_override, np.where(product_fee < 0, 1, product_fee))
+    # MAT-4: payment is waived without a fee; MAT-2: implied capabilities are added.
     have = masks.astype(np.int32) | np.where(fee == 0, Capability.ONLINE_PAYMENT.bit, 0)
+    for present, implied in IMPLIED:
+        have |= np.where((have & present.bit) != 0, implied.bit, 0)
     level = np.zeros(masks.shape, dtype=np.int8)
     reached = np.ones(masks.shape, dtype=np.bool_)
     for rung in LADDER[1:]:

@@ -21,7 +21,13 @@ from digimaat.measurement.dataset import Dataset, StatusCode
 from digimaat.measurement.profiles import Profile, ScoreBoard
 from digimaat.measurement.weights import ChannelCost, Volume
 from digimaat.vocabulary.assurance import AuthMeans
-from digimaat.vocabulary.maturity import LADDER, Capability, MaturityLevel, capability_mask
+from digimaat.vocabulary.maturity import (
+    LADDER,
+    Capability,
+    MaturityLevel,
+    capability_mask,
+    missing_for,
+)
 
 __all__ = [
     "RANKINGS",
@@ -140,6 +146,28 @@ def _needed_mask(target: int) -> int:
     return capability_mask(c for rung in LADDER[1 : target + 1] for c in rung.gate)
 
 
+_NEEDED = np.array([_needed_mask(int(level)) for level in MaturityLevel], dtype=np.int64)
+"""The capabilities of the gates of levels 1 to T, as a mask, indexed by T."""
+_MEANS = tuple(AuthMeans)
+
+
+def _missing(ds: Dataset, i: int, j: int, target: int) -> tuple[Capability, ...]:
+    """The capabilities cell (i, j) still needs to reach ``target``, in ladder order (EXP-2).
+
+    Online payment is waived where no fee applies (MAT-4): the offering's override, else the
+    product's record; an unrecorded fee counts as a fee (PRD-5).
+    """
+    mask = int(ds.capabilities[i, j])
+    fee = int(ds.fee_override[i, j])
+    fee_applies = ds.products[j].fee_applies if fee < 0 else bool(fee)
+    missing = missing_for(
+        MaturityLevel(target),
+        {c for c in _CAPS if mask & c.bit},
+        fee_applies=fee_applies is not False,
+    )
+    return tuple(c for c in _CAPS if c in missing)
+
+
 def gaps(ds: Dataset, code: str, target: str = "local") -> tuple[Gap, ...]:
     """Per observed product of a municipality: level, target and missing capabilities (EXP-2).
 
@@ -152,12 +180,6 @@ def gaps(ds: Dataset, code: str, target: str = "local") -> tuple[Gap, ...]:
     for j, product in enumerate(ds.products):
         if ds.status[i, j] != StatusCode.OFFERED:
             continue
-        have = int(ds.capabilities[i, j])
-        fee = int(ds.fee_override[i, j])
-        fee_applies = product.fee_applies if fee < 0 else bool(fee)
-        if fee_applies is False:
-            have |= Capability.ONLINE_PAYMENT.bit
-        need = _needed_mask(int(targets[j])) & ~have
         out.append(
             Gap(
                 uri=product.uri,
@@ -165,7 +187,7 @@ def gaps(ds: Dataset, code: str, target: str = "local") -> tuple[Gap, ...]:
                 level=MaturityLevel(int(ds.level[i, j])),
                 target=MaturityLevel(int(targets[j])),
                 local=bool(ds.local_target[i, j] >= 0 and target == "local"),
-                missing=tuple(c for c in _CAPS if need & c.bit),
+                missing=_missing(ds, i, j, int(targets[j])),
             )
         )
     out.sort(key=lambda g: (-g.gap, g.uri))
@@ -211,6 +233,10 @@ def priorities(
         profile = attrs.evolve(profile, weighting=ChannelCost())
     i = ds.index_of(code)
     targets = _targets(ds, i, target)
+    # The weighting is checked up front (e.g. "cost" needs a cost per contact for balie and
+    # telefoon), so that a ranking that cannot be made fails whether or not there are
+    # candidates.
+    profile.weighting.raw(ds.take_municipalities([i]))
     observed = ds.status[i] == StatusCode.OFFERED
     candidates = np.nonzero(observed & (ds.level[i] < targets))[0]
     if candidates.size == 0:
@@ -220,51 +246,48 @@ def priorities(
     # Variants get placeholder codes GM0000, GM0001, ... (row 0 is the municipality as it is).
     labels = [attrs.evolve(muni, cbs_code=f"GM{n:04d}") for n in range(k + 1)]
     variants = ds.take_municipalities(np.full(k + 1, i), labels)
-    caps = variants.capabilities.copy()
-    means = variants.auth_means.copy()
-    levels = variants.auth_level.copy()
     rows = np.arange(1, k + 1)
-    for row, j in zip(rows.tolist(), candidates.tolist(), strict=True):
-        t = int(targets[j])
-        caps[row, j] |= _needed_mask(t)
-        required = int(ds.required_assurance[j])
-        if t >= MaturityLevel.ONLINE_SUBMISSION and required >= 0:
-            levels[row, j] = required
-            means[row, j] = list(AuthMeans).index(
-                AuthMeans.NONE if required == 0 else AuthMeans.DIGID
-            )
+    goal = targets[candidates].astype(np.intp)
+    caps = variants.capabilities.copy()
+    caps[rows, candidates] |= _NEEDED[goal].astype(caps.dtype)
+    required = ds.required_assurance[candidates]
+    asks = (goal >= int(MaturityLevel.ONLINE_SUBMISSION)) & (required >= 0)
+    levels = variants.auth_level.copy()
+    levels[rows[asks], candidates[asks]] = required[asks]
+    means = variants.auth_means.copy()
+    means[rows[asks], candidates[asks]] = np.where(
+        required[asks] == 0, _MEANS.index(AuthMeans.NONE), _MEANS.index(AuthMeans.DIGID)
+    )
     variants = variants.with_arrays(capabilities=caps, auth_means=means, auth_level=levels)
     headline = profile.score(variants).headline.value
-    base = headline[0]
-    gains = headline[1:] - base
-    volume = ds.volume[i]
-    nondigital = ~ds.digital
+    gains = headline[1:] - headline[0]
+    # Requests through non-digital channels and their cost, per product (NaN where unknown).
+    volume = ds.volume[i][:, ~ds.digital]
+    cost = ds.cost[~ds.digital]
+    requests = volume.sum(axis=1)
+    at_stake = np.where(volume > 0, volume * cost, 0.0).sum(axis=1)
+    at_stake[np.isnan(requests)] = np.nan
     out = []
     for row, j in enumerate(candidates.tolist()):
         gain = float(gains[row])
         if not gain > 0:
             continue
-        requests = float(volume[j, nondigital].sum())
-        used = nondigital & (volume[j] > 0)
-        cost = float((volume[j, used] * ds.cost[used]).sum())
         product = ds.products[j]
-        have = int(ds.capabilities[i, j])
-        need = _needed_mask(int(targets[j])) & ~have
-        if ds.fee_override[i, j] == 0 or (
-            ds.fee_override[i, j] < 0 and product.fee_applies is False
-        ):
-            need &= ~Capability.ONLINE_PAYMENT.bit
         out.append(
             Priority(
                 uri=product.uri,
                 name=product.name,
                 level=MaturityLevel(int(ds.level[i, j])),
                 target=MaturityLevel(int(targets[j])),
-                missing=tuple(c for c in _CAPS if need & c.bit),
+                missing=_missing(ds, i, j, int(targets[j])),
                 gain=gain,
-                requests=None if math.isnan(requests) else requests,
-                cost_at_stake=None if math.isnan(cost) else cost,
+                requests=_opt(requests[j]),
+                cost_at_stake=_opt(at_stake[j]),
             )
         )
     out.sort(key=lambda p: (-p.gain, p.uri))
     return tuple(out)
+
+
+def _opt(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)

@@ -3,8 +3,9 @@
 A :class:`Profile` names a weighting, a missing-value policy, the metrics to report and
 the headline composite. Its **canonical form** (:meth:`Profile.canonical`) is plain JSON
 data; its **fingerprint** is the SHA-256 of that form serialised with sorted keys and no
-whitespace (PRF-4). The fingerprint covers everything that changes a number and nothing
-that does not (names, titles, descriptions, key order, file format).
+whitespace (PRF-4). The fingerprint covers every number and choice of the methodology and
+nothing else: not names, titles, descriptions, the profile's version, the order of the
+metrics or of keys, whitespace or the file format.
 
 Scoring a dataset gives a :class:`ScoreBoard`; each municipality's :class:`ScoreCard`
 records the specification version and the profile fingerprint, so two tools can show they
@@ -27,13 +28,20 @@ import math
 import sys
 from collections.abc import Mapping, Sequence
 from importlib import resources
-from typing import Any
+from typing import Any, TypeGuard
 
 import attrs
 import numpy as np
 
 from digimaat._version import SPEC_VERSION
-from digimaat.errors import NO_VALUE, InputError, InvalidValueError, Problem, ProfileError
+from digimaat.errors import (
+    NO_VALUE,
+    InputError,
+    InvalidValueError,
+    Problem,
+    ProfileError,
+    UnknownNameError,
+)
 from digimaat.measurement.aggregation import MissingPolicy, PreparedWeights
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.metrics import (
@@ -93,7 +101,23 @@ def _check_name(instance: object, attribute: attrs.Attribute[str], value: object
 
 
 def _metric_tuple(values: Sequence[Metric]) -> tuple[Metric, ...]:
-    return tuple(values)
+    metrics = tuple(values)
+    for metric in metrics:
+        if not isinstance(metric, Metric):
+            raise InvalidValueError("metrics", metric, "must be a metric")
+    if not metrics:
+        raise InvalidValueError("metrics", [], "a profile needs at least one metric")
+    return metrics
+
+
+def _check_weighting(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Weighting):
+        raise InvalidValueError(attribute.name, value, "must be a weighting")
+
+
+def _check_text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str):
+        raise InvalidValueError(attribute.name, value, "must be a string")
 
 
 def _policy(value: str | MissingPolicy) -> MissingPolicy:
@@ -110,12 +134,12 @@ class Profile:
 
     name: str = attrs.field(validator=_check_name)
     version: str = attrs.field(validator=_check_name)
-    weighting: Weighting
+    weighting: Weighting = attrs.field(validator=_check_weighting)
     metrics: tuple[Metric, ...] = attrs.field(converter=_metric_tuple)
-    headline: str
+    headline: str = attrs.field(validator=_check_name)
     missing: MissingPolicy = attrs.field(default=MissingPolicy.DROP, converter=_policy)
-    title: str = ""
-    description: str = ""
+    title: str = attrs.field(default="", validator=_check_text)
+    description: str = attrs.field(default="", validator=_check_text)
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []
@@ -123,24 +147,29 @@ class Profile:
         for k, metric in enumerate(self.metrics):
             if metric.id in seen:
                 problems.append(
-                    Problem(
-                        "metrics", metric.id, "metric id listed twice", location=f"/metrics/{k}"
-                    )
+                    Problem("id", metric.id, "metric id listed twice", location=f"/metrics/{k}/id")
                 )
             if isinstance(metric, Composite):
-                for part, _ in metric.parts:
+                for n, (part, _) in enumerate(metric.parts):
                     if seen.get(part.id) != part:
                         problems.append(
                             Problem(
-                                "parts",
+                                "metric",
                                 part.id,
                                 "a composite part must be a metric listed before the composite",
-                                location=f"/metrics/{k}",
+                                location=f"/metrics/{k}/parts/{n}/metric",
                             )
                         )
             seen[metric.id] = metric
         if self.headline not in seen:
-            problems.append(Problem("headline", self.headline, "is not the id of a listed metric"))
+            problems.append(
+                Problem(
+                    "headline",
+                    self.headline,
+                    "is not the id of a listed metric",
+                    location="/headline",
+                )
+            )
         if problems:
             raise InputError(problems)
 
@@ -156,7 +185,8 @@ class Profile:
             data.pop(key)
         data["metrics"] = sorted(data["metrics"], key=lambda m: m["id"])
         _strip_titles(data["metrics"])
-        return data
+        canonical: dict[str, Any] = _plain_numbers(data)
+        return canonical
 
     @property
     def fingerprint(self) -> str:
@@ -199,6 +229,17 @@ class Profile:
 def _strip_titles(metrics: list[dict[str, Any]]) -> None:
     for metric in metrics:
         metric.pop("title", None)
+
+
+def _plain_numbers(data: Any) -> Any:
+    """Every number as a float, and negative zero as zero (PRF-4)."""
+    if isinstance(data, dict):
+        return {k: _plain_numbers(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_plain_numbers(v) for v in data]
+    if isinstance(data, int | float) and not isinstance(data, bool):
+        return float(data) + 0.0
+    return data
 
 
 def _fingerprint(data: Any) -> str:
@@ -288,7 +329,7 @@ class _Builder:
 
     def mapping(self, pointer: str, value: Any, what: str) -> Mapping[str, Any] | None:
         if not isinstance(value, Mapping):
-            shown = _NO_VALUE if value is None else value
+            shown = NO_VALUE if value is None else value
             message = "is required and must be an object" if value is None else "must be an object"
             self.problem(pointer, what, shown, message)
             return None
@@ -298,7 +339,9 @@ class _Builder:
         """Report keys not in ``allowed``; ``True`` when there were none."""
         unknown = sorted((k for k in data if k not in allowed), key=str)
         for key in unknown:
-            self.problem(f"{pointer}/{_token(key)}", str(key), data[key], f"is not a field of {what}")
+            self.problem(
+                f"{pointer}/{_token(key)}", str(key), data[key], f"is not a field of {what}"
+            )
         return not unknown
 
     def build(
@@ -311,7 +354,7 @@ class _Builder:
         ok = self.unknown_keys(pointer, data, {*fields, "kind"} - set(extra), what)
         for name, field in fields.items():
             if field.default is attrs.NOTHING and name not in data and name not in extra:
-                self.problem(f"{pointer}/{name}", name, _NO_VALUE, "is required")
+                self.problem(f"{pointer}/{name}", name, NO_VALUE, "is required")
                 ok = False
         if not ok:
             return None
@@ -351,10 +394,10 @@ class _Builder:
             self.problem(pointer, field, exc.value, exc.problem.message)
             return True
         if isinstance(exc, KeyError):
-            self.problem(pointer, what, _NO_VALUE, "is required")
+            self.problem(pointer, what, NO_VALUE, "is required")
             return True
         if isinstance(exc, ValueError | TypeError):
-            self.problem(pointer, what, _NO_VALUE, str(exc) or exc.__class__.__name__)
+            self.problem(pointer, what, NO_VALUE, str(exc) or exc.__class__.__name__)
             return True
         return False
 
@@ -367,7 +410,7 @@ class _Builder:
             self.problem(
                 f"{pointer}/kind",
                 "kind",
-                _NO_VALUE if kind is None else kind,
+                NO_VALUE if kind is None else kind,
                 f"unknown {what}; expected one of: {', '.join(sorted(table))}",
             )
         return cls
@@ -394,7 +437,9 @@ class _Builder:
             base = self.weighting(f"{pointer}/base", data.get("base"), "base")
             sel = self.mapping(f"{pointer}/selector", data.get("selector", {}), "selector")
             selector = (
-                None if sel is None else self.build(f"{pointer}/selector", Selector, sel, "selector")
+                None
+                if sel is None
+                else self.build(f"{pointer}/selector", Selector, sel, "selector")
             )
             return Restrict(base, selector) if base is not None and selector is not None else None
         if cls is Custom:
@@ -405,7 +450,9 @@ class _Builder:
     def mix(self, pointer: str, parts: Any) -> Weighting | None:
         if not isinstance(parts, list) or not parts:
             self.problem(
-                f"{pointer}/parts", "parts", _NO_VALUE if parts is None else parts,
+                f"{pointer}/parts",
+                "parts",
+                NO_VALUE if parts is None else parts,
                 "must be a non-empty list",
             )
             return None
@@ -419,7 +466,9 @@ class _Builder:
             share = p.get("share")
             if not _is_number(share) or share <= 0:
                 self.problem(
-                    f"{where}/share", "share", _NO_VALUE if share is None else share,
+                    f"{where}/share",
+                    "share",
+                    NO_VALUE if share is None else share,
                     "must be a finite number > 0",
                 )
                 continue
@@ -431,7 +480,9 @@ class _Builder:
         weights = data.get("weights")
         if not isinstance(weights, Mapping):
             self.problem(
-                f"{pointer}/weights", "weights", _NO_VALUE if weights is None else weights,
+                f"{pointer}/weights",
+                "weights",
+                NO_VALUE if weights is None else weights,
                 "must be an object mapping product URIs to weights",
             )
             return None
@@ -439,24 +490,33 @@ class _Builder:
         for uri, weight in weights.items():
             if not _is_number(weight) or weight < 0:
                 self.problem(
-                    f"{pointer}/weights/{_token(uri)}", f"weights[{uri}]", weight,
+                    f"{pointer}/weights/{_token(uri)}",
+                    f"weights[{uri}]",
+                    weight,
                     "must be a finite number >= 0",
                 )
                 ok = False
         default = data.get("default")
-        if default is not None and (not _is_number(default) or default < 0):
+        if "default" in data and (not _is_number(default) or default < 0):
             self.problem(
                 f"{pointer}/default", "default", default, "must be a finite number >= 0 or absent"
             )
             ok = False
         if not ok:
             return None
-        built: Weighting | None = self.build(pointer, Custom, data, "custom")
-        return built
+        try:
+            return Custom(weights, default)
+        except InvalidValueError as exc:  # pragma: no cover - every value is checked above
+            self.problem(pointer, exc.field, exc.value, exc.problem.message)
+            return None
 
     # ------------------------------------------------------------------ metrics
     def metric(
-        self, pointer: str, value: Any, known: Mapping[str, Metric], listed: Sequence[Any],
+        self,
+        pointer: str,
+        value: Any,
+        known: Mapping[str, Metric],
+        listed: Sequence[Any],
         later: Sequence[Any],
     ) -> Metric | None:
         """A metric; ``known`` are the metrics built before it, ``listed`` the ids listed
@@ -473,7 +533,9 @@ class _Builder:
         parts = data.get("parts")
         if not isinstance(parts, list) or not parts:
             self.problem(
-                f"{pointer}/parts", "parts", _NO_VALUE if parts is None else parts,
+                f"{pointer}/parts",
+                "parts",
+                NO_VALUE if parts is None else parts,
                 "must be a non-empty list",
             )
             parts = []
@@ -500,13 +562,15 @@ class _Builder:
                 if ref in later
                 else "must be the id of a metric listed before this composite"
             )
-            self.problem(f"{where}/metric", "metric", _NO_VALUE if ref is None else ref, message)
+            self.problem(f"{where}/metric", "metric", NO_VALUE if ref is None else ref, message)
         for key in ("id", "title"):
             if key in data and not isinstance(data[key], str):
                 self.problem(f"{pointer}/{key}", key, data[key], "must be a string")
                 complete = False
         if not complete:
-            self.unknown_keys(pointer, data, {"kind", "id", "title", "method", "parts"}, "composite")
+            self.unknown_keys(
+                pointer, data, {"kind", "id", "title", "method", "parts"}, "composite"
+            )
             return None
         extra = {k: v for k, v in data.items() if k != "parts"}
         composite: Metric | None = self.build(
@@ -515,7 +579,8 @@ class _Builder:
         return composite
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: object) -> TypeGuard[float]:
+    """A finite number (an ``int`` or a ``float``, not a boolean)."""
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -541,7 +606,9 @@ def _structure_profile(data: Any, source: str | None) -> Profile:
         value = root.get(key)
         if not isinstance(value, str) or not value.strip():
             b.problem(
-                f"/{key}", key, _NO_VALUE if value is None else value,
+                f"/{key}",
+                key,
+                NO_VALUE if value is None else value,
                 "is required and must be a non-empty string",
             )
     for key in ("title", "description"):
@@ -561,7 +628,9 @@ def _structure_profile(data: Any, source: str | None) -> Profile:
     known: dict[str, Metric] = {}
     if not isinstance(metrics_data, list) or not metrics_data:
         b.problem(
-            "/metrics", "metrics", _NO_VALUE if metrics_data is None else metrics_data,
+            "/metrics",
+            "metrics",
+            NO_VALUE if metrics_data is None else metrics_data,
             "is required and must be a non-empty list",
         )
         metrics_data = []
@@ -575,7 +644,7 @@ def _structure_profile(data: Any, source: str | None) -> Profile:
             known[metric.id] = metric
             metrics.append(metric)
     headline = root.get("headline")
-    if isinstance(headline, str) and headline.strip() and headline not in ids:
+    if isinstance(headline, str) and headline.strip() and ids and headline not in ids:
         b.problem("/headline", "headline", headline, "is not the id of a listed metric")
     if b.problems:
         raise InputError(b.problems)

@@ -10,7 +10,7 @@ Two reductions exist in digimaat, both on plain numpy arrays:
 
 Missing values follow a policy chosen per profile (AGG-4): drop the missing cells and
 renormalise (``drop``), count them as zero (``zero``), or make the result undefined
-(``propagate``).
+(``propagate``). A cell of weight 0 is never missing: it changes nothing.
 
 >>> import numpy as np
 >>> from digimaat.measurement.aggregation import MissingPolicy, reduce_cells
@@ -166,7 +166,9 @@ class _Base:
             unweighted = (eligible & w.unknown).sum(axis=1)
         else:
             unweighted = np.zeros(eligible.shape[0], dtype=np.int64)
-        incomplete = (eligible & ~known).any(axis=1) | (unweighted > 0)
+        # A cell of weight 0 changes nothing, so its unknown value does not make the result
+        # undefined either (AGG-4); a cell of unknown weight does.
+        incomplete = (eligible & ~known & (w.filled > 0)).any(axis=1) | (unweighted > 0)
         coverage = np.divide(
             total_known, total_base, out=np.full(total_base.shape, np.nan), where=total_base > 0
         )
@@ -229,9 +231,10 @@ def reduce_cells(
 
     where the counted cells are the known eligible ones (``drop``), or all eligible ones
     with unknown values taken as 0 (``zero``); ``propagate`` gives NaN for a municipality
-    with any unknown eligible cell. Eligible cells with an unknown weight cannot be counted:
-    they are reported in ``unweighted`` and make a ``propagate`` result undefined. Sums run
-    over products in canonical order (AGG-7).
+    with an unknown eligible cell of positive weight (a cell of weight 0 changes nothing,
+    AGG-4). Eligible cells with an unknown weight cannot be counted: they are reported in
+    ``unweighted`` and make a ``propagate`` result undefined. Sums run over products in
+    canonical order, the numerator exactly as the denominator (AGG-7).
     """
     w = weight if isinstance(weight, PreparedWeights) else PreparedWeights.prepare(weight)
     if x.shape != w.raw.shape or known.shape != x.shape or eligible.shape != x.shape:
@@ -239,7 +242,10 @@ def reduce_cells(
     b = w.base(eligible, known)
     if not np.isfinite(x).all():  # values outside the known cells are ignored, whatever they are
         x = np.where(b.counted, x, 0.0)
-    numerator = np.einsum("ij,ij->i", b.w_known, x)
+    # The numerator is summed exactly as the denominator is (the same reduction over the
+    # same shape), so a value never leaves [min x, max x] by rounding: with x <= 1 in every
+    # cell, the numerator cannot exceed the denominator (floating-point addition is monotone).
+    numerator = (b.w_known * x).sum(axis=1)
     if policy is MissingPolicy.ZERO:
         cells, denominator = b.w_base, b.total_base
     else:
@@ -258,7 +264,8 @@ def combine(
 
     Returns ``(value[m], used_share[k, m])``, where ``used_share`` is each part's share in
     the result (it sums to 1 over the parts used; for ``minimum`` the share is 1 for the
-    part that is lowest, the first in order on ties). Values must lie in [0, 1].
+    part that is lowest, the first in order on ties; all 0 where the value is undefined).
+    Values must lie in [0, 1].
     """
     if values.ndim != 2 or weights.shape != (values.shape[0],):
         raise MeasurementError("combine: values must be [parts, m] and weights [parts]")
@@ -278,16 +285,17 @@ def combine(
     total = w.sum(axis=0)
     defined = total > 0
     share = np.divide(w, total, out=np.zeros_like(w), where=defined)
+    # A mean lies between the lowest and the highest part it is taken over; rounding must
+    # not take it outside them (nor outside [0, 1]).
+    counted = share > 0
+    lo = np.where(defined, np.min(np.where(counted, v, np.inf), axis=0), 0.0)
+    hi = np.where(defined, np.max(np.where(counted, v, -np.inf), axis=0), 0.0)
     if method is Method.ARITHMETIC:
-        value = (share * v).sum(axis=0)
+        value = np.clip((share * v).sum(axis=0), lo, hi)
     elif method is Method.GEOMETRIC:
-        with np.errstate(divide="ignore"):
-            logs = np.where(share > 0, np.log(np.where(v > 0, v, 1.0)), 0.0)
-        zero = ((v <= 0) & (share > 0)).any(axis=0)
-        value = np.where(zero, 0.0, np.exp((share * logs).sum(axis=0)))
-        value = np.minimum(
-            value, np.where(defined, np.max(np.where(share > 0, v, 0.0), axis=0), 0.0)
-        )
+        logs = np.where(counted, np.log(np.where(v > 0, v, 1.0)), 0.0)
+        zero = ((v <= 0) & counted).any(axis=0)
+        value = np.where(zero, 0.0, np.clip(np.exp((share * logs).sum(axis=0)), lo, hi))
     else:
         masked = np.where(use, v, np.inf)
         lowest = np.argmin(masked, axis=0)
@@ -298,6 +306,7 @@ def combine(
     value = np.where(defined, value, np.nan)
     if policy is MissingPolicy.PROPAGATE:
         value = np.where(missing.any(axis=0), np.nan, value)
+    share = np.where(np.isnan(value)[None, :], 0.0, share)  # no share in an undefined value
     return value, share
 
 
@@ -316,5 +325,7 @@ def display(value: float, decimals: int = DISPLAY_DECIMALS) -> str:
     """
     if value != value:  # NaN
         return "n/a"
+    if value in (float("inf"), float("-inf")):
+        raise InvalidValueError("value", value, "must be a finite number or NaN (undefined)")
     quantum = Decimal(1).scaleb(-decimals)
     return str(Decimal(value).quantize(quantum, rounding=ROUND_HALF_EVEN))

@@ -203,6 +203,16 @@ def _level(value: str | int | MaturityLevel) -> MaturityLevel:
     return MaturityLevel.parse(value, "at_least")
 
 
+def _one_of(options: tuple[str, ...]) -> Callable[[object, attrs.Attribute[str], object], None]:
+    """A validator: the value is one of ``options``, else an error naming field and value."""
+
+    def check(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+        if value not in options:
+            raise InvalidValueError(attribute.name, value, f"must be one of {options}")
+
+    return check
+
+
 @attrs.frozen
 class Availability(Metric):
     """Weighted share of products at or above a level, e.g. fully online (MET-2)."""
@@ -221,7 +231,10 @@ class Availability(Metric):
 
 
 def _scores(values: Sequence[float]) -> tuple[float, ...]:
-    scores = tuple(float(v) for v in values)
+    try:
+        scores = tuple(float(v) for v in values)
+    except (TypeError, ValueError):
+        raise InvalidValueError("scores", values, "must be numbers, one per level") from None
     if len(scores) != len(MaturityLevel):
         raise InvalidValueError(
             "scores", scores, f"needs one score per level ({len(MaturityLevel)})"
@@ -266,9 +279,10 @@ class Attainment(Metric):
 
     kind: ClassVar[str] = "attainment"
     clause: ClassVar[str] = "MET-4"
+    unit: ClassVar[str] = "score"
     id: str = attrs.field(validator=_id)
     title: str
-    target: str = attrs.field(default="reference", validator=attrs.validators.in_(_TARGETS))
+    target: str = attrs.field(default="reference", validator=_one_of(_TARGETS))
     scope: str = attrs.field(default="reference", converter=_scope)
 
     def cells(self, ds: Dataset) -> Cells:
@@ -311,7 +325,7 @@ class AuthenticationFit(Metric):
     clause: ClassVar[str] = "MET-5"
     id: str = attrs.field(validator=_id)
     title: str
-    outcome: str = attrs.field(default="match", validator=attrs.validators.in_(_OUTCOMES))
+    outcome: str = attrs.field(default="match", validator=_one_of(_OUTCOMES))
     scope: str = attrs.field(default="reference", converter=_scope)
 
     @property
@@ -355,9 +369,13 @@ class Uptake(Metric):
     def cells(self, ds: Dataset) -> Cells:
         total = ds.total_volume
         known = ds.derived("volume-positive", lambda: ~np.isnan(total) & (total > 0))
+        # The digital volume never exceeds the total; the bound guards against the last
+        # bit of rounding of the two sums (MET-6: x lies in [0, 1]).
         x = ds.derived(
             "digital-share",
-            lambda: np.divide(ds.digital_volume, total, out=np.zeros_like(total), where=known),
+            lambda: np.minimum(
+                np.divide(ds.digital_volume, total, out=np.zeros_like(total), where=known), 1.0
+            ),
         )
         return Cells(x=x, known=known, eligible=_in_scope(ds, self.scope))
 
@@ -383,7 +401,16 @@ class SuccessRatio(Metric):
 
 
 def _parts(values: Any) -> tuple[tuple[Metric, float], ...]:
-    parts = tuple((metric, float(weight)) for metric, weight in values)
+    try:
+        pairs = tuple((metric, weight) for metric, weight in values)
+    except (TypeError, ValueError):
+        raise InvalidValueError("parts", values, "must be (metric, weight) pairs") from None
+    for metric, weight in pairs:
+        if not isinstance(metric, Metric):
+            raise InvalidValueError("parts.metric", metric, "must be a metric")
+        if isinstance(weight, bool) or not isinstance(weight, int | float):
+            raise InvalidValueError(f"parts[{metric.id}].weight", weight, "must be a number")
+    parts = tuple((metric, float(weight)) for metric, weight in pairs)
     if not parts:
         raise InvalidValueError("parts", parts, "a composite needs at least one part")
     ids = [metric.id for metric, _ in parts]
@@ -459,12 +486,14 @@ class Composite(Metric):
                     value, total, out=np.zeros_like(total), where=(total > 0) & np.isfinite(value)
                 )
                 mix *= scale[:, None]
-            mix[~np.isfinite(value)] = 0.0
+            undefined = ~np.isfinite(value)
+            mix[undefined] = 0.0
+            share[undefined] = 0.0
             return share, mix
 
         coverage_parts = np.stack([np.nan_to_num(r.coverage, nan=0.0) for r in results])
         active = weights > 0
-        coverage = (weights[active, None] * coverage_parts[active]).sum(axis=0) / weights[
-            active
-        ].sum()
+        part_weights = np.broadcast_to(weights[active, None], coverage_parts[active].shape)
+        # Numerator and denominator are the same reduction, so the coverage stays <= 1.
+        coverage = (part_weights * coverage_parts[active]).sum(axis=0) / part_weights.sum(axis=0)
         return MetricResult(self, ds.codes, ds.uris, value, coverage, detail)

@@ -20,7 +20,6 @@ a year offline is 50 % digital per product and 20/1020, about 2 %, per request.
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import attrs
@@ -109,6 +108,17 @@ class Volume(Weighting):
         return "volume: requests per year over all channels"
 
 
+def _per(value: Any) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not np.isfinite(value)
+        or value <= 0
+    ):
+        raise InvalidValueError("per", value, "must be a finite number > 0")
+    return float(value)
+
+
 @attrs.frozen
 class PerCapita(Weighting):
     """Requests per year per ``per`` inhabitants (WGT-6).
@@ -118,7 +128,7 @@ class PerCapita(Weighting):
     """
 
     kind: ClassVar[str] = "per-capita"
-    per: float = attrs.field(default=1000.0, converter=float, validator=attrs.validators.gt(0.0))
+    per: float = attrs.field(default=1000.0, converter=_per)
 
     def raw(self, ds: Dataset) -> FloatArray:
         return ds.total_volume * (self.per / ds.population[:, None])
@@ -128,7 +138,11 @@ class PerCapita(Weighting):
 
 
 def _channels(values: Any) -> tuple[Channel, ...]:
+    if isinstance(values, str | Channel):
+        values = (values,)
     parsed = {Channel.parse(v, "channels") for v in values}
+    if not parsed:
+        raise InvalidValueError("channels", list(values), "must name at least one channel")
     return tuple(ch for ch in Channel if ch in parsed)
 
 
@@ -159,9 +173,15 @@ class ChannelCost(Weighting):
         return f"channel cost: volume times cost per contact of {names}"
 
 
-def _weight_map(values: Mapping[str, Any]) -> tuple[tuple[str, float], ...]:
-    out = []
-    for uri, weight in sorted(dict(values).items()):
+def _weight_map(values: Any) -> tuple[tuple[str, float], ...]:
+    try:
+        table = dict(values)
+    except (TypeError, ValueError):
+        raise InvalidValueError("weights", values, "must map product URIs to weights") from None
+    out: list[tuple[str, float]] = []
+    for uri, weight in table.items():
+        if not isinstance(uri, str) or not uri:
+            raise InvalidValueError("weights", uri, "keys must be product URIs")
         if (
             isinstance(weight, bool)
             or not isinstance(weight, int | float)
@@ -170,7 +190,20 @@ def _weight_map(values: Mapping[str, Any]) -> tuple[tuple[str, float], ...]:
         ):
             raise InvalidValueError(f"weights[{uri}]", weight, "must be a finite number >= 0")
         out.append((uri, float(weight)))
-    return tuple(out)
+    return tuple(sorted(out))
+
+
+def _default_weight(value: Any) -> float | None:
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not np.isfinite(value)
+        or value < 0
+    ):
+        raise InvalidValueError("default", value, "must be a finite number >= 0 or absent")
+    return float(value)
 
 
 @attrs.frozen
@@ -182,7 +215,7 @@ class Custom(Weighting):
 
     kind: ClassVar[str] = "custom"
     weights: tuple[tuple[str, float], ...] = attrs.field(converter=_weight_map)
-    default: float | None = None
+    default: float | None = attrs.field(default=None, converter=_default_weight)
 
     def raw(self, ds: Dataset) -> FloatArray:
         table = dict(self.weights)
@@ -199,13 +232,18 @@ class Custom(Weighting):
         return f"custom: {len(self.weights)} explicit product weights"
 
 
+def _weighting(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Weighting):
+        raise InvalidValueError(attribute.name, value, "must be a weighting")
+
+
 @attrs.frozen
 class ProductOf(Weighting):
     """The cell-wise product of two weightings (WGT-9)."""
 
     kind: ClassVar[str] = "product"
-    left: Weighting
-    right: Weighting
+    left: Weighting = attrs.field(validator=_weighting)
+    right: Weighting = attrs.field(validator=_weighting)
 
     def raw(self, ds: Dataset) -> FloatArray:
         return self.left.raw(ds) * self.right.raw(ds)
@@ -215,20 +253,29 @@ class ProductOf(Weighting):
 
 
 def _parts(values: Any) -> tuple[tuple[Weighting, float], ...]:
-    parts = tuple((w, float(a)) for w, a in values)
+    try:
+        parts = tuple((w, a) for w, a in values)
+    except (TypeError, ValueError):
+        raise InvalidValueError("parts", values, "must be (weighting, share) pairs") from None
     if not parts:
         raise InvalidValueError("parts", parts, "a mix needs at least one weighting")
-    for _, a in parts:
-        if not np.isfinite(a) or a <= 0:
+    for w, a in parts:
+        if not isinstance(w, Weighting):
+            raise InvalidValueError("parts.weighting", w, "must be a weighting")
+        if isinstance(a, bool) or not isinstance(a, int | float) or not np.isfinite(a) or a <= 0:
             raise InvalidValueError("parts.share", a, "must be a finite number > 0")
-    return parts
+    return tuple((w, float(a)) for w, a in parts)
 
 
 @attrs.frozen
 class Mix(Weighting):
     """A convex mix of weightings: each is normalised per municipality, then mixed (WGT-10).
 
-    Shares are normalised to sum to 1. The normalisation is over all applicable cells.
+    Shares are normalised to sum to 1. Every part is normalised over the same cells: the
+    applicable cells whose weight is known under every part. A cell whose weight is unknown
+    under any part has an unknown mixed weight (WGT-3); a municipality where some part's
+    total is zero has no defined mix, so all its mixed weights are 0 and every metric under
+    the mix is not defined there.
     """
 
     kind: ClassVar[str] = "mix"
@@ -237,14 +284,19 @@ class Mix(Weighting):
     def raw(self, ds: Dataset) -> FloatArray:
         shares = np.array([a for _, a in self.parts])
         shares = shares / shares.sum()
-        base = ds.applicable
-        out = np.zeros(ds.status.shape)
+        raws = [weighting.raw(ds) for weighting, _ in self.parts]
         unknown = np.zeros(ds.status.shape, dtype=np.bool_)
-        for (weighting, _), share in zip(self.parts, shares, strict=True):
-            raw = weighting.raw(ds)
-            unknown |= base & np.isnan(raw)
-            w, _ = normalise(raw, base)
+        for raw in raws:
+            unknown |= np.isnan(raw)
+        unknown &= ds.applicable
+        common = ds.applicable & ~unknown
+        out = np.zeros(ds.status.shape)
+        undefined = np.zeros(ds.status.shape[0], dtype=np.bool_)
+        for raw, share in zip(raws, shares, strict=True):
+            w, total = normalise(raw, common)
+            undefined |= ~(total > 0)
             out += share * w
+        out[undefined] = 0.0
         out[unknown] = np.nan
         return out
 
@@ -325,13 +377,18 @@ class Selector:
         return np.array([self.matches(pr) for pr in ds.products], dtype=np.bool_)
 
 
+def _selector(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Selector):
+        raise InvalidValueError(attribute.name, value, "must be a Selector")
+
+
 @attrs.frozen
 class Restrict(Weighting):
     """A weighting restricted to a subset of products: others get weight 0 (WGT-11)."""
 
     kind: ClassVar[str] = "restrict"
-    base: Weighting
-    selector: Selector
+    base: Weighting = attrs.field(validator=_weighting)
+    selector: Selector = attrs.field(validator=_selector)
 
     def raw(self, ds: Dataset) -> FloatArray:
         raw = self.base.raw(ds)

@@ -256,7 +256,7 @@ def test_unit_unknown_to_the_registry_is_rejected() -> None:
         ("2.83 GBP / contact", (2.83, "GBP")),
         ("15 p_sterling", (0.15, "GBP")),
         ("2.50 EUR", (2.5, "EUR")),
-        ("250 ct / contact", (2.5, "EUR")),
+        ("250 eurocent / contact", (2.5, "EUR")),
         ("3 EUR / request", (3.0, "EUR")),
         ("3 euro per transaction", (3.0, "EUR")),
         ("0 EUR", (0.0, "EUR")),

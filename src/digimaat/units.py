@@ -60,7 +60,7 @@ _DEFINITIONS = (
     # Money. Each currency is its own base dimension: converting between currencies
     # needs an exchange rate and a date, which the standard does not fix.
     "euro = [currency_EUR] = EUR = eur",
-    "eurocent = 0.01 euro = ct",
+    "eurocent = 0.01 euro",
     "pound_sterling = [currency_GBP] = GBP = gbp",
     "penny = 0.01 pound_sterling = p_sterling",
 )
@@ -136,7 +136,7 @@ def cost_per_contact(value: Any, field: str = "cost") -> tuple[float, str]:
 
     >>> cost_per_contact("8.62 GBP")
     (8.62, 'GBP')
-    >>> cost_per_contact("250 ct / contact")
+    >>> cost_per_contact("250 eurocent / contact")
     (2.5, 'EUR')
     """
     if isinstance(value, bool | numbers.Number):
@@ -165,7 +165,10 @@ def _check_amount(field: str, original: Any, magnitude: Any) -> float:
 
 
 _RATE_UNIT = re.compile(
-    r"\s*(?:(?:1|req|requests?|contacts?|transactions?)\s*)?(?:/|per\s)\s*([a-z_]+)\s*"
+    r"\s*(?:(?i:1|req|requests?|contacts?|transactions?)\s*)?(?:/|(?i:per)\s)\s*([A-Za-z_]+)\s*"
+)
+_TIME_WORDS = frozenset(
+    {"year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours"}
 )
 
 
@@ -192,11 +195,13 @@ def rate_factor(unit: str) -> float:
     The unit is a count and a time unit joined by ``/`` or ``per``: the count is
     optional and one of ``1``, ``req``, ``request(s)``, ``contact(s)`` or
     ``transaction(s)``; the time unit is a name pint knows (``year``, ``a``, ``month``,
-    ``week``, ``day``, ``hour``, ...). Letter case and white space around the parts are
-    ignored. Anything else raises :class:`~digimaat.errors.UnitError`, so no arithmetic
-    in the unit text is ever evaluated.
+    ``week``, ``day``, ``hour``, ...). White space around the parts is ignored, and so is
+    letter case, except in a time unit other than the words year, month, week, day and
+    hour (and their plurals): pint's symbols are case-sensitive (``Ms`` is not ``ms``).
+    Anything else raises :class:`~digimaat.errors.UnitError`, so no arithmetic in the
+    unit text is ever evaluated.
 
-    >>> rate_factor("per month"), rate_factor("/year"), rate_factor("requests / a")
+    >>> rate_factor("per month"), rate_factor("/year"), rate_factor("Requests Per Year")
     (12.0, 1.0, 1.0)
     >>> rate_factor("per week") == annual_rate("1 per week")
     True
@@ -205,7 +210,7 @@ def rate_factor(unit: str) -> float:
     ...
     digimaat.errors.UnitError: unit: is not a rate unit; ... (got 'm')
     """
-    match = _RATE_UNIT.fullmatch(unit.lower())
+    match = _RATE_UNIT.fullmatch(unit)
     if match is None:
         raise UnitError(
             "unit",
@@ -213,14 +218,17 @@ def rate_factor(unit: str) -> float:
             "is not a rate unit; write a count per unit of time, such as '/year', "
             "'per month' or 'requests / week'",
         )
-    if match.group(1) in _TIME_FACTORS:
-        return _TIME_FACTORS[match.group(1)]
+    name = match.group(1)
+    if name.lower() in _TIME_WORDS:
+        name = name.lower()
+    if name in _TIME_FACTORS:
+        return _TIME_FACTORS[name]
     ureg = registry()
     try:
-        per_unit = ureg.Quantity(1.0, f"request / {match.group(1)}")
+        per_unit = ureg.Quantity(1.0, f"request / {name}")
         factor = float(per_unit.to(ureg.request / ureg.year).magnitude)
     except Exception as exc:  # pint raises several unrelated exception types
-        raise UnitError("unit", unit, f"{match.group(1)!r} is not a unit of time") from exc
+        raise UnitError("unit", unit, f"{name!r} is not a unit of time") from exc
     if not math.isfinite(factor) or factor <= 0:  # pragma: no cover - pint time units are positive
         raise UnitError("unit", unit, "is not a usable unit of time")
     return factor

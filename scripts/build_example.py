@@ -1,0 +1,170 @@
+"""Write the worked example's data: three municipalities with illustrative offerings.
+
+The municipalities that raised the question "massaal digitaal, maatwerk lokaal" (VNG De
+Pilotstarter, 24 May 2017): Maassluis, Vlaardingen and Schiedam. Their CBS codes and
+populations are public figures; the offerings, authentication and volumes are
+**illustrative**: invented to contain the situations the standard was made for.
+
+- Vlaardingen: booking a counter appointment (bezoekafspraak) without DigiD, as
+  Vlaardingen did because DigiD raised the threshold; a local target (maatwerk) for the
+  evenementenvergunning below the reference, with its reason.
+- Maassluis: products offered only as a downloadable PDF form, and the counter
+  appointment still behind DigiD Midden (a barrier).
+- Schiedam: an exemption (geluidsontheffing) fully online at about 20 requests a year
+  against parking permits (parkeervergunning) at about 1,000 a year, offline.
+
+Run ``python scripts/build_example.py`` to regenerate ``src/digimaat/data/example.json``;
+a test checks the packaged file equals this script's output.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from digimaat.exchange import Submission, dump_json
+from digimaat.vocabulary.municipalities import Municipality
+from digimaat.vocabulary.offerings import FormFunnel, Offering, Volumes
+from digimaat.vocabulary.products import UPL_NAMESPACE
+
+INFO = ("information-online",)
+PDF = (*INFO, "downloadable-form")
+SUBMIT = (*PDF, "online-submission")
+FULL = (
+    *SUBMIT,
+    "remote-identification",
+    "electronic-evidence",
+    "online-payment",
+    "automatic-acknowledgement",
+    "electronic-outcome",
+    "electronic-notification",
+)
+PREFILLED = (*FULL, "prefilled")
+
+SOURCE = (
+    "Illustrative data for the digimaat worked example. CBS codes and populations are "
+    "public figures (CBS; municipal budgets); the offerings, authentication, volumes and "
+    "form counts are invented to show the situations the standard was made for."
+)
+
+
+def offering(
+    code: str,
+    product: str,
+    capabilities: tuple[str, ...],
+    volumes: dict[str, str],
+    authentication: str | None = None,
+    **extra: object,
+) -> Offering:
+    """One illustrative offering; ``product`` is the tail of a UPL URI."""
+    return Offering(
+        municipality=code,
+        product=UPL_NAMESPACE + product,
+        capabilities=capabilities,
+        authentication=authentication,
+        volumes=Volumes.from_mapping(volumes),
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def example() -> Submission:
+    """The worked example as a submission."""
+    maassluis = Municipality.from_code("GM0556", "Maassluis", population=34148, year=2022)
+    vlaardingen = Municipality.from_code("GM0622", "Vlaardingen", population=74124, year=2021)
+    schiedam = Municipality.from_code("GM0606", "Schiedam", population=79342, year=2021)
+    vl, ms, sd = "GM0622", "GM0556", "GM0606"
+    offerings = [
+        # Vlaardingen: the counter appointment without DigiD.
+        offering(vl, "bezafspr", FULL, {"web": "9000/year", "telefoon": "250 per month"}, "none"),
+        offering(
+            vl,
+            "verhuismelding",
+            FULL,
+            {"web": "2900/year", "balie": "600/year"},
+            "DigiD Substantieel",
+            forms=FormFunnel(started=3400, completed=2900),
+        ),
+        offering(vl, "brpUittr", FULL, {"web": "1100/year", "balie": "400/year"}, "DigiD Midden"),
+        offering(vl, "paspoort", INFO, {"balie": "5200/year"}),
+        offering(
+            vl,
+            "parkeervergunning",
+            SUBMIT,
+            {"web": "650/year", "balie": "350/year"},
+            "DigiD Midden",
+        ),
+        offering(
+            vl,
+            "melding_openbare_ruimte_(algemeen)",
+            FULL,
+            {"web": "7000/year", "app": "2500/year", "telefoon": "3000/year"},
+            "none",
+        ),
+        offering(
+            vl,
+            "evenementenvergunning",
+            SUBMIT,
+            {"web": "60/year", "e-mail": "20/year"},
+            "eHerkenning EH3",
+            local_target="online-submission",
+            local_target_reason="Large events need an intake meeting with the "
+            "emergency services before a permit can be granted.",
+        ),
+        # Maassluis: PDF forms, and the counter appointment behind DigiD Midden.
+        offering(
+            ms, "bezafspr", FULL, {"web": "3500/year", "telefoon": "1200/year"}, "DigiD Midden"
+        ),
+        offering(ms, "parkeervergunning", PDF, {"balie": "300/year", "post": "150/year"}),
+        offering(ms, "evenementenvergunning", PDF, {"post": "35/year", "e-mail": "5/year"}),
+        offering(ms, "gehandicaptenparkeerkaart", PDF, {"balie": "70/year", "post": "10/year"}),
+        offering(ms, "belastingkwijtschelding", PDF, {"post": "400/year", "balie": "50/year"}),
+        offering(
+            ms,
+            "verhuismelding",
+            FULL,
+            {"web": "1300/year", "balie": "250/year"},
+            "DigiD Midden",
+            forms=FormFunnel(started=1900, completed=1300),
+        ),
+        offering(ms, "paspoort", INFO, {"balie": "2300/year"}),
+        # Schiedam: 20 exemptions a year online, 1,000 parking permits a year offline.
+        offering(sd, "geluidsontheffing", FULL, {"web": "20/year"}, "eHerkenning EH3"),
+        offering(sd, "parkeervergunning", INFO, {"balie": "1000/year"}),
+        offering(sd, "bezafspr", FULL, {"web": "8000/year", "telefoon": "2500/year"}, "none"),
+        offering(
+            sd,
+            "verhuismelding",
+            PREFILLED,
+            {"web": "3800/year", "balie": "300/year"},
+            "DigiD Substantieel",
+            forms=FormFunnel(started=4000, completed=3600),
+        ),
+        offering(
+            sd,
+            "brpUittr",
+            PREFILLED,
+            {"web": "1500/year", "balie": "200/year"},
+            "DigiD Substantieel",
+        ),
+        offering(sd, "paspoort", INFO, {"balie": "5600/year"}),
+    ]
+    return Submission.build(
+        [maassluis, vlaardingen, schiedam], offerings, reference_year=2024, source=SOURCE
+    )
+
+
+def main() -> None:
+    """Write the example document."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path(__file__).resolve().parents[1] / "src" / "digimaat" / "data" / "example.json",
+    )
+    args = parser.parse_args()
+    args.output.write_text(dump_json(example()), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

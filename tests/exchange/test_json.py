@@ -1,0 +1,667 @@
+"""Tests of the JSON document form (specification chapter XCH, XCH-2 to XCH-10, XCH-15).
+
+Every bad-input test asserts that the error names the file, the JSON pointer (or line),
+the field and, where there is one, the offending value.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from digimaat.errors import DigimaatError, InputError
+from digimaat.exchange import MAX_BYTES, MAX_DEPTH, Submission, dump_json, load, load_json
+from digimaat.vocabulary.assurance import Authentication
+from digimaat.vocabulary.channels import Channel
+from digimaat.vocabulary.maturity import Capability, MaturityLevel
+from digimaat.vocabulary.municipalities import Municipality
+from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, Volumes
+from digimaat.vocabulary.products import Catalogue, Product
+from tests.exchange.support import (
+    BASE,
+    CATALOGUE,
+    DOG_TAX,
+    EVENTS,
+    PARKING,
+    PASSPORT,
+    assert_reports,
+    document,
+    problems_of,
+    text,
+    with_offering,
+)
+
+SRC = "offerings.json"
+
+
+def read(doc: Any, **kwargs: Any) -> Submission:
+    data = doc if isinstance(doc, str | bytes) else text(doc)
+    return load_json(data, CATALOGUE, name=SRC, **kwargs)
+
+
+def failure(doc: Any, **kwargs: Any) -> InputError:
+    with pytest.raises(InputError) as info:
+        read(doc, **kwargs)
+    return info.value
+
+
+# --- Reading a valid document ---------------------------------------------------------------
+
+
+def test_a_minimal_document_reads_into_vocabulary_objects() -> None:
+    """XCH-5, XCH-8: the document's records become municipalities and offerings."""
+    submission = read(BASE)
+    assert submission.reference_year == 2024
+    assert [m.cbs_code for m in submission.municipalities] == ["GM0556", "GM0622"]
+    parking = next(o for o in submission.offerings if o.product == PARKING)
+    assert parking.status is Status.OFFERED
+    assert parking.capabilities == {Capability.INFORMATION_ONLINE, Capability.DOWNLOADABLE_FORM}
+    assert parking.volumes is not None
+    # 700 a year at the counter; 25 a month by post is 25 * 12 = 300 a year.
+    assert parking.volumes.per_year() == {"balie": 700.0, "post": 300.0}
+    passport = next(o for o in submission.offerings if o.product == PASSPORT)
+    assert passport.status is Status.UNKNOWN
+    assert passport.volumes is None
+
+
+def test_every_optional_field_is_read() -> None:
+    """XCH-8: each optional field of an offering record is read into the Offering."""
+    doc = with_offering(
+        0,
+        status="offered",
+        authentication={"means": "digid", "level": "low"},
+        local_target="online-submission",
+        local_target_reason="a site visit comes first",
+        fee_applies=False,
+        forms={"started": 10, "completed": 7},
+        volumes={"web": {"value": 2, "unit": "per week"}, "E-Mail": "1 request / day"},
+    )
+    offering = next(o for o in read(doc).offerings if o.product == PARKING)
+    assert offering.authentication == Authentication.from_name("digid low")
+    assert offering.local_target is MaturityLevel.ONLINE_SUBMISSION
+    assert offering.local_target_reason == "a site visit comes first"
+    assert offering.fee_applies is False
+    assert offering.forms == FormFunnel(10, 7)
+    assert offering.volumes is not None
+    # 2 a week: 2 * 365.25 / 7 a year; 1 a day: 365.25 a year (OFF-12).
+    assert offering.volumes.channels == (Channel.EMAIL, Channel.WEB)
+    assert offering.volumes.per_year_values == pytest.approx((365.25, 2 * 365.25 / 7), rel=1e-15)
+
+
+def test_a_product_may_be_named_by_the_last_segment_of_its_upl_uri() -> None:
+    """XCH-8: a reader accepts a UPL URI's last segment; the offering holds the full URI."""
+    doc = with_offering(0, product="evenementenvergunning")
+    assert {o.product for o in read(doc).offerings} == {EVENTS, PASSPORT}
+
+
+def test_authentication_is_read_by_any_name_the_vocabulary_accepts() -> None:
+    """XCH-8: authentication is the canonical name, another accepted name, or {means, level}."""
+    for name in (
+        "digid low",
+        "DigiD Midden",
+        "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract",
+    ):
+        offering = next(
+            o for o in read(with_offering(0, authentication=name)).offerings if o.product == PARKING
+        )
+        assert offering.authentication == Authentication.from_name("digid low")
+
+
+def test_null_means_absent() -> None:
+    """XCH-8: an optional member whose value is null is read as if it were absent."""
+    doc = with_offering(0, status=None, authentication=None, fee_applies=None)
+    doc["offerings"][0].update(
+        {"authentication": None, "fee_applies": None, "forms": None, "local_target": None}
+    )
+    doc["source"] = None
+    doc["local_products"] = None
+    assert read(doc) == read(BASE)
+
+
+def test_reading_accepts_a_path_bytes_and_text(tmp_path: Path) -> None:
+    """XCH-1: the same document read from a file, from bytes and from text is the same."""
+    file = tmp_path / "x.json"
+    file.write_text(text(BASE), encoding="utf-8")
+    from_file = load_json(file, CATALOGUE)
+    assert from_file == read(text(BASE)) == read(text(BASE).encode("utf-8"))
+    assert read(text(BASE).encode("utf-8-sig")) == from_file  # a byte order mark is ignored
+
+
+def test_load_picks_the_form_by_extension(tmp_path: Path) -> None:
+    """XCH-1: ``load`` reads ``.json`` as the document form."""
+    file = tmp_path / "X.JSON"
+    file.write_text(text(BASE), encoding="utf-8")
+    assert read(BASE) == load(file, CATALOGUE)
+    with pytest.raises(InputError) as info:
+        load(tmp_path / "x.txt", CATALOGUE)
+    assert_reports(info.value, str(tmp_path / "x.txt"), None, "file", ".txt")
+
+
+# --- XCH-2: every problem together, each with file, pointer, field and value -------------------
+
+
+def test_all_problems_of_a_document_are_reported_together() -> None:
+    """XCH-2: every problem of a file is reported together, each with its location."""
+    doc = document()
+    doc["municipalities"][1]["population"] = -5
+    doc["offerings"][0]["volumes"] = {"web": "-3/year", "fax": "2/year"}
+    doc["offerings"][1]["status"] = "sometimes"
+    exc = failure(doc)
+    assert len(problems_of(exc)) == 4
+    assert_reports(exc, SRC, "/municipalities/1/population", "population", -5)
+    assert_reports(exc, SRC, "/offerings/0/volumes/web", "volumes.web", "-3/year")
+    assert_reports(exc, SRC, "/offerings/0/volumes/fax", "volumes.fax", "fax")
+    assert_reports(exc, SRC, "/offerings/1/status", "status", "sometimes")
+    assert str(exc).startswith("4 problems found:")
+
+
+def test_malformed_json_names_line_and_column() -> None:
+    """XCH-2: malformed JSON is reported with its line and column."""
+    exc = failure('{\n  "format": "digimaat-offerings",\n  "reference_year": 20 24\n}')
+    assert_reports(exc, SRC, "line 3 column 24", "document")
+    assert "not valid JSON" in str(exc)
+
+
+@pytest.mark.parametrize(
+    ("doc", "location", "field", "value"),
+    [
+        (document(reference_year="2024"), "/reference_year", "reference_year", "2024"),
+        (document(reference_year=True), "/reference_year", "reference_year", True),
+        (document(source=12), "/source", "source", 12),
+        (document(offerings={"a": 1}), "/offerings", "offerings", None),
+        (document(offerings=[3]), "/offerings/0", "offerings", 3),
+        (
+            with_offering(0, capabilities="information-online"),
+            "/offerings/0/capabilities",
+            "capabilities",
+            "information-online",
+        ),
+        (with_offering(0, fee_applies="yes"), "/offerings/0/fee_applies", "fee_applies", "yes"),
+        (
+            with_offering(0, forms={"started": "10", "completed": 1}),
+            "/offerings/0/forms/started",
+            "forms.started",
+            "10",
+        ),
+        (with_offering(0, status=1), "/offerings/0/status", "status", 1),
+        (with_offering(0, product=["x"]), "/offerings/0/product", "product", None),
+        (with_offering(0, local_target=2.5), "/offerings/0/local_target", "local_target", 2.5),
+        (with_offering(0, volumes=["web"]), "/offerings/0/volumes", "volumes", None),
+        (with_offering(0, volumes={"web": 20}), "/offerings/0/volumes/web", "volumes.web", 20),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_reported(
+    doc: dict[str, Any], location: str, field: str, value: Any
+) -> None:
+    """XCH-2, OFF-1: a value of the wrong kind is rejected, naming the field and the value."""
+    assert_reports(failure(doc), SRC, location, field, value)
+
+
+def test_a_municipality_of_the_wrong_type_is_reported() -> None:
+    """XCH-6: the fields of a municipality record are checked one by one (MUN-1)."""
+    doc = document()
+    doc["municipalities"][0] = {
+        "cbs_code": "GM0622",
+        "name": "V",
+        "population": "74124",
+        "year": 2021.0,
+    }
+    exc = failure(doc)
+    assert_reports(exc, SRC, "/municipalities/0/population", "population", "74124")
+    assert_reports(exc, SRC, "/municipalities/0/year", "year", 2021.0)
+
+
+@pytest.mark.parametrize(
+    ("doc", "location", "field"),
+    [
+        (document(offerings=None), "/offerings", "offerings"),
+        (
+            {k: v for k, v in BASE.items() if k != "reference_year"},
+            "/reference_year",
+            "reference_year",
+        ),
+        (with_offering(0, product=None), "/offerings/0/product", "product"),
+        (with_offering(0, municipality=None), "/offerings/0/municipality", "municipality"),
+        (with_offering(0, forms={"started": 3}), "/offerings/0/forms/completed", "forms.completed"),
+    ],
+)
+def test_a_missing_required_field_is_reported(
+    doc: dict[str, Any], location: str, field: str
+) -> None:
+    """XCH-5, XCH-8: a missing required member is reported at the pointer where it belongs."""
+    if doc.get("offerings", 0) is None:
+        del doc["offerings"]
+    problem = assert_reports(failure(doc), SRC, location, field)
+    assert problem.message == "is required"
+
+
+def test_a_missing_municipality_field_is_reported() -> None:
+    """XCH-6: every missing field of a municipality record is reported."""
+    doc = document()
+    del doc["municipalities"][0]["name"]
+    del doc["municipalities"][0]["year"]
+    exc = failure(doc)
+    assert_reports(exc, SRC, "/municipalities/0/name", "name")
+    assert_reports(exc, SRC, "/municipalities/0/year", "year")
+
+
+def test_an_unknown_member_is_reported() -> None:
+    """XCH-5: a member the format does not define is an error, not ignored."""
+    doc = with_offering(0, colour="blue")
+    doc["municipalities"][0]["mayor"] = "x"
+    doc["extra"] = 1
+    exc = failure(doc)
+    assert_reports(exc, SRC, "/offerings/0/colour", "colour")
+    assert_reports(exc, SRC, "/municipalities/0/mayor", "mayor")
+    assert_reports(exc, SRC, "/extra", "extra")
+
+
+def test_an_unknown_product_is_reported_with_close_matches() -> None:
+    """XCH-7: a product that is not in the catalogue is reported, with close matches."""
+    exc = failure(with_offering(0, product="parkeervergunnig"))
+    problem = assert_reports(exc, SRC, "/offerings/0/product", "product", "parkeervergunnig")
+    assert "did you mean" in problem.message
+    assert PARKING in problem.message
+
+
+@pytest.mark.parametrize(
+    ("doc", "location", "field", "value"),
+    [
+        (
+            with_offering(0, volumes={"fax": "3/year"}),
+            "/offerings/0/volumes/fax",
+            "volumes.fax",
+            "fax",
+        ),
+        (
+            with_offering(0, authentication="DigiD Ultra"),
+            "/offerings/0/authentication",
+            "authentication",
+            "DigiD Ultra",
+        ),
+        (
+            with_offering(0, authentication={"means": "digid", "level": "extreme"}),
+            "/offerings/0/authentication/level",
+            "authentication.level",
+            "extreme",
+        ),
+        (
+            with_offering(0, capabilities=["information-online", "chatbot"]),
+            "/offerings/0/capabilities/1",
+            "capabilities",
+            "chatbot",
+        ),
+        (
+            with_offering(0, local_target="excellent", local_target_reason="r"),
+            "/offerings/0/local_target",
+            "local_target",
+            "excellent",
+        ),
+        (
+            document(
+                local_products=[
+                    {"uri": "urn:x", "name": "x", "required_assurance": "extreme", "reason": "r"}
+                ]
+            ),
+            "/local_products/0/required_assurance",
+            "required_assurance",
+            "extreme",
+        ),
+    ],
+)
+def test_an_unknown_name_is_reported(
+    doc: dict[str, Any], location: str, field: str, value: Any
+) -> None:
+    """XCH-8: an unknown channel, assurance level, capability or level is never ignored."""
+    problem = assert_reports(failure(doc), SRC, location, field, value)
+    assert "expected one of" in problem.message or "allowed" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("volume", "location", "value", "message"),
+    [
+        ("-3/year", "/offerings/0/volumes/web", "-3/year", "must not be negative"),
+        ("1e400/year", "/offerings/0/volumes/web", "1e400/year", "is too large"),
+        ("nan/year", "/offerings/0/volumes/web", "nan/year", "must be a number"),
+        ("20", "/offerings/0/volumes/web", "20", "bare number"),
+        ("5 m", "/offerings/0/volumes/web", "5 m", "is not a rate unit"),
+        ("5 m/year", "/offerings/0/volumes/web", "5 m/year", "is not a rate unit"),
+        (
+            "5 per fortnightly",
+            "/offerings/0/volumes/web",
+            "5 per fortnightly",
+            "not a unit of time",
+        ),
+        (
+            {"value": -1, "unit": "/year"},
+            "/offerings/0/volumes/web/value",
+            -1,
+            "must not be negative",
+        ),
+        ({"value": 1, "unit": "kg"}, "/offerings/0/volumes/web/unit", "kg", "is not a rate unit"),
+        (
+            {"value": 10**400, "unit": "/year"},
+            "/offerings/0/volumes/web/value",
+            10**400,
+            "too large",
+        ),
+    ],
+)
+def test_a_bad_volume_is_reported(volume: Any, location: str, value: Any, message: str) -> None:
+    """XCH-9, OFF-13, OFF-14: negative, non-finite, unitless and non-rate volumes are rejected."""
+    problem = assert_reports(
+        failure(with_offering(0, volumes={"web": volume})),
+        SRC,
+        location,
+        location.split("/", 3)[3].replace("/", "."),
+        value,
+    )
+    assert message in problem.message
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_rejected(literal: str) -> None:
+    """XCH-5, OFF-14: NaN and Infinity, which are not JSON, are rejected where they appear."""
+    raw = text(with_offering(0, volumes={"web": {"value": 0, "unit": "/year"}}))
+    raw = raw.replace('"value": 0', f'"value": {literal}')
+    problem = assert_reports(
+        failure(raw), SRC, "/offerings/0/volumes/web/value", "volumes.web.value"
+    )
+    assert "finite" in problem.message or "negative" in problem.message
+    raw = text(document(reference_year=0)).replace(
+        '"reference_year": 0', f'"reference_year": {literal}'
+    )
+    assert_reports(failure(raw), SRC, "/reference_year", "reference_year")
+
+
+def test_a_duplicate_offering_is_reported() -> None:
+    """XCH-7: at most one offering per municipality and product; the repeat names the first."""
+    doc = document()
+    doc["offerings"].append({"municipality": "GM0622", "product": "parkeervergunning"})
+    problem = assert_reports(failure(doc), SRC, "/offerings/2/product", "product", PARKING)
+    assert "/offerings/0" in problem.message
+
+
+def test_a_duplicate_municipality_is_reported() -> None:
+    """XCH-7: every CBS code at most once."""
+    doc = document()
+    doc["municipalities"].append(dict(doc["municipalities"][0]))
+    problem = assert_reports(failure(doc), SRC, "/municipalities/2/cbs_code", "cbs_code", "GM0622")
+    assert "/municipalities/0" in problem.message
+
+
+@pytest.mark.parametrize("code", ["0622", "gm0622", "GM622", "GM06222", "GM０６２２"])
+def test_a_malformed_cbs_code_is_reported(code: str) -> None:
+    """XCH-6, MUN-2: a CBS code is exactly 'GM' and four ASCII digits."""
+    doc = document()
+    doc["municipalities"][0]["cbs_code"] = code
+    doc["offerings"][0]["municipality"] = code
+    exc = failure(doc)
+    assert_reports(exc, SRC, "/municipalities/0/cbs_code", "cbs_code", code)
+    doc = with_offering(1, municipality=code)
+    assert_reports(failure(doc), SRC, "/offerings/1/municipality", "municipality", code)
+
+
+def test_an_offering_of_a_municipality_not_listed_is_reported() -> None:
+    """XCH-7: every offering's municipality is listed in ``municipalities``."""
+    problem = assert_reports(
+        failure(with_offering(1, municipality="GM0606")),
+        SRC,
+        "/offerings/1/municipality",
+        "municipality",
+        "GM0606",
+    )
+    assert "not a municipality listed" in problem.message
+
+
+def test_a_broken_municipality_does_not_also_fail_its_offerings() -> None:
+    """XCH-2: a problem is reported once, where it is, not again at every record naming it."""
+    doc = document()
+    doc["municipalities"][0]["population"] = 0
+    exc = failure(doc)
+    assert [p.location for p in problems_of(exc)] == ["/municipalities/0/population"]
+
+
+def test_a_local_target_without_a_reason_is_reported() -> None:
+    """XCH-8, OFF-4: a local target needs a reason, and a reason a local target."""
+    exc = failure(with_offering(0, local_target="prefilled"))
+    assert_reports(exc, SRC, "/offerings/0/local_target_reason", "local_target_reason")
+    exc = failure(with_offering(0, local_target="prefilled", local_target_reason="   "))
+    assert_reports(exc, SRC, "/offerings/0/local_target_reason", "local_target_reason", "   ")
+    exc = failure(with_offering(0, local_target_reason="why not"))
+    assert_reports(exc, SRC, "/offerings/0/local_target", "local_target")
+
+
+def test_a_record_breaking_a_status_rule_is_reported() -> None:
+    """XCH-8, OFF-3: capabilities of an offering that is not offered are rejected."""
+    exc = failure(with_offering(0, status="not-offered"))
+    assert_reports(exc, SRC, "/offerings/0/capabilities", "capabilities")
+
+
+@pytest.mark.parametrize("data", ["", "   \n\t ", b"", b"\xef\xbb\xbf\n"])
+def test_an_empty_file_is_reported(data: str | bytes) -> None:
+    """XCH-3: an empty file (nothing but white space) is rejected."""
+    problem = assert_reports(failure(data), SRC, None, "document")
+    assert problem.message == "is empty"
+
+
+def test_a_file_over_the_size_limit_is_refused_before_parsing(tmp_path: Path) -> None:
+    """XCH-4: a file over the size limit is refused; the limit is a parameter."""
+    assert MAX_BYTES == 128 * 1024 * 1024
+    raw = text(BASE)
+    limit = len(raw.encode()) - 1
+    problem = assert_reports(failure(raw, max_bytes=limit), SRC, None, "file")
+    assert str(limit) in problem.message
+    assert read(raw, max_bytes=limit + 1) == read(raw)
+    file = tmp_path / "big.json"
+    file.write_text(raw + " " * 1000, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_json(file, CATALOGUE, max_bytes=len(raw))
+    assert_reports(info.value, str(file), None, "file")
+    # Not parsed: a file that is far from JSON is refused for its size, not its syntax.
+    assert_reports(failure("x" * 100, max_bytes=99), SRC, None, "file")
+
+
+@pytest.mark.parametrize("depth", [65, 200, 100_000])
+def test_deeply_nested_json_is_refused_before_parsing(depth: int) -> None:
+    """XCH-4: a document nested deeper than the limit is refused, without recursion errors."""
+    assert MAX_DEPTH == 64
+    raw = '{"format": "digimaat-offerings", "source": ' + "[" * depth + "]" * depth + "}"
+    # 43 characters precede the value; its first "[" (column 44) is level 2 below the
+    # object, so the 64th "[" (column 44 + 63 = 107) is the first at level 65.
+    problem = assert_reports(failure(raw), SRC, "line 1 column 107", "document")
+    assert "nested more than 64 levels" in problem.message
+
+
+def test_nesting_within_the_limit_is_parsed() -> None:
+    """XCH-4: depth is counted outside strings; a limit can be set per call."""
+    raw = text(
+        document(source="[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[")
+    )
+    assert read(raw).source is not None
+    nested = text(document(source=[[[[[["x"]]]]]]))
+    assert_reports(failure(nested), SRC, "/source", "source")  # parsed, then a type error
+    # The fifth "[" of the value is at level 6 (the object is level 1).
+    column = nested.index("[[[[[[") + 5
+    assert_reports(failure(nested, max_depth=5), SRC, f"line 1 column {column}", "document")
+    escaped = text(document(source='a \\" [[[[[[[[ "'))
+    assert read(escaped, max_depth=4).source == 'a \\" [[[[[[[[ "'
+
+
+def test_a_wrong_encoding_is_reported() -> None:
+    """XCH-3: text that is not UTF-8 is refused with a clear error naming the line."""
+    raw = text(document(source="Schiedam")).replace("Schiedam", "Sch\xe9dam")
+    exc = failure(raw.encode("latin-1"))
+    problem = assert_reports(exc, SRC, "line 1", "encoding")
+    assert "not UTF-8" in problem.message
+    exc = failure(text(BASE).encode("utf-16"))
+    problem = assert_reports(exc, SRC, None, "encoding", "UTF-16")
+
+
+def test_a_repeated_member_name_is_reported() -> None:
+    """XCH-5: a member name repeated within an object is rejected, not silently overwritten."""
+    raw = text(BASE).replace('"status": "unknown"', '"status": "unknown", "status": "offered"')
+    problem = assert_reports(failure(raw), SRC, "/offerings/1/status", "status")
+    assert "repeated" in problem.message
+
+
+def test_a_document_of_another_format_or_major_version_is_refused() -> None:
+    """XCH-5, XCH-15: ``format`` must be 'digimaat-offerings'; another MAJOR version is refused."""
+    assert_reports(
+        failure(document(format="digimaat-profile")), SRC, "/format", "format", "digimaat-profile"
+    )
+    exc = failure(document(spec_version="2.0"))
+    assert_reports(exc, SRC, "/spec_version", "spec_version", "2.0")
+    assert_reports(
+        failure(document(spec_version="one")), SRC, "/spec_version", "spec_version", "one"
+    )
+    for version in ("1.0", "1.3", "1.0-draft", "1.12-rc.1"):
+        assert read(document(spec_version=version)) == read(BASE)
+
+
+def test_a_document_that_is_not_an_object_is_reported() -> None:
+    """XCH-5: the document is a JSON object."""
+    assert_reports(failure("[1, 2]"), SRC, "", "document")
+
+
+# --- Local products ------------------------------------------------------------------------
+
+
+def test_local_products_are_added_to_the_catalogue() -> None:
+    """XCH-6: a document's local products join the catalogue its offerings are resolved in."""
+    doc = document(
+        local_products=[
+            {"uri": "urn:gm0622:product:balieafspraak", "name": "afspraak balie"},
+            {"uri": "urn:gm0622:product:x", "name": "x", "fee_applies": False, "reason": "free"},
+        ]
+    )
+    doc["offerings"].append({"municipality": "GM0622", "product": "urn:gm0622:product:x"})
+    submission = read(doc)
+    assert [p.uri for p in submission.local_products] == [
+        "urn:gm0622:product:balieafspraak",
+        "urn:gm0622:product:x",
+    ]
+    product = submission.catalogue.get("urn:gm0622:product:x")
+    assert product.reference is False
+    assert product.fee_applies is False
+    assert PARKING in submission.catalogue
+
+
+def test_a_bad_local_product_is_reported() -> None:
+    """XCH-6: additions need a reason; a local product must not reuse a catalogue URI."""
+    doc = document(
+        local_products=[
+            {"uri": "urn:x", "name": "x", "fee_applies": True},
+            {"uri": PARKING, "name": "mine"},
+            {"uri": "urn:y", "name": "y", "audiences": "burger"},
+            {"uri": "urn:z", "name": "z"},
+            {"uri": "urn:z", "name": "z again"},
+        ]
+    )
+    exc = failure(doc)
+    assert_reports(exc, SRC, "/local_products/0/reason", "reason")
+    assert_reports(exc, SRC, "/local_products/1/uri", "uri", PARKING)
+    assert_reports(exc, SRC, "/local_products/2/audiences", "audiences", "burger")
+    assert_reports(exc, SRC, "/local_products/4/uri", "uri", "urn:z")
+
+
+# --- Writing ---------------------------------------------------------------------------------
+
+
+def test_the_written_document_is_canonical() -> None:
+    """XCH-10: fixed member order, canonical record order, one record per line, '/year' rates."""
+    written = dump_json(read(BASE))
+    lines = written.splitlines()
+    assert lines[:4] == [
+        "{",
+        '  "format": "digimaat-offerings",',
+        '  "spec_version": "1.0-draft",',
+        '  "reference_year": 2024,',
+    ]
+    assert (
+        '    {"cbs_code": "GM0556", "name": "Maassluis", "population": 34148, "year": 2022},'
+        in lines
+    )
+    assert (
+        '    {"municipality": "GM0622", "product": "' + PARKING + '", "status": "offered", '
+        '"capabilities": ["information-online", "downloadable-form"], '
+        '"volumes": {"balie": "700/year", "post": "300/year"}}'
+    ) in lines
+    assert written.endswith("}\n")
+    assert dump_json(read(written)) == written
+
+
+def test_writing_keeps_every_field() -> None:
+    """XCH-10, XCH-14: JSON -> objects -> JSON -> objects gives the same objects."""
+    submission = Submission.build(
+        [Municipality("GM0622", "Vlaardingen", 74124, 2021)],
+        [
+            Offering(
+                "GM0622",
+                PARKING,
+                Status.OFFERED,
+                ["information-online"],
+                Authentication.from_name("eherkenning substantial"),
+                "prefilled",
+                "reason",
+                Volumes.from_per_year({Channel.WEB: 0.1, Channel.APP: 1e300}),
+                FormFunnel(3, 2),
+                True,
+            ),
+            Offering("GM0622", DOG_TAX, Status.NOT_APPLICABLE),
+            Offering("GM0622", EVENTS, Status.OFFERED, volumes=Volumes.from_per_year({})),
+            Offering("GM0622", "urn:own", Status.UNKNOWN),
+        ],
+        reference_year=2023,
+        source="a test\nwith two lines",
+        local_products=[Product.local("urn:own", "own product", audiences=["bedrijf"])],
+        catalogue=CATALOGUE,
+    )
+    again = load_json(dump_json(submission), CATALOGUE)
+    assert again == submission
+    assert again.offerings[0].volumes == submission.offerings[0].volumes
+
+
+def test_dump_json_needs_a_submission() -> None:
+    """XCH-10: writing anything else raises a DigimaatError."""
+    with pytest.raises(DigimaatError):
+        dump_json("not a submission")  # type: ignore[arg-type]
+
+
+def test_the_reference_catalogue_is_the_default() -> None:
+    """XCH-8: without a catalogue, products are resolved in the reference catalogue."""
+    submission = load_json(text(BASE))
+    assert {o.product for o in submission.offerings} == {PARKING, PASSPORT}
+    assert len(submission.catalogue.reference_products()) == 512
+
+
+def test_a_document_may_be_read_by_file_name(tmp_path: Path) -> None:
+    """XCH-1: ``load`` reads a file by its name; problems name that file."""
+    file = tmp_path / "bad.json"
+    file.write_text(json.dumps(with_offering(0, status="maybe")), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load(str(file), CATALOGUE)
+    assert_reports(info.value, str(file), "/offerings/0/status", "status", "maybe")
+
+
+def test_a_missing_file_is_a_digimaat_error(tmp_path: Path) -> None:
+    """XCH-2: a file that cannot be read is reported as a DigimaatError naming it."""
+    with pytest.raises(InputError) as info:
+        load_json(tmp_path / "absent.json", CATALOGUE)
+    assert_reports(info.value, str(tmp_path / "absent.json"), None, "document")
+
+
+def test_a_catalogue_may_be_given() -> None:
+    """XCH-8: products are resolved in the catalogue given."""
+    tiny = Catalogue((Product(PARKING, "parkeervergunning"),))
+    exc = failure_in(tiny)
+    assert_reports(exc, SRC, "/offerings/1/product", "product", "paspoort")
+
+
+def failure_in(catalogue: Catalogue) -> InputError:
+    with pytest.raises(InputError) as info:
+        load_json(text(BASE), catalogue, name=SRC)
+    return info.value

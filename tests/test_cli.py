@@ -1,0 +1,215 @@
+"""The command line: exit codes, stable JSON output, 80-column tables, errors without tracebacks."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from digimaat._version import SPEC_VERSION, __version__
+from digimaat.cli import main
+from digimaat.measurement.profiles import BUILTIN_PROFILES, builtin_profile
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "src" / "digimaat" / "data" / "example.json"
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_version_names_package_and_specification(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, _ = run("--version")
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert __version__ in printed
+    assert SPEC_VERSION in printed
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["score", "explain", "next", "compare", "validate", "catalogue", "profiles", "example"],
+)
+def test_every_subcommand_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, _ = run(command, "--help")
+    assert code == 0
+    assert "usage: digimaat " + command in capsys.readouterr().out
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run()[0] == 2
+    assert run("score")[0] == 2  # FILE is required
+    assert run("frobnicate")[0] == 2
+    assert run("next", str(EXAMPLE), "-m", "GM0622", "--limit", "0")[0] == 2
+
+
+def test_score_table_fits_80_columns() -> None:
+    code, out, err = run("score", str(EXAMPLE))
+    assert code == 0, err
+    assert max(len(line) for line in out.splitlines()) <= 80
+    for name in ("Maassluis", "Schiedam", "Vlaardingen"):
+        assert name in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("compare", str(EXAMPLE)),
+        ("explain", str(EXAMPLE), "-m", "GM0622"),
+        ("next", str(EXAMPLE), "-m", "GM0556"),
+        ("catalogue", "vergunning"),
+        ("profiles", "digimaat-standard"),
+        ("example",),
+    ],
+)
+def test_tables_fit_80_columns(argv: tuple[str, ...]) -> None:
+    code, out, err = run(*argv)
+    assert code == 0, err
+    assert out.strip()
+    too_wide = [line for line in out.splitlines() if len(line) > 80]
+    assert not too_wide
+
+
+def test_score_json_is_the_documented_envelope() -> None:
+    code, out, _ = run("score", str(EXAMPLE), "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["format"] == "digimaat-output"
+    assert data["kind"] == "scores"
+    assert data["spec_version"] == SPEC_VERSION
+    assert data["package_version"] == __version__
+    assert data["profile"]["fingerprint"] == builtin_profile("digimaat-standard").fingerprint
+    codes = [card["municipality"] for card in data["cards"]]
+    assert codes == sorted(codes) == ["GM0556", "GM0606", "GM0622"]
+    for card in data["cards"]:
+        assert set(card) == {
+            "municipality",
+            "name",
+            "population",
+            "size_class",
+            "headline",
+            "score",
+            "values",
+            "coverage",
+        }
+        assert card["score"] == card["values"][card["headline"]]
+        for value in card["values"].values():
+            assert value is None or 0.0 <= value <= 1.0
+
+
+def test_score_json_equals_the_library() -> None:
+    """The command line prints what the library computes, at full precision."""
+    from digimaat.exchange import load
+    from digimaat.measurement.dataset import Dataset
+
+    submission = load(EXAMPLE)
+    ds = Dataset.from_offerings(
+        submission.offerings, submission.municipalities, submission.catalogue
+    )
+    board = builtin_profile("digimaat-volume").score(ds)
+    _, out, _ = run("score", str(EXAMPLE), "--profile", "digimaat-volume", "--format", "json")
+    for card in json.loads(out)["cards"]:
+        assert card["values"] == board.card(card["municipality"]).values
+
+
+def test_score_csv_has_a_row_per_municipality() -> None:
+    code, out, _ = run("score", str(EXAMPLE), "--format", "csv")
+    lines = out.strip().splitlines()
+    assert code == 0
+    assert lines[0].startswith("municipality,name,size_class,profile,fingerprint,")
+    assert len(lines) == 4
+
+
+def test_explain_contributions_add_up_to_the_score() -> None:
+    code, out, _ = run("explain", str(EXAMPLE), "-m", "GM0622", "--format", "json")
+    data = json.loads(out)
+    assert code == 0
+    total = sum(item["contribution"] for item in data["contributions"])
+    assert total == pytest.approx(data["value"], abs=1e-12)
+
+
+def test_next_ranks_by_gain() -> None:
+    code, out, _ = run("next", str(EXAMPLE), "-m", "GM0556", "--format", "json")
+    gains = [p["gain"] for p in json.loads(out)["priorities"]]
+    assert code == 0
+    assert gains
+    assert gains == sorted(gains, reverse=True)
+    assert all(g > 0 for g in gains)
+
+
+def test_profiles_lists_every_builtin_profile() -> None:
+    code, out, _ = run("profiles", "--format", "json")
+    names = [p["name"] for p in json.loads(out)["profiles"]]
+    assert code == 0
+    assert names == list(BUILTIN_PROFILES)
+
+
+def test_a_profile_file_gives_the_same_fingerprint(tmp_path: Path) -> None:
+    from digimaat.exchange.profiles import dump_profile
+
+    path = tmp_path / "mine.json"
+    path.write_text(dump_profile(builtin_profile("mdd-product")), encoding="utf-8")
+    _, out, _ = run("score", str(EXAMPLE), "--profile", str(path), "--format", "json")
+    assert json.loads(out)["profile"]["fingerprint"] == builtin_profile("mdd-product").fingerprint
+
+
+def test_validate_ok_exits_0() -> None:
+    code, out, _ = run("validate", str(EXAMPLE))
+    assert code == 0
+    assert "ok (3 municipalities" in out
+
+
+def test_validate_reports_all_problems_of_all_files_and_exits_1(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        EXAMPLE.read_text(encoding="utf-8").replace('"GM0622"', '"GM62"', 1), encoding="utf-8"
+    )
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    code, out, _ = run("validate", str(bad), str(empty))
+    assert code == 1
+    assert "bad.json" in out
+    assert "cbs_code" in out
+    assert "'GM62'" in out
+    assert "empty.csv" in out
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["{not json", '{"format": "digimaat-offerings"}', "[]", "\u00ff\u00fe"],
+)
+def test_bad_input_exits_2_with_the_file_named_and_no_partial_result(
+    tmp_path: Path, content: str
+) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(content, encoding="latin-1" if content.startswith("\u00ff") else "utf-8")
+    code, out, err = run("score", str(path))
+    assert code == 2
+    assert out == ""
+    assert "input.json" in err
+    assert "Traceback" not in err
+
+
+def test_unknown_municipality_and_profile_exit_2() -> None:
+    code, out, err = run("explain", str(EXAMPLE), "-m", "GM9999")
+    assert (code, out) == (2, "")
+    assert "GM9999" in err
+    code, out, err = run("score", str(EXAMPLE), "--profile", "no-such-profile")
+    assert (code, out) == (2, "")
+    assert "no-such-profile" in err
+
+
+def test_python_dash_m_runs_the_command_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "digimaat", "profiles"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert "digimaat-standard" in result.stdout

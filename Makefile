@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: example test lint typecheck pytest docs doctest-docs bench-quick clean
+.PHONY: example test lint typecheck pytest docs bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ pytest: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
 	$(BIN)/sphinx-build -W --keep-going -q -b doctest docs docs/_build/doctest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py --json benchmarks/out/bench.json
 
 bench-quick: $(STAMP)
 	$(BIN)/python benchmarks/run.py --quick

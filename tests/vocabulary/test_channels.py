@@ -181,7 +181,7 @@ def test_a_cost_needs_a_source(source: object) -> None:
     ("text", "expected"),
     [
         ("2.50 EUR", (2.5, "EUR")),
-        ("250 ct / contact", (2.5, "EUR")),
+        ("250 eurocent / contact", (2.5, "EUR")),
         ("3 EUR / transaction", (3.0, "EUR")),
         ("8.62 GBP", (8.62, "GBP")),
         ("15 p_sterling / request", (0.15, "GBP")),
@@ -200,7 +200,7 @@ def test_cost_quantity_is_in_the_registry() -> None:
     """CHN-6: Each currency is its own dimension (no conversion between currencies)."""
     quantity: Any = ChannelCost(2.5, "EUR", "x").quantity()
     assert isinstance(quantity, registry().Quantity)
-    assert quantity.to("ct / contact").magnitude == pytest.approx(250.0, rel=1e-12)
+    assert quantity.to("eurocent / contact").magnitude == pytest.approx(250.0, rel=1e-12)
     assert not quantity.check("[currency_GBP]")
 
 

@@ -1,0 +1,1 @@
+"""Independent implementations of the digimaat standard profile, to check and time against."""

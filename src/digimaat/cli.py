@@ -50,6 +50,12 @@ _COLUMNS = (
     ("authentication-barrier", "barr"),
     ("uptake", "uptk"),
 )
+_RANKING_TEXT = {
+    "score": "the gain of the score",
+    "requests": "the gain of the score with every request counting (volume weighting)",
+    "cost": "the gain of the score with every unit of non-digital contact cost counting "
+    "(channel-cost weighting)",
+}
 _LEGEND = (
     "Percentages. score: the profile's headline; matur: maturity; fully: fully online; "
     "attn: attainment of the reference target; fit/barr: authentication fits / asks more "
@@ -309,7 +315,7 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
         )
     _table(
         out,
-        ["product", "level", "target", "weight", "contrib."],
+        ["product", "level", "target", "share", "contrib."],
         rows,
         [False, False, False, True, True],
     )
@@ -380,8 +386,8 @@ def cmd_next(args: argparse.Namespace, out: TextIO) -> int:
     muni = ds.municipalities[ds.index_of(code)]
     _say(
         out,
-        f"What {muni.name} ({code}) could digitise next, ranked by {args.by} gain "
-        f"under {profile.name}:",
+        f"What {muni.name} ({code}) could digitise next, ranked by "
+        f"{_RANKING_TEXT[args.by]} under {profile.name}:",
     )
     out.write("\n")
     if not ranked:
@@ -490,9 +496,10 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
             for problem in exc.problems:
                 out.write(f"{problem}\n")
             continue
+        m, n = len(submission.municipalities), len(submission.offerings)
         out.write(
-            f"{path}: ok ({len(submission.municipalities)} municipalities, "
-            f"{len(submission.offerings)} offerings)\n"
+            f"{path}: ok ({m} municipalit{'y' if m == 1 else 'ies'}, "
+            f"{n} offering{'' if n == 1 else 's'})\n"
         )
     if findings:
         out.write(f"{findings} problem{'s' if findings != 1 else ''} found\n")
@@ -541,19 +548,21 @@ def cmd_catalogue(args: argparse.Namespace, out: TextIO) -> int:
             ],
         )
         return EXIT_OK
-    rows = [
-        [
-            _short(p.name, 28),
-            _short(p.uri.rsplit("/", 1)[-1], 17),
-            "-" if p.required_assurance is None else p.required_assurance.label,
-            p.reference_target.label,
-        ]
-        for p in products
-    ]
-    _table(
-        out, ["name", "URI (last part)", "assurance", "target"], rows, [False, False, False, False]
+    names = [_short(p.name, 46) for p in products]
+    width = max([len("name / UPL URI's last part"), *map(len, names)])
+    out.write(f"{'name / UPL URI' + chr(39) + 's last part':<{width}}  {'assurance':<11}  target\n")
+    out.write(f"{'-' * width}  {'-' * 11}  {'-' * 17}\n")
+    for p, name in zip(products, names, strict=True):
+        assurance = "-" if p.required_assurance is None else p.required_assurance.label
+        out.write(f"{name:<{width}}  {assurance:<11}  {p.reference_target.label}\n")
+        out.write(f"  {p.uri.rsplit('/', 1)[-1]}\n")
+    out.write("\n")
+    _say(
+        out,
+        f"{len(products)} of {len(catalogue)} products. Each product's second line is the "
+        "last part of its UPL URI, which the exchange files accept as the product; "
+        "assurance '-' = not assessed.",
     )
-    out.write(f"\n{len(products)} of {len(catalogue)} products; assurance '-' = not assessed.\n")
     return EXIT_OK
 
 
@@ -667,7 +676,8 @@ def _parser() -> argparse.ArgumentParser:
         "--by",
         choices=RANKINGS,
         default="score",
-        help="rank by the score gain, the gain per request or per euro",
+        help="rank by the score gain (score), with every request counting (requests) or "
+        "every unit of non-digital contact cost counting (cost)",
     )
     p.add_argument("--limit", type=int, default=10, help="show at most this many (default 10)")
     profile(p)

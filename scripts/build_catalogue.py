@@ -2,7 +2,10 @@
 
 Usage::
 
-    python scripts/build_catalogue.py PATH/TO/UPL-actueel.csv [--output FILE]
+    python scripts/build_catalogue.py [PATH/TO/UPL-actueel.csv] [--output FILE]
+
+The export defaults to the copy kept in the repository, ``data/upl/UPL-actueel.csv``
+(provenance in ``data/upl/SOURCE.md``).
 
 The input is the UPL "actueel" CSV export (19 columns, one row per product and legal basis).
 The script keeps the municipal subset (``Gemeente`` = ``X``), merges the rows of each URI
@@ -229,7 +232,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
     default = Path(__file__).resolve().parent.parent / "src/digimaat/data/upl_gemeente.json"
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("csv", type=Path, help="the UPL-actueel.csv export")
+    parser.add_argument(
+        "csv",
+        type=Path,
+        nargs="?",
+        default=Path(__file__).resolve().parents[1] / "data" / "upl" / "UPL-actueel.csv",
+        help="the UPL-actueel.csv export (default: data/upl/UPL-actueel.csv)",
+    )
     parser.add_argument(
         "--output",
         "-o",

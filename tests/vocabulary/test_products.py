@@ -1,9 +1,8 @@
 """Tests of chapter PRD: products and the reference catalogue, grouped by clause.
 
-The UPL export the catalogue is built from must be present at
-``../shared/data/upl/UPL-actueel.csv`` relative to the repository root (CI checks it out
-beside the clone). The tests that need it fail, with a message saying so, when it is
-missing: its checksum and the byte-for-byte rebuild are what PRD-3 promises.
+The UPL export the catalogue is built from is kept in the repository, with its provenance,
+at ``data/upl/UPL-actueel.csv``. The tests that need it fail, with a message saying so,
+when it is missing: its checksum and the byte-for-byte rebuild are what PRD-3 promises.
 """
 
 from __future__ import annotations
@@ -43,7 +42,7 @@ from digimaat.vocabulary.products import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-SOURCE_CSV = REPO.parent / "shared" / "data" / "upl" / "UPL-actueel.csv"
+SOURCE_CSV = REPO / "data" / "upl" / "UPL-actueel.csv"
 SCRIPT = REPO / "scripts" / "build_catalogue.py"
 SPEC = REPO / "specs" / "01-products.md"
 
@@ -93,9 +92,9 @@ SEEDED: dict[str, tuple[AssuranceLevel, bool, bool, MaturityLevel]] = {
 def _source_csv() -> Path:
     if not SOURCE_CSV.is_file():
         pytest.fail(
-            "The UPL export is missing: PRD-3 is checked against ../shared/data/upl/"
-            "UPL-actueel.csv relative to the repository root (md5 "
-            "e121346f754fe7905b99c2430cb2b3ed, see SOURCE.md). Put the export there."
+            "The UPL export is missing: PRD-3 is checked against data/upl/UPL-actueel.csv "
+            "in the repository (md5 e121346f754fe7905b99c2430cb2b3ed, see "
+            "data/upl/SOURCE.md)."
         )
     return SOURCE_CSV
 

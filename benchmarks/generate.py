@@ -526,6 +526,9 @@ def european(
     chunk: int = 1_000,
     n_products: int | None = None,
     pool: int = 1_000,
+    *,
+    part: int = 0,
+    parts: int = 1,
 ) -> Iterator[Synthetic]:
     """A European-like population of ``n_units`` local units, yielded ``chunk`` units at a time.
 
@@ -535,20 +538,29 @@ def european(
     population, to which its volumes and form counts are scaled. Only the pool and one
     chunk's arrays exist at a time (as long as the caller drops the previous chunk), so
     memory stays bounded whatever ``n_units`` is.
+
+    ``part`` and ``parts`` split the chunks between processes: part ``k`` of ``n`` yields
+    chunks ``k``, ``k + n``, ``k + 2n``, ... The random draws of every chunk are made in
+    every part, so each chunk is the same whichever part yields it, and the parts together
+    are exactly the chunks of ``parts=1``.
     """
     if not 1 <= chunk <= 9_999:
         raise ValueError("chunk must be within 1..9999 (CBS-style codes have 4 digits)")
+    if not 0 <= part < parts:
+        raise ValueError("part must be within 0..parts-1")
     rng = np.random.default_rng(seed)
     products = select_products(n_products, rng)
     traits = _product_traits(products, rng)
     pool_pops = _populations(pool, rng).tolist()
     pool_names = [f"Synthetic unit profile {k + 1:04d}" for k in range(pool)]
     profiles = _generate(_municipalities(pool_pops, pool_names), products, traits, rng)
-    for start in range(0, n_units, chunk):
+    for number, start in enumerate(range(0, n_units, chunk)):
         size = min(chunk, n_units - start)
         pops = _populations(size, rng).tolist()
-        names = [f"Synthetic local unit {start + k + 1:06d}" for k in range(size)]
         rows = rng.integers(0, pool, size)
+        if number % parts != part:
+            continue
+        names = [f"Synthetic local unit {start + k + 1:06d}" for k in range(size)]
         yield _resample(profiles, rows, _municipalities(pops, names))
 
 

@@ -30,7 +30,9 @@ renormalise (``drop``), count them as zero (``zero``), or make the result undefi
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
 
 import attrs
 import numpy as np
@@ -48,6 +50,7 @@ __all__ = [
     "combine",
     "display",
     "reduce_cells",
+    "reduce_with",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -116,6 +119,8 @@ class PreparedWeights:
     """Raw weights with unknown ones as 0."""
     unknown: BoolArray | None
     """Where the weight is unknown, or ``None`` when every weight is known."""
+    uniform: bool = False
+    """Every weight is 1 (:meth:`equal`): reductions count cells instead of summing weights."""
     _bases: dict[tuple[int, int], tuple[BoolArray, BoolArray, _Base]] = attrs.field(
         factory=dict, init=False, repr=False
     )
@@ -141,40 +146,112 @@ class PreparedWeights:
             raise MeasurementError("weights must be finite and not negative (NaN = unknown)")
         return cls(raw=raw, filled=filled, unknown=unknown if has_unknown else None)
 
+    @classmethod
+    def equal(cls, shape: tuple[int, int]) -> PreparedWeights:
+        """A weight of 1 for every cell (WGT-4), without an array of weights in memory.
+
+        Reductions under these weights count cells, which gives exactly the sums of ones.
+
+        >>> w = PreparedWeights.equal((2, 3))
+        >>> w.uniform, w.raw.shape, float(w.raw.sum())
+        (True, (2, 3), 6.0)
+        """
+        ones: FloatArray = np.broadcast_to(np.float64(1.0), shape)
+        return cls(raw=ones, filled=ones, unknown=None, uniform=True)
+
+
+def _count(mask: BoolArray) -> FloatArray:
+    """``[m]`` the number of true cells in each row of ``mask`` (exact), as floats."""
+    rows = mask.view(np.uint8) if mask.dtype == np.bool_ else (mask != 0).view(np.uint8)
+    # A sum of bytes in 16 bits is the quickest, and exact while a row is shorter than 2**16.
+    dtype = np.uint16 if mask.shape[1] < 1 << 16 else np.int64
+    counts: FloatArray = rows.sum(axis=1, dtype=dtype).astype(np.float64)
+    return counts
+
 
 @attrs.frozen(eq=False)
 class _Base:
-    """Weights of one subject (eligible cells) split by whether the value is known."""
+    """Weights of one subject (eligible cells) split by whether the value is known.
 
+    Under uniform weights the totals are counts of cells, and the per-cell weight arrays
+    are made only when shares or contributions are asked for.
+    """
+
+    uniform: bool
+    filled: FloatArray
+    eligible: BoolArray
+    known: BoolArray
     counted: BoolArray
-    w_base: FloatArray
-    w_known: FloatArray
     total_base: FloatArray
     total_known: FloatArray
     coverage: FloatArray
     unweighted: NDArray[np.int64]
-    incomplete: BoolArray
+    _arrays: dict[str, FloatArray | BoolArray] = attrs.field(factory=dict)
 
     @classmethod
     def build(cls, w: PreparedWeights, eligible: BoolArray, known: BoolArray) -> _Base:
         counted = known & eligible
-        w_base = w.filled * eligible
-        w_known = w.filled * counted
-        total_base = w_base.sum(axis=1)
-        total_known = w_known.sum(axis=1)
+        arrays: dict[str, FloatArray | BoolArray] = {}
+        if w.uniform:
+            total_base, total_known = _count(eligible), _count(counted)
+        else:
+            w_base = arrays["w_base"] = w.filled * eligible
+            w_known = arrays["w_known"] = w.filled * counted
+            total_base = w_base.sum(axis=1)
+            total_known = w_known.sum(axis=1)
         if w.unknown is not None:
             unweighted = (eligible & w.unknown).sum(axis=1)
         else:
             unweighted = np.zeros(eligible.shape[0], dtype=np.int64)
-        # A cell of weight 0 changes nothing, so its unknown value does not make the result
-        # undefined either (AGG-4); a cell of unknown weight does.
-        incomplete = (eligible & ~known & (w.filled > 0)).any(axis=1) | (unweighted > 0)
         coverage = np.divide(
             total_known, total_base, out=np.full(total_base.shape, np.nan), where=total_base > 0
         )
         return cls(
-            counted, w_base, w_known, total_base, total_known, coverage, unweighted, incomplete
+            w.uniform,
+            w.filled,
+            eligible,
+            known,
+            counted,
+            total_base,
+            total_known,
+            coverage,
+            unweighted,
+            arrays,
         )
+
+    def _array(self, key: str, compute: Callable[[], FloatArray | BoolArray]) -> Any:
+        if key not in self._arrays:
+            self._arrays[key] = compute()
+        return self._arrays[key]
+
+    @property
+    def w_base(self) -> FloatArray:
+        """``[m, p]`` the weights of the eligible cells (0 elsewhere)."""
+        out: FloatArray = self._array("w_base", lambda: self.eligible.astype(np.float64))
+        return out
+
+    @property
+    def w_known(self) -> FloatArray:
+        """``[m, p]`` the weights of the counted cells: eligible with a known value."""
+        out: FloatArray = self._array("w_known", lambda: self.counted.astype(np.float64))
+        return out
+
+    @property
+    def incomplete(self) -> BoolArray:
+        """``[m]`` whether an eligible cell of positive weight has no value, or an eligible
+        cell has no weight: what makes a ``propagate`` result undefined (AGG-4)."""
+
+        def compute() -> BoolArray:
+            # A cell of weight 0 changes nothing, so its unknown value does not make the
+            # result undefined either (AGG-4); a cell of unknown weight does.
+            missing = self.eligible & ~self.known
+            if not self.uniform:
+                missing &= self.filled > 0
+            out: BoolArray = missing.any(axis=1) | (self.unweighted > 0)
+            return out
+
+        out: BoolArray = self._array("incomplete", compute)
+        return out
 
 
 @attrs.frozen(eq=False)
@@ -191,31 +268,39 @@ class CellReduction:
     """``[m]`` share of the eligible weight whose value is known; NaN with no eligible weight."""
     unweighted: NDArray[np.int64]
     """``[m]`` eligible cells left out because their weight is unknown."""
-    _cells: FloatArray
-    _denominator: FloatArray
-    _x: FloatArray
-    _counted: BoolArray
+    _base: _Base
+    _zero: bool
+    _values: Callable[[], FloatArray | BoolArray]
     _cache: dict[str, FloatArray] = attrs.field(factory=dict, init=False)
 
     @property
     def share(self) -> FloatArray:
         """``[m, p]`` each cell's weight in the value's denominator (sums to 1 where defined)."""
         if "share" not in self._cache:
+            b = self._base
+            cells, denominator = (
+                (b.w_base, b.total_base) if self._zero else (b.w_known, b.total_known)
+            )
             defined = np.isfinite(self.value)
-            safe = np.where(defined, self._denominator, 1.0)
-            self._cache["share"] = np.where(defined[:, None], self._cells / safe[:, None], 0.0)
+            safe = np.where(defined, denominator, 1.0)
+            self._cache["share"] = np.where(defined[:, None], cells / safe[:, None], 0.0)
         return self._cache["share"]
 
     @property
     def contribution(self) -> FloatArray:
         """``[m, p]`` ``share * x`` on the cells with a value: sums to ``value`` where defined."""
         if "contribution" not in self._cache:
-            self._cache["contribution"] = np.where(self._counted, self.share * self._x, 0.0)
+            x = self._values()
+            self._cache["contribution"] = np.where(self._base.counted, self.share * x, 0.0)
         return self._cache["contribution"]
 
 
+Values = FloatArray | BoolArray
+"""Per-cell values ``x[m, p]``: floating-point, or boolean (``True`` counts as 1)."""
+
+
 def reduce_cells(
-    x: FloatArray,
+    x: Values,
     known: BoolArray,
     eligible: BoolArray,
     weight: FloatArray | PreparedWeights,
@@ -235,26 +320,74 @@ def reduce_cells(
     AGG-4). Eligible cells with an unknown weight cannot be counted: they are reported in
     ``unweighted`` and make a ``propagate`` result undefined. Sums run over products in
     canonical order, the numerator exactly as the denominator (AGG-7).
+
+    ``x`` may be boolean (1 for true): availability and authentication metrics are. Under
+    uniform weights (:meth:`PreparedWeights.equal`) the sums of weights are counts of
+    cells, exact, and so is the numerator for a boolean ``x``.
     """
     w = weight if isinstance(weight, PreparedWeights) else PreparedWeights.prepare(weight)
-    if x.shape != w.raw.shape or known.shape != x.shape or eligible.shape != x.shape:
+    if x.shape != w.raw.shape:
+        raise MeasurementError("reduce_cells: x, known, eligible and weight must have one shape")
+    return reduce_with(lambda: x, known, eligible, w, policy)
+
+
+def reduce_with(
+    values: Callable[[], Values],
+    known: BoolArray,
+    eligible: BoolArray,
+    weight: FloatArray | PreparedWeights,
+    policy: MissingPolicy,
+    counted_sum: Callable[[BoolArray], FloatArray] | None = None,
+) -> CellReduction:
+    """:func:`reduce_cells` with the values ``x`` made only when they are needed.
+
+    ``values()`` gives ``x``. Under uniform weights a metric can give ``counted_sum``
+    instead: ``counted_sum(counted)`` is the sum of ``x`` over the ``counted`` cells of
+    each municipality (exactly, or within AGG-7's tolerance), from the dataset's columns
+    without an array of values; ``values()`` is then called only for contributions.
+    """
+    w = weight if isinstance(weight, PreparedWeights) else PreparedWeights.prepare(weight)
+    if known.shape != w.raw.shape or eligible.shape != known.shape:
         raise MeasurementError("reduce_cells: x, known, eligible and weight must have one shape")
     b = w.base(eligible, known)
-    if not np.isfinite(x).all():  # values outside the known cells are ignored, whatever they are
-        x = np.where(b.counted, x, 0.0)
-    # The numerator is summed exactly as the denominator is (the same reduction over the
-    # same shape), so a value never leaves [min x, max x] by rounding: with x <= 1 in every
-    # cell, the numerator cannot exceed the denominator (floating-point addition is monotone).
-    numerator = (b.w_known * x).sum(axis=1)
-    if policy is MissingPolicy.ZERO:
-        cells, denominator = b.w_base, b.total_base
+    numerator: FloatArray
+    if w.uniform and counted_sum is not None:
+        numerator = counted_sum(b.counted)
     else:
-        cells, denominator = b.w_known, b.total_known
+        numerator = _numerator(values(), b)
+    zero = policy is MissingPolicy.ZERO
+    denominator = b.total_base if zero else b.total_known
     defined = denominator > 0
     value = np.divide(numerator, denominator, out=np.full(numerator.shape, np.nan), where=defined)
     if policy is MissingPolicy.PROPAGATE:
         value[b.incomplete] = np.nan
-    return CellReduction(value, b.coverage, b.unweighted, cells, denominator, x, b.counted)
+    return CellReduction(value, b.coverage, b.unweighted, b, zero, values)
+
+
+def _numerator(x: Values, b: _Base) -> FloatArray:
+    """``[m]`` the sum of ``w * x`` over the counted cells."""
+    if x.shape != b.counted.shape:
+        raise MeasurementError("reduce_cells: x, known, eligible and weight must have one shape")
+    uniform = b.uniform
+    if x.dtype == np.bool_:
+        if uniform:
+            return _count(np.logical_and(x, b.counted))
+        out: FloatArray = (b.w_known * x).sum(axis=1)
+        return out
+    # Under uniform weights the denominator is a count, exact whatever the order of the
+    # sum; the numerator is a sum of x over the same cells, so with x <= 1 in every cell
+    # it cannot exceed the denominator (floating-point addition is monotone), and a value
+    # never leaves [0, 1] by rounding. Under other weights the numerator is summed exactly
+    # as the denominator is (the same reduction of the same shape), to the same end.
+    numerator: FloatArray = (
+        np.einsum("ij,ij->i", x, b.counted) if uniform else (b.w_known * x).sum(axis=1)
+    )
+    if not np.isfinite(numerator).all():
+        # x is not finite somewhere (0 * inf is NaN): values outside the counted cells
+        # are ignored, whatever they are.
+        x = np.where(b.counted, x, 0.0)
+        numerator = np.einsum("ij,ij->i", x, b.counted) if uniform else (b.w_known * x).sum(axis=1)
+    return numerator
 
 
 def combine(

@@ -29,6 +29,7 @@ codes, never folded into a level of zero (OFF-2).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -41,6 +42,7 @@ from digimaat.vocabulary.assurance import AssuranceLevel, Authentication, AuthMe
 from digimaat.vocabulary.channels import CHANNELS, Channel, ChannelCost
 from digimaat.vocabulary.maturity import (
     IMPLIED,
+    LADDER,
     Capability,
     MaturityLevel,
     capability_mask,
@@ -141,6 +143,10 @@ class Dataset:
     """``[m, p]`` cells whose level is known (status offered)."""
     digital: NDArray[np.bool_] = attrs.field(init=False)
     """``[c]`` whether each channel is digital."""
+    total_volume: FloatArray = attrs.field(init=False)
+    """``[m, p]`` requests per year over all channels; NaN without a volume record."""
+    digital_volume: FloatArray = attrs.field(init=False)
+    """``[m, p]`` requests per year through digital channels; NaN without a volume record."""
     codes: tuple[str, ...] = attrs.field(init=False)
     """The municipalities' CBS codes, in array order."""
     uris: tuple[str, ...] = attrs.field(init=False)
@@ -215,9 +221,21 @@ class Dataset:
         )
         set_(self, "reference_cells", _frozen(self.applicable & self.is_reference[None, :]))
         set_(self, "observed", _frozen(self.status == StatusCode.OFFERED))
+        digital = _frozen(np.array([ch.digital for ch in self.channels], dtype=np.bool_))
+        set_(self, "digital", digital)
+        # The two volume columns every volume metric and weighting uses, derived once.
+        # numpy's einsum sums the short channel axis several times faster than `sum`
+        # does, in one thread (a BLAS matrix product is as fast in one thread but erratic
+        # in several on a busy machine). NaN (no volume record) stays NaN: 0 * NaN is NaN.
+        set_(self, "total_volume", _frozen(np.einsum("mpc->mp", self.volume)))
         set_(
-            self, "digital", _frozen(np.array([ch.digital for ch in self.channels], dtype=np.bool_))
+            self,
+            "digital_volume",
+            _frozen(np.einsum("mpc,c->mp", self.volume, digital.astype(np.float64))),
         )
+        # The level with "no level" as 0, for metrics that look levels up (their cells are
+        # left out as unknown wherever the level is not known).
+        self._derived["level-clipped"] = _frozen(np.maximum(self.level, 0))
         set_(self, "codes", tuple(codes))
         set_(self, "uris", tuple(uris))
 
@@ -235,18 +253,6 @@ class Dataset:
             self._derived[key] = value
         result: T = self._derived[key]
         return result
-
-    @property
-    def total_volume(self) -> FloatArray:
-        """``[m, p]`` requests per year over all channels; NaN without a volume record."""
-        return self.derived("total-volume", lambda: self.volume.sum(axis=2))
-
-    @property
-    def digital_volume(self) -> FloatArray:
-        """``[m, p]`` requests per year through digital channels; NaN without a volume record."""
-        return self.derived(
-            "digital-volume", lambda: np.einsum("mpc,c->mp", self.volume, self.digital * 1.0)
-        )
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -305,67 +311,91 @@ class Dataset:
                 prods.append(catalogue.get(uri))
         m_index = {code: i for i, code in enumerate(sorted(munis))}
         p_index = {uri: j for j, uri in enumerate(uris)}
-        seen: set[tuple[str, str]] = set()
+        m, p, c = len(m_index), len(p_index), len(CHANNELS)
+        # One pass over the offerings checks them and collects flat cell indices and values
+        # in lists; the arrays are then filled by one vectorised assignment each.
+        seen: set[int] = set()  # the cells of offerings seen
+        seen_unplaced: set[tuple[str, str]] = set()  # the keys of those without a cell
+        cells: list[int] = []
+        status_of: list[int] = []
+        mask_of: list[int] = []
+        fee_cells: list[int] = []
+        fees: list[int] = []
+        target_cells: list[int] = []
+        targets: list[int] = []
+        auth_cells: list[int] = []
+        means_of: list[int] = []
+        levels_of: list[int] = []
+        volume_cells: list[int] = []
+        volume_slots: list[int] = []
+        volume_values: list[float] = []
+        form_cells: list[int] = []
+        started_of: list[int] = []
+        completed_of: list[int] = []
+        reasons: list[tuple[int, int, str]] = []
+        masks_seen: dict[frozenset[Capability], int] = {}
         for k, o in enumerate(offerings):
-            where = f"offering {k}"
-            if o.municipality not in m_index:
-                collector.add(
-                    Problem(
-                        "municipality", o.municipality, "is not among the dataset's municipalities"
-                    ),
-                    where,
-                )
-            if o.product not in p_index:
-                if o.product not in catalogue:
-                    with collector.catching(where):
-                        catalogue.get(o.product)
-                else:
-                    collector.add(
-                        Problem("product", o.product, "is not among the dataset's products"), where
-                    )
-            if o.key in seen:
+            i, j = m_index.get(o.municipality), p_index.get(o.product)
+            if i is None or j is None:
+                _unplaced(collector, catalogue, o, k, i is None, j is None, seen_unplaced)
+                continue
+            cell = i * p + j
+            if cell in seen:
                 collector.add(
                     Problem(
                         "offering",
                         list(o.key),
                         "duplicate offering for this municipality and product",
                     ),
-                    where,
+                    f"offering {k}",
                 )
-            seen.add(o.key)
-        collector.raise_if_any()
-
-        m, p, c = len(m_index), len(p_index), len(CHANNELS)
-        status = np.full((m, p), StatusCode.NO_RECORD, dtype=np.int8)
-        masks = np.zeros((m, p), dtype=np.int16)
-        fee_override = np.full((m, p), -1, dtype=np.int8)
-        local_target = np.full((m, p), -1, dtype=np.int8)
-        auth_means = np.full((m, p), -1, dtype=np.int8)
-        auth_level = np.full((m, p), -1, dtype=np.int8)
-        volume = np.full((m, p, c), np.nan)
-        started = np.full((m, p), np.nan)
-        completed = np.full((m, p), np.nan)
-        reasons: list[tuple[int, int, str]] = []
-        ch_index = {ch: k for k, ch in enumerate(CHANNELS)}
-        for o in offerings:
-            i, j = m_index[o.municipality], p_index[o.product]
-            status[i, j] = STATUS_CODES[o.status]
-            masks[i, j] = capability_mask(o.capabilities)
+                continue
+            seen.add(cell)
+            cells.append(cell)
+            status_of.append(_code(_STATUS_BY_ID, STATUS_CODES, o.status))
+            mask = masks_seen.get(o.capabilities)
+            if mask is None:
+                mask = masks_seen[o.capabilities] = capability_mask(o.capabilities)
+            mask_of.append(mask)
             if o.fee_applies is not None:
-                fee_override[i, j] = int(o.fee_applies)
+                fee_cells.append(cell)
+                fees.append(int(o.fee_applies))
             if o.local_target is not None:
-                local_target[i, j] = int(o.local_target)
+                target_cells.append(cell)
+                targets.append(int(o.local_target))
                 reasons.append((i, j, str(o.local_target_reason)))
             if o.authentication is not None:
-                auth_means[i, j] = _MEANS_CODE[o.authentication.means]
-                auth_level[i, j] = int(o.authentication.level)
+                auth_cells.append(cell)
+                means_of.append(_code(_MEANS_BY_ID, _MEANS_CODE, o.authentication.means))
+                levels_of.append(int(o.authentication.level))
             if o.volumes is not None:
-                volume[i, j, :] = 0.0
-                for ch, v in zip(o.volumes.channels, o.volumes.per_year_values, strict=True):
-                    volume[i, j, ch_index[ch]] = v
+                volume_cells.append(cell)
+                first_slot = cell * c
+                for ch in o.volumes.channels:
+                    volume_slots.append(first_slot + _code(_SLOT_BY_ID, _SLOT, ch))
+                volume_values.extend(o.volumes.per_year_values)
             if o.forms is not None:
-                started[i, j] = o.forms.started
-                completed[i, j] = o.forms.completed
+                form_cells.append(cell)
+                started_of.append(o.forms.started)
+                completed_of.append(o.forms.completed)
+        collector.raise_if_any()
+
+        def filled(fill: float, dtype: Any, at: list[int], values: list[Any]) -> NDArray[Any]:
+            out = np.full(m * p, fill, dtype=dtype)
+            out[at] = values
+            return out.reshape(m, p)
+
+        status = filled(StatusCode.NO_RECORD, np.int8, cells, status_of)
+        masks = filled(0, np.int16, cells, mask_of)
+        fee_override = filled(-1, np.int8, fee_cells, fees)
+        local_target = filled(-1, np.int8, target_cells, targets)
+        auth_means = filled(-1, np.int8, auth_cells, means_of)
+        auth_level = filled(-1, np.int8, auth_cells, levels_of)
+        started = filled(np.nan, np.float64, form_cells, started_of)
+        completed = filled(np.nan, np.float64, form_cells, completed_of)
+        volume = np.full((m, p, c), np.nan)
+        volume.reshape(m * p, c)[volume_cells] = 0.0
+        volume.reshape(-1)[volume_slots] = volume_values
         level = _levels(masks, status, fee_override, _product_fees(prods))
         cost, currency = _cost_array(costs)
         return cls(
@@ -407,10 +437,11 @@ class Dataset:
     ) -> Dataset:
         """Build from arrays already in canonical order (for generators and bulk loaders).
 
-        The arrays are checked (shapes, codes, value ranges) and copied; levels are always
-        derived from the capability masks (MAT-3), never taken as given. Optional arrays
-        default to "not recorded". Municipalities must be sorted by CBS code and products
-        by URI.
+        The arrays are checked (shapes, codes, value ranges, a web-form funnel recorded
+        with both counts or neither, a reason for every local target) and copied; levels
+        are always derived from the capability masks (MAT-3), never taken as given.
+        Optional arrays default to "not recorded". Municipalities must be sorted by CBS
+        code and products by URI.
         """
         m, p, c = len(municipalities), len(products), len(CHANNELS)
 
@@ -431,33 +462,57 @@ class Dataset:
         volume_a = arr(volume, np.nan, np.float64, (m, p, c))
         started_a = arr(forms_started, np.nan, np.float64, (m, p))
         completed_a = arr(forms_completed, np.nan, np.float64, (m, p))
-        checks = (
-            ("status", status_a, (status_a < 0) | (status_a > StatusCode.NO_RECORD)),
-            ("capabilities", caps_a, (caps_a < 0) | (caps_a >= 1 << len(_CAPS))),
-            ("fee_override", fee_a, (fee_a < -1) | (fee_a > 1)),
-            ("local_target", target_a, (target_a < -1) | (target_a > 6)),
-            ("auth_means", means_a, (means_a < -1) | (means_a >= len(_MEANS))),
-            (
-                "auth_level",
-                level_a,
-                (level_a < -1) | (level_a > 4) | ((level_a < 0) != (means_a < 0)),
-            ),
-            ("volume", volume_a, (volume_a < 0) | np.isinf(volume_a)),
-            ("forms_completed", completed_a, completed_a > started_a),
-        )
         collector = ProblemCollector()
-        for name, values, bad in checks:
-            if bad.any():
-                where = tuple(int(k) for k in np.argwhere(bad)[0])
-                collector.add(Problem(name, values[where].item(), f"invalid at index {where}"))
-        reasons = {(i, j) for i, j, _ in local_target_reasons}
-        unreasoned = [
-            (int(i), int(j)) for i, j in np.argwhere(target_a >= 0) if (i, j) not in reasons
-        ]
-        if unreasoned:
+        # Range checks by reductions (no temporary arrays); where one fails, the first
+        # offending index is looked up.
+        ranges: tuple[tuple[str, NDArray[Any], float, float], ...] = (
+            ("status", status_a, 0, StatusCode.NO_RECORD),
+            ("capabilities", caps_a, 0, (1 << len(_CAPS)) - 1),
+            ("fee_override", fee_a, -1, 1),
+            ("local_target", target_a, -1, 6),
+            ("auth_means", means_a, -1, len(_MEANS) - 1),
+        )
+        for name, values, lo, hi in ranges:
+            if values.size and (values.min() < lo or values.max() > hi):
+                _report_first(collector, name, values, (values < lo) | (values > hi))
+        # An assurance level is recorded exactly where a means is.
+        level_bad = (level_a < -1) | (level_a > 4) | ((level_a < 0) != (means_a < 0))
+        if level_bad.any():
+            _report_first(collector, "auth_level", level_a, level_bad)
+        # Volumes are >= 0 and finite, or NaN (no record): fmin/fmax skip the NaNs.
+        if volume_a.size and (
+            np.fmin.reduce(volume_a, axis=None) < 0 or np.fmax.reduce(volume_a, axis=None) == np.inf
+        ):
+            _report_first(collector, "volume", volume_a, (volume_a < 0) | np.isinf(volume_a))
+        # A web-form funnel records both counts, completed <= started (OFF-6), or neither.
+        funnel_bad = ~((completed_a <= started_a) | (np.isnan(completed_a) & np.isnan(started_a)))
+        if funnel_bad.any():
+            _report_first(collector, "forms_completed", completed_a, funnel_bad)
+        reasons = tuple(local_target_reasons)
+        rows = np.fromiter((r[0] for r in reasons), dtype=np.intp, count=len(reasons))
+        cols = np.fromiter((r[1] for r in reasons), dtype=np.intp, count=len(reasons))
+        outside = (rows < 0) | (rows >= m) | (cols < 0) | (cols >= p)
+        if outside.any():
+            first = reasons[int(np.argmax(outside))]
             collector.add(
-                Problem("local_target_reasons", unreasoned[:3], "a local target needs a reason")
+                Problem(
+                    "local_target_reasons",
+                    list(first[:2]),
+                    f"index out of range for {m} municipalities and {p} products",
+                )
             )
+        else:
+            unreasoned = target_a >= 0
+            unreasoned[rows, cols] = False
+            if unreasoned.any():
+                first3 = [(int(i), int(j)) for i, j in np.argwhere(unreasoned)[:3]]
+                collector.add(
+                    Problem("local_target_reasons", first3, "a local target needs a reason")
+                )
+            # Stored sorted; a generator usually gives them in (i, j) order already.
+            keys = rows * p + cols
+            if not np.all(keys[1:] > keys[:-1]):
+                reasons = tuple(sorted(reasons))
         collector.raise_if_any()
         cost, currency = _cost_array(costs)
         return cls(
@@ -469,7 +524,7 @@ class Dataset:
             capabilities=caps_a,
             fee_override=fee_a,
             local_target=target_a,
-            local_target_reasons=tuple(sorted(local_target_reasons)),
+            local_target_reasons=reasons,
             auth_means=means_a,
             auth_level=level_a,
             volume=volume_a,
@@ -506,12 +561,13 @@ class Dataset:
             if municipalities is not None
             else tuple(self.municipalities[i] for i in idx)
         )
-        reasons = tuple(
-            (new, j, r)
-            for new, old in enumerate(idx.tolist())
-            for (i, j, r) in self.local_target_reasons
-            if i == old
-        )
+        rows = idx.tolist()
+        taken = set(rows)
+        by_row: dict[int, list[tuple[int, str]]] = {}
+        for i, j, r in self.local_target_reasons:  # one pass, however many rows are taken
+            if i in taken:
+                by_row.setdefault(i, []).append((j, r))
+        reasons = tuple((new, j, r) for new, old in enumerate(rows) for j, r in by_row.get(old, ()))
         return attrs.evolve(
             self,
             municipalities=munis,
@@ -573,30 +629,101 @@ class Dataset:
         return out
 
 
+# Enum members hash in Python (by name); the loop over offerings looks them up by id, which
+# is the same member (members are singletons), with the mapping by member as a fallback.
+_STATUS_BY_ID = {id(status): code for status, code in STATUS_CODES.items()}
+_MEANS_BY_ID = {id(means): code for means, code in _MEANS_CODE.items()}
+_SLOT = {ch: k for k, ch in enumerate(CHANNELS)}
+_SLOT_BY_ID = {id(ch): k for ch, k in _SLOT.items()}
+E = TypeVar("E")
+
+
+def _code(by_id: dict[int, int], by_member: dict[E, int], member: E) -> int:
+    code = by_id.get(id(member))
+    return by_member[member] if code is None else code
+
+
+def _unplaced(
+    collector: ProblemCollector,
+    catalogue: Catalogue,
+    o: Offering,
+    k: int,
+    no_municipality: bool,
+    no_product: bool,
+    seen: set[tuple[str, str]],
+) -> None:
+    """Report an offering whose municipality or product is not in the dataset."""
+    where = f"offering {k}"
+    if no_municipality:
+        collector.add(
+            Problem("municipality", o.municipality, "is not among the dataset's municipalities"),
+            where,
+        )
+    if no_product:
+        if o.product not in catalogue:
+            with collector.catching(where):
+                catalogue.get(o.product)
+        else:
+            collector.add(
+                Problem("product", o.product, "is not among the dataset's products"), where
+            )
+    if o.key in seen:
+        collector.add(
+            Problem(
+                "offering", list(o.key), "duplicate offering for this municipality and product"
+            ),
+            where,
+        )
+    seen.add(o.key)
+
+
+def _report_first(
+    collector: ProblemCollector, name: str, values: NDArray[Any], bad: NDArray[np.bool_]
+) -> None:
+    """Report the first offending cell of an array (in index order)."""
+    where = tuple(int(k) for k in np.unravel_index(int(np.argmax(bad)), bad.shape))
+    collector.add(Problem(name, values[where].item(), f"invalid at index {where}"))
+
+
 def _product_fees(products: Sequence[Product]) -> IntArray:
     return np.array(
         [-1 if pr.fee_applies is None else int(pr.fee_applies) for pr in products], dtype=np.int8
     )
 
 
-def _levels(
-    masks: NDArray[np.int16], status: IntArray, fee_override: IntArray, product_fee: IntArray
-) -> IntArray:
-    """Vectorised tier gating (MAT-3) over a whole array of capability masks."""
-    from digimaat.vocabulary.maturity import LADDER
+@functools.cache
+def _level_table() -> IntArray:
+    """The level of every capability mask, by tier gating (MAT-2, MAT-3): ``2**11`` entries.
 
-    fee = np.where(fee_override >= 0, fee_override, np.where(product_fee < 0, 1, product_fee))
-    # MAT-4: payment is waived without a fee; MAT-2: implied capabilities are added.
-    have = masks.astype(np.int32) | np.where(fee == 0, Capability.ONLINE_PAYMENT.bit, 0)
+    Index with the mask a fee waiver has already added online payment to (MAT-4); the
+    implied capabilities are added here. Built once, vectorised over all masks.
+    """
+    have = np.arange(1 << len(_CAPS), dtype=np.int32)
     for present, implied in IMPLIED:
         have |= np.where((have & present.bit) != 0, implied.bit, 0)
-    level = np.zeros(masks.shape, dtype=np.int8)
-    reached = np.ones(masks.shape, dtype=np.bool_)
+    level = np.zeros(have.shape, dtype=np.int8)
+    reached = np.ones(have.shape, dtype=np.bool_)
     for rung in LADDER[1:]:
         gate = capability_mask(rung.gate)
         reached &= (have & gate) == gate
         level[reached] = int(rung.level)
-    level[status != StatusCode.OFFERED] = NO_LEVEL
+    return _frozen(level)
+
+
+def _levels(
+    masks: NDArray[np.int16], status: IntArray, fee_override: IntArray, product_fee: IntArray
+) -> IntArray:
+    """Vectorised tier gating (MAT-3) over a whole array of capability masks.
+
+    One look-up per cell in :func:`_level_table`, on the mask with online payment added
+    where no fee applies (MAT-4): the offering's override, else the product's record; an
+    unrecorded fee counts as a fee (PRD-5). Masks must lie in ``0 .. 2**11 - 1``.
+    """
+    waived = (fee_override == 0) | ((fee_override < 0) & (product_fee == 0))
+    have = masks | waived * np.int16(Capability.ONLINE_PAYMENT.bit)
+    offered = status == StatusCode.OFFERED
+    # The level where offered, NO_LEVEL (-1) elsewhere, by arithmetic on the whole array.
+    level: IntArray = _level_table().take(have) * offered - ~offered
     return level
 
 

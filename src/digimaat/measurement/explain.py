@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import attrs
@@ -157,13 +158,16 @@ def _missing(ds: Dataset, i: int, j: int, target: int) -> tuple[Capability, ...]
     Online payment is waived where no fee applies (MAT-4): the offering's override, else the
     product's record; an unrecorded fee counts as a fee (PRD-5).
     """
-    mask = int(ds.capabilities[i, j])
     fee = int(ds.fee_override[i, j])
     fee_applies = ds.products[j].fee_applies if fee < 0 else bool(fee)
+    return _missing_of(int(ds.capabilities[i, j]), fee_applies is not False, target)
+
+
+@functools.lru_cache(maxsize=4096)
+def _missing_of(mask: int, fee_applies: bool, target: int) -> tuple[Capability, ...]:
+    """:func:`missing_for` of a capability mask, in ladder order (few distinct masks occur)."""
     missing = missing_for(
-        MaturityLevel(target),
-        {c for c in _CAPS if mask & c.bit},
-        fee_applies=fee_applies is not False,
+        MaturityLevel(target), {c for c in _CAPS if mask & c.bit}, fee_applies=fee_applies
     )
     return tuple(c for c in _CAPS if c in missing)
 

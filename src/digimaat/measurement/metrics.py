@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import abc
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
@@ -34,7 +35,7 @@ from digimaat.measurement.aggregation import (
     MissingPolicy,
     PreparedWeights,
     combine,
-    reduce_cells,
+    reduce_with,
 )
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.weights import Equal, Weighting
@@ -65,10 +66,14 @@ _SCOPES = ("reference", "all")
 
 @attrs.frozen(eq=False)
 class Cells:
-    """A metric's per-product values before reduction."""
+    """A metric's per-product values before reduction.
 
-    x: FloatArray
-    """``[m, p]`` value of each cell: finite everywhere, meaningful where ``known``."""
+    ``x`` is given as an array, or as a function that makes it: a metric whose values are
+    only needed for contributions under uniform weights (see ``counted_sum``) makes them
+    only when asked.
+    """
+
+    _x: FloatArray | BoolArray | Callable[[], FloatArray | BoolArray] = attrs.field(alias="x")
     known: BoolArray
     """``[m, p]`` cells whose value is known."""
     eligible: BoolArray
@@ -77,6 +82,30 @@ class Cells:
     Metrics return masks cached on the dataset, so that metrics with the same subject
     share one prepared reduction base.
     """
+    counted_sum: Callable[[BoolArray], FloatArray] | None = None
+    """Optionally, ``counted_sum(counted)``: the sum of ``x`` over the ``counted`` cells of
+    each municipality, from counts rather than an array of values (used under uniform
+    weights; see :func:`~digimaat.measurement.aggregation.reduce_with`)."""
+    _made: list[FloatArray | BoolArray] = attrs.field(factory=list, init=False, repr=False)
+
+    @property
+    def x(self) -> FloatArray | BoolArray:
+        """``[m, p]`` value of each cell: finite everywhere, meaningful where ``known``.
+
+        Boolean for metrics whose value is yes or no (availability, authentication fit):
+        ``True`` counts as 1. Small boolean arrays are cheaper to reduce than
+        floating-point ones.
+        """
+        if not callable(self._x):
+            return self._x
+        if not self._made:
+            self._made.append(self._x())
+        return self._made[0]
+
+    def _maker(self) -> Callable[[], FloatArray | BoolArray]:
+        """What makes ``x`` (afresh on each call when ``x`` was given as a function)."""
+        x = self._x
+        return x if callable(x) else lambda: x
 
 
 @attrs.frozen(eq=False)
@@ -171,7 +200,9 @@ class Metric(abc.ABC):
         """Evaluate for every municipality; ``weighting`` defaults to :class:`Equal`."""
         weights = _prepared(ds, weighting)
         cells = self.cells(ds)
-        red = reduce_cells(cells.x, cells.known, cells.eligible, weights, policy)
+        red = reduce_with(
+            cells._maker(), cells.known, cells.eligible, weights, policy, cells.counted_sum
+        )
         return MetricResult(
             self,
             ds.codes,
@@ -189,8 +220,26 @@ def _prepared(
         return weighting
     if weighting is None:
         weighting = Equal()
-    raw = weighting.raw(ds) if isinstance(weighting, Weighting) else weighting
-    return PreparedWeights.prepare(np.asarray(raw, dtype=np.float64))
+    if isinstance(weighting, Weighting):
+        return weighting.prepare(ds)
+    return PreparedWeights.prepare(np.asarray(weighting, dtype=np.float64))
+
+
+def _clipped_level(ds: Dataset) -> NDArray[np.int8]:
+    """``[m, p]`` the level, 0 where none is known (such cells are never counted as known)."""
+    level: NDArray[np.int8] = ds.derived("level-clipped", lambda: np.maximum(ds.level, 0))
+    return level
+
+
+def _ratio(numerator: FloatArray, denominator: FloatArray) -> FloatArray:
+    """``min(numerator / denominator, 1)`` per cell, finite everywhere.
+
+    Where the denominator is 0 or NaN the cell is not known (its value is ignored);
+    ``fmin`` turns the NaN of 0/0 or of an unknown into 1 there, so every cell is finite.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio: FloatArray = numerator / denominator
+    return np.fmin(ratio, 1.0, out=ratio)
 
 
 def _in_scope(ds: Dataset, scope: str) -> BoolArray:
@@ -226,7 +275,7 @@ class Availability(Metric):
 
     def cells(self, ds: Dataset) -> Cells:
         level = int(self.at_least)
-        x = ds.derived(f"at-least-{level}", lambda: (ds.level >= level).astype(np.float64))
+        x = ds.derived(f"at-least-{level}", lambda: ds.level >= level)
         return Cells(x=x, known=ds.observed, eligible=_in_scope(ds, self.scope))
 
 
@@ -259,9 +308,14 @@ class Maturity(Metric):
     scope: str = attrs.field(default="reference", converter=_scope)
 
     def cells(self, ds: Dataset) -> Cells:
-        table = np.array(self.scores, dtype=np.float64)
-        level = ds.derived("level-clipped", lambda: np.clip(ds.level, 0, None).astype(np.intp))
-        return Cells(x=table[level], known=ds.observed, eligible=_in_scope(ds, self.scope))
+        scores = self.scores
+        level = _clipped_level(ds)
+        return Cells(
+            x=lambda: np.array(scores, dtype=np.float64)[level],
+            known=ds.observed,
+            eligible=_in_scope(ds, self.scope),
+            counted_sum=lambda counted: _score_sum(level, counted, scores),
+        )
 
 
 _TARGETS = ("reference", "local")
@@ -286,26 +340,64 @@ class Attainment(Metric):
     scope: str = attrs.field(default="reference", converter=_scope)
 
     def cells(self, ds: Dataset) -> Cells:
+        local = self.target == "local"
+        points = ds.derived(f"attainment-points-{self.target}", lambda: _points(ds, local))
+        # Every point count is a whole multiple of 1 / _LCM: the sum over the counted cells
+        # is one exact integer sum, divided once.
         return Cells(
-            x=ds.derived(f"attainment-{self.target}", lambda: self._attainment(ds)),
+            x=lambda: points / float(_LCM),
             known=ds.observed,
             eligible=_in_scope(ds, self.scope),
+            counted_sum=lambda counted: _row_sums(points * counted, _LCM) / float(_LCM),
         )
 
-    def _attainment(self, ds: Dataset) -> FloatArray:
-        # Per product, attainment of a level is a lookup: table[target, level].
-        levels = np.arange(len(MaturityLevel), dtype=np.float64)
-        targets = levels[:, None]
-        table = np.where(
-            targets > 0, np.minimum(levels[None, :], targets) / np.maximum(targets, 1.0), 1.0
-        )
-        level = np.clip(ds.level, 0, None).astype(np.intp)
-        if self.target == "local":
-            target = np.where(ds.local_target >= 0, ds.local_target, ds.reference_target[None, :])
-        else:
-            target = np.broadcast_to(ds.reference_target[None, :], ds.status.shape)
-        x: FloatArray = table[target.astype(np.intp), level]
-        return x
+
+_LCM = math.lcm(*range(1, len(MaturityLevel)))
+"""60: every target level 1..6 divides it, so ``_LCM * min(level, T) / T`` is an integer."""
+
+
+def _points(ds: Dataset, local: bool) -> NDArray[np.int16]:
+    """``[m, p]`` attainment (MET-4) times :data:`_LCM`, an exact integer per cell.
+
+    Attainment is ``min(level, T) / T``, and 1 where ``T = 0``: with ``T' = max(T, 1)`` and
+    the level raised by 1 where ``T = 0``, it is ``min(level', T') / T'`` in every cell.
+    ``points / _LCM`` is the quotient of the same two integers, so the same double.
+    """
+    level = _clipped_level(ds)
+    target = ds.reference_target
+    offline = target == 0
+    divisor = target + offline
+    per_level = (_LCM // divisor).astype(np.int16)
+    points: NDArray[np.int16] = np.minimum(level + offline, divisor) * per_level
+    if local:  # local targets are few: those cells are done again
+        cells = np.flatnonzero(ds.local_target >= 0)  # (flat indices are found fastest)
+        target = ds.local_target.reshape(-1)[cells]
+        offline = target == 0
+        divisor = target + offline
+        reached = np.minimum(level.reshape(-1)[cells] + offline, divisor)
+        points.reshape(-1)[cells] = reached * (_LCM // divisor)
+    return points
+
+
+def _row_sums(values: NDArray[np.integer[Any]], largest: int) -> FloatArray:
+    """``[m]`` exact sums of non-negative integers of at most ``largest``, over each row."""
+    dtype = np.uint16 if largest * values.shape[1] < 1 << 16 else np.int64
+    sums: FloatArray = values.sum(axis=1, dtype=dtype).astype(np.float64)
+    return sums
+
+
+def _score_sum(
+    level: NDArray[np.int8], counted: BoolArray, scores: tuple[float, ...]
+) -> FloatArray:
+    """``[m]`` the sum of ``scores[level]`` over the counted cells, from counts (MET-3)."""
+    top = len(scores) - 1
+    if scores == LINEAR_SCORES:  # level / 6: one integer sum of the levels, divided once
+        return _row_sums(level * counted, top) / float(top)
+    total = np.zeros(level.shape[0])
+    for k, score in enumerate(scores):  # a sum over the levels, in their order
+        if score:
+            total += score * _row_sums(counted & (level == k), 1)
+    return total
 
 
 _OUTCOMES = ("match", "barrier", "shortfall")
@@ -345,9 +437,7 @@ class AuthenticationFit(Metric):
         )
         used = ds.auth_level
         compare = {"match": np.equal, "barrier": np.greater, "shortfall": np.less}[self.outcome]
-        x = ds.derived(
-            f"authentication-{self.outcome}", lambda: compare(used, required).astype(np.float64)
-        )
+        x = ds.derived(f"authentication-{self.outcome}", lambda: compare(used, required))
         known = ds.derived("authentication-known", lambda: used >= 0)
         return Cells(x=x, known=known, eligible=eligible)
 
@@ -368,16 +458,14 @@ class Uptake(Metric):
 
     def cells(self, ds: Dataset) -> Cells:
         total = ds.total_volume
-        known = ds.derived("volume-positive", lambda: ~np.isnan(total) & (total > 0))
+        known = ds.derived("volume-positive", lambda: total > 0)  # NaN > 0 is false
         # The digital volume never exceeds the total; the bound guards against the last
         # bit of rounding of the two sums (MET-6: x lies in [0, 1]).
-        x = ds.derived(
-            "digital-share",
-            lambda: np.minimum(
-                np.divide(ds.digital_volume, total, out=np.zeros_like(total), where=known), 1.0
-            ),
+        return Cells(
+            x=lambda: _ratio(ds.digital_volume, total),
+            known=known,
+            eligible=_in_scope(ds, self.scope),
         )
-        return Cells(x=x, known=known, eligible=_in_scope(ds, self.scope))
 
 
 @attrs.frozen
@@ -392,12 +480,13 @@ class SuccessRatio(Metric):
 
     def cells(self, ds: Dataset) -> Cells:
         started = ds.forms_started
-        known = ds.derived("forms-known", lambda: ~np.isnan(started) & (started > 0))
-        x = ds.derived(
-            "success-ratio",
-            lambda: np.divide(ds.forms_completed, started, out=np.zeros_like(started), where=known),
+        known = ds.derived("forms-known", lambda: started > 0)  # NaN > 0 is false
+        # Completed never exceeds started (OFF-6), so the ratio is within [0, 1].
+        return Cells(
+            x=lambda: _ratio(ds.forms_completed, started),
+            known=known,
+            eligible=_in_scope(ds, self.scope),
         )
-        return Cells(x=x, known=known, eligible=_in_scope(ds, self.scope))
 
 
 def _parts(values: Any) -> tuple[tuple[Metric, float], ...]:
@@ -491,7 +580,8 @@ class Composite(Metric):
             share[undefined] = 0.0
             return share, mix
 
-        coverage_parts = np.stack([np.nan_to_num(r.coverage, nan=0.0) for r in results])
+        coverage_parts = np.stack([r.coverage for r in results])
+        coverage_parts[np.isnan(coverage_parts)] = 0.0
         active = weights > 0
         part_weights = np.broadcast_to(weights[active, None], coverage_parts[active].shape)
         # Numerator and denominator are the same reduction, so the coverage stays <= 1.

@@ -42,7 +42,7 @@ from digimaat.errors import (
     ProfileError,
     UnknownNameError,
 )
-from digimaat.measurement.aggregation import MissingPolicy, PreparedWeights
+from digimaat.measurement.aggregation import MissingPolicy
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.metrics import (
     Attainment,
@@ -214,7 +214,7 @@ class Profile:
     # ------------------------------------------------------------------ scoring
     def score(self, ds: Dataset) -> ScoreBoard:
         """Evaluate every metric for every municipality (PRF-5)."""
-        weights = PreparedWeights.prepare(self.weighting.raw(ds))
+        weights = self.weighting.prepare(ds)
         results: dict[str, MetricResult] = {}
         for metric in self.metrics:
             if isinstance(metric, Composite):

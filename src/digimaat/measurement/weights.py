@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digimaat.errors import InvalidValueError, MeasurementError
+from digimaat.measurement.aggregation import PreparedWeights
 from digimaat.measurement.dataset import Dataset
 from digimaat.vocabulary.channels import Channel
 from digimaat.vocabulary.products import Audience, InteractionKind, Product, TaskType
@@ -61,6 +62,10 @@ class Weighting(abc.ABC):
     def describe(self) -> str:
         """A one-line human description."""
 
+    def prepare(self, ds: Dataset) -> PreparedWeights:
+        """The raw weights for ``ds``, checked once for the reductions of a profile."""
+        return PreparedWeights.prepare(self.raw(ds))
+
 
 def normalise(raw: FloatArray, base: NDArray[np.bool_]) -> tuple[FloatArray, FloatArray]:
     """Normalise raw weights per municipality over ``base`` cells with a known weight (WGT-2).
@@ -90,6 +95,10 @@ class Equal(Weighting):
 
     def raw(self, ds: Dataset) -> FloatArray:
         return ds.derived("ones", lambda: np.ones(ds.status.shape))
+
+    def prepare(self, ds: Dataset) -> PreparedWeights:
+        # Every weight is 1: the reductions count cells, with no array of weights.
+        return PreparedWeights.equal(ds.status.shape)
 
     def describe(self) -> str:
         return "equal: each product counts once"

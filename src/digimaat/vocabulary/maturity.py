@@ -88,10 +88,16 @@ class Capability(enum.Enum):
     PROACTIVE = "proactive"
     """The municipality acts without an application (proactive or automatic service)."""
 
+    _bit: int  # set once for every member below the class (not a member itself)
+
     @property
     def bit(self) -> int:
-        """This capability's bit in a capability mask (:func:`capability_mask`)."""
-        return 1 << _ORDER.index(self)
+        """This capability's bit in a capability mask (:func:`capability_mask`).
+
+        The bit is ``1 << k`` for the ``k``-th capability in declaration order; it is
+        computed once, when the module is imported.
+        """
+        return self._bit
 
     @classmethod
     def parse(cls, text: str | Capability, field: str = "capabilities") -> Capability:
@@ -107,6 +113,9 @@ class Capability(enum.Enum):
 
 
 _ORDER: tuple[Capability, ...] = tuple(Capability)
+for _k, _member in enumerate(_ORDER):
+    _member._bit = 1 << _k
+del _k, _member
 _ALL_CAPABILITIES: frozenset[Capability] = frozenset(Capability)
 
 

@@ -480,6 +480,14 @@ class TestWGT7ChannelCost:
 
 # ---------------------------------------------------------------------------- WGT-8 .. WGT-9
 class TestWGT8Custom:
+    @pytest.mark.parametrize("key", ["parkeervergunning", "bezafspr"])
+    def test_a_key_that_is_not_a_full_uri_is_rejected(self, key: str) -> None:
+        """WGT-8: "A key MUST be a full product URI; a key that is not ... MUST be rejected." """
+        with pytest.raises(InvalidValueError) as info:
+            Custom({key: 9.0}, default=1.0)
+        assert "weights:" in str(info.value)
+        assert repr(key) in str(info.value)
+
     def test_an_unlisted_product_without_default_is_an_error(self) -> None:
         """WGT-8: "A dataset product that is not listed, when there is no default, MUST be an
         error: a missing weight is not taken as 0 or as 1." """

@@ -191,6 +191,13 @@ def _weight_map(values: Any) -> tuple[tuple[str, float], ...]:
     for uri, weight in table.items():
         if not isinstance(uri, str) or not uri:
             raise InvalidValueError("weights", uri, "keys must be product URIs")
+        if ":" not in uri:  # a UPL tail such as "parkeervergunning" would never match
+            raise InvalidValueError(
+                "weights",
+                uri,
+                "keys must be full product URIs, e.g. "
+                "'http://standaarden.overheid.nl/owms/terms/parkeervergunning'",
+            )
         if (
             isinstance(weight, bool)
             or not isinstance(weight, int | float)

@@ -38,6 +38,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._names import parse_name
 from digimaat.errors import InvalidValueError, MeasurementError
 
 __all__ = [
@@ -76,14 +77,7 @@ class MissingPolicy(enum.Enum):
     @classmethod
     def parse(cls, value: str | MissingPolicy) -> MissingPolicy:
         """Parse by name (``"drop"``)."""
-        if isinstance(value, MissingPolicy):
-            return value
-        try:
-            return cls(str(value).strip().lower())
-        except ValueError:
-            from digimaat.errors import UnknownNameError
-
-            raise UnknownNameError("missing", value, (m.value for m in cls)) from None
+        return parse_name(cls, value, "missing")
 
 
 class Method(enum.Enum):
@@ -99,14 +93,7 @@ class Method(enum.Enum):
     @classmethod
     def parse(cls, value: str | Method) -> Method:
         """Parse by name (``"geometric"``)."""
-        if isinstance(value, Method):
-            return value
-        try:
-            return cls(str(value).strip().lower())
-        except ValueError:
-            from digimaat.errors import UnknownNameError
-
-            raise UnknownNameError("method", value, (m.value for m in cls)) from None
+        return parse_name(cls, value, "method")
 
 
 @attrs.frozen(eq=False)

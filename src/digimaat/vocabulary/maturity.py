@@ -36,6 +36,7 @@ from types import MappingProxyType
 
 import attrs
 
+from digimaat._names import parse_name
 from digimaat.errors import UnknownCapabilityError, UnknownNameError
 
 __all__ = [
@@ -102,14 +103,7 @@ class Capability(enum.Enum):
     @classmethod
     def parse(cls, text: str | Capability, field: str = "capabilities") -> Capability:
         """Parse a capability by its exchange name (``"online-payment"``), case-insensitively."""
-        if isinstance(text, Capability):
-            return text
-        if isinstance(text, str):
-            key = text.strip().lower().replace("_", "-").replace(" ", "-")
-            for member in cls:
-                if member.value == key:
-                    return member
-        raise UnknownCapabilityError(field, text, (m.value for m in cls))
+        return parse_name(cls, text, field, UnknownCapabilityError)
 
 
 _ORDER: tuple[Capability, ...] = tuple(Capability)

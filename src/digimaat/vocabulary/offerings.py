@@ -29,6 +29,7 @@ from typing import Any
 
 import attrs
 
+from digimaat._names import parse_name
 from digimaat.errors import InvalidValueError, ProblemCollector
 from digimaat.vocabulary.assurance import Authentication
 from digimaat.vocabulary.channels import CHANNELS, Channel
@@ -62,16 +63,7 @@ class Status(enum.Enum):
     @classmethod
     def parse(cls, text: str | Status, field: str = "status") -> Status:
         """Parse by exchange name (``"not-offered"``)."""
-        if isinstance(text, Status):
-            return text
-        from digimaat.errors import UnknownNameError
-
-        if isinstance(text, str):
-            key = text.strip().lower().replace("_", "-").replace(" ", "-")
-            for member in cls:
-                if member.value == key:
-                    return member
-        raise UnknownNameError(field, text, (m.value for m in cls))
+        return parse_name(cls, text, field)
 
 
 @attrs.frozen

@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from digimaat._version import SPEC_VERSION, __version__
-from digimaat.errors import DigimaatError, InputError, Problem
-from digimaat.exchange import Submission, load, load_json
+from digimaat.errors import DigimaatError, InputError
+from digimaat.exchange import Submission, load_dataset, load_json
 from digimaat.exchange.profiles import load_profile
 from digimaat.measurement.aggregation import display
-from digimaat.measurement.dataset import Dataset
+from digimaat.measurement.dataset import Dataset, StatusCode
 from digimaat.measurement.explain import RANKINGS, decompose, gaps, priorities
 from digimaat.measurement.profiles import BUILTIN_PROFILES, Profile, ScoreBoard, builtin_profile
 from digimaat.vocabulary.products import reference_catalogue
@@ -80,24 +80,19 @@ def _profile(spec: str | None) -> Profile:
     return builtin_profile(spec)  # raises with the list of known names
 
 
-def _submissions(paths: Sequence[str]) -> list[Submission]:
-    problems: list[Problem] = []
-    out: list[Submission] = []
-    for path in paths:
-        try:
-            out.append(load(path))
-        except InputError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise InputError(problems)
-    return out
+def _submissions(paths: Sequence[str]) -> Sequence[Submission | Dataset]:
+    """The files read into one dataset, column by column; every problem of every file together."""
+    return [load_dataset(paths)]
 
 
-def _dataset(submissions: Sequence[Submission]) -> Dataset:
-    municipalities = [m for s in submissions for m in s.municipalities]
-    offerings = [o for s in submissions for o in s.offerings]
-    catalogue = submissions[0].catalogue
-    for extra in submissions[1:]:
+def _dataset(submissions: Sequence[Submission | Dataset]) -> Dataset:
+    if len(submissions) == 1 and isinstance(submissions[0], Dataset):
+        return submissions[0]  # read by load_dataset: what the records would give
+    records = [s for s in submissions if isinstance(s, Submission)]
+    municipalities = [m for s in records for m in s.municipalities]
+    offerings = [o for s in records for o in s.offerings]
+    catalogue = records[0].catalogue
+    for extra in records[1:]:
         local = [p for p in extra.local_products if p.uri not in catalogue]
         if local:
             catalogue = catalogue.with_local(*local)
@@ -489,14 +484,14 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     findings = 0
     for path in args.files:
         try:
-            submission = load(path)
-            _dataset([submission])
+            dataset = load_dataset(path)
         except InputError as exc:
             findings += len(exc.problems)
             for problem in exc.problems:
                 out.write(f"{problem}\n")
             continue
-        m, n = len(submission.municipalities), len(submission.offerings)
+        m = len(dataset.municipalities)
+        n = int((dataset.status != StatusCode.NO_RECORD).sum())
         out.write(
             f"{path}: ok ({m} municipalit{'y' if m == 1 else 'ies'}, "
             f"{n} offering{'' if n == 1 else 's'})\n"

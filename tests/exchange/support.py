@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
+import numpy as np
+
 from digimaat.errors import DigimaatError, InputError, Problem
+from digimaat.exchange import (
+    Submission,
+    load_csv,
+    load_csv_dataset,
+    load_json,
+    load_json_dataset,
+)
+from digimaat.measurement.dataset import Dataset
 from digimaat.vocabulary.products import UPL_NAMESPACE, Additions, Catalogue, Product
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,3 +147,84 @@ def assert_reports(
         shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
         assert f"(got {shown})" in str(exc), str(exc)
     return problem
+
+
+# -- The columnar readers against the record readers ---------------------------------------------
+
+JSON_NAME = "offerings.json"
+CSV_NAME = "offerings.csv"
+
+Outcome = Dataset | list[tuple[Any, ...]]
+"""A dataset read, or the problems reported (source, location, field, repr of value, message)."""
+
+
+def _problem(problem: Problem) -> tuple[Any, ...]:
+    # repr, so that a NaN in a problem equals the same NaN in the other report
+    return (problem.source, problem.location, problem.field, repr(problem.value), problem.message)
+
+
+def outcome(read: Callable[[], Dataset]) -> Outcome:
+    """The dataset read, or the problems reported."""
+    try:
+        return read()
+    except InputError as exc:
+        return [_problem(p) for p in exc.problems]
+
+
+def from_records(submissions: Sequence[Submission], **options: Any) -> Dataset:
+    """The dataset of submissions read by the record readers, as the command line builds it."""
+    catalogue = submissions[0].catalogue
+    for extra in submissions[1:]:
+        local = [p for p in extra.local_products if p.uri not in catalogue]
+        if local:
+            catalogue = catalogue.with_local(*local)
+    return Dataset.from_offerings(
+        [o for s in submissions for o in s.offerings],
+        [m for s in submissions for m in s.municipalities],
+        catalogue,
+        **options,
+    )
+
+
+def assert_same(columns: Outcome, records: Outcome) -> None:
+    """The same problems, or datasets with equal arrays (NaN-aware) and equal records."""
+    if isinstance(records, list):
+        assert columns == records
+        return
+    assert isinstance(columns, Dataset), columns
+    for field in attrs.fields(Dataset):
+        if field.name == "_derived":
+            continue
+        mine, theirs = getattr(columns, field.name), getattr(records, field.name)
+        if isinstance(theirs, np.ndarray):
+            assert mine.dtype == theirs.dtype, field.name
+            np.testing.assert_array_equal(mine, theirs, err_msg=field.name, strict=True)
+        else:
+            assert mine == theirs, field.name
+
+
+def same_json(
+    data: str | bytes, catalogue: Catalogue = CATALOGUE, max_depth: int = 64, **options: Any
+) -> Outcome:
+    """Compare the two readers of a JSON document; return the outcome."""
+
+    def records() -> Dataset:
+        submission = load_json(data, catalogue, name=JSON_NAME, max_depth=max_depth)
+        return from_records([submission], **options)
+
+    columns = outcome(
+        lambda: load_json_dataset(data, catalogue, name=JSON_NAME, max_depth=max_depth, **options)
+    )
+    assert_same(columns, outcome(records))
+    return columns
+
+
+def same_csv(data: str | bytes, catalogue: Catalogue = CATALOGUE, **options: Any) -> Outcome:
+    """Compare the two readers of a CSV file; return the outcome."""
+
+    def records() -> Dataset:
+        return from_records([load_csv(data, catalogue, name=CSV_NAME)], **options)
+
+    columns = outcome(lambda: load_csv_dataset(data, catalogue, name=CSV_NAME, **options))
+    assert_same(columns, outcome(records))
+    return columns

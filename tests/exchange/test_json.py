@@ -435,6 +435,20 @@ def test_a_local_target_without_a_reason_is_reported() -> None:
     assert_reports(exc, SRC, "/offerings/0/local_target", "local_target")
 
 
+@pytest.mark.parametrize("first", [True, False])
+def test_true_is_not_a_level_wherever_it_stands(first: bool) -> None:
+    """A level may be written as a number (1), never as true: ``true == 1`` in Python, and a
+    parsed value remembered for one must not stand for the other."""
+    values = [True, 1] if first else [1, True]
+    doc = document()
+    for offering, value in zip(doc["offerings"], values, strict=True):
+        offering.update(status="offered", local_target=value, local_target_reason="local rule")
+    exc = failure(doc)
+    at = next(k for k, value in enumerate(values) if value is True)
+    assert [p.location for p in problems_of(exc)] == [f"/offerings/{at}/local_target"]
+    assert_reports(exc, SRC, f"/offerings/{at}/local_target", "local_target", True)
+
+
 def test_a_record_breaking_a_status_rule_is_reported() -> None:
     """XCH-8, OFF-3: capabilities of an offering that is not offered are rejected."""
     exc = failure(with_offering(0, status="not-offered"))

@@ -11,15 +11,23 @@ use. Two forms hold it:
 :func:`load` picks the form from a file's extension. Every problem of a file is reported
 together in one :class:`~digimaat.errors.InputError`, each naming the file, the row or
 JSON pointer, the field and the value.
+
+For the measurement core, :func:`load_dataset` (one or more files, by extension),
+:func:`load_csv_dataset` and :func:`load_json_dataset` read files straight into a
+:class:`~digimaat.measurement.dataset.Dataset`, column by column, without a record per
+offering (:mod:`digimaat.exchange.columnar`). They give what reading the records and
+``Dataset.from_offerings`` give, problems included, at a fraction of the cost. They are
+imported on first use, so that ``import digimaat.exchange`` does not import numpy.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from digimaat.errors import InputError, Problem
-from digimaat.exchange._common import MAX_BYTES, MAX_DEPTH, NO_VALUE, ExchangeError
+from digimaat.exchange._common import MAX_BYTES, MAX_DEPTH, ExchangeError, unknown_extension
 from digimaat.exchange.csvform import COLUMNS, dump_csv, load_csv
 from digimaat.exchange.documents import FORMAT, Submission, dump_json, load_json
 from digimaat.vocabulary.products import Catalogue
@@ -35,8 +43,24 @@ __all__ = [
     "dump_json",
     "load",
     "load_csv",
+    "load_csv_dataset",
+    "load_dataset",
     "load_json",
+    "load_json_dataset",
 ]
+
+_COLUMNAR = frozenset({"load_csv_dataset", "load_dataset", "load_json_dataset"})
+
+if TYPE_CHECKING:  # pragma: no cover
+    from digimaat.exchange.columnar import load_csv_dataset, load_dataset, load_json_dataset
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _COLUMNAR:
+        raise AttributeError(f"module 'digimaat.exchange' has no attribute {name!r}")
+    value = getattr(importlib.import_module("digimaat.exchange.columnar"), name)
+    globals()[name] = value
+    return value
 
 
 def load(
@@ -56,13 +80,4 @@ def load(
         return load_json(file, catalogue, max_bytes=max_bytes)
     if suffix == ".csv":
         return load_csv(file, catalogue, max_bytes=max_bytes)
-    raise InputError(
-        [
-            Problem(
-                "file",
-                file.suffix or NO_VALUE,
-                "has an unknown extension; expected .json or .csv",
-                source=str(path),
-            )
-        ]
-    )
+    raise unknown_extension(path)

@@ -14,6 +14,7 @@ import contextlib
 import gc
 import math
 import os
+import pathlib
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Final, TypeVar
@@ -223,9 +224,24 @@ def read_input(data: Input, *, max_bytes: int, name: str | None, kind: str = "fi
             f"line {line}",
         )
         raise AssertionError("unreachable") from None  # pragma: no cover
-    if not text.strip():
+    if not text or text.isspace():  # as text.strip() == "", without copying the text
         _fail(source, kind, NO_VALUE, "is empty")
     return Text(text, raw, source)
+
+
+def unknown_extension(path: str | os.PathLike[str]) -> InputError:
+    """The error for a file whose extension names neither form (``.json``, ``.csv``)."""
+    suffix = pathlib.Path(path).suffix
+    return InputError(
+        [
+            Problem(
+                "file",
+                suffix or NO_VALUE,
+                "has an unknown extension; expected .json or .csv",
+                source=str(path),
+            )
+        ]
+    )
 
 
 def _too_large(source: str, max_bytes: int) -> None:
@@ -277,11 +293,10 @@ def parse_rate(text: str, decimal_comma: bool, default_unit: str | None) -> floa
     >>> parse_rate("20", False, None).items[0][1]
     "a bare number has no time unit; write e.g. '20/year'"
     """
-    match = _RATE[decimal_comma].fullmatch(text)
-    if match is None:
-        example = "'1.000,5/year'" if decimal_comma else "'1000.5/year'"
-        return Fault.one(f"must be a number followed by a rate unit, e.g. {example}", text)
-    sign, digits, unit = match.groups()
+    parts = rate_parts(text, decimal_comma)
+    if isinstance(parts, Fault):
+        return parts
+    negative, number, unit = parts
     if not unit:
         if default_unit is None:
             return Fault.one("a bare number has no time unit; write e.g. '20/year'", text)
@@ -289,14 +304,33 @@ def parse_rate(text: str, decimal_comma: bool, default_unit: str | None) -> floa
     factor = rate_factor_or_fault(unit)
     if isinstance(factor, Fault):
         return Fault.one(factor.items[0][1], text)
-    if decimal_comma:
-        digits = digits.replace(".", "").replace(",", ".")
-    value = float(digits) * factor
-    if sign == "-" and value != 0:
+    value = number * factor
+    if negative and value != 0:
         return Fault.one("must not be negative", text)
     if not math.isfinite(value):
         return Fault.one("is too large", text)
     return value + 0.0  # -0.0 becomes 0.0
+
+
+def rate_parts(text: str, decimal_comma: bool) -> tuple[bool, float, str] | Fault:
+    """The parts of a written rate (XCH-9): a minus sign, the number, and the unit text.
+
+    :func:`parse_rate` is ``number * rate_factor(unit)`` (the unit being the default unit
+    when the text has none), refused when negative and not zero or when not finite. A
+    reader of many cells parses each distinct text into its parts once and multiplies
+    whole columns of numbers by their factors.
+
+    >>> rate_parts("+1.000,5 per month", True), rate_parts("20", False)
+    ((False, 1000.5, 'per month'), (False, 20.0, ''))
+    """
+    match = _RATE[decimal_comma].fullmatch(text)
+    if match is None:
+        example = "'1.000,5/year'" if decimal_comma else "'1000.5/year'"
+        return Fault.one(f"must be a number followed by a rate unit, e.g. {example}", text)
+    sign, digits, unit = match.groups()
+    if decimal_comma:
+        digits = digits.replace(".", "").replace(",", ".")
+    return sign == "-", float(digits), unit
 
 
 def rate_factor_or_fault(unit: str) -> float | Fault:
@@ -326,8 +360,17 @@ _MISS: Any = object()
 _CHANNEL_INDEX = {channel: index for index, channel in enumerate(CHANNELS)}
 
 
+_NUMBERS = (bool, int, float)
+
+
 def _through(memo: dict[Any, Any], key: Any, parse: Callable[[Any], _T | Fault]) -> _T | Fault:
-    """Look ``key`` up in ``memo``, parsing and remembering it on a miss."""
+    """Look ``key`` up in ``memo``, parsing and remembering it on a miss.
+
+    Numbers are parsed every time: ``True``, ``1`` and ``1.0`` are one key of a
+    dictionary, but not one value of a file (``1`` is a level, ``true`` is not).
+    """
+    if type(key) in _NUMBERS:
+        return parse(key)
     try:
         hit = memo.get(key, _MISS)
     except TypeError:  # an unhashable JSON value (array or object): a fault anyway
@@ -468,7 +511,10 @@ class FieldParser:
         """A JSON array of capability names (MAT-2); every name once."""
         if not isinstance(value, list):
             return Fault.one("must be an array of capability names", shown(value))
-        return _through(self.capability_lists, tuple(value), self._capability_list)
+        names = tuple(value)
+        if all(type(name) is str for name in names):
+            return _through(self.capability_lists, names, self._capability_list)
+        return self._capability_list(names)  # not remembered: [1] and [true] are one key
 
     def _capability_list(self, names: Sequence[Any]) -> frozenset[Capability] | Fault:
         items: list[tuple[str, str, Any]] = []

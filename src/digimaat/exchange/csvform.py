@@ -36,6 +36,7 @@ from digimaat.exchange._common import (
     Fault,
     FieldParser,
     Input,
+    Text,
     format_number,
     gc_paused,
     read_input,
@@ -154,7 +155,11 @@ def load_csv(
     Rows are numbered as a spreadsheet numbers them: the header is row 1. Every problem
     is reported in one :class:`~digimaat.errors.InputError`.
     """
-    text = read_input(data, max_bytes=max_bytes, name=name)
+    return read_text(read_input(data, max_bytes=max_bytes, name=name), catalogue)
+
+
+def read_text(text: Text, catalogue: Catalogue | None) -> Submission:
+    """Read the rows of a CSV file already read and decoded (see :func:`load_csv`)."""
     source = text.source
     separator = _separator(text.text, source)
     cat = reference_catalogue() if catalogue is None else catalogue

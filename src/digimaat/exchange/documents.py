@@ -524,10 +524,43 @@ def load_json(
     products. ``name`` names the source in problems (default: the path). Every problem
     is reported in one :class:`~digimaat.errors.InputError`.
     """
+    with gc_paused():
+        document = parse_document(data, name=name, max_bytes=max_bytes, max_depth=max_depth)
+        return read_document(document, catalogue)
+
+
+@attrs.frozen(eq=False)
+class Document:
+    """A JSON document parsed, not yet read into records: what both readers start from."""
+
+    text: Text
+    """The document's text, as read."""
+    value: Any
+    """The parsed JSON value (not yet checked)."""
+    members: int
+    """The members of all objects, outside strings (reveals a member name given twice)."""
+
+
+def parse_document(
+    data: Input, *, name: str | None, max_bytes: int, max_depth: int = MAX_DEPTH
+) -> Document:
+    """Read, check the limits of and parse a JSON document (XCH-3, XCH-4); no record is read.
+
+    Problems of encoding, size, nesting and JSON syntax are raised as in :func:`load_json`.
+    """
+    check_depth_limit(max_depth)
+    return parse_text(read_input(data, max_bytes=max_bytes, name=name, kind="document"), max_depth)
+
+
+def check_depth_limit(max_depth: int) -> None:
+    """Refuse a ``max_depth`` that is not a positive number of levels."""
     depth_limit: object = max_depth
     if isinstance(depth_limit, bool) or not isinstance(depth_limit, int) or depth_limit < 1:
         raise InvalidValueError("max_depth", max_depth, "must be a positive number of levels")
-    text = read_input(data, max_bytes=max_bytes, name=name, kind="document")
+
+
+def parse_text(text: Text, max_depth: int) -> Document:
+    """Check the nesting of a document already read, and parse it (see :func:`parse_document`)."""
     source = text.source
     assert text.data is not None
     depth, offset, members = _scan(text.data, max_depth)
@@ -544,14 +577,8 @@ def load_json(
                 )
             ]
         )
-    with gc_paused():
-        return _load_document(text, catalogue, members)
-
-
-def _load_document(text: Text, catalogue: Catalogue | None, members: int) -> Submission:
-    source = text.source
     try:
-        document = json.loads(text.text)
+        value = json.loads(text.text)
     except json.JSONDecodeError as exc:
         raise InputError(
             [
@@ -580,8 +607,14 @@ def _load_document(text: Text, catalogue: Catalogue | None, members: int) -> Sub
                 )
             ]
         ) from None
+    return Document(text, value, members)
+
+
+def read_document(document: Document, catalogue: Catalogue | None) -> Submission:
+    """Read the records of a parsed document into a :class:`Submission` (XCH-5 to XCH-9)."""
     base = reference_catalogue() if catalogue is None else catalogue
-    return _JsonReader(source, base, text.text, members).read(document)
+    reader = _JsonReader(document.text.source, base, document.text.text, document.members)
+    return reader.read(document.value)
 
 
 _STRUCTURE = b'"[]{}:'
@@ -603,7 +636,10 @@ def _scan(data: bytes, max_depth: int) -> tuple[int, int, int]:
     """
     import numpy as np
 
-    kept = data.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _NOT_STRUCTURE)
+    plain = data
+    if b"\\" in plain:  # (a search of the bytes; the removals copy them)
+        plain = plain.replace(b"\\\\", b"").replace(b'\\"', b"")
+    kept = plain.translate(None, _NOT_STRUCTURE)
     chars = np.frombuffer(kept, dtype=np.uint8)
     quote = chars == 0x22
     # In a string (an odd number of quotes up to here), or a quote itself; the running

@@ -1,0 +1,253 @@
+"""The columnar reader of the CSV form against the record reader (chapter XCH).
+
+``load_csv_dataset`` (and ``load_dataset``) must give exactly what the record reader and
+``Dataset.from_offerings`` give: the same arrays (NaN where NaN), the same municipalities
+and products, or the same problems in the same order. The properties compare the two on
+generated submissions, on the same files damaged at random, and on several files read
+together; other tests check that written files are read by the columnar path itself
+(and not handed to the record reader), local products and the errors of several files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digimaat.errors import InputError, InvalidValueError
+from digimaat.exchange import (
+    Submission,
+    columnar,
+    dump_csv,
+    dump_json,
+    load,
+    load_dataset,
+)
+from digimaat.exchange._common import read_input
+from digimaat.measurement.dataset import Dataset
+from digimaat.vocabulary.products import Product, TaskType
+from tests.exchange.strategies import CELLS, submissions
+from tests.exchange.support import (
+    BASE,
+    CATALOGUE,
+    HEADER,
+    PARKING,
+    ROWS,
+    assert_same,
+    from_records,
+    outcome,
+    same_csv,
+    text,
+)
+
+
+@pytest.mark.property
+@given(submissions(csv=True), st.booleans())
+def test_a_written_csv_file_read_as_columns_holds_the_submission(
+    submission: Submission, dutch: bool
+) -> None:
+    """XCH-1: A file holds one submission: a reference year, one or more municipalities
+    (MUN-1), their offerings (OFF-1), the local products (PRD-6) those offerings use, and
+    optionally a free-text source."""
+    written = dump_csv(submission, dutch=dutch)
+    assert isinstance(same_csv(written), Dataset)
+    # ... and the columnar path reads it itself, unless a cell holds a line break or a NUL
+    # character (which the csv module of Python 3.10 refuses).
+    rows = csv.reader(io.StringIO(written), delimiter=";" if dutch else ",")
+    cells = [cell for row in rows for cell in row]
+    if not any(char in cell for cell in cells for char in "\n\r\x00"):
+        columnar._csv_columns(read_input(written, max_bytes=1 << 20, name=None), CATALOGUE)
+
+
+@pytest.mark.property
+@given(st.lists(st.tuples(st.integers(0, 1), st.integers(0, 17), CELLS), max_size=4))
+def test_a_csv_file_with_changed_cells_gives_the_same_problems(
+    changes: list[tuple[int, int, str]],
+) -> None:
+    """XCH-2: A reader MUST check the whole file and report every problem it finds
+    together, in one error."""
+    rows = [r.split(",") for r in ROWS]
+    for row, column, cell in changes:
+        rows[row][column] = cell
+    same_csv("\n".join([HEADER, *(",".join(r) for r in rows)]))
+
+
+@pytest.mark.property
+@given(
+    submissions(csv=True),
+    st.booleans(),
+    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 30), CELLS), min_size=1, max_size=3),
+)
+def test_a_written_csv_file_with_changed_cells_gives_the_same_problems(
+    submission: Submission, dutch: bool, changes: list[tuple[int, int, str]]
+) -> None:
+    """XCH-2: Each problem MUST name the file, the location, the field and the offending
+    value (where there is one)."""
+    separator = ";" if dutch else ","
+    rows = list(
+        csv.reader(
+            io.StringIO(dump_csv(submission, dutch=dutch).lstrip("\ufeff")), delimiter=separator
+        )
+    )
+    for row, column, cell in changes:
+        target = rows[row % len(rows)]
+        target[column % len(target)] = cell
+    out = io.StringIO()
+    csv.writer(out, delimiter=separator, lineterminator="\r\n").writerows(rows)
+    same_csv(out.getvalue())
+
+
+@pytest.mark.property
+@given(
+    st.lists(
+        st.sampled_from([*HEADER.split(","), "volume_email", "bogus"]), min_size=1, max_size=12
+    ),
+    st.lists(st.lists(CELLS, max_size=14), max_size=5),
+    st.sampled_from([",", ";"]),
+)
+def test_a_damaged_csv_form_gives_the_same_problems(
+    header: list[str], rows: list[list[str]], separator: str
+) -> None:
+    """XCH-2: A reader MUST NOT fail with any error other than its documented error for bad
+    input, whatever the input."""
+    same_csv("\n".join([separator.join(header), *(separator.join(r) for r in rows)]))
+
+
+CSV_EDITS = st.sampled_from(
+    [
+        ("\r\n", "\n"),
+        ("\r\n", "\r"),
+        ("\r\n", "\r\n\r\n"),
+        ("\r\n", "\r\n,,,,,,,,,,,,,,,,,,,,,\r\n"),
+        ("\r\n", ",\r\n"),
+        (",\r\n", "\r\n"),
+        (",", ", "),
+        ("2024", " 2024"),
+        ("per year", ""),
+        ("per year", "per week"),
+        ("|", " "),
+        ("GM", "gm"),
+        ("\r\n", '\r\n"'),
+        ("", "\ufeff"),
+        ("", "\x00"),
+    ]
+)
+
+
+@pytest.mark.property
+@given(
+    submissions(csv=True),
+    st.lists(st.tuples(CSV_EDITS, st.integers(0, 50)), min_size=1, max_size=3),
+)
+def test_an_edited_csv_file_gives_the_same_result(
+    submission: Submission, edits: list[tuple[tuple[str, str], int]]
+) -> None:
+    """XCH-12: a byte order mark (XCH-3), CRLF or LF line ends, rows of empty cells, and
+    blank lines are accepted; a row shorter than the header has empty cells at its end."""
+    written = dump_csv(submission)
+    for (old, new), which in edits:
+        found = [k for k in range(len(written)) if written.startswith(old, k)] if old else [0]
+        if found:
+            at = found[which % len(found)]
+            written = written[:at] + new + written[at + len(old) :]
+    same_csv(written)
+
+
+LOCAL = Product.local("urn:gm0622:product:1", "Parkeren voor mantelzorgers")
+
+
+def test_a_csv_row_may_name_a_local_product_of_the_catalogue() -> None:
+    catalogue = CATALOGUE.with_local(LOCAL)
+    row = "2024,GM0622,Vlaardingen,74124,2021," + LOCAL.uri + ",,information-online" + "," * 10
+    dataset = same_csv(HEADER + "\n" + row + "\n", catalogue)
+    assert isinstance(dataset, Dataset)
+    assert dataset.uris == (LOCAL.uri,)
+    assert same_csv(HEADER + "\n" + row + "\n") != []  # without it in the catalogue: a problem
+
+
+def test_a_local_product_that_cannot_be_exchanged_is_reported_the_same() -> None:
+    unexchangeable = attrs.evolve(LOCAL, task_types=frozenset({TaskType.AUTONOMIE}))
+    row = "2024,GM0622,Vlaardingen,74124,2021," + LOCAL.uri + "," * 12
+    result = same_csv(HEADER + "\n" + row + "\n", CATALOGUE.with_local(unexchangeable))
+    assert isinstance(result, list)
+    assert any(problem[2] == "task_types" for problem in result)
+
+
+def test_every_problem_of_a_large_file_is_reported_as_the_record_reader_reports_it() -> None:
+    rows = [
+        f"2024,GM{k:04d},Gemeente {k},{1000 + k},2021,{product},,,,,,,per year,{k},,,,,"
+        for k in range(1, 301)
+        for product in ("parkeervergunning", "paspoort")
+    ]
+    rows[7] = rows[7].replace("per year,", "per lightyear,")
+    rows[401] = rows[401].replace(",2021,", ",20x1,")
+    result = same_csv("\n".join([HEADER, *rows]) + "\n")
+    assert isinstance(result, list)
+    assert [(p[1], p[2]) for p in result] == [
+        ("row 9", "volume_balie"),
+        ("row 403", "population_year"),
+    ]
+
+
+@pytest.mark.property
+@settings(max_examples=50)  # files on disk: fewer examples
+@given(st.lists(st.tuples(submissions(), st.booleans()), min_size=1, max_size=3))
+def test_several_files_read_as_one_dataset(files: list[tuple[Submission, bool]]) -> None:
+    """XCH-2: A reader MUST check the whole file and report every problem it finds
+    together, in one error (and a municipality in two files is one of them)."""
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for k, (submission, as_csv) in enumerate(files):
+            can_csv = not submission.local_products and all(
+                o.volumes is None or o.volumes.channels for o in submission.offerings
+            )
+            if as_csv and can_csv:
+                path = Path(folder) / f"file{k}.csv"
+                path.write_text(dump_csv(submission), encoding="utf-8")
+            else:
+                path = Path(folder) / f"file{k}.json"
+                path.write_text(dump_json(submission), encoding="utf-8")
+            paths.append(path)
+        columns = outcome(lambda: load_dataset(paths, CATALOGUE))
+        records = outcome(lambda: from_records([load(p, CATALOGUE) for p in paths]))
+        assert_same(columns, records)
+
+
+def test_several_files_report_all_their_problems_together(tmp_path: Path) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(text(BASE), encoding="utf-8")
+    twice = tmp_path / "twice.csv"
+    twice.write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "\n" + ROWS[0].replace("2024", "20x4", 1) + "\n", encoding="utf-8")
+    other = tmp_path / "offerings.xlsx"
+    with pytest.raises(InputError) as info:
+        load_dataset([good, bad, other], CATALOGUE)
+    assert [(p.source, p.field) for p in info.value.problems] == [
+        (str(bad), "reference_year"),
+        (str(other), "file"),
+    ]
+    # Both files list GM0622 and GM0556: Dataset.from_offerings reports it
+    assert_same(
+        outcome(lambda: load_dataset([good, twice], CATALOGUE)),
+        outcome(lambda: from_records([load(good, CATALOGUE), load(twice, CATALOGUE)])),
+    )
+    with pytest.raises(InputError):
+        load_dataset(str(good), CATALOGUE, products=[PARKING])
+
+
+def test_one_path_is_one_file() -> None:
+    with pytest.raises(InputError) as info:
+        load_dataset("no-such-file.json")
+    assert info.value.problems[0].source == "no-such-file.json"
+
+
+def test_no_path_is_no_dataset() -> None:
+    with pytest.raises(InvalidValueError):
+        load_dataset([])

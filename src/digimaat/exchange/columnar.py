@@ -66,7 +66,7 @@ import math
 import operator
 import os
 import re
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -816,6 +816,51 @@ def _csv_volumes(table: _CsvColumns, offers: NDArray[np.bool_]) -> FloatArray:
     return table_of_pairs[rows]
 
 
+def _checked(
+    value: Mapping[str, Any],
+    municipalities: dict[str, Municipality],
+    catalogue: Catalogue,
+    local: tuple[Product, ...],
+    codes: tuple[str, ...],
+    uris: tuple[str, ...],
+    municipality: IntArray,
+    product: IntArray,
+    described: list[_Described],
+    described_codes: IntArray,
+    volume: FloatArray,
+    started: FloatArray,
+    completed: FloatArray,
+) -> _Columns:
+    """The offering (OFF) and submission (XCH-7) checks of a JSON document, then the columns."""
+    _check_offerings(
+        (
+            (described[k], v, f)
+            for k, v, f in _combinations(
+                described_codes, ~np.isnan(volume[:, 0]), ~np.isnan(started)
+            )
+        ),
+        codes,
+        uris,
+    )
+    _submission_checks(
+        value["reference_year"], municipalities.values(), local, value.get("source"), catalogue
+    )
+    return _finish(
+        municipalities,
+        catalogue,
+        local,
+        codes,
+        uris,
+        municipality,
+        product,
+        described,
+        described_codes,
+        volume,
+        started,
+        completed,
+    )
+
+
 def _finish(
     municipalities: dict[str, Municipality],
     catalogue: Catalogue,
@@ -978,20 +1023,8 @@ def _json_columns(document: Document, base: Catalogue) -> _Columns:
     counted += more
     if counted != reader.members:
         raise _DeclineError  # a member name given twice in an object
-    _check_offerings(
-        (
-            (described[k], v, f)
-            for k, v, f in _combinations(
-                described_codes, ~np.isnan(volume[:, 0]), ~np.isnan(started)
-            )
-        ),
-        codes,
-        uris,
-    )
-    _submission_checks(
-        value["reference_year"], municipalities.values(), local, value.get("source"), catalogue
-    )
-    return _finish(
+    return _checked(
+        value,
         municipalities,
         catalogue,
         local,
@@ -1385,20 +1418,8 @@ def _json_text_columns(text: Text, base: Catalogue, max_depth: int) -> _Columns:
     counts = np.array([_forms_of(piece.get("forms")) for piece in [*f_parsed, {}]])
     counts = counts.reshape(-1, 2)[_per_record(n, f_rows, f_codes, len(f_parsed))]
     started, completed = counts[:, 0].copy(), counts[:, 1].copy()
-    _check_offerings(
-        (
-            (described[k], v, f)
-            for k, v, f in _combinations(
-                described_codes, ~np.isnan(volume[:, 0]), ~np.isnan(started)
-            )
-        ),
-        codes,
-        uris,
-    )
-    _submission_checks(
-        value["reference_year"], municipalities.values(), local, value.get("source"), catalogue
-    )
-    return _finish(
+    return _checked(
+        value,
         municipalities,
         catalogue,
         local,

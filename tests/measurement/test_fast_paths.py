@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digimaat.errors import InputError
+from digimaat.errors import InputError, InvalidValueError
 from digimaat.measurement.aggregation import MissingPolicy, PreparedWeights
 from digimaat.measurement.dataset import Dataset, StatusCode
 from digimaat.measurement.metrics import Metric
@@ -104,3 +104,20 @@ def test_from_arrays_reports_a_funnel_with_one_count_and_a_reason_out_of_range()
     fields = {p.field: p for p in caught.value.problems}
     assert set(fields) == {"forms_completed", "local_target_reasons"}
     assert "(0, 1)" in fields["forms_completed"].message
+
+
+def test_from_arrays_rejects_integers_that_would_wrap() -> None:
+    """INT-8: "It MUST NOT silently drop, clamp or guess a value": a status of 260 would
+    wrap to 4 (no record) in an int8 array; it is rejected, naming the field and value."""
+    status = np.full((2, 2), StatusCode.OFFERED, dtype=np.int64)
+    status[1, 0] = 260
+    with pytest.raises(InvalidValueError) as caught:
+        Dataset.from_arrays(
+            GM,
+            PRODUCTS,
+            status=status,
+            capabilities=np.zeros((2, 2), dtype=np.int16),
+            volume=np.full((2, 2, 7), np.nan),
+        )
+    assert "array:" in str(caught.value)
+    assert "(got 260)" in str(caught.value)

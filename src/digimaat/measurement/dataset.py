@@ -448,7 +448,15 @@ class Dataset:
         def arr(value: Any, fill: float, dtype: Any, shape: tuple[int, ...]) -> Any:
             if value is None:
                 return np.full(shape, fill, dtype=dtype)
-            out = np.array(value, dtype=dtype, copy=True)
+            given = np.asarray(value)
+            if given.dtype.kind in "iu" and np.dtype(dtype).kind == "i" and given.size:
+                info = np.iinfo(dtype)
+                low, high = int(given.min()), int(given.max())
+                if low < info.min or high > info.max:  # a cast would wrap silently
+                    raise InvalidValueError(
+                        "array", low if low < info.min else high, f"does not fit in {info.dtype}"
+                    )
+            out = np.array(given, dtype=dtype, copy=True)
             if out.shape != shape:
                 raise InvalidValueError("array", out.shape, f"must have shape {shape}")
             return out

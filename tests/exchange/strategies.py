@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import strategies as st
 
 from digimaat.exchange import Submission
@@ -153,6 +155,27 @@ PATHS = [
     ("format",),
     ("spec_version",),
 ]
+"""JSON paths into a valid document, for damaging it (:func:`damaged`)."""
+
+
+def damaged(document: Any, changes: list[tuple[tuple[Any, ...], Any]]) -> Any:
+    """``document`` (parsed JSON, changed in place) with each path set to its value.
+
+    A path that leads nowhere in the document is skipped.
+    """
+    for path, value in changes:
+        node = document
+        for step in path[:-1]:
+            try:
+                node = node[step]
+            except (KeyError, IndexError, TypeError):
+                break
+        else:
+            if isinstance(node, dict) or (
+                isinstance(node, list) and isinstance(path[-1], int) and path[-1] < len(node)
+            ):
+                node[path[-1]] = value
+    return document
 
 
 CELLS = st.sampled_from(

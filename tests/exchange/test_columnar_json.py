@@ -29,7 +29,7 @@ from digimaat.exchange.documents import parse_text
 from digimaat.measurement.dataset import Dataset
 from digimaat.vocabulary.channels import Channel, ChannelCost
 from digimaat.vocabulary.products import Product
-from tests.exchange.strategies import PATHS, json_values, submissions
+from tests.exchange.strategies import PATHS, damaged, json_values, submissions
 from tests.exchange.support import (
     BASE,
     CATALOGUE,
@@ -62,19 +62,7 @@ def test_a_damaged_document_gives_the_same_problems(
 ) -> None:
     """XCH-2: A reader MUST check the whole file and report every problem it finds
     together, in one error."""
-    document = json.loads(text(BASE))
-    for path, value in changes:
-        node = document
-        for step in path[:-1]:
-            try:
-                node = node[step]
-            except (KeyError, IndexError, TypeError):
-                break
-        else:
-            if isinstance(node, dict) or (
-                isinstance(node, list) and isinstance(path[-1], int) and path[-1] < len(node)
-            ):
-                node[path[-1]] = value
+    document = damaged(json.loads(text(BASE)), changes)
     same_json(json.dumps(document))
 
 

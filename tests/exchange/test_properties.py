@@ -23,7 +23,7 @@ from digimaat.exchange import COLUMNS, Submission, dump_csv, dump_json, load_csv
 from digimaat.exchange._common import FieldParser, format_number, parse_rate
 from digimaat.units import annual_rate, rate_factor, registry
 from digimaat.vocabulary.channels import Channel
-from tests.exchange.strategies import CELLS, PATHS, json_values, rates, submissions
+from tests.exchange.strategies import CELLS, PATHS, damaged, json_values, rates, submissions
 from tests.exchange.support import BASE, CATALOGUE, HEADER, ROWS, SCHEMA, text
 
 pytestmark = pytest.mark.property
@@ -156,19 +156,7 @@ def test_json_reader_refuses_damaged_documents_cleanly(
 ) -> None:
     """XCH-2: A reader MUST NOT fail with any error other than its documented error for bad
     input, whatever the input."""
-    document = json.loads(text(BASE))
-    for path, value in changes:
-        node = document
-        for step in path[:-1]:
-            try:
-                node = node[step]
-            except (KeyError, IndexError, TypeError):
-                break
-        else:
-            if isinstance(node, dict) or (
-                isinstance(node, list) and isinstance(path[-1], int) and path[-1] < len(node)
-            ):
-                node[path[-1]] = value
+    document = damaged(json.loads(text(BASE)), changes)
     reads_or_refuses(load_json, json.dumps(document))
 
 

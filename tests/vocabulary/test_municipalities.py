@@ -230,3 +230,57 @@ def test_records_of_different_years_are_different() -> None:
     """MUN-4: Codes, names and populations are specific to a year."""
     assert municipality(year=2021) != municipality(year=2022)
     assert municipality(year=2021) == municipality(year=2021)
+
+
+# -- MUN-5: the shipped register ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("year", "total"), [(2023, 17_811_291), (2024, 17_942_942)])
+def test_register_totals_are_cbs_national_totals(year: int, total: int) -> None:
+    """MUN-5: the register holds the 342 municipalities of the year, CBS's national total."""
+    from digimaat.vocabulary.municipalities import cbs_register
+
+    register = cbs_register(year)
+    assert len(register) == 342
+    assert sum(m.population for m in register) == total
+    assert [m.cbs_code for m in register] == sorted({m.cbs_code for m in register})
+    assert all(m.year == year for m in register)
+
+
+def test_register_matches_the_source_files() -> None:
+    """MUN-5: the packaged register equals the CBS files kept in data/cbs, row by row."""
+    import csv
+    from pathlib import Path
+
+    from digimaat.vocabulary.municipalities import cbs_register
+
+    root = Path(__file__).resolve().parents[2] / "data" / "cbs"
+    for year in (2023, 2024):
+        with (root / f"gemeenten-{year}.csv").open(encoding="utf-8", newline="") as handle:
+            rows = {r["code"]: (r["name"], int(r["population"])) for r in csv.DictReader(handle)}
+        register = cbs_register(year)
+        assert {m.cbs_code: (m.name, m.population) for m in register} == rows
+
+
+def test_register_looks_up_by_code_not_name() -> None:
+    """MUN-5: a municipality is looked up by CBS code and year, never by name."""
+    from digimaat.errors import InvalidValueError
+    from digimaat.vocabulary.municipalities import cbs_register
+
+    assert cbs_register(2023).get("GM0888").name == "Beek"
+    assert cbs_register(2024).get("GM0888").name == "Beek (L.)"
+    assert "GM0888" in cbs_register(2024)
+    with pytest.raises(InvalidValueError, match="not a municipality"):
+        cbs_register(2024).get("Beek")
+    with pytest.raises(InvalidValueError, match="available: 2023, 2024"):
+        cbs_register(2019)
+
+
+def test_register_size_classes_match_cbs_counts() -> None:
+    """MUN-3, MUN-5: the 2024 class counts are those of CBS 85755NED."""
+    from collections import Counter
+
+    from digimaat.vocabulary.municipalities import cbs_register
+
+    counts = Counter(m.size_class.code for m in cbs_register(2024))
+    assert [counts[c] for c in range(1, 9)] == [5, 7, 53, 182, 63, 14, 14, 4]

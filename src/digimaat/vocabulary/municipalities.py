@@ -12,13 +12,18 @@ digimaat.errors.InvalidValueError: cbs_code: must be 'GM' followed by 4 digits, 
 
 from __future__ import annotations
 
+import functools
+import json
 import re
+from collections.abc import Iterator, Mapping
+from importlib import resources
+from typing import Any
 
 import attrs
 
 from digimaat.errors import InvalidValueError
 
-__all__ = ["SIZE_CLASSES", "Municipality", "SizeClass", "size_class"]
+__all__ = ["SIZE_CLASSES", "Municipality", "Register", "SizeClass", "cbs_register", "size_class"]
 
 # A CBS gemeentecode: "GM" and four ASCII digits. Not \d, which also matches the digits of
 # other scripts (e.g. Arabic-Indic), which are no CBS code.
@@ -107,3 +112,74 @@ class Municipality:
     def size_class(self) -> SizeClass:
         """The CBS size class derived from the population (MUN-3)."""
         return size_class(self.population)
+
+
+@attrs.frozen
+class Register:
+    """The CBS list of the municipalities of one year, with their populations (MUN-5).
+
+    Build it with :func:`cbs_register`. Look municipalities up by CBS code, never by name:
+    names change (from 2024 CBS writes ``"Beek (L.)"``), codes of one year do not.
+    """
+
+    year: int
+    """The year of the codes; populations are those of 1 January of this year."""
+    municipalities: tuple[Municipality, ...]
+    """Every municipality of the year, sorted by CBS code."""
+    source: str
+    """The CBS product the figures come from."""
+    licence: str
+    _by_code: Mapping[str, Municipality] = attrs.field(repr=False, eq=False)
+
+    def __len__(self) -> int:
+        return len(self.municipalities)
+
+    def __iter__(self) -> Iterator[Municipality]:
+        return iter(self.municipalities)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._by_code
+
+    def get(self, code: str) -> Municipality:
+        """The municipality with this CBS code, or an error naming the code and the year."""
+        try:
+            return self._by_code[code]
+        except (KeyError, TypeError):
+            raise InvalidValueError(
+                "cbs_code", code, f"is not a municipality of the CBS register of {self.year}"
+            ) from None
+
+
+def _register_document() -> Mapping[str, Any]:
+    text = resources.files("digimaat.data").joinpath("municipalities.json").read_bytes()
+    document: Mapping[str, Any] = json.loads(text)
+    return document
+
+
+@functools.cache
+def cbs_register(year: int = 2024) -> Register:
+    """The shipped CBS register of ``year`` (MUN-5): 2023 or 2024.
+
+    >>> register = cbs_register(2024)
+    >>> len(register), register.get("GM0556").name, register.get("GM0556").population
+    (342, 'Maassluis', 35832)
+    >>> register.get("GM0556").size_class.code, cbs_register(2023).get("GM0888").name
+    (4, 'Beek')
+    """
+    document = _register_document()
+    years = document["years"]
+    if isinstance(year, bool) or str(year) not in years:
+        raise InvalidValueError(
+            "year", year, f"has no shipped CBS register; available: {', '.join(sorted(years))}"
+        )
+    entry = years[str(year)]
+    municipalities = tuple(
+        Municipality(m["code"], m["name"], m["population"], year) for m in entry["municipalities"]
+    )
+    return Register(
+        year,
+        municipalities,
+        entry["source"],
+        document["provenance"]["licence"],
+        {m.cbs_code: m for m in municipalities},
+    )

@@ -22,17 +22,20 @@ from typing import Any
 import attrs
 
 __all__ = [
+    "MAX_PROBLEMS",
     "NO_VALUE",
     "DigimaatError",
     "InputError",
     "InvalidValueError",
     "MeasurementError",
     "Problem",
+    "ProblemCollector",
     "ProfileError",
     "UnitError",
     "UnknownCapabilityError",
     "UnknownNameError",
     "UnknownProductError",
+    "safe_text",
 ]
 
 
@@ -40,8 +43,22 @@ __all__ = [
 class Problem:
     """One problem found in input: where it is, which field, which value, and what is wrong.
 
-    ``source`` is a file name (or ``None`` for objects built in code), ``location`` a row
-    (``"row 3"``) or a JSON pointer (``"/offerings/2/volumes/web"``).
+    Every reader of the standard's files reports problems in this one shape:
+
+    - ``source``: the file (or ``None`` for objects built in code);
+    - ``location``: where in it, a row and column (``"row 3, column F"``) in a CSV file or a
+      spreadsheet, a JSON pointer (``"/offerings/2/volumes/web"``) in a JSON document, or a
+      line and column (``"line 4, column 17"``) where the text cannot be parsed;
+    - ``field``: the field or column;
+    - ``value``: the offending value (:data:`NO_VALUE` when there is none), shown escaped
+      and shortened;
+    - ``message``: what is wrong, in words a person can act on;
+    - ``clause``: the specification clause that the input breaks (``"XCH-9"``), if known;
+    - ``suggestion``: how to fix it (``"did you mean 'parkeervergunning'?"``), if known.
+
+    >>> print(Problem("volume_balie", "-3/week", "must not be negative", source="x.csv",
+    ...               location="row 3, column N", clause="OFF-14"))
+    x.csv:row 3, column N: volume_balie: must not be negative (got '-3/week') [OFF-14]
     """
 
     field: str
@@ -49,6 +66,8 @@ class Problem:
     message: str
     source: str | None = None
     location: str | None = None
+    clause: str | None = attrs.field(default=None, kw_only=True)
+    suggestion: str | None = attrs.field(default=None, kw_only=True)
 
     def at(self, *, source: str | None = None, location: str | None = None) -> Problem:
         """Return a copy placed in a file and at a location (kept when already set)."""
@@ -59,18 +78,56 @@ class Problem:
         )
 
     def __str__(self) -> str:
-        where = ":".join(part for part in (self.source, self.location) if part)
+        where = ":".join(safe_text(part) for part in (self.source, self.location) if part)
         prefix = f"{where}: " if where else ""
         shown = _show(self.value)
         got = f" (got {shown})" if shown is not None else ""
-        return f"{prefix}{self.field}: {self.message}{got}"
+        clause = f" [{self.clause}]" if self.clause else ""
+        hint = f"; {safe_text(self.suggestion)}" if self.suggestion else ""
+        return f"{prefix}{safe_text(self.field)}: {safe_text(self.message)}{got}{hint}{clause}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The problem as plain data (JSON-safe), as the command line writes it."""
+        shown = _show(self.value)
+        return {
+            "source": self.source,
+            "location": self.location,
+            "field": self.field,
+            "value": shown,
+            "message": self.message,
+            "clause": self.clause,
+            "suggestion": self.suggestion,
+        }
+
+
+SHOWN_LENGTH = 80
+"""The longest an offending value is shown in a problem, in characters of its escaped form."""
+
+
+def safe_text(text: str) -> str:
+    """``text`` with every character a terminal could act on escaped.
+
+    Control characters (C0, C1, DEL), bidirectional overrides and isolates, lone
+    surrogates and other characters Python does not consider printable are written as
+    ``\\xNN``, ``\\uNNNN`` or ``\\UNNNNNNNN``; everything else is kept.
+
+    >>> safe_text("a\\u202eb\\x1b[31mc")
+    'a\\\\u202eb\\\\x1b[31mc'
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _show(value: Any) -> str | None:
     if value is _NO_VALUE:
         return None
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    try:
+        text = repr(value)
+    except Exception:  # a value whose repr fails is shown by its type
+        text = f"<{type(value).__name__}>"
+    text = safe_text(text)
+    return text if len(text) <= SHOWN_LENGTH else text[: SHOWN_LENGTH - 3] + "..."
 
 
 _NO_VALUE: Any = object()
@@ -87,8 +144,8 @@ class DigimaatError(Exception):
 class InvalidValueError(DigimaatError, ValueError):
     """A single value is invalid. The message names the field and the value."""
 
-    def __init__(self, field: str, value: Any, message: str) -> None:
-        self.problem = Problem(field=field, value=value, message=message)
+    def __init__(self, field: str, value: Any, message: str, clause: str | None = None) -> None:
+        self.problem = Problem(field=field, value=value, message=message, clause=clause)
         super().__init__(str(self.problem))
 
     @property
@@ -138,6 +195,10 @@ class ProfileError(DigimaatError):
 class InputError(DigimaatError, ValueError):
     """All problems found in one input, reported together.
 
+    ``problems`` holds at most the collector's limit of problems (default
+    :data:`MAX_PROBLEMS`); ``more`` counts the problems found beyond it, which were counted
+    but not kept.
+
     >>> err = InputError([Problem("cbs_code", "GM12", "must be GM followed by 4 digits",
     ...                           source="data.csv", location="row 2")])
     >>> print(err)
@@ -145,17 +206,31 @@ class InputError(DigimaatError, ValueError):
       data.csv:row 2: cbs_code: must be GM followed by 4 digits (got 'GM12')
     """
 
-    def __init__(self, problems: Sequence[Problem]) -> None:
+    def __init__(self, problems: Sequence[Problem], more: int = 0) -> None:
         if not problems:
             raise ValueError("InputError needs at least one problem")
         self.problems: tuple[Problem, ...] = tuple(problems)
+        self.more = more
         count = len(self.problems)
         head = f"{count} problem{'s' if count != 1 else ''} found:"
+        if more:
+            head = (
+                f"{count + more:,} problems found; the first {count:,} are shown "
+                f"({more:,} more not shown):"
+            )
         super().__init__("\n  ".join([head, *(str(p) for p in self.problems)]))
+
+
+MAX_PROBLEMS = 1000
+"""The default number of problems a reader keeps; beyond it problems are only counted."""
 
 
 class ProblemCollector:
     """Collects problems while validating and raises them together.
+
+    At most ``limit`` problems are kept; further ones are counted in :attr:`more`
+    without being stored, so a file with millions of problems is validated in bounded
+    memory.
 
     >>> collector = ProblemCollector(source="x.json")
     >>> with collector.catching(location="/offerings/0"):
@@ -164,22 +239,61 @@ class ProblemCollector:
     '/offerings/0'
     """
 
-    def __init__(self, source: str | None = None) -> None:
+    def __init__(self, source: str | None = None, limit: int = MAX_PROBLEMS) -> None:
+        limit_value: object = limit
+        if isinstance(limit_value, bool) or not isinstance(limit_value, int) or limit < 1:
+            raise InvalidValueError("max_problems", limit, "must be a positive whole number")
         self.source = source
+        self.limit = limit
         self.problems: list[Problem] = []
+        self.more = 0
+
+    @property
+    def full(self) -> bool:
+        """Whether the limit is reached: further problems are only counted."""
+        return len(self.problems) >= self.limit
+
+    @property
+    def count(self) -> int:
+        """Every problem found, kept or only counted."""
+        return len(self.problems) + self.more
 
     def add(self, problem: Problem, location: str | None = None) -> None:
-        """Record one problem."""
+        """Record one problem (or only count it, beyond the limit)."""
+        if len(self.problems) >= self.limit:
+            self.more += 1
+            return
         self.problems.append(problem.at(source=self.source, location=location))
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        """Record several problems."""
+        for problem in problems:
+            self.add(problem)
+
+    def count_more(self, n: int) -> None:
+        """Count ``n`` problems found but not built (they are beyond the limit)."""
+        self.more += n
+
+    def absorb(self, error: InputError) -> None:
+        """Record the problems of another error, and its count of problems not kept."""
+        self.extend(error.problems)
+        self.more += error.more
 
     def catching(self, location: str | None = None) -> _Catcher:
         """A context manager that records an :class:`InvalidValueError` or :class:`InputError`."""
         return _Catcher(self, location)
 
+    def error(self) -> InputError | None:
+        """The :class:`InputError` of the recorded problems, or ``None`` when there are none."""
+        if not self.problems:
+            return None
+        return InputError(self.problems, self.more)
+
     def raise_if_any(self) -> None:
         """Raise an :class:`InputError` with every recorded problem, if there are any."""
-        if self.problems:
-            raise InputError(self.problems)
+        error = self.error()
+        if error is not None:
+            raise error
 
 
 class _Catcher:
@@ -197,5 +311,6 @@ class _Catcher:
         if isinstance(exc, InputError):
             for problem in exc.problems:
                 self.collector.add(problem, self.location)
+            self.collector.count_more(exc.more)
             return True
         return False

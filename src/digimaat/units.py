@@ -38,11 +38,13 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "CURRENCIES",
     "PER_YEAR",
+    "TIME_UNITS",
     "annual_rate",
     "cost_per_contact",
     "quantity",
     "rate_factor",
     "registry",
+    "split_rate",
 ]
 
 PER_YEAR = "request / year"
@@ -101,29 +103,72 @@ def quantity(value: Any, unit: str | None = None) -> pint.Quantity[Any]:
     raise UnitError("quantity", value, "needs an explicit unit, e.g. '1000/year'")
 
 
+_NUMBER_DOT = r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
+_NUMBER_COMMA = r"(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(?:,[0-9]+)?(?:[eE][+-]?[0-9]+)?"
+_RATE_TEXT = {
+    False: re.compile(rf"\s*([+-]?)({_NUMBER_DOT})\s*(.*?)\s*", re.DOTALL),
+    True: re.compile(rf"\s*([+-]?)({_NUMBER_COMMA})\s*(.*?)\s*", re.DOTALL),
+}
+
+
+def split_rate(text: str, decimal_comma: bool = False) -> tuple[bool, float, str] | None:
+    """The parts of a written rate (XCH-9): a minus sign, the number and the unit text.
+
+    The number is written with the digits 0-9, an optional fraction and an optional
+    exponent; with ``decimal_comma`` the fraction follows a ``,`` and a ``.`` groups
+    thousands (``1.000,5``), as a Dutch spreadsheet writes it (XCH-12). ``None`` when the
+    text does not start with a number. The unit text may be empty (a bare number).
+
+    >>> split_rate("+1.000,5 per maand", True), split_rate("20", False)
+    ((False, 1000.5, 'per maand'), (False, 20.0, ''))
+    """
+    match = _RATE_TEXT[decimal_comma].fullmatch(text)
+    if match is None:
+        return None
+    sign, digits, unit = match.groups()
+    if decimal_comma:
+        digits = digits.replace(".", "").replace(",", ".")
+    return sign == "-", float(digits), unit
+
+
 def annual_rate(value: Any, field: str = "volume") -> float:
     """Convert a volume to a plain float in requests per year, checking it.
 
-    Accepts a pint quantity, a string such as ``"1000/year"`` or ``"83 per month"``.
-    A bare number is rejected because its time unit would be a guess. The value must be
-    finite and not negative, and its unit must be a count per unit of time (OFF-10 to
-    OFF-15).
+    Accepts a text in the grammar of XCH-9 (``"1000/year"``, ``"83 per month"``,
+    ``"20 per jaar"``) or a pint quantity with a rate unit. A bare number is rejected
+    because its time unit would be a guess. The value must be finite and not negative
+    (OFF-10 to OFF-15).
     """
     if isinstance(value, bool | numbers.Number):
         raise UnitError(field, value, "a bare number has no time unit; write e.g. '1000/year'")
+    if isinstance(value, str):
+        parts = split_rate(value)
+        if parts is None:
+            raise UnitError(
+                field,
+                value,
+                f"{value!r} is not a rate (a count per unit of time, e.g. '1000/year')",
+            )
+        negative, number, unit = parts
+        if not unit:
+            raise UnitError(field, value, "a bare number has no time unit; write e.g. '1000/year'")
+        try:
+            factor = rate_factor(unit)
+        except UnitError:
+            raise UnitError(
+                field,
+                value,
+                f"{value!r} is not a rate (a count per unit of time, e.g. '1000/year')",
+            ) from None
+        magnitude = -number * factor if negative else number * factor
+        return _check_amount(field, value, magnitude)
     try:
         q = quantity(value)
     except UnitError as exc:
         raise UnitError(field, value, exc.problem.message) from exc
     ureg = registry()
     if not q.check("1/[time]"):
-        raise UnitError(
-            field,
-            value,
-            f"{value!r} is not a rate (a count per unit of time, e.g. '1000/year')"
-            if isinstance(value, str)
-            else f"unit {q.units} is not a rate (a count per unit of time)",
-        )
+        raise UnitError(field, value, f"unit {q.units} is not a rate (a count per unit of time)")
     magnitude = q.to(ureg.request / ureg.year).magnitude
     return _check_amount(field, value, magnitude)
 
@@ -165,70 +210,66 @@ def _check_amount(field: str, original: Any, magnitude: Any) -> float:
 
 
 _RATE_UNIT = re.compile(
-    r"\s*(?:(?i:1|req|requests?|contacts?|transactions?)\s*)?(?:/|(?i:per)\s)\s*([A-Za-z_]+)\s*"
-)
-_TIME_WORDS = frozenset(
-    {"year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours"}
+    r"\s*(?:(1|req|requests?|contacts?|transactions?|aanvra(?:ag|gen)|meldingen|melding)\s*)?"
+    r"(?:/|per(?=\s))\s*([a-z]+)\s*",
+    re.IGNORECASE,
 )
 
+_WEEK = 365.25 / 7
+
+TIME_UNITS: dict[str, tuple[tuple[str, ...], float]] = {
+    # unit: (its spellings, requests per year in one request per unit). A year is the
+    # Julian year of 365.25 days, as pint defines it; a month a twelfth and a quarter a
+    # fourth of it. Each factor equals the one pint computes (the tests check it).
+    "year": (("year", "years", "yr", "a", "jaar", "jaren", "jr"), 1.0),
+    "quarter": (("quarter", "quarters", "kwartaal", "kwartalen"), 4.0),
+    "month": (("month", "months", "maand", "maanden", "mnd"), 12.0),
+    "week": (("week", "weeks", "weken", "wk"), _WEEK),
+    "day": (("day", "days", "d", "dag", "dagen"), 365.25),
+    "hour": (("hour", "hours", "h", "hr", "uur"), 8766.0),
+}
+"""The time units of a rate (XCH-9): a closed list, not whatever the unit registry knows."""
 
 _TIME_FACTORS = {
-    # Requests per year in one request per <unit>, for the common time units. Each equals
-    # the factor pint computes from its definitions (a year is 365.25 days, a month a
-    # twelfth of it), which the tests check; the table spares a reader of a large file
-    # the cost of building the unit registry.
-    **dict.fromkeys(("year", "years", "yr", "a"), 1.0),
-    **dict.fromkeys(("month", "months"), 12.0),
-    **dict.fromkeys(("week", "weeks"), 52.17857142857142),
-    **dict.fromkeys(("day", "days", "d"), 365.25),
-    **dict.fromkeys(("hour", "hours", "h", "hr"), 8766.0),
+    spelling: factor for spellings, factor in TIME_UNITS.values() for spelling in spellings
 }
 
 
 @functools.lru_cache(maxsize=256)
 def rate_factor(unit: str) -> float:
-    """Requests per year in one ``unit`` of a rate, e.g. ``12.0`` for ``"per month"``.
+    """Requests per year in one ``unit`` of a rate, e.g. ``12.0`` for ``"per month"`` (XCH-9).
 
-    This is the fast path for readers of large files: a volume written as a number and a
-    unit is converted as ``number * rate_factor(unit)``, which equals what
-    :func:`annual_rate` computes, while pint parses each distinct unit text only once.
-    The unit is a count and a time unit joined by ``/`` or ``per``: the count is
-    optional and one of ``1``, ``req``, ``request(s)``, ``contact(s)`` or
-    ``transaction(s)``; the time unit is a name pint knows (``year``, ``a``, ``month``,
-    ``week``, ``day``, ``hour``, ...). White space around the parts is ignored, and so is
-    letter case, except in a time unit other than the words year, month, week, day and
-    hour (and their plurals): pint's symbols are case-sensitive (``Ms`` is not ``ms``).
-    Anything else raises :class:`~digimaat.errors.UnitError`, so no arithmetic in the
-    unit text is ever evaluated.
+    The unit is an optional count, ``/`` or ``per``, and a time unit of :data:`TIME_UNITS`,
+    in English or Dutch, in any letter case, with white space around the parts:
 
-    >>> rate_factor("per month"), rate_factor("/year"), rate_factor("Requests Per Year")
+    .. code-block:: abnf
+
+        rate-unit = [count ws] ("/" / "per" 1*WSP) ws time-unit
+        count     = "1" / "req" / "request" / "requests" / "contact" / "contacts"
+                  / "transaction" / "transactions" / "aanvraag" / "aanvragen"
+                  / "melding" / "meldingen"
+        time-unit = year / quarter / month / week / day / hour   ; see TIME_UNITS
+
+    Nothing else is a rate unit, whatever a unit registry would accept: arithmetic is never
+    evaluated, and the accepted units do not depend on the installed version of pint.
+
+    >>> rate_factor("per month"), rate_factor("/year"), rate_factor("Aanvragen Per Jaar")
     (12.0, 1.0, 1.0)
-    >>> rate_factor("per week") == annual_rate("1 per week")
-    True
-    >>> rate_factor("m")
+    >>> rate_factor("per kwartaal"), rate_factor("per week") == annual_rate("1 per week")
+    (4.0, True)
+    >>> rate_factor("per decade")
     Traceback (most recent call last):
     ...
-    digimaat.errors.UnitError: unit: is not a rate unit; ... (got 'm')
+    digimaat.errors.UnitError: unit: is not a rate unit; ... (got 'per decade')
     """
-    match = _RATE_UNIT.fullmatch(unit)
-    if match is None:
+    given: object = unit
+    match = _RATE_UNIT.fullmatch(unit) if isinstance(given, str) else None
+    factor = _TIME_FACTORS.get(match.group(2).lower()) if match is not None else None
+    if factor is None:
         raise UnitError(
             "unit",
             unit,
             "is not a rate unit; write a count per unit of time, such as '/year', "
-            "'per month' or 'requests / week'",
+            "'per month', 'per jaar' or 'requests / week'",
         )
-    name = match.group(1)
-    if name.lower() in _TIME_WORDS:
-        name = name.lower()
-    if name in _TIME_FACTORS:
-        return _TIME_FACTORS[name]
-    ureg = registry()
-    try:
-        per_unit = ureg.Quantity(1.0, f"request / {name}")
-        factor = float(per_unit.to(ureg.request / ureg.year).magnitude)
-    except Exception as exc:  # pint raises several unrelated exception types
-        raise UnitError("unit", unit, f"{name!r} is not a unit of time") from exc
-    if not math.isfinite(factor) or factor <= 0:  # pragma: no cover - pint time units are positive
-        raise UnitError("unit", unit, "is not a usable unit of time")
     return factor

@@ -12,13 +12,7 @@ import attrs
 import numpy as np
 
 from digimaat.errors import DigimaatError, InputError, Problem
-from digimaat.exchange import (
-    Submission,
-    load_csv,
-    load_csv_dataset,
-    load_json,
-    load_json_dataset,
-)
+from digimaat.exchange import MAX_BYTES, MAX_DEPTH, Limits, Submission, load, loads
 from digimaat.measurement.dataset import Dataset
 from digimaat.vocabulary.products import UPL_NAMESPACE, Additions, Catalogue, Product
 
@@ -149,7 +143,31 @@ def assert_reports(
     return problem
 
 
-# -- The columnar readers against the record readers ---------------------------------------------
+# -- Reading, as the tests call it ----------------------------------------------------------
+
+
+def _read(form: str, data: Any, catalogue: Catalogue | None, name: str | None,
+          max_bytes: int, max_depth: int) -> Submission:
+    limits = Limits(max_bytes=max_bytes, max_depth=max_depth)
+    if isinstance(data, str | bytes | bytearray):
+        return loads(bytes(data) if isinstance(data, bytearray) else data, form=form,
+                     name=name, catalogue=catalogue, limits=limits)
+    return load(data, form=form, catalogue=catalogue, limits=limits)
+
+
+def read_json(data: Any, catalogue: Catalogue | None = None, *, name: str | None = None,
+              max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH) -> Submission:
+    """A JSON document read from its text or bytes (``loads``) or from a path (``load``)."""
+    return _read("json", data, catalogue, name, max_bytes, max_depth)
+
+
+def read_csv(data: Any, catalogue: Catalogue | None = None, *, name: str | None = None,
+             max_bytes: int = MAX_BYTES) -> Submission:
+    """A CSV file read from its text or bytes (``loads``) or from a path (``load``)."""
+    return _read("csv", data, catalogue, name, max_bytes, MAX_DEPTH)
+
+
+# -- The array build against the record view ---------------------------------------------
 
 JSON_NAME = "offerings.json"
 CSV_NAME = "offerings.csv"
@@ -172,7 +190,7 @@ def outcome(read: Callable[[], Dataset]) -> Outcome:
 
 
 def from_records(submissions: Sequence[Submission], **options: Any) -> Dataset:
-    """The dataset of submissions read by the record readers, as the command line builds it."""
+    """The dataset of submissions' offering records, built as ``Dataset.from_offerings`` does."""
     catalogue = submissions[0].catalogue
     for extra in submissions[1:]:
         local = [p for p in extra.local_products if p.uri not in catalogue]
@@ -203,28 +221,27 @@ def assert_same(columns: Outcome, records: Outcome) -> None:
             assert mine == theirs, field.name
 
 
+def _both(read: Callable[[], Submission], **options: Any) -> Outcome:
+    """The dataset built from the columns, checked against the one built from the records."""
+    try:
+        submission = read()
+    except InputError as exc:
+        return [_problem(p) for p in exc.problems]
+    columns = outcome(lambda: submission.dataset(**options))
+    records = outcome(lambda: from_records([submission], **options))
+    assert_same(columns, records)
+    return columns
+
+
 def same_json(
     data: str | bytes, catalogue: Catalogue = CATALOGUE, max_depth: int = 64, **options: Any
 ) -> Outcome:
-    """Compare the two readers of a JSON document; return the outcome."""
-
-    def records() -> Dataset:
-        submission = load_json(data, catalogue, name=JSON_NAME, max_depth=max_depth)
-        return from_records([submission], **options)
-
-    columns = outcome(
-        lambda: load_json_dataset(data, catalogue, name=JSON_NAME, max_depth=max_depth, **options)
+    """A JSON document's dataset, the same from its columns and from its records."""
+    return _both(
+        lambda: read_json(data, catalogue, name=JSON_NAME, max_depth=max_depth), **options
     )
-    assert_same(columns, outcome(records))
-    return columns
 
 
 def same_csv(data: str | bytes, catalogue: Catalogue = CATALOGUE, **options: Any) -> Outcome:
-    """Compare the two readers of a CSV file; return the outcome."""
-
-    def records() -> Dataset:
-        return from_records([load_csv(data, catalogue, name=CSV_NAME)], **options)
-
-    columns = outcome(lambda: load_csv_dataset(data, catalogue, name=CSV_NAME, **options))
-    assert_same(columns, outcome(records))
-    return columns
+    """A CSV file's dataset, the same from its columns and from its records."""
+    return _both(lambda: read_csv(data, catalogue, name=CSV_NAME), **options)

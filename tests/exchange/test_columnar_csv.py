@@ -55,7 +55,7 @@ def test_a_written_csv_file_read_as_columns_holds_the_submission(
     """XCH-1: A file holds one submission: a reference year, one or more municipalities
     (MUN-1), their offerings (OFF-1), the local products (PRD-6) those offerings use, and
     optionally a free-text source."""
-    written = dump_csv(submission, dutch=dutch)
+    written = dumps_csv(submission, dutch=dutch)
     assert isinstance(same_csv(written), Dataset)
     # ... and the columnar path reads it itself, unless a cell holds a line break or a NUL
     # character (which the csv module of Python 3.10 refuses).
@@ -92,7 +92,7 @@ def test_a_written_csv_file_with_changed_cells_gives_the_same_problems(
     separator = ";" if dutch else ","
     rows = list(
         csv.reader(
-            io.StringIO(dump_csv(submission, dutch=dutch).lstrip("\ufeff")), delimiter=separator
+            io.StringIO(dumps_csv(submission, dutch=dutch).lstrip("\ufeff")), delimiter=separator
         )
     )
     for row, column, cell in changes:
@@ -150,7 +150,7 @@ def test_an_edited_csv_file_gives_the_same_result(
 ) -> None:
     """XCH-12: a byte order mark (XCH-3), CRLF or LF line ends, rows of empty cells, and
     blank lines are accepted; a row shorter than the header has empty cells at its end."""
-    written = dump_csv(submission)
+    written = dumps_csv(submission)
     for (old, new), which in edits:
         found = [k for k in range(len(written)) if written.startswith(old, k)] if old else [0]
         if found:
@@ -209,10 +209,10 @@ def test_several_files_read_as_one_dataset(files: list[tuple[Submission, bool]])
             )
             if as_csv and can_csv:
                 path = Path(folder) / f"file{k}.csv"
-                path.write_text(dump_csv(submission), encoding="utf-8")
+                path.write_text(dumps_csv(submission), encoding="utf-8")
             else:
                 path = Path(folder) / f"file{k}.json"
-                path.write_text(dump_json(submission), encoding="utf-8")
+                path.write_text(dumps_json(submission), encoding="utf-8")
             paths.append(path)
         columns = outcome(lambda: load_dataset(paths, CATALOGUE))
         records = outcome(lambda: from_records([load(p, CATALOGUE) for p in paths]))

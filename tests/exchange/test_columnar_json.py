@@ -46,7 +46,7 @@ def test_a_written_document_read_as_columns_holds_the_submission(submission: Sub
     """XCH-1: A file holds one submission: a reference year, one or more municipalities
     (MUN-1), their offerings (OFF-1), the local products (PRD-6) those offerings use, and
     optionally a free-text source."""
-    written = dump_json(submission)
+    written = dumps_json(submission)
     assert isinstance(same_json(written), Dataset)
     # ... and the columnar path reads it itself: neither of its readers declines.
     read = read_input(written, max_bytes=1 << 20, name=None, kind="document")
@@ -93,7 +93,7 @@ def test_damaged_offerings_give_the_same_problems(
 ) -> None:
     """XCH-2: Each problem MUST name the file, the location, the field and the offending
     value (where there is one)."""
-    document = json.loads(dump_json(submission))
+    document = json.loads(dumps_json(submission))
     for index, field, value in changes:
         if document["offerings"]:
             document["offerings"][index % len(document["offerings"])][field] = value
@@ -116,7 +116,7 @@ def test_a_document_laid_out_otherwise_reads_the_same(
 ) -> None:
     """XCH-1: The records of a submission are a set: the order in which a file lists
     municipalities, local products, offerings or rows carries no meaning."""
-    document = json.loads(dump_json(submission))
+    document = json.loads(dumps_json(submission))
     for key in ("municipalities", "local_products", "offerings"):
         records = document.get(key, [])
         rnd.shuffle(records)
@@ -157,7 +157,7 @@ def test_an_edited_document_gives_the_same_result(
 ) -> None:
     """XCH-2: A reader MUST NOT return part of a file that has a problem, and MUST NOT fail
     with any error other than its documented error for bad input."""
-    written = dump_json(submission)
+    written = dumps_json(submission)
     for (old, new), which in edits:
         found = [k for k in range(len(written)) if written.startswith(old, k)]
         if found:

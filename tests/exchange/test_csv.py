@@ -43,7 +43,7 @@ SRC = "offerings.csv"
 
 
 def read(data: str | bytes, **kwargs: Any) -> Submission:
-    return load_csv(data, CATALOGUE, name=SRC, **kwargs)
+    return read_csv(data, CATALOGUE, name=SRC, **kwargs)
 
 
 def failure(data: str | bytes, **kwargs: Any) -> InputError:
@@ -78,7 +78,7 @@ def only(submission: Submission) -> Offering:
 
 def test_the_csv_form_holds_the_same_submission_as_the_document() -> None:
     """XCH-11: rows of offerings with their municipality read into the same objects as JSON."""
-    assert read(csv_text()) == load_json(text(BASE), CATALOGUE)
+    assert read(csv_text()) == read_json(text(BASE), CATALOGUE)
 
 
 def test_every_column_is_read() -> None:
@@ -395,7 +395,7 @@ def test_a_row_with_too_many_cells_is_reported() -> None:
 
 def test_the_written_csv_is_canonical() -> None:
     """XCH-13: all columns in order, CRLF line ends, full URIs, rates as numbers per year."""
-    written = dump_csv(read(csv_text()))
+    written = dumps_csv(read(csv_text()))
     lines = written.split("\r\n")
     assert lines[0] == ",".join(c for c in COLUMNS if c != "source")
     assert lines[1].startswith("2024,GM0556,Maassluis,34148,2022," + PASSPORT + ",unknown,")
@@ -415,10 +415,10 @@ def test_the_dutch_form_is_written_and_read_back() -> None:
         reference_year=2024,
         catalogue=CATALOGUE,
     )
-    written = dump_csv(submission, dutch=True)
+    written = dumps_csv(submission, dutch=True)
     assert written.startswith("\ufeffreference_year;cbs_code;")
     assert ";per year;;;;;2,5;;;;\r\n" in written
-    assert load_csv(written, CATALOGUE) == submission
+    assert read_csv(written, CATALOGUE) == submission
 
 
 def test_csv_json_csv_round_trip_of_the_examples() -> None:
@@ -426,10 +426,10 @@ def test_csv_json_csv_round_trip_of_the_examples() -> None:
     first = read(
         csv_text(row(volume_web="83 per month", authentication="EH3"), row(product="paspoort"))
     )
-    again = load_json(dump_json(first), CATALOGUE)
+    again = read_json(dumps_json(first), CATALOGUE)
     assert again == first
-    assert dump_csv(again) == dump_csv(first)
-    assert read(dump_csv(again)) == first
+    assert dumps_csv(again) == dumps_csv(first)
+    assert read(dumps_csv(again)) == first
 
 
 def test_a_volume_record_without_channels_cannot_be_written_in_csv() -> None:
@@ -441,16 +441,16 @@ def test_a_volume_record_without_channels_cannot_be_written_in_csv() -> None:
         catalogue=CATALOGUE,
     )
     with pytest.raises(ExchangeError, match="without any channel"):
-        dump_csv(submission)
+        dumps_csv(submission)
 
 
 def test_local_products_are_read_from_the_catalogue_given() -> None:
     """XCH-11: a CSV row may name a local product that the catalogue given holds."""
     local = Product.local("urn:gm0622:product:x", "x")
     catalogue = CATALOGUE.with_local(local)
-    submission = load_csv(csv_text(row(product="urn:gm0622:product:x")), catalogue)
+    submission = read_csv(csv_text(row(product="urn:gm0622:product:x")), catalogue)
     assert submission.local_products == (local,)
-    assert load_csv(dump_csv(submission), catalogue) == submission
+    assert read_csv(dumps_csv(submission), catalogue) == submission
     exc = failure(csv_text(row(product="urn:gm0622:product:x")))
     assert_reports(exc, SRC, "row 2", "product", "urn:gm0622:product:x")
 
@@ -466,7 +466,7 @@ def test_a_source_column_must_agree_across_rows() -> None:
         csv_text(row() + ",survey 2024", row(product="paspoort") + ",survey", header=header)
     )
     assert_reports(exc, SRC, "row 3", "source", "survey")
-    assert dump_csv(submission).splitlines()[0].endswith(",source")
+    assert dumps_csv(submission).splitlines()[0].endswith(",source")
 
 
 def test_status_rules_are_checked() -> None:
@@ -478,7 +478,7 @@ def test_status_rules_are_checked() -> None:
 def test_dump_csv_needs_a_submission() -> None:
     """XCH-13: writing anything else raises a DigimaatError."""
     with pytest.raises(ExchangeError):
-        dump_csv([])  # type: ignore[arg-type]
+        dumps_csv([])  # type: ignore[arg-type]
 
 
 def test_fee_and_forms_and_status_survive_a_round_trip() -> None:
@@ -505,4 +505,4 @@ def test_fee_and_forms_and_status_survive_a_round_trip() -> None:
         catalogue=CATALOGUE,
     )
     for dutch in (False, True):
-        assert load_csv(dump_csv(submission, dutch=dutch), CATALOGUE) == submission
+        assert read_csv(dumps_csv(submission, dutch=dutch), CATALOGUE) == submission

@@ -39,7 +39,7 @@ SRC = "offerings.json"
 
 def read(doc: Any, **kwargs: Any) -> Submission:
     data = doc if isinstance(doc, str | bytes) else text(doc)
-    return load_json(data, CATALOGUE, name=SRC, **kwargs)
+    return read_json(data, CATALOGUE, name=SRC, **kwargs)
 
 
 def failure(doc: Any, **kwargs: Any) -> InputError:
@@ -125,7 +125,7 @@ def test_reading_accepts_a_path_bytes_and_text(tmp_path: Path) -> None:
     """XCH-1: the same document read from a file, from bytes and from text is the same."""
     file = tmp_path / "x.json"
     file.write_text(text(BASE), encoding="utf-8")
-    from_file = load_json(file, CATALOGUE)
+    from_file = read_json(file, CATALOGUE)
     assert from_file == read(text(BASE)) == read(text(BASE).encode("utf-8"))
     assert read(text(BASE).encode("utf-8-sig")) == from_file  # a byte order mark is ignored
 
@@ -473,7 +473,7 @@ def test_a_file_over_the_size_limit_is_refused_before_parsing(tmp_path: Path) ->
     file = tmp_path / "big.json"
     file.write_text(raw + " " * 1000, encoding="utf-8")
     with pytest.raises(InputError) as info:
-        load_json(file, CATALOGUE, max_bytes=len(raw))
+        read_json(file, CATALOGUE, max_bytes=len(raw))
     assert_reports(info.value, str(file), None, "file")
     # Not parsed: a file that is far from JSON is refused for its size, not its syntax.
     assert_reports(failure("x" * 100, max_bytes=99), SRC, None, "file")
@@ -587,7 +587,7 @@ def test_a_bad_local_product_is_reported() -> None:
 
 def test_the_written_document_is_canonical() -> None:
     """XCH-10: fixed member order, canonical record order, one record per line, '/year' rates."""
-    written = dump_json(read(BASE))
+    written = dumps_json(read(BASE))
     lines = written.splitlines()
     assert lines[:4] == [
         "{",
@@ -605,7 +605,7 @@ def test_the_written_document_is_canonical() -> None:
         '"volumes": {"balie": "700/year", "post": "300/year"}}'
     ) in lines
     assert written.endswith("}\n")
-    assert dump_json(read(written)) == written
+    assert dumps_json(read(written)) == written
 
 
 def test_writing_keeps_every_field() -> None:
@@ -634,7 +634,7 @@ def test_writing_keeps_every_field() -> None:
         local_products=[Product.local("urn:own", "own product", audiences=["bedrijf"])],
         catalogue=CATALOGUE,
     )
-    again = load_json(dump_json(submission), CATALOGUE)
+    again = read_json(dumps_json(submission), CATALOGUE)
     assert again == submission
     assert again.offerings[0].volumes == submission.offerings[0].volumes
 
@@ -642,12 +642,12 @@ def test_writing_keeps_every_field() -> None:
 def test_dump_json_needs_a_submission() -> None:
     """XCH-10: writing anything else raises a DigimaatError."""
     with pytest.raises(DigimaatError):
-        dump_json("not a submission")  # type: ignore[arg-type]
+        dumps_json("not a submission")  # type: ignore[arg-type]
 
 
 def test_the_reference_catalogue_is_the_default() -> None:
     """XCH-8: without a catalogue, products are resolved in the reference catalogue."""
-    submission = load_json(text(BASE))
+    submission = read_json(text(BASE))
     assert {o.product for o in submission.offerings} == {PARKING, PASSPORT}
     assert len(submission.catalogue.reference_products()) == 512
 
@@ -664,7 +664,7 @@ def test_a_document_may_be_read_by_file_name(tmp_path: Path) -> None:
 def test_a_missing_file_is_a_digimaat_error(tmp_path: Path) -> None:
     """XCH-2: a file that cannot be read is reported as a DigimaatError naming it."""
     with pytest.raises(InputError) as info:
-        load_json(tmp_path / "absent.json", CATALOGUE)
+        read_json(tmp_path / "absent.json", CATALOGUE)
     assert_reports(info.value, str(tmp_path / "absent.json"), None, "document")
 
 
@@ -677,5 +677,5 @@ def test_a_catalogue_may_be_given() -> None:
 
 def failure_in(catalogue: Catalogue) -> InputError:
     with pytest.raises(InputError) as info:
-        load_json(text(BASE), catalogue, name=SRC)
+        read_json(text(BASE), catalogue, name=SRC)
     return info.value

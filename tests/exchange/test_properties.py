@@ -34,21 +34,21 @@ pytestmark = pytest.mark.property
 @given(submissions())
 def test_json_round_trip(submission: Submission) -> None:
     """XCH-14: A submission read from a file, written, and read again, is the same submission."""
-    written = dump_json(submission)
-    again = load_json(written, CATALOGUE)
+    written = dumps_json(submission)
+    again = read_json(written, CATALOGUE)
     assert again == submission
-    assert dump_json(again) == written
+    assert dumps_json(again) == written
 
 
 @given(submissions(csv=True), st.booleans())
 def test_csv_json_csv_round_trip(submission: Submission, dutch: bool) -> None:
     """XCH-14: CSV → records → JSON → records → CSV gives the same records and the same text."""
-    written = dump_csv(submission, dutch=dutch)
-    from_csv = load_csv(written, CATALOGUE)
+    written = dumps_csv(submission, dutch=dutch)
+    from_csv = read_csv(written, CATALOGUE)
     assert from_csv == submission
-    from_json = load_json(dump_json(from_csv), CATALOGUE)
+    from_json = read_json(dumps_json(from_csv), CATALOGUE)
     assert from_json == from_csv
-    assert dump_csv(from_json, dutch=dutch) == written
+    assert dumps_csv(from_json, dutch=dutch) == written
 
 
 @given(submissions(), st.randoms(use_true_random=False))
@@ -56,7 +56,7 @@ def test_the_order_of_records_carries_no_meaning(
     submission: Submission, rnd: random.Random
 ) -> None:
     """XCH-1: two files with the same records in another order hold the same submission."""
-    document = json.loads(dump_json(submission))
+    document = json.loads(dumps_json(submission))
     for key in ("municipalities", "local_products", "offerings"):
         if key in document:
             rnd.shuffle(document[key])
@@ -65,7 +65,7 @@ def test_the_order_of_records_carries_no_meaning(
             rnd.shuffle(items)
             record.clear()
             record.update(items)
-    assert load_json(json.dumps(document), CATALOGUE) == submission
+    assert read_json(json.dumps(document), CATALOGUE) == submission
 
 
 # --- XCH-16: the schema ------------------------------------------------------------------------
@@ -76,7 +76,7 @@ VALIDATOR = jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text(encoding
 @given(submissions())
 def test_written_documents_validate_against_the_schema(submission: Submission) -> None:
     """XCH-16: Every document a writer writes MUST validate against it."""
-    errors = [e.message for e in VALIDATOR.iter_errors(json.loads(dump_json(submission)))]
+    errors = [e.message for e in VALIDATOR.iter_errors(json.loads(dumps_json(submission)))]
     assert errors == []
 
 
@@ -209,7 +209,7 @@ def test_csv_reader_refuses_changed_cells_cleanly(changes: list[tuple[int, int, 
 
 def test_a_channel_is_listed_in_canonical_order() -> None:
     """XCH-10: channels in the order of CHN-4, whatever the order in the input."""
-    submission = load_json(
+    submission = read_json(
         text(
             {
                 **BASE,
@@ -226,4 +226,4 @@ def test_a_channel_is_listed_in_canonical_order() -> None:
     )
     assert submission.offerings[0].volumes is not None
     assert submission.offerings[0].volumes.channels == (Channel.BALIE, Channel.CHAT)
-    assert '"volumes": {"balie": "2/year", "chat": "1/year"}' in dump_json(submission)
+    assert '"volumes": {"balie": "2/year", "chat": "1/year"}' in dumps_json(submission)

@@ -1,83 +1,290 @@
 """The exchange layer: the standard's file formats (specification chapter XCH).
 
-Exchange turns files into vocabulary objects and back; it never computes a score. A file
-holds a :class:`Submission`: municipalities, their offerings and the local products those
-use. Two forms hold it:
+Exchange turns files into submissions and datasets, and submissions back into files; it
+never computes a score. Every file is read by one pipeline:
 
-- the JSON document (:func:`load_json`, :func:`dump_json`), which holds everything;
-- the CSV form (:func:`load_csv`, :func:`dump_csv`), one row per offering, for
-  spreadsheets, including Dutch exports (``;`` separated, decimal comma, byte order mark).
+1. **source** (:mod:`~digimaat.exchange.source`): the bytes, under the size limit, checked
+   to be UTF-8;
+2. **raw records** (:mod:`~digimaat.exchange.raw`): cut by the tokenizer of the file's form,
+   the JSON document's (:mod:`~digimaat.exchange.jsonform`) or the CSV form's
+   (:mod:`~digimaat.exchange.csvform`), each value with its place (a JSON pointer, or a row
+   and column);
+3. **rules** (:mod:`~digimaat.exchange.rules`, :mod:`~digimaat.exchange.validation`): one
+   set of rules for every form, each citing its clause, applied once per distinct value;
+4. **build** (:mod:`~digimaat.exchange.submission`): a :class:`Submission`, whose
+   offerings are columns that become a dataset's arrays directly, or records on demand.
 
-:func:`load` picks the form from a file's extension. Every problem of a file is reported
-together in one :class:`~digimaat.errors.InputError`, each naming the file, the row or
-JSON pointer, the field and the value.
+Every problem of every file is reported together in one
+:class:`~digimaat.errors.InputError`, each naming its file, place, field, value, clause and,
+where there is one, a suggestion.
 
-For the measurement core, :func:`load_dataset` (one or more files, by extension),
-:func:`load_csv_dataset` and :func:`load_json_dataset` read files straight into a
-:class:`~digimaat.measurement.dataset.Dataset`, column by column, without a record per
-offering (:mod:`digimaat.exchange.columnar`). They give what reading the records and
-``Dataset.from_offerings`` give, problems included, at a fraction of the cost. They are
-imported on first use, so that ``import digimaat.exchange`` does not import numpy.
+``load`` and ``load_dataset`` take paths or open files; ``loads`` takes text (or bytes)
+held in memory. ``dump`` writes a file; ``dumps`` returns its text.
+
+>>> from digimaat.exchange import loads
+>>> submission = loads('''{"format": "digimaat-offerings", "spec_version": "1.0-draft",
+...   "reference_year": 2024,
+...   "municipalities": [{"cbs_code": "GM0622", "name": "Vlaardingen",
+...                       "population": 74124, "year": 2021}],
+...   "offerings": [{"municipality": "GM0622", "product": "parkeervergunning",
+...                  "capabilities": ["information-online", "downloadable-form"],
+...                  "volumes": {"balie": "700/year", "post": "25 per month"}}]}''',
+...                    form="json")
+>>> offering = submission.offerings[0]
+>>> offering.product, offering.volumes.per_year()
+('http://standaarden.overheid.nl/owms/terms/parkeervergunning', {'balie': 700.0, 'post': 300.0})
+>>> submission.dataset().shape
+(1, 1, 7)
 """
 
 from __future__ import annotations
 
-import importlib
+import contextlib
+import gc
 import os
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, Any
 
-from digimaat.exchange._common import MAX_BYTES, MAX_DEPTH, ExchangeError, unknown_extension
-from digimaat.exchange.csvform import COLUMNS, dump_csv, load_csv
-from digimaat.exchange.documents import FORMAT, Submission, dump_json, load_json
-from digimaat.vocabulary.products import Catalogue
+from digimaat.errors import InputError, InvalidValueError, Problem, ProblemCollector
+from digimaat.exchange.csvform import COLUMNS, REQUIRED_COLUMNS
+from digimaat.exchange.source import MAX_BYTES, MAX_DEPTH, Limits, Source, read_source, text_source
+from digimaat.exchange.submission import Submission, merge
+from digimaat.exchange.validation import FORMAT, FileContent, validate
+from digimaat.exchange.writers import ExchangeError, dumps_csv, dumps_json
 
 __all__ = [
     "COLUMNS",
     "FORMAT",
     "MAX_BYTES",
     "MAX_DEPTH",
+    "REQUIRED_COLUMNS",
     "ExchangeError",
+    "Limits",
     "Submission",
-    "dump_csv",
-    "dump_json",
+    "dump",
+    "dumps",
     "load",
-    "load_csv",
-    "load_csv_dataset",
     "load_dataset",
-    "load_json",
-    "load_json_dataset",
+    "load_years",
+    "loads",
 ]
 
-_COLUMNAR = frozenset({"load_csv_dataset", "load_dataset", "load_json_dataset"})
+File = str | os.PathLike[str] | IO[bytes] | IO[str]
+"""What ``load`` reads: a path, or a file object opened for reading."""
 
-if TYPE_CHECKING:  # pragma: no cover
-    from digimaat.exchange.columnar import load_csv_dataset, load_dataset, load_json_dataset
+_FORMS = ("json", "csv")
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _COLUMNAR:
-        raise AttributeError(f"module 'digimaat.exchange' has no attribute {name!r}")
-    value = getattr(importlib.import_module("digimaat.exchange.columnar"), name)
-    globals()[name] = value
-    return value
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a file is read.
+
+    Reading a national file creates millions of short-lived objects, none of them in a
+    reference cycle; the collector would otherwise walk them again and again.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read(
+    source: Source, catalogue: Any, limits: Limits, collector: ProblemCollector
+) -> FileContent | None:
+    """One file through the pipeline: tokenizer of its form, then the rules."""
+    with _collector_paused():
+        return _pipeline(source, catalogue, limits, collector)
+
+
+def _pipeline(
+    source: Source, catalogue: Any, limits: Limits, collector: ProblemCollector
+) -> FileContent | None:
+    if source.form == "json":
+        from digimaat.exchange.jsonform import tokenize as tokenize_json
+
+        return validate(tokenize_json(source, limits), catalogue, limits, collector)
+    if source.form == "csv":
+        from digimaat.exchange.csvform import tokenize as tokenize_csv
+
+        return validate(tokenize_csv(source, limits), catalogue, limits, collector)
+    collector.add(
+        Problem(
+            "file",
+            Path(source.name).suffix or "",
+            "has an unknown form; expected .json or .csv (or give form=)",
+            source=source.name,
+            clause="XCH-1",
+        )
+    )
+    return None
+
+
+def _files(files: Sequence[File]) -> list[File]:
+    if not files:
+        raise InvalidValueError("files", [], "name at least one file")
+    if len(files) == 1 and isinstance(files[0], list | tuple):
+        return list(files[0])
+    return list(files)
+
+
+def _contents(
+    files: Sequence[File], form: str | None, catalogue: Any, limits: Limits | None
+) -> tuple[list[FileContent], ProblemCollector, Any, Limits]:
+    from digimaat.vocabulary.products import Catalogue, reference_catalogue
+
+    limits = Limits() if limits is None else limits
+    if not isinstance(limits, Limits):
+        raise InvalidValueError("limits", type(limits).__name__, "must be a Limits record")
+    if form is not None and form not in _FORMS:
+        raise InvalidValueError("form", form, "must be 'json' or 'csv'")
+    base = reference_catalogue() if catalogue is None else catalogue
+    if not isinstance(base, Catalogue):
+        raise InvalidValueError("catalogue", type(base).__name__, "must be a Catalogue")
+    collector = ProblemCollector(limit=limits.max_problems)
+    contents: list[FileContent] = []
+    for file in files:
+        try:
+            source = read_source(file, form=form, limits=limits)
+        except InputError as exc:
+            collector.absorb(exc)
+            continue
+        content = _read(source, base, limits, collector)
+        if content is not None:
+            contents.append(content)
+    return contents, collector, base, limits
+
+
+def _raise(collector: ProblemCollector) -> None:
+    if collector.problems:
+        problems = sorted(collector.problems, key=lambda p: p.source or "")
+        raise InputError(problems, collector.more)
 
 
 def load(
-    path: str | os.PathLike[str], catalogue: Catalogue | None = None, *, max_bytes: int = MAX_BYTES
+    *files: File,
+    form: str | None = None,
+    catalogue: Any = None,
+    limits: Limits | None = None,
 ) -> Submission:
-    """Read a file in the form its extension names: ``.json`` or ``.csv`` (any letter case).
+    """Read one or more exchange files into one :class:`Submission` (XCH-1 to XCH-15).
 
-    >>> load("offerings.xlsx")
-    Traceback (most recent call last):
-    ...
-    digimaat.errors.InputError: 1 problem found:
-      offerings.xlsx: file: has an unknown extension; expected .json or .csv (got '.xlsx')
+    Each file is a path or an open file; its form (``"json"`` or ``"csv"``) is taken from
+    its extension (also after ``.gz`` or ``.xz``), or from ``form``. Products are resolved
+    in ``catalogue`` (the reference catalogue by default) plus the documents' local
+    products. Every problem of every file is reported together in one
+    :class:`~digimaat.errors.InputError`.
     """
-    file = Path(path)
-    suffix = file.suffix.lower()
-    if suffix == ".json":
-        return load_json(file, catalogue, max_bytes=max_bytes)
-    if suffix == ".csv":
-        return load_csv(file, catalogue, max_bytes=max_bytes)
-    raise unknown_extension(path)
+    contents, collector, base, _ = _contents(_files(files), form, catalogue, limits)
+    submission = merge(contents, base, collector)
+    _raise(collector)
+    assert submission is not None
+    return submission
+
+
+def loads(
+    text: str | bytes,
+    *,
+    form: str,
+    name: str | None = None,
+    catalogue: Any = None,
+    limits: Limits | None = None,
+) -> Submission:
+    """Read one exchange file held in memory, as text or bytes, in the given form.
+
+    ``name`` names the file in problems (default ``<text>``).
+    """
+    if form not in _FORMS:
+        raise InvalidValueError("form", form, "must be 'json' or 'csv'")
+    source = text_source(text, name=name, form=form, limits=limits)
+    from digimaat.vocabulary.products import reference_catalogue
+
+    base = reference_catalogue() if catalogue is None else catalogue
+    limits = Limits() if limits is None else limits
+    collector = ProblemCollector(limit=limits.max_problems)
+    content = _read(source, base, limits, collector)
+    submission = merge([content] if content else [], base, collector)
+    _raise(collector)
+    assert submission is not None
+    return submission
+
+
+def load_dataset(
+    *files: File,
+    form: str | None = None,
+    catalogue: Any = None,
+    limits: Limits | None = None,
+    products: Iterable[str] | None = None,
+    costs: Any = None,
+) -> Any:
+    """Read one or more exchange files into one :class:`~digimaat.measurement.dataset.Dataset`.
+
+    The same as ``load(*files, ...).dataset(products=products, costs=costs)``.
+    """
+    return load(*files, form=form, catalogue=catalogue, limits=limits).dataset(
+        products=products, costs=costs
+    )
+
+
+def load_years(
+    *files: File,
+    form: str | None = None,
+    catalogue: Any = None,
+    limits: Limits | None = None,
+) -> dict[int, Submission]:
+    """Read files of one or more reference years: one :class:`Submission` per year.
+
+    Files of the same year must agree as :func:`load` requires; every problem of every
+    file is reported together.
+    """
+    contents, collector, base, _ = _contents(_files(files), form, catalogue, limits)
+    by_year: dict[int, list[FileContent]] = {}
+    for content in contents:
+        if content.reference_year is not None:
+            by_year.setdefault(content.reference_year, []).append(content)
+    out: dict[int, Submission] = {}
+    for year in sorted(by_year):
+        submission = merge(by_year[year], base, collector)
+        if submission is not None:
+            out[year] = submission
+    _raise(collector)
+    return out
+
+
+def dumps(submission: Submission, *, form: str = "json", dutch: bool = False) -> str:
+    """The text of a submission in a form: ``"json"`` (XCH-10) or ``"csv"`` (XCH-13).
+
+    ``dutch=True`` writes the CSV form as a Dutch spreadsheet expects it (XCH-12).
+    """
+    if form == "json":
+        if dutch:
+            raise InvalidValueError("dutch", dutch, "applies to the CSV form only")
+        return dumps_json(submission)
+    if form == "csv":
+        return dumps_csv(submission, dutch=dutch)
+    raise InvalidValueError("form", form, "must be 'json' or 'csv'")
+
+
+def dump(
+    submission: Submission,
+    file: str | os.PathLike[str] | IO[str],
+    *,
+    form: str | None = None,
+    dutch: bool = False,
+) -> None:
+    """Write a submission to a path or an open text file, in the form its extension names."""
+    if form is None:
+        name = os.fspath(file) if isinstance(file, str | os.PathLike) else getattr(file, "name", "")
+        from digimaat.exchange.source import form_of
+
+        form = form_of(str(name)) or "json"
+    text = dumps(submission, form=form, dutch=dutch)
+    if isinstance(file, str | os.PathLike):
+        newline = "" if form == "csv" else None
+        with open(file, "w", encoding="utf-8", newline=newline) as handle:
+            handle.write(text)
+    else:
+        file.write(text)

@@ -1,55 +1,54 @@
-"""The CSV form of a submission: one row per offering (specification chapter XCH).
+"""The CSV form: its tokenizer and its writer (specification chapter XCH, XCH-11 to XCH-13).
 
-The CSV form is meant to be filled in with a spreadsheet. Each row holds one offering
-and repeats its municipality; a row with an empty ``product`` lists a municipality that
-has no offering. A Dutch spreadsheet export is read as it is: ``;`` as the separator
-with a decimal comma, and a byte order mark (XCH-12). Local products are not defined in
-CSV: a row may name one only when the catalogue passed to :func:`load_csv` holds it.
+The CSV form is meant to be filled in with a spreadsheet: one row per offering, the
+municipality repeated in every row, a header naming the columns. :func:`tokenize` cuts a
+file into the same raw records as the JSON document's tokenizer (three tables: the
+document's cells, the municipalities and the offerings, one record per row), each cell
+located by its row and column as a spreadsheet numbers them (the header is row 1, the
+first column is A). It checks what only the CSV form has: the separator (XCH-12), the
+header (XCH-11), and the width of the rows.
 
->>> from digimaat.exchange import load_csv, dump_csv
->>> text = '''reference_year;cbs_code;municipality_name;population;population_year;product;\
-capabilities;volume_unit;volume_balie;volume_web
-... 2024;GM0622;Vlaardingen;74.124;2021;parkeervergunning;information-online|downloadable-form;\
-per month;58,5;2
-... '''
->>> submission = load_csv(text)
->>> submission.municipalities[0].population, submission.offerings[0].volumes.per_year()
-(74124, {'balie': 702.0, 'web': 24.0})
->>> load_csv(dump_csv(submission)) == submission
-True
+A file without quotes is cut with ``str.split``; a file with quotes with the ``csv``
+module (RFC 4180). Where the ``fast`` extra is installed, a large file may be cut by
+pyarrow's CSV reader instead (:mod:`digimaat.exchange.native`), which gives the same raw
+records or declines.
+
+>>> from digimaat.exchange.csvform import tokenize
+>>> from digimaat.exchange.source import text_source
+>>> raw = tokenize(text_source("reference_year;cbs_code;municipality_name;population;"
+...                            "population_year;product\\n2024;GM0622;Vlaardingen;74.124;2021;"
+...                            "paspoort\\n", form="csv"))
+>>> raw.offerings.column("product").values, raw.offerings.locate(0, "product", "")
+(['paspoort'], 'row 2, column F')
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import io
-import operator
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Final
 
-from digimaat.errors import InputError, InvalidValueError, Problem
-from digimaat.exchange._common import (
-    MAX_BYTES,
-    NO_VALUE,
-    ExchangeError,
-    Fault,
-    FieldParser,
-    Input,
-    Text,
-    format_number,
-    gc_paused,
-    read_input,
-)
-from digimaat.exchange.documents import _CAPABILITY_ORDER, _CODE, Submission
+import attrs
+import numpy as np
+
+from digimaat.errors import NO_VALUE, Problem
+from digimaat.exchange.raw import ABSENT, IntArray, RawColumn, RawTable, factorize
+from digimaat.exchange.rules import CSV, CSV_NL, Dialect
+from digimaat.exchange.source import Limits, Source
 from digimaat.vocabulary.channels import CHANNELS, Channel
-from digimaat.vocabulary.municipalities import Municipality
-from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, Volumes
-from digimaat.vocabulary.products import Catalogue, reference_catalogue
 
-__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "dump_csv", "load_csv"]
+__all__ = [
+    "COLUMNS",
+    "REQUIRED_COLUMNS",
+    "RawSheet",
+    "column_letter",
+    "tokenize",
+]
 
-_VOLUME_COLUMNS = tuple(f"volume_{channel.value}" for channel in CHANNELS)
+VOLUME_COLUMNS: Final = tuple(f"volume_{channel.value}" for channel in CHANNELS)
 
 COLUMNS: Final[tuple[str, ...]] = (
     "reference_year",
@@ -65,9 +64,10 @@ COLUMNS: Final[tuple[str, ...]] = (
     "local_target_reason",
     "fee_applies",
     "volume_unit",
-    *_VOLUME_COLUMNS,
+    *VOLUME_COLUMNS,
     "forms_started",
     "forms_completed",
+    "notes",
     "source",
 )
 """The columns of the CSV form, in the order a writer writes them (XCH-11)."""
@@ -82,514 +82,304 @@ REQUIRED_COLUMNS: Final[tuple[str, ...]] = (
 )
 """The columns every CSV file must have; the others may be left out (XCH-11)."""
 
-_OFFERING_COLUMNS = tuple(c for c in COLUMNS[6:] if c != "source")
-_TRUE = frozenset({"true", "yes", "ja", "waar"})
-_FALSE = frozenset({"false", "no", "nee", "onwaar"})
+# Where each column's cells go: (table, field). The CBS code is the municipality of both
+# the municipality record and the offering of its row.
+_DOCUMENT: Final = {"reference_year": "reference_year", "source": "source"}
+_MUNICIPAL: Final = {
+    "cbs_code": "cbs_code",
+    "municipality_name": "name",
+    "population": "population",
+    "population_year": "year",
+}
+_OFFERING: Final = {
+    "cbs_code": "municipality",
+    **{c: c for c in COLUMNS[5:] if c != "source"},
+}
+TEXTS_AS_WRITTEN: Final = frozenset({"municipality_name", "local_target_reason", "notes", "source"})
+"""Columns whose cells are taken as written; white space around other cells is ignored."""
 
 
-def _fail(source: str, location: str | None, field: str, value: Any, message: str) -> None:
-    raise InputError([Problem(field, value, message, source=source, location=location)])
+@attrs.frozen(eq=False)
+class RawSheet:
+    """A CSV file (or a spreadsheet) cut into raw records, one record per row."""
+
+    source: Source
+    dialect: Dialect
+    document: RawTable
+    municipalities: RawTable
+    local_products: tuple[tuple[str, Any], ...]
+    offerings: RawTable
+    problems: tuple[Problem, ...]
+    complete: bool
+    """``False`` when the rows could not be read (a separator or syntax problem)."""
 
 
-def _separator(text: str, source: str) -> str:
-    """``;`` or ``,``, decided by the header line alone (XCH-12)."""
-    header = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
+def column_letter(position: int) -> str:
+    """The spreadsheet name of a column by its 0-based position: A, B, ..., Z, AA, ...
+
+    >>> column_letter(0), column_letter(25), column_letter(26), column_letter(701)
+    ('A', 'Z', 'AA', 'ZZ')
+    """
+    letters = ""
+    n = position + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _separator(header: str) -> str | None:
+    """``;`` or ``,``, decided by the header row alone (XCH-12); ``None`` when it holds both."""
     semicolon, comma = ";" in header, "," in header
     if semicolon and comma:
-        _fail(
-            source,
-            "row 1",
-            "header",
-            header.strip(),
-            "mixes ';' and ','; the separator must be one of them",
-        )
+        return None
     return ";" if semicolon else ","
 
 
-def _header(cells: Sequence[str], source: str) -> dict[str, int]:
-    """Column name -> position; every header problem is reported together."""
-    problems: list[Problem] = []
-    positions: dict[str, int] = {}
+class _Header:
+    """The header row: which column holds which field, and its problems (XCH-11)."""
 
-    def problem(value: Any, message: str) -> None:
-        problems.append(Problem("header", value, message, source=source, location="row 1"))
-
-    for position, cell in enumerate(cells):
-        name = cell.strip().lower()
-        if name.startswith("volume_") and name != "volume_unit":
-            try:
-                name = "volume_" + Channel.parse(name.removeprefix("volume_"), "header").value
-            except InvalidValueError:
-                problem(
+    def __init__(self, cells: Sequence[str], source: str) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+        self.position: dict[str, int] = {}
+        for position, cell in enumerate(cells):
+            name = normalise_header(cell)
+            where = f"row 1, column {column_letter(position)}"
+            if name is None:
+                if not cell.strip():
+                    self._problem(where, cell, "is empty; every column needs a name", None)
+                    continue
+                close = difflib.get_close_matches(cell.strip().lower(), COLUMNS, n=1)
+                self._problem(
+                    where,
                     cell,
-                    "names an unknown channel; expected volume_ followed by one of: "
-                    + ", ".join(c.value for c in CHANNELS),
+                    "is not a column of the CSV form",
+                    f"did you mean {close[0]!r}?"
+                    if close
+                    else "see the list of columns in the specification (XCH-11)",
                 )
-                continue
-        if name not in COLUMNS:
-            problem(cell, "is not a column of the CSV form; expected one of: " + ", ".join(COLUMNS))
-        elif name in positions:
-            problem(cell, f"repeats column {name}")
-        else:
-            positions[name] = position
-    for name in REQUIRED_COLUMNS:
-        if name not in positions:
-            problem(NO_VALUE, f"lacks the required column {name}")
-    if problems:
-        raise InputError(problems)
-    return positions
+            elif name in self.position:
+                first = column_letter(self.position[name])
+                self._problem(where, cell, f"repeats column {name} (also column {first})", None)
+            else:
+                self.position[name] = position
+        for name in REQUIRED_COLUMNS:
+            if name not in self.position:
+                self._problem("row 1", NO_VALUE, f"lacks the required column {name}", None)
+        self.width = len(cells)
+
+    def _problem(self, where: str, value: Any, message: str, suggestion: str | None) -> None:
+        self.problems.append(
+            Problem(
+                "header",
+                value,
+                message,
+                source=self.source,
+                location=where,
+                clause="XCH-11",
+                suggestion=suggestion,
+            )
+        )
 
 
-def load_csv(
-    data: Input,
-    catalogue: Catalogue | None = None,
-    *,
-    name: str | None = None,
-    max_bytes: int = MAX_BYTES,
-) -> Submission:
-    """Read the CSV form (XCH-11, XCH-12) into a :class:`~digimaat.exchange.Submission`.
+_HEADER_SPACES = re.compile(r"[\s_]+")
 
-    ``data`` is a path (:class:`pathlib.Path`), the file's bytes or its text (a
-    :class:`str` is always the text). Products are resolved in ``catalogue`` (the
-    reference catalogue by default), which must hold any local product a row names.
-    Rows are numbered as a spreadsheet numbers them: the header is row 1. Every problem
-    is reported in one :class:`~digimaat.errors.InputError`.
+
+def normalise_header(cell: str) -> str | None:
+    """The column a header cell names, or ``None`` (XCH-11).
+
+    Letter case and white space around a name are ignored, and a volume column may name its
+    channel by an alias (``volume_email``).
+
+    >>> normalise_header(" Volume_Email "), normalise_header("product"), normalise_header("x")
+    ('volume_e-mail', 'product', None)
     """
-    return read_text(read_input(data, max_bytes=max_bytes, name=name), catalogue)
+    name = cell.strip().lower()
+    if name.startswith("volume_") and name != "volume_unit":
+        try:
+            return "volume_" + Channel.parse(name.removeprefix("volume_"), "header").value
+        except ValueError:
+            return None
+    return name if name in COLUMNS else None
 
 
-def read_text(text: Text, catalogue: Catalogue | None) -> Submission:
-    """Read the rows of a CSV file already read and decoded (see :func:`load_csv`)."""
-    source = text.source
-    separator = _separator(text.text, source)
-    cat = reference_catalogue() if catalogue is None else catalogue
-    with gc_paused():
-        reader = csv.reader(io.StringIO(text.text, newline=""), delimiter=separator, strict=True)
-        rows: list[list[str]] = []
+def tokenize(source: Source, limits: Limits | None = None) -> RawSheet:
+    """Cut a CSV file into raw records (XCH-11, XCH-12), with the problems of its structure."""
+    limits = Limits() if limits is None else limits
+    text = source.data.decode("utf-8")
+    first_line = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
+    separator = _separator(first_line)
+    if separator is None:
+        problem = Problem(
+            "header",
+            first_line.strip(),
+            "mixes ';' and ','; the separator must be one of them",
+            source=source.name,
+            location="row 1",
+            clause="XCH-12",
+        )
+        return _empty(source, CSV, (problem,))
+    dialect = CSV_NL if separator == ";" else CSV
+    from digimaat.exchange.native import csv_columns
+
+    native = csv_columns(source, text, separator)
+    if native is not None:
+        header_cells, rows_of, cells = native
+        header = _Header(header_cells, source.name)
+        return _sheet(source, dialect, header, rows_of, cells, [], True)
+    return _pure(source, text, separator, dialect)
+
+
+def _pure(source: Source, text: str, separator: str, dialect: Dialect) -> RawSheet:
+    """Cut the rows with ``str.split`` where there are no quotes, else with the csv module."""
+    problems: list[Problem] = []
+    complete = True
+    if '"' not in text and "\r" not in text.replace("\r\n", ""):
+        lines = text.replace("\r\n", "\n").split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        rows = [line.split(separator) for line in lines]
+    else:
+        rows = []
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
         try:
             for row in reader:
                 rows.append(row)
         except csv.Error as exc:
-            _fail(source, f"row {len(rows) + 1}", "row", NO_VALUE, f"is not valid CSV ({exc})")
-        if not rows:  # pragma: no cover - text that is not blank has a row
-            _fail(source, None, "file", NO_VALUE, "is empty")
-        positions = _header(rows[0], source)
-        return _CsvReader(source, cat, positions, separator == ";").read(rows)
-
-
-_DESCRIPTIVE = (
-    "status",
-    "capabilities",
-    "authentication",
-    "local_target",
-    "local_target_reason",
-    "fee_applies",
-)
-_MUNICIPAL = ("cbs_code", "municipality_name", "population", "population_year")
-_Faults = list[tuple[str, Fault]]
-
-
-class _CsvReader:
-    """Reads the rows of one CSV file, collecting every problem with its row number.
-
-    The cells that describe an offering (status, capabilities, authentication, local
-    target, fee) and the cells of a municipality repeat across a national file, so they
-    are parsed once per distinct combination of cell texts.
-    """
-
-    def __init__(
-        self, source: str, catalogue: Catalogue, positions: dict[str, int], decimal_comma: bool
-    ) -> None:
-        self.source = source
-        self.catalogue = catalogue
-        self.positions = positions
-        self.decimal_comma = decimal_comma
-        self.parser = FieldParser(catalogue)
-        self.problems: list[Problem] = []
-
-    def add(self, row: int, field: str, value: Any, message: str) -> None:
-        self.problems.append(
-            Problem(field, value, message, source=self.source, location=f"row {row}")
-        )
-
-    def add_faults(self, row: int, faults: _Faults) -> None:
-        for field, fault in faults:
-            for _, message, value in fault.items:
-                self.add(row, field, value, message)
-
-    def read(self, rows: list[list[str]]) -> Submission:
-        width = len(rows[0])
-        at = self.positions
-
-        def index(name: str) -> int:
-            return at.get(name, width)  # a missing column reads as the empty cell at the end
-
-        def getter(names: Sequence[str]) -> Callable[[list[str]], tuple[str, ...]]:
-            indices = [index(name) for name in names]
-            if len(indices) > 1:
-                return operator.itemgetter(*indices)
-            return lambda row: tuple(row[i] for i in indices)  # itemgetter(i) is no tuple
-
-        i_year, i_product, i_unit, i_source = (
-            index(n) for n in ("reference_year", "product", "volume_unit", "source")
-        )
-        describing = operator.itemgetter(*(index(n) for n in _DESCRIPTIVE))
-        municipal = operator.itemgetter(*(index(n) for n in _MUNICIPAL))
-        counting = operator.itemgetter(index("forms_started"), index("forms_completed"))
-        volume_channels = tuple(c for c in CHANNELS if f"volume_{c.value}" in at)
-        volume_cells = getter([f"volume_{c.value}" for c in volume_channels])
-        offering_cells = getter([n for n in _OFFERING_COLUMNS if n in at])
-        described: dict[tuple[str, ...], tuple[Any, ...] | _Faults] = {}
-        rates: dict[str, dict[str, float | Fault]] = {}  # unit -> cell -> requests per year
-        counted: dict[tuple[str, ...], FormFunnel | _Faults | None] = {}
-        municipalities: dict[str, tuple[tuple[str, ...], int, Municipality]] = {}
-        municipality_cache: dict[tuple[str, ...], Municipality | _Faults] = {}
-        seen: dict[tuple[str, str], int] = {}
-        offerings: list[Offering] = []
-        year: tuple[str, int, int] | None = None  # text, value, row
-        first_source: tuple[str, int] | None = None
-        product_of = self.parser.product
-        problems = self.problems
-        add, add_faults = self.add, self.add_faults
-        any_rows = False
-        for number, row in enumerate(rows[1:], start=2):
-            if len(row) != width:
-                if not "".join(row).strip():
-                    continue  # a blank line
-                if len(row) > width:
-                    if "".join(row[width:]).strip():
-                        any_rows = True
-                        add(
-                            number, "row", NO_VALUE, f"has {len(row)} cells; the header has {width}"
-                        )
-                        continue
-                    del row[width:]
-                else:
-                    row.extend([""] * (width - len(row)))  # cells left out at the end are empty
-            if not row[i_year].strip() and not "".join(row).strip():
-                continue  # a row of empty cells, as a spreadsheet leaves behind
-            any_rows = True
-            row.append("")
-            before = len(problems)
-            # The document-wide cells must agree across rows (XCH-11).
-            if year is None or row[i_year] != year[0]:
-                parsed_year = self._year(number, row[i_year])
-                if year is None:
-                    if parsed_year is not None:
-                        year = (row[i_year], parsed_year, number)
-                elif parsed_year is not None and parsed_year != year[1]:
-                    add(
-                        number,
-                        "reference_year",
-                        row[i_year],
-                        f"differs from the reference year in row {year[2]} ({year[1]})",
-                    )
-            if first_source is None:
-                first_source = (row[i_source], number)
-            elif row[i_source] != first_source[0]:
-                add(
-                    number,
-                    "source",
-                    row[i_source],
-                    f"differs from the source in row {first_source[1]}",
+            problems.append(
+                Problem(
+                    "row",
+                    NO_VALUE,
+                    f"is not valid CSV ({exc})",
+                    source=source.name,
+                    location=f"row {len(rows) + 1}",
+                    clause="XCH-11",
                 )
-            # The municipality, repeated in every row, must agree with its first row.
-            key = municipal(row)
-            code = key[0].strip()
-            known = municipalities.get(code)
-            if known is None or known[0] != key:
-                parsed = municipality_cache.get(key)
-                if parsed is None:
-                    parsed = municipality_cache[key] = self._municipality(key)
-                if isinstance(parsed, list):
-                    add_faults(number, parsed)
-                elif known is None:
-                    municipalities[code] = (key, number, parsed)
-                elif known[2] != parsed:
-                    self._disagree(number, parsed, known[2], known[1])
-            product_text = row[i_product].strip()
-            if not product_text:
-                if any(cell.strip() for cell in offering_cells(row)):
-                    add(
-                        number,
-                        "product",
-                        "",
-                        "is empty, but other cells of the offering are filled",
-                    )
-                continue
-            product = product_of(product_text)
-            if isinstance(product, Fault):
-                add_faults(number, [("product", product)])
-                product = ""  # the row is dropped below, after its other cells are checked
-            description = describing(row)
-            parts = described.get(description)
-            if parts is None:
-                parts = described[description] = self._describe(description)
-            if isinstance(parts, list):
-                add_faults(number, parts)
-                parts = _NO_PARTS
-            cells = volume_cells(row)
-            volumes = None
-            if any(cells):
-                found: list[Channel] = []
-                values: list[float] = []
-                unit = row[i_unit]
-                unit_rates = rates.get(unit)
-                if unit_rates is None:
-                    unit_rates = rates[unit] = {}
-                for channel, text in zip(volume_channels, cells, strict=True):
-                    if text:
-                        value = unit_rates.get(text)
-                        if value is None:
-                            value = unit_rates[text] = self._rate(text, unit)
-                        if isinstance(value, float):
-                            found.append(channel)
-                            values.append(value)
-                        elif value is not _BLANK:
-                            add_faults(number, [(f"volume_{channel.value}", value)])
-                if found:
-                    volumes = Volumes(tuple(found), tuple(values))
-            counts = counting(row)
-            forms = counted.get(counts, _UNSEEN)
-            if forms is _UNSEEN:
-                forms = counted[counts] = self._forms(counts)
-            if isinstance(forms, list):
-                add_faults(number, forms)
-            if len(problems) > before:
-                continue
-            offering_key = (code, product)
-            if offering_key in seen:
-                add(
-                    number,
-                    "product",
-                    product_text,
-                    f"repeats the offering of row {seen[offering_key]} (same municipality "
-                    "and product)",
-                )
-                continue
-            seen[offering_key] = number
-            # Positional, in the order of Offering's fields: municipality, product, status,
-            # capabilities, authentication, local target and its reason, volumes, forms, fee.
-            status, capabilities, authentication, target, reason, fee = parts
-            try:
-                offerings.append(
-                    Offering(
-                        code,
-                        product,
-                        status,
-                        capabilities,
-                        authentication,
-                        target,
-                        reason,
-                        volumes,
-                        forms,
-                        fee,
-                    )
-                )
-            except InvalidValueError as exc:
-                p = exc.problem
-                add(number, p.field, p.value, p.message)
-        if not any_rows:
-            _fail(self.source, None, "file", NO_VALUE, "has a header but no rows")
-        if problems:
-            raise InputError(problems)
-        assert year is not None
-        assert first_source is not None
-        references = {p.uri for p in self.catalogue.reference_products()}
-        local = {o.product for o in offerings} - references
-        return Submission(
-            year[1],
-            tuple(m for _, _, m in municipalities.values()),
-            offerings,
-            tuple(self.catalogue.get(uri) for uri in local),
-            first_source[0] if first_source[0].strip() else None,
-            self.catalogue,
-        )
-
-    def _disagree(self, number: int, mine: Municipality, first: Municipality, row: int) -> None:
-        for field, this, that in (
-            ("municipality_name", mine.name, first.name),
-            ("population", mine.population, first.population),
-            ("population_year", mine.year, first.year),
-        ):
-            if this != that:
-                self.add(
-                    number, field, this, f"differs from row {row} ({that!r}) for {first.cbs_code}"
-                )
-
-    def _year(self, number: int, text: str) -> int | None:
-        if not text.strip():
-            self.add(number, "reference_year", text, "is required")
-            return None
-        parsed = self.parser.integer(text, self.decimal_comma)
-        if isinstance(parsed, Fault):
-            self.add_faults(number, [("reference_year", parsed)])
-            return None
-        if not 1800 <= parsed <= 2200:
-            self.add(number, "reference_year", text, "must be a calendar year (1800-2200)")
-            return None
-        return parsed
-
-    def _municipality(self, key: tuple[str, ...]) -> Municipality | _Faults:
-        code, name, population, year = key
-        faults: _Faults = []
-        code = code.strip()
-        if not code:
-            faults.append(("cbs_code", Fault.one("is required", code)))
-        elif not _CODE.fullmatch(code):
-            message = "must be 'GM' followed by 4 digits, e.g. 'GM0622'"
-            faults.append(("cbs_code", Fault.one(message, code)))
-        if not name.strip():
-            faults.append(("municipality_name", Fault.one("is required", name)))
-        numbers: list[int] = []
-        for field, text in (("population", population), ("population_year", year)):
-            if not text.strip():
-                faults.append((field, Fault.one("is required", text)))
-                continue
-            parsed = self.parser.integer(text, self.decimal_comma)
-            if isinstance(parsed, Fault):
-                faults.append((field, parsed))
-            else:
-                numbers.append(parsed)
-        if faults:
-            return faults
-        try:
-            return Municipality(code, name, numbers[0], numbers[1])
-        except InvalidValueError as exc:
-            p = exc.problem
-            field = {"name": "municipality_name", "year": "population_year"}.get(p.field, p.field)
-            return [(field, Fault.one(p.message, p.value))]
-
-    def _describe(self, cells: tuple[str, ...]) -> tuple[Any, ...] | _Faults:
-        """Status, capabilities, authentication, local target, its reason and the fee."""
-        parser = self.parser
-        status_text, capability_text, auth_text, target_text, reason, fee_text = cells
-        faults: _Faults = []
-        parts: list[Any] = []
-        for field, text, parse, absent in (
-            ("status", status_text, parser.status, Status.OFFERED),
-            ("capabilities", capability_text, parser.capability_text, frozenset()),
-            ("authentication", auth_text, parser.authentication, None),
-            ("local_target", target_text, parser.local_target, None),
-            ("fee_applies", fee_text, _boolean, None),
-        ):
-            value = parse(text.strip()) if text.strip() else absent
-            if isinstance(value, Fault):
-                faults.append((field, value))
-            parts.append(value)
-        if faults:
-            return faults
-        status, capabilities, authentication, target, fee = parts
-        return status, capabilities, authentication, target, reason if reason.strip() else None, fee
-
-    def _rate(self, text: str, unit: str) -> float | Fault:
-        """A volume cell in requests per year; :data:`_BLANK` for a cell of white space."""
-        if text.isspace():
-            return _BLANK
-        return self.parser.csv_rate(text, self.decimal_comma, unit.strip() or None)
-
-    def _forms(self, cells: tuple[str, ...]) -> FormFunnel | _Faults | None:
-        started, completed = (cell.strip() for cell in cells)
-        if not started and not completed:
-            return None
-        faults: _Faults = []
-        counts: list[int] = []
-        for field, text in (("forms_started", started), ("forms_completed", completed)):
-            if not text:
-                faults.append(
-                    (field, Fault.one("must be filled when the other forms cell is", text))
-                )
-                continue
-            parsed = self.parser.integer(text, self.decimal_comma)
-            if isinstance(parsed, Fault):
-                faults.append((field, parsed))
-            elif parsed < 0:
-                faults.append((field, Fault.one("must be a non-negative integer", text)))
-            else:
-                counts.append(parsed)
-        if faults:
-            return faults
-        try:
-            return FormFunnel(counts[0], counts[1])
-        except InvalidValueError as exc:
-            return [("forms_completed", Fault.one(exc.problem.message, completed))]
-
-
-def _boolean(text: str) -> bool | Fault:
-    """A fee_applies cell (XCH-11)."""
-    word = text.lower()
-    if word in _TRUE:
-        return True
-    if word in _FALSE:
-        return False
-    return Fault.one("must be true or false (or ja/nee, waar/onwaar)", text)
-
-
-_UNSEEN: Any = object()
-_BLANK: Fault = Fault(())
-_NO_PARTS: tuple[Any, ...] = (Status.OFFERED, frozenset(), None, None, None, None)
-
-
-def dump_csv(submission: Submission, *, dutch: bool = False) -> str:
-    """Write a submission in the CSV form (XCH-13), rows in the submission's canonical order.
-
-    With ``dutch=True`` the text is written as a Dutch spreadsheet expects it: ``;`` as
-    the separator, a decimal comma, and a byte order mark. A ``source`` column is written
-    only when the submission has a source. A volume record without any channel cannot
-    be written in CSV (XCH-11) and raises :class:`~digimaat.exchange.ExchangeError`.
-    """
-    if not isinstance(submission, Submission):
-        raise ExchangeError(f"dump_csv needs a Submission, got {type(submission).__name__}")
-    columns = [c for c in COLUMNS if c != "source" or submission.source is not None]
-    out = io.StringIO()
-    if dutch:
-        out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";" if dutch else ",", lineterminator="\r\n")
-    writer.writerow(columns)
-    by_code: dict[str, list[Offering]] = {m.cbs_code: [] for m in submission.municipalities}
-    for offering in submission.offerings:
-        by_code[offering.municipality].append(offering)
-    for municipality in submission.municipalities:
-        common = {
-            "reference_year": str(submission.reference_year),
-            "cbs_code": municipality.cbs_code,
-            "municipality_name": municipality.name,
-            "population": str(municipality.population),
-            "population_year": str(municipality.year),
-            "source": submission.source or "",
-        }
-        rows = [_offering_cells(o, dutch) for o in by_code[municipality.cbs_code]] or [{}]
-        for cells in rows:
-            merged = {**common, **cells}
-            writer.writerow([merged.get(column, "") for column in columns])
-    return out.getvalue()
-
-
-def _offering_cells(offering: Offering, dutch: bool) -> dict[str, str]:
-    cells = {
-        "product": offering.product,
-        "status": offering.status.value,
-        "capabilities": "|".join(
-            c.value for c in sorted(offering.capabilities, key=_CAPABILITY_ORDER.__getitem__)
-        ),
-        "authentication": offering.authentication.name if offering.authentication else "",
-        "local_target": offering.local_target.label if offering.local_target is not None else "",
-        "local_target_reason": offering.local_target_reason or "",
-        "fee_applies": "" if offering.fee_applies is None else str(offering.fee_applies).lower(),
-    }
-    if offering.volumes is not None:
-        if not offering.volumes.channels:
-            raise ExchangeError(
-                f"the offering of {offering.product} in {offering.municipality} has a volume "
-                "record without any channel, which the CSV form cannot hold (XCH-11); "
-                "write an explicit 0 for a channel, or use the JSON form"
             )
-        cells["volume_unit"] = "per year"
-        for channel, value in zip(
-            offering.volumes.channels, offering.volumes.per_year_values, strict=True
-        ):
-            cells[f"volume_{channel.value}"] = format_number(value, dutch)
-    if offering.forms is not None:
-        cells["forms_started"] = str(offering.forms.started)
-        cells["forms_completed"] = str(offering.forms.completed)
-    return cells
+            complete = False
+    if not rows:
+        return _empty(source, dialect, tuple(problems))
+    header = _Header(rows[0], source.name)
+    width = header.width
+    numbers: list[int] = []
+    kept: list[list[str]] = []
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) != width:
+            if len(row) > width:
+                if any(cell.strip() for cell in row[width:]):
+                    problems.append(
+                        Problem(
+                            "row",
+                            NO_VALUE,
+                            f"has {len(row)} cells; the header has {width}",
+                            source=source.name,
+                            location=f"row {number}",
+                            clause="XCH-12",
+                        )
+                    )
+                    continue
+                row = row[:width]
+            else:
+                row = row + [""] * (width - len(row))
+        if not any(cell.strip() for cell in row):
+            continue  # a blank line, or a row of empty cells as a spreadsheet leaves behind
+        numbers.append(number)
+        kept.append(row)
+    columns: list[tuple[IntArray, list[str]]] = []
+    if kept:
+        for cells in zip(*kept, strict=True):
+            columns.append(factorize(cells))
+    else:
+        columns = [(np.zeros(0, dtype=np.intp), []) for _ in range(width)]
+    if not kept and complete and not header.problems:
+        problems.append(
+            Problem(
+                "file", NO_VALUE, "has a header but no rows", source=source.name, clause="XCH-11"
+            )
+        )
+    return _sheet(
+        source, dialect, header, np.array(numbers, dtype=np.intp), columns, problems, complete
+    )
+
+
+def _empty(source: Source, dialect: Dialect, problems: tuple[Problem, ...]) -> RawSheet:
+    def nowhere(k: int, field: str, sub: str) -> str:
+        return ""
+
+    table = RawTable("document", 0, {}, nowhere)
+    return RawSheet(source, dialect, table, table, (), table, problems, False)
+
+
+def _sheet(
+    source: Source,
+    dialect: Dialect,
+    header: _Header,
+    rows: IntArray,
+    columns: Sequence[tuple[IntArray, list[str]]],
+    problems: list[Problem],
+    complete: bool,
+) -> RawSheet:
+    """The three tables of a sheet's rows, every cell located by its row and column."""
+    size = len(rows)
+    position = header.position
+    row_numbers = rows.tolist()
+
+    def table(name: str, fields: dict[str, str], repeated: bool) -> RawTable:
+        letters: dict[str, str] = {}
+        out: dict[str, RawColumn] = {}
+        for column, field in fields.items():
+            if column not in position:
+                continue
+            at = position[column]
+            letters[field] = column_letter(at)
+            codes, values = columns[at]
+            out[field] = _cells(codes, values, column in TEXTS_AS_WRITTEN)
+
+        def locate(k: int, field: str, sub: str, letters: dict[str, str] = letters) -> str:
+            letter = letters.get(field)
+            row = row_numbers[k] if 0 <= k < size else "?"
+            return f"row {row}, column {letter}" if letter else f"row {row}"
+
+        names = {field: column for column, field in fields.items() if column in position}
+        return RawTable(name, size, out, locate, repeated, names)
+
+    return RawSheet(
+        source,
+        dialect,
+        table("document", _DOCUMENT, True),
+        table("municipalities", _MUNICIPAL, True),
+        (),
+        table("offerings", _OFFERING, False),
+        (*header.problems, *problems),
+        complete,
+    )
+
+
+def _cells(codes: IntArray, values: list[str], as_written: bool) -> RawColumn:
+    """A column of cells: empty cells (or white space only) are absent; others trimmed."""
+    if not values:
+        return RawColumn(codes, values)
+    blank = np.array([not v.strip() for v in values], dtype=np.bool_)
+    kept = values if as_written else [v.strip() for v in values]
+    if not blank.any():
+        if as_written or kept == values:
+            return RawColumn(codes, values)
+        return _recoded(codes, kept)
+    remap = np.where(blank, ABSENT, np.arange(len(values)))
+    out = np.where(codes >= 0, remap[np.maximum(codes, 0)], ABSENT)
+    return _recoded(out, kept) if not as_written else RawColumn(out, kept)
+
+
+def _recoded(codes: IntArray, values: list[str]) -> RawColumn:
+    """Merge values made equal by trimming (``" a"`` and ``"a"``)."""
+    index: dict[str, int] = {}
+    distinct: list[str] = []
+    remap = np.empty(len(values), dtype=np.intp)
+    for k, value in enumerate(values):
+        code = index.get(value)
+        if code is None:
+            code = index[value] = len(distinct)
+            distinct.append(value)
+        remap[k] = code
+    return RawColumn(np.where(codes >= 0, remap[np.maximum(codes, 0)], ABSENT), distinct)

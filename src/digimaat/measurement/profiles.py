@@ -25,7 +25,6 @@ import functools
 import hashlib
 import json
 import math
-import sys
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any, TypeGuard
@@ -33,6 +32,7 @@ from typing import Any, TypeGuard
 import attrs
 import numpy as np
 
+from digimaat._serial import parse_data, problems_of
 from digimaat._version import SPEC_VERSION
 from digimaat.errors import (
     NO_VALUE,
@@ -363,43 +363,10 @@ class _Builder:
             if extra:
                 return cls(**payload, **extra)
             return converter().structure(payload, cls)
-        except Exception as exc:
-            if not self.report(pointer, exc, set(fields), what):
-                raise
+        except Exception as exc:  # the one walker of cattrs' error trees reports it
+            for problem in problems_of(exc, payload, pointer, cls):
+                self.problems.append(problem.at(source=self.source))
         return None
-
-    def report(self, pointer: str, exc: BaseException, fields: set[str], what: str) -> bool:
-        """Record the problems of a structuring error; ``False`` if it is not an input error."""
-        from cattrs.errors import ClassValidationError, IterableValidationError
-
-        if isinstance(exc, ClassValidationError | IterableValidationError):
-            with_notes, others = exc.group_exceptions()
-            handled = True
-            for sub, note in with_notes:
-                name = getattr(note, "name", None)
-                index = getattr(note, "index", None)
-                if name is not None:
-                    handled &= self.report(f"{pointer}/{name}", sub, {name}, name)
-                else:
-                    handled &= self.report(f"{pointer}/{index}", sub, set(), what)
-            for sub in others:
-                handled &= self.report(pointer, sub, fields, what)
-            return handled
-        if isinstance(exc, InvalidValueError):
-            field = exc.field
-            if field in fields and not pointer.endswith(f"/{field}"):
-                pointer = f"{pointer}/{field}"
-            elif field in ("value", "assurance", "level"):
-                field = what
-            self.problem(pointer, field, exc.value, exc.problem.message)
-            return True
-        if isinstance(exc, KeyError):
-            self.problem(pointer, what, NO_VALUE, "is required")
-            return True
-        if isinstance(exc, ValueError | TypeError):
-            self.problem(pointer, what, NO_VALUE, str(exc) or exc.__class__.__name__)
-            return True
-        return False
 
     def kind_of(
         self, pointer: str, data: Mapping[str, Any], table: Mapping[str, type[Any]], what: str
@@ -737,23 +704,6 @@ class ScoreBoard:
 
 
 # ---------------------------------------------------------------------- built-in profiles
-def read_toml(text: str, source: str) -> dict[str, Any]:
-    """Parse TOML text (``tomllib``, or ``tomli`` on Python 3.10) into plain data.
-
-    A syntax error is reported as an :class:`~digimaat.errors.InputError` naming the source.
-    """
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on Python 3.10 only
-        import tomli as tomllib
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(
-            [Problem("profile", NO_VALUE, f"is not valid TOML: {exc}", source)]
-        ) from None
-
-
 @functools.cache
 def _builtins() -> dict[str, Profile]:
     """The built-in profiles, read from the TOML files shipped as package data (PRF-2)."""
@@ -762,7 +712,7 @@ def _builtins() -> dict[str, Profile]:
     for name in BUILTIN_PROFILES:
         source = f"digimaat/data/profiles/{name}.toml"
         text = folder.joinpath(f"{name}.toml").read_text(encoding="utf-8")
-        profile = Profile.from_dict(read_toml(text, source), source=source)
+        profile = Profile.from_dict(parse_data(text, "toml", source), source=source)
         if profile.name != name:
             raise ProfileError(f"{source} defines profile {profile.name!r}, expected {name!r}")
         out[name] = profile

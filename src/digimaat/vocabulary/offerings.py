@@ -42,7 +42,15 @@ from digimaat.vocabulary.maturity import (
 from digimaat.vocabulary.municipalities import _check_code
 from digimaat.vocabulary.products import Product
 
-__all__ = ["FormFunnel", "Offering", "Status", "Volumes"]
+__all__ = [
+    "MAX_VOLUME",
+    "MIN_VOLUME",
+    "FormFunnel",
+    "Offering",
+    "Status",
+    "Volumes",
+    "check_volume",
+]
 
 
 class Status(enum.Enum):
@@ -164,20 +172,53 @@ class Volumes:
         return quantity(value, PER_YEAR)
 
 
-def _check_per_year(channel: Channel, value: object) -> float:
-    if type(value) is float and 0.0 <= value < math.inf:
+MAX_VOLUME = 1e12
+"""The largest volume of one channel, in requests per year (OFF-14)."""
+MIN_VOLUME = 1e-6
+"""The smallest volume of one channel that is not zero, in requests per year (OFF-14)."""
+
+
+def check_volume(field: str, value: object, shown: object = None) -> float:
+    """A volume of one channel in requests per year, checked (OFF-14).
+
+    It is a number, 0 or from :data:`MIN_VOLUME` to :data:`MAX_VOLUME`: a negative,
+    infinite or not-a-number volume is refused, and so are volumes too large to add up
+    safely or so small (a denormal number) that weights computed from them lose their
+    meaning. ``shown`` is the value named in the error (default: ``value``).
+
+    >>> check_volume("volumes.web", 996.0), check_volume("volumes.web", 0)
+    (996.0, 0.0)
+    >>> check_volume("volumes.web", 1e-320)
+    Traceback (most recent call last):
+    ...
+    digimaat.errors.InvalidValueError: volumes.web: must be 0 or at least 1e-06 ... [OFF-14]
+    """
+    got = value if shown is None else shown
+    if type(value) is float and MIN_VOLUME <= value <= MAX_VOLUME:
         return value  # the common case, checked without the slower numbers.Real test
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or math.isnan(value)
-        or math.isinf(value)
-        or value < 0
-    ):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidValueError(field, got, "must be a number of requests per year", "OFF-14")
+    try:
+        number = float(value)
+    except OverflowError:  # an integer too large for a float
+        number = math.inf
+    if math.isnan(number):
+        raise InvalidValueError(field, got, "must be a number, not NaN", "OFF-14")
+    if number < 0:
+        raise InvalidValueError(field, got, "must not be negative", "OFF-14")
+    if number == 0:
+        return 0.0
+    if number > MAX_VOLUME:
+        raise InvalidValueError(field, got, "must be at most 1e12 requests a year", "OFF-14")
+    if number < MIN_VOLUME:
         raise InvalidValueError(
-            f"volumes.{channel.value}", value, "must be a finite, non-negative number per year"
+            field, got, f"must be 0 or at least {MIN_VOLUME:g} requests a year", "OFF-14"
         )
-    return float(value)
+    return number
+
+
+def _check_per_year(channel: Channel, value: object) -> float:
+    return check_volume(f"volumes.{channel.value}", value)
 
 
 def _check_funnel(instance: FormFunnel, attribute: attrs.Attribute[int], value: object) -> None:
@@ -253,21 +294,30 @@ class Offering:
     )
     fee_applies: bool | None = attrs.field(default=None, validator=_optional(bool, "true or false"))
     """Overrides the product's ``fee_applies`` for this municipality (local fees differ)."""
+    notes: str | None = attrs.field(default=None, validator=_optional(str, "a text"))
+    """Free text kept with the offering (an analyst's remarks); never scored (OFF-16)."""
 
     def __attrs_post_init__(self) -> None:
         if self.local_target is not None and not (self.local_target_reason or "").strip():
             raise InvalidValueError(
-                "local_target_reason", self.local_target_reason, "a local target needs a reason"
+                "local_target_reason",
+                self.local_target_reason,
+                "a local target needs a reason",
+                "OFF-4",
             )
         if self.local_target is None and self.local_target_reason is not None:
             raise InvalidValueError(
-                "local_target", None, "a local target reason was given without a local target"
+                "local_target",
+                None,
+                "a local target reason was given without a local target",
+                "OFF-4",
             )
         if self.status is not Status.OFFERED and self.capabilities:
             raise InvalidValueError(
                 "capabilities",
                 sorted(c.value for c in self.capabilities),
                 f"must be empty when the status is {self.status.value}",
+                "OFF-3",
             )
         if self.status in (Status.NOT_OFFERED, Status.NOT_APPLICABLE):
             for name in ("authentication", "volumes", "forms", "local_target"):
@@ -276,6 +326,7 @@ class Offering:
                         name,
                         getattr(self, name),
                         f"must be absent when the status is {self.status.value}",
+                        "OFF-3",
                     )
 
     @property

@@ -1,0 +1,179 @@
+"""The ``digimaat`` command line (documented in ``docs/cli.md``).
+
+Subcommands: ``score``, ``explain``, ``next``, ``compare``, ``validate``, ``catalogue``,
+``profiles`` and ``example``. Each builds a report (:mod:`digimaat.cli.commands`) that one
+renderer per format writes (:mod:`digimaat.cli.render`).
+
+Exit codes: 0 success; 1 findings (``validate`` found problems); 2 bad input or usage;
+3 an internal error, printed as one line with a hint to run again with ``--debug``. No
+traceback is printed unless ``--debug`` is given, and no partial result ever.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+from digimaat._version import SPEC_VERSION, __version__
+
+__all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_INTERNAL", "EXIT_OK", "main"]
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+EXIT_INTERNAL = 3
+_FORMATS = ("table", "json", "csv", "csv-nl")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="digimaat",
+        description="Score the digital maturity of municipal services with the digimaat standard.",
+        epilog="Exit codes: 0 ok, 1 validation findings, 2 usage or input error, 3 internal error.",
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"digimaat {__version__} (specification {SPEC_VERSION})",
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="print a traceback on an internal error"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    def formats(p: argparse.ArgumentParser, choices: Sequence[str] = _FORMATS) -> None:
+        p.add_argument(
+            "--format",
+            choices=choices,
+            default="table",
+            help="output format (default: table); csv-nl is CSV for a Dutch spreadsheet",
+        )
+
+    def profile(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--profile",
+            metavar="NAME|PATH",
+            help="built-in profile name or a .toml/.json profile file (default: digimaat-standard)",
+        )
+
+    def files(p: argparse.ArgumentParser, help: str = "exchange files (.json or .csv)") -> None:
+        p.add_argument("files", nargs="+", metavar="FILE", help=help)
+
+    p = sub.add_parser("score", help="score municipalities with a profile")
+    files(p)
+    profile(p)
+    formats(p)
+
+    p = sub.add_parser("explain", help="decompose a municipality's score per product")
+    files(p)
+    p.add_argument("--municipality", "-m", required=True, metavar="CODE", help="CBS code")
+    p.add_argument("--metric", help="metric id (default: the profile's headline)")
+    profile(p)
+    formats(p)
+
+    p = sub.add_parser("next", help="what a municipality could digitise next")
+    files(p)
+    p.add_argument("--municipality", "-m", required=True, metavar="CODE", help="CBS code")
+    p.add_argument(
+        "--by",
+        choices=("score", "requests", "cost"),
+        default="score",
+        help="rank by the score gain (score), with every request counting (requests) or "
+        "every unit of non-digital contact cost counting (cost)",
+    )
+    p.add_argument("--limit", type=_positive, default=10, help="show at most this many (10)")
+    profile(p)
+    formats(p)
+
+    p = sub.add_parser("compare", help="municipalities side by side with size-class peers")
+    files(p)
+    profile(p)
+    formats(p)
+
+    p = sub.add_parser("validate", help="check files and report every problem")
+    files(p)
+    formats(p, ("table", "json"))
+
+    p = sub.add_parser("catalogue", help="search the reference product catalogue")
+    p.add_argument("query", nargs="*", help="words that must occur in the name or URI")
+    formats(p)
+
+    p = sub.add_parser("profiles", help="list the built-in profiles or show one")
+    p.add_argument("name", nargs="?", metavar="NAME|PATH")
+    formats(p, ("table", "json"))
+
+    sub.add_parser("example", help="run the worked example on the embedded data")
+    return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (got {value})")
+    return value
+
+
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    """Run the command line; returns the exit code."""
+    out = out if out is not None else sys.stdout
+    err = err if err is not None else sys.stderr
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help/--version exit 0, usage errors exit 2
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_ERROR
+    buffer = io.StringIO()
+    try:
+        code = _run(args, buffer)
+    except Exception as exc:  # every failure ends in an exit code, never a traceback
+        return _failed(args, exc, err)
+    out.write(buffer.getvalue())  # only complete results are printed
+    return code
+
+
+def _run(args: argparse.Namespace, out: TextIO) -> int:
+    from digimaat.cli.commands import COMMANDS
+    from digimaat.cli.render import render
+
+    command: Callable[[argparse.Namespace], Any] = COMMANDS[args.command]
+    form = getattr(args, "format", "table")
+    result = command(args)
+    reports = result if isinstance(result, list) else [result]
+    for n, report in enumerate(reports):
+        if n:
+            out.write("\n")
+        render(report, form, out)
+    if args.command == "validate" and reports[0].data.get("findings"):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _failed(args: argparse.Namespace, exc: Exception, err: TextIO) -> int:
+    from digimaat.errors import DigimaatError, safe_text
+
+    if isinstance(exc, DigimaatError):
+        err.write(f"digimaat {args.command}: error: {exc}\n")
+        return EXIT_ERROR
+    if isinstance(exc, OSError):
+        err.write(f"digimaat {args.command}: error: {safe_text(str(exc))}\n")
+        return EXIT_ERROR
+    if args.debug:
+        import traceback
+
+        traceback.print_exception(exc, file=err)
+    else:
+        name = type(exc).__name__
+        err.write(
+            f"digimaat {args.command}: internal error ({name}: {safe_text(str(exc))[:200]}); "
+            "this is a bug in digimaat: run again with --debug for details and report it\n"
+        )
+    return EXIT_INTERNAL

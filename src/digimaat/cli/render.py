@@ -1,0 +1,178 @@
+"""One renderer per output format, for every report of the command line.
+
+- ``table``: text for a terminal, 80 columns wide, every character a terminal could act
+  on escaped;
+- ``json``: the report as a ``digimaat-output`` document;
+- ``csv``: the report's first table, numbers at full precision, every text cell that a
+  spreadsheet would run as a formula neutralised;
+- ``csv-nl``: the same for a Dutch spreadsheet: ``;``, decimal comma, shares as
+  percentages, a byte order mark.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import textwrap
+from collections.abc import Callable
+from typing import Any, Final, TextIO
+
+from digimaat._version import SPEC_VERSION, __version__
+from digimaat.analysis.tables import Column, Report, Table
+from digimaat.errors import safe_text
+
+__all__ = ["FORMATS", "OUTPUT_FORMAT", "WIDTH", "render", "spreadsheet_safe"]
+
+OUTPUT_FORMAT: Final = "digimaat-output"
+"""The ``format`` member of every JSON output document."""
+WIDTH: Final = 80
+FORMATS: Final = ("table", "json", "csv", "csv-nl")
+_FORMULA: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A text cell a spreadsheet shows as text, never runs: a leading ``'`` where needed.
+
+    >>> spreadsheet_safe("=HYPERLINK(1)"), spreadsheet_safe("Vlaardingen")
+    ("'=HYPERLINK(1)", 'Vlaardingen')
+    """
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def render(report: Report, form: str, out: TextIO) -> None:
+    """Write a report in a format of :data:`FORMATS`."""
+    _RENDERERS[form](report, out)
+
+
+# -- table --------------------------------------------------------------------------------
+
+
+def _say(out: TextIO, text: str) -> None:
+    for paragraph in text.split("\n"):
+        out.write(textwrap.fill(safe_text(paragraph), WIDTH) + "\n" if paragraph else "\n")
+
+
+def _cell(column: Column, value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if column.kind == "share":
+        from digimaat.measurement.aggregation import display
+
+        return display(float(value) * 100, 1)
+    if column.kind == "integer":
+        return f"{int(value):,}"
+    if column.kind == "number":
+        from digimaat.measurement.aggregation import display
+
+        number = float(value)
+        return f"{number:,.0f}" if abs(number) >= 100 else display(number, 2)
+    text = safe_text(str(value))
+    if column.width is not None and len(text) > column.width:
+        text = text[: column.width - 1] + "…"
+    return text
+
+
+def _text_table(out: TextIO, table: Table) -> None:
+    if table.title:
+        _say(out, table.title)
+    cells = [[_cell(c, v) for c, v in zip(table.columns, row, strict=True)] for row in table.rows]
+    headings = [c.heading for c in table.columns]
+    right = [c.kind in ("integer", "number", "share") for c in table.columns]
+    widths = [max(len(x) for x in col) for col in zip(headings, *cells, strict=True)]
+
+    def line(values: list[str]) -> str:
+        parts = [
+            v.rjust(w) if r else v.ljust(w) for v, w, r in zip(values, widths, right, strict=True)
+        ]
+        return "  ".join(parts).rstrip()
+
+    out.write(line(headings) + "\n")
+    out.write(line(["-" * w for w in widths]) + "\n")
+    for row in cells:
+        out.write(line(row) + "\n")
+    if table.note:
+        out.write("\n")
+        _say(out, table.note)
+
+
+def _render_table(report: Report, out: TextIO) -> None:
+    if report.title:
+        _say(out, report.title)
+    for paragraph in report.text:
+        _say(out, paragraph)
+    for n, table in enumerate(report.tables):
+        if report.title or report.text or n:
+            out.write("\n")
+        _text_table(out, table)
+    if report.after:
+        out.write("\n")
+        for paragraph in report.after:
+            _say(out, paragraph)
+
+
+# -- json ---------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _render_json(report: Report, out: TextIO) -> None:
+    document: dict[str, Any] = {
+        "format": OUTPUT_FORMAT,
+        "kind": report.kind,
+        "package_version": __version__,
+        "spec_version": SPEC_VERSION,
+        **report.meta,
+        **report.data,
+    }
+    for table in report.tables:
+        if table.name not in document:
+            document[table.name] = table.records()
+    json.dump(_plain(document), out, indent=2, ensure_ascii=False, allow_nan=False)
+    out.write("\n")
+
+
+# -- csv ----------------------------------------------------------------------------------
+
+
+def _csv_value(column: Column, value: Any, dutch: bool) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if column.kind in ("share", "number") and isinstance(value, int | float):
+        number = float(value) * (100 if dutch and column.kind == "share" else 1)
+        text = repr(number)
+        return text.replace(".", ",") if dutch else text
+    if column.kind == "integer" and isinstance(value, int | float):
+        return str(int(value))
+    return spreadsheet_safe(str(value))
+
+
+def _csv(report: Report, out: TextIO, dutch: bool) -> None:
+    if not report.tables:
+        return
+    table = report.tables[0]
+    if dutch:
+        out.write("\ufeff")
+    writer = csv.writer(
+        out, delimiter=";" if dutch else ",", lineterminator="\r\n" if dutch else "\n"
+    )
+    headings = [c.key + (" (%)" if dutch and c.kind == "share" else "") for c in table.columns]
+    writer.writerow(headings)
+    for row in table.rows:
+        writer.writerow([_csv_value(c, v, dutch) for c, v in zip(table.columns, row, strict=True)])
+
+
+_RENDERERS: dict[str, Callable[[Report, TextIO], None]] = {
+    "table": _render_table,
+    "json": _render_json,
+    "csv": lambda report, out: _csv(report, out, False),
+    "csv-nl": lambda report, out: _csv(report, out, True),
+}

@@ -1,0 +1,142 @@
+"""Optional native tokenizers, behind the same raw records (specification chapter XCH).
+
+With the ``fast`` extra installed (``pip install digimaat[fast]``), a large CSV file is cut
+by pyarrow's CSV reader, and a JSON document is parsed by orjson
+(:mod:`digimaat.exchange.jsonform` asks for it). Neither decides anything: a native
+tokenizer gives the same raw records as the pure one, or declines, and then the pure one
+reads the file. The property tests check that both give the same records, problems
+included, on generated files.
+
+pyarrow cuts the file when it is large enough to be worth importing pyarrow for, and its
+rows are lines: no blank line, no carriage return except before a line feed, and no
+quoted cell spread over lines (pyarrow refuses those, and the file is declined). Every
+row that holds a quote is cut again by the ``csv`` module and compared, so that a quote
+is read as RFC 4180 reads it; a difference declines the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from typing import Any, Final
+
+import numpy as np
+
+from digimaat.exchange.raw import ABSENT, IntArray
+from digimaat.exchange.source import Source
+
+__all__ = ["NATIVE_CSV_MIN_BYTES", "csv_columns"]
+
+NATIVE_CSV_MIN_BYTES: Final = 1 << 20
+"""Smaller CSV files are cut by the pure tokenizer (importing pyarrow costs more)."""
+
+_DISABLED = "DIGIMAAT_PURE"
+"""An environment variable that, when set, turns the native tokenizers off (for tests)."""
+
+
+def enabled() -> bool:
+    """Whether native tokenizers may be used (not when ``DIGIMAAT_PURE`` is set)."""
+    return not os.environ.get(_DISABLED)
+
+
+def csv_columns(
+    source: Source, text: str, separator: str
+) -> tuple[list[str], IntArray, list[tuple[IntArray, list[str]]]] | None:
+    """The header cells, row numbers and coded columns of a CSV file, or ``None`` to decline."""
+    data = source.data
+    if len(data) < NATIVE_CSV_MIN_BYTES or not enabled():
+        return None
+    if b"\n\n" in data or b"\n\r\n" in data or data.count(b"\r") != data.count(b"\r\n"):
+        return None  # blank lines, or lines not ended by LF: rows are not lines
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+    except ImportError:
+        return None
+    first_end = data.find(b"\n")
+    header_line = text[: text.find("\n")] if first_end >= 0 else text
+    header = next(csv.reader([header_line.rstrip("\r")], delimiter=separator, strict=True), [])
+    width = len(header)
+    if width == 0:
+        return None
+    names = [f"c{k}" for k in range(width)]
+    kind = pa.dictionary(pa.int32(), pa.string())
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(
+                use_threads=False, column_names=names, skip_rows=1, block_size=1 << 24
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=separator,
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                newlines_in_values=False,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, kind),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                check_utf8=True,
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    size = table.num_rows
+    columns: list[tuple[IntArray, list[str]]] = []
+    for name in names:
+        column = table.column(name)
+        if column.num_chunks != 1:
+            column = column.unify_dictionaries()
+            chunks = column.chunks
+            dictionary = chunks[0].dictionary if chunks else pa.array([], pa.string())
+            codes = (
+                np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks])
+                if chunks
+                else np.zeros(0, dtype=np.int32)
+            )
+        else:
+            chunk = column.chunks[0]
+            dictionary = chunk.dictionary
+            codes = chunk.indices.to_numpy(zero_copy_only=False)
+        columns.append((codes.astype(np.intp), dictionary.to_pylist()))
+    rows = np.arange(2, size + 2, dtype=np.intp)
+    if b'"' in data and not _quotes_agree(text, separator, width, columns):
+        return None
+    blank = _blank_rows(columns, size)
+    if blank.any():
+        keep = ~blank
+        rows = rows[keep]
+        columns = [(codes[keep], values) for codes, values in columns]
+    return header, rows, columns
+
+
+def _quotes_agree(
+    text: str, separator: str, width: int, columns: list[tuple[IntArray, list[str]]]
+) -> bool:
+    """Whether every line with a quote has the cells the csv module reads from it."""
+    lines = text.split("\n")
+    for line_number, line in enumerate(lines[1:], start=0):
+        if '"' not in line:
+            continue
+        try:
+            cells = next(csv.reader([line.rstrip("\r")], delimiter=separator, strict=True))
+        except (csv.Error, StopIteration):
+            return False
+        if len(cells) != width:
+            return False
+        for (codes, values), cell in zip(columns, cells, strict=True):
+            if line_number >= len(codes) or values[int(codes[line_number])] != cell:
+                return False
+    return True
+
+
+def _blank_rows(columns: list[tuple[IntArray, list[str]]], size: int) -> np.ndarray[Any, Any]:
+    """Rows of empty (or white-space) cells only, which a reader skips (XCH-12)."""
+    blank = np.ones(size, dtype=np.bool_)
+    for codes, values in columns:
+        empty = np.array([not v.strip() for v in values] or [True], dtype=np.bool_)
+        blank &= empty[np.maximum(codes, 0)] | (codes == ABSENT)
+    return blank

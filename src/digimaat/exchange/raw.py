@@ -1,0 +1,381 @@
+"""The second stage of reading: raw records, as columns (specification chapter XCH).
+
+A tokenizer (the JSON document's, the CSV form's, or an optional native one) cuts a
+:class:`~digimaat.exchange.source.Source` into *raw records*: for each kind of record
+(municipalities, local products, offerings) and each field, the raw value of every record
+as the file writes it, and where it is. Nothing is checked here beyond the file's own
+syntax; the rules of the fields (:mod:`digimaat.exchange.rules`) come next, the same for
+every form.
+
+Raw records are held as columns: a :class:`RawColumn` is the list of the *distinct* raw
+values of one field and, for every record, the index of its value (``-1`` where the
+record does not have the field). A national file repeats a handful of statuses,
+capability lists and units 180,000 times; as columns, each distinct value is read by its
+rule once, and the results are spread back over the records with numpy.
+
+>>> import numpy as np
+>>> from digimaat.exchange.raw import factorize
+>>> codes, values = factorize(["offered", "unknown", "offered", None])
+>>> codes.tolist(), values
+([0, 1, 0, -1], ['offered', 'unknown'])
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import operator
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, Final
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "ABSENT",
+    "IntArray",
+    "RawColumn",
+    "RawTable",
+    "RecordColumns",
+    "TooDeep",
+    "factorize",
+]
+
+IntArray = NDArray[np.intp]
+
+ABSENT: Final = -1
+"""The code of a record that does not have a field (or has ``null``, or an empty cell)."""
+
+
+@attrs.frozen
+class TooDeep:
+    """Stands in for a raw value nested deeper than the limit (XCH-4)."""
+
+    depth: int
+
+    def __repr__(self) -> str:
+        return f"<a value nested {self.depth} levels deep>"
+
+
+@attrs.frozen(eq=False)
+class RawColumn:
+    """One field of every record of a table: codes into the distinct raw values."""
+
+    codes: IntArray
+    """Per record, the index of its value in :attr:`values`, or :data:`ABSENT`."""
+    values: list[Any]
+    """The distinct raw values, in the order they first occur."""
+
+    @classmethod
+    def absent(cls, size: int) -> RawColumn:
+        """A column that no record has."""
+        return cls(np.full(size, ABSENT, dtype=np.intp), [])
+
+    def value(self, record: int) -> Any:
+        """The raw value of one record (``None`` where absent)."""
+        code = int(self.codes[record])
+        return None if code < 0 else self.values[code]
+
+    def present(self) -> NDArray[np.bool_]:
+        """Per record, whether it has this field."""
+        present: NDArray[np.bool_] = self.codes >= 0
+        return present
+
+
+Locator = Callable[[int, str, str], str]
+"""``(record, field, sub) -> location``: where a field (and a place inside it) of a record is."""
+
+
+@attrs.frozen(eq=False)
+class RawTable:
+    """The raw records of one kind, as columns, and how to name where each one is."""
+
+    name: str
+    """``"document"``, ``"municipalities"``, ``"local_products"`` or ``"offerings"``."""
+    size: int
+    """The number of records."""
+    columns: dict[str, RawColumn]
+    """Field name -> column; a field no record has may be missing."""
+    locate: Locator = attrs.field(repr=False)
+    """Where a field of a record is: a JSON pointer, or a CSV row and column."""
+    repeated: bool = False
+    """Whether a record may occur several times and must then agree (CSV: municipality and
+    document cells repeated in every row, XCH-11)."""
+    names: dict[str, str] = attrs.field(factory=dict)
+    """The name problems give a field, where it differs from the field (a CSV column)."""
+
+    def column(self, field: str) -> RawColumn:
+        """The column of a field (an absent column if no record has it)."""
+        found = self.columns.get(field)
+        return found if found is not None else RawColumn.absent(self.size)
+
+
+def factorize(values: Sequence[Any]) -> tuple[IntArray, list[Any]]:
+    """Codes into the distinct values of a sequence, ``None`` coded as :data:`ABSENT`.
+
+    Values are distinct as raw values of a file are: ``1``, ``1.0`` and ``true`` differ,
+    and so do ``"1"`` and ``1``; an array and an object are compared by their content
+    (``[1]`` and ``[true]`` differ too).
+    """
+    seen: collections.defaultdict[Hashable, int] = collections.defaultdict(
+        itertools.count().__next__
+    )
+    try:
+        codes = np.fromiter(map(seen.__getitem__, values), dtype=np.intp, count=len(values))
+        distinct: list[Any] = list(seen)
+        if all(type(v) is str or v is None for v in distinct):
+            return _absent_none(codes, distinct)
+    except TypeError:  # an array or an object among the values
+        pass
+    return _careful(values)
+
+
+def _absent_none(codes: IntArray, distinct: list[Any]) -> tuple[IntArray, list[Any]]:
+    """Code ``None`` as absent and drop it from the distinct values."""
+    if None not in distinct:
+        return codes, distinct
+    at = distinct.index(None)
+    del distinct[at]
+    remap = np.arange(len(distinct) + 1, dtype=np.intp) - (np.arange(len(distinct) + 1) > at)
+    remap[at] = ABSENT
+    return remap[codes], distinct
+
+
+def _careful(values: Sequence[Any]) -> tuple[IntArray, list[Any]]:
+    index: dict[Hashable, int] = {}
+    distinct: list[Any] = []
+    codes = np.empty(len(values), dtype=np.intp)
+    for k, value in enumerate(values):
+        if value is None:
+            codes[k] = ABSENT
+            continue
+        key = raw_key(value)
+        code = index.get(key)
+        if code is None:
+            code = index[key] = len(distinct)
+            distinct.append(value)
+        codes[k] = code
+    return codes, distinct
+
+
+def raw_key(value: Any) -> Hashable:
+    """A hashable key of a raw JSON value that keeps its type (iteratively, any depth)."""
+    if type(value) is str:
+        return value
+    if not isinstance(value, list | dict):
+        return (type(value).__name__, value)
+    # Containers: an iterative walk, so no nesting can exhaust the interpreter's stack.
+    out: list[Any] = []
+    stack: list[tuple[str, Any]] = [("v", value)]
+    while stack:
+        kind, item = stack.pop()
+        if kind == "k":
+            out.append(("key", item))
+        elif isinstance(item, list):
+            out.append(("[", len(item)))
+            stack.extend(("v", x) for x in reversed(item))
+        elif isinstance(item, dict):
+            out.append(("{", len(item)))
+            for k, v in reversed(item.items()):
+                stack.append(("v", v))
+                stack.append(("k", k))
+        else:
+            out.append((type(item).__name__, item))
+    return tuple(out)
+
+
+def depth(value: Any) -> int:
+    """The nesting depth of a raw JSON value: 0 for a scalar, 1 for a flat array or object."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, list):
+            stack.extend((x, level + 1) for x in item)
+            deepest = max(deepest, level + 1)
+        elif isinstance(item, dict):
+            stack.extend((x, level + 1) for x in item.values())
+            deepest = max(deepest, level + 1)
+    return deepest
+
+
+class RecordColumns:
+    """Accumulates JSON records (objects), batch by batch, into raw columns.
+
+    Records with the same member names in the same order are read together with one
+    ``itemgetter``; each field's values are coded against the distinct values seen so far,
+    so memory holds the codes and the distinct values, not the records.
+    """
+
+    def __init__(self, fields: Sequence[str]) -> None:
+        self.fields = tuple(fields)
+        self.known = frozenset(fields)
+        self._codes: dict[str, list[IntArray]] = {f: [] for f in self.fields}
+        self._index: dict[str, dict[Hashable, int]] = {f: {} for f in self.fields}
+        self._fast_index: dict[tuple[str, str, str], dict[Any, int]] = {}
+        self._values: dict[str, list[Any]] = {f: [] for f in self.fields}
+        self.size = 0
+        self.signatures: collections.Counter[tuple[str, ...]] = collections.Counter()
+        """How many records have each tuple of member names (in order)."""
+        self.others: list[tuple[int, dict[str, Any]]] = []
+        """Records that are not objects, or have members the format does not define."""
+
+    def add(self, records: list[Any]) -> None:
+        """Add the next records (in file order)."""
+        start = self.size
+        count = len(records)
+        self.size += count
+        if not count:
+            return
+        if set(map(type, records)) != {dict}:
+            for k, r in enumerate(records):
+                if type(r) is not dict:
+                    self.others.append((start + k, r))
+            records = [r if type(r) is dict else {} for r in records]
+        signature_codes, signatures = _signatures(records)
+        counts = np.bincount(signature_codes, minlength=len(signatures)).tolist()
+        for g, keys in enumerate(signatures):
+            self.signatures[keys] += counts[g]
+            if not self.known.issuperset(keys):
+                rows = np.flatnonzero(signature_codes == g).tolist()
+                self.others.extend((start + k, records[k]) for k in rows)
+        for field in self.fields:
+            having = [g for g, keys in enumerate(signatures) if field in keys]
+            if not having:
+                self._codes[field].append(np.full(count, ABSENT, dtype=np.intp))
+                continue
+            if len(having) == len(signatures):
+                codes = self._code(field, list(map(operator.itemgetter(field), records)))
+            else:
+                rows = np.flatnonzero(np.isin(signature_codes, having))
+                codes = np.full(count, ABSENT, dtype=np.intp)
+                codes[rows] = self._code(field, [records[k][field] for k in rows.tolist()])
+            self._codes[field].append(codes)
+
+    def _code(self, field: str, part: Sequence[Any]) -> IntArray:
+        """The codes of the values of one field in a group of records (all present).
+
+        Values are looked up by a fast key in an index of their kind: a text by itself, an
+        array or an object by the tuple of its items, a number or ``true``/``false`` by
+        itself. ``1``, ``1.0`` and ``true`` are one key of a dictionary but three values of a
+        file, so a fast index only ever holds values of one type (and containers of one
+        type of item); anything mixed is looked up by :func:`raw_key`, which keeps types
+        apart.
+        """
+        kinds = set(map(type, part))
+        if len(kinds) == 1:
+            (kind,) = kinds
+            if kind is str:
+                return self._lookup(field, self._index[field], part, part)
+            if kind in _SCALARS:
+                return self._lookup(field, self._fast(field, kind, kind), part, part)
+            if kind is list or kind is dict:
+                keys = (
+                    list(map(tuple, part))
+                    if kind is list
+                    else list(map(tuple, map(dict.items, part)))
+                )
+                items = (
+                    itertools.chain.from_iterable(part)
+                    if kind is list
+                    else itertools.chain.from_iterable(map(dict.values, part))
+                )
+                inner = set(map(type, items))
+                if not inner or inner == {str}:
+                    return self._lookup(field, self._fast(field, kind, str), keys, part)
+                if len(inner) == 1 and inner <= _SCALARS:
+                    return self._lookup(field, self._fast(field, kind, inner.pop()), keys, part)
+        careful = [None if v is None else raw_key(v) for v in part]
+        return self._lookup(field, self._index[field], careful, part)
+
+    def _lookup(
+        self, field: str, index: dict[Any, int], keys: Sequence[Any], part: Sequence[Any]
+    ) -> IntArray:
+        """Codes of ``keys`` in ``index``, new keys given the next codes (values kept)."""
+        try:
+            found = list(map(index.get, keys))
+        except TypeError:  # an unhashable piece inside a value: the careful key
+            careful = [None if v is None else raw_key(v) for v in part]
+            return self._lookup(field, self._index[field], careful, part)
+        if None in found:
+            distinct = self._values[field]
+            for k in [k for k, code in enumerate(found) if code is None]:
+                if part[k] is None:
+                    found[k] = ABSENT
+                    continue
+                key = keys[k]
+                code = index.get(key)
+                if code is None:
+                    code = index[key] = len(distinct)
+                    distinct.append(part[k])
+                found[k] = code
+        return np.array(found, dtype=np.intp)
+
+    def _fast(self, field: str, kind: type, inner: type) -> dict[Any, int]:
+        return self._fast_index.setdefault((field, kind.__name__, inner.__name__), {})
+
+    def table(self, name: str, locate: Locator) -> RawTable:
+        """The raw table of every record added."""
+        columns = {
+            field: RawColumn(
+                np.concatenate(self._codes[field]) if self._codes[field] else _empty(),
+                self._values[field],
+            )
+            for field in self.fields
+        }
+        return RawTable(name, self.size, columns, locate)
+
+
+_SCALARS: Final = frozenset({int, float, bool})
+
+
+def _empty() -> IntArray:
+    return np.zeros(0, dtype=np.intp)
+
+
+def _signatures(records: list[dict[str, Any]]) -> tuple[IntArray, list[tuple[str, ...]]]:
+    seen: collections.defaultdict[tuple[str, ...], int] = collections.defaultdict(
+        itertools.count().__next__
+    )
+    codes = np.fromiter(
+        map(seen.__getitem__, map(tuple, records)), dtype=np.intp, count=len(records)
+    )
+    return codes, list(seen)
+
+
+def compact(keys: IntArray, bound: int) -> tuple[IntArray, IntArray]:
+    """The distinct keys (sorted) and each key's index among them; keys lie in ``0..bound-1``.
+
+    Without sorting where the bound is small (a presence table), else with ``np.unique``.
+
+    >>> distinct, index = compact(np.array([5, 2, 5, 9]), 10)
+    >>> distinct.tolist(), index.tolist()
+    ([2, 5, 9], [1, 0, 1, 2])
+    """
+    if bound <= 4 * len(keys) + 1024:
+        present = np.zeros(bound, dtype=np.bool_)
+        present[keys] = True
+        position = np.cumsum(present, dtype=np.intp) - 1
+        return np.flatnonzero(present), position[keys]
+    distinct, inverse = np.unique(keys, return_inverse=True)
+    return distinct.astype(np.intp), inverse.astype(np.intp).reshape(-1)
+
+
+def joint(columns: Sequence[IntArray]) -> tuple[IntArray, list[tuple[int, ...]]]:
+    """Codes of the distinct combinations of several code columns, and the combinations.
+
+    Codes may be :data:`ABSENT` (-1). Each combination is a tuple of one code per column.
+
+    >>> codes, members = joint([np.array([0, 1, 0]), np.array([-1, 2, -1])])
+    >>> codes.tolist(), members
+    ([0, 1, 0], [(0, -1), (1, 2)])
+    """
+    size = len(columns[0]) if columns else 0
+    codes = np.zeros(size, dtype=np.intp)
+    members: list[tuple[int, ...]] = [()]
+    for column in columns:
+        width = int(column.max()) + 2 if size else 1
+        combined, codes = compact(codes * width + (column + 1), len(members) * width)
+        members = [(*members[k // width], k % width - 1) for k in combined.tolist()]
+    return codes, members if size else []

@@ -1,0 +1,536 @@
+"""The rules of the exchange fields, written once for every form (specification chapter XCH).
+
+A reader cuts a file into raw records (:mod:`digimaat.exchange.raw`); the rules here read
+one raw value of one field and give either the value or a :class:`Fault` saying what is
+wrong and which clause it breaks. They never raise on bad input. The JSON document and
+the CSV form differ only in how a raw value is written: a JSON value is typed (a number
+is a number), a CSV cell is always a text, and a CSV file separated by ``;`` writes its
+numbers with a decimal comma (XCH-12). That difference is the :class:`Dialect`; every
+other rule is the same for both forms.
+
+A reader applies each rule once per *distinct* raw value of a field, however many
+records repeat it, and spreads the result back over the records.
+
+>>> from digimaat.exchange.rules import CSV_NL, JSON, read_integer, read_rate
+>>> read_integer("74.124", CSV_NL, 1, 10**9), read_integer(74124, JSON, 1, 10**9)
+(74124, 74124)
+>>> read_rate("1.000 per jaar", CSV_NL), read_rate("83 per month", JSON)
+(1000.0, 996.0)
+>>> print(read_rate("-3/week", JSON))
+must not be negative (got '-3/week') [OFF-14]
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
+
+import attrs
+
+from digimaat.errors import NO_VALUE, InvalidValueError, safe_text
+from digimaat.units import rate_factor, split_rate
+from digimaat.vocabulary.assurance import Authentication
+from digimaat.vocabulary.channels import Channel
+from digimaat.vocabulary.maturity import Capability, MaturityLevel
+from digimaat.vocabulary.offerings import MAX_VOLUME, MIN_VOLUME, Status, check_volume
+
+__all__ = [
+    "CSV",
+    "CSV_NL",
+    "JSON",
+    "MAX_COUNT",
+    "MAX_INTEGER",
+    "MAX_POPULATION",
+    "MAX_VOLUME",
+    "MIN_VOLUME",
+    "Dialect",
+    "Fault",
+    "Item",
+    "read_authentication",
+    "read_boolean",
+    "read_capabilities",
+    "read_channel",
+    "read_code",
+    "read_integer",
+    "read_level",
+    "read_rate",
+    "read_status",
+    "read_text",
+    "read_year",
+]
+
+MAX_INTEGER: Final = 2**53 - 1
+"""The largest magnitude of an integer in an exchange file (XCH-4): exact in binary64."""
+MAX_POPULATION: Final = 10**9
+"""The largest population of a municipality (MUN-1, XCH-4)."""
+MAX_COUNT: Final = 10**12
+"""The largest count of web forms started or completed (OFF-6, XCH-4)."""
+
+
+@attrs.frozen
+class Dialect:
+    """How raw values are written: typed (JSON) or as texts (CSV), and the decimal mark."""
+
+    typed: bool
+    """Whether values carry their JSON type; otherwise every value is a text."""
+    decimal_comma: bool = False
+    """Whether numbers are written with a decimal comma and ``.`` groups thousands (XCH-12)."""
+
+
+JSON: Final = Dialect(typed=True)
+"""The JSON document."""
+CSV: Final = Dialect(typed=False)
+"""The CSV form separated by ``,``: decimal point, no thousands separator."""
+CSV_NL: Final = Dialect(typed=False, decimal_comma=True)
+"""The CSV form separated by ``;`` (a Dutch spreadsheet): decimal comma, ``.`` for thousands."""
+
+
+@attrs.frozen
+class Item:
+    """One thing wrong with a value: where inside it, what, which value and which clause."""
+
+    sub: str
+    """A JSON pointer suffix inside the value (``"/2"``), or ``""`` for the value itself."""
+    message: str
+    value: Any
+    clause: str | None = None
+    suggestion: str | None = None
+
+
+@attrs.frozen
+class Fault:
+    """Why a raw value could not be read: one or more :class:`Item`."""
+
+    items: tuple[Item, ...]
+
+    @classmethod
+    def one(
+        cls,
+        message: str,
+        value: Any,
+        clause: str | None = None,
+        *,
+        sub: str = "",
+        suggestion: str | None = None,
+    ) -> Fault:
+        """A fault with a single item."""
+        return cls((Item(sub, message, value, clause, suggestion),))
+
+    @classmethod
+    def of(cls, exc: InvalidValueError, clause: str | None = None, sub: str = "") -> Fault:
+        """The fault an :class:`~digimaat.errors.InvalidValueError` describes."""
+        problem = exc.problem
+        return cls.one(problem.message, problem.value, problem.clause or clause, sub=sub)
+
+    def within(self, sub: str) -> Fault:
+        """The same fault, placed inside a value at ``sub``."""
+        return Fault(tuple(attrs.evolve(item, sub=sub + item.sub) for item in self.items))
+
+    def __str__(self) -> str:
+        parts = []
+        for item in self.items:
+            got = "" if item.value is NO_VALUE else f" (got {safe_text(repr(item.value))})"
+            clause = f" [{item.clause}]" if item.clause else ""
+            parts.append(f"{item.sub}{' ' if item.sub else ''}{item.message}{got}{clause}")
+        return "; ".join(parts)
+
+
+def shown(value: Any) -> Any:
+    """A value fit to show in a problem: scalars as they are, containers summarised."""
+    if isinstance(value, dict):
+        return _Summary(f"{{...}} (an object with {len(value)} members)")
+    if isinstance(value, list | tuple):
+        return _Summary(f"[...] (an array of {len(value)} items)")
+    return value
+
+
+@attrs.frozen
+class _Summary:
+    text: str
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _is_int(value: Any) -> bool:
+    return type(value) is int
+
+
+# -- Texts --------------------------------------------------------------------------------
+
+_FORBIDDEN_LINE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
+_FORBIDDEN_TEXT = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
+
+
+def read_text(
+    value: Any,
+    dialect: Dialect,
+    *,
+    max_length: int,
+    multiline: bool = False,
+    clause: str = "XCH-4",
+) -> str | Fault:
+    """A text field: not empty, at most ``max_length`` characters, nothing a terminal acts on.
+
+    Control characters (C0 and C1, but tab, line feed and carriage return in a field that
+    may hold several lines), bidirectional overrides and isolates, lone surrogates and the
+    noncharacters U+FFFE and U+FFFF are refused (XCH-4): they can hide or reorder what a
+    reader of the data sees.
+
+    >>> print(read_text("Vlaardingen\\u202e", JSON, max_length=100))
+    must not hold control, ... characters (got 'Vlaardingen\\u202e') [XCH-4]
+    """
+    if dialect.typed and not isinstance(value, str):
+        return Fault.one("must be a text", shown(value), clause)
+    text = str(value)
+    if not text.strip():
+        return Fault.one("must not be empty", text, clause)
+    if len(text) > max_length:
+        return Fault.one(f"is longer than {max_length:,} characters", text, "XCH-4")
+    forbidden = _FORBIDDEN_TEXT if multiline else _FORBIDDEN_LINE
+    if forbidden.search(text):
+        return Fault.one(
+            "must not hold control, bidirectional-override or surrogate characters",
+            text,
+            "XCH-4",
+        )
+    return text
+
+
+# -- Numbers ------------------------------------------------------------------------------
+
+_INTEGER = {
+    False: re.compile(r"\s*([+-]?)([0-9]+)\s*"),
+    True: re.compile(r"\s*([+-]?)([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)\s*"),
+}
+_MAX_DIGITS = 16
+
+
+def read_integer(
+    value: Any, dialect: Dialect, low: int, high: int, clause: str = "XCH-4"
+) -> int | Fault:
+    """A whole number from ``low`` to ``high``: a JSON integer, or digits in a CSV cell.
+
+    In a CSV file separated by ``;`` a ``.`` groups thousands (``74.124``). JSON and CSV
+    accept the same range, never more than :data:`MAX_INTEGER` in magnitude (XCH-4).
+    """
+    if dialect.typed:
+        if not _is_int(value):
+            return Fault.one("must be a whole number", shown(value), clause)
+        number = int(value)
+    else:
+        match = _INTEGER[dialect.decimal_comma].fullmatch(str(value))
+        if match is None:
+            example = "74.124" if dialect.decimal_comma else "74124"
+            return Fault.one(
+                f"must be a whole number written with the digits 0-9, e.g. {example}",
+                value,
+                clause,
+            )
+        digits = match.group(2).replace(".", "")
+        if len(digits) > _MAX_DIGITS:
+            return Fault.one(f"must be at most {high:,}", value, "XCH-4")
+        number = int(digits)
+        if match.group(1) == "-":
+            number = -number
+    if not low <= number <= high:
+        if abs(number) > 10**_MAX_DIGITS:
+            return Fault.one(
+                f"must be from {low:,} to {high:,}", _Summary("a huge number"), "XCH-4"
+            )
+        return Fault.one(f"must be from {low:,} to {high:,}", value, clause)
+    return number
+
+
+def read_year(value: Any, dialect: Dialect, clause: str) -> int | Fault:
+    """A calendar year from 1800 to 2200 (MUN-1, XCH-5)."""
+    year = read_integer(value, dialect, 1800, 2200, clause)
+    if isinstance(year, Fault):
+        return Fault.one("must be a calendar year (1800-2200)", year.items[0].value, clause)
+    return year
+
+
+def read_number(value: Any, dialect: Dialect, clause: str) -> float | Fault:
+    """A finite number: a JSON number, or a number written in a CSV cell."""
+    if dialect.typed:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return Fault.one("must be a number", shown(value), clause)
+        if isinstance(value, int):
+            if abs(value) > MAX_INTEGER:
+                return Fault.one("is too large", _Summary("a huge number"), "XCH-4")
+            return float(value)
+        if not math.isfinite(value):
+            return Fault.one("must be a finite number", value, clause)
+        return value
+    parts = split_rate(str(value), dialect.decimal_comma)
+    if parts is None or parts[2]:
+        return Fault.one("must be a number", value, clause)
+    negative, number, _ = parts
+    if not math.isfinite(number):
+        return Fault.one("is too large", value, "XCH-4")
+    return -number if negative else number
+
+
+# -- Rates (volumes) ----------------------------------------------------------------------
+
+
+def read_rate(value: Any, dialect: Dialect, default_unit: str | None = None) -> float | Fault:
+    """A volume in requests per year (XCH-9, OFF-10 to OFF-14).
+
+    A text with a number and a rate unit (``"83 per month"``, ``"1.000 per jaar"`` in a
+    Dutch CSV file); in the JSON document also an object ``{"value": 83, "unit": "per
+    month"}``. A bare number is read in ``default_unit`` (a CSV row's ``volume_unit``) and
+    refused without one. The volume is the number times the unit's factor, checked as
+    OFF-14 says.
+    """
+    if dialect.typed and isinstance(value, dict):
+        return _rate_object(value)
+    if dialect.typed and not isinstance(value, str):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return Fault.one(
+                "a bare number has no time unit",
+                value,
+                "OFF-13",
+                suggestion="write e.g. '20/year'",
+            )
+        return Fault.one(
+            "must be a text such as '20/year' or an object {value, unit}", shown(value), "XCH-9"
+        )
+    text = str(value)
+    parts = split_rate(text, dialect.decimal_comma)
+    if parts is None:
+        example = "'1.000 per jaar'" if dialect.decimal_comma else "'1000/year'"
+        return Fault.one(
+            "must be a number followed by a rate unit",
+            text,
+            "XCH-9",
+            suggestion=f"write e.g. {example}",
+        )
+    negative, number, unit = parts
+    if not unit:
+        if default_unit is None:
+            return Fault.one(
+                "a bare number has no time unit",
+                text,
+                "OFF-13",
+                suggestion="write e.g. '20/year', or fill volume_unit",
+            )
+        unit = default_unit
+    factor = _factor(unit)
+    if isinstance(factor, Fault):
+        item = factor.items[0]
+        return Fault.one(item.message, text, "XCH-9", suggestion=item.suggestion)
+    return _checked_volume(-number if negative else number, factor, text)
+
+
+def _factor(unit: str) -> float | Fault:
+    try:
+        return rate_factor(unit)
+    except InvalidValueError:
+        return Fault.one(
+            f"has an unknown rate unit {unit.strip()!r}",
+            unit,
+            "XCH-9",
+            suggestion="write a count per unit of time, e.g. 'per year', 'per maand', '/week'",
+        )
+
+
+def _checked_volume(number: float, factor: float, shown_value: Any) -> float | Fault:
+    volume = number * factor
+    try:
+        return check_volume("volume", volume + 0.0, shown_value)
+    except InvalidValueError as exc:
+        return Fault.of(exc, "OFF-14")
+
+
+def _rate_object(value: dict[str, Any]) -> float | Fault:
+    items: list[Item] = [
+        Item(f"/{key}", "is not a member of a rate; expected value and unit", NO_VALUE, "XCH-9")
+        for key in sorted(set(value) - {"value", "unit"}, key=str)
+    ]
+    items += [
+        Item(f"/{key}", "is required", NO_VALUE, "XCH-9")
+        for key in ("value", "unit")
+        if key not in value
+    ]
+    number = value.get("value")
+    unit = value.get("unit")
+    factor: float | Fault = 1.0
+    if "unit" in value:
+        if isinstance(unit, str):
+            factor = _factor(unit)
+            if isinstance(factor, Fault):
+                items.extend(attrs.evolve(i, sub="/unit") for i in factor.items)
+        else:
+            items.append(Item("/unit", "must be a text such as 'per year'", shown(unit), "XCH-9"))
+    parsed: float | Fault = 0.0
+    if "value" in value:
+        parsed = read_number(number, JSON, "XCH-9")
+        if isinstance(parsed, Fault):
+            items.extend(attrs.evolve(i, sub="/value") for i in parsed.items)
+    if items:
+        return Fault(tuple(items))
+    assert isinstance(parsed, float)
+    assert isinstance(factor, float)
+    result = _checked_volume(parsed, factor, number)
+    return result.within("/value") if isinstance(result, Fault) else result
+
+
+# -- Names of the vocabulary --------------------------------------------------------------
+
+
+def _named(parse: Callable[[Any], Any], clause: str) -> Callable[[Any, Dialect], Any]:
+    def read(value: Any, dialect: Dialect) -> Any:
+        if not isinstance(value, str):
+            return Fault.one("must be a name (a text)", shown(value), clause)
+        try:
+            return parse(value)
+        except InvalidValueError as exc:
+            return Fault.of(exc, clause)
+
+    return read
+
+
+read_status: Callable[[Any, Dialect], Status | Fault] = _named(Status.parse, "OFF-2")
+"""An offering status by its exchange name (OFF-2)."""
+read_channel: Callable[[Any, Dialect], Channel | Fault] = _named(Channel.parse, "CHN-3")
+"""A channel by its exchange name or an alias (CHN-3)."""
+_capability = _named(Capability.parse, "MAT-2")
+
+
+def read_level(value: Any, dialect: Dialect, clause: str) -> MaturityLevel | Fault:
+    """A maturity level by its name (``"fully-online"``) or number (MAT-1)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return Fault.one("must be a maturity level such as 'fully-online'", shown(value), clause)
+    try:
+        return MaturityLevel.parse(value, "level")
+    except InvalidValueError as exc:
+        return Fault.of(exc, clause)
+
+
+_CODE = re.compile(r"GM[0-9]{4}", re.ASCII)
+
+
+def read_code(value: Any, dialect: Dialect, clause: str = "MUN-2") -> str | Fault:
+    """A CBS code, written exactly as ``GM`` and four digits (MUN-2)."""
+    if not isinstance(value, str):
+        return Fault.one("must be a CBS code (a text)", shown(value), clause)
+    code = value if dialect.typed else value.strip()
+    if not _CODE.fullmatch(code):
+        return Fault.one("must be 'GM' followed by 4 digits, e.g. 'GM0622'", value, clause)
+    return code
+
+
+_TRUE: Final = frozenset({"true", "yes", "ja", "waar", "j", "y"})
+_FALSE: Final = frozenset({"false", "no", "nee", "onwaar", "n"})
+
+
+def read_boolean(value: Any, dialect: Dialect, clause: str) -> bool | Fault:
+    """``true`` or ``false``; in a CSV cell also yes/no, ja/nee, waar/onwaar (XCH-11)."""
+    if dialect.typed:
+        if type(value) is bool:
+            return value
+        return Fault.one("must be true or false", shown(value), clause)
+    word = str(value).strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    return Fault.one("must be true or false (or ja/nee)", value, clause)
+
+
+_SEPARATORS = re.compile(r"[|,;\s]+")
+
+
+def read_capabilities(value: Any, dialect: Dialect) -> frozenset[Capability] | Fault:
+    """Capability names (MAT-2), each at most once: a JSON array, or a CSV cell with the names
+    separated by ``|``, ``,``, ``;`` or white space (XCH-8, XCH-11)."""
+    if dialect.typed:
+        if not isinstance(value, list):
+            return Fault.one("must be an array of capability names", shown(value), "XCH-8")
+        names: Sequence[Any] = value
+    else:
+        names = [name for name in _SEPARATORS.split(str(value)) if name]
+    items: list[Item] = []
+    seen: set[Capability] = set()
+    for index, name in enumerate(names):
+        sub = f"/{index}" if dialect.typed else ""
+        parsed = _capability(name, dialect)
+        if isinstance(parsed, Fault):
+            items.extend(attrs.evolve(i, sub=sub) for i in parsed.items)
+        elif parsed in seen:
+            items.append(Item(sub, "is listed more than once", name, "MAT-2"))
+        else:
+            seen.add(parsed)
+    return Fault(tuple(items)) if items else frozenset(seen)
+
+
+def read_authentication(value: Any, dialect: Dialect) -> Authentication | Fault:
+    """The authentication asked (LOA-4): a scheme name or identifier (``"DigiD Midden"``,
+    ``"digid low"``, ``"EH3"``), or in JSON an object ``{"means": ..., "level": ...}``."""
+    if dialect.typed and isinstance(value, dict):
+        items = [
+            Item(f"/{key}", "is not a member; expected means and level", NO_VALUE, "LOA-4")
+            for key in sorted(set(value) - {"means", "level"}, key=str)
+        ]
+        items += [
+            Item(f"/{key}", "is required", NO_VALUE, "LOA-4")
+            for key in ("means", "level")
+            if key not in value
+        ]
+        items += [
+            Item(f"/{key}", "must be a text", shown(value[key]), "LOA-4")
+            for key in ("means", "level")
+            if key in value and not isinstance(value[key], str)
+        ]
+        if items:
+            return Fault(tuple(items))
+        try:
+            return Authentication(value["means"], value["level"])
+        except InvalidValueError as exc:
+            sub = "/level" if exc.field.endswith("level") else "/means"
+            return Fault.of(exc, "LOA-4", sub)
+    if not isinstance(value, str):
+        return Fault.one(
+            "must be a scheme name such as 'DigiD Midden', or an object {means, level}",
+            shown(value),
+            "LOA-4",
+        )
+    try:
+        return Authentication.from_name(value)
+    except InvalidValueError as exc:
+        return Fault.of(exc, "LOA-4")
+
+
+def read_keys(
+    value: Mapping[str, Any], allowed: frozenset[str], required: Sequence[str], clause: str
+) -> list[Item]:
+    """The members of a JSON object that the format does not define, and those missing."""
+    items: list[Item] = []
+    if not allowed.issuperset(value):
+        expected = ", ".join(sorted(allowed))
+        items += [
+            Item(
+                f"/{_token(key)}",
+                f"is not a member here; expected one of: {expected}",
+                NO_VALUE,
+                clause,
+            )
+            for key in sorted(set(value) - allowed, key=str)
+        ]
+    items += [
+        Item(f"/{_token(key)}", "is required", NO_VALUE, clause)
+        for key in required
+        if key not in value
+    ]
+    return items
+
+
+def _token(key: Any) -> str:
+    return str(key).replace("~", "~0").replace("/", "~1")

@@ -1,0 +1,560 @@
+"""The last stage of reading: submissions, and the datasets built from them (chapter XCH).
+
+A :class:`Submission` is what one or more exchange files hold, validated: a reference
+year, municipalities, their offerings and the local products those use (XCH-1). It keeps
+the offerings as the validated columns the reader made; :meth:`Submission.dataset` turns
+them into the measurement core's arrays directly, and :attr:`Submission.offerings` gives
+them as :class:`~digimaat.vocabulary.offerings.Offering` records, a view of the same
+columns made on first use.
+
+Several files are read into one submission when they agree (XCH-7): every municipality
+in one file only, every local product defined the same way wherever it is defined, and one
+reference year. The result never depends on the order of the files or of their records.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+
+from digimaat.errors import InputError, InvalidValueError, Problem, ProblemCollector
+from digimaat.exchange.rules import shown
+from digimaat.exchange.validation import FileContent, OfferingColumns
+from digimaat.measurement.dataset import STATUS_CODES, Dataset, StatusCode
+from digimaat.vocabulary.assurance import AssuranceLevel, Authentication, AuthMeans
+from digimaat.vocabulary.channels import CHANNELS, Channel, ChannelCost
+from digimaat.vocabulary.maturity import Capability, MaturityLevel, capability_mask
+from digimaat.vocabulary.municipalities import Municipality
+from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, Volumes
+from digimaat.vocabulary.products import Catalogue, Product, reference_catalogue
+
+__all__ = ["Submission", "merge"]
+
+_STATUS_BY_CODE = {code: status for status, code in STATUS_CODES.items()}
+_MEANS = tuple(AuthMeans)
+_MEANS_CODE = {means: code for code, means in enumerate(_MEANS)}
+_CAPABILITIES = tuple(Capability)
+
+
+@functools.cache
+def _capability_set(mask: int) -> frozenset[Capability]:
+    return frozenset(c for c in _CAPABILITIES if mask & c.bit)
+
+
+@functools.cache
+def _authentication(means: int, level: int) -> Authentication | None:
+    return None if means < 0 else Authentication(_MEANS[means], AssuranceLevel(level))
+
+
+def _check_year(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1800 <= value <= 2200:
+        raise InvalidValueError(attribute.name, value, "must be a calendar year (1800-2200)")
+
+
+@attrs.frozen(eq=False)
+class Submission:
+    """The content of one or more exchange files (XCH-1), validated.
+
+    Build one by reading files (:func:`digimaat.exchange.load`) or from records with
+    :meth:`build`. Records are kept in canonical order (municipalities by CBS code, local
+    products by URI, offerings by municipality and product URI), so two submissions with
+    the same records are equal whatever order they were read in.
+    """
+
+    reference_year: int = attrs.field(validator=_check_year)
+    """The calendar year the observations and the volumes refer to."""
+    municipalities: tuple[Municipality, ...]
+    local_products: tuple[Product, ...]
+    source: str | None
+    """Free text: who compiled the data, from what and when."""
+    catalogue: Catalogue = attrs.field(repr=False)
+    """The catalogue the offerings' products were resolved in, local products included."""
+    columns: OfferingColumns = attrs.field(repr=False)
+    """The validated offerings as columns."""
+    files: tuple[str, ...] = ()
+    """The files read, by name."""
+
+    # -- the records view -------------------------------------------------------------------
+
+    @functools.cached_property
+    def offerings(self) -> tuple[Offering, ...]:
+        """The offerings as records, in canonical order (a view of :attr:`columns`)."""
+        c = self.columns
+        order = _canonical_order(c)
+        out: list[Offering] = []
+        volumes_of: dict[bytes, Volumes] = {}
+        for k in order.tolist():
+            volume = None
+            row = c.volume[k]
+            if not np.isnan(row[0]):
+                key = row.tobytes()
+                volume = volumes_of.get(key)
+                if volume is None:
+                    listed = {
+                        ch: float(v)
+                        for ch, v in zip(CHANNELS, row.tolist(), strict=True)
+                        if v != 0.0
+                    }
+                    volume = volumes_of[key] = Volumes.from_per_year(listed)
+            forms = None
+            if not np.isnan(c.forms_started[k]):
+                forms = FormFunnel(int(c.forms_started[k]), int(c.forms_completed[k]))
+            target = int(c.local_target[k])
+            fee = int(c.fee[k])
+            out.append(
+                Offering(
+                    c.municipality[k],
+                    c.uris[int(c.product[k])],
+                    _STATUS_BY_CODE[int(c.status[k])],
+                    _capability_set(int(c.capabilities[k])),
+                    _authentication(int(c.auth_means[k]), int(c.auth_level[k])),
+                    None if target < 0 else MaturityLevel(target),
+                    c.reasons.get(k),
+                    volume,
+                    forms,
+                    None if fee < 0 else bool(fee),
+                    c.notes.get(k),
+                )
+            )
+        return tuple(out)
+
+    def municipality(self, cbs_code: str) -> Municipality:
+        """The municipality with this CBS code."""
+        for municipality in self.municipalities:
+            if municipality.cbs_code == cbs_code:
+                return municipality
+        raise InvalidValueError("cbs_code", cbs_code, "is not a municipality of this submission")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Submission):
+            return NotImplemented
+        return (
+            self.reference_year == other.reference_year
+            and self.municipalities == other.municipalities
+            and self.local_products == other.local_products
+            and self.source == other.source
+            and self.offerings == other.offerings
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # -- the dataset --------------------------------------------------------------------------
+
+    def dataset(
+        self,
+        *,
+        products: Iterable[str] | None = None,
+        costs: dict[Channel, ChannelCost] | None = None,
+    ) -> Dataset:
+        """The measurement core's dataset of this submission's offerings (AGG-1).
+
+        ``products`` lists the URIs the dataset spans (default: the products the offerings
+        name); a product of the list without an offering in a municipality has the status
+        "no record" there. ``costs`` as in :meth:`Dataset.from_arrays`.
+        """
+        c = self.columns
+        used = {c.uris[j] for j in np.unique(c.product).tolist()} if c.size else set()
+        if products is None:
+            uris = sorted(used)
+        else:
+            wanted = _uri_list(products)
+            missing = sorted(used - set(wanted))
+            unknown = sorted(u for u in wanted if u not in self.catalogue)
+            problems = [
+                Problem("products", uri, "is named by an offering but not in the product list")
+                for uri in missing
+            ] + [Problem("products", uri, "is not in the catalogue") for uri in unknown]
+            if problems:
+                raise InputError(problems)
+            uris = sorted(set(wanted))
+        codes = [m.cbs_code for m in self.municipalities]
+        code_index = {code: i for i, code in enumerate(codes)}
+        uri_index = {uri: j for j, uri in enumerate(uris)}
+        m, p, n = len(codes), len(uris), c.size
+        status = np.full((m, p), StatusCode.NO_RECORD, dtype=np.int8)
+        masks = np.zeros((m, p), dtype=np.int16)
+        fee = np.full((m, p), -1, dtype=np.int8)
+        target = np.full((m, p), -1, dtype=np.int8)
+        means = np.full((m, p), -1, dtype=np.int8)
+        level = np.full((m, p), -1, dtype=np.int8)
+        volume = np.full((m, p, len(CHANNELS)), np.nan)
+        started = np.full((m, p), np.nan)
+        completed = np.full((m, p), np.nan)
+        reasons: list[tuple[int, int, str]] = []
+        if n:
+            i = np.fromiter(map(code_index.__getitem__, c.municipality), np.intp, n)
+            column_of = np.array([uri_index[u] for u in c.uris], dtype=np.intp)
+            j = column_of[c.product]
+            status[i, j] = c.status
+            masks[i, j] = c.capabilities
+            fee[i, j] = c.fee
+            target[i, j] = c.local_target
+            means[i, j] = c.auth_means
+            level[i, j] = c.auth_level
+            volume[i, j] = c.volume
+            started[i, j] = c.forms_started
+            completed[i, j] = c.forms_completed
+            reasons = [(int(i[k]), int(j[k]), reason) for k, reason in c.reasons.items()]
+        return Dataset.from_arrays(
+            self.municipalities,
+            tuple(self.catalogue.get(uri) for uri in uris),
+            status=status,
+            capabilities=masks,
+            volume=volume,
+            auth_means=means,
+            auth_level=level,
+            fee_override=fee,
+            local_target=target,
+            local_target_reasons=sorted(reasons),
+            forms_started=started,
+            forms_completed=completed,
+            costs=costs,
+        )
+
+    # -- from records --------------------------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        municipalities: Iterable[Municipality],
+        offerings: Iterable[Offering],
+        *,
+        reference_year: int,
+        local_products: Iterable[Product] = (),
+        source: str | None = None,
+        catalogue: Catalogue | None = None,
+    ) -> Submission:
+        """A submission of records built in code, checked as a file's would be (XCH-7).
+
+        ``catalogue`` defaults to the reference catalogue; the local products are added to
+        it. Every problem is reported together in an :class:`~digimaat.errors.InputError`.
+        """
+        munis = _records(municipalities, Municipality, "municipalities")
+        offers = _records(offerings, Offering, "offerings")
+        local = _records(local_products, Product, "local_products")
+        text: object = source
+        if text is not None and (not isinstance(text, str) or not text.strip()):
+            raise InvalidValueError("source", source, "must be a non-empty text or absent")
+        base = reference_catalogue() if catalogue is None else catalogue
+        if not isinstance(base, Catalogue):
+            raise InvalidValueError("catalogue", shown(base), "must be a Catalogue")
+        collector = ProblemCollector()
+        if not munis:
+            collector.add(
+                Problem("municipalities", [], "must list at least one municipality", clause="XCH-5")
+            )
+        codes: set[str] = set()
+        for municipality in munis:
+            if municipality.cbs_code in codes:
+                collector.add(
+                    Problem(
+                        "cbs_code",
+                        municipality.cbs_code,
+                        "is listed more than once",
+                        clause="XCH-7",
+                    )
+                )
+            codes.add(municipality.cbs_code)
+        full = base
+        uris: set[str] = set()
+        for product in local:
+            if product.reference:
+                collector.add(
+                    Problem(
+                        "local_products",
+                        product.uri,
+                        "is marked as a reference product",
+                        clause="PRD-6",
+                    )
+                )
+            elif product.uri in base or product.uri in uris:
+                collector.add(
+                    Problem(
+                        "local_products",
+                        product.uri,
+                        "is listed more than once or is a catalogue product",
+                        clause="XCH-7",
+                    )
+                )
+            uris.add(product.uri)
+        if local and not collector.problems:
+            full = base.with_local(*local)
+        columns = _columns(offers, codes, full, collector)
+        collector.raise_if_any()
+        return cls(
+            reference_year,
+            tuple(sorted(munis, key=operator.attrgetter("cbs_code"))),
+            tuple(sorted(local, key=operator.attrgetter("uri"))),
+            source,
+            full,
+            columns,
+        )
+
+
+def _uri_list(products: Iterable[str]) -> list[str]:
+    if isinstance(products, str) or not isinstance(products, Iterable):
+        raise InvalidValueError("products", shown(products), "must be a list of product URIs")
+    out = list(products)
+    for uri in out:
+        if not isinstance(uri, str):
+            raise InvalidValueError("products", shown(uri), "must hold product URIs (texts)")
+    return out
+
+
+def _records(items: Iterable[Any], kind: type, field: str) -> list[Any]:
+    if isinstance(items, str | bytes) or not isinstance(items, Iterable):
+        raise InvalidValueError(field, shown(items), f"must be a sequence of {kind.__name__}")
+    out = list(items)
+    for item in out:
+        if not isinstance(item, kind):
+            raise InvalidValueError(field, shown(item), f"must hold {kind.__name__} records only")
+    return out
+
+
+def _canonical_order(c: OfferingColumns) -> np.ndarray[Any, np.dtype[np.intp]]:
+    """Offerings in canonical order: by CBS code, then product URI (XCH-14)."""
+    if not c.size:
+        return np.zeros(0, dtype=np.intp)
+    rank = np.argsort(np.argsort(np.array(c.uris, dtype=object), kind="stable"), kind="stable")
+    codes = np.array(c.municipality, dtype=object)
+    keys = np.lexsort((rank[c.product], codes))
+    return keys.astype(np.intp)
+
+
+def _columns(
+    offerings: Sequence[Offering],
+    codes: set[str],
+    catalogue: Catalogue,
+    collector: ProblemCollector,
+) -> OfferingColumns:
+    """The columns of offerings built in code, with the checks of XCH-7."""
+    n = len(offerings)
+    seen: set[tuple[str, str]] = set()
+    uris = sorted({o.product for o in offerings})
+    for k, o in enumerate(offerings):
+        where = f"offering {k}"
+        if o.municipality not in codes:
+            collector.add(
+                Problem(
+                    "municipality",
+                    o.municipality,
+                    "is not a listed municipality",
+                    location=where,
+                    clause="XCH-7",
+                )
+            )
+        if o.product not in catalogue:
+            collector.add(
+                Problem(
+                    "product",
+                    o.product,
+                    "is not in the catalogue",
+                    location=where,
+                    clause="XCH-8",
+                    suggestion=_hint(catalogue, o.product),
+                )
+            )
+        if o.key in seen:
+            collector.add(
+                Problem(
+                    "product",
+                    o.product,
+                    f"has two offerings in {o.municipality}",
+                    location=where,
+                    clause="XCH-7",
+                )
+            )
+        seen.add(o.key)
+    uri_index = {uri: j for j, uri in enumerate(uris)}
+    volume = np.full((n, len(CHANNELS)), np.nan)
+    started = np.full(n, np.nan)
+    completed = np.full(n, np.nan)
+    for k, o in enumerate(offerings):
+        if o.volumes is not None:
+            volume[k] = 0.0
+            for channel, value in zip(o.volumes.channels, o.volumes.per_year_values, strict=True):
+                volume[k, CHANNELS.index(channel)] = value
+        if o.forms is not None:
+            started[k], completed[k] = o.forms.started, o.forms.completed
+    return OfferingColumns(
+        size=n,
+        municipality=tuple(o.municipality for o in offerings),
+        uris=tuple(uris),
+        product=np.array([uri_index[o.product] for o in offerings], dtype=np.intp),
+        status=np.array([STATUS_CODES[o.status] for o in offerings], dtype=np.int8),
+        capabilities=np.array([capability_mask(o.capabilities) for o in offerings], dtype=np.int16),
+        auth_means=np.array(
+            [
+                -1 if o.authentication is None else _MEANS_CODE[o.authentication.means]
+                for o in offerings
+            ],
+            dtype=np.int8,
+        ),
+        auth_level=np.array(
+            [-1 if o.authentication is None else int(o.authentication.level) for o in offerings],
+            dtype=np.int8,
+        ),
+        local_target=np.array(
+            [-1 if o.local_target is None else int(o.local_target) for o in offerings],
+            dtype=np.int8,
+        ),
+        fee=np.array(
+            [-1 if o.fee_applies is None else int(o.fee_applies) for o in offerings], dtype=np.int8
+        ),
+        volume=volume,
+        forms_started=started,
+        forms_completed=completed,
+        reasons={
+            k: o.local_target_reason
+            for k, o in enumerate(offerings)
+            if o.local_target_reason is not None
+        },
+        notes={k: o.notes for k, o in enumerate(offerings) if o.notes is not None},
+        where=lambda k: f"offering {k}",
+    )
+
+
+def _hint(catalogue: Catalogue, key: str) -> str | None:
+    suggestions = catalogue.suggest(key)
+    return f"did you mean: {', '.join(suggestions)}?" if suggestions else None
+
+
+def merge(
+    contents: Sequence[FileContent],
+    base: Catalogue,
+    collector: ProblemCollector,
+    *,
+    one_year: bool = True,
+) -> Submission | None:
+    """One submission of several files' contents, checking that they agree (XCH-7).
+
+    A municipality in two files, a local product defined differently in two files, and
+    (with ``one_year``) files of different reference years are problems naming both files.
+    ``None`` when there is a problem.
+    """
+    contents = sorted(contents, key=lambda c: c.source)
+    municipalities: dict[str, tuple[Municipality, str, str]] = {}
+    local: dict[str, tuple[Product, str, str]] = {}
+    before = collector.count
+    for content in contents:
+        for municipality in content.municipalities:
+            code = municipality.cbs_code
+            where = content.municipality_where[code]
+            if code in municipalities:
+                _, other, other_where = municipalities[code]
+                collector.add(
+                    Problem(
+                        "cbs_code",
+                        code,
+                        f"is also a municipality of {other} ({other_where}); a "
+                        "municipality may be in one file only",
+                        source=content.source,
+                        location=where,
+                        clause="XCH-7",
+                    )
+                )
+                continue
+            municipalities[code] = (municipality, content.source, where)
+        for product in content.local_products:
+            where = content.local_where[product.uri]
+            if product.uri in local and local[product.uri][0] != product:
+                _, other, other_where = local[product.uri]
+                collector.add(
+                    Problem(
+                        "uri",
+                        product.uri,
+                        f"is defined differently in {other} ({other_where})",
+                        source=content.source,
+                        location=where,
+                        clause="XCH-7",
+                    )
+                )
+                continue
+            local.setdefault(product.uri, (product, content.source, where))
+    years = {c.reference_year for c in contents if c.reference_year is not None}
+    if one_year and len(years) > 1:
+        first = min(contents, key=lambda c: (c.reference_year or 0, c.source))
+        for content in contents:
+            if content.reference_year not in (None, first.reference_year):
+                collector.add(
+                    Problem(
+                        "reference_year",
+                        content.reference_year,
+                        f"differs from the reference year of {first.source} "
+                        f"({first.reference_year}); read files of several years with "
+                        "load_years()",
+                        source=content.source,
+                        clause="XCH-7",
+                    )
+                )
+    if collector.count > before or not contents:
+        return None
+    products = [p for p, _, _ in sorted(local.values(), key=lambda t: t[0].uri)]
+    catalogue = base.with_local(*products) if products else base
+    descriptions = {c.description for c in contents if c.description is not None}
+    year = next(iter(years)) if years else None
+    if year is None:
+        return None
+    return Submission(
+        year,
+        tuple(m for m, _, _ in (municipalities[c] for c in sorted(municipalities))),
+        tuple(products),
+        descriptions.pop() if len(descriptions) == 1 else None,
+        catalogue,
+        _concatenate([c.offerings for c in contents]),
+        tuple(c.source for c in contents),
+    )
+
+
+def _concatenate(parts: Sequence[OfferingColumns]) -> OfferingColumns:
+    """The offerings of several files as one set of columns."""
+    parts = [p for p in parts if p.size]
+    if not parts:
+        return OfferingColumns.empty()
+    if len(parts) == 1:
+        return parts[0]
+    uris = tuple(sorted({u for p in parts for u in p.uris}))
+    index = {u: j for j, u in enumerate(uris)}
+    offsets = np.cumsum([0] + [p.size for p in parts])
+    reasons: dict[int, str] = {}
+    notes: dict[int, str] = {}
+    places: list[tuple[int, OfferingColumns]] = []
+    for offset, part in zip(offsets.tolist(), parts, strict=False):
+        reasons.update({offset + k: v for k, v in part.reasons.items()})
+        notes.update({offset + k: v for k, v in part.notes.items()})
+        places.append((offset, part))
+
+    def where(k: int) -> str:
+        for offset, part in reversed(places):
+            if k >= offset:
+                return part.where(k - offset)
+        return ""  # pragma: no cover
+
+    return OfferingColumns(
+        size=int(offsets[-1]),
+        municipality=tuple(code for p in parts for code in p.municipality),
+        uris=uris,
+        product=np.concatenate(
+            [np.array([index[u] for u in p.uris], dtype=np.intp)[p.product] for p in parts]
+        ),
+        status=np.concatenate([p.status for p in parts]),
+        capabilities=np.concatenate([p.capabilities for p in parts]),
+        auth_means=np.concatenate([p.auth_means for p in parts]),
+        auth_level=np.concatenate([p.auth_level for p in parts]),
+        local_target=np.concatenate([p.local_target for p in parts]),
+        fee=np.concatenate([p.fee for p in parts]),
+        volume=np.concatenate([p.volume for p in parts]),
+        forms_started=np.concatenate([p.forms_started for p in parts]),
+        forms_completed=np.concatenate([p.forms_completed for p in parts]),
+        reasons=reasons,
+        notes=notes,
+        where=where,
+    )
+
+
+_ = Status

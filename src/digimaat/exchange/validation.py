@@ -1,0 +1,1009 @@
+"""The third stage of reading: the rules applied to raw records (specification chapter XCH).
+
+:func:`validate` takes the raw records of one file, as either tokenizer gives them, and
+applies the rules of :mod:`digimaat.exchange.rules` to every field: once per distinct raw
+value, with the result spread back over the records as arrays. It then checks what spans
+fields and records: the rules of an offering (chapter OFF, by building one
+:class:`~digimaat.vocabulary.offerings.Offering` per distinct combination of fields, so
+that OFF's rules are OFF's own code), that CSV rows agree on their municipality and
+document cells, and that no municipality and product occur twice (XCH-7).
+
+Every problem is recorded in one :class:`~digimaat.errors.ProblemCollector` with its
+file, location, field, value, clause and suggestion; beyond the collector's limit
+problems are counted, never built. The result is a :class:`FileContent`: the validated
+columns of the file, from which a dataset's arrays or offering records are made.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, Final
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from digimaat._version import SPEC_VERSION
+from digimaat.errors import NO_VALUE, InvalidValueError, Problem, ProblemCollector
+from digimaat.exchange import rules
+from digimaat.exchange.csvform import VOLUME_COLUMNS, RawSheet
+from digimaat.exchange.jsonform import RawDocument
+from digimaat.exchange.local import read_local_product
+from digimaat.exchange.raw import IntArray, RawTable, compact, depth, joint
+from digimaat.exchange.rules import JSON, Dialect, Fault, Item
+from digimaat.exchange.source import Limits
+from digimaat.measurement.dataset import STATUS_CODES
+from digimaat.vocabulary.assurance import Authentication, AuthMeans
+from digimaat.vocabulary.channels import CHANNELS
+from digimaat.vocabulary.maturity import capability_mask
+from digimaat.vocabulary.municipalities import Municipality
+from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, Volumes
+from digimaat.vocabulary.products import UPL_NAMESPACE, Catalogue, Product
+
+__all__ = ["FORMAT", "FileContent", "OfferingColumns", "validate"]
+
+FORMAT: Final = "digimaat-offerings"
+"""The value of a document's ``format`` member (XCH-5)."""
+
+FloatArray = NDArray[np.float64]
+Int8Array = NDArray[np.int8]
+_MEANS_CODE: Final = {means: code for code, means in enumerate(AuthMeans)}
+_VERSION = re.compile(r"([0-9]+)\.([0-9]+)(?:-[0-9A-Za-z.]+)?", re.ASCII)
+_MAJOR: Final = SPEC_VERSION.split(".", 1)[0]
+_RECORD_LEVELS: Final = 3
+"""Levels above a field of a record in a document: the document, its array, the record."""
+_SOME_VOLUMES: Final = Volumes((), ())
+_SOME_FORMS: Final = FormFunnel(0, 0)
+
+
+@attrs.frozen(eq=False)
+class OfferingColumns:
+    """The validated offerings of one file, as columns (one entry per offering)."""
+
+    size: int
+    municipality: tuple[str, ...]
+    """The CBS code of each offering."""
+    uris: tuple[str, ...]
+    """The distinct product URIs, indexed by :attr:`product`."""
+    product: IntArray
+    status: Int8Array
+    """Status codes (``digimaat.measurement.dataset.StatusCode``)."""
+    capabilities: NDArray[np.int16]
+    auth_means: Int8Array
+    auth_level: Int8Array
+    local_target: Int8Array
+    fee: Int8Array
+    volume: FloatArray
+    """``[offering, channel]`` requests per year; NaN in every channel without a record."""
+    forms_started: FloatArray
+    forms_completed: FloatArray
+    reasons: dict[int, str]
+    notes: dict[int, str]
+    where: Callable[[int], str]
+    """The location of an offering in its file."""
+
+    @classmethod
+    def empty(cls) -> OfferingColumns:
+        """No offerings."""
+        none = np.zeros(0, dtype=np.int8)
+        return cls(
+            0,
+            (),
+            (),
+            np.zeros(0, dtype=np.intp),
+            none,
+            np.zeros(0, dtype=np.int16),
+            none,
+            none,
+            none,
+            none,
+            np.zeros((0, len(CHANNELS))),
+            np.zeros(0),
+            np.zeros(0),
+            {},
+            {},
+            lambda k: "",
+        )
+
+
+@attrs.frozen(eq=False)
+class FileContent:
+    """The validated content of one exchange file."""
+
+    source: str
+    reference_year: int | None
+    description: str | None
+    """The document's ``source`` text: who compiled the data, from what and when."""
+    municipalities: tuple[Municipality, ...]
+    municipality_where: dict[str, str]
+    local_products: tuple[Product, ...]
+    local_where: dict[str, str]
+    offerings: OfferingColumns
+
+
+class _Validator:
+    """Applies the rules to the raw records of one file."""
+
+    def __init__(
+        self,
+        raw: RawDocument | RawSheet,
+        catalogue: Catalogue,
+        limits: Limits,
+        collector: ProblemCollector,
+    ) -> None:
+        self.raw = raw
+        self.source = raw.source.name
+        self.dialect: Dialect = raw.dialect if isinstance(raw, RawSheet) else JSON
+        self.csv = isinstance(raw, RawSheet)
+        self.catalogue = catalogue
+        self.limits = limits
+        self.collector = collector
+
+    # -- reporting ------------------------------------------------------------------------
+
+    def field_name(self, table: RawTable, field: str, sub: str) -> str:
+        if self.csv:
+            return table.names.get(field, field)
+        parts = [p for p in sub.split("/") if p and not p.isdigit()]
+        return ".".join([field, *parts])
+
+    def problem(self, table: RawTable, k: int, field: str, item: Item) -> None:
+        self.collector.add(
+            Problem(
+                self.field_name(table, field, item.sub),
+                item.value,
+                item.message,
+                source=self.source,
+                location=table.locate(k, field, item.sub),
+                clause=item.clause,
+                suggestion=item.suggestion,
+            )
+        )
+
+    def report(self, table: RawTable, field: str, rows: IntArray, fault: Fault) -> None:
+        """Report one fault at every record of ``rows`` (counted, not built, beyond the limit)."""
+        self.report_rows(table, field, rows, np.zeros(len(rows), dtype=np.intp), [fault])
+
+    def report_rows(
+        self, table: RawTable, field: str, rows: IntArray, row_codes: IntArray, faults: list[Any]
+    ) -> None:
+        """Report ``faults[row_codes[n]]`` at record ``rows[n]``, in record order.
+
+        Beyond the collector's limit the remaining problems are counted, not built.
+        """
+        codes = row_codes.tolist()
+        for n, k in enumerate(rows.tolist()):
+            if self.collector.full:
+                sizes = np.array(
+                    [len(f.items) if isinstance(f, Fault) else 0 for f in faults] or [0],
+                    dtype=np.int64,
+                )
+                self.collector.count_more(int(sizes[row_codes[n:]].sum()))
+                return
+            for item in faults[codes[n]].items:
+                self.problem(
+                    table,
+                    k,
+                    item.sub if item.sub in table.names else field,
+                    item if item.sub not in table.names else attrs.evolve(item, sub=""),
+                )
+
+    def apply(
+        self,
+        table: RawTable,
+        field: str,
+        rule: Callable[[Any], Any],
+        live: NDArray[np.bool_] | None = None,
+    ) -> tuple[IntArray, list[Any], NDArray[np.bool_]]:
+        """Apply a rule to every distinct raw value of a field; report faults where they are.
+
+        Returns the column's codes, the parsed value of each distinct raw value (a
+        :class:`~digimaat.exchange.rules.Fault` where it failed) and, per record, whether
+        its value failed. ``live`` restricts the reports to some records.
+        """
+        column = table.column(field)
+        parsed = [self.checked(rule, value) for value in column.values]
+        failed = np.array([isinstance(p, Fault) for p in parsed] or [False], dtype=np.bool_)
+        codes = column.codes
+        record_failed = (codes >= 0) & failed[np.maximum(codes, 0)]
+        bad = record_failed if live is None else record_failed & live
+        if bad.any():
+            rows = np.flatnonzero(bad)
+            self.report_rows(table, field, rows, codes[rows], parsed)
+        return codes, parsed, record_failed
+
+    def checked(self, rule: Callable[[Any], Any], value: Any) -> Any:
+        """A rule's result; a value nested too deeply is refused as such (XCH-4)."""
+        result = rule(value)
+        if isinstance(result, Fault) and isinstance(value, list | dict):
+            levels = depth(value) + _RECORD_LEVELS
+            if levels > self.limits.max_depth:
+                return Fault.one(
+                    f"is nested more than {self.limits.max_depth} levels deep",
+                    NO_VALUE,
+                    "XCH-4",
+                )
+        return result
+
+    # -- the document -----------------------------------------------------------------------
+
+    def document(self) -> tuple[int | None, str | None, bool]:
+        """Reference year, source text, and whether reading may go on (XCH-5, XCH-15)."""
+        table = self.raw.document
+        if not self.csv:
+            fmt = table.column("format").value(0) if table.size else None
+            if fmt is not None and fmt != FORMAT:
+                self.collector.problems.clear()
+                self.collector.more = 0
+                self.problem(
+                    table,
+                    0,
+                    "format",
+                    Item(
+                        "",
+                        f"must be {FORMAT!r}: this is not an offerings document",
+                        fmt if isinstance(fmt, str) else rules.shown(fmt),
+                        "XCH-5",
+                    ),
+                )
+                return None, None, False
+            version = table.column("spec_version").value(0) if table.size else None
+            if version is not None:
+                match = _VERSION.fullmatch(version) if isinstance(version, str) else None
+                if match is None:
+                    self.problem(
+                        table,
+                        0,
+                        "spec_version",
+                        Item(
+                            "",
+                            "must be a specification version such as '1.0'",
+                            rules.shown(version),
+                            "XCH-15",
+                        ),
+                    )
+                elif match.group(1) != _MAJOR:
+                    self.problem(
+                        table,
+                        0,
+                        "spec_version",
+                        Item(
+                            "",
+                            f"has another major version than this reader's ({SPEC_VERSION})",
+                            version,
+                            "XCH-15",
+                        ),
+                    )
+                    return None, None, False
+        year = self.agreed(
+            table,
+            "reference_year",
+            lambda v: rules.read_year(v, self.dialect, "XCH-5"),
+            required=True,
+        )
+        text = self.agreed(
+            table,
+            "source",
+            lambda v: rules.read_text(
+                v, self.dialect, max_length=self.limits.max_text, multiline=True, clause="XCH-5"
+            ),
+        )
+        return year, text, True
+
+    def agreed(
+        self, table: RawTable, field: str, rule: Callable[[Any], Any], required: bool = False
+    ) -> Any:
+        """A document field: one value, and in the CSV form the same in every row (XCH-11)."""
+        codes, parsed, failed = self.apply(table, field, rule)
+        present = codes >= 0
+        if self.csv and required and (~present).any() and table.size:
+            for k in np.flatnonzero(~present).tolist():
+                if self.collector.full:
+                    self.collector.count_more(1)
+                    continue
+                self.problem(table, k, field, Item("", "is required", "", "XCH-11"))
+        ok = np.flatnonzero(present & ~failed)
+        if not ok.size:
+            return None
+        first = int(ok[0])
+        value = parsed[codes[first]]
+        differs = [k for k in ok.tolist() if parsed[codes[k]] != value]
+        for k in differs:
+            first_place = table.locate(first, field, "").split(",")[0]
+            self.problem(
+                table,
+                k,
+                field,
+                Item(
+                    "",
+                    f"differs from the value in {first_place} ({value!r})",
+                    table.column(field).value(k),
+                    "XCH-11",
+                ),
+            )
+        return value
+
+    # -- municipalities ---------------------------------------------------------------------
+
+    def municipalities(self) -> tuple[dict[str, Municipality], dict[str, str], set[str]]:
+        """The municipalities by CBS code, where each is, and the codes of broken records."""
+        table = self.raw.municipalities
+        dialect = self.dialect
+        fields: dict[str, Callable[[Any], Any]] = {
+            "cbs_code": lambda v: rules.read_code(v, dialect, "MUN-2"),
+            "name": lambda v: rules.read_text(v, dialect, max_length=200, clause="MUN-1"),
+            "population": lambda v: rules.read_integer(
+                v, dialect, 1, rules.MAX_POPULATION, "MUN-1"
+            ),
+            "year": lambda v: rules.read_year(v, dialect, "MUN-1"),
+        }
+        size = table.size
+        codes: dict[str, IntArray] = {}
+        parsed: dict[str, list[Any]] = {}
+        broken = np.zeros(size, dtype=np.bool_)
+        for field, rule in fields.items():
+            codes[field], parsed[field], failed = self.apply(table, field, rule)
+            missing = codes[field] < 0
+            for k in np.flatnonzero(missing).tolist():
+                self.problem(table, k, field, Item("", "is required", NO_VALUE, self.clause))
+            broken |= failed | missing
+        raw_codes = table.column("cbs_code")
+        broken_codes = {
+            str(raw_codes.values[c]).strip()
+            for c in np.unique(raw_codes.codes[broken & (raw_codes.codes >= 0)]).tolist()
+        }
+        found: dict[str, Municipality] = {}
+        where: dict[str, str] = {}
+        good = np.flatnonzero(~broken)
+        if not good.size:
+            return found, where, broken_codes
+        combination, members = joint([codes[f][good] for f in fields])
+        # The first record of each combination of the four fields, in file order.
+        first_at = np.full(len(members), good.size, dtype=np.intp)
+        np.minimum.at(first_at, combination, np.arange(good.size))
+        first_of_code: dict[str, tuple[int, int]] = {}  # code -> (combination, record)
+        for m in np.argsort(first_at, kind="stable").tolist():
+            k = int(good[first_at[m]])
+            values = [parsed[f][c] for f, c in zip(fields, members[m], strict=True)]
+            code = values[0]
+            if code not in first_of_code:
+                first_of_code[code] = (m, k)
+                found[code] = Municipality(*values)
+                where[code] = table.locate(k, "", "").split(",")[0]
+        # Per combination: the combination and the record that came first for its code.
+        code_of = [parsed["cbs_code"][member[0]] for member in members]
+        first_member = np.array([first_of_code[c][0] for c in code_of], dtype=np.intp)
+        first_record = np.array([first_of_code[c][1] for c in code_of], dtype=np.intp)
+        if self.csv:
+            differs = np.flatnonzero(combination != first_member[combination])
+        else:
+            differs = np.flatnonzero(good != first_record[combination])
+        for at in differs.tolist():
+            m = int(combination[at])
+            k = int(good[at])
+            code = code_of[m]
+            if self.csv:
+                self.disagree(table, k, members[m], parsed, found[code], where[code])
+            else:
+                self.problem(
+                    table,
+                    k,
+                    "cbs_code",
+                    Item("", f"is listed more than once (also at {where[code]})", code, "XCH-7"),
+                )
+        return found, where, broken_codes
+
+    @property
+    def clause(self) -> str:
+        """The clause of a required field: XCH-11 in the CSV form, XCH-6 in a document."""
+        return "XCH-11" if self.csv else "XCH-6"
+
+    def disagree(
+        self,
+        table: RawTable,
+        k: int,
+        key: tuple[int, ...],
+        parsed: dict[str, list[Any]],
+        first: Municipality,
+        first_row: str,
+    ) -> None:
+        """A row whose municipality cells differ from the first row of its code (XCH-11)."""
+        for n, field in enumerate(("name", "population", "year"), start=1):
+            this = parsed[field][key[n]]
+            that = getattr(first, field)
+            if this != that:
+                self.problem(
+                    table,
+                    k,
+                    field,
+                    Item(
+                        "",
+                        f"differs from {first_row} ({that!r}) for {first.cbs_code}",
+                        this,
+                        "XCH-11",
+                    ),
+                )
+
+    # -- local products ---------------------------------------------------------------------
+
+    def local_products(self) -> tuple[list[Product], dict[str, str], set[str]]:
+        """The local products of a document (XCH-6), where each is, and the broken URIs."""
+        products: list[Product] = []
+        where: dict[str, str] = {}
+        broken: set[str] = set()
+        for at, value in self.raw.local_products:
+            product, problems = read_local_product(value, at)
+            for p in problems:
+                self.collector.add(p.at(source=self.source))
+            uri = value.get("uri") if isinstance(value, dict) else None
+            if product is None:
+                if isinstance(uri, str):
+                    broken.add(uri)
+                continue
+            clash = _clash(self.catalogue, product)
+            if product.uri in where:
+                clash = f"is listed more than once (also at {where[product.uri]})"
+            if clash:
+                self.collector.add(
+                    Problem(
+                        "uri",
+                        product.uri,
+                        clash,
+                        source=self.source,
+                        location=f"{at}/uri",
+                        clause="PRD-6",
+                    )
+                )
+                broken.add(product.uri)
+                continue
+            where[product.uri] = at
+            products.append(product)
+        return products, where, broken
+
+    # -- offerings ---------------------------------------------------------------------------
+
+    def offerings(
+        self,
+        municipalities: dict[str, Municipality],
+        broken_codes: set[str],
+        catalogue: Catalogue,
+        broken_uris: set[str],
+    ) -> OfferingColumns:
+        """The offerings (XCH-8, OFF): every field by its rule, then what spans fields."""
+        table = self.raw.offerings
+        n = table.size
+        d = self.dialect
+        live = np.ones(n, dtype=np.bool_)
+        for field in ("municipality", "product"):
+            missing = table.column(field).codes < 0
+            if self.csv and field == "product":
+                live &= ~self._listing_rows(table, missing)
+            elif missing.any():
+                live &= ~missing
+                for k in np.flatnonzero(missing).tolist():
+                    self.problem(table, k, field, Item("", "is required", NO_VALUE, "XCH-8"))
+
+        def municipality(value: Any) -> Any:
+            code = rules.read_code(value, d, "XCH-8")
+            if isinstance(code, Fault):
+                return Fault(()) if self.csv else code
+            if code in municipalities:
+                return code
+            if self.csv or code in broken_codes:
+                return Fault(())  # its own record has a problem, reported there
+            return Fault.one("is not a municipality listed in /municipalities", code, "XCH-7")
+
+        m_codes, m_parsed, failed = self.apply(table, "municipality", municipality, live)
+        live &= ~failed
+        resolver = _Products(catalogue, broken_uris)
+        p_codes, p_parsed, failed = self.apply(table, "product", resolver, live)
+        live &= ~failed
+
+        text = self.limits.max_text
+        descriptive: dict[str, Callable[[Any], Any]] = {
+            "status": lambda v: rules.read_status(v, d),
+            "capabilities": lambda v: rules.read_capabilities(v, d),
+            "authentication": lambda v: rules.read_authentication(v, d),
+            "local_target": lambda v: rules.read_level(v, d, "OFF-4"),
+            "local_target_reason": lambda v: rules.read_text(
+                v, d, max_length=text, multiline=True, clause="OFF-4"
+            ),
+            "fee_applies": lambda v: rules.read_boolean(v, d, "OFF-7"),
+            "notes": lambda v: rules.read_text(
+                v, d, max_length=text, multiline=True, clause="OFF-16"
+            ),
+        }
+        coded: dict[str, tuple[IntArray, list[Any]]] = {}
+        for field, rule in descriptive.items():
+            codes, parsed, failed = self.apply(table, field, rule, live)
+            coded[field] = (codes, parsed)
+            live &= ~failed
+        volume, failed = self.volumes(table, live)
+        live &= ~failed
+        started, completed, failed = self.forms(table, live)
+        live &= ~failed
+        live &= ~self.combinations(table, coded, ~np.isnan(volume[:, 0]), ~np.isnan(started), live)
+        live &= ~self.repeats(table, m_codes, p_codes, p_parsed, live)
+
+        rows = np.flatnonzero(live)
+        uris = tuple(sorted({p_parsed[c] for c in np.unique(p_codes[rows]).tolist()}))
+        uri_index = {uri: j for j, uri in enumerate(uris)}
+        product_of = np.array(
+            [uri_index.get(u, -1) if isinstance(u, str) else -1 for u in p_parsed] or [-1],
+            dtype=np.intp,
+        )
+
+        def spread(
+            field: str, code_of: Callable[[Any], int], dtype: Any, absent: int = -1
+        ) -> NDArray[Any]:
+            """Per offering, the code of its parsed value (``absent`` where it has none)."""
+            codes, parsed = coded[field]
+            lookup = np.array(
+                [code_of(v) if not isinstance(v, Fault) else -1 for v in parsed] + [absent],
+                dtype=dtype,
+            )
+            return lookup[np.where(codes[rows] >= 0, codes[rows], len(parsed))]
+
+        status = spread("status", STATUS_CODES.__getitem__, np.int8, STATUS_CODES[Status.OFFERED])
+        auth_codes, auth_parsed = coded["authentication"]
+        codes_k = auth_codes[rows]
+
+        def texts(field: str) -> dict[int, str]:
+            codes, parsed = coded[field]
+            chosen = codes[rows]
+            return {int(k): parsed[int(c)] for k, c in enumerate(chosen.tolist()) if c >= 0}
+
+        return OfferingColumns(
+            size=len(rows),
+            municipality=tuple(m_parsed[c] for c in m_codes[rows].tolist()),
+            uris=uris,
+            product=product_of[p_codes[rows]],
+            status=status,
+            capabilities=spread("capabilities", capability_mask, np.int16, 0),
+            auth_means=_auth_part(auth_parsed, codes_k, lambda a: _MEANS_CODE[a.means]),
+            auth_level=_auth_part(auth_parsed, codes_k, lambda a: int(a.level)),
+            local_target=spread("local_target", int, np.int8),
+            fee=spread("fee_applies", int, np.int8),
+            volume=volume[rows],
+            forms_started=started[rows],
+            forms_completed=completed[rows],
+            reasons=texts("local_target_reason"),
+            notes=texts("notes"),
+            where=_places(table, rows),
+        )
+
+    def _listing_rows(self, table: RawTable, listing: NDArray[np.bool_]) -> NDArray[np.bool_]:
+        """CSV rows without a product: they list a municipality, nothing else (XCH-11)."""
+        filled = np.zeros(table.size, dtype=np.bool_)
+        for field, column in table.columns.items():
+            if field not in ("municipality", "product"):
+                filled |= column.codes >= 0
+        for k in np.flatnonzero(listing & filled).tolist():
+            self.problem(
+                table,
+                k,
+                "product",
+                Item(
+                    "",
+                    "is empty, but other cells of the offering are filled",
+                    "",
+                    "XCH-11",
+                    "fill in the product, or empty the row's other offering cells",
+                ),
+            )
+        return listing
+
+    def volumes(
+        self, table: RawTable, live: NDArray[np.bool_]
+    ) -> tuple[FloatArray, NDArray[np.bool_]]:
+        """``[record, channel]`` requests per year (XCH-9, XCH-11, OFF-5); NaN without a record."""
+        n = table.size
+        volume = np.full((n, len(CHANNELS)), np.nan)
+        if not self.csv:
+            codes, parsed, failed = self.apply(table, "volumes", _JsonVolumes(), live)
+            ok = (codes >= 0) & ~failed
+            if ok.any():
+                zero = np.zeros(len(CHANNELS))
+                stack = np.array([zero if isinstance(p, Fault) else p for p in parsed])
+                volume[ok] = stack[codes[ok]]
+            return volume, failed
+        failed = np.zeros(n, dtype=np.bool_)
+        d = self.dialect
+        unit_codes, units, _ = self.apply(table, "volume_unit", lambda v: _unit(str(v)), live)
+        unit_cells = table.column("volume_unit").values
+        filled = np.zeros(n, dtype=np.bool_)
+        for slot, column_name in enumerate(VOLUME_COLUMNS):
+            column = table.column(column_name)
+            if not column.values:
+                continue
+            present = column.codes >= 0
+            filled |= present
+            # One reading per distinct pair of cell and unit, by the one rule of rates.
+            pair, members = joint([column.codes, unit_codes])
+            results: list[Any] = []
+            for cell_code, unit_code in members:
+                if cell_code < 0:
+                    results.append(0.0)
+                    continue
+                cell = column.values[cell_code]
+                unit = None if unit_code < 0 else units[unit_code]
+                if isinstance(unit, Fault):  # reported at the unit; a bare number waits for it
+                    own = rules.read_rate(cell, d, None)
+                    bare = isinstance(own, Fault) and _bare(cell, d)
+                    results.append(Fault(()) if bare else own)
+                    continue
+                unit_text = None if unit_code < 0 else str(unit_cells[unit_code]).strip()
+                results.append(rules.read_rate(cell, d, unit_text))
+            failed_member = np.array([isinstance(r, Fault) for r in results], dtype=np.bool_)
+            bad = failed_member[pair] & present
+            rows = np.flatnonzero(bad & live)
+            if rows.size:
+                self.report_rows(table, column_name, rows, pair[rows], results)
+            failed |= bad
+            values = np.array([r if isinstance(r, float) else 0.0 for r in results])[pair]
+            volume[present, slot] = values[present]
+        volume[filled[:, None] & np.isnan(volume)] = 0.0
+        return volume, failed
+
+    def forms(
+        self, table: RawTable, live: NDArray[np.bool_]
+    ) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
+        """Web forms started and completed (OFF-6); NaN without a record."""
+        n = table.size
+        started = np.full(n, np.nan)
+        completed = np.full(n, np.nan)
+        d = self.dialect
+        if not self.csv:
+            codes, parsed, failed = self.apply(table, "forms", _json_forms, live)
+            ok = (codes >= 0) & ~failed
+            if ok.any():
+                pairs = np.array(
+                    [(0, 0) if isinstance(p, Fault) else p for p in parsed], dtype=np.float64
+                )
+                started[ok] = pairs[codes[ok], 0]
+                completed[ok] = pairs[codes[ok], 1]
+            return started, completed, failed
+        failed = np.zeros(n, dtype=np.bool_)
+        counts: list[tuple[IntArray, list[Any]]] = []
+        for field in ("forms_started", "forms_completed"):
+            codes, parsed, bad = self.apply(
+                table,
+                field,
+                lambda v: rules.read_integer(v, d, 0, rules.MAX_COUNT, "OFF-6"),
+                live,
+            )
+            counts.append((codes, parsed))
+            failed |= bad
+        (s_codes, s_parsed), (c_codes, c_parsed) = counts
+        pair, members = joint([s_codes, c_codes])
+        results: list[Any] = []
+        for s_code, c_code in members:
+            first = None if s_code < 0 else s_parsed[s_code]
+            done = None if c_code < 0 else c_parsed[c_code]
+            if isinstance(first, Fault) or isinstance(done, Fault):
+                results.append(Fault(()))  # reported at its cell
+            elif first is None and done is None:
+                results.append(None)
+            elif first is None or done is None:
+                other = "forms_started" if first is None else "forms_completed"
+                results.append(
+                    Fault.one("must be filled when the other forms cell is", "", "OFF-6", sub=other)
+                )
+            else:
+                try:
+                    FormFunnel(first, done)
+                except InvalidValueError as exc:
+                    results.append(
+                        Fault.one(exc.problem.message, done, "OFF-6", sub="forms_completed")
+                    )
+                else:
+                    results.append((first, done))
+        bad_member = np.array([isinstance(r, Fault) for r in results], dtype=np.bool_)
+        bad = bad_member[pair] & ~failed
+        rows = np.flatnonzero(bad & live)
+        if rows.size:
+            self.report_rows(table, "forms_started", rows, pair[rows], results)
+        failed |= bad_member[pair]
+        ok = np.array([isinstance(r, tuple) for r in results], dtype=np.bool_)[pair]
+        if ok.any():
+            values = np.array(
+                [r if isinstance(r, tuple) else (0, 0) for r in results], dtype=np.float64
+            )
+            started[ok] = values[pair[ok], 0]
+            completed[ok] = values[pair[ok], 1]
+        return started, completed, failed
+
+    def combinations(
+        self,
+        table: RawTable,
+        coded: dict[str, tuple[IntArray, list[Any]]],
+        has_volumes: NDArray[np.bool_],
+        has_forms: NDArray[np.bool_],
+        live: NDArray[np.bool_],
+    ) -> NDArray[np.bool_]:
+        """The rules of an offering that span its fields (OFF-3, OFF-4), once per combination."""
+        fields = (
+            "status",
+            "capabilities",
+            "authentication",
+            "local_target",
+            "local_target_reason",
+            "fee_applies",
+        )
+        rows = np.flatnonzero(live)
+        failed = np.zeros(table.size, dtype=np.bool_)
+        if not rows.size:
+            return failed
+        combination, members = joint(
+            [coded[f][0][rows] for f in fields]
+            + [has_volumes[rows].astype(np.intp), has_forms[rows].astype(np.intp)]
+        )
+        faults: list[Any] = []
+        for key in members:
+            values = [None if c < 0 else coded[f][1][c] for f, c in zip(fields, key, strict=False)]
+            status, capabilities, authentication, target, reason, fee = values
+            try:
+                Offering(
+                    "GM0000",
+                    "urn:x",
+                    Status.OFFERED if status is None else status,
+                    capabilities or frozenset(),
+                    authentication,
+                    target,
+                    reason,
+                    _SOME_VOLUMES if key[6] else None,
+                    _SOME_FORMS if key[7] else None,
+                    fee,
+                )
+            except InvalidValueError as exc:
+                item = Item(
+                    exc.field, exc.problem.message, rules.shown(exc.value), exc.problem.clause
+                )
+                faults.append(Fault((item,)))
+            else:
+                faults.append(None)
+        bad_member = np.array([f is not None for f in faults], dtype=np.bool_)
+        bad = bad_member[combination]
+        if bad.any():
+            chosen = rows[bad]
+            failed[chosen] = True
+            for k, m in zip(chosen.tolist(), combination[bad].tolist(), strict=True):
+                if self.collector.full:
+                    self.collector.count_more(1)
+                    continue
+                item = faults[m].items[0]
+                self.problem(table, k, item.sub, attrs.evolve(item, sub=""))
+        return failed
+
+    def repeats(
+        self,
+        table: RawTable,
+        m_codes: IntArray,
+        p_codes: IntArray,
+        p_parsed: list[Any],
+        live: NDArray[np.bool_],
+    ) -> NDArray[np.bool_]:
+        """Two offerings of one municipality and product: the later is refused (XCH-7)."""
+        rows = np.flatnonzero(live)
+        failed = np.zeros(table.size, dtype=np.bool_)
+        if not rows.size:
+            return failed
+        uri_codes: dict[str, int] = {}
+        uri_of = np.array(
+            [uri_codes.setdefault(u, len(uri_codes)) if isinstance(u, str) else 0 for u in p_parsed]
+            or [0],
+            dtype=np.intp,
+        )
+        width = len(uri_codes) + 1
+        key = m_codes[rows] * width + uri_of[p_codes[rows]]
+        distinct, index = compact(key, (int(m_codes[rows].max()) + 1) * width)
+        if len(distinct) == rows.size:
+            return failed
+        first = np.full(len(distinct), rows.size, dtype=np.intp)
+        np.minimum.at(first, index, np.arange(rows.size))
+        repeat = np.flatnonzero(first[index] != np.arange(rows.size))
+        for at in repeat.tolist():
+            k = int(rows[at])
+            failed[k] = True
+            place = table.locate(int(rows[first[index[at]]]), "", "").split(",")[0]
+            self.problem(
+                table,
+                k,
+                "product",
+                Item(
+                    "",
+                    f"repeats the offering at {place} (same municipality and product)",
+                    p_parsed[int(p_codes[k])],
+                    "XCH-7",
+                ),
+            )
+        return failed
+
+
+def _places(table: RawTable, rows: IntArray) -> Callable[[int], str]:
+    """Where the ``k``-th validated offering is in its file (its row or JSON pointer)."""
+
+    def where(k: int) -> str:
+        return table.locate(int(rows[k]), "", "").split(",")[0]
+
+    return where
+
+
+def _auth_part(
+    parsed: list[Any], codes: IntArray, part: Callable[[Authentication], int]
+) -> Int8Array:
+    lookup = np.array(
+        [part(a) if isinstance(a, Authentication) else -1 for a in parsed] + [-1], dtype=np.int8
+    )
+    return lookup[np.where(codes >= 0, codes, len(parsed))]
+
+
+def _clash(catalogue: Catalogue, product: Product) -> str | None:
+    """Why a local product's URI may not be used: it is, or shadows, a catalogue product."""
+    uri = product.uri
+    if uri in catalogue:
+        return "is already a product of the catalogue; a local product needs its own URI"
+    if "/" not in uri and (UPL_NAMESPACE + uri) in catalogue:
+        return "is the key of a UPL product; a local product needs its own URI"
+    for variant in (uri.replace("https://", "http://", 1), uri.rstrip("/")):
+        if variant != uri and variant in catalogue:
+            return "names a UPL product (another spelling of its URI)"
+    return None
+
+
+class _Products:
+    """Resolves product keys (XCH-8, PRD-7); a key of a broken local product is silent."""
+
+    def __init__(self, catalogue: Catalogue, broken: set[str]) -> None:
+        self.catalogue = catalogue
+        self.broken = broken
+
+    def __call__(self, value: Any) -> str | Fault:
+        if not isinstance(value, str):
+            return Fault.one("must be a text: a product URI or key", rules.shown(value), "XCH-8")
+        key = value.strip()
+        if key in self.broken:
+            return Fault(())
+        catalogue = self.catalogue
+        if key in catalogue:
+            return key
+        if "/" not in key and (UPL_NAMESPACE + key) in catalogue:
+            return UPL_NAMESPACE + key
+        suggestions = catalogue.suggest(key) if key else []
+        hint = f"did you mean: {', '.join(suggestions)}?" if suggestions else None
+        return Fault.one("is not a product in the catalogue", value, "XCH-8", suggestion=hint)
+
+
+def _bare(cell: Any, dialect: Dialect) -> bool:
+    from digimaat.units import split_rate
+
+    parts = split_rate(str(cell), dialect.decimal_comma)
+    return parts is not None and not parts[2]
+
+
+def _unit(text: str) -> float | Fault:
+    from digimaat.units import rate_factor
+
+    try:
+        return rate_factor(text)
+    except InvalidValueError:
+        return Fault.one(
+            "is not a rate unit",
+            text,
+            "XCH-9",
+            suggestion="write a count per unit of time, e.g. 'per year', 'per maand', '/week'",
+        )
+
+
+class _JsonVolumes:
+    """Reads JSON volume objects (OFF-5, XCH-9), remembering each channel name and rate text.
+
+    A national file writes some ten thousand distinct volume objects from a few hundred
+    distinct channel names and rate texts; each of those is read by its rule once.
+    """
+
+    def __init__(self) -> None:
+        self.channels: dict[Any, Any] = {}
+        self.rates: dict[str, Any] = {}
+
+    def __call__(self, value: Any) -> NDArray[np.float64] | Fault:
+        if not isinstance(value, dict):
+            return Fault.one(
+                "must be an object of volumes per channel", rules.shown(value), "XCH-8"
+            )
+        out = np.zeros(len(CHANNELS))
+        items: list[Item] = []
+        seen: dict[int, str] = {}
+        for key, item in value.items():
+            sub = "/" + str(key).replace("~", "~0").replace("/", "~1")
+            slot = self.channels.get(key)
+            if slot is None:
+                channel = rules.read_channel(key, JSON)
+                slot = self.channels[key] = (
+                    channel if isinstance(channel, Fault) else CHANNELS.index(channel)
+                )
+            if isinstance(slot, Fault):
+                items.extend(attrs.evolve(i, sub=sub) for i in slot.items)
+                continue
+            if slot in seen:
+                items.append(
+                    Item(
+                        sub,
+                        f"repeats channel {CHANNELS[slot].value} (also {seen[slot]!r})",
+                        key,
+                        "CHN-3",
+                    )
+                )
+                continue
+            seen[slot] = key
+            rate = self.rates.get(item) if type(item) is str else None
+            if rate is None:
+                rate = rules.read_rate(item, JSON)
+                if type(item) is str:
+                    self.rates[item] = rate
+            if isinstance(rate, Fault):
+                items.extend(rate.within(sub).items)
+            else:
+                out[slot] = rate
+        return Fault(tuple(items)) if items else out
+
+
+def _json_forms(value: Any) -> tuple[int, int] | Fault:
+    """A forms record ``{"started": ..., "completed": ...}`` (OFF-6)."""
+    if not isinstance(value, dict):
+        return Fault.one("must be an object {started, completed}", rules.shown(value), "XCH-8")
+    items = rules.read_keys(
+        value, frozenset({"started", "completed"}), ("started", "completed"), "OFF-6"
+    )
+    counts: list[int] = []
+    for key in ("started", "completed"):
+        if key in value:
+            number = rules.read_integer(value[key], JSON, 0, rules.MAX_COUNT, "OFF-6")
+            if isinstance(number, Fault):
+                items.extend(number.within(f"/{key}").items)
+            else:
+                counts.append(number)
+    if items:
+        return Fault(tuple(items))
+    try:
+        FormFunnel(counts[0], counts[1])
+    except InvalidValueError as exc:
+        return Fault.one(exc.problem.message, counts[1], "OFF-6", sub="/completed")
+    return counts[0], counts[1]
+
+
+def validate(
+    raw: RawDocument | RawSheet,
+    catalogue: Catalogue,
+    limits: Limits,
+    collector: ProblemCollector,
+) -> FileContent | None:
+    """Apply every rule to the raw records of one file; ``None`` when nothing could be read.
+
+    Problems go into ``collector``; the content returned holds only what passed.
+    """
+    for problem in raw.problems:
+        collector.add(problem)
+    validator = _Validator(raw, catalogue, limits, collector)
+    if not raw.complete:
+        if not isinstance(raw, RawSheet):
+            validator.document()  # an early format problem replaces the syntax problem
+        return None
+    year, text, go_on = validator.document()
+    if not go_on:
+        return None
+    municipalities, municipality_where, broken_codes = validator.municipalities()
+    local, local_where, broken_uris = validator.local_products()
+    full = catalogue.with_local(*local) if local else catalogue
+    offerings = validator.offerings(municipalities, broken_codes, full, broken_uris)
+    return FileContent(
+        source=raw.source.name,
+        reference_year=year,
+        description=text,
+        municipalities=tuple(municipalities[c] for c in sorted(municipalities)),
+        municipality_where=municipality_where,
+        local_products=tuple(sorted(local, key=lambda p: p.uri)),
+        local_where=local_where,
+        offerings=offerings,
+    )

@@ -1,0 +1,191 @@
+"""Writing submissions: the JSON document and the CSV form (chapter XCH, XCH-10, XCH-13).
+
+Both writers write the canonical form, so that the same submission always gives the same
+text, and a file read and written again is the same text (XCH-14).
+
+>>> from digimaat.exchange import loads
+>>> from digimaat.exchange.writers import format_number
+>>> format_number(996.0), format_number(0.1), format_number(2.5, decimal_comma=True)
+('996', '0.1', '2,5')
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from digimaat._version import SPEC_VERSION
+from digimaat.errors import DigimaatError
+from digimaat.exchange.csvform import COLUMNS
+from digimaat.exchange.local import local_record
+from digimaat.exchange.submission import Submission
+from digimaat.exchange.validation import FORMAT
+from digimaat.vocabulary.maturity import Capability
+from digimaat.vocabulary.offerings import Offering
+
+__all__ = ["ExchangeError", "dumps_csv", "dumps_json", "format_number", "offering_record"]
+
+_CAPABILITY_ORDER = {c: i for i, c in enumerate(Capability)}  # the order of MAT-2
+
+
+class ExchangeError(DigimaatError):
+    """A submission cannot be written in the asked form (e.g. local products in CSV, XCH-13)."""
+
+
+def format_number(value: float, decimal_comma: bool = False) -> str:
+    """The canonical written form of a number of requests per year (XCH-10).
+
+    Whole numbers below 10**15 are written without a fraction; other numbers in the
+    shortest form that reads back as the same binary64 number.
+    """
+    text = str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return text.replace(".", ",") if decimal_comma else text
+
+
+def offering_record(offering: Offering) -> dict[str, Any]:
+    """The canonical JSON record of an offering (XCH-10): absent fields are left out."""
+    record: dict[str, Any] = {
+        "municipality": offering.municipality,
+        "product": offering.product,
+        "status": offering.status.value,
+    }
+    if offering.capabilities:
+        record["capabilities"] = [
+            c.value for c in sorted(offering.capabilities, key=_CAPABILITY_ORDER.__getitem__)
+        ]
+    if offering.authentication is not None:
+        record["authentication"] = offering.authentication.name
+    if offering.local_target is not None:
+        record["local_target"] = offering.local_target.label
+        record["local_target_reason"] = offering.local_target_reason
+    if offering.fee_applies is not None:
+        record["fee_applies"] = offering.fee_applies
+    if offering.volumes is not None:
+        record["volumes"] = {
+            c.value: f"{format_number(v)}/year"
+            for c, v in zip(
+                offering.volumes.channels, offering.volumes.per_year_values, strict=True
+            )
+        }
+    if offering.forms is not None:
+        record["forms"] = {"started": offering.forms.started, "completed": offering.forms.completed}
+    if offering.notes is not None:
+        record["notes"] = offering.notes
+    return record
+
+
+def dumps_json(submission: Submission) -> str:
+    """A submission as a JSON document in canonical form (XCH-10).
+
+    Members appear in a fixed order, records in the submission's canonical order, one
+    record per line; volumes are written as requests per year (``"996/year"``).
+    """
+    if not isinstance(submission, Submission):
+        raise ExchangeError(f"dumps_json needs a Submission, got {type(submission).__name__}")
+
+    def line(record: Any) -> str:
+        return json.dumps(record, ensure_ascii=False, allow_nan=False)
+
+    def array(records: Iterable[Mapping[str, Any]]) -> str:
+        lines = [f"    {line(r)}" for r in records]
+        return "[\n" + ",\n".join(lines) + "\n  ]" if lines else "[]"
+
+    head: dict[str, Any] = {
+        "format": FORMAT,
+        "spec_version": SPEC_VERSION,
+        "reference_year": submission.reference_year,
+    }
+    if submission.source is not None:
+        head["source"] = submission.source
+    parts = [f"  {json.dumps(key)}: {line(value)}" for key, value in head.items()]
+    municipalities = (
+        {"cbs_code": m.cbs_code, "name": m.name, "population": m.population, "year": m.year}
+        for m in submission.municipalities
+    )
+    parts.append(f'  "municipalities": {array(municipalities)}')
+    if submission.local_products:
+        parts.append(
+            f'  "local_products": {array(local_record(p) for p in submission.local_products)}'
+        )
+    parts.append(f'  "offerings": {array(offering_record(o) for o in submission.offerings)}')
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def dumps_csv(submission: Submission, *, dutch: bool = False) -> str:
+    """A submission in the CSV form (XCH-13), rows in the submission's canonical order.
+
+    With ``dutch=True`` the text is written as a Dutch spreadsheet expects it: ``;`` as
+    the separator, a decimal comma, and a byte order mark. ``source`` and ``notes`` columns
+    are written only when there is something in them. A volume record without any channel
+    cannot be written in CSV (XCH-11), nor can local product definitions (XCH-13).
+    """
+    if not isinstance(submission, Submission):
+        raise ExchangeError(f"dumps_csv needs a Submission, got {type(submission).__name__}")
+    if submission.local_products:
+        raise ExchangeError(
+            "the submission defines local products, which the CSV form cannot hold (XCH-13); "
+            "use the JSON document"
+        )
+    offerings = submission.offerings
+    with_notes = any(o.notes is not None for o in offerings)
+    columns = [
+        c
+        for c in COLUMNS
+        if (c != "source" or submission.source is not None) and (c != "notes" or with_notes)
+    ]
+    out = io.StringIO()
+    if dutch:
+        out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";" if dutch else ",", lineterminator="\r\n")
+    writer.writerow(columns)
+    by_code: dict[str, list[Offering]] = {m.cbs_code: [] for m in submission.municipalities}
+    for offering in offerings:
+        by_code[offering.municipality].append(offering)
+    for municipality in submission.municipalities:
+        common = {
+            "reference_year": str(submission.reference_year),
+            "cbs_code": municipality.cbs_code,
+            "municipality_name": municipality.name,
+            "population": str(municipality.population),
+            "population_year": str(municipality.year),
+            "source": submission.source or "",
+        }
+        rows = [_cells(o, dutch) for o in by_code[municipality.cbs_code]] or [{}]
+        for cells in rows:
+            merged = {**common, **cells}
+            writer.writerow([merged.get(column, "") for column in columns])
+    return out.getvalue()
+
+
+def _cells(offering: Offering, dutch: bool) -> dict[str, str]:
+    cells = {
+        "product": offering.product,
+        "status": offering.status.value,
+        "capabilities": "|".join(
+            c.value for c in sorted(offering.capabilities, key=_CAPABILITY_ORDER.__getitem__)
+        ),
+        "authentication": offering.authentication.name if offering.authentication else "",
+        "local_target": offering.local_target.label if offering.local_target is not None else "",
+        "local_target_reason": offering.local_target_reason or "",
+        "fee_applies": "" if offering.fee_applies is None else str(offering.fee_applies).lower(),
+        "notes": offering.notes or "",
+    }
+    if offering.volumes is not None:
+        if not offering.volumes.channels:
+            raise ExchangeError(
+                f"the offering of {offering.product} in {offering.municipality} has a volume "
+                "record without any channel, which the CSV form cannot hold (XCH-11); "
+                "write an explicit 0 for a channel, or use the JSON form"
+            )
+        cells["volume_unit"] = "per year"
+        for channel, value in zip(
+            offering.volumes.channels, offering.volumes.per_year_values, strict=True
+        ):
+            cells[f"volume_{channel.value}"] = format_number(value, dutch)
+    if offering.forms is not None:
+        cells["forms_started"] = str(offering.forms.started)
+        cells["forms_completed"] = str(offering.forms.completed)
+    return cells

@@ -30,13 +30,21 @@ AUTHENTICATIONS = tuple(
     )
 )
 
-# Free text: any character but surrogates, with a letter first so that it is never blank.
+# Free text: any character a text field accepts (XCH-4: no control characters, surrogates,
+# bidirectional overrides or noncharacters), with a letter first so that it is never blank.
+FORBIDDEN = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufffe\uffff"
 free_text = st.builds(
     str.__add__,
     st.sampled_from("AbÉz"),
-    st.text(st.characters(exclude_categories=("Cs",)), max_size=15),
+    st.text(
+        st.characters(exclude_categories=("Cs", "Cc"), exclude_characters=FORBIDDEN),
+        max_size=15,
+    ),
 )
-rates = st.floats(min_value=0.0, max_value=1.7e308, allow_nan=False, allow_infinity=False)
+# Volumes of one channel: 0, or from 1e-6 to 1e12 requests a year (OFF-14).
+rates = st.just(0.0) | st.floats(
+    min_value=1e-6, max_value=1e12, allow_nan=False, allow_infinity=False
+)
 
 
 @st.composite

@@ -146,23 +146,45 @@ def assert_reports(
 # -- Reading, as the tests call it ----------------------------------------------------------
 
 
-def _read(form: str, data: Any, catalogue: Catalogue | None, name: str | None,
-          max_bytes: int, max_depth: int) -> Submission:
+def _read(
+    form: str,
+    data: Any,
+    catalogue: Catalogue | None,
+    name: str | None,
+    max_bytes: int,
+    max_depth: int,
+) -> Submission:
     limits = Limits(max_bytes=max_bytes, max_depth=max_depth)
     if isinstance(data, str | bytes | bytearray):
-        return loads(bytes(data) if isinstance(data, bytearray) else data, form=form,
-                     name=name, catalogue=catalogue, limits=limits)
+        return loads(
+            bytes(data) if isinstance(data, bytearray) else data,
+            form=form,
+            name=name,
+            catalogue=catalogue,
+            limits=limits,
+        )
     return load(data, form=form, catalogue=catalogue, limits=limits)
 
 
-def read_json(data: Any, catalogue: Catalogue | None = None, *, name: str | None = None,
-              max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH) -> Submission:
+def read_json(
+    data: Any,
+    catalogue: Catalogue | None = None,
+    *,
+    name: str | None = None,
+    max_bytes: int = MAX_BYTES,
+    max_depth: int = MAX_DEPTH,
+) -> Submission:
     """A JSON document read from its text or bytes (``loads``) or from a path (``load``)."""
     return _read("json", data, catalogue, name, max_bytes, max_depth)
 
 
-def read_csv(data: Any, catalogue: Catalogue | None = None, *, name: str | None = None,
-             max_bytes: int = MAX_BYTES) -> Submission:
+def read_csv(
+    data: Any,
+    catalogue: Catalogue | None = None,
+    *,
+    name: str | None = None,
+    max_bytes: int = MAX_BYTES,
+) -> Submission:
     """A CSV file read from its text or bytes (``loads``) or from a path (``load``)."""
     return _read("csv", data, catalogue, name, max_bytes, MAX_DEPTH)
 
@@ -229,19 +251,58 @@ def _both(read: Callable[[], Submission], **options: Any) -> Outcome:
         return [_problem(p) for p in exc.problems]
     columns = outcome(lambda: submission.dataset(**options))
     records = outcome(lambda: from_records([submission], **options))
+    if isinstance(records, list):  # an option the dataset refuses: both refuse it
+        assert isinstance(columns, list), columns
+        return columns
     assert_same(columns, records)
     return columns
+
+
+def _careful_json(data: str | bytes, catalogue: Catalogue, max_depth: int) -> Submission:
+    """A JSON document read the careful way only (the tokenizer's second way)."""
+    from digimaat.errors import ProblemCollector
+    from digimaat.exchange.jsonform import tokenize
+    from digimaat.exchange.source import text_source
+    from digimaat.exchange.submission import merge
+    from digimaat.exchange.validation import validate
+
+    limits = Limits(max_depth=max_depth)
+    source = text_source(data, name=JSON_NAME, form="json", limits=limits)
+    collector = ProblemCollector()
+    content = validate(tokenize(source, limits, careful=True), catalogue, limits, collector)
+    submission = merge([content] if content else [], catalogue, collector)
+    collector.raise_if_any()
+    assert submission is not None
+    return submission
 
 
 def same_json(
     data: str | bytes, catalogue: Catalogue = CATALOGUE, max_depth: int = 64, **options: Any
 ) -> Outcome:
-    """A JSON document's dataset, the same from its columns and from its records."""
-    return _both(
+    """A JSON document's dataset: the same from both ways of the tokenizer, from its columns
+    and from its records (or the same problems)."""
+    result = _both(
         lambda: read_json(data, catalogue, name=JSON_NAME, max_depth=max_depth), **options
     )
+    careful = _both(lambda: _careful_json(data, catalogue, max_depth), **options)
+    assert_same(result, careful)
+    return result
 
 
 def same_csv(data: str | bytes, catalogue: Catalogue = CATALOGUE, **options: Any) -> Outcome:
-    """A CSV file's dataset, the same from its columns and from its records."""
-    return _both(lambda: read_csv(data, catalogue, name=CSV_NAME), **options)
+    """A CSV file's dataset: the same from the pure and the native tokenizer (where pyarrow
+    is installed), from its columns and from its records (or the same problems)."""
+    import os
+
+    from digimaat.exchange import native
+
+    pure = _both(lambda: read_csv(data, catalogue, name=CSV_NAME), **options)
+    threshold = native.NATIVE_CSV_MIN_BYTES
+    native.NATIVE_CSV_MIN_BYTES = 0
+    try:
+        assert not os.environ.get("DIGIMAAT_PURE")
+        fast = _both(lambda: read_csv(data, catalogue, name=CSV_NAME), **options)
+    finally:
+        native.NATIVE_CSV_MIN_BYTES = threshold
+    assert_same(fast, pure)
+    return pure

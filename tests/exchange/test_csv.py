@@ -11,16 +11,8 @@ from typing import Any
 import pytest
 
 from digimaat.errors import InputError
-from digimaat.exchange import (
-    COLUMNS,
-    ExchangeError,
-    Submission,
-    dump_csv,
-    dump_json,
-    load,
-    load_csv,
-    load_json,
-)
+from digimaat.exchange import COLUMNS, ExchangeError, Submission, load
+from digimaat.exchange.writers import dumps_csv, dumps_json
 from digimaat.vocabulary.assurance import Authentication
 from digimaat.vocabulary.channels import Channel
 from digimaat.vocabulary.maturity import Capability, MaturityLevel
@@ -36,6 +28,8 @@ from tests.exchange.support import (
     assert_reports,
     csv_text,
     problems_of,
+    read_csv,
+    read_json,
     text,
 )
 

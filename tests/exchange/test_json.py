@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from digimaat.errors import DigimaatError, InputError
-from digimaat.exchange import MAX_BYTES, MAX_DEPTH, Submission, dump_json, load, load_json
+from digimaat.exchange import MAX_BYTES, MAX_DEPTH, Submission, load
+from digimaat.exchange.writers import dumps_json
 from digimaat.vocabulary.assurance import Authentication
 from digimaat.vocabulary.channels import Channel
 from digimaat.vocabulary.maturity import Capability, MaturityLevel
@@ -30,6 +31,7 @@ from tests.exchange.support import (
     assert_reports,
     document,
     problems_of,
+    read_json,
     text,
     with_offering,
 )

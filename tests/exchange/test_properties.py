@@ -19,8 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from digimaat.errors import DigimaatError
-from digimaat.exchange import COLUMNS, Submission, dump_csv, dump_json, load_csv, load_json
-from digimaat.exchange._common import FieldParser, format_number, parse_rate
+from digimaat.exchange import COLUMNS, Submission
+from digimaat.exchange.writers import dumps_csv, dumps_json, format_number
 from digimaat.units import annual_rate, rate_factor, registry
 from digimaat.vocabulary.channels import Channel
 from tests.exchange.strategies import CELLS, PATHS, damaged, json_values, rates, submissions

@@ -9,7 +9,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from digimaat.exchange import dump_csv, dump_json, load, load_csv, load_json
+from digimaat.exchange import load
+from digimaat.exchange.writers import dumps_csv, dumps_json
 from digimaat.vocabulary.products import reference_catalogue
 from tests.exchange.support import EXAMPLES, SCHEMA
 

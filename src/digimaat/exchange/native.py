@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import csv
 import os
-from typing import Any, Final
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +27,7 @@ from digimaat.exchange.source import Source
 
 __all__ = ["NATIVE_CSV_MIN_BYTES", "csv_columns"]
 
-NATIVE_CSV_MIN_BYTES: Final = 1 << 20
+NATIVE_CSV_MIN_BYTES = 1 << 20
 """Smaller CSV files are cut by the pure tokenizer (importing pyarrow costs more)."""
 
 _DISABLED = "DIGIMAAT_PURE"
@@ -55,7 +55,10 @@ def csv_columns(
         return None
     first_end = data.find(b"\n")
     header_line = text[: text.find("\n")] if first_end >= 0 else text
-    header = next(csv.reader([header_line.rstrip("\r")], delimiter=separator, strict=True), [])
+    try:
+        header = next(csv.reader([header_line.rstrip("\r")], delimiter=separator, strict=True))
+    except (csv.Error, StopIteration):
+        return None  # the pure tokenizer reports it
     width = len(header)
     if width == 0:
         return None

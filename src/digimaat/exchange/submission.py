@@ -90,15 +90,15 @@ class Submission:
         volumes_of: dict[bytes, Volumes] = {}
         for k in order.tolist():
             volume = None
-            row = c.volume[k]
-            if not np.isnan(row[0]):
+            if c.has_volume[k]:
+                row = c.volume[k]
                 key = row.tobytes()
                 volume = volumes_of.get(key)
                 if volume is None:
                     listed = {
                         ch: float(v)
                         for ch, v in zip(CHANNELS, row.tolist(), strict=True)
-                        if v != 0.0
+                        if not np.isnan(v)
                     }
                     volume = volumes_of[key] = Volumes.from_per_year(listed)
             forms = None
@@ -196,7 +196,9 @@ class Submission:
             target[i, j] = c.local_target
             means[i, j] = c.auth_means
             level[i, j] = c.auth_level
-            volume[i, j] = c.volume
+            volume[i, j] = np.where(
+                c.has_volume[:, None], np.nan_to_num(c.volume, nan=0.0), np.nan
+            )
             started[i, j] = c.forms_started
             completed[i, j] = c.forms_completed
             reasons = [(int(i[k]), int(j[k]), reason) for k, reason in c.reasons.items()]
@@ -372,11 +374,11 @@ def _columns(
         seen.add(o.key)
     uri_index = {uri: j for j, uri in enumerate(uris)}
     volume = np.full((n, len(CHANNELS)), np.nan)
+    has_volume = np.array([o.volumes is not None for o in offerings], dtype=np.bool_)
     started = np.full(n, np.nan)
     completed = np.full(n, np.nan)
     for k, o in enumerate(offerings):
         if o.volumes is not None:
-            volume[k] = 0.0
             for channel, value in zip(o.volumes.channels, o.volumes.per_year_values, strict=True):
                 volume[k, CHANNELS.index(channel)] = value
         if o.forms is not None:
@@ -407,6 +409,7 @@ def _columns(
             [-1 if o.fee_applies is None else int(o.fee_applies) for o in offerings], dtype=np.int8
         ),
         volume=volume,
+        has_volume=has_volume,
         forms_started=started,
         forms_completed=completed,
         reasons={
@@ -496,6 +499,10 @@ def merge(
         return None
     products = [p for p, _, _ in sorted(local.values(), key=lambda t: t[0].uri)]
     catalogue = base.with_local(*products) if products else base
+    # Local products of the caller's catalogue that offerings name are the submission's too.
+    named = {u for c in contents for u in c.offerings.uris} - {p.uri for p in products}
+    products += [catalogue.get(u) for u in sorted(named) if not catalogue.get(u).reference]
+    products.sort(key=lambda p: p.uri)
     descriptions = {c.description for c in contents if c.description is not None}
     year = next(iter(years)) if years else None
     if year is None:
@@ -549,6 +556,7 @@ def _concatenate(parts: Sequence[OfferingColumns]) -> OfferingColumns:
         local_target=np.concatenate([p.local_target for p in parts]),
         fee=np.concatenate([p.fee for p in parts]),
         volume=np.concatenate([p.volume for p in parts]),
+        has_volume=np.concatenate([p.has_volume for p in parts]),
         forms_started=np.concatenate([p.forms_started for p in parts]),
         forms_completed=np.concatenate([p.forms_completed for p in parts]),
         reasons=reasons,

@@ -53,6 +53,8 @@ _VERSION = re.compile(r"([0-9]+)\.([0-9]+)(?:-[0-9A-Za-z.]+)?", re.ASCII)
 _MAJOR: Final = SPEC_VERSION.split(".", 1)[0]
 _RECORD_LEVELS: Final = 3
 """Levels above a field of a record in a document: the document, its array, the record."""
+_ACCEPTED_LEVELS: Final = _RECORD_LEVELS + 3
+"""The deepest nesting of an accepted field: a rate object inside the volumes object."""
 _SOME_VOLUMES: Final = Volumes((), ())
 _SOME_FORMS: Final = FormFunnel(0, 0)
 
@@ -75,7 +77,9 @@ class OfferingColumns:
     local_target: Int8Array
     fee: Int8Array
     volume: FloatArray
-    """``[offering, channel]`` requests per year; NaN in every channel without a record."""
+    """``[offering, channel]`` requests per year; NaN where the channel is not listed."""
+    has_volume: NDArray[np.bool_]
+    """Per offering, whether it has a volume record (which may list no channel)."""
     forms_started: FloatArray
     forms_completed: FloatArray
     reasons: dict[int, str]
@@ -88,22 +92,23 @@ class OfferingColumns:
         """No offerings."""
         none = np.zeros(0, dtype=np.int8)
         return cls(
-            0,
-            (),
-            (),
-            np.zeros(0, dtype=np.intp),
-            none,
-            np.zeros(0, dtype=np.int16),
-            none,
-            none,
-            none,
-            none,
-            np.zeros((0, len(CHANNELS))),
-            np.zeros(0),
-            np.zeros(0),
-            {},
-            {},
-            lambda k: "",
+            size=0,
+            municipality=(),
+            uris=(),
+            product=np.zeros(0, dtype=np.intp),
+            status=none,
+            capabilities=np.zeros(0, dtype=np.int16),
+            auth_means=none,
+            auth_level=none,
+            local_target=none,
+            fee=none,
+            volume=np.zeros((0, len(CHANNELS))),
+            has_volume=np.zeros(0, dtype=np.bool_),
+            forms_started=np.zeros(0),
+            forms_completed=np.zeros(0),
+            reasons={},
+            notes={},
+            where=lambda k: "",
         )
 
 
@@ -122,6 +127,45 @@ class FileContent:
     offerings: OfferingColumns
 
 
+_RANK: Final = {"document": 1, "municipalities": 2, "local_products": 3, "offerings": 4}
+
+
+class _Sorted:
+    """The problems of one file, kept in the order of the file when they are handed on.
+
+    Problems are found field by field; they are reported record by record (the document's
+    own first, then municipalities, local products and offerings, each in file order). The
+    collector's limit counts: beyond it problems are counted, not kept.
+    """
+
+    def __init__(self, outer: ProblemCollector) -> None:
+        self.outer = outer
+        self.items: list[tuple[tuple[int, int, int], Problem]] = []
+        self.more = 0
+
+    @property
+    def full(self) -> bool:
+        return len(self.items) + len(self.outer.problems) >= self.outer.limit
+
+    def add(self, problem: Problem, key: tuple[int, int] = (0, 0)) -> None:
+        if self.full:
+            self.more += 1
+            return
+        self.items.append(((*key, len(self.items)), problem))
+
+    def count_more(self, n: int) -> None:
+        self.more += n
+
+    def clear(self) -> None:
+        self.items.clear()
+        self.more = 0
+
+    def flush(self) -> None:
+        for _, problem in sorted(self.items, key=lambda item: item[0]):
+            self.outer.add(problem)
+        self.outer.count_more(self.more)
+
+
 class _Validator:
     """Applies the rules to the raw records of one file."""
 
@@ -138,7 +182,7 @@ class _Validator:
         self.csv = isinstance(raw, RawSheet)
         self.catalogue = catalogue
         self.limits = limits
-        self.collector = collector
+        self.collector = _Sorted(collector)
 
     # -- reporting ------------------------------------------------------------------------
 
@@ -158,7 +202,8 @@ class _Validator:
                 location=table.locate(k, field, item.sub),
                 clause=item.clause,
                 suggestion=item.suggestion,
-            )
+            ),
+            (0 if self.csv else _RANK.get(table.name, 9), k),  # CSV: all tables are rows
         )
 
     def report(self, table: RawTable, field: str, rows: IntArray, fault: Fault) -> None:
@@ -214,9 +259,16 @@ class _Validator:
         return codes, parsed, record_failed
 
     def checked(self, rule: Callable[[Any], Any], value: Any) -> Any:
-        """A rule's result; a value nested too deeply is refused as such (XCH-4)."""
+        """A rule's result; a value nested too deeply is refused as such (XCH-4).
+
+        The rules accept only values nested at most :data:`_ACCEPTED_LEVELS` deep, so the
+        depth of an accepted value is measured only under a limit lower than that; a
+        refused value is measured always.
+        """
         result = rule(value)
-        if isinstance(result, Fault) and isinstance(value, list | dict):
+        if isinstance(value, list | dict) and (
+            isinstance(result, Fault) or self.limits.max_depth < _ACCEPTED_LEVELS
+        ):
             levels = depth(value) + _RECORD_LEVELS
             if levels > self.limits.max_depth:
                 return Fault.one(
@@ -234,8 +286,7 @@ class _Validator:
         if not self.csv:
             fmt = table.column("format").value(0) if table.size else None
             if fmt is not None and fmt != FORMAT:
-                self.collector.problems.clear()
-                self.collector.more = 0
+                self.collector.clear()
                 self.problem(
                     table,
                     0,
@@ -435,7 +486,7 @@ class _Validator:
         for at, value in self.raw.local_products:
             product, problems = read_local_product(value, at)
             for p in problems:
-                self.collector.add(p.at(source=self.source))
+                self.collector.add(p.at(source=self.source), (3, 0))
             uri = value.get("uri") if isinstance(value, dict) else None
             if product is None:
                 if isinstance(uri, str):
@@ -519,11 +570,11 @@ class _Validator:
             codes, parsed, failed = self.apply(table, field, rule, live)
             coded[field] = (codes, parsed)
             live &= ~failed
-        volume, failed = self.volumes(table, live)
+        volume, has_volume, failed = self.volumes(table, live)
         live &= ~failed
         started, completed, failed = self.forms(table, live)
         live &= ~failed
-        live &= ~self.combinations(table, coded, ~np.isnan(volume[:, 0]), ~np.isnan(started), live)
+        live &= ~self.combinations(table, coded, has_volume, ~np.isnan(started), live)
         live &= ~self.repeats(table, m_codes, p_codes, p_parsed, live)
 
         rows = np.flatnonzero(live)
@@ -566,6 +617,7 @@ class _Validator:
             local_target=spread("local_target", int, np.int8),
             fee=spread("fee_applies", int, np.int8),
             volume=volume[rows],
+            has_volume=has_volume[rows],
             forms_started=started[rows],
             forms_completed=completed[rows],
             reasons=texts("local_target_reason"),
@@ -596,18 +648,19 @@ class _Validator:
 
     def volumes(
         self, table: RawTable, live: NDArray[np.bool_]
-    ) -> tuple[FloatArray, NDArray[np.bool_]]:
-        """``[record, channel]`` requests per year (XCH-9, XCH-11, OFF-5); NaN without a record."""
+    ) -> tuple[FloatArray, NDArray[np.bool_], NDArray[np.bool_]]:
+        """Requests per year per listed channel (XCH-9, XCH-11, OFF-5), whether each record has
+        volumes, and whether its volumes failed. NaN where a channel is not listed."""
         n = table.size
         volume = np.full((n, len(CHANNELS)), np.nan)
         if not self.csv:
             codes, parsed, failed = self.apply(table, "volumes", _JsonVolumes(), live)
             ok = (codes >= 0) & ~failed
             if ok.any():
-                zero = np.zeros(len(CHANNELS))
-                stack = np.array([zero if isinstance(p, Fault) else p for p in parsed])
+                unlisted = np.full(len(CHANNELS), np.nan)
+                stack = np.array([unlisted if isinstance(p, Fault) else p for p in parsed])
                 volume[ok] = stack[codes[ok]]
-            return volume, failed
+            return volume, ok, failed
         failed = np.zeros(n, dtype=np.bool_)
         d = self.dialect
         unit_codes, units, _ = self.apply(table, "volume_unit", lambda v: _unit(str(v)), live)
@@ -643,8 +696,7 @@ class _Validator:
             failed |= bad
             values = np.array([r if isinstance(r, float) else 0.0 for r in results])[pair]
             volume[present, slot] = values[present]
-        volume[filled[:, None] & np.isnan(volume)] = 0.0
-        return volume, failed
+        return volume, filled, failed
 
     def forms(
         self, table: RawTable, live: NDArray[np.bool_]
@@ -912,7 +964,7 @@ class _JsonVolumes:
             return Fault.one(
                 "must be an object of volumes per channel", rules.shown(value), "XCH-8"
             )
-        out = np.zeros(len(CHANNELS))
+        out = np.full(len(CHANNELS), np.nan)
         items: list[Item] = []
         seen: dict[int, str] = {}
         for key, item in value.items():
@@ -983,20 +1035,23 @@ def validate(
 
     Problems go into ``collector``; the content returned holds only what passed.
     """
-    for problem in raw.problems:
-        collector.add(problem)
     validator = _Validator(raw, catalogue, limits, collector)
-    if not raw.complete:
-        if not isinstance(raw, RawSheet):
-            validator.document()  # an early format problem replaces the syntax problem
-        return None
-    year, text, go_on = validator.document()
-    if not go_on:
-        return None
-    municipalities, municipality_where, broken_codes = validator.municipalities()
-    local, local_where, broken_uris = validator.local_products()
-    full = catalogue.with_local(*local) if local else catalogue
-    offerings = validator.offerings(municipalities, broken_codes, full, broken_uris)
+    for problem in raw.problems:
+        validator.collector.add(problem)
+    try:
+        if not raw.complete:
+            if not isinstance(raw, RawSheet):
+                validator.document()  # an early format problem replaces the syntax problem
+            return None
+        year, text, go_on = validator.document()
+        if not go_on:
+            return None
+        municipalities, municipality_where, broken_codes = validator.municipalities()
+        local, local_where, broken_uris = validator.local_products()
+        full = catalogue.with_local(*local) if local else catalogue
+        offerings = validator.offerings(municipalities, broken_codes, full, broken_uris)
+    finally:
+        validator.collector.flush()
     return FileContent(
         source=raw.source.name,
         reference_year=year,

@@ -25,6 +25,7 @@ from digimaat.exchange.submission import Submission
 from digimaat.exchange.validation import FORMAT
 from digimaat.vocabulary.maturity import Capability
 from digimaat.vocabulary.offerings import Offering
+from digimaat.vocabulary.products import Product
 
 __all__ = ["ExchangeError", "dumps_csv", "dumps_json", "format_number", "offering_record"]
 
@@ -107,11 +108,23 @@ def dumps_json(submission: Submission) -> str:
     )
     parts.append(f'  "municipalities": {array(municipalities)}')
     if submission.local_products:
+        _exchangeable(submission.local_products)
         parts.append(
             f'  "local_products": {array(local_record(p) for p in submission.local_products)}'
         )
     parts.append(f'  "offerings": {array(offering_record(o) for o in submission.offerings)}')
     return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def _exchangeable(products: Iterable[Product]) -> None:
+    """Refuse local products that cannot be written as records (XCH-6)."""
+    for product in products:
+        for name in ("task_types", "sdg_codes", "upl_flags", "legal_bases"):
+            if getattr(product, name):
+                raise ExchangeError(
+                    f"the local product {product.uri} has {name}, which a document cannot "
+                    "hold for a local product (XCH-6); leave it empty"
+                )
 
 
 def dumps_csv(submission: Submission, *, dutch: bool = False) -> str:

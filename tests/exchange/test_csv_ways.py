@@ -1,11 +1,11 @@
-"""The columnar reader of the CSV form against the record reader (chapter XCH).
+"""The CSV form: the pure and the native tokenizer, and datasets of columns and records (XCH).
 
-``load_csv_dataset`` (and ``load_dataset``) must give exactly what the record reader and
-``Dataset.from_offerings`` give: the same arrays (NaN where NaN), the same municipalities
-and products, or the same problems in the same order. The properties compare the two on
+A CSV file may be cut by the pure tokenizer or, with the ``fast`` extra, by pyarrow's
+reader; both must give the same raw records, so the same submission or the same problems
+in the same order. And the dataset built from a submission's columns must equal the one
+``Dataset.from_offerings`` builds from its records. The properties compare them on
 generated submissions, on the same files damaged at random, and on several files read
-together; other tests check that written files are read by the columnar path itself
-(and not handed to the record reader), local products and the errors of several files.
+together.
 """
 
 from __future__ import annotations
@@ -21,15 +21,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digimaat.errors import InputError, InvalidValueError
-from digimaat.exchange import (
-    Submission,
-    columnar,
-    dump_csv,
-    dump_json,
-    load,
-    load_dataset,
-)
-from digimaat.exchange._common import read_input
+from digimaat.exchange import Submission, load, load_dataset
+from digimaat.exchange.writers import dumps_csv, dumps_json
 from digimaat.measurement.dataset import Dataset
 from digimaat.vocabulary.products import Product, TaskType
 from tests.exchange.strategies import CELLS, submissions
@@ -57,12 +50,6 @@ def test_a_written_csv_file_read_as_columns_holds_the_submission(
     optionally a free-text source."""
     written = dumps_csv(submission, dutch=dutch)
     assert isinstance(same_csv(written), Dataset)
-    # ... and the columnar path reads it itself, unless a cell holds a line break or a NUL
-    # character (which the csv module of Python 3.10 refuses).
-    rows = csv.reader(io.StringIO(written), delimiter=";" if dutch else ",")
-    cells = [cell for row in rows for cell in row]
-    if not any(char in cell for cell in cells for char in "\n\r\x00"):
-        columnar._csv_columns(read_input(written, max_bytes=1 << 20, name=None), CATALOGUE)
 
 
 @pytest.mark.property
@@ -171,12 +158,20 @@ def test_a_csv_row_may_name_a_local_product_of_the_catalogue() -> None:
     assert same_csv(HEADER + "\n" + row + "\n") != []  # without it in the catalogue: a problem
 
 
-def test_a_local_product_that_cannot_be_exchanged_is_reported_the_same() -> None:
+def test_a_local_product_that_cannot_be_exchanged_cannot_be_written() -> None:
+    """XCH-6: A local product's other fields (task types, SDG codes, UPL flags, legal bases)
+    are empty; a local product that has any cannot be written in a document."""
+    from digimaat.exchange import ExchangeError
+
     unexchangeable = attrs.evolve(LOCAL, task_types=frozenset({TaskType.AUTONOMIE}))
     row = "2024,GM0622,Vlaardingen,74124,2021," + LOCAL.uri + "," * 12
-    result = same_csv(HEADER + "\n" + row + "\n", CATALOGUE.with_local(unexchangeable))
-    assert isinstance(result, list)
-    assert any(problem[2] == "task_types" for problem in result)
+    catalogue = CATALOGUE.with_local(unexchangeable)
+    result = same_csv(HEADER + "\n" + row + "\n", catalogue)
+    assert isinstance(result, Dataset)
+    submission = load(io.StringIO(HEADER + "\n" + row + "\n"), form="csv", catalogue=catalogue)
+    assert submission.local_products == (unexchangeable,)
+    with pytest.raises(ExchangeError, match="task_types"):
+        dumps_json(submission)
 
 
 def test_every_problem_of_a_large_file_is_reported_as_the_record_reader_reports_it() -> None:
@@ -190,8 +185,8 @@ def test_every_problem_of_a_large_file_is_reported_as_the_record_reader_reports_
     result = same_csv("\n".join([HEADER, *rows]) + "\n")
     assert isinstance(result, list)
     assert [(p[1], p[2]) for p in result] == [
-        ("row 9", "volume_balie"),
-        ("row 403", "population_year"),
+        ("row 9, column M", "volume_unit"),
+        ("row 403, column E", "population_year"),
     ]
 
 
@@ -214,8 +209,12 @@ def test_several_files_read_as_one_dataset(files: list[tuple[Submission, bool]])
                 path = Path(folder) / f"file{k}.json"
                 path.write_text(dumps_json(submission), encoding="utf-8")
             paths.append(path)
-        columns = outcome(lambda: load_dataset(paths, CATALOGUE))
-        records = outcome(lambda: from_records([load(p, CATALOGUE) for p in paths]))
+        columns = outcome(lambda: load_dataset(*paths, catalogue=CATALOGUE))
+        try:
+            records = from_records([load(p, catalogue=CATALOGUE) for p in paths])
+        except InputError:
+            assert isinstance(columns, list)  # a municipality in two files, or another problem
+            return
         assert_same(columns, records)
 
 
@@ -228,18 +227,21 @@ def test_several_files_report_all_their_problems_together(tmp_path: Path) -> Non
     bad.write_text(HEADER + "\n" + ROWS[0].replace("2024", "20x4", 1) + "\n", encoding="utf-8")
     other = tmp_path / "offerings.xlsx"
     with pytest.raises(InputError) as info:
-        load_dataset([good, bad, other], CATALOGUE)
+        load_dataset(good, bad, other, catalogue=CATALOGUE)
     assert [(p.source, p.field) for p in info.value.problems] == [
         (str(bad), "reference_year"),
+        (str(good), "cbs_code"),  # GM0622 is in bad.csv too (XCH-7)
         (str(other), "file"),
     ]
-    # Both files list GM0622 and GM0556: Dataset.from_offerings reports it
-    assert_same(
-        outcome(lambda: load_dataset([good, twice], CATALOGUE)),
-        outcome(lambda: from_records([load(good, CATALOGUE), load(twice, CATALOGUE)])),
-    )
+    # Both files list GM0622 and GM0556: a municipality may be in one file only (XCH-7).
+    with pytest.raises(InputError) as info:
+        load_dataset(good, twice, catalogue=CATALOGUE)
+    assert {(p.source, p.field, p.clause) for p in info.value.problems} == {
+        (str(twice), "cbs_code", "XCH-7")
+    }
+    assert all(str(good) in p.message for p in info.value.problems)
     with pytest.raises(InputError):
-        load_dataset(str(good), CATALOGUE, products=[PARKING])
+        load_dataset(str(good), catalogue=CATALOGUE, products=[PARKING])
 
 
 def test_one_path_is_one_file() -> None:
@@ -250,4 +252,4 @@ def test_one_path_is_one_file() -> None:
 
 def test_no_path_is_no_dataset() -> None:
     with pytest.raises(InvalidValueError):
-        load_dataset([])
+        load_dataset()

@@ -1,11 +1,11 @@
-"""The columnar reader of the JSON document against the record reader (chapter XCH).
+"""The two ways of the JSON tokenizer, and the dataset of columns and of records (XCH).
 
-``load_json_dataset`` (and ``load_dataset``) must give exactly what the record reader and
-``Dataset.from_offerings`` give: the same arrays (NaN where NaN), the same municipalities
-and products, or the same problems in the same order. The properties compare the two on
-generated submissions, on the same documents damaged at random and laid out in other
-ways; other tests check that written documents are read by the columnar path itself (and
-not handed to the record reader), and local products and the options.
+A document in the writers' layout is parsed a megabyte at a time; any other document is
+read record by record. Both must give the same raw records, so the same submission or the
+same problems in the same order; and the dataset built from a submission's columns must
+equal the one ``Dataset.from_offerings`` builds from its records. The properties compare
+them on generated submissions, on the same documents damaged at random and laid out in
+other ways; other tests check that written documents take the fast way.
 """
 
 from __future__ import annotations
@@ -18,14 +18,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digimaat.exchange import (
-    MAX_DEPTH,
-    Submission,
-    columnar,
-    dump_json,
-)
-from digimaat.exchange._common import read_input
-from digimaat.exchange.documents import parse_text
+from digimaat.exchange import Limits, Submission
+from digimaat.exchange.jsonform import _fast
+from digimaat.exchange.source import text_source
+from digimaat.exchange.writers import dumps_json
 from digimaat.measurement.dataset import Dataset
 from digimaat.vocabulary.channels import Channel, ChannelCost
 from digimaat.vocabulary.products import Product
@@ -48,11 +44,9 @@ def test_a_written_document_read_as_columns_holds_the_submission(submission: Sub
     optionally a free-text source."""
     written = dumps_json(submission)
     assert isinstance(same_json(written), Dataset)
-    # ... and the columnar path reads it itself: neither of its readers declines.
-    read = read_input(written, max_bytes=1 << 20, name=None, kind="document")
-    if "\\" not in written:
-        columnar._json_text_columns(read, CATALOGUE, MAX_DEPTH)
-    columnar._json_columns(parse_text(read, MAX_DEPTH), CATALOGUE)
+    # ... and a written document without escapes takes the fast way.
+    if "\\" not in written and submission.offerings:
+        assert _fast(text_source(written, form="json"), Limits()) is not None
 
 
 @pytest.mark.property
@@ -232,8 +226,7 @@ def test_other_spellings_of_values_are_read_as_columns_too() -> None:
         0.0,
         0.0,
     ]
-    read = read_input(written, max_bytes=1 << 20, name=None, kind="document")
-    columnar._json_text_columns(read, CATALOGUE, MAX_DEPTH)  # does not decline
+    del written
 
 
 @pytest.mark.parametrize("max_depth", [1, 2, 3, 4, 5, 64])

@@ -210,6 +210,9 @@ def test_several_files_read_as_one_dataset(files: list[tuple[Submission, bool]])
                 path.write_text(dumps_json(submission), encoding="utf-8")
             paths.append(path)
         columns = outcome(lambda: load_dataset(*paths, catalogue=CATALOGUE))
+        if len({s.reference_year for s, _ in files}) > 1:
+            assert isinstance(columns, list)  # XCH-7: one submission, one reference year
+            return
         try:
             records = from_records([load(p, catalogue=CATALOGUE) for p in paths])
         except InputError:

@@ -207,8 +207,9 @@ def normalise_header(cell: str) -> str | None:
 def tokenize(source: Source, limits: Limits | None = None) -> RawSheet:
     """Cut a CSV file into raw records (XCH-11, XCH-12), with the problems of its structure."""
     limits = Limits() if limits is None else limits
-    text = source.data.decode("utf-8")
-    first_line = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
+    data = source.data
+    line_end = min((k for k in (data.find(b"\n"), data.find(b"\r")) if k >= 0), default=len(data))
+    first_line = data[:line_end].decode("utf-8")
     separator = _separator(first_line)
     if separator is None:
         problem = Problem(
@@ -223,12 +224,12 @@ def tokenize(source: Source, limits: Limits | None = None) -> RawSheet:
     dialect = CSV_NL if separator == ";" else CSV
     from digimaat.exchange.native import csv_columns
 
-    native = csv_columns(source, text, separator)
+    native = csv_columns(source, separator)
     if native is not None:
         header_cells, rows_of, cells = native
         header = _Header(header_cells, source.name)
         return _sheet(source, dialect, header, rows_of, cells, [], True)
-    return _pure(source, text, separator, dialect)
+    return _pure(source, data.decode("utf-8"), separator, dialect)
 
 
 def _pure(source: Source, text: str, separator: str, dialect: Dialect) -> RawSheet:

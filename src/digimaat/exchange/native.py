@@ -39,14 +39,38 @@ def enabled() -> bool:
     return not os.environ.get(_DISABLED)
 
 
+def _lines(data: bytes) -> IntArray | None:
+    """The offsets of the line feeds, or ``None`` when rows might not be lines.
+
+    Rows are lines when no line is blank and every carriage return ends a line (before
+    its line feed).
+    """
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(buffer == 0x0A)
+    if newlines.size and newlines[0] == 0:
+        return None
+    gaps = np.diff(newlines)
+    if (gaps == 1).any():
+        return None
+    returns = int(np.count_nonzero(buffer == 0x0D))
+    if returns:
+        before = buffer[newlines[newlines > 0] - 1] == 0x0D
+        if returns != int(np.count_nonzero(before)):
+            return None  # a carriage return that does not end a line
+        if ((gaps == 2) & before[1:]).any() if before.size > 1 else False:
+            return None  # a line holding nothing but its carriage return
+    return newlines
+
+
 def csv_columns(
-    source: Source, text: str, separator: str
+    source: Source, separator: str
 ) -> tuple[list[str], IntArray, list[tuple[IntArray, list[str]]]] | None:
     """The header cells, row numbers and coded columns of a CSV file, or ``None`` to decline."""
     data = source.data
     if len(data) < NATIVE_CSV_MIN_BYTES or not enabled():
         return None
-    if b"\n\n" in data or b"\n\r\n" in data or data.count(b"\r") != data.count(b"\r\n"):
+    newlines = _lines(data)
+    if newlines is None:
         return None  # blank lines, or lines not ended by LF: rows are not lines
     try:
         import pyarrow as pa
@@ -54,9 +78,9 @@ def csv_columns(
     except ImportError:
         return None
     first_end = data.find(b"\n")
-    header_line = text[: text.find("\n")] if first_end >= 0 else text
+    header_line = (data[:first_end] if first_end >= 0 else data).decode("utf-8").rstrip("\r")
     try:
-        header = next(csv.reader([header_line.rstrip("\r")], delimiter=separator, strict=True))
+        header = next(csv.reader([header_line], delimiter=separator, strict=True))
     except (csv.Error, StopIteration):
         return None  # the pure tokenizer reports it
     width = len(header)
@@ -106,7 +130,7 @@ def csv_columns(
             codes = chunk.indices.to_numpy(zero_copy_only=False)
         columns.append((codes.astype(np.intp), dictionary.to_pylist()))
     rows = np.arange(2, size + 2, dtype=np.intp)
-    if b'"' in data and not _quotes_agree(text, separator, width, columns):
+    if b'"' in data and not _quotes_agree(data, newlines, separator, width, columns):
         return None
     blank = _blank_rows(columns, size)
     if blank.any():
@@ -117,21 +141,30 @@ def csv_columns(
 
 
 def _quotes_agree(
-    text: str, separator: str, width: int, columns: list[tuple[IntArray, list[str]]]
+    data: bytes,
+    newlines: IntArray,
+    separator: str,
+    width: int,
+    columns: list[tuple[IntArray, list[str]]],
 ) -> bool:
     """Whether every line with a quote has the cells the csv module reads from it."""
-    lines = text.split("\n")
-    for line_number, line in enumerate(lines[1:], start=0):
-        if '"' not in line:
-            continue
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    quoted = np.unique(np.searchsorted(newlines, np.flatnonzero(buffer == 0x22)))
+    starts = np.concatenate(([0], newlines + 1))
+    ends = np.concatenate((newlines, [len(data)]))
+    for line in quoted.tolist():
+        if line == 0:
+            continue  # the header, read by the csv module already
+        text = data[starts[line] : ends[line]].decode("utf-8").rstrip("\r")
         try:
-            cells = next(csv.reader([line.rstrip("\r")], delimiter=separator, strict=True))
+            cells = next(csv.reader([text], delimiter=separator, strict=True))
         except (csv.Error, StopIteration):
             return False
+        row = line - 1
         if len(cells) != width:
             return False
         for (codes, values), cell in zip(columns, cells, strict=True):
-            if line_number >= len(codes) or values[int(codes[line_number])] != cell:
+            if row >= len(codes) or values[int(codes[row])] != cell:
                 return False
     return True
 

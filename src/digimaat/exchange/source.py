@@ -297,7 +297,7 @@ def _checked(raw: bytes, name: str, form: str | None, limits: Limits) -> Source:
                     ]
                 )
     _check_utf8(raw, name)
-    if not raw.strip():
+    if not raw or raw.isspace():  # as raw.strip() == b"", without copying the input
         raise InputError([Problem("file", NO_VALUE, "is empty", source=name, clause="XCH-3")])
     return Source(name, raw, form)
 

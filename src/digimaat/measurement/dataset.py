@@ -48,7 +48,14 @@ from digimaat.vocabulary.maturity import (
     capability_mask,
 )
 from digimaat.vocabulary.municipalities import Municipality
-from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, Volumes
+from digimaat.vocabulary.offerings import (
+    MAX_VOLUME,
+    MIN_VOLUME,
+    FormFunnel,
+    Offering,
+    Status,
+    Volumes,
+)
 from digimaat.vocabulary.products import Catalogue, Product
 
 __all__ = [
@@ -90,8 +97,17 @@ T = TypeVar("T")
 
 
 def _frozen(array: NDArray[Any]) -> NDArray[Any]:
-    array.flags.writeable = False
-    return array
+    """A read-only copy of an array, over an immutable buffer of its own.
+
+    The copy's memory is a ``bytes`` object, so no attribute, view or base of the array can
+    ever be made writeable (numpy refuses to write to an immutable buffer), and no two
+    datasets share an array.
+    """
+    contiguous = np.ascontiguousarray(array)
+    frozen: NDArray[Any] = np.frombuffer(contiguous.tobytes(), dtype=contiguous.dtype).reshape(
+        contiguous.shape
+    )
+    return frozen
 
 
 @attrs.frozen(eq=False)
@@ -168,13 +184,14 @@ class Dataset:
             "forms_completed": (m, p),
             "cost": (c,),
         }
+        set_ = object.__setattr__
         for name, shape in expected.items():
             array = getattr(self, name)
             if not isinstance(array, np.ndarray) or array.shape != shape:
                 raise InvalidValueError(
                     name, getattr(array, "shape", array), f"must be an array of shape {shape}"
                 )
-            _frozen(array)
+            set_(self, name, _frozen(array))
         codes = [mu.cbs_code for mu in self.municipalities]
         if codes != sorted(set(codes)):
             raise InvalidValueError(
@@ -183,7 +200,6 @@ class Dataset:
         uris = [pr.uri for pr in self.products]
         if uris != sorted(set(uris)):
             raise InvalidValueError("products", uris, "must be unique and sorted by URI")
-        set_ = object.__setattr__
         set_(
             self,
             "population",
@@ -448,8 +464,24 @@ class Dataset:
         def arr(value: Any, fill: float, dtype: Any, shape: tuple[int, ...]) -> Any:
             if value is None:
                 return np.full(shape, fill, dtype=dtype)
-            given = np.asarray(value)
-            if given.dtype.kind in "iu" and np.dtype(dtype).kind == "i" and given.size:
+            try:
+                given = np.asarray(value)
+            except (ValueError, TypeError) as exc:
+                raise InvalidValueError(
+                    "array", type(value).__name__, f"is not an array ({exc})"
+                ) from None
+            if given.dtype.kind not in "biuf":
+                raise InvalidValueError("array", str(given.dtype), "must hold numbers")
+            if given.dtype.kind == "b" and np.dtype(dtype).kind != "b":
+                raise InvalidValueError("array", "bool", "must hold numbers, not booleans")
+            if given.dtype.kind == "f" and np.dtype(dtype).kind == "i" and given.size:
+                whole = np.isfinite(given) & (given == np.round(given))
+                if not whole.all():
+                    where = tuple(int(k) for k in np.argwhere(~whole)[0])
+                    raise InvalidValueError(
+                        "array", given[where].item(), f"must hold whole numbers (at {where})"
+                    )
+            if given.dtype.kind in "iuf" and np.dtype(dtype).kind == "i" and given.size:
                 info = np.iinfo(dtype)
                 low, high = int(given.min()), int(given.max())
                 if low < info.min or high > info.max:  # a cast would wrap silently
@@ -487,11 +519,25 @@ class Dataset:
         level_bad = (level_a < -1) | (level_a > 4) | ((level_a < 0) != (means_a < 0))
         if level_bad.any():
             _report_first(collector, "auth_level", level_a, level_bad)
-        # Volumes are >= 0 and finite, or NaN (no record): fmin/fmax skip the NaNs.
+        # Volumes are 0 or from MIN_VOLUME to MAX_VOLUME (OFF-14), or NaN (no record):
+        # fmin/fmax skip the NaNs.
         if volume_a.size and (
-            np.fmin.reduce(volume_a, axis=None) < 0 or np.fmax.reduce(volume_a, axis=None) == np.inf
+            np.fmin.reduce(volume_a, axis=None) < 0
+            or np.fmax.reduce(volume_a, axis=None) > MAX_VOLUME
+            or ((volume_a > 0) & (volume_a < MIN_VOLUME)).any()
         ):
-            _report_first(collector, "volume", volume_a, (volume_a < 0) | np.isinf(volume_a))
+            bad = (
+                (volume_a < 0)
+                | (volume_a > MAX_VOLUME)
+                | ((volume_a > 0) & (volume_a < MIN_VOLUME))
+            )
+            _report_first(collector, "volume", volume_a, bad)
+        # Web-form counts are whole numbers from 0 to 10**12, or NaN (not recorded).
+        for name, counts in (("forms_started", started_a), ("forms_completed", completed_a)):
+            known = ~np.isnan(counts)
+            bad = known & ((counts < 0) | (counts > 1e12) | (counts != np.round(counts)))
+            if bad.any():
+                _report_first(collector, name, counts, bad)
         # A web-form funnel records both counts, completed <= started (OFF-6), or neither.
         funnel_bad = ~((completed_a <= started_a) | (np.isnan(completed_a) & np.isnan(started_a)))
         if funnel_bad.any():

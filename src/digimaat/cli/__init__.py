@@ -62,6 +62,18 @@ def _parser() -> argparse.ArgumentParser:
 
     def files(p: argparse.ArgumentParser, help: str = "exchange files (.json or .csv)") -> None:
         p.add_argument("files", nargs="+", metavar="FILE", help=help)
+        p.add_argument(
+            "--max-bytes",
+            type=_positive,
+            metavar="N",
+            help="refuse a file larger than N bytes (default 134217728, 128 MiB)",
+        )
+        p.add_argument(
+            "--max-problems",
+            type=_positive,
+            metavar="N",
+            help="report at most N problems and count the rest (default 1000)",
+        )
 
     p = sub.add_parser("score", help="score municipalities with a profile")
     files(p)

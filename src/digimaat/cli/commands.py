@@ -66,7 +66,19 @@ def profile_of(spec: str | None) -> Profile:
     return builtin_profile(spec)  # raises with the list of known names
 
 
-def dataset_of(files: Sequence[str]) -> Dataset:
+def limits_of(args: argparse.Namespace) -> Any:
+    """The reading limits the command line was given (the defaults where none)."""
+    from digimaat.exchange import Limits
+
+    given: dict[str, int] = {}
+    for name in ("max_bytes", "max_problems"):
+        value = getattr(args, name, None)
+        if isinstance(value, int):
+            given[name] = value
+    return Limits(**given)
+
+
+def dataset_of(files: Sequence[str], args: argparse.Namespace | None = None) -> Dataset:
     """The files read into one dataset; the worked example when no file is named."""
     from digimaat.exchange import load
 
@@ -74,7 +86,8 @@ def dataset_of(files: Sequence[str]) -> Dataset:
         example = resources.files("digimaat.data").joinpath("example.json")
         with example.open("rb") as handle:
             return load(handle).dataset()
-    return load(*files).dataset()
+    limits = limits_of(args) if args is not None else None
+    return load(*files, limits=limits).dataset()
 
 
 def _profile_meta(profile: Profile) -> dict[str, Any]:
@@ -89,7 +102,7 @@ def _profile_meta(profile: Profile) -> dict[str, Any]:
 
 def _board(args: argparse.Namespace) -> tuple[Profile, ScoreBoard]:
     profile = profile_of(args.profile)
-    return profile, profile.score(dataset_of(args.files))
+    return profile, profile.score(dataset_of(args.files, args))
 
 
 # -- score --------------------------------------------------------------------------------
@@ -229,7 +242,7 @@ def next_steps(args: argparse.Namespace) -> Report:
     from digimaat.measurement.explain import priorities
 
     profile = profile_of(args.profile)
-    ds = dataset_of(args.files)
+    ds = dataset_of(args.files, args)
     code = args.municipality.strip().upper()
     ranked = priorities(ds, profile, code, by=args.by)[: args.limit]
     municipality = ds.municipalities[ds.index_of(code)]
@@ -382,7 +395,7 @@ def validate(args: argparse.Namespace) -> Report:
     more = 0
     for path in args.files:
         try:
-            submission = load(path)
+            submission = load(path, limits=limits_of(args))
         except InputError as exc:
             problems.extend(exc.problems)
             more += exc.more

@@ -19,6 +19,7 @@ digimaat.errors.UnknownNameError: colour: unknown name; expected one of: dark-re
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from digimaat.errors import UnknownNameError
@@ -34,14 +35,26 @@ def exchange_key(text: str) -> str:
 
 
 def parse_name(
-    kind: type[E], text: Any, field: str, error: type[UnknownNameError] = UnknownNameError
+    kind: type[E],
+    text: Any,
+    field: str,
+    error: type[UnknownNameError] = UnknownNameError,
+    dutch: Mapping[E, str] | None = None,
 ) -> E:
-    """The member of ``kind`` whose value is the exchange form of ``text``."""
+    """The member of ``kind`` whose value, or Dutch name, is the exchange form of ``text``.
+
+    ``dutch`` gives the official Dutch name of members that have one (``"niet
+    aangeboden"``); it is read like the exchange name, in any letter case and with ``_``,
+    ``-`` or a space between words.
+    """
     if isinstance(text, kind):
         return text
     if isinstance(text, str):
         key = exchange_key(text)
         for member in kind:
             if member.value == key:
+                return member
+        for member, name in (dutch or {}).items():
+            if exchange_key(name) == key:
                 return member
     raise error(field, text, (str(m.value) for m in kind))

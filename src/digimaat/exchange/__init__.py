@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from digimaat.errors import InputError, InvalidValueError, Problem, ProblemCollector
-from digimaat.exchange.csvform import COLUMNS, REQUIRED_COLUMNS
+from digimaat.exchange.sheet import COLUMNS, REQUIRED_COLUMNS
 from digimaat.exchange.source import MAX_BYTES, MAX_DEPTH, Limits, Source, read_source, text_source
 from digimaat.exchange.submission import Submission, merge
 from digimaat.exchange.validation import FORMAT, FileContent, validate
@@ -73,7 +73,7 @@ __all__ = [
 File = str | os.PathLike[str] | IO[bytes] | IO[str]
 """What ``load`` reads: a path, or a file object opened for reading."""
 
-_FORMS = ("json", "csv")
+_FORMS = ("json", "csv", "xlsx")
 
 
 @contextlib.contextmanager
@@ -93,16 +93,28 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _read(
-    source: Source, catalogue: Any, limits: Limits, collector: ProblemCollector
+    source: Source,
+    catalogue: Any,
+    limits: Limits,
+    collector: ProblemCollector,
+    sheet: str | None = None,
 ) -> FileContent | None:
     """One file through the pipeline: tokenizer of its form, then the rules."""
     with _collector_paused():
-        return _pipeline(source, catalogue, limits, collector)
+        return _pipeline(source, catalogue, limits, collector, sheet)
 
 
 def _pipeline(
-    source: Source, catalogue: Any, limits: Limits, collector: ProblemCollector
+    source: Source,
+    catalogue: Any,
+    limits: Limits,
+    collector: ProblemCollector,
+    sheet: str | None,
 ) -> FileContent | None:
+    if source.form == "xlsx":
+        from digimaat.exchange.xlsxform import tokenize as tokenize_xlsx
+
+        return validate(tokenize_xlsx(source, limits, sheet), catalogue, limits, collector)
     if source.form == "json":
         from digimaat.exchange.jsonform import tokenize as tokenize_json
 
@@ -115,7 +127,7 @@ def _pipeline(
         Problem(
             "file",
             Path(source.name).suffix or "",
-            "has an unknown form; expected .json or .csv (or give form=)",
+            "has an unknown form; expected .json, .csv or .xlsx (or give form=)",
             source=source.name,
             clause="XCH-1",
         )
@@ -132,7 +144,11 @@ def _files(files: Sequence[File]) -> list[File]:
 
 
 def _contents(
-    files: Sequence[File], form: str | None, catalogue: Any, limits: Limits | None
+    files: Sequence[File],
+    form: str | None,
+    catalogue: Any,
+    limits: Limits | None,
+    sheet: str | None = None,
 ) -> tuple[list[FileContent], ProblemCollector, Any, Limits]:
     from digimaat.vocabulary.products import Catalogue, reference_catalogue
 
@@ -140,7 +156,7 @@ def _contents(
     if not isinstance(limits, Limits):
         raise InvalidValueError("limits", type(limits).__name__, "must be a Limits record")
     if form is not None and form not in _FORMS:
-        raise InvalidValueError("form", form, "must be 'json' or 'csv'")
+        raise InvalidValueError("form", form, "must be 'json', 'csv' or 'xlsx'")
     base = reference_catalogue() if catalogue is None else catalogue
     if not isinstance(base, Catalogue):
         raise InvalidValueError("catalogue", type(base).__name__, "must be a Catalogue")
@@ -152,7 +168,7 @@ def _contents(
         except InputError as exc:
             collector.absorb(exc)
             continue
-        content = _read(source, base, limits, collector)
+        content = _read(source, base, limits, collector, sheet)
         if content is not None:
             contents.append(content)
     return contents, collector, base, limits
@@ -169,16 +185,18 @@ def load(
     form: str | None = None,
     catalogue: Any = None,
     limits: Limits | None = None,
+    sheet: str | None = None,
 ) -> Submission:
-    """Read one or more exchange files into one :class:`Submission` (XCH-1 to XCH-15).
+    """Read one or more exchange files into one :class:`Submission` (XCH-1 to XCH-18).
 
-    Each file is a path or an open file; its form (``"json"`` or ``"csv"``) is taken from
-    its extension (also after ``.gz`` or ``.xz``), or from ``form``. Products are resolved
-    in ``catalogue`` (the reference catalogue by default) plus the documents' local
-    products. Every problem of every file is reported together in one
+    Each file is a path or an open file; its form (``"json"``, ``"csv"`` or ``"xlsx"``) is
+    taken from its extension (also before ``.gz`` or ``.xz``), or from ``form``. A workbook
+    is read from its first sheet, or from the sheet named ``sheet``. Products are resolved
+    in ``catalogue`` (the reference catalogue by default) plus the files' local products.
+    Every problem of every file is reported together in one
     :class:`~digimaat.errors.InputError`.
     """
-    contents, collector, base, _ = _contents(_files(files), form, catalogue, limits)
+    contents, collector, base, _ = _contents(_files(files), form, catalogue, limits, sheet)
     submission = merge(contents, base, collector)
     _raise(collector)
     assert submission is not None
@@ -192,20 +210,22 @@ def loads(
     name: str | None = None,
     catalogue: Any = None,
     limits: Limits | None = None,
+    sheet: str | None = None,
 ) -> Submission:
     """Read one exchange file held in memory, as text or bytes, in the given form.
 
-    ``name`` names the file in problems (default ``<text>``).
+    ``name`` names the file in problems (default ``<text>``); a workbook (``form="xlsx"``)
+    is given as bytes.
     """
     if form not in _FORMS:
-        raise InvalidValueError("form", form, "must be 'json' or 'csv'")
+        raise InvalidValueError("form", form, "must be 'json', 'csv' or 'xlsx'")
     source = text_source(text, name=name, form=form, limits=limits)
     from digimaat.vocabulary.products import reference_catalogue
 
     base = reference_catalogue() if catalogue is None else catalogue
     limits = Limits() if limits is None else limits
     collector = ProblemCollector(limit=limits.max_problems)
-    content = _read(source, base, limits, collector)
+    content = _read(source, base, limits, collector, sheet)
     submission = merge([content] if content else [], base, collector)
     _raise(collector)
     assert submission is not None
@@ -217,6 +237,7 @@ def load_dataset(
     form: str | None = None,
     catalogue: Any = None,
     limits: Limits | None = None,
+    sheet: str | None = None,
     products: Iterable[str] | None = None,
     costs: Any = None,
 ) -> Any:
@@ -224,9 +245,8 @@ def load_dataset(
 
     The same as ``load(*files, ...).dataset(products=products, costs=costs)``.
     """
-    return load(*files, form=form, catalogue=catalogue, limits=limits).dataset(
-        products=products, costs=costs
-    )
+    submission = load(*files, form=form, catalogue=catalogue, limits=limits, sheet=sheet)
+    return submission.dataset(products=products, costs=costs)
 
 
 def load_years(

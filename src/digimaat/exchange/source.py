@@ -55,8 +55,9 @@ MAX_DEPTH: Final = 64
 MAX_TEXT: Final = 10_000
 """The default limit of the length of one text field, in characters (XCH-4)."""
 
-FORMS: Final = ("json", "csv")
+FORMS: Final = ("json", "csv", "xlsx")
 """The forms an exchange file can be written in, by the extension that names them."""
+_BINARY: Final = frozenset({"xlsx"})
 
 _COMPRESSED: Final = (".gz", ".xz")
 _BOMS: Final = (
@@ -280,6 +281,10 @@ def _decompress(raw: bytes, kind: str, name: str, limits: Limits) -> bytes:
 def _checked(raw: bytes, name: str, form: str | None, limits: Limits) -> Source:
     if len(raw) > limits.max_bytes:
         raise _too_large(name, limits)
+    if form in _BINARY:  # a workbook: a zip archive, checked by its reader
+        if not raw:
+            raise InputError([Problem("file", NO_VALUE, "is empty", source=name, clause="XCH-3")])
+        return Source(name, raw, form)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     else:

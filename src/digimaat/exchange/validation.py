@@ -27,19 +27,19 @@ from numpy.typing import NDArray
 from digimaat._version import SPEC_VERSION
 from digimaat.errors import NO_VALUE, InvalidValueError, Problem, ProblemCollector
 from digimaat.exchange import rules
-from digimaat.exchange.csvform import VOLUME_COLUMNS, RawSheet
 from digimaat.exchange.jsonform import RawDocument
-from digimaat.exchange.local import read_local_product
+from digimaat.exchange.local import LocalProductRecord, read_local_product
 from digimaat.exchange.raw import IntArray, RawTable, compact, depth, joint
 from digimaat.exchange.rules import JSON, Dialect, Fault, Item
+from digimaat.exchange.sheet import CAPABILITY_COLUMNS, VOLUME_COLUMNS, RawSheet
 from digimaat.exchange.source import Limits
 from digimaat.measurement.dataset import STATUS_CODES
-from digimaat.vocabulary.assurance import Authentication, AuthMeans
+from digimaat.vocabulary.assurance import AssuranceLevel, Authentication, AuthMeans, parse_level
 from digimaat.vocabulary.channels import CHANNELS
-from digimaat.vocabulary.maturity import capability_mask
+from digimaat.vocabulary.maturity import Capability, capability_mask
 from digimaat.vocabulary.municipalities import Municipality
 from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, Volumes
-from digimaat.vocabulary.products import UPL_NAMESPACE, Catalogue, Product
+from digimaat.vocabulary.products import UPL_NAMESPACE, Audience, Catalogue, Product
 
 __all__ = ["FORMAT", "FileContent", "OfferingColumns", "validate"]
 
@@ -479,7 +479,10 @@ class _Validator:
     # -- local products ---------------------------------------------------------------------
 
     def local_products(self) -> tuple[list[Product], dict[str, str], set[str]]:
-        """The local products of a document (XCH-6), where each is, and the broken URIs."""
+        """The local products of a document (XCH-6) or a sheet (XCH-11), where each is, and
+        the URIs of local products with problems."""
+        if isinstance(self.raw, RawSheet):
+            return self.sheet_local_products()
         products: list[Product] = []
         where: dict[str, str] = {}
         broken: set[str] = set()
@@ -511,6 +514,94 @@ class _Validator:
             where[product.uri] = at
             products.append(product)
         return products, where, broken
+
+    def sheet_local_products(self) -> tuple[list[Product], dict[str, str], set[str]]:
+        """Local products defined in the rows of a sheet that name them (XCH-11).
+
+        A row whose ``local_name`` is filled defines the product its ``product`` cell names;
+        every row that defines the same product must define it the same way.
+        """
+        table = self.raw.local_rows if isinstance(self.raw, RawSheet) else None
+        products: dict[str, Product] = {}
+        where: dict[str, str] = {}
+        broken: set[str] = set()
+        if table is None:
+            return [], where, broken
+        d = self.dialect
+        rules_of: dict[str, Callable[[Any], Any]] = {
+            "uri": lambda v: rules.read_text(v, d, max_length=2000, clause="XCH-6"),
+            "name": lambda v: rules.read_text(v, d, max_length=200, clause="XCH-6"),
+            "audiences": _audiences,
+            "required_assurance": _assurance,
+            "physical_presence": lambda v: rules.read_boolean(v, d, "XCH-6"),
+            "fee_applies": lambda v: rules.read_boolean(v, d, "XCH-6"),
+            "reference_target": lambda v: rules.read_level(v, d, "XCH-6"),
+            "reason": lambda v: rules.read_text(
+                v, d, max_length=self.limits.max_text, multiline=True, clause="XCH-6"
+            ),
+        }
+        defining = table.column("name").codes >= 0
+        coded: dict[str, tuple[IntArray, list[Any]]] = {}
+        failed = np.zeros(table.size, dtype=np.bool_)
+        for field, rule in rules_of.items():
+            codes, parsed, bad = self.apply(table, field, rule, defining)
+            coded[field] = (codes, parsed)
+            failed |= bad & defining
+        rows = np.flatnonzero(defining)
+        combination, members = joint([coded[f][0][rows] for f in rules_of])
+        for m, member in enumerate(members):
+            chosen = rows[combination == m]
+            values = {
+                f: (None if c < 0 else coded[f][1][c])
+                for f, c in zip(rules_of, member, strict=True)
+            }
+            if any(isinstance(v, Fault) for v in values.values()):
+                if isinstance(values["uri"], str):
+                    broken.add(values["uri"])
+                continue
+            k = int(chosen[0])
+            uri = str(values["uri"])
+            try:
+                product = LocalProductRecord(
+                    uri=uri,
+                    name=str(values["name"]),
+                    audiences=values["audiences"] or (Audience.BURGER,),
+                    required_assurance=values["required_assurance"],
+                    physical_presence=values["physical_presence"],
+                    fee_applies=values["fee_applies"],
+                    reference_target=values["reference_target"],
+                    reason=values["reason"],
+                ).product()
+            except InvalidValueError as exc:
+                field = {"name": "name", "reason": "reason"}.get(exc.field, "uri")
+                self.problem(table, k, field, Item("", exc.problem.message, exc.value, "XCH-6"))
+                broken.add(uri)
+                continue
+            clash = _clash(self.catalogue, product)
+            if clash:
+                self.problem(table, k, "uri", Item("", clash, uri, "PRD-6"))
+                broken.add(uri)
+                continue
+            if uri in products and products[uri] != product:
+                for row in chosen.tolist():
+                    self.problem(
+                        table,
+                        row,
+                        "name",
+                        Item(
+                            "",
+                            f"defines {uri} otherwise than {where[uri]}",
+                            values["name"],
+                            "XCH-11",
+                        ),
+                    )
+                broken.add(uri)
+                continue
+            if uri not in products:
+                products[uri] = product
+                where[uri] = table.locate(k, "", "")
+        good = [p for u, p in products.items() if u not in broken]
+        return good, where, broken
 
     # -- offerings ---------------------------------------------------------------------------
 
@@ -545,10 +636,13 @@ class _Validator:
                 return Fault(())  # its own record has a problem, reported there
             return Fault.one("is not a municipality listed in /municipalities", code, "XCH-7")
 
-        m_codes, m_parsed, failed = self.apply(table, "municipality", municipality, live)
+        # Every field of an offering is checked on its own, whatever its other fields hold:
+        # reportable are all records but the rows that list a municipality and nothing else.
+        reportable = live.copy() if self.csv else np.ones(n, dtype=np.bool_)
+        m_codes, m_parsed, failed = self.apply(table, "municipality", municipality, reportable)
         live &= ~failed
         resolver = _Products(catalogue, broken_uris)
-        p_codes, p_parsed, failed = self.apply(table, "product", resolver, live)
+        p_codes, p_parsed, failed = self.apply(table, "product", resolver, reportable)
         live &= ~failed
 
         text = self.limits.max_text
@@ -567,12 +661,17 @@ class _Validator:
         }
         coded: dict[str, tuple[IntArray, list[Any]]] = {}
         for field, rule in descriptive.items():
-            codes, parsed, failed = self.apply(table, field, rule, live)
+            codes, parsed, failed = self.apply(table, field, rule, reportable)
             coded[field] = (codes, parsed)
             live &= ~failed
-        volume, has_volume, failed = self.volumes(table, live)
+        if self.csv and any(c in table.columns for c in CAPABILITY_COLUMNS):
+            coded["capabilities"], failed = self.capability_columns(
+                table, coded["capabilities"], reportable
+            )
+            live &= ~failed
+        volume, has_volume, failed = self.volumes(table, reportable)
         live &= ~failed
-        started, completed, failed = self.forms(table, live)
+        started, completed, failed = self.forms(table, reportable)
         live &= ~failed
         live &= ~self.combinations(table, coded, has_volume, ~np.isnan(started), live)
         live &= ~self.repeats(table, m_codes, p_codes, p_parsed, live)
@@ -624,6 +723,54 @@ class _Validator:
             notes=texts("notes"),
             where=_places(table, rows),
         )
+
+    def capability_columns(
+        self,
+        table: RawTable,
+        listed: tuple[IntArray, list[Any]],
+        live: NDArray[np.bool_],
+    ) -> tuple[tuple[IntArray, list[Any]], NDArray[np.bool_]]:
+        """The capabilities of every row from its yes/no columns and its list (XCH-11).
+
+        A capability is present when its column says yes or the ``capabilities`` list names
+        it; a column that says no while the list names the capability is a problem.
+        """
+        codes, parsed = listed
+        lookup = np.array(
+            [capability_mask(v) if isinstance(v, frozenset) else 0 for v in parsed] + [0],
+            dtype=np.int32,
+        )
+        masks = lookup[np.where(codes >= 0, codes, len(parsed))]
+        failed = np.zeros(table.size, dtype=np.bool_)
+        for capability in Capability:
+            field = f"capability:{capability.value}"
+            if field not in table.columns:
+                continue
+            answer, values, bad = self.apply(
+                table, field, lambda v: rules.read_boolean(v, self.dialect, "XCH-11"), live
+            )
+            failed |= bad
+            yes = np.array([v is True for v in values] + [False], dtype=np.bool_)
+            no = np.array([v is False for v in values] + [False], dtype=np.bool_)
+            at = np.where(answer >= 0, answer, len(values))
+            conflict = no[at] & ((masks & capability.bit) != 0) & live & ~failed
+            for k in np.flatnonzero(conflict).tolist():
+                self.problem(
+                    table,
+                    k,
+                    field,
+                    Item(
+                        "",
+                        f"says no, but the capabilities cell lists {capability.value}",
+                        table.column(field).value(k),
+                        "XCH-11",
+                    ),
+                )
+            failed |= conflict
+            masks = np.where(yes[at], masks | capability.bit, masks)
+        distinct, index = compact(masks.astype(np.intp), 1 << len(Capability))
+        sets = [frozenset(c for c in Capability if int(m) & c.bit) for m in distinct.tolist()]
+        return (index, sets), failed
 
     def _listing_rows(self, table: RawTable, listing: NDArray[np.bool_]) -> NDArray[np.bool_]:
         """CSV rows without a product: they list a municipality, nothing else (XCH-11)."""
@@ -871,6 +1018,27 @@ class _Validator:
                 ),
             )
         return failed
+
+
+def _audiences(value: Any) -> tuple[Audience, ...] | Fault:
+    """Audiences of a local product in a sheet cell: ``burger``, ``bedrijf`` (XCH-6)."""
+    out: list[Audience] = []
+    for name in re.split(r"[|,;\s]+", str(value).strip()):
+        if not name:
+            continue
+        try:
+            out.append(Audience(name.lower()))
+        except ValueError:
+            return Fault.one("must be burger and/or bedrijf", value, "XCH-6")
+    return tuple(out)
+
+
+def _assurance(value: Any) -> AssuranceLevel | Fault:
+    """The assurance level a local product requires, in a sheet cell (LOA-1)."""
+    try:
+        return parse_level(str(value).strip(), "required_assurance")
+    except InvalidValueError as exc:
+        return Fault.of(exc, "XCH-6")
 
 
 def _places(table: RawTable, rows: IntArray) -> Callable[[int], str]:

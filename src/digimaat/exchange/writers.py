@@ -19,8 +19,8 @@ from typing import Any
 
 from digimaat._version import SPEC_VERSION
 from digimaat.errors import DigimaatError
-from digimaat.exchange.csvform import COLUMNS
 from digimaat.exchange.local import local_record
+from digimaat.exchange.sheet import COLUMNS
 from digimaat.exchange.submission import Submission
 from digimaat.exchange.validation import FORMAT
 from digimaat.vocabulary.maturity import Capability

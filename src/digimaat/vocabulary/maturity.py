@@ -102,11 +102,32 @@ class Capability(enum.Enum):
 
     @classmethod
     def parse(cls, text: str | Capability, field: str = "capabilities") -> Capability:
-        """Parse a capability by its exchange name (``"online-payment"``), case-insensitively."""
-        return parse_name(cls, text, field, UnknownCapabilityError)
+        """Parse a capability by its exchange name (``"online-payment"``) or its Dutch name
+        (``"online betalen"``), case-insensitively."""
+        return parse_name(cls, text, field, UnknownCapabilityError, CAPABILITY_DUTCH)
+
+    @property
+    def dutch(self) -> str:
+        """The capability's Dutch name (``"online betalen"``)."""
+        return CAPABILITY_DUTCH[self]
 
 
 _ORDER: tuple[Capability, ...] = tuple(Capability)
+
+CAPABILITY_DUTCH: dict[Capability, str] = {
+    Capability.INFORMATION_ONLINE: "informatie online",
+    Capability.DOWNLOADABLE_FORM: "formulier downloaden",
+    Capability.ONLINE_SUBMISSION: "online indienen",
+    Capability.REMOTE_IDENTIFICATION: "online identificeren",
+    Capability.ELECTRONIC_EVIDENCE: "bewijsstukken online",
+    Capability.ONLINE_PAYMENT: "online betalen",
+    Capability.AUTOMATIC_ACKNOWLEDGEMENT: "ontvangstbevestiging",
+    Capability.ELECTRONIC_OUTCOME: "uitkomst digitaal",
+    Capability.ELECTRONIC_NOTIFICATION: "bericht bij afhandeling",
+    Capability.PREFILLED: "vooringevuld",
+    Capability.PROACTIVE: "proactief",
+}
+"""The Dutch name of every capability (MAT-2), as a Dutch spreadsheet writes it."""
 for _k, _member in enumerate(_ORDER):
     _member._bit = 1 << _k
 del _k, _member
@@ -138,7 +159,8 @@ class MaturityLevel(enum.IntEnum):
 
     @classmethod
     def parse(cls, text: str | int | MaturityLevel, field: str = "level") -> MaturityLevel:
-        """Parse a level from its exchange name (``"fully-online"``) or its number."""
+        """Parse a level from its exchange name (``"fully-online"``), its Dutch name
+        (``"volledig online"``) or its number."""
         if isinstance(text, MaturityLevel):
             return text
         if isinstance(text, int) and not isinstance(text, bool) and 0 <= text <= len(cls) - 1:
@@ -148,7 +170,27 @@ class MaturityLevel(enum.IntEnum):
             for member in cls:
                 if member.label == key or str(member.value) == key:
                     return member
+            for member, name in LEVEL_DUTCH.items():
+                if name.replace(" ", "-") == key:
+                    return member
         raise UnknownNameError(field, text, (m.label for m in cls))
+
+    @property
+    def dutch(self) -> str:
+        """The level's Dutch name (``"volledig online"``)."""
+        return LEVEL_DUTCH[self]
+
+
+LEVEL_DUTCH: dict[MaturityLevel, str] = {
+    MaturityLevel.OFFLINE: "niet online",
+    MaturityLevel.INFORMATION: "informatie",
+    MaturityLevel.DOWNLOADABLE_FORM: "formulier downloaden",
+    MaturityLevel.ONLINE_SUBMISSION: "online indienen",
+    MaturityLevel.FULLY_ONLINE: "volledig online",
+    MaturityLevel.PREFILLED: "vooringevuld",
+    MaturityLevel.PROACTIVE: "proactief",
+}
+"""The Dutch name of every level (MAT-1)."""
 
 
 @attrs.frozen

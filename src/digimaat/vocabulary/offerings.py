@@ -16,7 +16,7 @@ volume per channel, and optionally the web-form funnel (started and completed fo
 >>> Offering(municipality="GM0622", product="urn:x", local_target="prefilled")
 Traceback (most recent call last):
 ...
-digimaat.errors.InvalidValueError: local_target_reason: a local target needs a reason (got None) [OFF-4]
+digimaat.errors.InvalidValueError: local_target_reason: a local target needs a reason ... [OFF-4]
 """
 
 from __future__ import annotations
@@ -70,8 +70,26 @@ class Status(enum.Enum):
 
     @classmethod
     def parse(cls, text: str | Status, field: str = "status") -> Status:
-        """Parse by exchange name (``"not-offered"``)."""
-        return parse_name(cls, text, field)
+        """Parse by exchange name (``"not-offered"``) or Dutch name (``"niet aangeboden"``).
+
+        >>> Status.parse("Niet van toepassing")
+        <Status.NOT_APPLICABLE: 'not-applicable'>
+        """
+        return parse_name(cls, text, field, dutch=STATUS_DUTCH)
+
+    @property
+    def dutch(self) -> str:
+        """The status's Dutch name (``"niet aangeboden"``), as a Dutch spreadsheet writes it."""
+        return STATUS_DUTCH[self]
+
+
+STATUS_DUTCH: dict[Status, str] = {
+    Status.OFFERED: "aangeboden",
+    Status.NOT_OFFERED: "niet aangeboden",
+    Status.NOT_APPLICABLE: "niet van toepassing",
+    Status.UNKNOWN: "onbekend",
+}
+"""The Dutch name of every status (OFF-2)."""
 
 
 @attrs.frozen

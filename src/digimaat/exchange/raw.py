@@ -212,7 +212,9 @@ class RecordColumns:
         self.fields = tuple(fields)
         self.known = frozenset(fields)
         self._codes: dict[str, list[IntArray]] = {f: [] for f in self.fields}
-        self._index: dict[str, dict[Hashable, int]] = {f: {} for f in self.fields}
+        self._counters = {f: itertools.count() for f in self.fields}
+        self._pending = dict.fromkeys(self.fields, 0)
+        self._index: dict[str, dict[Hashable, int]] = {f: self._new_index(f) for f in self.fields}
         self._fast_index: dict[tuple[str, str, str], dict[Any, int]] = {}
         self._values: dict[str, list[Any]] = {f: [] for f in self.fields}
         self.size = 0
@@ -292,28 +294,40 @@ class RecordColumns:
     def _lookup(
         self, field: str, index: dict[Any, int], keys: Sequence[Any], part: Sequence[Any]
     ) -> IntArray:
-        """Codes of ``keys`` in ``index``, new keys given the next codes (values kept)."""
-        try:
-            found = list(map(index.get, keys))
-        except TypeError:  # an unhashable piece inside a value: the careful key
-            careful = [None if v is None else raw_key(v) for v in part]
-            return self._lookup(field, self._index[field], careful, part)
-        if None in found:
-            distinct = self._values[field]
-            for k in [k for k, code in enumerate(found) if code is None]:
-                if part[k] is None:
-                    found[k] = ABSENT
-                    continue
-                key = keys[k]
-                code = index.get(key)
-                if code is None:
-                    code = index[key] = len(distinct)
-                    distinct.append(part[k])
-                found[k] = code
-        return np.array(found, dtype=np.intp)
+        """Codes of ``keys`` in ``index``; a new key gets the next code and its value is kept.
+
+        Every key is hashable here (texts, tagged tuples of texts or of numbers of one type,
+        or :func:`raw_key`), so the lookup runs at C speed: a miss calls the index's
+        factory, which hands out the field's next code, and the values of the new codes are
+        found afterwards at their first occurrence.
+        """
+        distinct = self._values[field]
+        old = len(distinct)
+        codes = np.fromiter(map(index.__getitem__, keys), dtype=np.intp, count=len(keys))
+        if self._pending[field]:
+            new = np.flatnonzero(codes >= old)
+            _, first = np.unique(codes[new], return_index=True)
+            distinct.extend(part[int(k)] for k in new[first])
+            self._pending[field] = 0
+        return codes
 
     def _fast(self, field: str, kind: type, inner: type) -> dict[Any, int]:
-        return self._fast_index.setdefault((field, kind.__name__, inner.__name__), {})
+        key = (field, kind.__name__, inner.__name__)
+        index = self._fast_index.get(key)
+        if index is None:
+            index = self._fast_index[key] = self._new_index(field)
+        return index
+
+    def _new_index(self, field: str) -> dict[Any, int]:
+        """An index whose misses take the field's next code (shared by its indexes)."""
+
+        def next_code() -> int:
+            self._pending[field] += 1
+            return next(self._counters[field])
+
+        index: dict[Any, int] = collections.defaultdict(next_code)
+        index[None] = ABSENT
+        return index
 
     def table(self, name: str, locate: Locator) -> RawTable:
         """The raw table of every record added."""

@@ -179,7 +179,7 @@ class _Described:
             STATUS_CODES[self.status],
             capability_mask(self.capabilities),
             -1 if auth is None else _MEANS_CODE[auth.means],
-            -1 if auth is None else int(auth.level),
+            -1 if auth is None or auth.level is None else int(auth.level),
             -1 if self.local_target is None else int(self.local_target),
             -1 if self.fee is None else int(self.fee),
         )

@@ -367,8 +367,8 @@ class Dataset:
             if o.authentication is not None:
                 auth_cells.append(cell)
                 means_of.append(_code(_MEANS_BY_ID, _MEANS_CODE, o.authentication.means))
-                level = o.authentication.level  # None: the means' level is unknown (LOA-4.1)
-                levels_of.append(-1 if level is None else int(level))
+                asked = o.authentication.level  # None: the means' level is unknown (LOA-4.1)
+                levels_of.append(-1 if asked is None else int(asked))
             if o.volumes is not None:
                 volume_cells.append(cell)
                 first_slot = cell * c

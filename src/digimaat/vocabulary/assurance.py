@@ -383,9 +383,10 @@ class Authentication:
         """
         if self.means is AuthMeans.NONE:
             return "none"
+        means: str = self.means.value
         if self.level is None:
-            return self.means.value
-        return f"{self.means.value} {self.level.label}"
+            return means
+        return f"{means} {self.level.label}"
 
 
 def _spellings(means: AuthMeans) -> frozenset[str]:

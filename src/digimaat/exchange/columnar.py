@@ -917,7 +917,8 @@ def _json_fields(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
     codes, distinct = _factorize(signatures)
     for keys in distinct:
         if (
-            not _OFFERING_KEYS.issuperset(keys)
+            "provenance" in keys  # read by the record reader, which checks it (OFF-16)
+            or not _OFFERING_KEYS.issuperset(keys)
             or "municipality" not in keys
             or "product" not in keys
         ):
@@ -1356,7 +1357,7 @@ def _json_text_columns(text: Text, base: Catalogue, max_depth: int) -> _Columns:
     """
     data = text.data
     assert data is not None
-    if b"\\" in data:
+    if b"\\" in data or b'"provenance"' in data:  # provenance: the record reader checks it
         raise _DeclineError
     start = _offerings_array(data)
     pieces = _pieces(data, start)

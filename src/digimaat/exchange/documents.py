@@ -68,7 +68,7 @@ from digimaat.exchange._common import (
 from digimaat.vocabulary.assurance import AssuranceLevel
 from digimaat.vocabulary.maturity import Capability, MaturityLevel
 from digimaat.vocabulary.municipalities import Municipality
-from digimaat.vocabulary.offerings import FormFunnel, Offering, Status
+from digimaat.vocabulary.offerings import FormFunnel, Offering, Provenance, Status
 from digimaat.vocabulary.products import (
     DEFAULT_ADDITIONS,
     Additions,
@@ -501,9 +501,13 @@ _OFFERING_KEYS = frozenset(
         "volumes",
         "forms",
         "fee_applies",
+        "provenance",
     }
 )
 _OFFERING_REQUIRED = ("municipality", "product")
+_PROVENANCE_ORDER = ("source", "records", "retrieved")
+_PROVENANCE_KEYS = frozenset(_PROVENANCE_ORDER)
+_PROVENANCE_SAMPLE = {"source": "-", "records": ["-"], "retrieved": "2000-01-01"}
 _FORM_KEYS = frozenset({"started", "completed"})
 
 
@@ -1015,6 +1019,11 @@ class _JsonReader:
                     shown(fee),
                     "must be true or false",
                 )
+            provenance = get("provenance")
+            if provenance is not None:
+                if type(provenance) is dict:
+                    counted += len(provenance)
+                provenance = self._provenance(provenance, f"/offerings/{index}/provenance")
             if len(problems) > before or isinstance(product, Fault):
                 continue
             key = (municipality, product)
@@ -1041,6 +1050,7 @@ class _JsonReader:
                         volumes,
                         forms,
                         fee,
+                        provenance,
                     )
                 )
             except InvalidValueError as exc:
@@ -1086,6 +1096,39 @@ class _JsonReader:
             p = exc.problem
             self.add(f"{where}/completed", p.field, p.value, p.message)
             return None
+
+    def _provenance(self, value: Any, where: str) -> Provenance | None:
+        """An offering's provenance (OFF-16), every problem at its pointer."""
+        if not isinstance(value, dict):
+            self.add(
+                where, "provenance", shown(value), "must be an object {source, records, retrieved}"
+            )
+            return None
+        before = len(self.problems)
+        for sub, message, item in json_keys_faults(value, _PROVENANCE_KEYS, _PROVENANCE_ORDER):
+            self.add(where + sub, "provenance" + sub.replace("/", "."), item, message)
+        records = value.get("records")
+        if isinstance(records, list):
+            for k, record in enumerate(records):
+                if not isinstance(record, str):
+                    self.add(
+                        f"{where}/records/{k}",
+                        "provenance.records",
+                        shown(record),
+                        "must be a text",
+                    )
+        texts = not isinstance(records, list) or all(isinstance(r, str) for r in records)
+        for key in _PROVENANCE_ORDER:
+            if key not in value or (key == "records" and not texts):
+                continue  # reported above
+            try:  # each field on its own, so that every bad field is reported
+                Provenance(**{**_PROVENANCE_SAMPLE, key: value[key]})
+            except InvalidValueError as exc:
+                p = exc.problem
+                self.add(f"{where}/{key}", p.field, shown(p.value), p.message)
+        if len(self.problems) > before:
+            return None
+        return Provenance(value["source"], value["records"], value["retrieved"])
 
     def _repeated_members(self) -> None:
         """Find member names repeated within an object; the parser would keep only the last."""
@@ -1159,6 +1202,13 @@ def offering_record(offering: Offering) -> dict[str, Any]:
         }
     if offering.forms is not None:
         record["forms"] = {"started": offering.forms.started, "completed": offering.forms.completed}
+    if offering.provenance is not None:
+        provenance = offering.provenance
+        record["provenance"] = {
+            "source": provenance.source,
+            "records": list(provenance.records),
+            "retrieved": provenance.retrieved.isoformat(),
+        }
     return record
 
 

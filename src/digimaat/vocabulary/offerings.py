@@ -211,7 +211,7 @@ def _check_text(instance: object, attribute: attrs.Attribute[str], value: object
 
 def _to_records(values: Any) -> tuple[str, ...]:
     if isinstance(values, str) or not isinstance(values, Iterable):
-        raise InvalidValueError("provenance.records", values, "must be a list of record identifiers")
+        raise InvalidValueError("provenance.records", values, "must be a list of identifiers")
     records = tuple(values)
     if not records:
         raise InvalidValueError("provenance.records", [], "must name at least one record")

@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: example test lint typecheck pytest docs bench bench-quick clean
+.PHONY: example test lint typecheck pytest docs bench bench-quick sc-baseline clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ bench: $(STAMP)
 
 bench-quick: $(STAMP)
 	$(BIN)/python benchmarks/run.py --quick
+
+# The national baseline (package data) from the SC harvest kept in data/sc (chapter SCI).
+sc-baseline: $(STAMP)
+	$(BIN)/python scripts/build_sc_baseline.py
 
 clean:
 	rm -rf $(VENV) docs/_build .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,10 +1,10 @@
 """The ``digimaat`` command line (documented in ``docs/cli.md``).
 
 Subcommands: ``score``, ``explain``, ``next``, ``compare``, ``validate``, ``catalogue``,
-``profiles`` and ``example``. Exit codes: 0 success, 1 validation findings (``validate``),
-2 a usage or input error. Bad input never ends in a traceback: every problem is printed
-with its file, row or JSON pointer and field, and the command exits with 2 without
-printing a partial result.
+``profiles``, ``import sc`` and ``example``. Exit codes: 0 success, 1 validation findings
+(``validate``) or documents left out (``import sc``), 2 a usage or input error. Bad input
+never ends in a traceback: every problem is printed with its file, row or JSON pointer and
+field, and the command exits with 2 without printing a partial result.
 """
 
 from __future__ import annotations
@@ -601,7 +601,7 @@ def cmd_example(args: argparse.Namespace, out: TextIO) -> int:
         out,
         "The digimaat worked example: Maassluis, Schiedam and Vlaardingen, the "
         "municipalities that asked what 'massaal digitaal, maatwerk lokaal' means. "
-        "The data is illustrative.",
+        "The data of the first part is illustrative; the last part is real.",
     )
     out.write("\n")
     for name in ("digimaat-standard", "digimaat-volume"):
@@ -617,6 +617,105 @@ def cmd_example(args: argparse.Namespace, out: TextIO) -> int:
         files=[], profile=None, format="table", municipality="GM0606", by="requests", limit=5
     )
     cmd_next(ns, out)
+    out.write("\n")
+    _national_baseline(out)
+    return EXIT_OK
+
+
+_MVS = ("GM0556", "GM0622", "GM0606")
+"""Maassluis, Vlaardingen and Schiedam."""
+
+
+def _national_baseline(out: TextIO) -> None:
+    """The three MVS municipalities against the national SC baseline, under sc-online."""
+    from digimaat.exchange.sc import national_baseline
+
+    baseline = national_baseline()
+    profile = builtin_profile("sc-online")
+    dataset = Dataset.from_offerings(
+        baseline.offerings, baseline.municipalities, baseline.catalogue
+    )
+    board = profile.score(dataset)
+    online = board.results[profile.headline].value
+    scored = sorted((float(v) for v in online if not math.isnan(v)), reverse=True)
+    _say(
+        out,
+        f"Real data: what all {len(baseline.municipalities)} municipalities published in "
+        "Samenwerkende Catalogi on 2023-10-18 (the national baseline shipped with "
+        f"digimaat), scored with {profile.name} {profile.version}: the share of the products "
+        "a municipality publishes that can be submitted online, as published. A PDF form "
+        "is not online; payment, outcome and volumes cannot be seen in this source.",
+    )
+    out.write(f"  fingerprint {profile.fingerprint[:23]}…  spec {SPEC_VERSION}\n\n")
+    rows = []
+    for code in _MVS:
+        card = board.card(code)
+        score = card.values[profile.headline]
+        rank = "n/a" if score is None else f"{1 + sum(v > score for v in scored)} of {len(scored)}"
+        rows.append(
+            [
+                code,
+                card.name,
+                _value(score, True),
+                _value(card.values["downloadable-form"], True),
+                _value(card.coverage[profile.headline], True),
+                rank,
+            ]
+        )
+    _table(
+        out,
+        ["code", "municipality", "online", "form", "cover", "rank"],
+        rows,
+        [False, False, True, True, True, True],
+    )
+    quartiles = statistics.quantiles(scored, n=4, method="inclusive")
+    out.write("\n")
+    _say(
+        out,
+        f"National distribution of 'online' over the {len(scored)} municipalities with a "
+        f"score: lowest {_value(scored[-1], True)}, first quartile "
+        f"{_value(quartiles[0], True)}, median {_value(quartiles[1], True)}, third quartile "
+        f"{_value(quartiles[2], True)}, highest {_value(scored[0], True)}. form: a form "
+        "online, to download or to submit; cover: the share of the products published "
+        "anywhere in the country that the municipality publishes; rank: 1 is the highest "
+        "share online.",
+    )
+
+
+def cmd_import_sc(args: argparse.Namespace, out: TextIO) -> int:
+    """Import Samenwerkende Catalogi (SC 4.0) into an offerings document (chapter SCI)."""
+    from digimaat.exchange import dump_json
+    from digimaat.exchange.sc import import_sc
+    from digimaat.progress import Progress
+
+    with Progress(0, "digimaat import sc") as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done)
+
+        result = import_sc(
+            args.paths,
+            upl_lists=args.upl_list,
+            year=args.year,
+            retrieved=args.retrieved,
+            progress=progress,
+        )
+    Path(args.output).write_text(dump_json(result.submission), encoding="utf-8")
+    if args.summary:
+        with Path(args.summary).open("w", encoding="utf-8") as file:
+            _write_json(file, _envelope("sc-summary", **result.summary.to_dict()))
+    out.write(result.summary.table())
+    if result.skipped:
+        out.write(f"\nNot read (not XML, compressed or tar): {len(result.skipped)} files.\n")
+    count = len(result.submission.offerings)
+    municipalities = len(result.submission.municipalities)
+    out.write(f"\nWrote {args.output}: {municipalities} municipalities, {count} offerings.\n")
+    if result.problems:
+        out.write(f"\n{len(result.problems)} problems; what they name was left out:\n")
+        for problem in result.problems:
+            out.write(f"  {problem}\n")
+        return EXIT_FINDINGS
     return EXIT_OK
 
 
@@ -698,6 +797,36 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?", metavar="NAME|PATH")
     formats(p)
     p.set_defaults(handler=cmd_profiles)
+
+    p = sub.add_parser("import", help="import another format into an offerings document")
+    kinds = p.add_subparsers(dest="kind", metavar="FORMAT")
+    kinds.required = True
+    p = kinds.add_parser(
+        "sc",
+        help="Samenwerkende Catalogi (SC 4.0): SRU responses or feeds",
+        description="Import SC 4.0 product descriptions (SRU responses or feeds; files, .gz, "
+        ".xz, directories or tar archives) into an offerings document (specification "
+        "chapter SCI). Prints the summary as a table; documents that cannot be read are "
+        "reported and left out (exit code 1).",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files, directories or archives")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="offerings document")
+    p.add_argument("--summary", metavar="FILE", help="also write the summary as JSON")
+    p.add_argument(
+        "--upl-list",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a UPL list (SPARQL JSON or CSV with a URI column) of the harvest's date, to "
+        "tell UPL names outside the catalogue from URIs on no list; may be repeated",
+    )
+    p.add_argument("--year", type=int, help="reference year (default: the retrieval year)")
+    p.add_argument(
+        "--retrieved",
+        metavar="YYYY-MM-DD",
+        help="the retrieval date of documents that carry none (SC feeds)",
+    )
+    p.set_defaults(handler=cmd_import_sc)
 
     p = sub.add_parser("example", help="run the worked example on the embedded data")
     p.set_defaults(handler=cmd_example)

@@ -83,6 +83,7 @@ EXTERNAL_DTD = b"""<?xml version="1.0"?>
 EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 <!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>
 <searchRetrieveResponse xmlns="http://www.loc.gov/zing/srw/">&x;</searchRetrieveResponse>"""
+UNCLOSED = b"<searchRetrieveResponse xmlns='http://www.loc.gov/zing/srw/'><records>"
 WRONG_NAMESPACE = b"""<searchRetrieveResponse xmlns="http://example.org/not-srw">
 <numberOfRecords>0</numberOfRecords></searchRetrieveResponse>"""
 
@@ -95,7 +96,7 @@ WRONG_NAMESPACE = b"""<searchRetrieveResponse xmlns="http://example.org/not-srw"
         (EXTERNAL_DTD, "line 2", "document type declaration"),
         (EXTERNAL_ENTITY, "line 2", "document type declaration"),
         (WRONG_NAMESPACE, "line 1", "neither an SRU response"),
-        (b"<searchRetrieveResponse xmlns='http://www.loc.gov/zing/srw/'><records>", "line 1", "not well-formed"),
+        (UNCLOSED, "line 1", "not well-formed"),
         (b"", "line 1", "not well-formed"),
         (b"\x00\x01binary", "line 1", "not well-formed"),
     ],

@@ -33,7 +33,7 @@ from digimaat.exchange.sc.mapping import (
 )
 from digimaat.exchange.sc.records import ScFileError, ScRecord, read_records
 from digimaat.exchange.sc.summary import AuthoritySummary, Counts, Summary
-from digimaat.vocabulary.municipalities import cbs_register
+from digimaat.vocabulary.municipalities import Register, cbs_register
 from digimaat.vocabulary.offerings import Offering, Provenance
 from digimaat.vocabulary.products import Catalogue, reference_catalogue
 
@@ -41,6 +41,9 @@ __all__ = ["MUNICIPAL_SCHEME", "ScImport", "import_sc"]
 
 MUNICIPAL_SCHEME = "overheid:Gemeente"
 """The ``overheid:authority/@scheme`` of a municipality (SCI-3)."""
+
+_FIRST_REGISTER = 2000
+"""No CBS register before this year is looked for (MUN-5 ships 2023 and 2024)."""
 
 Progress = Callable[[int, int], None]
 """A callback ``(bytes read, bytes in all)`` for a progress bar."""
@@ -83,8 +86,9 @@ def import_sc(
     ``catalogue`` is the product catalogue (the reference catalogue by default);
     ``upl_lists`` are UPL list files (SPARQL JSON or CSV with a ``URI`` column) that tell
     a URI outside the catalogue that is a UPL name from one that is not (SCI-4.1).
-    ``year`` is the reference year and the year of the CBS register the municipalities
-    are taken from (default: the year of the latest retrieval date). ``retrieved`` is the
+    ``year`` is the reference year (default: the year of the latest retrieval date); the
+    municipalities are those of the CBS register of that year, or of the latest shipped
+    year before it. ``retrieved`` is the
     date to record for documents that carry none (an SC feed); without it such a document
     is reported and left out. ``source`` replaces the submission's default source text.
 
@@ -136,10 +140,7 @@ def import_sc(
             problems.append(Problem("records", NO_VALUE, "no offering could be imported"))
             raise InputError(problems)
         reference_year = max(dates).year
-    try:
-        register = cbs_register(reference_year)
-    except InvalidValueError as exc:
-        raise InputError([*problems, exc.problem]) from None
+    register = _register(reference_year, problems)
     municipalities = sorted({s.code for s in summary_of.values() if s.code is not None})
     summaries = tuple(
         AuthoritySummary(
@@ -180,6 +181,19 @@ def import_sc(
         len(problems),
     )
     return ScImport(submission, summary, tuple(problems), tuple(skipped))
+
+
+def _register(year: int, problems: list[Problem]) -> Register:
+    """The CBS register of ``year``, or of the latest shipped year before it (SCI-3)."""
+    for candidate in range(year, _FIRST_REGISTER - 1, -1):
+        try:
+            return cbs_register(candidate)
+        except InvalidValueError:
+            continue
+    try:
+        return cbs_register(year)
+    except InvalidValueError as exc:
+        raise InputError([*problems, exc.problem]) from None
 
 
 def _summary_order(entry: _Entry) -> tuple[bool, str, str]:

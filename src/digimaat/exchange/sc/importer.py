@@ -157,7 +157,7 @@ def import_sc(
     for entry in summaries:
         national.add(entry.counts)
     if source is None:
-        names = ", ".join(root.name for root in roots)
+        names = ", ".join(sorted({root.name for root in roots}))
         dates = sorted({r.retrieved for r in store.values() if r.retrieved is not None})
         when = f"retrieved {dates[0]} to {dates[-1]}" if dates else "no retrieval date"
         source = (

@@ -710,7 +710,8 @@ def cmd_import_sc(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"\nNot read (not XML, compressed or tar): {len(result.skipped)} files.\n")
     count = len(result.submission.offerings)
     municipalities = len(result.submission.municipalities)
-    out.write(f"\nWrote {args.output}: {municipalities} municipalities, {count} offerings.\n")
+    out.write("\n")
+    _say(out, f"Wrote {args.output}: {municipalities} municipalities, {count} offerings.")
     if result.problems:
         out.write(f"\n{len(result.problems)} problems; what they name was left out:\n")
         for problem in result.problems:

@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: example test lint typecheck pytest docs bench bench-quick sc-baseline clean
+.PHONY: example test lint typecheck pytest docs bench bench-quick bench-sc sc-baseline clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ docs: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --json benchmarks/out/bench.json
+
+bench-sc: $(STAMP)
+	$(BIN)/python benchmarks/sc_import.py
 
 bench-quick: $(STAMP)
 	$(BIN)/python benchmarks/run.py --quick

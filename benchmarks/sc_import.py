@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -97,6 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "machine": {"python": platform.python_version(), "platform": platform.platform()},
         "input": {"file": TARBALL.name, "bytes": TARBALL.stat().st_size},
     }
+    figures["load_average"] = {"start": os.getloadavg()}
     for name in ("decompress", "parse", "digimaat"):
         runs = [measure(name) for _ in range(args.repeats)]
         figures[name] = {
@@ -104,6 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "seconds": statistics.median(r["seconds"] for r in runs),
             "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
         }
+    figures["load_average"]["end"] = os.getloadavg()
     ours = figures["digimaat"]
     ratios = {peer: ours["seconds"] / figures[peer]["seconds"] for peer in ("decompress", "parse")}
     figures["ratios"] = ratios
@@ -113,6 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     figures["targets"] = []
     print(f"Input: {TARBALL.name}, {TARBALL.stat().st_size:,} bytes (176 MB of XML)")
+    load = figures["load_average"]
+    start, end = (", ".join(f"{v:.2f}" for v in load[k]) for k in ("start", "end"))
+    print(f"Load average (1, 5, 15 min): start {start}; end {end}")
     print(f"{'run':<11} {'median s':>9} {'peak RSS MB':>12}  result")
     for name in ("decompress", "parse", "digimaat"):
         f = figures[name]

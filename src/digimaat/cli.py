@@ -711,7 +711,7 @@ def cmd_import_sc(args: argparse.Namespace, out: TextIO) -> int:
     count = len(result.submission.offerings)
     municipalities = len(result.submission.municipalities)
     out.write("\n")
-    _say(out, f"Wrote {args.output}: {municipalities} municipalities, {count} offerings.")
+    _say(out, f"Wrote {args.output}: {municipalities} municipalities, {count:,} offerings.")
     if result.problems:
         out.write(f"\n{len(result.problems)} problems; what they name was left out:\n")
         for problem in result.problems:

@@ -204,3 +204,21 @@ def test_a_file_error_names_file_and_line() -> None:
         list(read_records(io.BytesIO(text), "feed.xml"))
     assert info.value.problem.location == "line 3 column 6"  # at the "b" of "</b>"
     assert str(TARBALL.name) == "national-2023-10-18.tar.xz"
+
+
+def test_a_record_of_too_many_elements_is_refused(raw: Path, tmp_path: Path) -> None:
+    """SCI-1.1: [an importer] MUST bound what one record may hold: a document that opens more
+    than 100,000 elements before a record ends is refused (deep nesting as well)."""
+    from digimaat.exchange.sc.records import MAX_HELD_ELEMENTS
+
+    head = b'<searchRetrieveResponse xmlns="http://www.loc.gov/zing/srw/"><records><record>'
+    wide = (
+        head + b"<a/>" * (MAX_HELD_ELEMENTS + 1) + b"</record></records></searchRetrieveResponse>"
+    )
+    deep = head + b"<a>" * (MAX_HELD_ELEMENTS + 1)
+    (tmp_path / "wide.xml").write_bytes(wide)
+    (tmp_path / "deep.xml.gz").write_bytes(gzip.compress(deep))
+    result = import_sc([tmp_path / "wide.xml", tmp_path / "deep.xml.gz", raw / "Delft.xml"])
+    assert [p.source for p in result.problems] == ["wide.xml", "deep.xml.gz"]
+    assert all("100,000 elements" in p.message for p in result.problems)
+    assert result.summary.national.records == 261  # Delft (SOURCE.md)

@@ -33,7 +33,7 @@ __all__ = [
     "members",
 ]
 
-MAX_DOCUMENT_BYTES: Final = 128 * 1024 * 1024
+MAX_DOCUMENT_BYTES: Final = 64 * 1024 * 1024
 """Default limit on one XML document after decompression (the largest SRU response of the
 national harvest of 2023 is 2.4 MB; a response of 1,000 records about 3 MB)."""
 MAX_ARCHIVE_BYTES: Final = 2 * 1024 * 1024 * 1024

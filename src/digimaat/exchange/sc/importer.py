@@ -133,15 +133,16 @@ def import_sc(
                         continue
                 store[key] = record
     summary_of, offerings, non_municipal = _offerings(store.values(), lists, problems)
+    municipalities = sorted({s.code for s in summary_of.values() if s.code is not None})
+    if not municipalities:
+        problems.append(
+            Problem("records", NO_VALUE, "hold no record of a municipality that can be imported")
+        )
+        raise InputError(problems)
     reference_year = year
     if reference_year is None:
-        dates = [o.provenance.retrieved for o in offerings if o.provenance is not None]
-        if not dates:
-            problems.append(Problem("records", NO_VALUE, "no offering could be imported"))
-            raise InputError(problems)
-        reference_year = max(dates).year
+        reference_year = max(r.retrieved for r in store.values() if r.retrieved is not None).year
     register = _register(reference_year, problems)
-    municipalities = sorted({s.code for s in summary_of.values() if s.code is not None})
     summaries = tuple(
         AuthoritySummary(
             s.authority,
@@ -250,17 +251,14 @@ def _offerings(
     """Counts per authority, the offerings (SCI-8) and the non-municipal authorities."""
     authorities = sc_authorities()
     entries: dict[str, _Entry] = {}
-    others: dict[str, dict[str, object]] = {}
+    others: dict[str, tuple[str, str]] = {}
+    other_records: dict[str, int] = defaultdict(int)
     candidates: dict[tuple[str, str], list[tuple[Evidence, ScRecord]]] = defaultdict(list)
     unmapped: dict[str, ScRecord] = {}
     for record in sorted(records, key=lambda r: (r.authority, r.identifier)):
         if record.scheme != MUNICIPAL_SCHEME:
-            other = others.setdefault(
-                record.authority,
-                {"authority": record.authority, "scheme": record.scheme, "label": record.label,
-                 "records": 0},
-            )  # fmt: skip
-            other["records"] = int(str(other["records"])) + 1
+            others.setdefault(record.authority, (record.scheme, record.label))
+            other_records[record.authority] += 1
             continue
         code = authorities.code(record.authority)
         entry = entries.get(record.authority)
@@ -320,4 +318,8 @@ def _offerings(
             )
         )
         entries[record.authority].counts.offerings += 1
-    return entries, offerings, [others[a] for a in sorted(others)]
+    left_out: list[dict[str, object]] = [
+        {"authority": a, "scheme": others[a][0], "label": others[a][1], "records": other_records[a]}
+        for a in sorted(others)
+    ]
+    return entries, offerings, left_out

@@ -59,7 +59,7 @@ from defusedxml import ElementTree as SafeXml
 from digimaat.errors import NO_VALUE, DigimaatError, Problem
 from digimaat.exchange.sc._inputs import LimitExceededError
 
-__all__ = ["ONLINE_VALUES", "ScFileError", "ScRecord", "read_records"]
+__all__ = ["MAX_HELD_ELEMENTS", "ONLINE_VALUES", "ScFileError", "ScRecord", "read_records"]
 
 SRW: Final = "{http://www.loc.gov/zing/srw/}"
 GZD: Final = "{http://standaarden.overheid.nl/sru}"
@@ -70,6 +70,9 @@ DTF: Final = "{http://standaarden.overheid.nl/sru/dtf}"
 ONLINE_VALUES: Final = ("nee", "ja", "digid")
 """The values of ``overheidproduct:onlineAanvragen`` (SC 4.0), in the order of SCI-5."""
 
+MAX_HELD_ELEMENTS: Final = 100_000
+"""Elements a document may open before a record is read and cleared (a real record has
+about 60): bounds the memory of a crafted record of many or deeply nested elements."""
 _SRU_ROOT: Final = SRW + "searchRetrieveResponse"
 _FEED_ROOT: Final = OP + "scproducten"
 _DATE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:$|T)", re.ASCII)
@@ -202,9 +205,23 @@ def read_records(stream: IO[bytes], source: str) -> Iterator[ScRecord | Problem]
     container: Element | None = None
     root = ""
     declared: int | None = None
+    held = 0
     try:
         for event, element in parser:
             tag = element.tag
+            if event == "start":
+                held += 1
+                if held > MAX_HELD_ELEMENTS:
+                    raise ScFileError(
+                        Problem(
+                            "document",
+                            NO_VALUE,
+                            f"opens more than {MAX_HELD_ELEMENTS:,} elements before a record "
+                            "ends; no SC record is that large",
+                            source,
+                            _line(xml_parser),
+                        )
+                    )
             if not root:
                 root = tag
                 if tag not in (_SRU_ROOT, _FEED_ROOT):
@@ -238,11 +255,13 @@ def read_records(stream: IO[bytes], source: str) -> Iterator[ScRecord | Problem]
                     yield _record(product, source, where, _retrieved(element))
                 if container is not None:
                     container.clear()
+                held = 0
             elif root == _FEED_ROOT and tag == OP + "scproduct":
                 position += 1
                 yield _record(element, source, f"product {position}", None)
                 if container is not None:
                     container.clear()
+                held = 0
             elif tag == SRW + "numberOfRecords":
                 declared = _count(element.text)
     except ParseError as exc:

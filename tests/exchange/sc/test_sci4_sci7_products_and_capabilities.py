@@ -273,3 +273,34 @@ def test_offerings_record_only_what_sc_shows(national: ScImport) -> None:
         assert (o.fee_applies, o.volumes, o.forms, o.local_target) == (None, None, None, None)
         assert o.level_for(catalogue.get(o.product)) <= MaturityLevel.ONLINE_SUBMISSION  # type: ignore[operator]
         assert o.authentication is None or o.authentication.name == "digid"
+
+
+SUFFIXES = st.sampled_from(["", ".pdf", ".DOCX", ".doc", ".html"])
+ADDRESSES = st.one_of(
+    st.none(),
+    st.text(max_size=30),
+    st.builds(lambda s, x: f"https://x.nl/{s}{x}", st.text("ab/?", max_size=8), SUFFIXES),
+    st.builds(lambda s: f"mailto:{s}", st.text(max_size=10)),
+)
+
+
+@pytest.mark.property
+@given(st.sampled_from(["nee", "ja", "digid"]), ADDRESSES)
+def test_what_any_published_pair_shows(online: str, address: str | None) -> None:
+    """SCI-5, SCI-6: A document means downloadable-form and not online submission, whatever
+    the flag says; an e-mail address shows information-online only; nee claims nothing; the
+    authentication is DigiD at an unknown level exactly for a digid claim of online
+    submission; nothing above online-submission is ever shown (SCI-7)."""
+    kind = application_kind(address)
+    evidence = evidence_of(online, address)
+    assert C.INFORMATION_ONLINE in evidence.capabilities
+    assert evidence.level <= MaturityLevel.ONLINE_SUBMISSION
+    if kind in (ApplicationKind.PDF, ApplicationKind.DOC):
+        assert evidence.capabilities == frozenset(FORM)
+    elif kind is ApplicationKind.EMAIL or online == "nee":
+        assert evidence.capabilities == frozenset(INFO)
+    else:
+        assert C.ONLINE_SUBMISSION in evidence.capabilities
+        assert evidence.verified == (kind is ApplicationKind.WEB)
+    submits = C.ONLINE_SUBMISSION in evidence.capabilities
+    assert (evidence.authentication is not None) == (online == "digid" and submits)

@@ -6,7 +6,12 @@ from __future__ import annotations
 import itertools
 import json
 import lzma
+import random
 from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from digimaat.exchange import dump_json
 from digimaat.exchange.sc import BASELINE_FILE, ScImport, evidence_of, import_sc, national_baseline
@@ -203,3 +208,32 @@ def test_the_build_script_reproduces_the_package_data(tmp_path: Path) -> None:
     assert lzma.decompress(output.read_bytes()) == lzma.decompress(shipped.read_bytes())
     assert output.read_bytes() == shipped.read_bytes()
     assert dump_json(national_baseline()).encode() == lzma.decompress(shipped.read_bytes())
+
+
+@pytest.mark.property
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["nee", "ja", "digid"]),
+            st.sampled_from([None, "https://x.nl/f", "https://x.nl/f.pdf", "mailto:a@x.nl", "0"]),
+            st.text("abc", min_size=1, max_size=3),
+        ),
+        min_size=1,
+        max_size=8,
+        unique_by=lambda t: t[2],
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_the_evidence_picked_does_not_depend_on_order(
+    records: list[tuple[str, str | None, str]], rnd: random.Random
+) -> None:
+    """SCI-8: The result MUST NOT depend on the order in which documents or records are
+    read; the evidence is of the highest class, and no record of a higher class exists."""
+    candidates = [
+        (evidence_of(online, address), identifier) for online, address, identifier in records
+    ]
+    first = pick(candidates)
+    rnd.shuffle(candidates)
+    assert pick(candidates) == first
+    assert all(e.rank <= first[0].rank for e, _ in candidates)
+    assert all(i >= first[1] for e, i in candidates if e.rank == first[0].rank)

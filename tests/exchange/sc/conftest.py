@@ -1,7 +1,7 @@
 """Fixtures of the SC import tests: real SRU responses taken from the national harvest.
 
 The harvest is kept unmodified in ``data/sc/national-2023-10-18.tar.xz``; the members the
-tests need are copied, byte for byte, into a temporary directory once per session. Facts
+tests need are copied, byte for byte, into a temporary directory once per test run. Facts
 asserted about them are those of ``data/sc/SOURCE.md``.
 """
 

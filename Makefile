@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: example test lint typecheck pytest docs bench bench-quick clean
+.PHONY: example test lint typecheck pytest docs bench bench-quick bench-sc sc-baseline clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,15 @@ docs: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --json benchmarks/out/bench.json
 
+bench-sc: $(STAMP)
+	$(BIN)/python benchmarks/sc_import.py
+
 bench-quick: $(STAMP)
 	$(BIN)/python benchmarks/run.py --quick
+
+# The national baseline (package data) from the SC harvest kept in data/sc (chapter SCI).
+sc-baseline: $(STAMP)
+	$(BIN)/python scripts/build_sc_baseline.py
 
 clean:
 	rm -rf $(VENV) docs/_build .pytest_cache .mypy_cache .ruff_cache .hypothesis

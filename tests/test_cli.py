@@ -33,7 +33,17 @@ def test_version_names_package_and_specification(capsys: pytest.CaptureFixture[s
 
 @pytest.mark.parametrize(
     "command",
-    ["score", "explain", "next", "compare", "validate", "catalogue", "profiles", "example"],
+    [
+        "score",
+        "explain",
+        "next",
+        "compare",
+        "validate",
+        "catalogue",
+        "profiles",
+        "example",
+        "import",
+    ],
 )
 def test_every_subcommand_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, _ = run(command, "--help")

@@ -681,3 +681,54 @@ def failure_in(catalogue: Catalogue) -> InputError:
     with pytest.raises(InputError) as info:
         read_json(text(BASE), catalogue, name=SRC)
     return info.value
+
+
+PROVENANCE_DOCUMENT = """{"format": "digimaat-offerings", "spec_version": "1.0-draft",
+ "reference_year": 2023,
+ "municipalities": [{"cbs_code": "GM0556", "name": "Maassluis", "population": 34148,
+                     "year": 2023}],
+ "offerings": [{"municipality": "GM0556", "product": "paspoort",
+   "capabilities": ["information-online"], "authentication": "digid",
+   "provenance": {"source": "Maassluis.xml", "records": ["https://b", "https://a"],
+                  "retrieved": "2023-10-18"}}]}"""
+
+
+def test_provenance_is_read_written_and_valid() -> None:
+    """XCH-8, OFF-16: an offering's provenance is read, written back unchanged (the records
+    in their order) and the written document validates against the schema (XCH-16)."""
+    import jsonschema
+
+    from tests.exchange.support import SCHEMA
+
+    submission = load_json(PROVENANCE_DOCUMENT)
+    provenance = submission.offerings[0].provenance
+    assert provenance is not None
+    assert provenance.records == ("https://b", "https://a")
+    text = dump_json(submission)
+    assert load_json(text) == submission
+    assert '"provenance": {"source": "Maassluis.xml"' in text
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(json.loads(text))) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "pointer"),
+    [
+        ('"retrieved": "2023-10-18"', "/offerings/0/provenance/retrieved"),
+        ('"records": ["https://b", "https://a"]', "/offerings/0/provenance/records"),
+        ('"source": "Maassluis.xml"', "/offerings/0/provenance/source"),
+    ],
+)
+def test_a_bad_provenance_is_reported_by_both_readers(change: str, pointer: str) -> None:
+    """XCH-2, OFF-16: a bad provenance is reported at its pointer, the same by the record
+    reader and the columnar reader (which leaves provenance to the record reader)."""
+    from digimaat.exchange import load_json_dataset
+
+    key = change.split(":", 1)[0]
+    broken = PROVENANCE_DOCUMENT.replace(change, f"{key}: 7")
+    with pytest.raises(InputError) as records:
+        load_json(broken, name="p.json")
+    with pytest.raises(InputError) as columns:
+        load_json_dataset(broken, name="p.json")
+    assert records.value.problems == columns.value.problems
+    assert [p.location for p in records.value.problems] == [pointer]

@@ -130,8 +130,8 @@ def cell(metric: Metric, product: Product, offering: Offering | None) -> Cell:
         required = product.required_assurance
         if level is None or level < 3 or required is None or offering is None:
             return Cell(False, False, zero)
-        if offering.authentication is None:
-            return Cell(eligible, False, zero)
+        if offering.authentication is None or offering.authentication.level is None:
+            return Cell(eligible, False, zero)  # not recorded, or its level unknown (LOA-7)
         used = offering.authentication.level
         hit = {
             "match": used == required,

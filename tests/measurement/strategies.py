@@ -60,8 +60,10 @@ AUTHENTICATIONS: tuple[Authentication, ...] = (
     Authentication.none(),
     *(Authentication(c.means, c.level) for c in CREDENTIALS),
     *(Authentication(AuthMeans.OWN_ACCOUNT, level) for level in AssuranceLevel if level > 0),
+    *(Authentication(means, None) for means in AuthMeans if means is not AuthMeans.NONE),
 )
-"""Every valid kind of authentication an offering can record (LOA-4, LOA-5)."""
+"""Every valid kind of authentication an offering can record (LOA-4, LOA-5), with every
+means at an unknown level (LOA-4.1)."""
 
 STATUSES: tuple[Status | None, ...] = (
     Status.OFFERED,

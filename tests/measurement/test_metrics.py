@@ -35,7 +35,7 @@ from digimaat.measurement.metrics import (
 )
 from digimaat.measurement.profiles import standard_profile
 from digimaat.measurement.weights import Custom, Equal, PerCapita, Volume, Weighting
-from digimaat.vocabulary.assurance import AssuranceLevel, Authentication
+from digimaat.vocabulary.assurance import AssuranceLevel, Authentication, AuthMeans
 from digimaat.vocabulary.municipalities import Municipality
 from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, Volumes
 from digimaat.vocabulary.products import Additions, Catalogue, Product
@@ -502,6 +502,47 @@ class TestMET5AuthenticationFit:
         assert math.isnan(result.of("GM0001"))
         assert float(result.coverage[0]) == 0.0
         assert fit.evaluate(ds, None, MissingPolicy.ZERO).of("GM0001") == 0.0
+
+    @pytest.mark.property
+    @given(
+        st.sampled_from([m for m in AuthMeans if m is not AuthMeans.NONE]),
+        st.sampled_from(tuple(AssuranceLevel)),
+        st.integers(3, 6),
+    )
+    def test_a_means_at_an_unknown_level_has_an_unknown_fit(
+        self, means: AuthMeans, required: AssuranceLevel, level: int
+    ) -> None:
+        """MET-5: "an authentication whose means is recorded and whose level is not
+        (LOA-4.1) ... Such a cell stays in the subject, is left out of the value as not
+        measurable, and lowers the coverage (MET-9); it MUST NOT be counted as a match, a
+        barrier or a shortfall at any level its means provides."
+
+        One product at level 3 or more, any required level, any means at an unknown level:
+        under `drop` all three outcomes are undefined with coverage 0 (even where every
+        level of the means would be a barrier); under `zero` all three are 0.
+        """
+        product = Product(
+            uri="urn:x:a", name="a", additions=Additions(required_assurance=required, reason="t")
+        )
+        ds = Dataset.from_offerings(
+            [
+                Offering(
+                    "GM0001",
+                    "urn:x:a",
+                    capabilities=gates_up_to(level),
+                    authentication=Authentication(means, None),
+                )
+            ],
+            [Municipality("GM0001", "one", 1000, 2021)],
+            Catalogue((product,)),
+        )
+        assert ds.auth_level[0, 0] == -1
+        assert ds.auth_means[0, 0] >= 0
+        for metric in AUTHENTICATION:
+            result = metric.evaluate(ds)
+            assert math.isnan(result.of("GM0001")), metric.id
+            assert float(result.coverage[0]) == 0.0, metric.id
+            assert metric.evaluate(ds, None, MissingPolicy.ZERO).of("GM0001") == 0.0
 
     def test_offerings_below_online_submission_are_not_in_the_subject(self) -> None:
         """MET-5: "below level 3 nothing is done online, so there is nothing to

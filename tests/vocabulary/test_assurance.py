@@ -265,12 +265,54 @@ def test_no_authentication(text: str) -> None:
     assert Authentication.none().level is AssuranceLevel.NONE
 
 
-@pytest.mark.parametrize("text", ["digid", "digid midden-ish", "fax low", "own-account", "EH9"])
+@pytest.mark.parametrize("text", ["digid midden-ish", "fax low", "own-accounts", "EH9", "digi d"])
 def test_unknown_authentication_is_rejected(text: str) -> None:
     """LOA-4: Any other value MUST be rejected with an error that names the field and the value."""
     with pytest.raises(UnknownNameError) as info:
         Authentication.from_name(text)
     assert_names(info.value, "authentication", text)
+
+
+# --- LOA-4.1 -------------------------------------------------------------------------------
+
+UNKNOWN_LEVEL_SPELLINGS = {
+    "digid": ["digid", "DigiD", " DIGID "],
+    "eherkenning": ["eherkenning", "eHerkenning"],
+    "eidas": ["eidas", "eIDAS"],
+    "own-account": ["own-account", "own account", "own_account", "Own-Account"],
+}
+
+
+@pytest.mark.parametrize(
+    ("means", "text"), [(m, t) for m, texts in UNKNOWN_LEVEL_SPELLINGS.items() for t in texts]
+)
+def test_a_means_alone_is_that_means_at_an_unknown_level(means: str, text: str) -> None:
+    """LOA-4.1: a reader MUST read the means alone, in the spellings of LOA-4, as that means
+    at an unknown level, and a writer MUST write the means alone for it."""
+    authentication = Authentication.from_name(text)
+    assert authentication == Authentication(AuthMeans(means), None)
+    assert authentication.level is None
+    assert authentication.name == means
+    assert Authentication.from_name(authentication.name) == authentication
+
+
+def test_an_unknown_level_is_not_a_known_one() -> None:
+    """LOA-4.1: An implementation MUST NOT substitute a level for an unknown one, and MUST
+    keep it apart from an authentication that is not recorded at all."""
+    unknown = Authentication.from_name("digid")
+    assert all(unknown != Authentication(AuthMeans.DIGID, lv) for lv in AssuranceLevel if lv > 0)
+    assert unknown is not None
+    assert unknown.means is AuthMeans.DIGID
+
+
+@pytest.mark.parametrize("value", [None])
+def test_the_means_none_has_no_unknown_level(value: None) -> None:
+    """LOA-4.1: The means `none` has no unknown level: `none` is always no authentication at
+    level `none`."""
+    with pytest.raises(InvalidValueError) as info:
+        Authentication(AuthMeans.NONE, value)
+    assert info.value.field == "authentication.level"
+    assert Authentication.from_name("none").level is AssuranceLevel.NONE
 
 
 def test_unknown_means_is_rejected() -> None:

@@ -16,7 +16,7 @@ from digimaat.errors import DigimaatError, InputError, InvalidValueError, Unknow
 from digimaat.vocabulary.assurance import Authentication
 from digimaat.vocabulary.channels import CHANNELS, Channel
 from digimaat.vocabulary.maturity import Capability, MaturityLevel, level_of
-from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, Volumes
+from digimaat.vocabulary.offerings import FormFunnel, Offering, Provenance, Status, Volumes
 from digimaat.vocabulary.products import Additions, Product
 
 GM = "GM0622"
@@ -396,3 +396,61 @@ def test_unknown_authentication_is_rejected() -> None:
     with pytest.raises(UnknownNameError) as info:
         offering(authentication="DigiD Extra")
     assert_names(info.value, "authentication", "DigiD Extra")
+
+
+# --- OFF-16 --------------------------------------------------------------------------------
+
+
+def test_provenance_is_recorded_and_checked() -> None:
+    """OFF-16: An offering MAY record its provenance: a source, a non-empty list of distinct
+    record identifiers and the date they were retrieved (YYYY-MM-DD)."""
+    provenance = Provenance("Maassluis.xml", ["https://a", "https://b"], "2023-10-18")
+    assert offering(provenance=provenance).provenance == provenance
+    assert provenance.records == ("https://a", "https://b")  # the order given: evidence first
+    assert provenance.retrieved.isoformat() == "2023-10-18"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "value"),
+    [
+        ({"source": " "}, "provenance.source", " "),
+        ({"records": []}, "provenance.records", []),
+        ({"records": "https://a"}, "provenance.records", "https://a"),
+        ({"records": ["a", "a"]}, "provenance.records", ["a"]),
+        ({"records": ["a", ""]}, "provenance.records", ""),
+        ({"retrieved": "18-10-2023"}, "provenance.retrieved", "18-10-2023"),
+        ({"retrieved": "2023-02-30"}, "provenance.retrieved", "2023-02-30"),
+    ],
+)
+def test_a_bad_provenance_is_rejected(fields: dict[str, Any], field: str, value: Any) -> None:
+    """OFF-16: A provenance that breaks these rules MUST be rejected with an error that names
+    the field and the value."""
+    given_fields = {"source": "x.xml", "records": ["a"], "retrieved": "2023-10-18", **fields}
+    with pytest.raises(InvalidValueError) as info:
+        Provenance(**given_fields)
+    assert_names(info.value, field, value)
+
+
+def test_provenance_is_never_scored() -> None:
+    """OFF-16: no value, coverage or contribution of any metric may depend on it, and two
+    offerings that differ only in their provenance give the same scores."""
+    from digimaat.measurement.dataset import Dataset
+    from digimaat.measurement.profiles import builtin_profile
+    from digimaat.vocabulary.municipalities import Municipality
+
+    upl = "http://standaarden.overheid.nl/owms/terms/"
+    gm = [Municipality(GM, "Vlaardingen", 74124, 2021)]
+    caps = ["information-online", "downloadable-form", "online-submission"]
+    plain = Offering(GM, upl + "paspoort", capabilities=caps, authentication="digid")
+    traced = Offering(
+        GM,
+        upl + "paspoort",
+        capabilities=caps,
+        authentication="digid",
+        provenance=Provenance("x.xml", ["https://a"], "2023-10-18"),
+    )
+    for name in ("digimaat-standard", "sc-online"):
+        profile = builtin_profile(name)
+        a = profile.score(Dataset.from_offerings([plain], gm)).card(GM)
+        b = profile.score(Dataset.from_offerings([traced], gm)).card(GM)
+        assert (a.values, a.coverage) == (b.values, b.coverage)

@@ -119,6 +119,36 @@ def _parser() -> argparse.ArgumentParser:
     formats(p, ("table", "json"))
 
     sub.add_parser("example", help="run the worked example on the embedded data")
+
+    p = sub.add_parser("import", help="import another format into an offerings document")
+    kinds = p.add_subparsers(dest="kind", metavar="FORMAT")
+    kinds.required = True
+    p = kinds.add_parser(
+        "sc",
+        help="Samenwerkende Catalogi (SC 4.0): SRU responses or feeds",
+        description="Import SC 4.0 product descriptions (SRU responses or feeds; files, .gz, "
+        ".xz, directories or tar archives) into an offerings document (specification "
+        "chapter SCI). Prints the summary as a table; documents that cannot be read are "
+        "reported and left out (exit code 1).",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files, directories or archives")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="offerings document")
+    p.add_argument("--summary", metavar="FILE", help="also write the summary as JSON")
+    p.add_argument(
+        "--upl-list",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a UPL list (SPARQL JSON or CSV with a URI column) of the harvest's date, to "
+        "tell UPL names outside the catalogue from URIs on no list; may be repeated",
+    )
+    p.add_argument("--year", type=int, help="reference year (default: the retrieval year)")
+    p.add_argument(
+        "--retrieved",
+        metavar="YYYY-MM-DD",
+        help="the retrieval date of documents that carry none (SC feeds)",
+    )
+    formats(p, ("table", "json"))
     return parser
 
 
@@ -164,8 +194,8 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         if n:
             out.write("\n")
         render(report, form, out)
-    if args.command == "validate" and reports[0].data.get("findings"):
-        return EXIT_FINDINGS
+    if any(report.data.get("findings") for report in reports):
+        return EXIT_FINDINGS  # validate found problems, or import left documents out
     return EXIT_OK
 
 

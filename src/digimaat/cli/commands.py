@@ -520,13 +520,14 @@ def profiles(args: argparse.Namespace) -> Report:
 
 
 def example(args: argparse.Namespace) -> list[Report]:
-    """The worked example: score the embedded data, explain Vlaardingen, rank next steps."""
+    """The worked example: score the embedded data, explain Vlaardingen, rank next steps;
+    then the three municipalities against the national Samenwerkende Catalogi baseline."""
     intro = Report(
         "example",
         text=(
             "The digimaat worked example: Maassluis, Schiedam and Vlaardingen, the "
             "municipalities that asked what 'massaal digitaal, maatwerk lokaal' means. "
-            "The data is illustrative.",
+            "The data of the first part is illustrative; the last part is real.",
         ),
     )
     reports = [intro]
@@ -551,7 +552,126 @@ def example(args: argparse.Namespace) -> list[Report]:
             )
         )
     )
+    reports.append(national_baseline())
     return reports
+
+
+_MVS = ("GM0556", "GM0622", "GM0606")
+"""Maassluis, Vlaardingen and Schiedam."""
+
+
+def national_baseline() -> Report:
+    """The three MVS municipalities against the national SC baseline, under sc-online."""
+    from digimaat.exchange.sc import national_baseline as baseline_of
+    from digimaat.measurement.aggregation import display
+    from digimaat.measurement.profiles import builtin_profile
+
+    baseline = baseline_of()
+    profile = builtin_profile("sc-online")
+    board = profile.score(baseline.dataset())
+    online = board.results[profile.headline].value
+    scored = sorted((float(v) for v in online if v == v), reverse=True)
+    rows = []
+    for code in _MVS:
+        card = board.card(code)
+        value = card.values[profile.headline]
+        rank = None if value is None else 1 + sum(v > value for v in scored)
+        rows.append(
+            (
+                code,
+                card.name,
+                value,
+                card.values["downloadable-form"],
+                card.coverage[profile.headline],
+                "n/a" if rank is None else f"{rank} of {len(scored)}",
+            )
+        )
+    quartiles = statistics.quantiles(scored, n=4, method="inclusive")
+
+    def pct(value: float) -> str:
+        return display(value * 100, 1) + "%"
+
+    return Report(
+        "national-baseline",
+        title=(
+            f"Real data: what all {len(baseline.municipalities)} municipalities published in "
+            "Samenwerkende Catalogi on 2023-10-18 (the national baseline shipped with "
+            f"digimaat), scored with {profile.name} {profile.version}: the share of the "
+            "products a municipality publishes that can be submitted online, as published. A "
+            "PDF form is not online; payment, outcome and volumes cannot be seen in this "
+            "source."
+        ),
+        meta=_profile_meta(profile),
+        text=(f"  fingerprint {profile.fingerprint[:23]}…  spec {SPEC_VERSION}",),
+        tables=(
+            Table(
+                "baseline",
+                (
+                    Column("municipality", "code", "code"),
+                    Column("name", "municipality", "text", width=14),
+                    Column("online", "online", "share"),
+                    Column("form", "form", "share"),
+                    Column("coverage", "cover", "share"),
+                    Column("rank", "rank", "text"),
+                ),
+                tuple(rows),
+                note=(
+                    f"National distribution of 'online' over the {len(scored)} municipalities "
+                    f"with a score: lowest {pct(scored[-1])}, first quartile "
+                    f"{pct(quartiles[0])}, median {pct(quartiles[1])}, third quartile "
+                    f"{pct(quartiles[2])}, highest {pct(scored[0])}. form: a form online, to "
+                    "download or to submit; cover: the share of the products published "
+                    "anywhere in the country that the municipality publishes; rank: 1 is the "
+                    "highest share online."
+                ),
+            ),
+        ),
+    )
+
+
+def import_sc(args: argparse.Namespace) -> Report:
+    """Import Samenwerkende Catalogi (SC 4.0) into an offerings document (chapter SCI)."""
+    from digimaat.cli.render import render
+    from digimaat.exchange import dumps
+    from digimaat.exchange.sc import import_sc as run
+    from digimaat.progress import Progress
+
+    with Progress(0, "digimaat import sc") as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done)
+
+        result = run(
+            args.paths,
+            upl_lists=args.upl_list,
+            year=args.year,
+            retrieved=args.retrieved,
+            progress=progress,
+        )
+    Path(args.output).write_text(dumps(result.submission, form="json"), encoding="utf-8")
+    summary = result.summary
+    if args.summary:
+        with Path(args.summary).open("w", encoding="utf-8") as file:
+            render(Report("sc-summary", data=summary.to_dict()), "json", file)
+    after = summary.legend()
+    if result.skipped:
+        after.append(f"Not read (not XML, compressed or tar): {len(result.skipped)} files.")
+    submission = result.submission
+    after.append(
+        f"Wrote {args.output}: {len(submission.municipalities)} municipalities, "
+        f"{submission.columns.size:,} offerings."
+    )
+    if result.problems:
+        after.append(f"{len(result.problems)} problems; what they name was left out:")
+        after.extend(f"  {problem}" for problem in result.problems)
+    table = summary.as_table()
+    return Report(
+        "sc-import",
+        tables=(Table(table.name, table.columns, table.rows),),
+        after=tuple(after),
+        data={"findings": len(result.problems), "summary": summary.to_dict()},
+    )
 
 
 COMMANDS = {
@@ -563,4 +683,5 @@ COMMANDS = {
     "catalogue": catalogue,
     "profiles": profiles,
     "example": example,
+    "import": import_sc,
 }

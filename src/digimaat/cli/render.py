@@ -80,12 +80,13 @@ def _text_table(out: TextIO, table: Table) -> None:
     headings = [c.heading for c in table.columns]
     right = [c.kind in ("integer", "number", "share") for c in table.columns]
     widths = [max(len(x) for x in col) for col in zip(headings, *cells, strict=True)]
+    gap = "  " if sum(widths) + 2 * (len(widths) - 1) <= WIDTH else " "
 
     def line(values: list[str]) -> str:
         parts = [
             v.rjust(w) if r else v.ljust(w) for v, w, r in zip(values, widths, right, strict=True)
         ]
-        return "  ".join(parts).rstrip()
+        return gap.join(parts).rstrip()
 
     out.write(line(headings) + "\n")
     out.write(line(["-" * w for w in widths]) + "\n")

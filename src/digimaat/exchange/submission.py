@@ -30,7 +30,7 @@ from digimaat.vocabulary.assurance import AssuranceLevel, Authentication, AuthMe
 from digimaat.vocabulary.channels import CHANNELS, Channel, ChannelCost
 from digimaat.vocabulary.maturity import Capability, MaturityLevel, capability_mask
 from digimaat.vocabulary.municipalities import Municipality
-from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, Volumes
+from digimaat.vocabulary.offerings import FormFunnel, Offering, Provenance, Status, Volumes
 from digimaat.vocabulary.products import Catalogue, Product, reference_catalogue
 
 __all__ = ["Submission", "merge"]
@@ -48,7 +48,9 @@ def _capability_set(mask: int) -> frozenset[Capability]:
 
 @functools.cache
 def _authentication(means: int, level: int) -> Authentication | None:
-    return None if means < 0 else Authentication(_MEANS[means], AssuranceLevel(level))
+    if means < 0:
+        return None
+    return Authentication(_MEANS[means], None if level < 0 else AssuranceLevel(level))
 
 
 def _check_year(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
@@ -118,7 +120,8 @@ class Submission:
                     volume,
                     forms,
                     None if fee < 0 else bool(fee),
-                    c.notes.get(k),
+                    notes=c.notes.get(k),
+                    provenance=c.provenance.get(k),
                 )
             )
         return tuple(out)
@@ -395,10 +398,7 @@ def _columns(
             ],
             dtype=np.int8,
         ),
-        auth_level=np.array(
-            [-1 if o.authentication is None else int(o.authentication.level) for o in offerings],
-            dtype=np.int8,
-        ),
+        auth_level=np.array([_level_code(o.authentication) for o in offerings], dtype=np.int8),
         local_target=np.array(
             [-1 if o.local_target is None else int(o.local_target) for o in offerings],
             dtype=np.int8,
@@ -416,8 +416,16 @@ def _columns(
             if o.local_target_reason is not None
         },
         notes={k: o.notes for k, o in enumerate(offerings) if o.notes is not None},
+        provenance={k: o.provenance for k, o in enumerate(offerings) if o.provenance is not None},
         where=lambda k: f"offering {k}",
     )
+
+
+def _level_code(authentication: Authentication | None) -> int:
+    """The level code of an authentication: -1 where none is recorded or it is unknown."""
+    if authentication is None or authentication.level is None:
+        return -1
+    return int(authentication.level)
 
 
 def _hint(catalogue: Catalogue, key: str) -> str | None:
@@ -528,10 +536,12 @@ def _concatenate(parts: Sequence[OfferingColumns]) -> OfferingColumns:
     offsets = np.cumsum([0] + [p.size for p in parts])
     reasons: dict[int, str] = {}
     notes: dict[int, str] = {}
+    provenance: dict[int, Provenance] = {}
     places: list[tuple[int, OfferingColumns]] = []
     for offset, part in zip(offsets.tolist(), parts, strict=False):
         reasons.update({offset + k: v for k, v in part.reasons.items()})
         notes.update({offset + k: v for k, v in part.notes.items()})
+        provenance.update({offset + k: v for k, v in part.provenance.items()})
         places.append((offset, part))
 
     def where(k: int) -> str:
@@ -559,6 +569,7 @@ def _concatenate(parts: Sequence[OfferingColumns]) -> OfferingColumns:
         forms_completed=np.concatenate([p.forms_completed for p in parts]),
         reasons=reasons,
         notes=notes,
+        provenance=provenance,
         where=where,
     )
 

@@ -38,7 +38,7 @@ from digimaat.vocabulary.assurance import AssuranceLevel, Authentication, AuthMe
 from digimaat.vocabulary.channels import CHANNELS
 from digimaat.vocabulary.maturity import Capability, capability_mask
 from digimaat.vocabulary.municipalities import Municipality
-from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, Volumes
+from digimaat.vocabulary.offerings import FormFunnel, Offering, Provenance, Status, Volumes
 from digimaat.vocabulary.products import UPL_NAMESPACE, Audience, Catalogue, Product
 
 __all__ = ["FORMAT", "FileContent", "OfferingColumns", "validate"]
@@ -84,6 +84,7 @@ class OfferingColumns:
     forms_completed: FloatArray
     reasons: dict[int, str]
     notes: dict[int, str]
+    provenance: dict[int, Provenance]
     where: Callable[[int], str]
     """The location of an offering in its file."""
 
@@ -108,6 +109,7 @@ class OfferingColumns:
             forms_completed=np.zeros(0),
             reasons={},
             notes={},
+            provenance={},
             where=lambda k: "",
         )
 
@@ -656,8 +658,9 @@ class _Validator:
             ),
             "fee_applies": lambda v: rules.read_boolean(v, d, "OFF-7"),
             "notes": lambda v: rules.read_text(
-                v, d, max_length=text, multiline=True, clause="OFF-16"
+                v, d, max_length=text, multiline=True, clause="OFF-17"
             ),
+            "provenance": _provenance,
         }
         coded: dict[str, tuple[IntArray, list[Any]]] = {}
         for field, rule in descriptive.items():
@@ -699,7 +702,7 @@ class _Validator:
         auth_codes, auth_parsed = coded["authentication"]
         codes_k = auth_codes[rows]
 
-        def texts(field: str) -> dict[int, str]:
+        def texts(field: str) -> dict[int, Any]:
             codes, parsed = coded[field]
             chosen = codes[rows]
             return {int(k): parsed[int(c)] for k, c in enumerate(chosen.tolist()) if c >= 0}
@@ -712,7 +715,9 @@ class _Validator:
             status=status,
             capabilities=spread("capabilities", capability_mask, np.int16, 0),
             auth_means=_auth_part(auth_parsed, codes_k, lambda a: _MEANS_CODE[a.means]),
-            auth_level=_auth_part(auth_parsed, codes_k, lambda a: int(a.level)),
+            auth_level=_auth_part(
+                auth_parsed, codes_k, lambda a: -1 if a.level is None else int(a.level)
+            ),
             local_target=spread("local_target", int, np.int8),
             fee=spread("fee_applies", int, np.int8),
             volume=volume[rows],
@@ -721,6 +726,7 @@ class _Validator:
             forms_completed=completed[rows],
             reasons=texts("local_target_reason"),
             notes=texts("notes"),
+            provenance=texts("provenance"),
             where=_places(table, rows),
         )
 
@@ -1018,6 +1024,40 @@ class _Validator:
                 ),
             )
         return failed
+
+
+_PROVENANCE_FIELDS: Final = ("source", "records", "retrieved")
+_PROVENANCE_SAMPLE: Final[dict[str, Any]] = {
+    "source": "-",
+    "records": ["-"],
+    "retrieved": "2000-01-01",
+}
+
+
+def _provenance(value: Any) -> Provenance | Fault:
+    """An offering's provenance (OFF-16): ``{"source", "records", "retrieved"}``."""
+    if not isinstance(value, dict):
+        return Fault.one(
+            "must be an object {source, records, retrieved}", rules.shown(value), "OFF-16"
+        )
+    items = rules.read_keys(value, frozenset(_PROVENANCE_FIELDS), _PROVENANCE_FIELDS, "OFF-16")
+    records = value.get("records")
+    if isinstance(records, list):
+        items += [
+            Item(f"/records/{k}", "must be a text", rules.shown(r), "OFF-16")
+            for k, r in enumerate(records)
+            if not isinstance(r, str)
+        ]
+    for key in _PROVENANCE_FIELDS:
+        if key not in value or any(i.sub.startswith(f"/{key}") for i in items):
+            continue
+        try:  # each field on its own, so that every bad field is reported
+            Provenance(**{**_PROVENANCE_SAMPLE, key: value[key]})
+        except InvalidValueError as exc:
+            items.append(Item(f"/{key}", exc.problem.message, rules.shown(exc.value), "OFF-16"))
+    if items:
+        return Fault(tuple(items))
+    return Provenance(value["source"], value["records"], value["retrieved"])
 
 
 def _audiences(value: Any) -> tuple[Audience, ...] | Fault:

@@ -75,6 +75,13 @@ def offering_record(offering: Offering) -> dict[str, Any]:
         record["forms"] = {"started": offering.forms.started, "completed": offering.forms.completed}
     if offering.notes is not None:
         record["notes"] = offering.notes
+    if offering.provenance is not None:
+        provenance = offering.provenance
+        record["provenance"] = {
+            "source": provenance.source,
+            "records": list(provenance.records),
+            "retrieved": provenance.retrieved.isoformat(),
+        }
     return record
 
 

@@ -135,7 +135,7 @@ class Dataset:
     auth_means: IntArray
     """``[m, p]`` index into :class:`~digimaat.vocabulary.assurance.AuthMeans`; -1 if unrecorded."""
     auth_level: IntArray
-    """``[m, p]`` assurance level asked, or -1 if not recorded."""
+    """``[m, p]`` assurance level asked, or -1 if not recorded or unknown (LOA-4.1)."""
     volume: FloatArray
     """``[m, p, c]`` requests per year; NaN where the offering has no volume record."""
     forms_started: FloatArray
@@ -383,7 +383,8 @@ class Dataset:
             if o.authentication is not None:
                 auth_cells.append(cell)
                 means_of.append(_code(_MEANS_BY_ID, _MEANS_CODE, o.authentication.means))
-                levels_of.append(int(o.authentication.level))
+                asked = o.authentication.level  # None: the means' level is unknown (LOA-4.1)
+                levels_of.append(-1 if asked is None else int(asked))
             if o.volumes is not None:
                 volume_cells.append(cell)
                 first_slot = cell * c
@@ -515,8 +516,14 @@ class Dataset:
         for name, values, lo, hi in ranges:
             if values.size and (values.min() < lo or values.max() > hi):
                 _report_first(collector, name, values, (values < lo) | (values > hi))
-        # An assurance level is recorded exactly where a means is.
-        level_bad = (level_a < -1) | (level_a > 4) | ((level_a < 0) != (means_a < 0))
+        # An assurance level is recorded only where a means is, and it is unknown (-1) only
+        # for a means other than none (LOA-4.1).
+        level_bad = (
+            (level_a < -1)
+            | (level_a > 4)
+            | ((level_a >= 0) & (means_a < 0))
+            | ((means_a == _MEANS_CODE[AuthMeans.NONE]) & (level_a != int(AssuranceLevel.NONE)))
+        )
         if level_bad.any():
             _report_first(collector, "auth_level", level_a, level_bad)
         # Volumes are 0 or from MIN_VOLUME to MAX_VOLUME (OFF-14), or NaN (no record):
@@ -649,8 +656,9 @@ class Dataset:
             mask = int(self.capabilities[i, j])
             auth = None
             if self.auth_means[i, j] >= 0:
+                level = int(self.auth_level[i, j])
                 auth = Authentication(
-                    _MEANS[self.auth_means[i, j]], AssuranceLevel(int(self.auth_level[i, j]))
+                    _MEANS[self.auth_means[i, j]], None if level < 0 else AssuranceLevel(level)
                 )
             volumes = None
             if not np.isnan(self.volume[i, j, 0]):

@@ -724,8 +724,9 @@ BUILTIN_PROFILES: tuple[str, ...] = (
     "digimaat-volume",
     "mdd-product",
     "eu-online-availability",
+    "sc-online",
 )
-"""Names of the profiles that ship with digimaat."""
+"""Names of the profiles that ship with digimaat (``sc-online``: chapter SCI, SCI-9)."""
 
 
 def builtin_profile(name: str) -> Profile:

@@ -20,6 +20,14 @@ True
 Authentication(means=<AuthMeans.DIGID: 'digid'>, level=<AssuranceLevel.LOW: 2>)
 >>> AssuranceLevel.LOW.fit(required=AssuranceLevel.NONE)
 <Fit.BARRIER: 'barrier'>
+
+An authentication whose means is known and whose level is not (a source that says "DigiD"
+and nothing more) has the level ``None``; its fit is unknown (LOA-7):
+
+>>> Authentication.from_name("DigiD")
+Authentication(means=<AuthMeans.DIGID: 'digid'>, level=None)
+>>> Authentication.from_name("DigiD").name
+'digid'
 """
 
 from __future__ import annotations
@@ -265,7 +273,8 @@ def _authentication_names() -> frozenset[str]:
         for level in levels
     }
     schemes = {f"{cred.means.value} {cred.name}" for cred in CREDENTIALS}
-    return frozenset({"none", *canonical, *schemes})
+    unknown = {means.value for means in AuthMeans if means is not AuthMeans.NONE}
+    return frozenset({"none", *canonical, *schemes, *unknown})
 
 
 _ALLOWED: dict[AuthMeans, frozenset[AssuranceLevel]] = {
@@ -283,13 +292,25 @@ def _to_means(value: str | AuthMeans) -> AuthMeans:
     return AuthMeans.parse(value, "authentication.means")
 
 
-def _to_level(value: str | AssuranceLevel) -> AssuranceLevel:
+def _to_level(value: str | AssuranceLevel | None) -> AssuranceLevel | None:
+    if value is None:
+        return None
     return parse_level(value, "authentication.level")
 
 
 def _check_pair(
-    instance: Authentication, attribute: attrs.Attribute[AssuranceLevel], value: AssuranceLevel
+    instance: Authentication,
+    attribute: attrs.Attribute[AssuranceLevel | None],
+    value: AssuranceLevel | None,
 ) -> None:
+    if instance.level is None:
+        if instance.means is AuthMeans.NONE:
+            raise InvalidValueError(
+                "authentication.level",
+                None,
+                "must be none when the means is none: no authentication has no unknown level",
+            )
+        return
     allowed = _ALLOWED[instance.means]
     if instance.level not in allowed:
         names = ", ".join(level.label for level in sorted(allowed))
@@ -305,10 +326,12 @@ class Authentication:
     """The authentication an offering asks of its users: a means and an assurance level (LOA-4).
 
     Build it with :meth:`from_name` from a scheme name or identifier, or from its parts.
+    The level is ``None`` when the means is known and its level is not (LOA-4.1): the fit
+    of such an authentication is unknown (LOA-7), never taken as one of the levels.
     """
 
     means: AuthMeans = attrs.field(converter=_to_means)
-    level: AssuranceLevel = attrs.field(converter=_to_level, validator=_check_pair)
+    level: AssuranceLevel | None = attrs.field(converter=_to_level, validator=_check_pair)
 
     @classmethod
     def none(cls) -> Authentication:
@@ -319,8 +342,13 @@ class Authentication:
     def from_name(cls, text: str) -> Authentication:
         """Build from ``"none"``, a scheme name (``"DigiD Midden"``, ``"EH3"``) or an identifier.
 
+        A means on its own (``"digid"``, ``"eHerkenning"``) is that means at an unknown
+        level (LOA-4.1).
+
         >>> Authentication.from_name("none").level
         <AssuranceLevel.NONE: 0>
+        >>> Authentication.from_name(" eHerkenning ").level is None
+        True
         """
         if not isinstance(text, str):
             raise InvalidValueError("authentication", text, "must be a scheme name or identifier")
@@ -328,13 +356,11 @@ class Authentication:
         if key in ("none", "geen"):
             return cls.none()
         for means in AuthMeans:
+            if means is not AuthMeans.NONE and key in _spellings(means):
+                return cls(means, None)
             # The canonical form "<means> <level>", e.g. "digid low" or "own-account high";
             # the means may be written with a space or an underscore instead of the hyphen.
-            for spelling in {
-                means.value,
-                means.value.replace("-", " "),
-                means.value.replace("-", "_"),
-            }:
+            for spelling in _spellings(means):
                 level_text = key.removeprefix(spelling + " ")
                 if level_text != key and level_text in _LEVEL_SYNONYMS:
                     return cls(means, level_text)
@@ -345,7 +371,9 @@ class Authentication:
 
     @property
     def name(self) -> str:
-        """The canonical name, ``"none"`` or ``"<means> <level>"``, which :meth:`from_name` reads.
+        """The canonical name, which :meth:`from_name` reads (LOA-4, LOA-4.1).
+
+        ``"none"``, ``"<means> <level>"``, or the means alone when its level is unknown.
 
         >>> Authentication.from_name("DigiD Substantieel").name
         'digid substantial'
@@ -355,4 +383,12 @@ class Authentication:
         """
         if self.means is AuthMeans.NONE:
             return "none"
-        return f"{self.means.value} {self.level.label}"
+        means: str = self.means.value
+        if self.level is None:
+            return means
+        return f"{means} {self.level.label}"
+
+
+def _spellings(means: AuthMeans) -> frozenset[str]:
+    """A means' name as a reader accepts it: with a space or an underscore for its hyphen."""
+    return frozenset({means.value, means.value.replace("-", " "), means.value.replace("-", "_")})

@@ -21,9 +21,11 @@ digimaat.errors.InvalidValueError: local_target_reason: a local target needs a r
 
 from __future__ import annotations
 
+import datetime
 import enum
 import math
 import numbers
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -47,6 +49,7 @@ __all__ = [
     "MIN_VOLUME",
     "FormFunnel",
     "Offering",
+    "Provenance",
     "Status",
     "Volumes",
     "check_volume",
@@ -258,6 +261,62 @@ class FormFunnel:
             )
 
 
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+def _check_text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidValueError(f"provenance.{attribute.name}", value, "must be a non-empty text")
+
+
+def _to_records(values: Any) -> tuple[str, ...]:
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise InvalidValueError("provenance.records", values, "must be a list of identifiers")
+    records = tuple(values)
+    if not records:
+        raise InvalidValueError("provenance.records", [], "must name at least one record")
+    for record in records:
+        if not isinstance(record, str) or not record.strip():
+            raise InvalidValueError("provenance.records", record, "must be a non-empty text")
+    if len(set(records)) != len(records):
+        repeated = sorted({r for r in records if records.count(r) > 1})
+        raise InvalidValueError("provenance.records", repeated, "must not name a record twice")
+    return records
+
+
+def _to_date(value: Any) -> datetime.date:
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InvalidValueError("provenance.retrieved", value, "must be a date written YYYY-MM-DD")
+
+
+@attrs.frozen
+class Provenance:
+    """Where an offering's observations come from (OFF-16): never part of a score.
+
+    ``source`` names the file or service, ``records`` the identifiers of the records the
+    offering was made from (the one whose fields it takes first), ``retrieved`` the date
+    they were retrieved.
+
+    >>> p = Provenance("sc.xml", ["https://www.maassluis.nl/vog"], "2023-10-18")
+    >>> p.retrieved.isoformat(), p.records
+    ('2023-10-18', ('https://www.maassluis.nl/vog',))
+    >>> Provenance("sc.xml", [], "2023-10-18")
+    Traceback (most recent call last):
+    ...
+    digimaat.errors.InvalidValueError: provenance.records: must name at least one record (got [])
+    """
+
+    source: str = attrs.field(validator=_check_text)
+    records: tuple[str, ...] = attrs.field(converter=_to_records)
+    retrieved: datetime.date = attrs.field(converter=_to_date)
+
+
 def _capabilities(values: Iterable[str | Capability]) -> frozenset[Capability]:
     return parse_capabilities(values, "capabilities")
 
@@ -313,7 +372,11 @@ class Offering:
     fee_applies: bool | None = attrs.field(default=None, validator=_optional(bool, "true or false"))
     """Overrides the product's ``fee_applies`` for this municipality (local fees differ)."""
     notes: str | None = attrs.field(default=None, validator=_optional(str, "a text"))
-    """Free text kept with the offering (an analyst's remarks); never scored (OFF-16)."""
+    """Free text kept with the offering (an analyst's remarks); never scored (OFF-17)."""
+    provenance: Provenance | None = attrs.field(
+        default=None, validator=_optional(Provenance, "a Provenance record")
+    )
+    """Where the observations come from (OFF-16); not scored."""
 
     def __attrs_post_init__(self) -> None:
         if self.local_target is not None and not (self.local_target_reason or "").strip():

@@ -31,7 +31,11 @@ import attrs
 
 from digimaat.errors import NO_VALUE, InvalidValueError, safe_text
 from digimaat.units import rate_factor, split_rate
-from digimaat.vocabulary.assurance import Authentication
+from digimaat.vocabulary.assurance import (
+    Authentication,
+    AuthenticationOptions,
+    authentication_of,
+)
 from digimaat.vocabulary.channels import Channel
 from digimaat.vocabulary.maturity import Capability, MaturityLevel
 from digimaat.vocabulary.offerings import MAX_VOLUME, MIN_VOLUME, Status, check_volume
@@ -471,9 +475,19 @@ def read_capabilities(value: Any, dialect: Dialect) -> frozenset[Capability] | F
     return Fault(tuple(items)) if items else frozenset(seen)
 
 
-def read_authentication(value: Any, dialect: Dialect) -> Authentication | Fault:
+def read_authentication(
+    value: Any, dialect: Dialect
+) -> Authentication | AuthenticationOptions | Fault:
     """The authentication asked (LOA-4): a scheme name or identifier (``"DigiD Midden"``,
-    ``"digid low"``, ``"EH3"``), or in JSON an object ``{"means": ..., "level": ...}``."""
+    ``"digid low"``, ``"EH3"``), several accepted means (``"DigiD Midden / EH3"``, LOA-4.2;
+    in JSON also an array of names), or in JSON an object ``{"means": ..., "level": ...}``."""
+    if dialect.typed and isinstance(value, list):
+        if not all(isinstance(item, str) for item in value):
+            return Fault.one("must be an array of scheme names", shown(value), "LOA-4.2")
+        try:
+            return authentication_of(value)
+        except InvalidValueError as exc:
+            return Fault.of(exc, "LOA-4.2")
     if dialect.typed and isinstance(value, dict):
         items = [
             Item(f"/{key}", "is not a member; expected means and level", NO_VALUE, "LOA-4")
@@ -503,7 +517,7 @@ def read_authentication(value: Any, dialect: Dialect) -> Authentication | Fault:
             "LOA-4",
         )
     try:
-        return Authentication.from_name(value)
+        return authentication_of(value)
     except InvalidValueError as exc:
         return Fault.of(exc, "LOA-4")
 

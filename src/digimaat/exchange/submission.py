@@ -26,7 +26,12 @@ from digimaat.errors import InputError, InvalidValueError, Problem, ProblemColle
 from digimaat.exchange.rules import shown
 from digimaat.exchange.validation import FileContent, OfferingColumns
 from digimaat.measurement.dataset import STATUS_CODES, Dataset, StatusCode
-from digimaat.vocabulary.assurance import AssuranceLevel, Authentication, AuthMeans
+from digimaat.vocabulary.assurance import (
+    AssuranceLevel,
+    Authentication,
+    AuthenticationOptions,
+    AuthMeans,
+)
 from digimaat.vocabulary.channels import CHANNELS, Channel, ChannelCost
 from digimaat.vocabulary.maturity import Capability, MaturityLevel, capability_mask
 from digimaat.vocabulary.municipalities import Municipality
@@ -114,7 +119,7 @@ class Submission:
                     c.uris[int(c.product[k])],
                     _STATUS_BY_CODE[int(c.status[k])],
                     _capability_set(int(c.capabilities[k])),
-                    _authentication(int(c.auth_means[k]), int(c.auth_level[k])),
+                    c.options.get(k) or _authentication(int(c.auth_means[k]), int(c.auth_level[k])),
                     None if target < 0 else MaturityLevel(target),
                     c.reasons.get(k),
                     volume,
@@ -417,11 +422,16 @@ def _columns(
         },
         notes={k: o.notes for k, o in enumerate(offerings) if o.notes is not None},
         provenance={k: o.provenance for k, o in enumerate(offerings) if o.provenance is not None},
+        options={
+            k: o.authentication
+            for k, o in enumerate(offerings)
+            if isinstance(o.authentication, AuthenticationOptions)
+        },
         where=lambda k: f"offering {k}",
     )
 
 
-def _level_code(authentication: Authentication | None) -> int:
+def _level_code(authentication: Authentication | AuthenticationOptions | None) -> int:
     """The level code of an authentication: -1 where none is recorded or it is unknown."""
     if authentication is None or authentication.level is None:
         return -1
@@ -537,11 +547,13 @@ def _concatenate(parts: Sequence[OfferingColumns]) -> OfferingColumns:
     reasons: dict[int, str] = {}
     notes: dict[int, str] = {}
     provenance: dict[int, Provenance] = {}
+    options: dict[int, AuthenticationOptions] = {}
     places: list[tuple[int, OfferingColumns]] = []
     for offset, part in zip(offsets.tolist(), parts, strict=False):
         reasons.update({offset + k: v for k, v in part.reasons.items()})
         notes.update({offset + k: v for k, v in part.notes.items()})
         provenance.update({offset + k: v for k, v in part.provenance.items()})
+        options.update({offset + k: v for k, v in part.options.items()})
         places.append((offset, part))
 
     def where(k: int) -> str:
@@ -570,6 +582,7 @@ def _concatenate(parts: Sequence[OfferingColumns]) -> OfferingColumns:
         reasons=reasons,
         notes=notes,
         provenance=provenance,
+        options=options,
         where=where,
     )
 

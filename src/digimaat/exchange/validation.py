@@ -34,7 +34,13 @@ from digimaat.exchange.rules import JSON, Dialect, Fault, Item
 from digimaat.exchange.sheet import CAPABILITY_COLUMNS, VOLUME_COLUMNS, RawSheet
 from digimaat.exchange.source import Limits
 from digimaat.measurement.dataset import STATUS_CODES
-from digimaat.vocabulary.assurance import AssuranceLevel, Authentication, AuthMeans, parse_level
+from digimaat.vocabulary.assurance import (
+    AssuranceLevel,
+    Authentication,
+    AuthenticationOptions,
+    AuthMeans,
+    parse_level,
+)
 from digimaat.vocabulary.channels import CHANNELS
 from digimaat.vocabulary.maturity import Capability, capability_mask
 from digimaat.vocabulary.municipalities import Municipality
@@ -85,6 +91,8 @@ class OfferingColumns:
     reasons: dict[int, str]
     notes: dict[int, str]
     provenance: dict[int, Provenance]
+    options: dict[int, AuthenticationOptions]
+    """The offerings that accept several means (LOA-4.2); the arrays hold the weakest."""
     where: Callable[[int], str]
     """The location of an offering in its file."""
 
@@ -110,6 +118,7 @@ class OfferingColumns:
             reasons={},
             notes={},
             provenance={},
+            options={},
             where=lambda k: "",
         )
 
@@ -727,6 +736,11 @@ class _Validator:
             reasons=texts("local_target_reason"),
             notes=texts("notes"),
             provenance=texts("provenance"),
+            options={
+                k: v
+                for k, v in texts("authentication").items()
+                if isinstance(v, AuthenticationOptions)
+            },
             where=_places(table, rows),
         )
 
@@ -1091,10 +1105,15 @@ def _places(table: RawTable, rows: IntArray) -> Callable[[int], str]:
 
 
 def _auth_part(
-    parsed: list[Any], codes: IntArray, part: Callable[[Authentication], int]
+    parsed: list[Any],
+    codes: IntArray,
+    part: Callable[[Authentication | AuthenticationOptions], int],
 ) -> Int8Array:
+    """One part (means or level code) of every row's authentication; -1 where absent."""
     lookup = np.array(
-        [part(a) if isinstance(a, Authentication) else -1 for a in parsed] + [-1], dtype=np.int8
+        [part(a) if isinstance(a, Authentication | AuthenticationOptions) else -1 for a in parsed]
+        + [-1],
+        dtype=np.int8,
     )
     return lookup[np.where(codes >= 0, codes, len(parsed))]
 

@@ -45,8 +45,10 @@ __all__ = [
     "AssuranceLevel",
     "AuthMeans",
     "Authentication",
+    "AuthenticationOptions",
     "Credential",
     "Fit",
+    "authentication_of",
     "parse_level",
 ]
 
@@ -392,3 +394,105 @@ class Authentication:
 def _spellings(means: AuthMeans) -> frozenset[str]:
     """A means' name as a reader accepts it: with a space or an underscore for its hyphen."""
     return frozenset({means.value, means.value.replace("-", " "), means.value.replace("-", "_")})
+
+
+def _lowest_possible(means: AuthMeans) -> AssuranceLevel:
+    """The lowest level a means provides (LOA-5): what an unknown level of it may be."""
+    return min(_ALLOWED[means])
+
+
+def _options(values: Iterable[Authentication | str]) -> tuple[Authentication, ...]:
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise InvalidValueError("authentication", values, "must be a list of authentications")
+    out: list[Authentication] = []
+    for value in values:
+        option = value if isinstance(value, Authentication) else Authentication.from_name(value)
+        if option in out:
+            raise InvalidValueError(
+                "authentication", option.name, "names the same means and level twice"
+            )
+        out.append(option)
+    if len(out) < 2:
+        raise InvalidValueError(
+            "authentication", [o.name for o in out], "several means need at least two"
+        )
+    order = {means: k for k, means in enumerate(AuthMeans)}
+    return tuple(
+        sorted(out, key=lambda o: (order[o.means], -1 if o.level is None else int(o.level)))
+    )
+
+
+@attrs.frozen
+class AuthenticationOptions:
+    """Several means an offering accepts, any one of which a user may choose (LOA-4.2).
+
+    "DigiD Midden or eHerkenning EH3": a resident logs in with DigiD, a business with
+    eHerkenning. Fit is judged on the weakest accepted means (LOA-7): a user may take the
+    easiest way in, and so may anyone who should not get in.
+
+    >>> options = authentication_of("DigiD Midden / eHerkenning EH3")
+    >>> options.name, options.level
+    ('digid low / eherkenning substantial', <AssuranceLevel.LOW: 2>)
+    >>> authentication_of("digid / eherkenning eh1").level  # DigiD could be Basis: unknown
+    >>> authentication_of("digid basis / eherkenning").level  # nothing can be lower
+    <AssuranceLevel.BASIS: 1>
+    """
+
+    options: tuple[Authentication, ...] = attrs.field(converter=_options)
+
+    @property
+    def level(self) -> AssuranceLevel | None:
+        """The effective level (LOA-7): the lowest level among the accepted means.
+
+        It is unknown (``None``) when a means of unknown level could provide a level below
+        the lowest known one.
+        """
+        known = [o.level for o in self.options if o.level is not None]
+        lowest = min(known) if known else None
+        for option in self.options:
+            if option.level is None and (lowest is None or _lowest_possible(option.means) < lowest):
+                return None
+        return lowest
+
+    @property
+    def means(self) -> AuthMeans:
+        """The means of the weakest accepted option (the first at the effective level)."""
+        level = self.level
+        for option in self.options:
+            if option.level == level:
+                return option.means
+        return self.options[0].means
+
+    @property
+    def name(self) -> str:
+        """The canonical name: the options' canonical names, joined by ``" / "`` (LOA-4.2)."""
+        return " / ".join(option.name for option in self.options)
+
+
+_SEPARATOR = re.compile(r"\s*(?:/|\||;|,|\bof\b|\bor\b)\s*", re.IGNORECASE)
+
+
+def authentication_of(
+    value: str | Authentication | AuthenticationOptions | Iterable[str],
+) -> Authentication | AuthenticationOptions:
+    """One authentication, or several accepted means, from their written form (LOA-4).
+
+    Several means are written as one text, the names separated by ``/``, ``|``, ``;``,
+    ``,``, ``or`` or ``of`` (``"DigiD Midden / eHerkenning EH3"``), or given as a list.
+    """
+    if isinstance(value, Authentication | AuthenticationOptions):
+        return value
+    if isinstance(value, str):
+        try:  # a name or an identifier (an eIDAS URI holds "/")
+            return Authentication.from_name(value)
+        except InvalidValueError:
+            parts = [part for part in _SEPARATOR.split(value.strip()) if part]
+            if len(parts) <= 1:
+                raise
+        return AuthenticationOptions(tuple(parts))
+    if isinstance(value, Iterable):
+        items = list(value)
+        if len(items) == 1:
+            return authentication_of(items[0])
+        return AuthenticationOptions(tuple(items))
+    raise InvalidValueError("authentication", value, "must be a scheme name or identifier")

@@ -33,7 +33,11 @@ import attrs
 
 from digimaat._names import parse_name
 from digimaat.errors import InvalidValueError, ProblemCollector
-from digimaat.vocabulary.assurance import Authentication
+from digimaat.vocabulary.assurance import (
+    Authentication,
+    AuthenticationOptions,
+    authentication_of,
+)
 from digimaat.vocabulary.channels import CHANNELS, Channel
 from digimaat.vocabulary.maturity import (
     Capability,
@@ -325,10 +329,10 @@ def _optional_target(value: Any) -> MaturityLevel | None:
     return None if value is None else MaturityLevel.parse(value, "local_target")
 
 
-def _optional_auth(value: Any) -> Authentication | None:
-    if value is None or isinstance(value, Authentication):
-        return value
-    return Authentication.from_name(value)
+def _optional_auth(value: Any) -> Authentication | AuthenticationOptions | None:
+    if value is None:
+        return None
+    return authentication_of(value)
 
 
 def _check_uri(instance: Offering, attribute: attrs.Attribute[str], value: object) -> None:
@@ -359,8 +363,11 @@ class Offering:
     """The product's URI (a UPL URI, or a local product's URI)."""
     status: Status = attrs.field(default=Status.OFFERED, converter=_to_status)
     capabilities: frozenset[Capability] = attrs.field(factory=frozenset, converter=_capabilities)
-    authentication: Authentication | None = attrs.field(default=None, converter=_optional_auth)
-    """The authentication asked; ``None`` when not recorded or when nothing is done online."""
+    authentication: Authentication | AuthenticationOptions | None = attrs.field(
+        default=None, converter=_optional_auth
+    )
+    """The authentication asked, or the several means accepted (LOA-4.2); ``None`` when not
+    recorded or when nothing is done online."""
     local_target: MaturityLevel | None = attrs.field(default=None, converter=_optional_target)
     local_target_reason: str | None = attrs.field(default=None, validator=_optional(str, "a text"))
     volumes: Volumes | None = attrs.field(

@@ -1,8 +1,9 @@
 """The ``digimaat`` command line (documented in ``docs/cli.md``).
 
 Subcommands: ``score``, ``explain``, ``next``, ``compare``, ``validate``, ``catalogue``,
-``profiles`` and ``example``. Exit codes: 0 success, 1 validation findings (``validate``),
-2 a usage or input error. Bad input never ends in a traceback: every problem is printed
+``profiles``, ``conformance`` and ``example``. Exit codes: 0 success, 1 findings
+(``validate``: problems in a file; ``conformance``: a vector that failed), 2 a usage or
+input error. Bad input never ends in a traceback: every problem is printed
 with its file, row or JSON pointer and field, and the command exits with 2 without
 printing a partial result.
 """
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from digimaat._version import SPEC_VERSION, __version__
+from digimaat.conformance import published_vectors, report, run_directory, succeeded
 from digimaat.errors import DigimaatError, InputError
 from digimaat.exchange import Submission, load_dataset, load_json
 from digimaat.exchange.profiles import load_profile
@@ -595,6 +597,30 @@ def cmd_profiles(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_conformance(args: argparse.Namespace, out: TextIO) -> int:
+    """Run a folder of conformance vectors against this implementation; exit 1 on a failure."""
+    outcomes = run_directory(args.directory or published_vectors())
+    if args.format == "json":
+        _write_json(
+            out,
+            _envelope(
+                "conformance",
+                vectors=[
+                    {
+                        "id": o.vector,
+                        "status": o.status,
+                        "differences": list(o.differences),
+                        "reason": o.reason or None,
+                    }
+                    for o in outcomes
+                ],
+            ),
+        )
+    else:
+        report(outcomes, out, verbose=args.verbose)
+    return EXIT_OK if succeeded(outcomes, strict=args.strict) else EXIT_FINDINGS
+
+
 def cmd_example(args: argparse.Namespace, out: TextIO) -> int:
     """The worked example: score the embedded data, explain Vlaardingen, rank next steps."""
     _say(
@@ -625,7 +651,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="digimaat",
         description="Score the digital maturity of municipal services with the digimaat standard.",
-        epilog="Exit codes: 0 ok, 1 validation findings, 2 usage or input error.",
+        epilog="Exit codes: 0 ok, 1 findings (validation problems, failed vectors), "
+        "2 usage or input error.",
     )
     parser.add_argument(
         "--version",
@@ -698,6 +725,25 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?", metavar="NAME|PATH")
     formats(p)
     p.set_defaults(handler=cmd_profiles)
+
+    p = sub.add_parser(
+        "conformance", help="run a folder of conformance vectors against this implementation"
+    )
+    p.add_argument(
+        "directory",
+        nargs="?",
+        metavar="DIR",
+        help="folder of vectors (default: those of the specification this package implements)",
+    )
+    p.add_argument("--strict", action="store_true", help="count skipped vectors as failed")
+    p.add_argument("--verbose", "-v", action="store_true", help="show every difference")
+    p.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="output format (default: table)",
+    )
+    p.set_defaults(handler=cmd_conformance)
 
     p = sub.add_parser("example", help="run the worked example on the embedded data")
     p.set_defaults(handler=cmd_example)

@@ -538,7 +538,8 @@ class TestAGG6CompositeContributions:
                     float(r.value[i]) if m.direction > 0 else 1.0 - float(r.value[i])
                     for r, (m, _) in zip(parts, composite.parts, strict=True)
                 ]
-                alpha = _alphas(u, weights, composite.method, policy)
+                applies = [bool(r.applies[i]) for r in parts]
+                alpha = _alphas(u, weights, composite.method, policy, applies)
                 attribution = np.zeros(len(world.uris))
                 for a, r, (m, _) in zip(alpha, parts, composite.parts, strict=True):
                     c = r.contribution[i] if m.direction > 0 else r.share[i] - r.contribution[i]
@@ -575,17 +576,23 @@ class TestAGG6CompositeContributions:
 
 
 def _alphas(
-    u: list[float], weights: list[float], method: Method, policy: MissingPolicy
+    u: list[float],
+    weights: list[float],
+    method: Method,
+    policy: MissingPolicy,
+    applies: list[bool],
 ) -> list[float]:
-    """The α_k of AGG-6: shares of the active parts; for minimum 1 for the least one."""
+    """The α_k of AGG-6: shares of the active parts (weight > 0, applying, and under
+    ``drop`` defined); for minimum 1 for the first part that ties with the least (AGG-10)."""
     active = [
-        w > 0 and not (policy is MissingPolicy.DROP and math.isnan(v))
-        for v, w in zip(u, weights, strict=True)
+        w > 0 and ok and not (policy is MissingPolicy.DROP and math.isnan(v))
+        for v, w, ok in zip(u, weights, applies, strict=True)
     ]
     if method is Method.MINIMUM:
         values = [0.0 if math.isnan(v) else v for v in u]
-        least = min((v, k) for k, v in enumerate(values) if active[k])[1]
-        return [1.0 if k == least else 0.0 for k in range(len(u))]
+        least = min(v for k, v in enumerate(values) if active[k])
+        first = next(k for k, v in enumerate(values) if active[k] and v <= least + 1e-9)
+        return [1.0 if k == first else 0.0 for k in range(len(u))]
     total = math.fsum(w for w, a in zip(weights, active, strict=True) if a)
     return [w / total if a else 0.0 for w, a in zip(weights, active, strict=True)]
 

@@ -98,6 +98,7 @@ def check_against_oracle(
         e = want[code]
         assert close(float(result.value[i]), e.value), (code, result.value[i], e.value)
         assert close(float(result.coverage[i]), e.coverage), (code, result.coverage[i], e)
+        assert bool(result.applies[i]) == e.applies, (code, "applies (MET-1.2)")
         got = result.contributions_of(code)
         assert set(got) == set(e.contributions), (code, got, e.contributions)
         for uri, c in e.contributions.items():
@@ -650,9 +651,11 @@ class TestMET8Composite:
         method: Method,
     ) -> None:
         """MET-8: "A part whose direction is −1 enters as 1 − its value"; "a part whose value
-        is undefined is missing for the composite, and is treated by the same policy";
-        "The coverage of a composite is the part-weighted mean of its parts' coverages, an
-        undefined coverage counted as 0." Compared with AGG-5 written out (TOL)."""
+        is undefined is missing for the composite, and is treated by the same policy" unless
+        it does not apply (MET-1.2), when it is left out; MET-9: "The coverage of a composite
+        is the part-weighted mean of the coverages of its active parts that apply, an
+        undefined coverage of such a part counted as 0." Compared with AGG-5 written out
+        (TOL)."""
         weighting, _ = weighting_pair(name, _table(data, world))
         parts = [
             (m, data.draw(st.sampled_from((0.0, 0.5, 1.0, 3.0))))
@@ -667,13 +670,22 @@ class TestMET8Composite:
         weights = [w for _, w in parts]
         directions = [m.direction for m, _ in parts]
         for i in range(len(ds.codes)):
+            applies = [bool(r.applies[i]) for r in values]
             want = oracle.combined(
-                [float(r.value[i]) for r in values], weights, directions, method.value, policy
+                [float(r.value[i]) for r in values],
+                weights,
+                directions,
+                method.value,
+                policy,
+                applies,
             )
             assert close(float(result.value[i]), want), (result.value[i], want)
             covs = [0.0 if math.isnan(r.coverage[i]) else float(r.coverage[i]) for r in values]
-            active = [(c, w) for c, w in zip(covs, weights, strict=True) if w > 0]
-            coverage = math.fsum(c * w for c, w in active) / math.fsum(w for _, w in active)
+            active = [
+                (c, w) for c, w, ok in zip(covs, weights, applies, strict=True) if w > 0 and ok
+            ]
+            total = math.fsum(w for _, w in active)
+            coverage = math.fsum(c * w for c, w in active) / total if total else math.nan
             assert close(float(result.coverage[i]), coverage)
 
 

@@ -66,9 +66,11 @@ def test_every_stub_page_includes_its_own_chapter_once() -> None:
 
 
 def test_the_specification_index_lists_every_stub_page_in_order() -> None:
+    """The chapters in order, then the generated clause index (INT-7.1)."""
     listed = toctree_entries(SPEC_INDEX.read_text(encoding="utf-8"))
     expected = [name.removesuffix(".md") for name in chapters(STUBS)]
-    assert listed == expected
+    assert listed == [*expected, "clauses"]
+    assert (STUBS / "clauses.md").is_file()
 
 
 def test_layout_helpers_recognise_chapters_and_toctrees() -> None:

@@ -137,15 +137,48 @@ def _write_json(out: TextIO, data: Any) -> None:
     out.write("\n")
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _spreadsheet_cell(value: Any) -> Any:
+    """A text a spreadsheet would read as a formula, made plain text (SEC-6).
+
+    Numbers, and texts that are numbers (``-0.5``), are left as they are.
+
+    >>> _spreadsheet_cell("=HYPERLINK(1)"), _spreadsheet_cell("-0.5"), _spreadsheet_cell("a")
+    ("'=HYPERLINK(1)", '-0.5', 'a')
+    """
+    if not isinstance(value, str) or not value.startswith(_FORMULA_STARTS):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
+
+
+def _terminal(text: str) -> str:
+    """Text with control characters escaped, so input cannot drive the terminal (SEC-6).
+
+    >>> _terminal("Vlaardingen\x1b[2J")
+    'Vlaardingen\\\\x1b[2J'
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in text)
+
+
 def _write_csv(out: TextIO, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([_spreadsheet_cell(cell) for cell in row] for row in rows)
 
 
 def _table(
     out: TextIO, header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]
 ) -> None:
+    header = [_terminal(str(c)) for c in header]
+    rows = [[_terminal(str(c)) for c in row] for row in rows]
     widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=False)]
 
     def line(cells: Sequence[str]) -> str:
@@ -163,7 +196,7 @@ def _table(
 
 def _say(out: TextIO, text: str) -> None:
     """Write prose wrapped to the terminal width of 80 columns."""
-    out.write(textwrap.fill(text, WIDTH) + "\n")
+    out.write(textwrap.fill(_terminal(text), WIDTH) + "\n")
 
 
 def _short(text: str, width: int) -> str:

@@ -75,6 +75,7 @@ __all__ = [
     "ScoreBoard",
     "ScoreCard",
     "builtin_profile",
+    "same_results",
     "standard_profile",
 ]
 
@@ -691,6 +692,54 @@ class ScoreCard:
     def score(self) -> float | None:
         """The headline value."""
         return self.values[self.headline]
+
+    def comparable_with(self, other: ScoreCard) -> bool:
+        """Whether two cards may be compared (PRF-6, VER-5, INT-3).
+
+        They may when their fingerprints are equal and their specification versions are
+        equal, or are releases (not drafts) of one MAJOR version.
+
+        >>> card = standard_profile().score(_example_dataset()).card("GM0622")
+        >>> card.comparable_with(attrs.evolve(card, municipality="GM0606"))
+        True
+        >>> card.comparable_with(attrs.evolve(card, spec_version="0.9-draft"))
+        False
+        """
+        return self.fingerprint == other.fingerprint and same_results(
+            self.spec_version, other.spec_version
+        )
+
+
+def same_results(version: str, other: str) -> bool:
+    """Whether two specification versions compute the same numbers (VER-5, INT-3).
+
+    Equal versions do; so do two releases of one MAJOR version (a MINOR release changes no
+    number, VER-2); a draft only equals itself.
+
+    >>> same_results("1.0", "1.2"), same_results("1.0", "2.0"), same_results("1.0-draft", "1.0")
+    (True, False, False)
+    """
+    if version == other:
+        return True
+    if "-" in version or "-" in other:
+        return False
+    return version.split(".", 1)[0] == other.split(".", 1)[0]
+
+
+def _example_dataset() -> Dataset:
+    """A one-product dataset for the examples of this module."""
+    from digimaat.vocabulary.municipalities import Municipality
+    from digimaat.vocabulary.offerings import Offering
+    from digimaat.vocabulary.products import UPL_NAMESPACE
+
+    return Dataset.from_offerings(
+        [
+            Offering(
+                "GM0622", UPL_NAMESPACE + "parkeervergunning", capabilities=["information-online"]
+            )
+        ],
+        [Municipality("GM0622", "Vlaardingen", 74124, 2021)],
+    )
 
 
 def _opt(value: float) -> float | None:

@@ -121,8 +121,11 @@ def _mark_clauses(app: Any, doctree: Any) -> None:
     pattern = re.compile(r"^([A-Z]{3}-[0-9]+(?:\.[0-9]+)?)\.$")
     for strong in list(doctree.findall(nodes.strong)):
         parent = strong.parent
-        if not isinstance(parent, nodes.paragraph) or parent.index(strong) != 0:
+        if not isinstance(parent, nodes.paragraph):
             continue
+        before = parent.children[: parent.index(strong)]
+        if any(not isinstance(n, nodes.Text) or n.astext().strip() for n in before):
+            continue  # only a paragraph that starts with the identifier states a clause
         match = pattern.match(strong.astext())
         if match is None:
             continue

@@ -469,3 +469,12 @@ def test_every_expected_decimal_is_short_or_has_17_significant_digits() -> None:
 def test_the_builtin_profiles_of_the_vectors_exist() -> None:
     names = {v["profile"] for v in vectors().values() if isinstance(v.get("profile"), str)}
     assert names <= {BUILTIN + name for name in BUILTIN_PROFILES}
+
+
+def test_the_vectors_are_the_files_of_the_folder_beside_the_chapters() -> None:
+    """CNF-1: The test vectors ... are the JSON files of the folder `conformance/` beside the
+    chapters, one file per vector, each named after the vector's id with `.json` added."""
+    files = sorted(p.name for p in FOLDER.iterdir())
+    assert files == sorted(f"{vector_id}.json" for vector_id in vector_ids())
+    assert FOLDER.parent == SPECS
+    assert {v["kind"] for v in vectors().values()} == {"scores", "fingerprint", "rejection"}

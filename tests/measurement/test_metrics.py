@@ -768,3 +768,37 @@ class TestMET10Contributions:
                     assert abs(math.fsum(shares) - 1.0) <= TOL, metric.id
                 assert np.all(contributions >= 0.0)
                 assert np.all(shares >= 0.0)
+
+
+# ---------------------------------------------------------------------------- LOA-7
+def test_fit_needs_both_levels_and_is_never_taken_as_a_match() -> None:
+    """LOA-7: Fit is defined only when both levels are known: the product's required
+    assurance is assessed and the offering's authentication is recorded. Where either is
+    missing the fit is *unknown*; it MUST NOT be taken as a match."""
+    from digimaat.vocabulary.products import Additions, Catalogue, Product
+
+    assessed = Additions(required_assurance="low", fee_applies=False, reason="test")
+    catalogue = Catalogue(
+        (
+            Product(uri="urn:x:a", name="a", additions=assessed),
+            Product(uri="urn:x:b", name="b", additions=assessed),
+            Product(uri="urn:x:c", name="c"),  # required assurance not assessed
+        )
+    )
+    ds = Dataset.from_offerings(
+        [
+            Offering("GM0606", "urn:x:a", capabilities=FULLY_ONLINE, authentication="DigiD Midden"),
+            Offering("GM0606", "urn:x:b", capabilities=FULLY_ONLINE),  # not recorded
+            Offering("GM0606", "urn:x:c", capabilities=FULLY_ONLINE, authentication="none"),
+        ],
+        [Municipality("GM0606", "Schiedam", 79279, 2021)],
+        catalogue,
+    )
+    fit = AuthenticationFit("fit", "Fit").evaluate(ds)
+    # a is a match; b is unknown (left out under drop, half the coverage); c is not measured.
+    assert fit.of("GM0606") == 1.0
+    assert float(fit.coverage[0]) == 0.5
+    assert set(fit.contributions_of("GM0606")) == {"urn:x:a"}
+    assert AuthenticationFit("fit", "Fit").evaluate(ds, policy=MissingPolicy.ZERO).of(
+        "GM0606"
+    ) == pytest.approx(0.5)

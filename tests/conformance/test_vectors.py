@@ -346,6 +346,44 @@ def test_the_vectors_cover_every_status() -> None:
     assert statuses == {"offered", "not-offered", "not-applicable", "unknown", "no record"}
 
 
+def test_the_vectors_cover_the_cases_of_1_0() -> None:
+    """CNF-8: The vectors MUST together cover ... `zero` on a metric whose direction is −1,
+    a metric that does not apply (MET-1.2), a mix over a metric whose subject is narrower
+    than the applicable cells (WGT-10), every kind of comparison of AGG-10 with numbers that
+    tie, and the canonical bytes and fingerprint of every built-in profile (PRF-4)."""
+    scores = of_kind("scores")
+    assert any(
+        profile_of(v).missing is MissingPolicy.ZERO
+        and any(m.direction < 0 for m in profile_of(v).metrics)
+        for v in scores.values()
+    )
+    not_applying = False
+    for vector in scores.values():
+        board = score(vector)[2]
+        not_applying |= any(not r.applies.all() for r in board.results.values())
+    assert not_applying
+    assert any(
+        isinstance(profile_of(v).weighting, Mix)
+        and any(getattr(m, "kind", "") == "authentication-fit" for m in profile_of(v).metrics)
+        for v in scores.values()
+    )
+    minimum = [m for _, m in all_metrics() if isinstance(m, Composite)]
+    assert any(m.method is Method.MINIMUM for m in minimum)
+    explained = [v["expected"] for v in scores.values()]
+    assert any("decompositions" in e for e in explained)
+    assert any(
+        not listed
+        for e in explained
+        for r in e.get("priorities", {}).values()
+        for listed in r.values()
+    )
+    pinned = {
+        v["profile"] for v in of_kind("fingerprint").values() if isinstance(v["profile"], str)
+    }
+    assert pinned == {BUILTIN + name for name in BUILTIN_PROFILES}
+    assert {"AGG-10"} <= {c for v in scores.values() for c in v["clauses"]}
+
+
 # ---------------------------------------------------------------------------- the scenarios
 def expected(vector_id: str) -> dict[str, dict[str, Any]]:
     result: dict[str, dict[str, Any]] = vectors()[vector_id]["expected"]["municipalities"]

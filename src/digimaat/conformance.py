@@ -36,7 +36,7 @@ import attrs
 
 from digimaat._version import SPEC_VERSION
 from digimaat.errors import DigimaatError, InputError, Problem
-from digimaat.exchange import load_json
+from digimaat.exchange import load_csv, load_json
 from digimaat.measurement.aggregation import AGREEMENT_TOLERANCE
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.explain import RANKINGS, decompose, priorities
@@ -79,7 +79,7 @@ _COMMON = ("format", "spec_version", "id", "title", "clauses", "description", "h
 _MEMBERS: Final = {
     "scores": frozenset({*_COMMON, "kind", "input", "profile", "expected"}),
     "fingerprint": frozenset({*_COMMON, "kind", "profile", "expected"}),
-    "rejection": frozenset({*_COMMON, "kind", "subject", "input", "expected"}),
+    "rejection": frozenset({*_COMMON, "kind", "subject", "media_type", "input", "expected"}),
 }
 _REQUIRED: Final = {
     "scores": frozenset({*_COMMON, "kind", "input", "profile", "expected"}),
@@ -344,14 +344,22 @@ def _rejection(vector: Mapping[str, Any]) -> tuple[Status, list[str], str]:
     if not isinstance(wanted, list) or not wanted:
         raise _NotAVectorError("has no expected problems (a non-empty list of clause ids)")
     source = f"{vector['id']}.json#/input"
+    media_type = vector.get("media_type", "application/json")
+    given = vector["input"]
     read: Callable[[], object]
-    if subject == "offerings":
-        text = json.dumps(vector["input"], ensure_ascii=False)
+    if subject == "offerings" and media_type == "text/csv":
+        if not isinstance(given, str):
+            raise _NotAVectorError("has a CSV input that is not a string")
+        read = lambda: load_csv(given, name=source)  # noqa: E731
+    elif subject == "offerings" and media_type == "application/json":
+        text = given if isinstance(given, str) else json.dumps(given, ensure_ascii=False)
         read = lambda: load_json(text, name=source)  # noqa: E731
-    elif subject == "profile":
-        read = lambda: Profile.from_dict(vector["input"], source=source)  # noqa: E731
+    elif subject == "profile" and media_type == "application/json":
+        read = lambda: Profile.from_dict(given, source=source)  # noqa: E731
     else:
-        raise _NotAVectorError(f"has an unknown subject {subject!r}; expected offerings or profile")
+        raise _NotAVectorError(
+            f"has a subject {subject!r} with a media type {media_type!r} it cannot have"
+        )
     try:
         read()
     except InputError as exc:

@@ -28,6 +28,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import attrs
 import jsonschema
 import numpy as np
 import pytest
@@ -42,6 +43,7 @@ from digimaat.conformance import (
     vector_dataset,
     vector_profile,
 )
+from digimaat.errors import InputError
 from digimaat.measurement.aggregation import AGREEMENT_TOLERANCE, Method, MissingPolicy
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.metrics import LINEAR_SCORES, Composite, Maturity, Metric
@@ -516,3 +518,66 @@ def test_the_vectors_are_the_files_of_the_folder_beside_the_chapters() -> None:
     assert files == sorted(f"{vector_id}.json" for vector_id in vector_ids())
     assert FOLDER.parent == SPECS
     assert {v["kind"] for v in vectors().values()} == {"scores", "fingerprint", "rejection"}
+
+
+# ---------------------------------------------------------------------------- rejection
+def _rejection(subject: str, given: Any, problems: list[str], **extra: Any) -> Vector:
+    return {
+        "format": "digimaat-conformance",
+        "kind": "rejection",
+        "spec_version": SPEC_VERSION,
+        "id": "cnf-reject-test",
+        "title": "t",
+        "clauses": ["CNF-9"],
+        "description": "d",
+        "hand_checked": True,
+        "subject": subject,
+        "input": given,
+        "expected": {"problems": problems},
+        **extra,
+    }
+
+
+@attrs.frozen
+class _Attributed:
+    """A problem that names its clause, as the exchange readers' problems will."""
+
+    clause: str
+
+    def __str__(self) -> str:
+        return f"a problem of {self.clause}"
+
+
+def test_rejection_vectors_compare_the_sets_of_clauses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CNF-9: the implementation passes the vector when the set of the clause ids of its
+    problems equals the expected set; it fails when it accepts the input; where its problems
+    carry no clause ids it reports the vector as not checked. The input may be a JSON value,
+    the text of a JSON document (that need not be JSON at all) or the text of a CSV file."""
+    from digimaat import conformance
+
+    valid = vectors()["cnf-weighting-mix"]["input"]
+    accepted = run_vector(_rejection("offerings", valid, ["XCH-5"]))
+    assert accepted.status == "fail"
+    assert "accepted" in accepted.first_difference
+    for given, extra in (
+        ({"format": "digimaat-offerings"}, {}),
+        ("{not json", {"media_type": "application/json"}),
+        ("municipality,product\nGM0622,\n", {"media_type": "text/csv"}),
+    ):
+        outcome = run_vector(_rejection("offerings", given, ["XCH-5"], **extra))
+        assert outcome.status == "skip", outcome
+        assert "clause ids" in outcome.reason
+
+    def raising(*clauses: str) -> Any:
+        def read(*args: Any, **kwargs: Any) -> None:
+            raise InputError([_Attributed(c) for c in clauses])  # type: ignore[misc]
+
+        return read
+
+    monkeypatch.setattr(conformance, "load_json", raising("XCH-5", "XCH-5", "MUN-2"))
+    assert run_vector(_rejection("offerings", {}, ["MUN-2", "XCH-5"])).status == "pass"
+    wrong = run_vector(_rejection("offerings", {}, ["XCH-5"]))
+    assert wrong.status == "fail"
+    assert "MUN-2" in wrong.first_difference
+    not_a_vector = run_vector(_rejection("profile", "x", ["PRF-1"], media_type="text/csv"))
+    assert not_a_vector.status == "error"

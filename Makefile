@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: example test lint typecheck pytest docs bench bench-quick bench-sc sc-baseline clean
+.PHONY: example test lint typecheck pytest docs bench bench-quick bench-sc sc-baseline dist dist-check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,5 +48,17 @@ bench-quick: $(STAMP)
 sc-baseline: $(STAMP)
 	$(BIN)/python scripts/build_sc_baseline.py
 
+# The source distribution and the wheel, built from it, in dist/; twine checks their metadata.
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --no-isolation --outdir dist .
+	$(BIN)/twine check --strict dist/*
+
+# Install the wheel in a clean environment and run the command line and the conformance
+# vectors from it; unpack the sdist, install it with its test extra and run a quick subset
+# of its tests (pytest -m packaging; it is part of make test too).
+dist-check: $(STAMP)
+	$(BIN)/python -m pytest -m packaging tests/test_packaging.py
+
 clean:
-	rm -rf $(VENV) docs/_build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) docs/_build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -25,8 +25,9 @@ DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 
 # Import the package from the source tree, so autodoc documents the code next to these
-# pages even when another copy of digimaat is installed.
+# pages even when another copy of digimaat is installed; local extensions are in _ext/.
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(DOCS / "_ext"))
 
 from digimaat._version import SPEC_VERSION, __version__  # noqa: E402
 
@@ -34,7 +35,7 @@ from digimaat._version import SPEC_VERSION, __version__  # noqa: E402
 
 project = "digimaat"
 author = "The digimaat developers"
-copyright = "The digimaat developers, licensed under the EUPL-1.2"
+copyright = "2026, The digimaat developers; licensed under the MIT licence (see LICENSE)"
 release = __version__
 version = ".".join(__version__.split(".")[:2])
 
@@ -48,11 +49,12 @@ extensions = [
     "sphinx.ext.napoleon",
     "sphinx.ext.doctest",
     "sphinx.ext.viewcode",
+    "clauses",  # docs/_ext/clauses.py: clause anchors and the clause index
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 root_doc = "index"
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "_ext", "Thumbs.db", ".DS_Store"]
 language = "en"
 
 # Unresolvable Python cross-references (e.g. to numpy or attrs types in signatures) are not

@@ -66,9 +66,11 @@ def test_every_stub_page_includes_its_own_chapter_once() -> None:
 
 
 def test_the_specification_index_lists_every_stub_page_in_order() -> None:
+    """The chapters in order, then the generated clause index (INT-7.1)."""
     listed = toctree_entries(SPEC_INDEX.read_text(encoding="utf-8"))
     expected = [name.removesuffix(".md") for name in chapters(STUBS)]
-    assert listed == expected
+    assert listed == [*expected, "clauses"]
+    assert (STUBS / "clauses.md").is_file()
 
 
 def test_layout_helpers_recognise_chapters_and_toctrees() -> None:
@@ -77,3 +79,21 @@ def test_layout_helpers_recognise_chapters_and_toctrees() -> None:
     assert CHAPTER_NAME.fullmatch("05-municipalities.md")
     assert not CHAPTER_NAME.fullmatch("index.md")
     assert not CHAPTER_NAME.fullmatch("5-municipalities.md")
+
+
+def test_the_footer_names_the_licence_of_the_code() -> None:
+    """The documentation's footer names the licence that LICENSE grants (MIT)."""
+    licence = (ROOT / "LICENSE").read_text(encoding="utf-8").splitlines()[0]
+    assert licence == "MIT License"
+    conf = (ROOT / "docs" / "conf.py").read_text(encoding="utf-8")
+    (copyright_line,) = [line for line in conf.splitlines() if line.startswith("copyright =")]
+    assert "MIT" in copyright_line
+    assert "EUPL" not in conf
+
+
+def test_every_chapter_has_a_row_in_the_design_notes() -> None:
+    """Every chapter of the specification has a row in the chapter table of the design
+    notes, which says where the reference implementation implements it."""
+    design = (ROOT / "docs" / "design.md").read_text(encoding="utf-8")
+    for name in chapters(SPECS):
+        assert f"{{doc}}`spec/{name.removesuffix('.md')}`" in design, name

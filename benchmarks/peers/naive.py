@@ -23,8 +23,9 @@ those cells that are known:
 - ``uptake``: digital requests / all requests (known where the volume total is > 0);
 - ``success-ratio``: web forms completed / started (known where started > 0);
 - ``digimaat-score``: the mean of maturity, attainment, fully-online and authentication-fit
-  over those that are defined; its coverage is the mean of their coverages (undefined
-  counting as 0).
+  over those that are defined; its coverage is the mean of the coverages of those that
+  apply (MET-9: a part applies where it has an applicable cell, which under equal weights
+  is where its coverage is defined), undefined where none applies.
 """
 
 from __future__ import annotations
@@ -184,6 +185,7 @@ def score(
         parts = [results[metric][code] for metric in _COMPOSITE_PARTS]
         defined = [value for value, _ in parts if not math.isnan(value)]
         composite = sum(defined) / len(defined) if defined else math.nan
-        coverage = sum(0.0 if math.isnan(cov) else cov for _, cov in parts) / len(parts)
+        applying = [cov for _, cov in parts if not math.isnan(cov)]
+        coverage = sum(applying) / len(applying) if applying else math.nan
         results["digimaat-score"][code] = (composite, coverage)
     return results

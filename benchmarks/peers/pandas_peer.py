@@ -168,7 +168,8 @@ def score(offerings: pd.DataFrame, products: pd.DataFrame, municipalities: pd.Da
     coverage = (known / base.where(base > 0)).astype(float)
 
     mean["digimaat-score"] = mean[_COMPOSITE_PARTS].mean(axis=1, skipna=True)
-    coverage["digimaat-score"] = coverage[_COMPOSITE_PARTS].fillna(0.0).mean(axis=1)
+    # MET-9: the mean over the parts that apply (a defined coverage under equal weights).
+    coverage["digimaat-score"] = coverage[_COMPOSITE_PARTS].mean(axis=1, skipna=True)
     out = pd.concat({"value": mean, "coverage": coverage}, axis=1)
     out = out.swaplevel(axis=1)
     out.index.name = "municipality"

@@ -1,38 +1,49 @@
 """The conformance test vectors (specification chapter CNF), run on the reference implementation.
 
-Every vector in ``specs/conformance/`` is validated against its JSON Schema and then run as
-CNF-4 says: the input read as an exchange document (XCH), the profile built (PRF-2, PRF-7),
-every municipality scored (PRF-5), and every expected value, coverage and contribution
-compared within ``AGREEMENT_TOLERANCE`` = 1e-9 absolute (AGG-8); the fingerprint where the
-vector pins it. The expected values were worked out by hand (the working is in the chapter),
-never taken from this implementation's output: a failure here is either an error in a
-vector or a bug in the implementation, and must be investigated as such.
+Every vector in ``specs/conformance/`` is validated against its JSON Schema and then run by
+the package's conformance runner (:mod:`digimaat.conformance`), as CNF-4 and CNF-9 say: for
+a scores vector, the input read as an exchange document (XCH), the profile built (PRF-2,
+PRF-7), every municipality scored (PRF-5), and every expected value, coverage and
+contribution compared within ``AGREEMENT_TOLERANCE`` = 1e-9 absolute (AGG-8), with the
+fingerprint, canonical form, decompositions and priorities where the vector pins them; for
+a fingerprint vector, the canonical form and the fingerprint; for a rejection vector, the
+clauses of the problems raised. The expected values were worked out by hand (the working is
+in the chapter), never taken from this implementation's output: a failure here is either an
+error in a vector or a bug in the implementation, and must be investigated as such.
 
 The other tests keep the set of vectors honest: it covers every kind of weighting and metric,
 every method and policy, every status and both scopes (CNF-8); the scenario vectors relate
 to each other as the scenarios say; every vector is worked out in the chapter; and the
-checker itself can fail.
+runner itself can fail.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import attrs
 import jsonschema
 import numpy as np
 import pytest
 from referencing import Registry, Resource
 
 from digimaat._version import SPEC_VERSION
-from digimaat.exchange import load_json
+from digimaat.conformance import (
+    Outcome,
+    agrees,
+    run_directory,
+    run_vector,
+    vector_dataset,
+    vector_profile,
+)
+from digimaat.errors import InputError
 from digimaat.measurement.aggregation import AGREEMENT_TOLERANCE, Method, MissingPolicy
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.metrics import LINEAR_SCORES, Composite, Maturity, Metric
@@ -42,7 +53,6 @@ from digimaat.measurement.profiles import (
     BUILTIN_PROFILES,
     Profile,
     ScoreBoard,
-    builtin_profile,
 )
 from digimaat.measurement.weights import Mix, ProductOf, Restrict, Weighting
 from digimaat.vocabulary.maturity import EU_ONLINE_AVAILABILITY, MDD_PERCENT, MaturityLevel
@@ -58,7 +68,7 @@ BUILTIN = "builtin:"
 Vector = dict[str, Any]
 
 
-# ---------------------------------------------------------------------------- the checker
+# ---------------------------------------------------------------------------- the vectors
 @cache
 def vectors() -> dict[str, Vector]:
     """Every vector file, by its file name without ``.json``."""
@@ -70,6 +80,10 @@ def vectors() -> dict[str, Vector]:
 
 def vector_ids() -> list[str]:
     return sorted(vectors())
+
+
+def of_kind(kind: str) -> dict[str, Vector]:
+    return {i: v for i, v in vectors().items() if v["kind"] == kind}
 
 
 @cache
@@ -85,78 +99,18 @@ def validator() -> jsonschema.protocols.Validator:
 
 def profile_of(vector: Vector) -> Profile:
     """CNF-4, step 2: a built-in profile by name, or the profile data read by PRF-7."""
-    profile = vector["profile"]
-    if isinstance(profile, str):
-        return builtin_profile(profile.removeprefix(BUILTIN))
-    return Profile.from_dict(profile, source=f"{vector['id']}.json#/profile")
-
-
-def dataset_of(vector: Vector) -> Dataset:
-    """CNF-4, step 1: the input read as an exchange document, in its own catalogue."""
-    submission = load_json(json.dumps(vector["input"]), name=f"{vector['id']}.json#/input")
-    return Dataset.from_offerings(
-        submission.offerings, submission.municipalities, submission.catalogue
-    )
+    return vector_profile(vector)
 
 
 def score(vector: Vector) -> tuple[Profile, Dataset, ScoreBoard]:
-    """CNF-4, step 3: every municipality scored with the profile."""
-    profile = profile_of(vector)
-    ds = dataset_of(vector)
+    """CNF-4, steps 1 to 3: every municipality scored with the profile."""
+    profile = vector_profile(vector)
+    ds = vector_dataset(vector)
     return profile, ds, profile.score(ds)
 
 
-def agrees(computed: float, expected: str | None) -> bool:
-    """CNF-4 and AGG-8: null means undefined; otherwise defined and within 1e-9 absolute."""
-    if expected is None:
-        return math.isnan(computed)
-    return not math.isnan(computed) and abs(computed - float(expected)) <= AGREEMENT_TOLERANCE
-
-
-def disagreements(vector: Vector, profile: Profile, ds: Dataset, board: ScoreBoard) -> list[str]:
-    """Every way the computed results differ from the vector's expected results (CNF-3, CNF-4)."""
-    found: list[str] = []
-    expected = vector["expected"]
-    pinned = expected.get("fingerprint")
-    if pinned is not None and pinned != profile.fingerprint:
-        found.append(f"fingerprint: expected {pinned}, computed {profile.fingerprint}")
-    municipalities: Mapping[str, Any] = expected["municipalities"]
-    if set(municipalities) != set(ds.codes):
-        found.append(f"municipalities: expected {sorted(municipalities)}, input has {ds.codes}")
-    for code, metrics in sorted(municipalities.items()):
-        if code not in ds.codes:
-            continue
-        i = ds.index_of(code)
-        if set(metrics) != set(board.results):
-            found.append(
-                f"{code}: expected metrics {sorted(metrics)}, profile has {sorted(board.results)}"
-            )
-        for metric_id, result in metrics.items():
-            if metric_id not in board.results:
-                continue
-            computed = board.results[metric_id]
-            for field, value in (("value", computed.value[i]), ("coverage", computed.coverage[i])):
-                if not agrees(float(value), result[field]):
-                    found.append(
-                        f"{code} {metric_id} {field}: expected {result[field]}, computed {value!r}"
-                    )
-            contributions = result.get("contributions")
-            if contributions is None:
-                continue
-            if set(contributions) != set(ds.uris):
-                found.append(
-                    f"{code} {metric_id} contributions: expected products {sorted(contributions)}, "
-                    f"the dataset has {list(ds.uris)}"
-                )
-            for j, uri in enumerate(ds.uris):
-                if uri in contributions and not agrees(
-                    float(computed.contribution[i, j]), contributions[uri]
-                ):
-                    found.append(
-                        f"{code} {metric_id} contribution of {uri}: expected {contributions[uri]}, "
-                        f"computed {float(computed.contribution[i, j])!r}"
-                    )
-    return found
+def outcome_of(vector: Vector) -> Outcome:
+    return run_vector(copy.deepcopy(vector), f"{vector['id']}.json")
 
 
 # ---------------------------------------------------------------------------- every vector
@@ -176,23 +130,37 @@ def test_the_vector_is_well_formed(vector_id: str) -> None:
 
 @pytest.mark.parametrize("vector_id", vector_ids())
 def test_the_reference_implementation_agrees_with_the_vector(vector_id: str) -> None:
-    """CNF-4: every expected value, coverage and contribution agrees within 1e-9, null is
-    undefined, and the fingerprint matches where it is given."""
-    vector = vectors()[vector_id]
-    assert disagreements(vector, *score(vector)) == []
+    """CNF-4, CNF-9: the runner finds no difference: every expected value, coverage and
+    contribution agrees within 1e-9, null is undefined, the fingerprint, canonical form,
+    decompositions and priorities match where given, and an input to reject is rejected
+    with the problems expected. A rejection vector whose problems cannot be compared yet
+    (the problems carry no clause ids) is skipped with the runner's reason."""
+    outcome = outcome_of(vectors()[vector_id])
+    if outcome.status == "skip" and vectors()[vector_id]["kind"] == "rejection":
+        pytest.skip(outcome.reason)
+    assert outcome.status == "pass", outcome.differences or outcome.reason
 
 
-# ---------------------------------------------------------------------------- the checker can fail
+def test_the_runner_runs_the_whole_folder() -> None:
+    """CNF-5: the runner reports every vector of the folder, by id."""
+    outcomes = run_directory(FOLDER)
+    assert [o.vector for o in outcomes] == vector_ids()
+    assert {o.status for o in outcomes} <= {"pass", "skip"}
+    assert all(o.status == "pass" for o in outcomes if o.vector in of_kind("scores"))
+
+
+# ---------------------------------------------------------------------------- the runner can fail
 def test_there_are_vectors() -> None:
-    assert len(vectors()) >= 25
+    assert len(of_kind("scores")) >= 35
+    assert of_kind("fingerprint")
 
 
-def test_the_checker_reports_every_kind_of_disagreement() -> None:
+def test_the_runner_reports_every_kind_of_disagreement() -> None:
     """CNF-4: a value off by more than 1e-9, a defined value where null is expected, a wrong
-    contribution, a missing product, a missing metric and a wrong fingerprint are each found."""
+    contribution, a missing product, a missing metric, a wrong fingerprint and a wrong
+    canonical form are each found, one difference each."""
     vector = vectors()["cnf-scenario-3-volume"]
-    profile, ds, board = score(vector)
-    assert disagreements(vector, profile, ds, board) == []
+    assert outcome_of(vector).status == "pass"
     cases: list[tuple[str, Any]] = [
         ("value", lambda m: m["fully-online"].update(value="0.0196078451")),
         ("value", lambda m: m["maturity"].update(value=None)),
@@ -209,16 +177,81 @@ def test_the_checker_reports_every_kind_of_disagreement() -> None:
     for needle, change in cases:
         broken = copy.deepcopy(vector)
         change(broken["expected"]["municipalities"]["GM0622"])
-        found = disagreements(broken, profile, ds, board)
-        assert len(found) == 1, (needle, found)
-        assert needle in found[0], (needle, found)
+        outcome = outcome_of(broken)
+        assert outcome.status == "fail", needle
+        assert len(outcome.differences) == 1, (needle, outcome.differences)
+        assert needle in outcome.first_difference, (needle, outcome.differences)
     # A difference of less than the tolerance is agreement (AGG-8): 1/51 + 5e-10.
     close = copy.deepcopy(vector)
     close["expected"]["municipalities"]["GM0622"]["fully-online"]["value"] = "0.0196078436"
-    assert disagreements(close, profile, ds, board) == []
+    assert outcome_of(close).status == "pass"
     wrong = copy.deepcopy(vector)
     wrong["expected"]["fingerprint"] = "sha256:" + "0" * 64
-    assert [f[:12] for f in disagreements(wrong, profile, ds, board)] == ["fingerprint:"]
+    assert [f[:12] for f in outcome_of(wrong).differences] == ["fingerprint:"]
+    form = copy.deepcopy(vector)
+    form["expected"]["canonical_json"] = "{}"
+    assert [f[:15] for f in outcome_of(form).differences] == ["canonical form:"]
+
+
+def test_the_runner_checks_the_order_of_decompositions_and_priorities() -> None:
+    """CNF-3: a decomposition or a list of priorities in another order, or a gain that
+    differs by more than the tolerance, is a difference."""
+    with_explain = [v for v in of_kind("scores").values() if "priorities" in v["expected"]]
+    assert with_explain, "no vector pins priorities"
+    vector = with_explain[0]
+    assert outcome_of(vector).status == "pass"
+    for code, rankings in vector["expected"]["priorities"].items():
+        for by, listed in rankings.items():
+            if listed:
+                broken = copy.deepcopy(vector)
+                broken["expected"]["priorities"][code][by][0]["gain"] = "0.000002"
+                assert "gain of" in outcome_of(broken).first_difference
+            broken = copy.deepcopy(vector)
+            broken["expected"]["priorities"][code][by] = [
+                {"product": "urn:x:none", "gain": "0.5"},
+                *listed,
+            ]
+            assert f"priorities of {code} by {by}" in outcome_of(broken).first_difference
+    for code, metrics in vector["expected"].get("decompositions", {}).items():
+        for metric_id, order in metrics.items():
+            broken = copy.deepcopy(vector)
+            broken["expected"]["decompositions"][code][metric_id] = [*order[::-1], "urn:x"]
+            assert "decomposition of" in outcome_of(broken).first_difference
+
+
+def test_the_runner_refuses_what_is_not_a_vector(tmp_path: Path) -> None:
+    """CNF-2: a file that is not a vector of a known kind is reported as an error, not run."""
+    vector = vectors()["cnf-weighting-mix"]
+    cases = {
+        "not-json": "{",
+        "array": "[]",
+        "no-format": json.dumps({**vector, "format": "x"}),
+        "unknown-kind": json.dumps({**vector, "kind": "median"}),
+        "extra-member": json.dumps({**vector, "comment": "x"}),
+        "no-expected": json.dumps({k: v for k, v in vector.items() if k != "expected"}),
+    }
+    for name, text in cases.items():
+        (tmp_path / f"{name}.json").write_text(text, encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not a vector", encoding="utf-8")
+    outcomes = run_directory(tmp_path)
+    assert [Path(o.source).stem for o in outcomes] == sorted(cases)
+    assert {o.status for o in outcomes} == {"error"}, outcomes
+    assert all(o.reason for o in outcomes)
+
+
+def test_a_vector_of_another_version_is_skipped() -> None:
+    """CNF-6: an implementation checks the vectors of the version it implements."""
+    vector = {**vectors()["cnf-weighting-mix"], "spec_version": "2.0"}
+    outcome = outcome_of(vector)
+    assert outcome.status == "skip"
+    assert "2.0" in outcome.reason
+
+
+def test_agreement_is_judged_exactly_on_the_decimal() -> None:
+    """CNF-4: the computed binary64 number and the expected decimal differ by at most 1e-9."""
+    assert agrees(0.5, "0.500000001")
+    assert not agrees(0.5, "0.5000000011")
+    assert not agrees(float("nan"), "0")
 
 
 def test_the_schema_is_a_valid_draft_2020_12_schema() -> None:
@@ -273,14 +306,14 @@ def weighting_kinds(weighting: Weighting) -> Iterator[str]:
 def all_metrics() -> list[tuple[Profile, Metric]]:
     return [
         (profile, metric)
-        for profile in (profile_of(v) for v in vectors().values())
+        for profile in (profile_of(v) for v in of_kind("scores").values())
         for metric in profile.metrics
     ]
 
 
 def test_the_vectors_cover_every_kind_of_weighting_and_metric() -> None:
     """CNF-8: The vectors MUST cover every weighting kind and every metric kind."""
-    profiles = [profile_of(v) for v in vectors().values()]
+    profiles = [profile_of(v) for v in of_kind("scores").values()]
     weightings = {kind for p in profiles for kind in weighting_kinds(p.weighting)}
     assert weightings == set(_WEIGHTINGS)
     assert {metric.kind for _, metric in all_metrics()} == set(_METRICS)
@@ -292,7 +325,7 @@ def test_the_vectors_cover_every_method_policy_and_scope() -> None:
     composites = [m for _, m in all_metrics() if isinstance(m, Composite)]
     assert {c.method for c in composites} == set(Method)
     assert any(part.direction < 0 for c in composites for part, _ in c.parts)
-    assert {profile_of(v).missing for v in vectors().values()} == set(MissingPolicy)
+    assert {profile_of(v).missing for v in of_kind("scores").values()} == set(MissingPolicy)
     assert {getattr(m, "scope", None) for _, m in all_metrics()} >= {"reference", "all"}
     tables = {m.scores for _, m in all_metrics() if isinstance(m, Maturity)}
     mdd = tuple(MDD_PERCENT[level] / 100 for level in MaturityLevel)
@@ -304,7 +337,7 @@ def test_the_vectors_cover_every_status() -> None:
     """CNF-8: The vectors MUST cover each of the five statuses of AGG-2, a cell without a
     record included."""
     statuses = set()
-    for vector in vectors().values():
+    for vector in of_kind("scores").values():
         offerings = vector["input"]["offerings"]
         statuses |= {o.get("status") or "offered" for o in offerings}
         products = {o["product"] for o in offerings}
@@ -313,6 +346,44 @@ def test_the_vectors_cover_every_status() -> None:
             if {o["product"] for o in offerings if o["municipality"] == code} != products:
                 statuses.add("no record")
     assert statuses == {"offered", "not-offered", "not-applicable", "unknown", "no record"}
+
+
+def test_the_vectors_cover_the_cases_of_1_0() -> None:
+    """CNF-8: The vectors MUST together cover ... `zero` on a metric whose direction is −1,
+    a metric that does not apply (MET-1.2), a mix over a metric whose subject is narrower
+    than the applicable cells (WGT-10), every kind of comparison of AGG-10 with numbers that
+    tie, and the canonical bytes and fingerprint of every built-in profile (PRF-4)."""
+    scores = of_kind("scores")
+    assert any(
+        profile_of(v).missing is MissingPolicy.ZERO
+        and any(m.direction < 0 for m in profile_of(v).metrics)
+        for v in scores.values()
+    )
+    not_applying = False
+    for vector in scores.values():
+        board = score(vector)[2]
+        not_applying |= any(not r.applies.all() for r in board.results.values())
+    assert not_applying
+    assert any(
+        isinstance(profile_of(v).weighting, Mix)
+        and any(getattr(m, "kind", "") == "authentication-fit" for m in profile_of(v).metrics)
+        for v in scores.values()
+    )
+    minimum = [m for _, m in all_metrics() if isinstance(m, Composite)]
+    assert any(m.method is Method.MINIMUM for m in minimum)
+    explained = [v["expected"] for v in scores.values()]
+    assert any("decompositions" in e for e in explained)
+    assert any(
+        not listed
+        for e in explained
+        for r in e.get("priorities", {}).values()
+        for listed in r.values()
+    )
+    pinned = {
+        v["profile"] for v in of_kind("fingerprint").values() if isinstance(v["profile"], str)
+    }
+    assert pinned == {BUILTIN + name for name in BUILTIN_PROFILES}
+    assert {"AGG-10"} <= {c for v in scores.values() for c in v["clauses"]}
 
 
 # ---------------------------------------------------------------------------- the scenarios
@@ -429,12 +500,84 @@ def test_every_expected_decimal_is_short_or_has_17_significant_digits() -> None:
     """CNF-3: an expected decimal is exact where a short exact decimal exists, and otherwise
     has at least 17 significant digits. A decimal of 11 to 16 digits is neither: it is
     typically a binary64 result pasted in, which this rule keeps out."""
-    for vector_id, vector in vectors().items():
+    for vector_id, vector in of_kind("scores").items():
         for text in decimals(vector["expected"]):
             digits = text.replace(".", "").lstrip("0")
             assert len(digits) <= 10 or len(digits) >= 17, (vector_id, text)
 
 
 def test_the_builtin_profiles_of_the_vectors_exist() -> None:
-    names = {v["profile"] for v in vectors().values() if isinstance(v["profile"], str)}
+    names = {v["profile"] for v in vectors().values() if isinstance(v.get("profile"), str)}
     assert names <= {BUILTIN + name for name in BUILTIN_PROFILES}
+
+
+def test_the_vectors_are_the_files_of_the_folder_beside_the_chapters() -> None:
+    """CNF-1: The test vectors ... are the JSON files of the folder `conformance/` beside the
+    chapters, one file per vector, each named after the vector's id with `.json` added."""
+    files = sorted(p.name for p in FOLDER.iterdir())
+    assert files == sorted(f"{vector_id}.json" for vector_id in vector_ids())
+    assert FOLDER.parent == SPECS
+    assert {v["kind"] for v in vectors().values()} == {"scores", "fingerprint", "rejection"}
+
+
+# ---------------------------------------------------------------------------- rejection
+def _rejection(subject: str, given: Any, problems: list[str], **extra: Any) -> Vector:
+    return {
+        "format": "digimaat-conformance",
+        "kind": "rejection",
+        "spec_version": SPEC_VERSION,
+        "id": "cnf-reject-test",
+        "title": "t",
+        "clauses": ["CNF-9"],
+        "description": "d",
+        "hand_checked": True,
+        "subject": subject,
+        "input": given,
+        "expected": {"problems": problems},
+        **extra,
+    }
+
+
+@attrs.frozen
+class _Attributed:
+    """A problem that names its clause, as the exchange readers' problems will."""
+
+    clause: str
+
+    def __str__(self) -> str:
+        return f"a problem of {self.clause}"
+
+
+def test_rejection_vectors_compare_the_sets_of_clauses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CNF-9: the implementation passes the vector when the set of the clause ids of its
+    problems equals the expected set; it fails when it accepts the input; where its problems
+    carry no clause ids it reports the vector as not checked. The input may be a JSON value,
+    the text of a JSON document (that need not be JSON at all) or the text of a CSV file."""
+    from digimaat import conformance
+
+    valid = vectors()["cnf-weighting-mix"]["input"]
+    accepted = run_vector(_rejection("offerings", valid, ["XCH-5"]))
+    assert accepted.status == "fail"
+    assert "accepted" in accepted.first_difference
+    for given, extra in (
+        ({"format": "digimaat-offerings"}, {}),
+        ("{not json", {"media_type": "application/json"}),
+        ("municipality,product\nGM0622,\n", {"media_type": "text/csv"}),
+    ):
+        outcome = run_vector(_rejection("offerings", given, ["XCH-5"], **extra))
+        assert outcome.status == "skip", outcome
+        assert "clause ids" in outcome.reason
+
+    def raising(*clauses: str) -> Any:
+        def read(*args: Any, **kwargs: Any) -> None:
+            raise InputError([_Attributed(c) for c in clauses])  # type: ignore[misc]
+
+        return read
+
+    monkeypatch.setattr(conformance, "load_json", raising("XCH-5", "XCH-5", "MUN-2"))
+    assert run_vector(_rejection("offerings", {}, ["MUN-2", "XCH-5"])).status == "pass"
+    wrong = run_vector(_rejection("offerings", {}, ["XCH-5"]))
+    assert wrong.status == "fail"
+    assert "MUN-2" in wrong.first_difference
+    not_a_vector = run_vector(_rejection("profile", "x", ["PRF-1"], media_type="text/csv"))
+    assert not_a_vector.status == "error"

@@ -166,28 +166,42 @@ class Expected:
     """The coverage (MET-9), NaN where undefined."""
     contributions: dict[str, float]
     """Contributions of the cells with a share (MET-10); empty where the value is undefined."""
+    applies: bool = True
+    """Whether the metric has anything to measure: a subject cell of positive or unknown
+    weight (MET-1.2)."""
 
 
-def reduce(rows: Sequence[tuple[str, Cell, Fraction | None]], policy: MissingPolicy) -> Expected:
-    """AGG-3 and AGG-4 in exact arithmetic over ``(uri, cell, raw weight)`` rows."""
+def reduce(
+    rows: Sequence[tuple[str, Cell, Fraction | None]], policy: MissingPolicy, direction: int = 1
+) -> Expected:
+    """AGG-3 and AGG-4 in exact arithmetic over ``(uri, cell, raw weight)`` rows.
+
+    Under ``zero`` an unknown cell counts at its worst value: 0 for a metric whose direction
+    is +1, 1 for one whose direction is -1 (AGG-4).
+    """
     subject = [(uri, c, w) for uri, c, w in rows if c.eligible]
     weighted = [(uri, c, w) for uri, c, w in subject if w is not None]
     unweighted = len(subject) - len(weighted)
     known_weight = sum((w for _, c, w in weighted if c.known), Fraction(0))
     all_weight = sum((w for _, _, w in weighted), Fraction(0))
-    numerator = sum((w * c.x for _, c, w in weighted if c.known), Fraction(0))
+    applies = all_weight > 0 or unweighted > 0
+    worst = Fraction(0) if direction > 0 else Fraction(1)
+    zero = policy is MissingPolicy.ZERO
+
+    def x(c: Cell) -> Fraction:
+        return c.x if c.known else worst
+
     coverage = float(known_weight / all_weight) if all_weight > 0 else NAN
-    denominator = all_weight if policy is MissingPolicy.ZERO else known_weight
+    denominator = all_weight if zero else known_weight
     undefined = denominator == 0
     if policy is MissingPolicy.PROPAGATE:
         undefined |= unweighted > 0 or any(not c.known and w > 0 for _, c, w in weighted)
     if undefined:
-        return Expected(NAN, coverage, {})
-    counted = weighted if policy is MissingPolicy.ZERO else [r for r in weighted if r[1].known]
-    contributions = {
-        uri: float(w / denominator * c.x) if c.known else 0.0 for uri, c, w in counted if w > 0
-    }
-    return Expected(float(numerator / denominator), coverage, contributions)
+        return Expected(NAN, coverage, {}, applies)
+    counted = weighted if zero else [r for r in weighted if r[1].known]
+    numerator = sum((w * x(c) for _, c, w in counted), Fraction(0))
+    contributions = {uri: float(w / denominator * x(c)) for uri, c, w in counted if w > 0}
+    return Expected(float(numerator / denominator), coverage, contributions, applies)
 
 
 def expected(
@@ -201,8 +215,12 @@ def expected(
         for p in world.catalogue.products:
             o = offerings.get((m.cbs_code, p.uri))
             rows.append((p.uri, cell(metric, p, o), weight(m, p, o)))
-        out[m.cbs_code] = reduce(rows, policy)
+        out[m.cbs_code] = reduce(rows, policy, metric.direction)
     return out
+
+
+EPSILON = 1e-9
+"""The tolerance of AGG-8, which is also the tie rule's (AGG-10)."""
 
 
 def combined(
@@ -211,12 +229,18 @@ def combined(
     directions: Sequence[int],
     method: str,
     policy: MissingPolicy,
+    applies: Sequence[bool] | None = None,
 ) -> float:
-    """AGG-5 for one municipality, written out with ``math``: the composite of part values."""
+    """AGG-5 for one municipality, written out with ``math``: the composite of part values.
+
+    A part that does not apply (MET-1.2) is left out under every policy; ties and the zero
+    rule follow AGG-10.
+    """
+    applying = [True] * len(values) if applies is None else list(applies)
     parts = [
         (v if d > 0 else 1.0 - v, a)
-        for v, a, d in zip(values, weights, directions, strict=True)
-        if a > 0
+        for v, a, d, ok in zip(values, weights, directions, applying, strict=True)
+        if a > 0 and ok
     ]
     if policy is MissingPolicy.PROPAGATE and any(math.isnan(u) for u, _ in parts):
         return NAN
@@ -229,10 +253,11 @@ def combined(
     if method == "arithmetic":
         return math.fsum(a / total * u for u, a in parts)
     if method == "geometric":
-        if any(u == 0 for u, _ in parts):
+        if any(u <= EPSILON for u, _ in parts):
             return 0.0
         return math.exp(math.fsum(a / total * math.log(u) for u, a in parts))
-    return min(u for u, _ in parts)
+    least = min(u for u, _ in parts)
+    return next(u for u, _ in parts if u <= least + EPSILON)
 
 
 # ---------------------------------------------------------------------------- shared by tests

@@ -27,10 +27,13 @@ from digimaat.measurement.aggregation import (
     MissingPolicy,
     combine,
     display,
+    exceeds,
+    ranked,
     reduce_cells,
+    ties,
 )
 from digimaat.measurement.dataset import Dataset, StatusCode
-from digimaat.measurement.metrics import Availability, Composite, Maturity
+from digimaat.measurement.metrics import AuthenticationFit, Availability, Composite, Maturity
 from digimaat.measurement.profiles import Profile, standard_profile
 from digimaat.measurement.weights import Volume
 from digimaat.vocabulary.municipalities import Municipality
@@ -538,7 +541,8 @@ class TestAGG6CompositeContributions:
                     float(r.value[i]) if m.direction > 0 else 1.0 - float(r.value[i])
                     for r, (m, _) in zip(parts, composite.parts, strict=True)
                 ]
-                alpha = _alphas(u, weights, composite.method, policy)
+                applies = [bool(r.applies[i]) for r in parts]
+                alpha = _alphas(u, weights, composite.method, policy, applies)
                 attribution = np.zeros(len(world.uris))
                 for a, r, (m, _) in zip(alpha, parts, composite.parts, strict=True):
                     c = r.contribution[i] if m.direction > 0 else r.share[i] - r.contribution[i]
@@ -575,17 +579,23 @@ class TestAGG6CompositeContributions:
 
 
 def _alphas(
-    u: list[float], weights: list[float], method: Method, policy: MissingPolicy
+    u: list[float],
+    weights: list[float],
+    method: Method,
+    policy: MissingPolicy,
+    applies: list[bool],
 ) -> list[float]:
-    """The α_k of AGG-6: shares of the active parts; for minimum 1 for the least one."""
+    """The α_k of AGG-6: shares of the active parts (weight > 0, applying, and under
+    ``drop`` defined); for minimum 1 for the first part that ties with the least (AGG-10)."""
     active = [
-        w > 0 and not (policy is MissingPolicy.DROP and math.isnan(v))
-        for v, w in zip(u, weights, strict=True)
+        w > 0 and ok and not (policy is MissingPolicy.DROP and math.isnan(v))
+        for v, w, ok in zip(u, weights, applies, strict=True)
     ]
     if method is Method.MINIMUM:
         values = [0.0 if math.isnan(v) else v for v in u]
-        least = min((v, k) for k, v in enumerate(values) if active[k])[1]
-        return [1.0 if k == least else 0.0 for k in range(len(u))]
+        least = min(v for k, v in enumerate(values) if active[k])
+        first = next(k for k, v in enumerate(values) if active[k] and v <= least + 1e-9)
+        return [1.0 if k == first else 0.0 for k in range(len(u))]
     total = math.fsum(w for w, a in zip(weights, active, strict=True) if a)
     return [w / total if a else 0.0 for w, a in zip(weights, active, strict=True)]
 
@@ -597,8 +607,9 @@ class TestAGG7ReductionRule:
     def test_any_summation_order_agrees_within_the_tolerance(
         self, arrays: CellArrays, policy: MissingPolicy, rng: random.Random
     ) -> None:
-        """AGG-7: "An implementation MAY use any other order or summation algorithm ...
-        whose results agree with the reference results within the tolerance of AGG-8."
+        """AGG-7: "An implementation computes in binary64 arithmetic or with more precision,
+        sums over products in any order and with any algorithm ... Every number it reports
+        MUST agree with the exact value (AGG-8)."
 
         The product axis is permuted: another summation order. The values agree within
         TOL, much closer than AGREEMENT_TOLERANCE.
@@ -620,8 +631,8 @@ class TestAGG7ReductionRule:
 
 class TestAGG8Tolerance:
     def test_the_tolerance_is_one_billionth(self) -> None:
-        """AGG-8: two implementations agree "when both are defined and differ by at most
-        1e-9 in absolute terms (`AGREEMENT_TOLERANCE`)"."""
+        """AGG-8: a computed number agrees with the standard when it "differs from it by at
+        most 1e-9 in absolute terms, the *tolerance* ε"."""
         assert AGREEMENT_TOLERANCE == 1e-9
 
     @pytest.mark.property
@@ -634,6 +645,115 @@ class TestAGG8Tolerance:
         result = reduce_cells(arrays.x, arrays.known, arrays.eligible, arrays.weight, policy)
         for i, (value, _) in enumerate(exact_reduction(arrays, policy)):
             assert close(float(result.value[i]), value, AGREEMENT_TOLERANCE)
+
+
+# ---------------------------------------------------------------------------- AGG-10
+EPS = AGREEMENT_TOLERANCE
+
+
+class TestAGG10Ties:
+    def test_numbers_within_the_tolerance_tie(self) -> None:
+        """AGG-10: *a* and *b* *tie* when |a − b| ≤ ε; *a* is greater than 0 when a > ε."""
+        assert ties((0.2 + 0.4) / 2, (0.3 + 0.3) / 2)
+        assert ties(0.5, 0.5 + EPS / 2)
+        assert not ties(0.5, 0.5 + 2 * EPS)
+        assert not exceeds(5.551115123125783e-17)
+        assert exceeds(2 * EPS)
+        assert not exceeds(math.nan)
+
+    @pytest.mark.property
+    @given(
+        st.lists(st.integers(0, 20), min_size=1, max_size=12),
+        st.randoms(use_true_random=False),
+        st.lists(st.floats(-EPS / 100, EPS / 100), min_size=12, max_size=12),
+    )
+    def test_the_order_of_a_listing_is_total_and_robust(
+        self, levels: list[int], rng: random.Random, noise: list[float]
+    ) -> None:
+        """AGG-10: a listing is "by repeated selection: the next item listed is, of the items
+        not yet listed whose number ties with the greatest number not yet listed, the one
+        with the least URI". Numbers that differ by more than ε are listed largest first,
+        numbers that are equal by URI; the order is the same on the exact numbers, on
+        numbers perturbed by far less than ε, and for any order of the input."""
+        exact = [(f"urn:x:{k:02d}", level / 8) for k, level in enumerate(levels)]
+        listed = ranked(exact, lambda t: t[1], lambda t: t[0])
+        assert sorted(listed) == sorted(exact)
+        assert listed == sorted(exact, key=lambda t: (-t[1], t[0]))
+        shuffled = list(exact)
+        rng.shuffle(shuffled)
+        perturbed = [(uri, value + noise[k]) for k, (uri, value) in enumerate(shuffled)]
+        again = ranked(perturbed, lambda t: t[1], lambda t: t[0])
+        assert [uri for uri, _ in again] == [uri for uri, _ in listed]
+
+    def test_ties_are_not_transitive_and_the_listing_still_has_one_order(self) -> None:
+        """AGG-10: "a may tie with b and b with c while a is greater than c". With 1.2ε
+        (c), 0.6ε (b) and 0 (a): the items tying with the greatest, 1.2ε, are c and b, so b
+        (the least URI) comes first; then c, the greatest left; then a."""
+        items = [("urn:x:a", 1.2 * EPS), ("urn:x:b", 0.6 * EPS), ("urn:x:c", 0.0)]
+        listed = ranked(items, lambda t: t[1], lambda t: t[0])
+        assert [uri for uri, _ in listed] == ["urn:x:a", "urn:x:b", "urn:x:c"]
+        items = [("urn:x:c", 1.2 * EPS), ("urn:x:b", 0.6 * EPS), ("urn:x:a", 0.0)]
+        listed = ranked(items, lambda t: t[1], lambda t: t[0])
+        assert [uri for uri, _ in listed] == ["urn:x:b", "urn:x:c", "urn:x:a"]
+
+    def test_a_minimum_selects_the_first_of_the_parts_that_tie(self) -> None:
+        """AGG-5, AGG-10: `minimum`: of the active parts whose u ties with the least u, the
+        first in part order; here the first is 0.30000000000000004 and the second 0.3."""
+        first, second = (0.2 + 0.4) / 2, (0.3 + 0.3) / 2
+        assert first > second
+        values = np.array([[first], [second], [0.5]])
+        value, used = combine(values, np.ones(3), Method.MINIMUM, MissingPolicy.DROP)
+        assert used[:, 0].tolist() == [1.0, 0.0, 0.0]
+        assert value[0] == first
+        value, used = combine(values[[1, 0, 2]], np.ones(3), Method.MINIMUM, MissingPolicy.DROP)
+        assert used[:, 0].tolist() == [1.0, 0.0, 0.0]
+
+    def test_the_geometric_zero_rule_applies_within_the_tolerance(self) -> None:
+        """AGG-5, AGG-10: "when any active part is 0 by the tie rule (u ≤ 1e-9) the result
+        is 0"; a part of 1e-16, a rounding error of 0, does not make the mean 1e-8."""
+        values = np.array([[1e-16, 2 * EPS], [1.0, 1.0]])
+        value, _ = combine(values, np.ones(2), Method.GEOMETRIC, MissingPolicy.DROP)
+        assert value[0] == 0.0
+        assert value[1] == pytest.approx(math.sqrt(2 * EPS), rel=1e-12)
+
+
+class TestAGG4ZeroByDirection:
+    @pytest.mark.property
+    @given(cell_arrays(max_p=8))
+    def test_zero_counts_an_unknown_at_the_worst_value(self, arrays: CellArrays) -> None:
+        """AGG-4: `zero`: "an unknown cell counts with its full weight at the metric's worst
+        value x0": 0 when higher is better and 1 when lower is better, so that for a
+        lower-is-better metric the value is an upper bound. Exact arithmetic (AGG-3)."""
+        x = np.clip(arrays.x, 0.0, 1.0)
+        down = reduce_cells(x, arrays.known, arrays.eligible, arrays.weight, MissingPolicy.ZERO, -1)
+        up = reduce_cells(x, arrays.known, arrays.eligible, arrays.weight, MissingPolicy.ZERO)
+        flipped = reduce_cells(
+            1.0 - x, arrays.known, arrays.eligible, arrays.weight, MissingPolicy.ZERO
+        )
+        drop = reduce_cells(x, arrays.known, arrays.eligible, arrays.weight, MissingPolicy.DROP)
+        for i in range(x.shape[0]):
+            # On the higher-is-better scale an unknown counts as 0 in either direction.
+            assert close(1.0 - float(down.value[i]), float(flipped.value[i]), 1e-12)
+            if not math.isnan(float(drop.value[i])):
+                assert float(down.value[i]) >= float(drop.value[i]) - 1e-12
+                assert float(up.value[i]) <= float(drop.value[i]) + 1e-12
+            if not math.isnan(float(down.value[i])):
+                assert 0.0 <= float(down.value[i]) <= 1.0
+                assert close(math.fsum(down.contribution[i]), float(down.value[i]), 1e-12)
+        np.testing.assert_array_equal(down.coverage, up.coverage)
+
+    def test_an_unrecorded_authentication_counts_as_a_barrier(self) -> None:
+        """AGG-4, MET-5: under `zero` an unrecorded authentication counts "as a barrier and
+        as a shortfall", never in the municipality's favour."""
+        booking = Additions(required_assurance="low", fee_applies=False, reason="test")
+        catalogue = Catalogue((Product(uri="urn:x:a", name="a", additions=booking),))
+        ds = Dataset.from_offerings(
+            [Offering("GM0606", "urn:x:a", capabilities=FULLY_ONLINE)], [GM], catalogue
+        )
+        for outcome, worst in (("match", 0.0), ("barrier", 1.0), ("shortfall", 1.0)):
+            metric = AuthenticationFit("m", "M", outcome=outcome)
+            assert metric.evaluate(ds, policy=MissingPolicy.ZERO).of("GM0606") == worst
+            assert math.isnan(metric.evaluate(ds).of("GM0606"))
 
 
 # ---------------------------------------------------------------------------- AGG-9

@@ -327,3 +327,37 @@ def test_local_products_need_a_catalogue_that_holds_them() -> None:
     ds = Dataset.from_offerings(offerings, [GM], cat)
     assert ds.level.tolist() == [[int(MaturityLevel.INFORMATION)]]
     assert not ds.is_reference[0]
+
+
+# ---------------------------------------------------------------------------- AGG-2.1
+def test_the_product_scope_is_the_products_named_unless_given() -> None:
+    """AGG-2.1: Unless the scope is given explicitly, it is the set of products named by
+    any offering of the input; adding another municipality can add products to the scope
+    and so lower a municipality's coverage, and under `drop` its values do not change. With
+    the scope fixed explicitly, adding a municipality changes no other's coverage."""
+    from digimaat.measurement.metrics import Maturity
+
+    upl = UPL_NAMESPACE
+    one = [Offering("GM0606", upl + "paspoort", capabilities=["information-online"])]
+    other = [Offering("GM0622", upl + "parkeervergunning", capabilities=["information-online"])]
+    munis = [
+        Municipality("GM0606", "Schiedam", 79279, 2021),
+        Municipality("GM0622", "Vlaardingen", 74124, 2021),
+    ]
+    alone = Dataset.from_offerings(one, munis[:1])
+    together = Dataset.from_offerings(one + other, munis)
+    fixed = Dataset.from_offerings(
+        one + other, munis, products=[upl + "paspoort", upl + "parkeervergunning"]
+    )
+    maturity = Maturity("maturity", "Maturity")
+    assert alone.uris == (upl + "paspoort",)
+    assert together.uris == (upl + "parkeervergunning", upl + "paspoort")
+    a, b = maturity.evaluate(alone), maturity.evaluate(together)
+    assert a.of("GM0606") == b.of("GM0606")  # drop: the value does not change
+    assert float(a.coverage[0]) == 1.0
+    assert float(b.coverage[0]) == 0.5  # the other product is a no-record cell
+    # With the scope fixed, adding a municipality no longer changes Schiedam's coverage.
+    scoped = Dataset.from_offerings(one, munis[:1], products=fixed.uris)
+    assert float(maturity.evaluate(scoped).coverage[0]) == float(
+        maturity.evaluate(fixed).coverage[0]
+    )

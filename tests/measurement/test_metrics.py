@@ -98,6 +98,7 @@ def check_against_oracle(
         e = want[code]
         assert close(float(result.value[i]), e.value), (code, result.value[i], e.value)
         assert close(float(result.coverage[i]), e.coverage), (code, result.coverage[i], e)
+        assert bool(result.applies[i]) == e.applies, (code, "applies (MET-1.2)")
         got = result.contributions_of(code)
         assert set(got) == set(e.contributions), (code, got, e.contributions)
         for uri, c in e.contributions.items():
@@ -691,9 +692,11 @@ class TestMET8Composite:
         method: Method,
     ) -> None:
         """MET-8: "A part whose direction is −1 enters as 1 − its value"; "a part whose value
-        is undefined is missing for the composite, and is treated by the same policy";
-        "The coverage of a composite is the part-weighted mean of its parts' coverages, an
-        undefined coverage counted as 0." Compared with AGG-5 written out (TOL)."""
+        is undefined is missing for the composite, and is treated by the same policy" unless
+        it does not apply (MET-1.2), when it is left out; MET-9: "The coverage of a composite
+        is the part-weighted mean of the coverages of its active parts that apply, an
+        undefined coverage of such a part counted as 0." Compared with AGG-5 written out
+        (TOL)."""
         weighting, _ = weighting_pair(name, _table(data, world))
         parts = [
             (m, data.draw(st.sampled_from((0.0, 0.5, 1.0, 3.0))))
@@ -708,13 +711,22 @@ class TestMET8Composite:
         weights = [w for _, w in parts]
         directions = [m.direction for m, _ in parts]
         for i in range(len(ds.codes)):
+            applies = [bool(r.applies[i]) for r in values]
             want = oracle.combined(
-                [float(r.value[i]) for r in values], weights, directions, method.value, policy
+                [float(r.value[i]) for r in values],
+                weights,
+                directions,
+                method.value,
+                policy,
+                applies,
             )
             assert close(float(result.value[i]), want), (result.value[i], want)
             covs = [0.0 if math.isnan(r.coverage[i]) else float(r.coverage[i]) for r in values]
-            active = [(c, w) for c, w in zip(covs, weights, strict=True) if w > 0]
-            coverage = math.fsum(c * w for c, w in active) / math.fsum(w for _, w in active)
+            active = [
+                (c, w) for c, w, ok in zip(covs, weights, applies, strict=True) if w > 0 and ok
+            ]
+            total = math.fsum(w for _, w in active)
+            coverage = math.fsum(c * w for c, w in active) / total if total else math.nan
             assert close(float(result.coverage[i]), coverage)
 
 
@@ -797,3 +809,37 @@ class TestMET10Contributions:
                     assert abs(math.fsum(shares) - 1.0) <= TOL, metric.id
                 assert np.all(contributions >= 0.0)
                 assert np.all(shares >= 0.0)
+
+
+# ---------------------------------------------------------------------------- LOA-7
+def test_fit_needs_both_levels_and_is_never_taken_as_a_match() -> None:
+    """LOA-7: Fit is defined only when both levels are known: the product's required
+    assurance is assessed and the offering's authentication is recorded. Where either is
+    missing the fit is *unknown*; it MUST NOT be taken as a match."""
+    from digimaat.vocabulary.products import Additions, Catalogue, Product
+
+    assessed = Additions(required_assurance="low", fee_applies=False, reason="test")
+    catalogue = Catalogue(
+        (
+            Product(uri="urn:x:a", name="a", additions=assessed),
+            Product(uri="urn:x:b", name="b", additions=assessed),
+            Product(uri="urn:x:c", name="c"),  # required assurance not assessed
+        )
+    )
+    ds = Dataset.from_offerings(
+        [
+            Offering("GM0606", "urn:x:a", capabilities=FULLY_ONLINE, authentication="DigiD Midden"),
+            Offering("GM0606", "urn:x:b", capabilities=FULLY_ONLINE),  # not recorded
+            Offering("GM0606", "urn:x:c", capabilities=FULLY_ONLINE, authentication="none"),
+        ],
+        [Municipality("GM0606", "Schiedam", 79279, 2021)],
+        catalogue,
+    )
+    fit = AuthenticationFit("fit", "Fit").evaluate(ds)
+    # a is a match; b is unknown (left out under drop, half the coverage); c is not measured.
+    assert fit.of("GM0606") == 1.0
+    assert float(fit.coverage[0]) == 0.5
+    assert set(fit.contributions_of("GM0606")) == {"urn:x:a"}
+    assert AuthenticationFit("fit", "Fit").evaluate(ds, policy=MissingPolicy.ZERO).of(
+        "GM0606"
+    ) == pytest.approx(0.5)

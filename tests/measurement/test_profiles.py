@@ -223,12 +223,12 @@ TINY_CANONICAL = (
     '{"headline":"score","metrics":['
     '{"at_least":"fully-online","id":"fully","kind":"availability","scope":"reference"},'
     '{"id":"m","kind":"maturity","scope":"reference",'
-    '"scores":[0.0,0.0,0.25,0.5,0.75,1.0,1.0]},'
+    '"scores":[0,0,0.25,0.5,0.75,1,1]},'
     '{"id":"score","kind":"composite","method":"arithmetic",'
-    '"parts":[{"metric":"fully","weight":1.0},{"metric":"m","weight":3.0}]}],'
-    '"missing":"zero","weighting":{"kind":"per-capita","per":1000.0}}'
+    '"parts":[{"metric":"fully","weight":1},{"metric":"m","weight":3}]}],'
+    '"missing":"zero","weighting":{"kind":"per-capita","per":1000}}'
 )
-"""The canonical JSON of :func:`_tiny`, written out by hand from PRF-4."""
+"""The canonical JSON of :func:`_tiny`, written out by hand from PRF-4 and RFC 8785."""
 
 
 def _tiny() -> Profile:
@@ -247,18 +247,28 @@ def _tiny() -> Profile:
 
 
 def test_the_fingerprint_is_the_sha256_of_the_canonical_json() -> None:
-    """PRF-4: The *fingerprint* is `sha256:` followed by the 64 lower-case hex digits of the
-    SHA-256 hash of the canonical JSON, encoded in ASCII."""
-    expected = "sha256:" + hashlib.sha256(TINY_CANONICAL.encode("ascii")).hexdigest()
+    """PRF-4: The *fingerprint* is `sha256:` followed by the 64 lower-case hexadecimal digits
+    of the SHA-256 hash of the canonical bytes."""
+    assert _tiny().canonical_json() == TINY_CANONICAL.encode("utf-8")
+    expected = "sha256:" + hashlib.sha256(TINY_CANONICAL.encode("utf-8")).hexdigest()
     assert _tiny().fingerprint == expected
 
 
-def test_canonical_numbers_use_the_shortest_repr() -> None:
-    """PRF-4: every number as the shortest decimal text that reads back as the same binary64
-    number."""
-    text = json.dumps(standard_profile().canonical(), sort_keys=True, separators=(",", ":"))
-    assert "[0.0,0.16666666666666666,0.3333333333333333,0.5,0.6666666666666666," in text
-    assert "0.8333333333333334,1.0]" in text
+def test_canonical_numbers_are_written_as_rfc_8785_writes_them() -> None:
+    """PRF-4: every number as RFC 8785 writes it, the shortest decimal text that reads back
+    as the same binary64 number, with no fraction where it is an integer."""
+    text = standard_profile().canonical_json().decode("utf-8")
+    assert "[0,0.16666666666666666,0.3333333333333333,0.5,0.6666666666666666," in text
+    assert "0.8333333333333334,1]" in text
+    tiny = attrs.evolve(_tiny(), weighting=PerCapita(per=1e-7))
+    assert b'"per":1e-7' in tiny.canonical_json()
+
+
+def test_non_ascii_text_is_written_as_utf8() -> None:
+    """PRF-4: a product URI with characters beyond ASCII is written as its UTF-8 bytes, not
+    escaped (RFC 8785, 3.2.2.2)."""
+    profile = attrs.evolve(_tiny(), weighting=Custom({"urn:x:café": 1.0}, default=0.0))
+    assert "urn:x:café".encode() in profile.canonical_json()
 
 
 def test_negative_zero_is_zero() -> None:

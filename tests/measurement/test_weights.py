@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from digimaat.errors import DigimaatError, InvalidValueError, MeasurementError
 from digimaat.measurement.aggregation import MissingPolicy
 from digimaat.measurement.dataset import Dataset
-from digimaat.measurement.metrics import Availability, Maturity, Metric
+from digimaat.measurement.metrics import AuthenticationFit, Availability, Maturity, Metric
 from digimaat.measurement.profiles import standard_profile
 from digimaat.measurement.weights import (
     ChannelCost,
@@ -562,8 +562,9 @@ class TestWGT10Mix:
         assert Mix(((Equal(), 2), (Volume(), 2))).raw(ds)[0] == pytest.approx(mix.raw(ds)[0])
 
     def test_an_unknown_weight_under_one_part_leaves_the_shares_of_the_mix(self) -> None:
-        """WGT-10: "Each part is normalised over B", the applicable cells "whose raw weight is
-        known under every part"; "An applicable cell outside B has an unknown mixed weight".
+        """WGT-10: "Each part is normalised over B", the cells of the metric's subject "whose
+        raw weight is known under every part"; "A cell of the subject outside B has an
+        unknown mixed weight".
 
         A third product without a volume record is outside B: the mix of the example is
         unchanged (53/204 fully online, not 1/2 × 1/3 + 1/2 × 1/51 of a base of three).
@@ -580,8 +581,8 @@ class TestWGT10Mix:
 
     def test_a_part_without_weight_makes_the_mix_undefined(self) -> None:
         """WGT-10: "Where the raw weights of some part sum to 0 over B, ... every mixed
-        weight of the municipality is 0, and so every value under the mix is undefined
-        there." """
+        weight of the municipality in the metric is 0, so the metric does not apply there
+        ... and its value is undefined." """
         ds = twenty_vs_thousand()
         mix = Mix(((Equal(), 1), (Custom({}, default=0.0), 1)))
         assert mix.raw(ds).tolist() == [[0.0, 0.0]]
@@ -621,6 +622,79 @@ class TestWGT10Mix:
         for i in range(raw.shape[0]):
             row = raw[i][ds.applicable[i] & ~np.isnan(raw[i])]
             assert row.size == 0 or not row.any() or abs(math.fsum(row) - 1.0) <= TOL
+
+    @pytest.mark.property
+    @WORLD_SETTINGS
+    @given(worlds(), st.sampled_from(SIMPLE), positive_amounts, positive_amounts, st.data())
+    def test_the_parts_keep_their_shares_in_every_metric(
+        self, world: World, metric: Metric, a: float, b: float, data: st.DataObject
+    ) -> None:
+        """WGT-2, WGT-10: every part is normalised over the subject of each metric, so that
+        "the parts keep exactly their shares in every metric": under `zero`, where every
+        raw weight of the subject is known, the value under a mix with shares a and b is
+        (a × value under the first + b × value under the second) / (a + b), for metrics
+        whose subject is narrower than the applicable cells (authentication fit, scope
+        `reference`) as for the others (TOL)."""
+        ds = world.dataset()
+        custom = Custom(data.draw(custom_tables(world)))
+        mixed = metric.evaluate(ds, Mix(((Equal(), a), (custom, b))), MissingPolicy.ZERO)
+        first = metric.evaluate(ds, Equal(), MissingPolicy.ZERO)
+        second = metric.evaluate(ds, custom, MissingPolicy.ZERO)
+        for i in range(len(ds.codes)):
+            x, y, z = float(first.value[i]), float(second.value[i]), float(mixed.value[i])
+            if math.isnan(x) or math.isnan(y):
+                assert math.isnan(z), (metric.id, x, y, z)  # a part without weight
+                continue
+            assert close(z, (a * x + b * y) / (a + b), 1e-9), (metric.id, x, y, z)
+
+    def test_a_mix_is_normalised_over_the_subject_of_authentication_fit(self) -> None:
+        """WGT-10: "For a metric and a municipality, let B be the cells of the metric's
+        subject whose raw weight is known under every part." Authentication fit is about two
+        of three products: their mixed weights are 1/2 × 1/2 + 1/2 × 1/4 = 3/8 and 5/8, so
+        the fit is 3/8, not 13/32 (the mix over all three, then renormalised)."""
+        fully = FULLY_ONLINE
+        booking = Product(
+            uri="urn:x:a",
+            name="a",
+            additions=Additions(required_assurance="none", fee_applies=False, reason="test"),
+        )
+        permit = Product(
+            uri="urn:x:b",
+            name="b",
+            additions=Additions(required_assurance="low", fee_applies=False, reason="test"),
+        )
+        other = Product(uri="urn:x:c", name="c")
+        ds = Dataset.from_offerings(
+            [
+                Offering(
+                    "GM0622",
+                    "urn:x:a",
+                    capabilities=fully,
+                    authentication="none",
+                    volumes=Volumes.from_mapping({"web": "100/year"}),
+                ),
+                Offering(
+                    "GM0622",
+                    "urn:x:b",
+                    capabilities=fully,
+                    authentication="DigiD Substantieel",
+                    volumes=Volumes.from_mapping({"web": "300/year"}),
+                ),
+                Offering(
+                    "GM0622",
+                    "urn:x:c",
+                    capabilities=gates_up_to(1),
+                    volumes=Volumes.from_mapping({"balie": "600/year"}),
+                ),
+            ],
+            [Municipality("GM0622", "Vlaardingen", 74124, 2021)],
+            Catalogue((booking, permit, other)),
+        )
+        mix = Mix(((Equal(), 1), (Volume(), 1)))
+        fit = AuthenticationFit("fit", "Fit", scope="all")
+        assert fit.evaluate(ds, mix).of("GM0622") == pytest.approx(3 / 8, abs=TOL)
+        everything = Availability("fully", "Fully", scope="all")
+        assert everything.evaluate(ds, mix).of("GM0622") == pytest.approx(8 / 15, abs=TOL)
 
     @pytest.mark.parametrize(
         "parts",

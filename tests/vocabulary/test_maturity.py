@@ -380,3 +380,21 @@ def test_missing_capabilities_are_all_necessary(capabilities: set[Capability], t
     assert not (missing & capabilities)
     for left_out in missing:
         assert level_of(capabilities | (missing - {left_out})) < target
+
+
+# ---------------------------------------------------------------------------- PRD-4.3
+def test_a_fee_puts_online_payment_in_the_fully_online_gate() -> None:
+    """PRD-4.3: *Fee* records whether a fee applies. When it applies, online payment is part
+    of the fully-online gate; where no fee applies, the same capabilities without online
+    payment are fully online."""
+    from digimaat.vocabulary.maturity import Capability, MaturityLevel, level_of
+    from digimaat.vocabulary.products import reference_catalogue
+
+    gates = [c for c in Capability if c.value not in ("prefilled", "proactive")]
+    without_payment = [c for c in gates if c is not Capability.ONLINE_PAYMENT]
+    assert level_of(gates, fee_applies=True) == MaturityLevel.FULLY_ONLINE
+    assert level_of(without_payment, fee_applies=True) == MaturityLevel.ONLINE_SUBMISSION
+    assert level_of(without_payment, fee_applies=False) == MaturityLevel.FULLY_ONLINE
+    catalogue = reference_catalogue()
+    assert catalogue.resolve("parkeervergunning").fee_applies is True
+    assert catalogue.resolve("bezafspr").fee_applies is False

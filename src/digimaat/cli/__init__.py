@@ -118,6 +118,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?", metavar="NAME|PATH")
     formats(p, ("table", "json"))
 
+    p = sub.add_parser(
+        "conformance", help="run a folder of conformance vectors against this implementation"
+    )
+    p.add_argument(
+        "directory",
+        nargs="?",
+        metavar="DIR",
+        help="folder of vectors (default: those of the specification this package implements)",
+    )
+    p.add_argument("--strict", action="store_true", help="count skipped vectors as failed")
+    p.add_argument("--verbose", "-v", action="store_true", help="show every difference")
+    formats(p, ("table", "json"))
+
     sub.add_parser("example", help="run the worked example on the embedded data")
 
     p = sub.add_parser("import", help="import another format into an offerings document")

@@ -674,7 +674,53 @@ def import_sc(args: argparse.Namespace) -> Report:
     )
 
 
+def conformance(args: argparse.Namespace) -> Report:
+    """Run a folder of conformance vectors; a failed vector (or, ``--strict``, a skipped one)
+    is a finding."""
+    from digimaat._version import SPEC_VERSION
+    from digimaat.conformance import published_vectors, run_directory, succeeded
+
+    outcomes = run_directory(args.directory or published_vectors())
+    detail = (
+        (lambda o: "; ".join(o.differences) or o.reason)
+        if args.verbose
+        else (lambda o: o.first_difference)
+    )
+    table = Table(
+        "vectors",
+        (
+            Column("id", "vector", "code"),
+            Column("status", "status", "code"),
+            Column("detail", "detail", "text"),
+        ),
+        tuple((o.vector, o.status, detail(o) or "") for o in outcomes),
+    )
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("pass", "fail", "skip", "error")}
+    return Report(
+        "conformance",
+        meta={"spec_version": SPEC_VERSION},
+        tables=(table,),
+        data={
+            "vectors": [
+                {
+                    "id": o.vector,
+                    "status": o.status,
+                    "differences": list(o.differences),
+                    "reason": o.reason or None,
+                }
+                for o in outcomes
+            ],
+            "findings": 0 if succeeded(outcomes, strict=args.strict) else 1,
+        },
+        after=(
+            f"specification {SPEC_VERSION}: {len(outcomes)} vectors, {counts['pass']} passed, "
+            f"{counts['fail']} failed, {counts['skip']} skipped, {counts['error']} not vectors",
+        ),
+    )
+
+
 COMMANDS = {
+    "conformance": conformance,
     "score": score,
     "explain": explain,
     "next": next_steps,

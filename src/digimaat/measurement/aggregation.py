@@ -30,9 +30,10 @@ renormalise (``drop``), count them as zero (``zero``), or make the result undefi
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+import heapq
+from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import numpy as np
@@ -50,18 +51,74 @@ __all__ = [
     "PreparedWeights",
     "combine",
     "display",
+    "exceeds",
+    "ranked",
     "reduce_cells",
     "reduce_with",
+    "ties",
 ]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+_T = TypeVar("_T")
 
 AGREEMENT_TOLERANCE = 1e-9
 """Two implementations agree on a value when they differ by at most this, absolutely (AGG-8)."""
 
 DISPLAY_DECIMALS = 4
 """Values in [0, 1] are shown rounded half-to-even to this many decimals (AGG-9)."""
+
+
+# ---------------------------------------------------------------------- comparisons (AGG-10)
+def ties(a: float, b: float) -> bool:
+    """Whether two computed numbers are equal by the tie rule: within the tolerance (AGG-10).
+
+    >>> ties(0.1 + 0.2, 0.3), ties(0.3, 0.3 + 2e-9)
+    (True, False)
+    """
+    return abs(a - b) <= AGREEMENT_TOLERANCE
+
+
+def exceeds(a: float, b: float = 0.0) -> bool:
+    """Whether ``a`` is greater than ``b`` by the tie rule: by more than the tolerance (AGG-10).
+
+    A gain of ``5e-17`` (a rounding error of an exact 0) does not exceed 0; NaN exceeds nothing.
+
+    >>> exceeds(5e-17), exceeds(1e-6), exceeds(float("nan"))
+    (False, True, False)
+    """
+    return a - b > AGREEMENT_TOLERANCE
+
+
+def ranked(items: Sequence[_T], value: Callable[[_T], float], key: Callable[[_T], str]) -> list[_T]:
+    """Items by value, largest first; values that tie (AGG-10) in the order of ``key`` (AGG-10).
+
+    The order is built by taking, again and again, among the items left, those whose value is
+    within the tolerance of the largest value left, and of those the one with the least key.
+    It is a total order, the same on the exact values and on any values within the
+    tolerance of them (except where two values differ by the tolerance itself), and costs
+    ``O(n log n)``: the window of tied items only moves towards smaller values.
+
+    >>> ranked([("b", 0.5), ("c", 0.25), ("a", 0.5 + 1e-12)], lambda t: t[1], lambda t: t[0])
+    [('a', 0.500000000001), ('b', 0.5), ('c', 0.25)]
+    """
+    order = sorted(range(len(items)), key=lambda k: -value(items[k]))
+    taken = [False] * len(order)
+    window: list[tuple[str, int]] = []  # (key, position in ``order``), a heap
+    top = 0  # position of the largest value not yet taken
+    end = 0  # positions before ``end`` are in the window (or taken)
+    out: list[_T] = []
+    while len(out) < len(order):
+        while taken[top]:
+            top += 1
+        largest = value(items[order[top]])
+        while end < len(order) and not value(items[order[end]]) < largest - AGREEMENT_TOLERANCE:
+            heapq.heappush(window, (key(items[order[end]]), end))
+            end += 1
+        _, position = heapq.heappop(window)
+        taken[position] = True
+        out.append(items[order[position]])
+    return out
 
 
 class MissingPolicy(enum.Enum):
@@ -173,6 +230,8 @@ class _Base:
     total_known: FloatArray
     coverage: FloatArray
     unweighted: NDArray[np.int64]
+    applies: BoolArray
+    """``[m]`` whether the subject has a cell of positive or unknown weight (MET-1.2)."""
     _arrays: dict[str, FloatArray | BoolArray] = attrs.field(factory=dict)
 
     @classmethod
@@ -193,6 +252,7 @@ class _Base:
         coverage = np.divide(
             total_known, total_base, out=np.full(total_base.shape, np.nan), where=total_base > 0
         )
+        applies = (total_base > 0) | (unweighted > 0)
         return cls(
             w.uniform,
             w.filled,
@@ -203,6 +263,7 @@ class _Base:
             total_known,
             coverage,
             unweighted,
+            applies,
             arrays,
         )
 
@@ -255,6 +316,9 @@ class CellReduction:
     """``[m]`` share of the eligible weight whose value is known; NaN with no eligible weight."""
     unweighted: NDArray[np.int64]
     """``[m]`` eligible cells left out because their weight is unknown."""
+    applies: BoolArray
+    """``[m]`` whether the metric has anything to measure: a subject cell of positive or
+    unknown weight (MET-1.2). Where it does not, value and coverage are undefined."""
     _base: _Base
     _zero: bool
     _values: Callable[[], FloatArray | BoolArray]
@@ -292,6 +356,7 @@ def reduce_cells(
     eligible: BoolArray,
     weight: FloatArray | PreparedWeights,
     policy: MissingPolicy,
+    direction: int = 1,
 ) -> CellReduction:
     """Reduce per-product values to one value per municipality (AGG-3).
 
@@ -311,11 +376,14 @@ def reduce_cells(
     ``x`` may be boolean (1 for true): availability and authentication metrics are. Under
     uniform weights (:meth:`PreparedWeights.equal`) the sums of weights are counts of
     cells, exact, and so is the numerator for a boolean ``x``.
+
+    ``direction`` is the metric's (MET-1): under ``zero`` an unknown cell counts as its
+    worst value, 0 when higher is better (+1) and 1 when lower is better (-1) (AGG-4).
     """
     w = weight if isinstance(weight, PreparedWeights) else PreparedWeights.prepare(weight)
     if x.shape != w.raw.shape:
         raise MeasurementError("reduce_cells: x, known, eligible and weight must have one shape")
-    return reduce_with(lambda: x, known, eligible, w, policy)
+    return reduce_with(lambda: x, known, eligible, w, policy, direction=direction)
 
 
 def reduce_with(
@@ -325,6 +393,8 @@ def reduce_with(
     weight: FloatArray | PreparedWeights,
     policy: MissingPolicy,
     counted_sum: Callable[[BoolArray], FloatArray] | None = None,
+    *,
+    direction: int = 1,
 ) -> CellReduction:
     """:func:`reduce_cells` with the values ``x`` made only when they are needed.
 
@@ -336,19 +406,51 @@ def reduce_with(
     w = weight if isinstance(weight, PreparedWeights) else PreparedWeights.prepare(weight)
     if known.shape != w.raw.shape or eligible.shape != known.shape:
         raise MeasurementError("reduce_cells: x, known, eligible and weight must have one shape")
+    if direction not in (1, -1):
+        raise MeasurementError(f"reduce_cells: direction must be 1 or -1 (got {direction!r})")
     b = w.base(eligible, known)
+    zero = policy is MissingPolicy.ZERO
+    if zero and direction < 0:
+        # An unknown cell counts as its worst value, 1 (AGG-4): every eligible cell is
+        # counted, the unknown ones at x = 1, so that the numerator is summed over the same
+        # cells as the denominator and the value cannot leave [0, 1] by rounding.
+        worst = _worst_filled(values, known)
+        counted = w.base(eligible, eligible)
+        value = _quotient(_numerator(worst(), counted), counted.total_known)
+        return CellReduction(value, b.coverage, b.unweighted, b.applies, counted, False, worst)
     numerator: FloatArray
     if w.uniform and counted_sum is not None:
         numerator = counted_sum(b.counted)
     else:
         numerator = _numerator(values(), b)
-    zero = policy is MissingPolicy.ZERO
-    denominator = b.total_base if zero else b.total_known
-    defined = denominator > 0
-    value = np.divide(numerator, denominator, out=np.full(numerator.shape, np.nan), where=defined)
+    value = _quotient(numerator, b.total_base if zero else b.total_known)
     if policy is MissingPolicy.PROPAGATE:
         value[b.incomplete] = np.nan
-    return CellReduction(value, b.coverage, b.unweighted, b, zero, values)
+    return CellReduction(value, b.coverage, b.unweighted, b.applies, b, zero, values)
+
+
+def _quotient(numerator: FloatArray, denominator: FloatArray) -> FloatArray:
+    """``numerator / denominator``, NaN (undefined) where the denominator is 0 (WGT-3)."""
+    out: FloatArray = np.divide(
+        numerator, denominator, out=np.full(numerator.shape, np.nan), where=denominator > 0
+    )
+    return out
+
+
+def _worst_filled(
+    values: Callable[[], Values], known: BoolArray
+) -> Callable[[], FloatArray | BoolArray]:
+    """``x`` with every unknown cell at 1, the worst value of a lower-is-better metric."""
+
+    def make() -> FloatArray | BoolArray:
+        x = values()
+        if x.dtype == np.bool_:
+            filled_bool: BoolArray = np.logical_or(x, ~known)
+            return filled_bool
+        filled: FloatArray = np.where(known, x, 1.0)
+        return filled
+
+    return make
 
 
 def _numerator(x: Values, b: _Base) -> FloatArray:
@@ -378,14 +480,22 @@ def _numerator(x: Values, b: _Base) -> FloatArray:
 
 
 def combine(
-    values: FloatArray, weights: FloatArray, method: Method, policy: MissingPolicy
+    values: FloatArray,
+    weights: FloatArray,
+    method: Method,
+    policy: MissingPolicy,
+    applies: BoolArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Combine parts ``values[k, m]`` with part weights ``weights[k]`` (AGG-5).
 
-    Returns ``(value[m], used_share[k, m])``, where ``used_share`` is each part's share in
-    the result (it sums to 1 over the parts used; for ``minimum`` the share is 1 for the
-    part that is lowest, the first in order on ties; all 0 where the value is undefined).
-    Values must lie in [0, 1].
+    ``values`` are on the higher-is-better scale (*u* of AGG-5), within [0, 1], NaN where
+    undefined. ``applies[k, m]`` says whether part *k* has anything to measure for
+    municipality *m* (MET-1.2; by default every part applies): a part that does not apply is
+    left out under every policy, a part that applies but is undefined is treated by the
+    policy. Returns ``(value[m], used_share[k, m])``, where ``used_share`` is each part's
+    share in the result: it sums to 1 over the parts used; for ``minimum`` it is 1 for the
+    selected part, the first in part order of the parts that tie with the least (AGG-10);
+    all 0 where the value is undefined.
     """
     if values.ndim != 2 or weights.shape != (values.shape[0],):
         raise MeasurementError("combine: values must be [parts, m] and weights [parts]")
@@ -394,13 +504,14 @@ def combine(
     finite = values[np.isfinite(values)]
     if finite.size and (finite.min() < 0 or finite.max() > 1):
         raise MeasurementError("combine: part values must lie in [0, 1]")
-    active = weights > 0
-    missing = np.isnan(values) & active[:, None]
+    active = np.broadcast_to(weights[:, None] > 0, values.shape)
+    if applies is not None:
+        if applies.shape != values.shape:
+            raise MeasurementError("combine: applies must have the shape of values")
+        active = active & applies
+    missing = np.isnan(values) & active
     v = np.where(np.isnan(values), 0.0, values)
-    if policy is MissingPolicy.DROP:
-        use = active[:, None] & ~missing
-    else:
-        use = np.broadcast_to(active[:, None], values.shape).copy()
+    use = active & ~missing if policy is MissingPolicy.DROP else active.copy()
     w = np.where(use, weights[:, None], 0.0)
     total = w.sum(axis=0)
     defined = total > 0
@@ -413,12 +524,18 @@ def combine(
     if method is Method.ARITHMETIC:
         value = np.clip((share * v).sum(axis=0), lo, hi)
     elif method is Method.GEOMETRIC:
-        logs = np.where(counted, np.log(np.where(v > 0, v, 1.0)), 0.0)
-        zero = ((v <= 0) & counted).any(axis=0)
+        # The zero rule, with the tie rule: a part within the tolerance of 0 is 0 (AGG-10).
+        nil = v <= AGREEMENT_TOLERANCE
+        logs = np.where(counted & ~nil, np.log(np.where(nil, 1.0, v)), 0.0)
+        zero = (nil & counted).any(axis=0)
         value = np.where(zero, 0.0, np.clip(np.exp((share * logs).sum(axis=0)), lo, hi))
     else:
+        # The selected part: the first in part order of those that tie with the least
+        # (AGG-5, AGG-10), so that parts equal as decimals select the same part whatever the
+        # last bits of their binary64 values.
         masked = np.where(use, v, np.inf)
-        lowest = np.argmin(masked, axis=0)
+        tied = use & (masked <= masked.min(axis=0) + AGREEMENT_TOLERANCE)
+        lowest = np.argmax(tied, axis=0)
         value = np.take_along_axis(masked, lowest[None, :], axis=0)[0]
         share = np.zeros_like(w)
         share[lowest, np.arange(values.shape[1])] = 1.0

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digimaat.errors import InvalidValueError
+from digimaat.measurement.aggregation import exceeds, ranked
 from digimaat.measurement.dataset import Dataset, StatusCode
 from digimaat.measurement.profiles import Profile, ScoreBoard
 from digimaat.measurement.weights import ChannelCost, Volume
@@ -78,7 +79,8 @@ class Decomposition:
     metric: str
     value: float | None
     items: tuple[Contribution, ...]
-    """Products with a non-zero share, largest contribution first (then by URI)."""
+    """Products with a non-zero share, largest contribution first; contributions that tie
+    (within the tolerance, AGG-10) by URI."""
 
     @property
     def total(self) -> float:
@@ -110,9 +112,9 @@ def decompose(board: ScoreBoard, code: str, metric: str | None = None) -> Decomp
                 contribution=float(result.contribution[i, j]),
             )
         )
-    items.sort(key=lambda c: (-c.contribution, c.uri))
+    ordered = ranked(items, lambda c: c.contribution, lambda c: c.uri)
     value = float(result.value[i])
-    return Decomposition(code, metric_id, None if math.isnan(value) else value, tuple(items))
+    return Decomposition(code, metric_id, None if math.isnan(value) else value, tuple(ordered))
 
 
 @attrs.frozen
@@ -226,7 +228,8 @@ def priorities(
     what-ifs are evaluated at once as variants of the municipality. ``by`` chooses the
     gain: the profile as it is (``"score"``), the profile with every request counting
     (``"requests"``, volume weighting) or with every unit of non-digital contact cost
-    counting (``"cost"``, channel-cost weighting). Ties are broken by URI; products with no
+    counting (``"cost"``, channel-cost weighting). A gain counts only when it exceeds 0 by
+    more than the tolerance, and gains that tie are ranked by URI (AGG-10); products with no
     gain are left out.
     """
     if by not in RANKINGS:
@@ -274,7 +277,7 @@ def priorities(
     out = []
     for row, j in enumerate(candidates.tolist()):
         gain = float(gains[row])
-        if not gain > 0:
+        if not exceeds(gain):  # AGG-10: a gain within the tolerance of 0 is no gain
             continue
         product = ds.products[j]
         out.append(
@@ -289,8 +292,7 @@ def priorities(
                 cost_at_stake=_opt(at_stake[j]),
             )
         )
-    out.sort(key=lambda p: (-p.gain, p.uri))
-    return tuple(out)
+    return tuple(ranked(out, lambda p: p.gain, lambda p: p.uri))
 
 
 def _opt(value: float) -> float | None:

@@ -38,7 +38,7 @@ from digimaat.measurement.aggregation import (
     reduce_with,
 )
 from digimaat.measurement.dataset import Dataset
-from digimaat.measurement.weights import Equal, Weighting
+from digimaat.measurement.weights import Equal, SubjectWeights, Weighting
 from digimaat.vocabulary.maturity import MaturityLevel
 
 __all__ = [
@@ -120,6 +120,11 @@ class MetricResult:
     coverage: FloatArray
     """``[m]`` share of the eligible weight that was measurable; NaN if none was eligible."""
     _detail: Callable[[], tuple[FloatArray, FloatArray]] = attrs.field(repr=False)
+    applies: BoolArray = attrs.field(kw_only=True)
+    """``[m]`` whether the metric has anything to measure in the municipality (MET-1.2): a
+    subject cell of positive or unknown weight, or for a composite an active part that
+    applies. Where it does not apply, value and coverage are undefined and a composite
+    leaves the metric out under every policy (AGG-5)."""
     _cache: list[tuple[FloatArray, FloatArray]] = attrs.field(factory=list, init=False, repr=False)
 
     def _computed(self) -> tuple[FloatArray, FloatArray]:
@@ -194,14 +199,20 @@ class Metric(abc.ABC):
     def evaluate(
         self,
         ds: Dataset,
-        weighting: Weighting | PreparedWeights | FloatArray | None = None,
+        weighting: Weighting | PreparedWeights | SubjectWeights | FloatArray | None = None,
         policy: MissingPolicy = MissingPolicy.DROP,
     ) -> MetricResult:
         """Evaluate for every municipality; ``weighting`` defaults to :class:`Equal`."""
-        weights = _prepared(ds, weighting)
         cells = self.cells(ds)
+        weights = _prepared(ds, weighting, cells.eligible)
         red = reduce_with(
-            cells._maker(), cells.known, cells.eligible, weights, policy, cells.counted_sum
+            cells._maker(),
+            cells.known,
+            cells.eligible,
+            weights,
+            policy,
+            cells.counted_sum,
+            direction=self.direction,
         )
         return MetricResult(
             self,
@@ -210,18 +221,24 @@ class Metric(abc.ABC):
             red.value,
             red.coverage,
             lambda: (red.share, red.contribution),
+            applies=red.applies,
         )
 
 
 def _prepared(
-    ds: Dataset, weighting: Weighting | PreparedWeights | FloatArray | None
+    ds: Dataset,
+    weighting: Weighting | PreparedWeights | SubjectWeights | FloatArray | None,
+    subject: BoolArray,
 ) -> PreparedWeights:
+    """The raw weights of a metric whose subject is ``subject`` (WGT-2)."""
     if isinstance(weighting, PreparedWeights):
         return weighting
+    if isinstance(weighting, SubjectWeights):
+        return weighting.for_subject(subject)
     if weighting is None:
         weighting = Equal()
     if isinstance(weighting, Weighting):
-        return weighting.prepare(ds)
+        return weighting.prepare_for(ds, subject)
     return PreparedWeights.prepare(np.asarray(weighting, dtype=np.float64))
 
 
@@ -543,10 +560,14 @@ class Composite(Metric):
     def evaluate(
         self,
         ds: Dataset,
-        weighting: Weighting | PreparedWeights | FloatArray | None = None,
+        weighting: Weighting | PreparedWeights | SubjectWeights | FloatArray | None = None,
         policy: MissingPolicy = MissingPolicy.DROP,
     ) -> MetricResult:
-        weights = _prepared(ds, weighting)
+        weights: Weighting | PreparedWeights | SubjectWeights | FloatArray
+        if weighting is None or isinstance(weighting, Weighting):
+            weights = SubjectWeights(ds, weighting or Equal())
+        else:
+            weights = weighting
         results = [metric.evaluate(ds, weights, policy) for metric, _ in self.parts]
         return self.combine_results(ds, results, policy)
 
@@ -559,7 +580,8 @@ class Composite(Metric):
             [r.value if d > 0 else 1.0 - r.value for r, d in zip(results, directions, strict=True)]
         )
         weights = np.array([w for _, w in self.parts], dtype=np.float64)
-        value, part_share = combine(stacked, weights, self.method, policy)
+        applies = np.stack([r.applies for r in results])
+        value, part_share = combine(stacked, weights, self.method, policy, applies)
         method = self.method
 
         def detail() -> tuple[FloatArray, FloatArray]:
@@ -580,10 +602,20 @@ class Composite(Metric):
             share[undefined] = 0.0
             return share, mix
 
+        # MET-9: the part-weighted mean of the coverages of the active parts that apply; a
+        # part that applies but has no coverage (no known weight) counts as 0, a part that
+        # does not apply counts for nothing.
         coverage_parts = np.stack([r.coverage for r in results])
         coverage_parts[np.isnan(coverage_parts)] = 0.0
-        active = weights > 0
-        part_weights = np.broadcast_to(weights[active, None], coverage_parts[active].shape)
+        active = (weights[:, None] > 0) & applies
+        part_weights = np.where(active, weights[:, None], 0.0)
         # Numerator and denominator are the same reduction, so the coverage stays <= 1.
-        coverage = (part_weights * coverage_parts[active]).sum(axis=0) / part_weights.sum(axis=0)
-        return MetricResult(self, ds.codes, ds.uris, value, coverage, detail)
+        total = part_weights.sum(axis=0)
+        coverage = np.divide(
+            (part_weights * coverage_parts).sum(axis=0),
+            total,
+            out=np.full(total.shape, np.nan),
+            where=total > 0,
+        )
+        applied: BoolArray = np.asarray(active.any(axis=0), dtype=np.bool_)
+        return MetricResult(self, ds.codes, ds.uris, value, coverage, detail, applies=applied)

@@ -2,10 +2,10 @@
 
 A :class:`Profile` names a weighting, a missing-value policy, the metrics to report and
 the headline composite. Its **canonical form** (:meth:`Profile.canonical`) is plain JSON
-data; its **fingerprint** is the SHA-256 of that form serialised with sorted keys and no
-whitespace (PRF-4). The fingerprint covers every number and choice of the methodology and
-nothing else: not names, titles, descriptions, the profile's version, the order of the
-metrics or of keys, whitespace or the file format.
+data; its **fingerprint** is the SHA-256 of that form written by the JSON Canonicalization
+Scheme of RFC 8785 (:mod:`digimaat.jcs`, PRF-4). The fingerprint covers every number and
+choice of the methodology and nothing else: not names, titles, descriptions, the profile's
+version, the order of the metrics or of keys, whitespace or the file format.
 
 Scoring a dataset gives a :class:`ScoreBoard`; each municipality's :class:`ScoreCard`
 records the specification version and the profile fingerprint, so two tools can show they
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import math
 from collections.abc import Mapping, Sequence
 from importlib import resources
@@ -42,6 +41,7 @@ from digimaat.errors import (
     ProfileError,
     UnknownNameError,
 )
+from digimaat.jcs import canonical_json, code_units
 from digimaat.measurement.aggregation import MissingPolicy
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.metrics import (
@@ -64,6 +64,7 @@ from digimaat.measurement.weights import (
     ProductOf,
     Restrict,
     Selector,
+    SubjectWeights,
     Volume,
     Weighting,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "ScoreBoard",
     "ScoreCard",
     "builtin_profile",
+    "same_results",
     "standard_profile",
 ]
 
@@ -178,20 +180,26 @@ class Profile:
         """The methodology as plain data: what the fingerprint hashes (PRF-4).
 
         Names, titles, descriptions and the profile's version are left out; metric order is
-        kept only through composite references, so metrics are listed sorted by id.
+        kept only through composite references, so metrics are listed sorted by id. The
+        lists of a selector are sorted too. Every sort compares texts as RFC 8785 compares
+        member names, by their UTF-16 code units.
         """
         data = self.to_dict()
         for key in ("name", "version", "title", "description"):
             data.pop(key)
-        data["metrics"] = sorted(data["metrics"], key=lambda m: m["id"])
+        data["metrics"] = sorted(data["metrics"], key=lambda m: code_units(m["id"]))
         _strip_titles(data["metrics"])
-        canonical: dict[str, Any] = _plain_numbers(data)
-        return canonical
+        _sort_selectors(data["weighting"])
+        return data
+
+    def canonical_json(self) -> bytes:
+        """The canonical form written by RFC 8785 (JCS), as the UTF-8 bytes hashed (PRF-4)."""
+        return canonical_json(self.canonical())
 
     @property
     def fingerprint(self) -> str:
-        """``"sha256:<hex>"`` of the canonical form serialised as canonical JSON (PRF-4)."""
-        return _fingerprint(self.canonical())
+        """``"sha256:<hex>"`` of the canonical form written by RFC 8785 (PRF-4)."""
+        return "sha256:" + hashlib.sha256(self.canonical_json()).hexdigest()
 
     def to_dict(self) -> dict[str, Any]:
         """The whole profile as plain data (the profile file format, PRF-7)."""
@@ -214,7 +222,7 @@ class Profile:
     # ------------------------------------------------------------------ scoring
     def score(self, ds: Dataset) -> ScoreBoard:
         """Evaluate every metric for every municipality (PRF-5)."""
-        weights = self.weighting.prepare(ds)
+        weights = SubjectWeights(ds, self.weighting)
         results: dict[str, MetricResult] = {}
         for metric in self.metrics:
             if isinstance(metric, Composite):
@@ -226,27 +234,22 @@ class Profile:
         return ScoreBoard(self, ds, results)
 
 
+def _sort_selectors(weighting: dict[str, Any]) -> None:
+    """Sort every list of every selector in a weighting, by UTF-16 code units (PRF-4)."""
+    selector = weighting.get("selector")
+    if isinstance(selector, dict):
+        for key, values in selector.items():
+            selector[key] = sorted(values, key=code_units)
+    for key in ("left", "right", "base"):
+        if isinstance(weighting.get(key), dict):
+            _sort_selectors(weighting[key])
+    for part in weighting.get("parts", ()):
+        _sort_selectors(part["weighting"])
+
+
 def _strip_titles(metrics: list[dict[str, Any]]) -> None:
     for metric in metrics:
         metric.pop("title", None)
-
-
-def _plain_numbers(data: Any) -> Any:
-    """Every number as a float, and negative zero as zero (PRF-4)."""
-    if isinstance(data, dict):
-        return {k: _plain_numbers(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_plain_numbers(v) for v in data]
-    if isinstance(data, int | float) and not isinstance(data, bool):
-        return float(data) + 0.0
-    return data
-
-
-def _fingerprint(data: Any) -> str:
-    text = json.dumps(
-        data, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
-    )
-    return "sha256:" + hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
 # ---------------------------------------------------------------------- (un)structuring
@@ -656,6 +659,54 @@ class ScoreCard:
     def score(self) -> float | None:
         """The headline value."""
         return self.values[self.headline]
+
+    def comparable_with(self, other: ScoreCard) -> bool:
+        """Whether two cards may be compared (PRF-6, VER-5, INT-3).
+
+        They may when their fingerprints are equal and their specification versions are
+        equal, or are releases (not drafts) of one MAJOR version.
+
+        >>> card = standard_profile().score(_example_dataset()).card("GM0622")
+        >>> card.comparable_with(attrs.evolve(card, municipality="GM0606"))
+        True
+        >>> card.comparable_with(attrs.evolve(card, spec_version="0.9-draft"))
+        False
+        """
+        return self.fingerprint == other.fingerprint and same_results(
+            self.spec_version, other.spec_version
+        )
+
+
+def same_results(version: str, other: str) -> bool:
+    """Whether two specification versions compute the same numbers (VER-5, INT-3).
+
+    Equal versions do; so do two releases of one MAJOR version (a MINOR release changes no
+    number, VER-2); a draft only equals itself.
+
+    >>> same_results("1.0", "1.2"), same_results("1.0", "2.0"), same_results("1.0-draft", "1.0")
+    (True, False, False)
+    """
+    if version == other:
+        return True
+    if "-" in version or "-" in other:
+        return False
+    return version.split(".", 1)[0] == other.split(".", 1)[0]
+
+
+def _example_dataset() -> Dataset:
+    """A one-product dataset for the examples of this module."""
+    from digimaat.vocabulary.municipalities import Municipality
+    from digimaat.vocabulary.offerings import Offering
+    from digimaat.vocabulary.products import UPL_NAMESPACE
+
+    return Dataset.from_offerings(
+        [
+            Offering(
+                "GM0622", UPL_NAMESPACE + "parkeervergunning", capabilities=["information-online"]
+            )
+        ],
+        [Municipality("GM0622", "Vlaardingen", 74124, 2021)],
+    )
 
 
 def _opt(value: float) -> float | None:

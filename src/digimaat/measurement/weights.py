@@ -41,6 +41,7 @@ __all__ = [
     "ProductOf",
     "Restrict",
     "Selector",
+    "SubjectWeights",
     "Volume",
     "Weighting",
     "normalise",
@@ -56,15 +57,69 @@ class Weighting(abc.ABC):
 
     @abc.abstractmethod
     def raw(self, ds: Dataset) -> FloatArray:
-        """Raw weights ``[m, p]``: finite and >= 0, or NaN where the weight cannot be known."""
+        """Raw weights ``[m, p]``: finite and >= 0, or NaN where the weight cannot be known.
+
+        For a weighting whose raw weights depend on the subject (a mix, WGT-10), these are
+        its raw weights for the subject of every applicable cell.
+        """
 
     @abc.abstractmethod
     def describe(self) -> str:
         """A one-line human description."""
 
+    @property
+    def by_subject(self) -> bool:
+        """Whether the raw weights depend on the metric's subject (a mix, or one inside)."""
+        return False
+
+    def raw_for(self, ds: Dataset, subject: NDArray[np.bool_]) -> FloatArray:
+        """Raw weights ``[m, p]`` for a metric whose subject is ``subject`` (WGT-2, WGT-10).
+
+        Only a mix depends on the subject; every other weighting gives :meth:`raw`.
+        """
+        return self.raw(ds)
+
     def prepare(self, ds: Dataset) -> PreparedWeights:
         """The raw weights for ``ds``, checked once for the reductions of a profile."""
         return PreparedWeights.prepare(self.raw(ds))
+
+    def prepare_for(self, ds: Dataset, subject: NDArray[np.bool_]) -> PreparedWeights:
+        """The checked raw weights for a metric whose subject is ``subject``."""
+        if not self.by_subject:
+            return self.prepare(ds)
+        return PreparedWeights.prepare(self.raw_for(ds, subject))
+
+
+class SubjectWeights:
+    """A weighting's prepared raw weights for one dataset, by subject, made once each.
+
+    The raw weights of most weightings do not depend on the metric (WGT-1), so every metric
+    of a profile shares one :class:`PreparedWeights`; those of a mix are normalised over each
+    metric's subject (WGT-2, WGT-10) and are prepared once per subject.
+    """
+
+    def __init__(self, ds: Dataset, weighting: Weighting) -> None:
+        self.ds = ds
+        self.weighting = weighting
+        self._shared: PreparedWeights | None = None
+        self._by_subject: dict[int, tuple[NDArray[np.bool_], PreparedWeights]] = {}
+
+    def for_subject(self, subject: NDArray[np.bool_]) -> PreparedWeights:
+        """The prepared raw weights for a metric whose subject is ``subject``."""
+        if not self.weighting.by_subject:
+            if self._shared is None:
+                self._shared = self.weighting.prepare(self.ds)
+            return self._shared
+        hit = self._by_subject.get(id(subject))
+        if hit is not None and hit[0] is subject:
+            return hit[1]
+        prepared = self.weighting.prepare_for(self.ds, subject)
+        self._by_subject[id(subject)] = (subject, prepared)
+        return prepared
+
+    def check(self) -> None:
+        """Make the raw weights once, so that a weighting that cannot be made fails now."""
+        self.weighting.raw(self.ds)
 
 
 def normalise(raw: FloatArray, base: NDArray[np.bool_]) -> tuple[FloatArray, FloatArray]:
@@ -264,6 +319,13 @@ class ProductOf(Weighting):
     def raw(self, ds: Dataset) -> FloatArray:
         return self.left.raw(ds) * self.right.raw(ds)
 
+    @property
+    def by_subject(self) -> bool:
+        return self.left.by_subject or self.right.by_subject
+
+    def raw_for(self, ds: Dataset, subject: NDArray[np.bool_]) -> FloatArray:
+        return self.left.raw_for(ds, subject) * self.right.raw_for(ds, subject)
+
     def describe(self) -> str:
         return f"({self.left.describe()}) x ({self.right.describe()})"
 
@@ -287,25 +349,33 @@ def _parts(values: Any) -> tuple[tuple[Weighting, float], ...]:
 class Mix(Weighting):
     """A convex mix of weightings: each is normalised per municipality, then mixed (WGT-10).
 
-    Shares are normalised to sum to 1. Every part is normalised over the same cells: the
-    applicable cells whose weight is known under every part. A cell whose weight is unknown
-    under any part has an unknown mixed weight (WGT-3); a municipality where some part's
-    total is zero has no defined mix, so all its mixed weights are 0 and every metric under
-    the mix is not defined there.
+    Shares are normalised to sum to 1. For a metric, every part is normalised over the same
+    cells: the cells of the metric's subject whose weight is known under every part, so that
+    the parts keep exactly their shares in every metric. A cell whose weight is unknown under
+    any part has an unknown mixed weight (WGT-3); a municipality where some part's total is
+    zero has no defined mix, so all its mixed weights are 0 and the metric is not defined
+    there. :meth:`raw` is the mix for a subject of every applicable cell.
     """
 
     kind: ClassVar[str] = "mix"
     parts: tuple[tuple[Weighting, float], ...] = attrs.field(converter=_parts)
 
+    @property
+    def by_subject(self) -> bool:
+        return True
+
     def raw(self, ds: Dataset) -> FloatArray:
+        return self.raw_for(ds, ds.applicable)
+
+    def raw_for(self, ds: Dataset, subject: NDArray[np.bool_]) -> FloatArray:
         shares = np.array([a for _, a in self.parts])
         shares = shares / shares.sum()
-        raws = [weighting.raw(ds) for weighting, _ in self.parts]
+        raws = [weighting.raw_for(ds, subject) for weighting, _ in self.parts]
         unknown = np.zeros(ds.status.shape, dtype=np.bool_)
         for raw in raws:
             unknown |= np.isnan(raw)
-        unknown &= ds.applicable
-        common = ds.applicable & ~unknown
+        unknown &= subject
+        common = subject & ~unknown
         out = np.zeros(ds.status.shape)
         undefined = np.zeros(ds.status.shape[0], dtype=np.bool_)
         for raw, share in zip(raws, shares, strict=True):
@@ -408,6 +478,14 @@ class Restrict(Weighting):
 
     def raw(self, ds: Dataset) -> FloatArray:
         raw = self.base.raw(ds)
+        return np.where(self.selector.mask(ds)[None, :], raw, 0.0)
+
+    @property
+    def by_subject(self) -> bool:
+        return self.base.by_subject
+
+    def raw_for(self, ds: Dataset, subject: NDArray[np.bool_]) -> FloatArray:
+        raw = self.base.raw_for(ds, subject)
         return np.where(self.selector.mask(ds)[None, :], raw, 0.0)
 
     def describe(self) -> str:

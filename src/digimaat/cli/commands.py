@@ -678,14 +678,15 @@ def conformance(args: argparse.Namespace) -> Report:
     """Run a folder of conformance vectors; a failed vector (or, ``--strict``, a skipped one)
     is a finding."""
     from digimaat._version import SPEC_VERSION
-    from digimaat.conformance import published_vectors, run_directory, succeeded
+    from digimaat.conformance import Outcome, published_vectors, run_directory, succeeded
 
     outcomes = run_directory(args.directory or published_vectors())
-    detail = (
-        (lambda o: "; ".join(o.differences) or o.reason)
-        if args.verbose
-        else (lambda o: o.first_difference)
-    )
+
+    def detail(outcome: Outcome) -> str:
+        if args.verbose:
+            return "; ".join(outcome.differences) or outcome.reason
+        return outcome.first_difference
+
     table = Table(
         "vectors",
         (

@@ -217,8 +217,18 @@ def test_a_priority_gains_what_its_what_if_gains(case: Case, by: str, data: st.D
         else:
             assert not gain > GAIN_TOLERANCE  # NaN (no score) or no rise
     ranked = priorities(ds, profile, code, by=by)
-    keys = [(-p.gain, p.uri) for p in ranked]
-    assert keys == sorted(keys)
+    _assert_listed_by_repeated_selection([(p.gain, p.uri) for p in ranked])
+
+
+def _assert_listed_by_repeated_selection(listed: list[tuple[float, str]]) -> None:
+    """AGG-10: the next item listed is, of the items not yet listed whose number ties with
+    the greatest number not yet listed, the one with the least URI (ties within 1e-9)."""
+    rest = list(listed)
+    for item in listed:
+        greatest = max(gain for gain, _ in rest)
+        tied = [uri for gain, uri in rest if abs(gain - greatest) <= 1e-9]
+        assert item[1] == min(tied), (item, rest)
+        rest.remove(item)
 
 
 @pytest.mark.property

@@ -520,7 +520,8 @@ class TestMET5AuthenticationFit:
 
         One product at level 3 or more, any required level, any means at an unknown level:
         under `drop` all three outcomes are undefined with coverage 0 (even where every
-        level of the means would be a barrier); under `zero` all three are 0.
+        level of the means would be a barrier); under `zero` (AGG-4) each counts at the
+        metric's worst value: 0 for fit, 1 for barrier and shortfall, which are lower-is-better.
         """
         product = Product(
             uri="urn:x:a", name="a", additions=Additions(required_assurance=required, reason="t")
@@ -543,7 +544,8 @@ class TestMET5AuthenticationFit:
             result = metric.evaluate(ds)
             assert math.isnan(result.of("GM0001")), metric.id
             assert float(result.coverage[0]) == 0.0, metric.id
-            assert metric.evaluate(ds, None, MissingPolicy.ZERO).of("GM0001") == 0.0
+            worst = 0.0 if metric.outcome == "match" else 1.0
+            assert metric.evaluate(ds, None, MissingPolicy.ZERO).of("GM0001") == worst
 
     def test_offerings_below_online_submission_are_not_in_the_subject(self) -> None:
         """MET-5: "below level 3 nothing is done online, so there is nothing to

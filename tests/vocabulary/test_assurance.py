@@ -389,3 +389,167 @@ def test_vlaardingen_digid_for_a_counter_appointment_is_a_barrier() -> None:
     used = Authentication.from_name("DigiD Midden").level
     assert used.fit(required=parse_level("none")) is Fit.BARRIER
     assert parse_level("DigiD Basis").fit(required=parse_level("substantial")) is Fit.SHORTFALL
+
+
+# --- LOA-3 comparison rule, LOA-4 closed table, LOA-4.2 several means, LOA-7.1 -------------
+
+_LEVEL_WORDS = {
+    "basis": "basis",
+    "low": "low",
+    "laag": "low",
+    "substantial": "substantial",
+    "substantieel": "substantial",
+    "high": "high",
+    "hoog": "high",
+}
+"""LOA-4's table, row *means* *level*: the level names of LOA-3 a means may be followed by."""
+
+
+def _closed_table() -> dict[str, tuple[str, str | None]]:
+    """Every spelling LOA-4's table accepts (lower case), with its means and level label."""
+    table: dict[str, tuple[str, str | None]] = {"none": ("none", "none"), "geen": ("none", "none")}
+    provides = {means: set(levels) for means, levels in PROVIDES.items()}
+    for means in ("digid", "eherkenning", "eidas", "own-account"):
+        spellings = {means, means.replace("-", " "), means.replace("-", "_")}
+        for spelling in spellings:
+            table[spelling] = (means, None)
+            for word, label in _LEVEL_WORDS.items():
+                if label in provides[means]:
+                    table[f"{spelling} {word}"] = (means, label)
+    for means, name, label, identifiers in MAPPING:
+        table[f"{means} {name}".lower()] = (means, label)
+        if means == "eherkenning":
+            table[name.lower()] = (means, label)
+        for identifier in identifiers:
+            table[identifier.lower()] = (means, label)
+    return table
+
+
+CLOSED = _closed_table()
+
+
+def _as_pair(auth: Authentication) -> tuple[str, str | None]:
+    return auth.means.value, None if auth.level is None else auth.level.label
+
+
+@pytest.mark.parametrize("spelling", sorted(CLOSED))
+def test_loa_4_every_spelling_of_the_table_is_read(spelling: str) -> None:
+    """LOA-4: a reader MUST read exactly the spellings of the table below."""
+    assert _as_pair(Authentication.from_name(spelling)) == CLOSED[spelling]
+
+
+_NAME_CHARS = st.sampled_from(sorted(set("".join(CLOSED)) | set("ABDEGHIKLMNORSTU -_/.:0123")))
+
+
+@given(st.text(_NAME_CHARS, min_size=1, max_size=24))
+def test_loa_4_everything_else_is_rejected(text: str) -> None:
+    """LOA-4: a reader ... MUST reject any other value with an error that names the field
+    and the value (compared by the comparison rule of LOA-3)."""
+    key = " ".join(text.lower().split())
+    if key in CLOSED:
+        assert _as_pair(Authentication.from_name(text)) == CLOSED[key]
+    else:
+        with pytest.raises(InvalidValueError) as caught:
+            Authentication.from_name(text)
+        assert caught.value.field == "authentication"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("  DigiD\u00a0\tMidden\r\n", ("digid", "low")),
+        ("EHERKENNING   EH2+", ("eherkenning", "low")),
+        ("Own_Account HOOG", ("own-account", "high")),
+    ],
+)
+def test_loa_3_comparison_rule_case_and_white_space(
+    text: str, expected: tuple[str, str | None]
+) -> None:
+    """LOA-3: ASCII letters are compared without regard to case; white space (tab, line
+    feed, carriage return, space and no-break space) at either end is ignored, and each run
+    of it inside a name is read as one space."""
+    assert _as_pair(Authentication.from_name(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "eher\u212aenning",  # KELVIN SIGN folds to "k" in Unicode, not under LOA-3
+        "d\u0131gid",  # dotless i
+        "digid\u2003midden",  # EM SPACE is not white space of LOA-3
+        "digid\u200bmidden",  # zero-width space
+    ],
+)
+def test_loa_3_no_other_character_is_folded(text: str) -> None:
+    """LOA-3: no other character is case-folded; every other character is compared exactly."""
+    with pytest.raises(InvalidValueError):
+        Authentication.from_name(text)
+
+
+def test_loa_4_2_several_means_written_as_text_or_list() -> None:
+    """LOA-4.2: several means are written as one text, the spellings of LOA-4 separated by
+    ``/``, ``|``, ``;`` or ``,``, or by the word ``or`` or ``of``; in JSON also as an array."""
+    from digimaat.vocabulary.assurance import AuthenticationOptions, authentication_of
+
+    expected = authentication_of(["DigiD Midden", "eHerkenning EH3"])
+    assert isinstance(expected, AuthenticationOptions)
+    for text in (
+        "DigiD Midden / eHerkenning EH3",
+        "EH3|digid midden",
+        "digid low; eherkenning substantial",
+        "DigiD Midden, EH3",
+        "DigiD Midden of EH3",
+        "EH3 or DigiD Midden",
+    ):
+        assert authentication_of(text) == expected
+    assert expected.name == "digid low / eherkenning substantial"
+    assert authentication_of(expected.name) == expected
+
+
+def test_loa_4_2_identifier_with_a_slash_is_read_whole() -> None:
+    """LOA-4.2: a reader MUST first read a text as one spelling, and split it only when it
+    is not one."""
+    from digimaat.vocabulary.assurance import authentication_of
+
+    read = authentication_of(_EIDAS + "substantial")
+    assert isinstance(read, Authentication)
+    assert _as_pair(read) == ("eidas", "substantial")
+
+
+@pytest.mark.parametrize(
+    "value", [["DigiD Midden"] * 2, "DigiD Midden / digid low", "EH3 / nonsense", []]
+)
+def test_loa_4_2_fewer_than_two_or_repeated_means_are_rejected(value: Any) -> None:
+    """LOA-4.2: a reader MUST reject a list of fewer than two means and a list that names
+    the same authentication twice."""
+    from digimaat.vocabulary.assurance import AuthenticationOptions
+
+    with pytest.raises(InvalidValueError):
+        AuthenticationOptions(value)
+
+
+_ANY_AUTH = st.sampled_from(
+    sorted({_as_pair(Authentication.from_name(s)) for s in CLOSED}, key=str)
+)
+
+
+@given(st.lists(_ANY_AUTH, min_size=2, max_size=4, unique=True))
+def test_loa_7_1_effective_level(pairs: list[tuple[str, str | None]]) -> None:
+    """LOA-7.1: the effective level is the lowest level among its means; it is unknown when
+    a means of unknown level provides a level below the lowest known level of the others,
+    or when no means has a known level."""
+    from digimaat.vocabulary.assurance import AuthenticationOptions
+
+    options = AuthenticationOptions([Authentication(m, lv) for m, lv in pairs])
+    known = [SCALE.index(lv) for _, lv in pairs if lv is not None]
+    lowest = min(known) if known else None
+    unknown_floor = [min(SCALE.index(x) for x in PROVIDES[m]) for m, lv in pairs if lv is None]
+    if lowest is None or any(floor < lowest for floor in unknown_floor):
+        assert options.level is None
+    else:
+        assert options.level is not None
+        assert options.level.label == SCALE[lowest]
+    # the canonical order and name round-trip
+    again = AuthenticationOptions(list(reversed(options.options)))
+    assert again == options
+    assert again.name == options.name

@@ -480,7 +480,8 @@ def read_authentication(
 ) -> Authentication | AuthenticationOptions | Fault:
     """The authentication asked (LOA-4): a scheme name or identifier (``"DigiD Midden"``,
     ``"digid low"``, ``"EH3"``), several accepted means (``"DigiD Midden / EH3"``, LOA-4.2;
-    in JSON also an array of names), or in JSON an object ``{"means": ..., "level": ...}``."""
+    in JSON also an array of names), or in JSON an object ``{"means": ..., "level": ...}``
+    whose level may be null: the means at an unknown level (LOA-4.1)."""
     if dialect.typed and isinstance(value, list):
         if not all(isinstance(item, str) for item in value):
             return Fault.one("must be an array of scheme names", shown(value), "LOA-4.2")
@@ -501,7 +502,9 @@ def read_authentication(
         items += [
             Item(f"/{key}", "must be a text", shown(value[key]), "LOA-4")
             for key in ("means", "level")
-            if key in value and not isinstance(value[key], str)
+            if key in value
+            and not isinstance(value[key], str)
+            and not (key == "level" and value[key] is None)  # unknown level (LOA-4.1)
         ]
         if items:
             return Fault(tuple(items))

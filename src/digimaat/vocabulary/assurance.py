@@ -209,8 +209,20 @@ _LEVEL_SYNONYMS: dict[str, AssuranceLevel] = {
 }
 
 
+_WHITE = re.compile("[\t\n\r \u00a0]+")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text.strip().lower())
+    """A name as LOA-3 compares it: ASCII letters without case, white space (tab, line
+    feed, carriage return, space, no-break space) trimmed and each run read as one space.
+
+    >>> _norm("  DigiD\u00a0\tMidden ")
+    'digid midden'
+    >>> _norm("eher\u212aenning")  # the Kelvin sign is not a K: no Unicode case folding
+    'eher\u212aenning'
+    """
+    return _WHITE.sub(" ", text).strip(" ").translate(_ASCII_LOWER)
 
 
 def _build_index() -> dict[str, Credential]:

@@ -1,8 +1,9 @@
 """The ``digimaat`` command line (documented in ``docs/cli.md``).
 
-Subcommands: ``score``, ``explain``, ``next``, ``compare``, ``validate``, ``catalogue``,
-``profiles`` and ``example``. Exit codes: 0 success, 1 validation findings (``validate``),
-2 a usage or input error. Bad input never ends in a traceback: every problem is printed
+Subcommands: ``score``, ``explain``, ``next``, ``compare``, ``trend``, ``report``,
+``validate``, ``catalogue``, ``profiles`` and ``example``.
+Exit codes: 0 success, 1 validation findings (``validate``), 2 a usage or input error.
+Bad input never ends in a traceback: every problem is printed
 with its file, row or JSON pointer and field, and the command exits with 2 without
 printing a partial result.
 """
@@ -14,7 +15,6 @@ import csv
 import io
 import json
 import math
-import statistics
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
@@ -23,7 +23,17 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from digimaat._version import SPEC_VERSION, __version__
-from digimaat.errors import DigimaatError, InputError
+from digimaat.analysis.peers import (
+    Comparison,
+    PeerGroup,
+    PeerGroups,
+    compare,
+    read_peer_groups,
+    size_class_groups,
+)
+from digimaat.analysis.scores import read_scores
+from digimaat.analysis.trends import Change, Trend, read_years, trend, trend_of_scores
+from digimaat.errors import DigimaatError, InputError, Problem
 from digimaat.exchange import Submission, load_dataset, load_json
 from digimaat.exchange.profiles import load_profile
 from digimaat.measurement.aggregation import display
@@ -415,68 +425,365 @@ def cmd_next(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _peer_groups(board: ScoreBoard, args: argparse.Namespace) -> PeerGroups:
+    """Size classes (by the data's population or a register year), then any file's groups."""
+    groups = size_class_groups(board, register_year=args.population_year)
+    if args.peers:
+        groups = groups.combine(read_peer_groups(args.peers))
+    return groups
+
+
+def _codes(args: argparse.Namespace, ds: Dataset) -> list[str]:
+    """The municipalities asked for with ``--municipality`` (all by default), each checked."""
+    if not args.municipality:
+        return list(ds.codes)
+    codes = [code.strip().upper() for code in args.municipality]
+    for code in codes:
+        ds.index_of(code)
+    return codes
+
+
+def _group_name(group: PeerGroup) -> str:
+    if group.kind == "all":
+        return f"all {len(group.members)} municipalities in the data"
+    return group.name
+
+
 def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
-    """Municipalities side by side, with the median of their size-class peers."""
+    """Municipalities among their peers: group mean and median, rank and percentile (CMP)."""
     profile, board = _score_board(args)
-    cards = board.cards()
-    metric_ids = list(board.results)
-    peers: dict[str, dict[str, float | None]] = {}
-    for card in cards:
-        others = [
-            c
-            for c in cards
-            if c.size_class == card.size_class and c.municipality != card.municipality
-        ]
-        peers[card.municipality] = {m: _median([c.values[m] for c in others]) for m in metric_ids}
+    comparison = compare(board, _peer_groups(board, args))
+    codes = _codes(args, board.dataset)
     if args.format == "json":
         _write_json(
             out,
             _envelope(
                 "comparison",
                 profile=_profile_json(profile),
+                peer_groups=comparison.groups.basis,
                 municipalities=[
-                    {
-                        **_card_json(c),
-                        "peers": {
-                            "size_class": c.size_class,
-                            "count": sum(1 for o in cards if o.size_class == c.size_class) - 1,
-                            "median": peers[c.municipality],
-                        },
-                    }
-                    for c in cards
+                    {**_card_json(board.card(code)), "groups": _places_json(comparison, code)}
+                    for code in codes
                 ],
             ),
         )
         return EXIT_OK
     if args.format == "csv":
-        header = ["metric"] + [c.municipality for c in cards]
-        rows = [[m] + [_csv_number(c.values[m]) for c in cards] for m in metric_ids]
-        _write_csv(out, header, rows)
+        header = ["municipality", "group", "metric", "value", "count", "mean", "median"]
+        header += ["rank", "percentile"]
+        records = [
+            [
+                code,
+                p.group.name,
+                p.metric,
+                _csv_number(p.value),
+                p.statistics.count,
+                _csv_number(p.statistics.mean),
+                _csv_number(p.statistics.median),
+                "" if p.position.rank is None else p.position.rank,
+                _csv_number(p.position.percentile),
+            ]
+            for code in codes
+            for p in comparison.place(code)
+        ]
+        _write_csv(out, header, records)
         return EXIT_OK
     _say(
         out,
-        f"Profile {profile.name} {profile.version}; peers: the median of the other "
-        "municipalities of the same CBS size class in the data.",
+        f"Profile {profile.name} {profile.version}; peer groups: {comparison.groups.basis}. "
+        "Mean and median of each group, the municipality's rank (1 = best) and percentile "
+        "(share of the others it beats, ties counting half).",
     )
-    for start in range(0, len(cards), 3):
-        block = cards[start : start + 3]
-        header = ["metric"]
-        for c in block:
-            header += [_short(c.name, 11), "peers"]
-        rows = []
-        for m in metric_ids:
-            row = [_short(m, 22)]
-            for c in block:
-                row += [_value(c.values[m], True), _value(peers[c.municipality][m], True)]
-            rows.append(row)
-        out.write("\n")
-        _table(out, header, rows, [False] + [True] * (len(header) - 1))
+    for code in codes:
+        card = board.card(code)
+        for group in comparison.groups_of(code):
+            places = [p for p in comparison.place(code) if p.group == group]
+            stats = places[0].statistics
+            name, where = _short(card.name, 30), _short(_group_name(group), 40)
+            absent = f", {stats.absent} not" if stats.absent else ""
+            out.write(
+                f"\n{name} ({code}) in {where}: {stats.count + stats.undefined} in the data"
+                f"{absent}\n"
+            )
+            rows: list[list[str]] = []
+            for p in places:
+                rank = "n/a" if p.position.rank is None else f"{p.position.rank}/{p.position.count}"
+                percentile = p.position.percentile
+                rows.append(
+                    [
+                        _short(p.metric, 24),
+                        _value(p.value, True),
+                        _value(p.statistics.mean, True),
+                        _value(p.statistics.median, True),
+                        rank,
+                        "n/a" if percentile is None else display(percentile, 1),
+                        # Rank intervals (the chapter on uncertainty) get a column here.
+                    ]
+                )
+            _table(
+                out,
+                ["metric", "value", "mean", "median", "rank", "pct"],
+                rows,
+                [False, True, True, True, True, True],
+            )
     return EXIT_OK
 
 
-def _median(values: Sequence[float | None]) -> float | None:
-    known = [v for v in values if v is not None]
-    return statistics.median(known) if known else None
+def _places_json(comparison: Comparison, code: str) -> list[dict[str, Any]]:
+    out = []
+    for group in comparison.groups_of(code):
+        places = [p for p in comparison.place(code) if p.group == group]
+        stats = places[0].statistics
+        out.append(
+            {
+                "name": group.name,
+                "kind": group.kind,
+                "size_class": group.size_class,
+                "members": len(group.members),
+                "absent": stats.absent,
+                "metrics": {
+                    p.metric: {
+                        "count": p.statistics.count,
+                        "undefined": p.statistics.undefined,
+                        "mean": p.statistics.mean,
+                        "median": p.statistics.median,
+                        "rank": p.position.rank,
+                        "percentile": p.position.percentile,
+                    }
+                    for p in places
+                },
+            }
+        )
+    return out
+
+
+def cmd_trend(args: argparse.Namespace, out: TextIO) -> int:
+    """Each metric per reference year per municipality, and what changed (CMP-9 to CMP-11)."""
+    profile = _profile(args.profile)
+    series = _trend(args, profile)
+    latest = series.years[-1]
+    codes = (
+        [c.strip().upper() for c in args.municipality] if args.municipality else list(series.codes)
+    )
+    for code in codes:
+        if all(code not in y.cards for y in series.years):
+            raise InputError([Problem("municipality", code, "is in none of the years")])
+    metrics = [args.metric] if args.metric else list(series.metrics)
+    changes = (
+        [series.explain(c, args.metric, start=args.start, end=args.end) for c in codes]
+        if args.explain
+        else []
+    )
+    years = [y.year for y in series.years]
+    if args.format == "json":
+        _write_json(
+            out,
+            _envelope(
+                "trend",
+                years=[
+                    {
+                        "year": y.year,
+                        "spec_version": y.spec_version,
+                        "profile": {
+                            "name": y.profile,
+                            "version": y.profile_version,
+                            "fingerprint": y.fingerprint,
+                        },
+                        "sources": [s.file for s in y.sources],
+                    }
+                    for y in series.years
+                ],
+                differences=list(series.differences()),
+                municipalities=[
+                    {
+                        "municipality": code,
+                        "name": _name_in(series, code),
+                        "series": {
+                            m: [
+                                {"year": p.year, "value": p.value, "present": p.present}
+                                for p in series.series(code, m)
+                            ]
+                            for m in metrics
+                        },
+                    }
+                    for code in codes
+                ],
+                changes=[_change_json(c) for c in changes],
+            ),
+        )
+        return EXIT_OK
+    if args.format == "csv":
+        table = [
+            [
+                code,
+                m,
+                p.year,
+                _csv_number(p.value) if p.present else "",
+                "yes" if p.present else "no",
+            ]
+            for code in codes
+            for m in metrics
+            for p in series.series(code, m)
+        ]
+        _write_csv(out, ["municipality", "metric", "year", "value", "present"], table)
+        return EXIT_OK
+    listed = ", ".join(map(str, years))
+    _say(out, f"Profile {latest.profile} {latest.profile_version}, reference years {listed}.")
+    for difference in series.differences():
+        _say(out, f"Note: the years differ: {difference}.")
+    for code in codes:
+        out.write(f"\n{_short(_name_in(series, code), 40)} ({code})\n")
+        for start in range(0, len(years), 6):
+            chunk = list(range(start, min(start + 6, len(years))))
+            rows: list[list[str]] = []
+            for m in metrics:
+                points = series.series(code, m)
+                shown = [_value(points[k].value, True) if points[k].present else "-" for k in chunk]
+                rows.append([_short(m, 24), *shown])
+            _table(
+                out,
+                ["metric", *[str(years[k]) for k in chunk]],
+                rows,
+                [False] + [True] * len(chunk),
+            )
+    for change in changes:
+        _write_change(out, series, change, args.limit)
+    out.write("\n")
+    _say(out, "Percentages; n/a: not defined; -: not in that year's data.")
+    return EXIT_OK
+
+
+def _name_in(series: Trend, code: str) -> str:
+    for year in reversed(series.years):
+        if code in year.cards:
+            return year.cards[code].name
+    return code
+
+
+def _trend(args: argparse.Namespace, profile: Profile) -> Trend:
+    """The trend of the data files (one dataset per reference year) and saved score documents."""
+    documents = {}
+    for item in args.scores or []:
+        year, sep, path = item.partition("=")
+        if not sep or not year.strip().isdigit():
+            raise UsageError(f"--scores takes YEAR=FILE (got {item!r})")
+        documents[int(year)] = read_scores(path)
+    if not args.files and not documents:
+        raise UsageError("give exchange files, --scores YEAR=FILE, or both")
+    parts = []
+    if args.files:
+        parts.append(trend(read_years(args.files), profile))
+    if documents:
+        parts.append(trend_of_scores(documents, mixed=args.allow_mixed))
+    years = sorted((y for part in parts for y in part.years), key=lambda y: y.year)
+    twice = sorted({y.year for y in years if [z.year for z in years].count(y.year) > 1})
+    if twice:
+        raise UsageError(f"the years {twice} are given both as data and as scores")
+    return Trend(tuple(years), mixed=args.allow_mixed)
+
+
+def _change_json(change: Change) -> dict[str, Any]:
+    return {
+        "municipality": change.municipality,
+        "metric": change.metric,
+        "from": change.start,
+        "to": change.end,
+        "before": change.before,
+        "after": change.after,
+        "change": change.change,
+        "products": [
+            {
+                "product": i.uri,
+                "name": i.name,
+                "before": i.before,
+                "after": i.after,
+                "change": i.change,
+                "level": [_label(i.level_before), _label(i.level_after)],
+                "status": [i.status_before, i.status_after],
+                "volume": [i.volume_before, i.volume_after],
+                "movements": list(i.movements),
+            }
+            for i in change.items
+        ],
+    }
+
+
+def _label(level: Any) -> str | None:
+    return None if level is None else str(level.label)
+
+
+def _write_change(out: TextIO, series: Trend, change: Change, limit: int) -> None:
+    out.write("\n")
+    name = _name_in(series, change.municipality)
+    if change.change is None:
+        _say(
+            out,
+            f"{name}: {change.metric} is not defined in both {change.start} and "
+            f"{change.end}; its change is not explained.",
+        )
+        return
+    _say(
+        out,
+        f"{name}: {change.metric} went from {_value(change.before, True)} in {change.start} to "
+        f"{_value(change.after, True)} in {change.end}, {'+' if change.change >= 0 else ''}"
+        f"{display(change.change * 100, 2)} points: the sum of the changes per product.",
+    )
+    shown = change.items[:limit]
+    rows = [
+        [
+            _short(i.name, 24),
+            display(i.before * 100, 2),
+            display(i.after * 100, 2),
+            ("+" if i.change >= 0 else "") + display(i.change * 100, 2),
+            _short(", ".join(i.movements), 20),
+        ]
+        for i in shown
+    ]
+    rest = change.items[limit:]
+    if rest:
+        total = math.fsum(i.change for i in rest)
+        rows.append(
+            [
+                f"{len(rest)} other products",
+                "",
+                "",
+                ("+" if total >= 0 else "") + display(total * 100, 2),
+                "",
+            ]
+        )
+    _table(
+        out,
+        ["product", "before", "after", "change", "moved"],
+        rows,
+        [False, True, True, True, False],
+    )
+
+
+def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    """Write the HTML report: score cards, charts, peers and trends."""
+    from digimaat.analysis.report import render_report
+
+    profile = _profile(args.profile)
+    years = read_years(args.files)
+    latest = years[max(years)].dataset
+    codes = _codes(args, latest)
+    peers = read_peer_groups(args.peers) if args.peers else None
+    page = render_report(
+        years,
+        profile,
+        municipalities=codes,
+        peers=peers,
+        register_year=args.population_year,
+        lang=args.lang,
+    )
+    path = Path(args.output)
+    path.write_text(page, encoding="utf-8")
+    out.write(
+        f"{path}: report of {len(codes)} municipalit{'y' if len(codes) == 1 else 'ies'}, "
+        f"reference year{'s' if len(years) > 1 else ''} {', '.join(map(str, sorted(years)))}, "
+        f"{len(page.encode('utf-8')):,} bytes\n"
+    )
+    return EXIT_OK
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
@@ -679,11 +986,85 @@ def _parser() -> argparse.ArgumentParser:
     formats(p)
     p.set_defaults(handler=cmd_next)
 
-    p = sub.add_parser("compare", help="municipalities side by side with size-class peers")
+    def peers(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--peers",
+            nargs="?",
+            const="",
+            metavar="FILE",
+            help="compare within CBS size classes and, with FILE, within the groups of a "
+            "peer-group file (JSON or CSV)",
+        )
+        p.add_argument(
+            "--population-year",
+            type=int,
+            metavar="YEAR",
+            help="size classes by the population in the CBS register of YEAR (2023 or 2024) "
+            "instead of the population in the data",
+        )
+
+    def municipalities(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--municipality",
+            "-m",
+            nargs="+",
+            metavar="CODE",
+            help="CBS codes of the municipalities to show (default: all)",
+        )
+
+    p = sub.add_parser("compare", help="municipalities among their peers: rank and percentile")
     p.add_argument("files", nargs="+", metavar="FILE")
+    peers(p)
+    municipalities(p)
     profile(p)
     formats(p)
     p.set_defaults(handler=cmd_compare)
+
+    p = sub.add_parser("trend", help="each metric per reference year, and what changed")
+    p.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="exchange files; files of one reference year are read together",
+    )
+    p.add_argument(
+        "--scores",
+        action="append",
+        metavar="YEAR=FILE",
+        help="a saved 'digimaat score --format json' document for a reference year",
+    )
+    municipalities(p)
+    p.add_argument("--metric", help="metric id (default: every metric; explain: the headline)")
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="explain the change from the first to the last year, product by product",
+    )
+    p.add_argument("--from", dest="start", type=int, metavar="YEAR", help="explain from YEAR")
+    p.add_argument("--to", dest="end", type=int, metavar="YEAR", help="explain to YEAR")
+    p.add_argument(
+        "--allow-mixed",
+        action="store_true",
+        help="allow years scored with different profiles or specification versions",
+    )
+    p.add_argument("--limit", type=int, default=10, help="products shown per change (default 10)")
+    profile(p)
+    formats(p)
+    p.set_defaults(handler=cmd_trend)
+
+    p = sub.add_parser("report", help="write an HTML report with charts, peers and trends")
+    p.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="exchange files; with several reference years the report shows the trend",
+    )
+    p.add_argument("--output", "-o", required=True, metavar="PATH", help="the HTML file to write")
+    p.add_argument("--lang", choices=("nl", "en"), default="en", help="language (default en)")
+    peers(p)
+    municipalities(p)
+    profile(p)
+    p.set_defaults(handler=cmd_report)
 
     p = sub.add_parser("validate", help="check files and report every problem")
     p.add_argument("files", nargs="+", metavar="FILE")
@@ -722,7 +1103,7 @@ def main(
     buffer = io.StringIO()
     try:
         code = handler(args, buffer)
-    except DigimaatError as exc:
+    except (DigimaatError, UsageError) as exc:
         err.write(f"digimaat {args.command}: error: {exc}\n")
         return EXIT_ERROR
     except OSError as exc:

@@ -280,6 +280,7 @@ def parse_peer_groups(text: str, form: str, source: str = "<peer groups>") -> Pe
       <peer groups>:/groups/: name: must be a non-empty text (got '')
       <peer groups>:/groups//0: cbs_code: must be 'GM' followed by 4 digits (got 'GM556')
     """
+    text = text.removeprefix("\ufeff")  # a byte order mark is allowed (CMP-3)
     if form == "json":
         return _parse_json(text, source)
     if form == "csv":

@@ -177,10 +177,10 @@ def previous_year() -> Submission:
         # Maassluis's removal notice could be submitted online, not yet fully online.
         ("GM0556", "verhuismelding"): {
             "capabilities": SUBMIT,
-            "volumes": {"web": "900/year", "balie": "650/year"},
+            "volumes": {"web": "800/year", "balie": "650/year"},
         },
         # Fewer people booked an appointment in Maassluis online.
-        ("GM0556", "bezafspr"): {"volumes": {"web": "2400/year", "telefoon": "2300/year"}},
+        ("GM0556", "bezafspr"): {"volumes": {"web": "2400/year", "telefoon": "1900/year"}},
         # Schiedam's BRP extract was fully online but not pre-filled.
         ("GM0606", "brpUittr"): {"capabilities": FULL},
     }

@@ -83,7 +83,11 @@ def check_statistics(vector: Vector) -> list[str]:
         found.append(f"positions of {sorted(result.positions)}")
     for code, want in expected["positions"].items():
         got = result.positions.get(code)
-        if got is None or got.rank != want["rank"] or not agrees(got.percentile, want["percentile"]):
+        if (
+            got is None
+            or got.rank != want["rank"]
+            or not agrees(got.percentile, want["percentile"])
+        ):
             found.append(f"{code}: {got} != {want}")
     return found
 
@@ -252,7 +256,7 @@ def test_the_checker_can_fail(kind: str) -> None:
     elif kind == "peer-groups":
         vector["expected"] = {"groups": {"somewhere": ["GM0001"]}}
     elif kind == "trend":
-        expected["values"] = {y: "0.5" for y in expected["values"]}
+        expected["values"] = dict.fromkeys(expected["values"], "0.5")
     else:
         vector["expected"] = {"values": {}} if expected.get("refused") else {"refused": True}
     assert CHECKERS[kind](vector) != []

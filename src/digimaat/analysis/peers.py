@@ -375,7 +375,7 @@ def _parse_csv(text: str, source: str) -> PeerGroups:
         if group is not None:
             built.append(group)
     if problems:
-        raise InputError(problems)
+        raise InputError(sorted(problems, key=lambda p: int((p.location or "row 0")[4:])))
     return PeerGroups(tuple(built), f"peer groups of {source}")
 
 

@@ -489,10 +489,14 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
         _write_csv(out, header, records)
         return EXIT_OK
     _say(
+        out, f"Profile {profile.name} {profile.version}, specification {SPEC_VERSION}, fingerprint"
+    )
+    out.write(f"  {profile.fingerprint}\n")
+    _say(
         out,
-        f"Profile {profile.name} {profile.version}; peer groups: {comparison.groups.basis}. "
-        "Mean and median of each group, the municipality's rank (1 = best) and percentile "
-        "(share of the others it beats, ties counting half).",
+        f"Peer groups: {comparison.groups.basis}. Mean and median of each group, the "
+        "municipality's rank (1 = best) and percentile (share of the others it beats, ties "
+        "counting half).",
     )
     for code in codes:
         card = board.card(code)
@@ -628,7 +632,12 @@ def cmd_trend(args: argparse.Namespace, out: TextIO) -> int:
         _write_csv(out, ["municipality", "metric", "year", "value", "present"], table)
         return EXIT_OK
     listed = ", ".join(map(str, years))
-    _say(out, f"Profile {latest.profile} {latest.profile_version}, reference years {listed}.")
+    _say(
+        out,
+        f"Profile {latest.profile} {latest.profile_version}, specification "
+        f"{latest.spec_version}, reference years {listed}, fingerprint",
+    )
+    out.write(f"  {latest.fingerprint}\n")
     for difference in series.differences():
         _say(out, f"Note: the years differ: {difference}.")
     for code in codes:

@@ -39,8 +39,17 @@ def _style_sheet() -> str:
 
 
 def _num(shown: str, value: float | None = None) -> str:
-    """A table cell with a number, shown rounded, its exact value in ``data-value``."""
-    exact = "" if value is None or math.isnan(value) else repr(float(value))
+    """A table cell with a number, shown rounded, its exact value in ``data-value``.
+
+    A count is written as an integer, any other number as the shortest text that reads
+    back as the same binary64 number (Python's ``repr``); an undefined value as ``""``.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        exact = ""
+    elif isinstance(value, int):
+        exact = str(value)
+    else:
+        exact = repr(float(value))
     return f'<td class="num" data-value="{exact}">{escape(shown)}</td>'
 
 

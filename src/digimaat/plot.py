@@ -323,27 +323,37 @@ def peers(
 def trend(
     trend: Trend, code: str, metrics: Sequence[str] | None = None, *, lang: str = "en"
 ) -> Figure:
-    """A municipality's values of ``metrics`` (default: the headline) in every reference year."""
+    """A municipality's values of ``metrics`` (default: the headline) in every reference year.
+
+    Each metric has its own colour and marker; the headline is the thick dark line. A year
+    in which the value is undefined or the municipality absent is a gap in its line.
+    """
     chosen = list(metrics) if metrics else [trend.headline]
     years = [y.year for y in trend.years]
-    titles = _titles(trend)
+    known = _metrics(trend)
     with _style():
         figure = Figure(figsize=(WIDTH, 3.0), dpi=100)
-        ax = figure.add_axes((0.09, 0.16, 0.6, 0.72))
+        ax = figure.add_axes((0.09, 0.16, 0.5, 0.72))
+        others = 0
         for metric in chosen:
             ys = [
                 math.nan if p.value is None else 100 * p.value for p in trend.series(code, metric)
             ]
             headline = metric == trend.headline
+            colour = DARK if headline else _SERIES[others % len(_SERIES)]
+            marker = "o" if headline else _MARKERS[others % len(_MARKERS)]
+            others += 0 if headline else 1
+            name = metric_name(known[metric], lang) if metric in known else metric
             ax.plot(
                 years,
                 ys,
-                marker="o",
-                color=DARK if headline else BLUE,
-                linewidth=2.2 if headline else 1.2,
-                label=_short(titles.get(metric, metric), 34),
+                marker=marker,
+                color=colour,
+                linewidth=2.4 if headline else 1.3,
+                label=_short(name, 30),
             )
         ax.set_xticks(years, [str(y) for y in years])
+        ax.set_xlim(years[0] - 0.3, years[-1] + 0.3)
         ax.set_ylim(0, 100)
         ax.set_ylabel(text("percent_axis", lang))
         ax.set_title(_short(text("trend", lang), 70))
@@ -351,11 +361,17 @@ def trend(
         return figure
 
 
-def _titles(trend: Trend) -> dict[str, str]:
-    out: dict[str, str] = {}
+# Colours and markers of the lines of a trend besides the headline: the Okabe-Ito palette,
+# told apart also without colour vision, and a different marker for each.
+_SERIES: Final = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00")
+_MARKERS: Final = ("s", "^", "v", "D", "P", "X")
+
+
+def _metrics(trend: Trend) -> dict[str, Metric]:
+    out: dict[str, Metric] = {}
     for year in trend.years:
         if year.board is not None:
-            out.update({m.id: m.title for m in year.board.profile.metrics})
+            out.update({m.id: m for m in year.board.profile.metrics})
     return out
 
 

@@ -30,6 +30,7 @@ from digimaat.analysis.report import (
 from digimaat.analysis.summary import authentication_summary, ladder_distribution, largest_parts
 from digimaat.analysis.trends import Trend
 from digimaat.measurement.explain import decompose, priorities
+from digimaat.measurement.metrics import Composite
 
 __all__ = ["Page"]
 
@@ -44,7 +45,7 @@ def _num(shown: str, value: float | None = None) -> str:
     A count is written as an integer, any other number as the shortest text that reads
     back as the same binary64 number (Python's ``repr``); an undefined value as ``""``.
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or math.isnan(value):
         exact = ""
     elif isinstance(value, int):
         exact = str(value)
@@ -361,16 +362,25 @@ class Page:
         table = _table(f"{code}-trend", caption, [self.t("metric"), *map(str, years)], rows)
         name = self.board.dataset.municipalities[self.board.dataset.index_of(code)].name
         headline = metric_name(self.board.results[self.profile.headline].metric, self.lang)
-        alt = self.t("trend.alt", metric=headline, name=name, years=", ".join(map(str, years)))
+        drawn = ", ".join(
+            metric_name(self.board.results[m].metric, self.lang) for m in self.trend_metrics()
+        )
+        alt = self.t("trend.alt", metric=drawn, name=name, years=", ".join(map(str, years)))
         part = self.pair(
             f"{code}-trend",
             self.t("trend"),
-            plot.trend(self.trend, code, lang=self.lang),
+            plot.trend(self.trend, code, self.trend_metrics(), lang=self.lang),
             alt,
             caption,
             table,
         )
         return part.replace("</div></section>", f"</div>{self.change(code, headline)}</section>")
+
+    def trend_metrics(self) -> list[str]:
+        """The metrics drawn in a trend: the parts of the headline composite, and the headline."""
+        headline = self.board.results[self.profile.headline].metric
+        parts = [part.id for part, _ in headline.parts] if isinstance(headline, Composite) else []
+        return [*parts, headline.id]
 
     def change(self, code: str, metric: str) -> str:
         first = self.trend.years[0]

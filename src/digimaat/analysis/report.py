@@ -445,7 +445,7 @@ def render_report(
     if peers is not None:
         groups = groups.combine(peers)
     comparison = compare(board, groups, year=trend_.years[-1].year)
-    codes = list(board.dataset.codes if municipalities is None else municipalities)
+    codes = list(dict.fromkeys(board.dataset.codes if municipalities is None else municipalities))
     unknown = [c for c in codes if c not in board.dataset.codes]
     if unknown:
         raise InputError([Problem("municipality", c, "is not in the data") for c in unknown])

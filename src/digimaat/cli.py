@@ -772,6 +772,11 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     """Write the HTML report: score cards, charts, peers and trends."""
     from digimaat.analysis.report import render_report
 
+    try:
+        import digimaat.plot  # noqa: F401  (the charts need the optional extra "report")
+    except ImportError as exc:
+        raise UsageError(str(exc)) from None
+
     profile = _profile(args.profile)
     years = read_years(args.files)
     latest = years[max(years)].dataset

@@ -43,7 +43,7 @@ import numpy as np
 import generate
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.profiles import standard_profile
-from peers import naive, pandas_peer
+from peers import naive, pandas_peer, plain_charts
 
 TOLERANCE = 1e-9
 """Agreement tolerance, absolute, on values and coverages (AGG-8)."""
@@ -542,6 +542,47 @@ def _load_form(
     }
 
 
+# ---------------------------------------------------------------------- the report
+def report(data: generate.Synthetic, repeats: int) -> dict[str, Any]:
+    """Seconds to write the HTML report of one municipality and of every municipality.
+
+    The dataset is in memory (reading files is timed by ``loading``); the report scores it,
+    compares every municipality among its size class and among all, draws seven charts a
+    municipality (six with one year) and writes the page. The peer draws the same six charts
+    of one municipality with plain matplotlib calls (``peers/plain_charts.py``), with its
+    numbers from digimaat's API, and writes no page.
+    """
+    try:
+        from digimaat.analysis.peers import compare
+        from digimaat.analysis.report import render_report
+        from digimaat.analysis.trends import YearData
+    except ImportError as exc:  # pragma: no cover - the report extra is part of dev
+        return {"measured": False, "reason": str(exc)}
+    profile = standard_profile()
+    ds = data.dataset()
+    code = ds.codes[len(ds.codes) // 2]
+    years = {2024: YearData(2024, ds)}
+    render_report(years, profile, municipalities=[code])  # imports and caches, not timed
+    one = timed(lambda _: render_report(years, profile, municipalities=[code]), repeats)
+    board = profile.score(ds)
+    comparison = compare(board)
+    peer = timed(lambda _: plain_charts.charts(board, profile, comparison, code), repeats)
+    start, start_cpu = time.perf_counter(), time.process_time()
+    page = render_report(years, profile)
+    every = (time.perf_counter() - start, time.process_time() - start_cpu)
+    return {
+        "measured": True,
+        "municipalities": len(ds.codes),
+        "one": summary(*one[:2]),
+        "peer_one": summary(*peer[:2]),
+        "one_over_peer": statistics.median(one[0]) / statistics.median(peer[0]),
+        "all_s": every[0],
+        "all_cpu_s": every[1],
+        "all_per_municipality_s": every[0] / len(ds.codes),
+        "all_bytes": len(page.encode("utf-8")),
+    }
+
+
 # ---------------------------------------------------------------------- profile
 def hot_spots(ds: Dataset, runs: int = 30, top: int = 15) -> list[dict[str, Any]]:
     """cProfile of scoring a fresh copy of ``ds`` ``runs`` times: the top functions by own time.
@@ -770,6 +811,10 @@ def run(args: argparse.Namespace) -> int:
             f"{fresh['page_faults_median']:,.0f} page faults per scoring (not a target)"
         )
 
+    reports = report(data, 3)
+    figures["report"] = reports
+    print_report(reports)
+
     if args.quick:
         print("\n--quick: small sizes; the targets are not checked.")
         write_json(args.json, figures)
@@ -849,6 +894,18 @@ def run(args: argparse.Namespace) -> int:
         check("national dataset in memory", dataset_mb, 50.0, megabytes),
         check("load national CSV", loads.get("csv_s"), 1.0, "{:.2f} s"),
         check("load national JSON", loads.get("json_s"), 2.0, "{:.2f} s"),
+        check(
+            "report of one municipality, national",
+            reports["one"]["median_s"] if reports.get("measured") else None,
+            2.0,
+            "{:.2f} s",
+        ),
+        check(
+            "report of every municipality, national",
+            reports.get("all_s"),
+            180.0,
+            "{:.0f} s",
+        ),
     ]
     for form in ("csv", "json"):
         if "error" in loads.get(form, {}):
@@ -872,6 +929,23 @@ def run(args: argparse.Namespace) -> int:
     if failed and args.strict:
         return 2
     return 0
+
+
+def print_report(reports: dict[str, Any]) -> None:
+    if not reports.get("measured"):
+        print(f"\nreport: not measured: {reports.get('reason')}")
+        return
+    print(
+        f"\nHTML report (standard profile, one reference year, dataset in memory):\n"
+        f"  one municipality among {reports['municipalities']}: median "
+        f"{reports['one']['median_s']:.2f} s (CPU {reports['one']['cpu_median_s']:.2f} s); "
+        f"the same six charts drawn with plain matplotlib calls: "
+        f"{reports['peer_one']['median_s']:.2f} s; report / peer "
+        f"{reports['one_over_peer']:.2f}x\n"
+        f"  all {reports['municipalities']} municipalities: {reports['all_s']:.1f} s "
+        f"(CPU {reports['all_cpu_s']:.1f} s, {reports['all_per_municipality_s']:.3f} s a "
+        f"municipality), {reports['all_bytes'] / MB:.1f} MB of HTML"
+    )
 
 
 def write_json(path: str | None, figures: dict[str, Any]) -> None:

@@ -13,14 +13,23 @@ populations are public figures; the offerings, authentication and volumes are
 - Schiedam: an exemption (geluidsontheffing) fully online at about 20 requests a year
   against parking permits (parkeervergunning) at about 1,000 a year, offline.
 
-Run ``python scripts/build_example.py`` to regenerate ``src/digimaat/data/example.json``;
-a test checks the packaged file equals this script's output.
+The same three municipalities a year earlier, reference year 2023 (:func:`previous_year`),
+show a trend: Vlaardingen still asked DigiD Midden for the counter appointment and offered
+the parking permit as a PDF form; Maassluis's removal notice (verhuismelding) could be
+submitted online but was not yet fully online, and fewer people booked appointments online;
+Schiedam's extract from the BRP (brpUittr) was fully online but not yet pre-filled.
+
+Run ``python scripts/build_example.py`` to regenerate ``src/digimaat/data/example.json``
+and ``src/digimaat/data/example-2023.json``; a test checks the packaged files equal this
+script's output.
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+
+import attrs
 
 from digimaat.exchange import Submission, dump_json
 from digimaat.vocabulary.municipalities import Municipality
@@ -153,17 +162,50 @@ def example() -> Submission:
     )
 
 
+def previous_year() -> Submission:
+    """The worked example a year earlier (reference year 2023): what changed by 2024."""
+    current = example()
+    changes = {
+        # Vlaardingen still asked DigiD Midden for the counter appointment: a barrier.
+        ("GM0622", "bezafspr"): {"authentication": "DigiD Midden"},
+        # Vlaardingen's parking permit was a PDF form to send in.
+        ("GM0622", "parkeervergunning"): {
+            "capabilities": PDF,
+            "authentication": None,
+            "volumes": {"balie": "700/year", "post": "300/year"},
+        },
+        # Maassluis's removal notice could be submitted online, not yet fully online.
+        ("GM0556", "verhuismelding"): {
+            "capabilities": SUBMIT,
+            "volumes": {"web": "800/year", "balie": "650/year"},
+        },
+        # Fewer people booked an appointment in Maassluis online.
+        ("GM0556", "bezafspr"): {"volumes": {"web": "2400/year", "telefoon": "1900/year"}},
+        # Schiedam's BRP extract was fully online but not pre-filled.
+        ("GM0606", "brpUittr"): {"capabilities": FULL},
+    }
+    offerings = []
+    for o in current.offerings:
+        change = changes.get((o.municipality, o.product.removeprefix(UPL_NAMESPACE)))
+        if change is None:
+            offerings.append(o)
+            continue
+        updated = dict(change)
+        if "volumes" in updated:
+            updated["volumes"] = Volumes.from_mapping(updated["volumes"])  # type: ignore[arg-type]
+        offerings.append(attrs.evolve(o, **updated))
+    return Submission.build(current.municipalities, offerings, reference_year=2023, source=SOURCE)
+
+
 def main() -> None:
-    """Write the example document."""
+    """Write the example documents."""
+    data = Path(__file__).resolve().parents[1] / "src" / "digimaat" / "data"
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "-o",
-        "--output",
-        type=Path,
-        default=Path(__file__).resolve().parents[1] / "src" / "digimaat" / "data" / "example.json",
-    )
+    parser.add_argument("-o", "--output", type=Path, default=data / "example.json")
+    parser.add_argument("--previous", type=Path, default=data / "example-2023.json")
     args = parser.parse_args()
     args.output.write_text(dump_json(example()), encoding="utf-8")
+    args.previous.write_text(dump_json(previous_year()), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
-_MODULES = ("run", "generate", "peers", "peers.naive", "peers.pandas_peer")
+_MODULES = ("run", "generate", "peers", "peers.naive", "peers.pandas_peer", "peers.plain_charts")
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +59,12 @@ def test_quick_run_agrees(bench: Any, tmp_path: Path, capsys: pytest.CaptureFixt
         assert agreement[peer]["max_abs_diff"] <= 1e-9
     for name in ("digimaat", "pandas", "naive"):
         assert figures["timing"][name]["median_s"] > 0
+    report = figures["report"]
+    assert report["measured"] is True
+    assert report["municipalities"] == 20
+    assert report["one"]["median_s"] > 0
+    assert report["peer_one"]["median_s"] > 0
+    assert report["all_bytes"] > 0
 
 
 def test_disagreement_fails_the_run(

@@ -11,9 +11,10 @@ from digimaat.measurement.profiles import builtin_profile
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "src" / "digimaat" / "data" / "example.json"
+EXAMPLE_2023 = ROOT / "src" / "digimaat" / "data" / "example-2023.json"
 
 
-def _script_output() -> str:
+def _script_output(function: str = "example") -> str:
     spec = importlib.util.spec_from_file_location(
         "build_example", ROOT / "scripts" / "build_example.py"
     )
@@ -21,11 +22,16 @@ def _script_output() -> str:
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return dump_json(module.example())
+    return dump_json(getattr(module, function)())
 
 
 def test_packaged_example_is_the_scripts_output() -> None:
     assert EXAMPLE.read_text(encoding="utf-8") == _script_output()
+
+
+def test_packaged_example_of_2023_is_the_scripts_output() -> None:
+    assert EXAMPLE_2023.read_text(encoding="utf-8") == _script_output("previous_year")
+    assert load(EXAMPLE_2023).reference_year == 2023
 
 
 def test_example_is_labelled_illustrative() -> None:

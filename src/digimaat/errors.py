@@ -35,6 +35,7 @@ __all__ = [
     "UnknownCapabilityError",
     "UnknownNameError",
     "UnknownProductError",
+    "UsageError",
     "safe_text",
 ]
 
@@ -223,6 +224,10 @@ class InputError(DigimaatError, ValueError):
 
 MAX_PROBLEMS = 1000
 """The default number of problems a reader keeps; beyond it problems are only counted."""
+
+
+class UsageError(DigimaatError, ValueError):
+    """Arguments that do not fit together (a command line's usage error)."""
 
 
 class ProblemCollector:

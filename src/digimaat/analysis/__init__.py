@@ -1,5 +1,6 @@
-"""The analysis layer: results arranged for people (tables, comparisons, reports).
+"""The analysis layer: results arranged for people: tables, comparisons among peers,
+trends over years, and reports.
 
-It sits above the measurement core and beside the exchange layer; the command line
-renders what it arranges.
+It sits above the measurement core and beside the exchange layer, and never imports the
+command line, which renders what it arranges.
 """

@@ -101,10 +101,84 @@ def _parser() -> argparse.ArgumentParser:
     profile(p)
     formats(p)
 
-    p = sub.add_parser("compare", help="municipalities side by side with size-class peers")
+    def peers(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--peers",
+            nargs="?",
+            const="",
+            metavar="FILE",
+            help="compare within CBS size classes and, with FILE, within the groups of a "
+            "peer-group file (JSON or CSV)",
+        )
+        p.add_argument(
+            "--population-year",
+            type=int,
+            metavar="YEAR",
+            help="size classes by the population in the CBS register of YEAR (2023 or 2024) "
+            "instead of the population in the data",
+        )
+
+    def municipalities(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--municipality",
+            "-m",
+            nargs="+",
+            metavar="CODE",
+            help="CBS codes of the municipalities to show (default: all)",
+        )
+
+    p = sub.add_parser("compare", help="municipalities among their peers: rank and percentile")
     files(p)
+    peers(p)
+    municipalities(p)
     profile(p)
     formats(p)
+
+    p = sub.add_parser("trend", help="each metric per reference year, and what changed")
+    p.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="exchange files; files of one reference year are read together",
+    )
+    p.add_argument(
+        "--scores",
+        action="append",
+        metavar="YEAR=FILE",
+        help="a saved 'digimaat score --format json' document for a reference year",
+    )
+    municipalities(p)
+    p.add_argument("--metric", help="metric id (default: every metric; explain: the headline)")
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="explain the change from the first to the last year, product by product",
+    )
+    p.add_argument("--from", dest="start", type=int, metavar="YEAR", help="explain from YEAR")
+    p.add_argument("--to", dest="end", type=int, metavar="YEAR", help="explain to YEAR")
+    p.add_argument(
+        "--allow-mixed",
+        action="store_true",
+        help="allow years scored with different profiles or specification versions",
+    )
+    p.add_argument(
+        "--limit", type=_positive, default=10, help="products shown per change (default 10)"
+    )
+    profile(p)
+    formats(p)
+
+    p = sub.add_parser("report", help="write an HTML report with charts, peers and trends")
+    p.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="exchange files; with several reference years the report shows the trend",
+    )
+    p.add_argument("--output", "-o", required=True, metavar="PATH", help="the HTML file to write")
+    p.add_argument("--lang", choices=("nl", "en"), default="en", help="language (default en)")
+    peers(p)
+    municipalities(p)
+    profile(p)
 
     p = sub.add_parser("validate", help="check files and report every problem")
     files(p)
@@ -199,10 +273,16 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     from digimaat.cli.commands import COMMANDS
     from digimaat.cli.render import render
 
-    command: Callable[[argparse.Namespace], Any] = COMMANDS[args.command]
+    command: Callable[[argparse.Namespace], Any]
+    if args.command in ("compare", "trend", "report"):
+        from digimaat.cli import comparison
+
+        command = getattr(comparison, args.command)
+    else:
+        command = COMMANDS[args.command]
     form = getattr(args, "format", "table")
     result = command(args)
-    reports = result if isinstance(result, list) else [result]
+    reports: list[Any] = result if isinstance(result, list) else [result]
     for n, report in enumerate(reports):
         if n:
             out.write("\n")

@@ -317,71 +317,6 @@ def next_steps(args: argparse.Namespace) -> Report:
 # -- compare ------------------------------------------------------------------------------
 
 
-def compare(args: argparse.Namespace) -> Report:
-    """Metrics side by side, each municipality beside the median of its size-class peers."""
-    profile, board = _board(args)
-    cards = board.cards()
-    metric_ids = list(board.results)
-    peers: dict[str, dict[str, float | None]] = {}
-    counts: dict[str, int] = {}
-    for card in cards:
-        others = [
-            c
-            for c in cards
-            if c.size_class == card.size_class and c.municipality != card.municipality
-        ]
-        counts[card.municipality] = len(others)
-        peers[card.municipality] = {m: _median([c.values[m] for c in others]) for m in metric_ids}
-    tables = []
-    if args.format == "table":
-        for start in range(0, len(cards), 3):
-            block = cards[start : start + 3]
-            columns = [Column("metric", "metric", "code", width=22)]
-            for c in block:
-                columns += [
-                    Column(c.municipality, c.name[:11], "share"),
-                    Column(f"peers:{c.municipality}", "peers", "share"),
-                ]
-            rows = tuple(
-                (m, *[v for c in block for v in (c.values[m], peers[c.municipality][m])])
-                for m in metric_ids
-            )
-            tables.append(Table(f"comparison-{start // 3 + 1}", tuple(columns), rows))
-    else:
-        columns = [Column("metric", "metric", "code")] + [
-            Column(c.municipality, c.municipality, "share") for c in cards
-        ]
-        rows = tuple((m, *[c.values[m] for c in cards]) for m in metric_ids)
-        tables.append(Table("comparison", tuple(columns), rows))
-    return Report(
-        "comparison",
-        title=(
-            f"Profile {profile.name} {profile.version}; peers: the median of the other "
-            "municipalities of the same CBS size class in the data."
-        ),
-        meta=_profile_meta(profile),
-        tables=tuple(tables),
-        data={
-            "municipalities": [
-                {
-                    **_card(c),
-                    "peers": {
-                        "size_class": c.size_class,
-                        "count": counts[c.municipality],
-                        "median": peers[c.municipality],
-                    },
-                }
-                for c in cards
-            ]
-        },
-    )
-
-
-def _median(values: Sequence[float | None]) -> float | None:
-    known = [v for v in values if v is not None]
-    return statistics.median(known) if known else None
-
-
 # -- validate -------------------------------------------------------------------------------
 
 
@@ -725,7 +660,6 @@ COMMANDS = {
     "score": score,
     "explain": explain,
     "next": next_steps,
-    "compare": compare,
     "validate": validate,
     "catalogue": catalogue,
     "profiles": profiles,

@@ -56,6 +56,8 @@ def _say(out: TextIO, text: str) -> None:
 def _cell(column: Column, value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
+    if isinstance(value, str) and column.kind in ("share", "number", "integer"):
+        return safe_text(value)  # a marker in a column of numbers ("-": not in the data)
     if column.kind == "share":
         from digimaat.measurement.aggregation import display
 
@@ -76,6 +78,8 @@ def _cell(column: Column, value: Any) -> str:
 def _text_table(out: TextIO, table: Table) -> None:
     if table.title:
         _say(out, table.title)
+    if not table.columns:
+        return
     cells = [[_cell(c, v) for c, v in zip(table.columns, row, strict=True)] for row in table.rows]
     headings = [c.heading for c in table.columns]
     right = [c.kind in ("integer", "number", "share") for c in table.columns]

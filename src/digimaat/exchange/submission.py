@@ -78,13 +78,16 @@ class Submission:
     municipalities: tuple[Municipality, ...]
     local_products: tuple[Product, ...]
     source: str | None
-    """Free text: who compiled the data, from what and when."""
+    """Free text: who compiled the data, from what and when. Read from several files, it
+    is their common ``source`` (``None`` when they differ; see :attr:`sources`)."""
     catalogue: Catalogue = attrs.field(repr=False)
     """The catalogue the offerings' products were resolved in, local products included."""
     columns: OfferingColumns = attrs.field(repr=False)
     """The validated offerings as columns."""
     files: tuple[str, ...] = ()
     """The files read, by name."""
+    sources: tuple[str | None, ...] = ()
+    """The ``source`` text of each file of :attr:`files`, in the same order."""
 
     # -- the records view -------------------------------------------------------------------
 
@@ -531,6 +534,7 @@ def merge(
         catalogue,
         _concatenate([c.offerings for c in contents]),
         tuple(c.source for c in contents),
+        tuple(c.description for c in contents),
     )
 
 

@@ -1,0 +1,500 @@
+"""The HTML of a report: one page, its parts drawn from the API and its texts from the table.
+
+Private to :mod:`digimaat.analysis.report`, whose :func:`~digimaat.analysis.report.render_report`
+builds a :class:`Page` and whose message table holds every text shown. Every number in a
+table cell is shown rounded and carried exactly in the cell's ``data-value``; every text
+from data is escaped.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from importlib import resources
+from typing import Any
+
+from digimaat._version import SPEC_VERSION, __version__
+from digimaat.analysis.peers import Comparison
+from digimaat.analysis.report import (
+    count,
+    escape,
+    group_label,
+    level_name,
+    metric_name,
+    percent,
+    percentile,
+    points,
+    text,
+)
+from digimaat.analysis.summary import authentication_summary, ladder_distribution, largest_parts
+from digimaat.analysis.trends import Trend
+from digimaat.measurement.explain import decompose, priorities
+from digimaat.measurement.metrics import Composite
+
+__all__ = ["Page"]
+
+
+def _style_sheet() -> str:
+    return resources.files("digimaat.data").joinpath("report.css").read_text(encoding="utf-8")
+
+
+def _num(shown: str, value: float | None = None) -> str:
+    """A table cell with a number, shown rounded, its exact value in ``data-value``.
+
+    A count is written as an integer, any other number as the shortest text that reads
+    back as the same binary64 number (Python's ``repr``); an undefined value as ``""``.
+    """
+    if value is None or math.isnan(value):
+        exact = ""
+    elif isinstance(value, int):
+        exact = str(value)
+    else:
+        exact = repr(float(value))
+    return f'<td class="num" data-value="{exact}">{escape(shown)}</td>'
+
+
+def _txt(value: object) -> str:
+    return f"<td>{escape(value)}</td>"
+
+
+def _row(head: str, *cells: str, css: str = "", key: str = "") -> str:
+    klass = f' class="{css}"' if css else ""
+    data = f' data-key="{escape(key)}"' if key else ""
+    return f'<tr{klass}{data}><th scope="row">{escape(head)}</th>{"".join(cells)}</tr>'
+
+
+def _table(key: str, caption: str, header: Sequence[str], rows: Sequence[str]) -> str:
+    """A table: ``rows`` are ``<tr>`` elements, or ``<tbody>`` elements of row groups."""
+    heads = "".join(f'<th scope="col">{escape(h)}</th>' for h in header)
+    body = "".join(rows)
+    if not body.startswith("<tbody"):
+        body = f"<tbody>{body}</tbody>"
+    return (
+        f'<table id="{key}-table"><caption>{escape(caption)}</caption>'
+        f"<thead><tr>{heads}</tr></thead>{body}</table>"
+    )
+
+
+class Page:
+    """What one report is drawn from: the latest year's scores, its peers, and the trend."""
+
+    def __init__(
+        self, trend_: Trend, comparison: Comparison, lang: str, top: int, basis: str
+    ) -> None:
+        self.trend, self.comparison, self.lang, self.top = trend_, comparison, lang, top
+        self.basis = basis
+        self.board = comparison.board
+        self.profile = self.board.profile
+        self.sources = trend_.years[-1].sources
+
+    def t(self, key: str, **values: Any) -> str:
+        return text(key, self.lang, **values)
+
+    def pct(self, value: float | None) -> str:
+        return percent(value, self.lang)
+
+    def pair(self, key: str, title: str, figure: Any, alt: str, caption: str, table: str) -> str:
+        """A chart and the table of its numbers, side by side; one above the other in print."""
+        from digimaat import plot
+
+        drawing = plot.svg(figure, id_prefix=f"{key}-chart", title=title, description=alt)
+        return (
+            f'<section class="part" id="{key}"><h3>{escape(title)}</h3><div class="pair">'
+            f'<figure class="chart" aria-describedby="{key}-table">{drawing}'
+            f"<figcaption>{escape(alt)}</figcaption></figure>{table}</div></section>"
+        )
+
+    def card(self, code: str) -> str:
+        from digimaat import plot
+
+        card, rows = self.board.card(code), []
+        for metric in self.profile.metrics:
+            value, cover = card.values[metric.id], card.coverage[metric.id]
+            rows.append(
+                _row(
+                    metric_name(metric, self.lang),
+                    _num(self.pct(value), value),
+                    _num(self.pct(cover), cover),
+                    _txt(self.t("higher" if metric.direction > 0 else "lower")),
+                    css="headline" if metric.id == card.headline else "",
+                    key=metric.id,
+                )
+            )
+        caption = self.t("card.caption", profile=self.profile.name)
+        header = [self.t("metric"), self.t("value"), self.t("coverage"), self.t("better")]
+        headline = metric_name(self.board.results[card.headline].metric, self.lang)
+        alt = self.t(
+            "card.alt",
+            count=len(rows),
+            name=card.name,
+            headline=headline,
+            score=self.pct(card.score),
+        )
+        files = ", ".join(os.path.basename(s.file) for s in self.sources)
+        provenance = (
+            f'<p class="provenance">{escape(self.t("spec_version"))} {escape(card.spec_version)}'
+            f" · {escape(self.t('profile'))} {escape(card.profile)} {escape(card.profile_version)}"
+            f" · {escape(self.t('fingerprint'))} <code>{escape(card.fingerprint)}</code>"
+            f" · {escape(self.t('sources'))}: {escape(files)}</p>"
+        )
+        part = self.pair(
+            f"{code}-card",
+            self.t("card"),
+            plot.score_card(card, self.profile, lang=self.lang),
+            alt,
+            caption,
+            _table(f"{code}-card", caption, header, rows),
+        )
+        return part.replace("</section>", provenance + "</section>")
+
+    def ladder(self, code: str) -> str:
+        from digimaat import plot
+
+        d = ladder_distribution(self.board.dataset, code)
+        rows = [
+            _row(level_name(k, self.lang), _num(str(n), n), key=str(k))
+            for k, n in enumerate(d.levels)
+        ]
+        rows.append(_row(self.t("unknown"), _num(str(d.unknown), d.unknown), key="unknown"))
+        caption = self.t(
+            "ladder.caption",
+            unknown=d.unknown,
+            not_offered=d.not_offered,
+            not_applicable=d.not_applicable,
+        )
+        table = _table(f"{code}-ladder", caption, [self.t("level"), self.t("products")], rows)
+        return self.pair(
+            f"{code}-ladder",
+            self.t("ladder"),
+            plot.ladder(d, lang=self.lang),
+            self.t("ladder.alt", offered=d.offered),
+            caption,
+            table,
+        )
+
+    def parts(self, code: str) -> str:
+        from digimaat import plot
+
+        decomposition = decompose(self.board, code)
+        parts = largest_parts(decomposition, self.top)
+        metric = metric_name(self.board.results[decomposition.metric].metric, self.lang)
+        rows = [
+            _row(
+                p.label if p.uri else self.t("others", count=p.count),
+                _num(points(p.value, self.lang), p.value),
+                key=p.uri or "others",
+            )
+            for p in parts
+        ]
+        rows.append(
+            _row(
+                self.t("total"),
+                _num(points(decomposition.total, self.lang), decomposition.total),
+                css="headline",
+                key="total",
+            )
+        )
+        caption = self.t("parts.caption", metric=metric, value=self.pct(decomposition.value))
+        table = _table(f"{code}-parts", caption, [self.t("product"), self.t("contribution")], rows)
+        return self.pair(
+            f"{code}-parts",
+            self.t("parts"),
+            plot.contributions(parts, lang=self.lang),
+            self.t("parts.alt", metric=metric),
+            caption,
+            table,
+        )
+
+    def authentication(self, code: str) -> str:
+        from digimaat import plot
+
+        s = authentication_summary(self.board.dataset, code)
+        counts = {
+            "match": s.match,
+            "barrier": s.barrier,
+            "shortfall": s.shortfall,
+            "unrecorded": s.unrecorded,
+        }
+        rows = [_row(self.t(f"auth.{k}"), _num(str(n), n), key=k) for k, n in counts.items()]
+        caption = self.t("auth.caption")
+        table = _table(f"{code}-auth", caption, [self.t("outcome"), self.t("products")], rows)
+        findings = [
+            _row(
+                f.name,
+                _txt(self.t(f"auth.{f.outcome}")),
+                _txt(
+                    f"{self.t(f'means.{f.means.value}')} ({self.t(f'assurance.{f.asked.label}')})"
+                ),
+                _txt(self.t(f"assurance.{f.required.label}")),
+                key=f.uri,
+            )
+            for f in s.findings
+        ]
+        listing = (
+            _table(
+                f"{code}-auth-findings",
+                self.t("auth.findings"),
+                [self.t("product"), self.t("outcome"), self.t("asked"), self.t("needed")],
+                findings,
+            )
+            if findings
+            else f'<p class="note">{escape(self.t("auth.none"))}</p>'
+        )
+        part = self.pair(
+            f"{code}-auth",
+            self.t("auth"),
+            plot.authentication(s, lang=self.lang),
+            self.t("auth.alt", **counts),
+            caption,
+            table,
+        )
+        return part.replace("</div></section>", f"</div>{listing}</section>")
+
+    def next(self, code: str) -> str:
+        from digimaat import plot
+
+        ranked = priorities(self.board.dataset, self.profile, code)[: self.top]
+        if not ranked:
+            body = f'<p class="note">{escape(self.t("next.none"))}</p>'
+            return (
+                f'<section class="part" id="{code}-next"><h3>{escape(self.t("next"))}</h3>'
+                f"{body}</section>"
+            )
+        rows = [
+            _row(
+                p.name,
+                _num(points(p.gain, self.lang, sign=True), p.gain),
+                _txt(level_name(p.level, self.lang)),
+                _txt(level_name(p.target, self.lang)),
+                _num(count(p.requests, self.lang), p.requests),
+                key=p.uri,
+            )
+            for p in ranked
+        ]
+        caption = self.t("next.caption")
+        header = [
+            self.t("product"),
+            self.t("gain"),
+            self.t("now"),
+            self.t("target"),
+            self.t("offline_requests"),
+        ]
+        return self.pair(
+            f"{code}-next",
+            self.t("next"),
+            plot.priorities(ranked, lang=self.lang),
+            self.t("next.alt", count=len(ranked)),
+            caption,
+            _table(f"{code}-next", caption, header, rows),
+        )
+
+    def peers(self, code: str) -> str:
+        from digimaat import plot
+
+        name = self.board.dataset.municipalities[self.board.dataset.index_of(code)].name
+        bodies = []
+        every = self.comparison.place(code)
+        for group in self.comparison.groups_of(code):
+            places = [p for p in every if p.group == group]
+            stats = places[0].statistics
+            label = group_label(self.comparison, group, self.lang)
+            counts = self.t(
+                "group.counts", count=stats.count, undefined=stats.undefined, absent=stats.absent
+            )
+            rows = [
+                f'<tr><th scope="rowgroup" colspan="6">{escape(label)}: {escape(counts)}</th></tr>'
+            ]
+            for place in places:
+                s, pos = place.statistics, place.position
+                rank = "" if pos.rank is None else self.t("rank_of", rank=pos.rank, count=pos.count)
+                rows.append(
+                    _row(
+                        metric_name(self.board.results[place.metric].metric, self.lang),
+                        _num(self.pct(place.value), place.value),
+                        _num(self.pct(s.mean), s.mean),
+                        _num(self.pct(s.median), s.median),
+                        _num(rank or self.t("na"), pos.rank),
+                        _num(percentile(pos.percentile, self.lang), pos.percentile),
+                        # Rank intervals (the chapter on uncertainty) get their column here.
+                        key=f"{group.name}|{place.metric}",
+                    )
+                )
+            bodies.append(f'<tbody data-group="{escape(group.name)}">{"".join(rows)}</tbody>')
+        caption = self.t("peers.caption", name=name)
+        header = [
+            self.t("metric"),
+            self.t("value"),
+            self.t("mean"),
+            self.t("median"),
+            self.t("rank"),
+            self.t("percentile"),
+        ]
+        metric = metric_name(self.board.results[self.profile.headline].metric, self.lang)
+        return self.pair(
+            f"{code}-peers",
+            self.t("peers"),
+            plot.peers(self.comparison, code, lang=self.lang),
+            self.t("peers.alt", metric=metric, name=name),
+            caption,
+            _table(f"{code}-peers", caption, header, bodies),
+        )
+
+    def trend_part(self, code: str) -> str:
+        from digimaat import plot
+
+        years = [y.year for y in self.trend.years]
+        rows = []
+        for metric in self.profile.metrics:
+            cells = [
+                _num(self.pct(p.value) if p.present else self.t("absent"), p.value)
+                for p in self.trend.series(code, metric.id)
+            ]
+            rows.append(
+                _row(
+                    metric_name(metric, self.lang),
+                    *cells,
+                    key=metric.id,
+                    css="headline" if metric.id == self.profile.headline else "",
+                )
+            )
+        caption = self.t("trend.caption")
+        table = _table(f"{code}-trend", caption, [self.t("metric"), *map(str, years)], rows)
+        name = self.board.dataset.municipalities[self.board.dataset.index_of(code)].name
+        headline = metric_name(self.board.results[self.profile.headline].metric, self.lang)
+        drawn = ", ".join(
+            metric_name(self.board.results[m].metric, self.lang) for m in self.trend_metrics()
+        )
+        alt = self.t("trend.alt", metric=drawn, name=name, years=", ".join(map(str, years)))
+        part = self.pair(
+            f"{code}-trend",
+            self.t("trend"),
+            plot.trend(self.trend, code, self.trend_metrics(), lang=self.lang),
+            alt,
+            caption,
+            table,
+        )
+        return part.replace("</div></section>", f"</div>{self.change(code, headline)}</section>")
+
+    def trend_metrics(self) -> list[str]:
+        """The metrics drawn in a trend: the parts of the headline composite, and the headline."""
+        headline = self.board.results[self.profile.headline].metric
+        parts = [part.id for part, _ in headline.parts] if isinstance(headline, Composite) else []
+        return [*parts, headline.id]
+
+    def change(self, code: str, metric: str) -> str:
+        first = self.trend.years[0]
+        if first.board is None or code not in first.cards:
+            return ""
+        change = self.trend.explain(code)
+        if change.change is None:
+            return f'<p class="note">{escape(self.t("change.undefined", metric=metric))}</p>'
+        items = change.items[: self.top]
+        rows = [
+            _row(
+                i.name,
+                _num(points(i.before, self.lang), i.before),
+                _num(points(i.after, self.lang), i.after),
+                _num(points(i.change, self.lang, sign=True), i.change),
+                _txt(", ".join(self.t(f"moved.{m}") for m in i.movements)),
+                key=i.uri,
+            )
+            for i in items
+        ]
+        rest = change.items[self.top :]
+        if rest:
+            total = math.fsum(i.change for i in rest)
+            rows.append(
+                _row(
+                    self.t("others", count=len(rest)),
+                    _txt(""),
+                    _txt(""),
+                    _num(points(total, self.lang, sign=True), total),
+                    _txt(""),
+                    key="others",
+                )
+            )
+        caption = self.t(
+            "change.caption",
+            metric=metric,
+            before=self.pct(change.before),
+            after=self.pct(change.after),
+            start=change.start,
+            end=change.end,
+            change=points(change.change, self.lang, sign=True),
+        )
+        header = [
+            self.t("product"),
+            self.t("before"),
+            self.t("after"),
+            self.t("difference"),
+            self.t("what_moved"),
+        ]
+        heading = self.t("change", start=change.start, end=change.end)
+        return f"<h4>{escape(heading)}</h4>" + _table(f"{code}-change", caption, header, rows)
+
+    def municipality(self, code: str) -> str:
+        ds = self.board.dataset
+        muni = ds.municipalities[ds.index_of(code)]
+        meta = (
+            f"{self.t('population')} {count(muni.population, self.lang)} ({muni.year}) · "
+            f"{self.t('size_class')} {muni.size_class.code}"
+        )
+        parts = [
+            self.card(code),
+            self.ladder(code),
+            self.parts(code),
+            self.authentication(code),
+            self.next(code),
+            self.peers(code),
+        ]
+        if len(self.trend.years) > 1:
+            parts.append(self.trend_part(code))
+        return (
+            f'<section class="municipality" id="{code}" aria-labelledby="{code}-name">'
+            f'<h2 id="{code}-name">{escape(muni.name)} ({code})</h2>'
+            f'<p class="meta">{escape(meta)}</p>{"".join(parts)}</section>'
+        )
+
+    def head(self, codes: Sequence[str]) -> str:
+        year = self.trend.years[-1].year
+        about = [
+            (self.t("profile"), f"{self.profile.name} {self.profile.version}"),
+            (self.t("fingerprint"), self.profile.fingerprint),
+            (self.t("spec_version"), SPEC_VERSION),
+            (self.t("computed_by"), f"digimaat {__version__}"),
+            (self.t("years"), ", ".join(str(y.year) for y in self.trend.years)),
+            (self.t("peer_basis"), self.basis),
+        ]
+        items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in about)
+        sources = "".join(
+            f"<li><code>{escape(os.path.basename(s.file))}</code>: "
+            f"{escape(s.source or self.t('no_source'))}</li>"
+            for y in self.trend.years
+            for s in y.sources
+        )
+        links = "".join(
+            f'<li><a href="#{c}">{escape(self.board.card(c).name)}</a> '
+            f"({self.pct(self.board.card(c).score)})</li>"
+            for c in codes
+        )
+        lead = self.t("lead", count=len(codes), profile=self.profile.name, year=year)
+        return (
+            f"<header><h1>{escape(self.t('title'))}</h1><p>{escape(lead)}</p>"
+            f'<h2>{escape(self.t("about"))}</h2><dl class="about">{items}</dl>'
+            f"<h3>{escape(self.t('sources'))}</h3><ul>{sources}</ul>"
+            f'<p class="note">{escape(self.t("rounding"))}</p></header>'
+            f'<nav aria-label="{escape(self.t("contents"))}"><h2>{escape(self.t("contents"))}'
+            f"</h2><ol>{links}</ol></nav>"
+        )
+
+    def document(self, codes: Sequence[str]) -> str:
+        """The whole page: the head, then a section per municipality of ``codes``."""
+        body = self.head(codes) + "".join(self.municipality(c) for c in codes)
+        title = f"{self.t('title')} · {self.profile.name} · {self.trend.years[-1].year}"
+        return (
+            f'<!DOCTYPE html>\n<html lang="{self.lang}"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(title)}</title><style>{_style_sheet()}</style></head>"
+            f"<body>{body}</body></html>\n"
+        )

@@ -1,0 +1,615 @@
+"""Peer groups and national position (specification chapter CMP).
+
+A municipality is compared with its *peers*: the municipalities of the data in the same
+CBS size class (:func:`size_class_groups`, CMP-2), or groups a user defines in a file
+(:func:`read_peer_groups`, CMP-3), and with every municipality of the data (CMP-4). For
+every metric of a profile, :func:`compare` gives each group's mean and median and each
+member's rank and percentile (CMP-5 to CMP-8).
+
+>>> from digimaat.analysis.peers import group_statistics
+>>> result = group_statistics({"GM0001": 0.5, "GM0002": 0.25, "GM0003": None, "GM0004": 0.75})
+>>> result.count, result.undefined, result.mean, result.median
+(3, 1, 0.5, 0.5)
+>>> [(code, p.rank, p.percentile) for code, p in sorted(result.positions.items())]
+[('GM0001', 2, 50.0), ('GM0002', 3, 0.0), ('GM0003', None, None), ('GM0004', 1, 100.0)]
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from digimaat.analysis._files import decode, json_value, read_bytes
+from digimaat.errors import NO_VALUE, InputError, InvalidValueError, Problem
+from digimaat.measurement.aggregation import AGREEMENT_TOLERANCE
+from digimaat.measurement.dataset import Dataset
+from digimaat.measurement.profiles import ScoreBoard
+from digimaat.vocabulary.municipalities import cbs_register, size_class
+
+__all__ = [
+    "ALL",
+    "MAX_PEER_FILE_BYTES",
+    "PEER_GROUPS_FORMAT",
+    "TIE_TOLERANCE",
+    "Comparison",
+    "GroupStatistics",
+    "PeerGroup",
+    "PeerGroups",
+    "Place",
+    "Position",
+    "compare",
+    "group_statistics",
+    "parse_peer_groups",
+    "peer_groups_from_mapping",
+    "read_peer_groups",
+    "size_class_groups",
+]
+
+PEER_GROUPS_FORMAT: Final = "digimaat-peer-groups"
+"""The ``format`` member of a peer-group file in JSON (CMP-3)."""
+
+MAX_PEER_FILE_BYTES: Final = 4 * 1024 * 1024
+"""The size limit of a peer-group file: 4 MiB, checked before parsing (CMP-3)."""
+
+MAX_NAME_LENGTH: Final = 200
+"""The longest group name, in characters (CMP-3)."""
+
+TIE_TOLERANCE: Final = AGREEMENT_TOLERANCE
+"""Two values closer than this (1e-9, AGG-8) are tied for rank and percentile (CMP-6)."""
+
+ALL: Final = "all"
+"""The name of the group of every municipality of the data (CMP-4)."""
+
+_CODE = re.compile(r"GM[0-9]{4}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_KINDS = ("size-class", "file", "all")
+
+
+# ---------------------------------------------------------------------- groups
+def _sorted_codes(codes: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(codes)))
+
+
+@attrs.frozen
+class PeerGroup:
+    """A named set of CBS codes to compare among (CMP-1)."""
+
+    name: str
+    members: tuple[str, ...] = attrs.field(converter=_sorted_codes)
+    """The members' CBS codes, sorted."""
+    kind: str = attrs.field(default="file")
+    """``"size-class"`` (CMP-2), ``"file"`` (CMP-3) or ``"all"`` (CMP-4)."""
+    size_class: int | None = None
+    """The CBS size class of a size-class group (MUN-3)."""
+
+    @kind.validator
+    def _kind(self, attribute: attrs.Attribute[str], value: str) -> None:
+        if value not in _KINDS:
+            raise InvalidValueError("kind", value, f"must be one of {_KINDS}")
+
+
+@attrs.frozen
+class PeerGroups:
+    """Peer groups and how they were formed (stated with every comparison, CMP-2, CMP-3)."""
+
+    groups: tuple[PeerGroup, ...]
+    basis: str
+    """How the groups were formed, for people: the population used, or the file read."""
+    _by_code: Mapping[str, tuple[PeerGroup, ...]] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        names: set[str] = set()
+        for group in self.groups:
+            if group.name in names:
+                raise InvalidValueError("name", group.name, "names two peer groups")
+            names.add(group.name)
+        if ALL in names:
+            raise InvalidValueError("name", ALL, "is reserved for every municipality (CMP-4)")
+        index: dict[str, list[PeerGroup]] = {}
+        for group in self.groups:
+            for code in group.members:
+                index.setdefault(code, []).append(group)
+        object.__setattr__(self, "_by_code", {c: tuple(gs) for c, gs in index.items()})
+
+    def __iter__(self) -> Iterator[PeerGroup]:
+        return iter(self.groups)
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+    def of(self, code: str) -> tuple[PeerGroup, ...]:
+        """The groups a municipality is a member of, in the order listed."""
+        return self._by_code.get(code, ())
+
+    def combine(self, other: PeerGroups) -> PeerGroups:
+        """These groups followed by ``other``'s; group names must stay distinct."""
+        return PeerGroups(self.groups + other.groups, f"{self.basis}; {other.basis}")
+
+
+def size_class_groups(
+    data: Dataset | ScoreBoard, *, register_year: int | None = None
+) -> PeerGroups:
+    """One group per CBS size class of the municipalities of the data (CMP-2).
+
+    The class comes from each municipality's population in the data (MUN-1), or, with
+    ``register_year``, from its population in the CBS register of that year (MUN-5); a
+    municipality not in that register is an error, all of them reported together.
+
+    >>> from digimaat.analysis.peers import size_class_groups
+    >>> from digimaat.measurement.dataset import Dataset
+    >>> from digimaat.vocabulary.municipalities import Municipality
+    >>> ds = Dataset.from_offerings([], [Municipality("GM0556", "Maassluis", 34148, 2022),
+    ...     Municipality("GM0606", "Schiedam", 79342, 2021),
+    ...     Municipality("GM0622", "Vlaardingen", 74124, 2021)])
+    >>> [(g.name, g.members) for g in size_class_groups(ds)]
+    [('size class 4', ('GM0556',)), ('size class 5', ('GM0606', 'GM0622'))]
+    """
+    ds = data.dataset if isinstance(data, ScoreBoard) else data
+    if register_year is None:
+        populations = {m.cbs_code: m.population for m in ds.municipalities}
+        basis = "CBS size class by the population in the data"
+    else:
+        register = cbs_register(register_year)
+        problems = [
+            Problem("municipality", code, f"is not in the CBS register of {register.year}")
+            for code in ds.codes
+            if code not in register
+        ]
+        if problems:
+            raise InputError(problems)
+        populations = {code: register.get(code).population for code in ds.codes}
+        basis = f"CBS size class by the population on 1 January {register.year} ({register.source})"
+    classes: dict[int, list[str]] = {}
+    for code, population in populations.items():
+        classes.setdefault(size_class(population).code, []).append(code)
+    return PeerGroups(
+        tuple(
+            PeerGroup(f"size class {k}", members, "size-class", k)
+            for k, members in sorted(classes.items())
+        ),
+        basis,
+    )
+
+
+def peer_groups_from_mapping(
+    groups: Mapping[str, Iterable[str]], source: str | None = None
+) -> PeerGroups:
+    """Peer groups from ``{name: CBS codes}``, checked as a peer-group file is (CMP-3).
+
+    >>> from digimaat.analysis.peers import peer_groups_from_mapping
+    >>> (group,) = peer_groups_from_mapping({"Waterweg": ["GM0622", "GM0556", "GM0606"]})
+    >>> group.name, group.members, group.kind
+    ('Waterweg', ('GM0556', 'GM0606', 'GM0622'), 'file')
+    """
+    problems: list[Problem] = []
+    built: list[PeerGroup] = []
+    for name, codes in groups.items():
+        members = list(codes) if not isinstance(codes, str) else codes
+        group = _group(name, members, f"/groups/{_token(str(name))}", source, problems)
+        if group is not None:
+            built.append(group)
+    if not groups:
+        problems.append(Problem("groups", NO_VALUE, "must name at least one group", source))
+    if problems:
+        raise InputError(problems)
+    return PeerGroups(tuple(built), f"peer groups of {source}" if source else "peer groups")
+
+
+def _token(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def _group(
+    name: object, members: object, where: str, source: str | None, problems: list[Problem]
+) -> PeerGroup | None:
+    """One group, every problem of it recorded (CMP-3)."""
+    before = len(problems)
+    if not isinstance(name, str) or not name.strip():
+        problems.append(Problem("name", name, "must be a non-empty text", source, where))
+    elif len(name) > MAX_NAME_LENGTH:
+        problems.append(
+            Problem("name", name, f"is longer than {MAX_NAME_LENGTH} characters", source, where)
+        )
+    elif _CONTROL.search(name):
+        problems.append(Problem("name", name, "must not hold control characters", source, where))
+    elif name == ALL:
+        problems.append(
+            Problem("name", name, "is reserved for every municipality (CMP-4)", source, where)
+        )
+    if not isinstance(members, list) or not members:
+        problems.append(
+            Problem("members", members, "must be a non-empty list of CBS codes", source, where)
+        )
+        return None
+    seen: set[str] = set()
+    for k, code in enumerate(members):
+        at = f"{where}/{k}"
+        if not isinstance(code, str) or not _CODE.fullmatch(code):
+            problems.append(
+                Problem("cbs_code", code, "must be 'GM' followed by 4 digits", source, at)
+            )
+        elif code in seen:
+            problems.append(Problem("cbs_code", code, "is listed twice in the group", source, at))
+        else:
+            seen.add(code)
+    if len(problems) > before:
+        return None
+    assert isinstance(name, str)
+    return PeerGroup(name, tuple(seen), "file")
+
+
+def read_peer_groups(
+    path: str | os.PathLike[str], *, max_bytes: int = MAX_PEER_FILE_BYTES
+) -> PeerGroups:
+    """Read a peer-group file, JSON or CSV by its extension (CMP-3).
+
+    Every problem of the file is reported together, each with the file, the JSON pointer
+    or row, the field and the value.
+    """
+    source = os.fspath(path)
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".json", ".csv"):
+        raise InputError(
+            [Problem("file", suffix, "has an unknown extension; expected .json or .csv", source)]
+        )
+    text = decode(read_bytes(path, max_bytes, "peer-group file"), source, "peer-group file")
+    return parse_peer_groups(text, suffix[1:], source)
+
+
+def parse_peer_groups(text: str, form: str, source: str = "<peer groups>") -> PeerGroups:
+    """Peer groups from the text of a peer-group file in the ``"json"`` or ``"csv"`` form (CMP-3).
+
+    >>> from digimaat.analysis.peers import parse_peer_groups
+    >>> groups = parse_peer_groups("group,cbs_code\\nWaterweg,GM0556\\nWaterweg,GM0622\\n", "csv")
+    >>> [(g.name, g.members) for g in groups]
+    [('Waterweg', ('GM0556', 'GM0622'))]
+    >>> parse_peer_groups('{"format": "digimaat-peer-groups", "groups": {"": ["GM556"]}}', "json")
+    Traceback (most recent call last):
+    ...
+    digimaat.errors.InputError: 2 problems found:
+      <peer groups>:/groups/: name: must be a non-empty text (got '')
+      <peer groups>:/groups//0: cbs_code: must be 'GM' followed by 4 digits (got 'GM556')
+    """
+    text = text.removeprefix("\ufeff")  # a byte order mark is allowed (CMP-3)
+    if form == "json":
+        return _parse_json(text, source)
+    if form == "csv":
+        return _parse_csv(text, source)
+    raise InvalidValueError("form", form, "must be 'json' or 'csv'")
+
+
+def _parse_json(text: str, source: str) -> PeerGroups:
+    document = json_value(text, source, "peer-group file")
+    if not isinstance(document, dict):
+        raise InputError([Problem("peer-group file", NO_VALUE, "must be a JSON object", source)])
+    problems: list[Problem] = []
+    for key in sorted(set(document) - {"format", "groups", "source"}):
+        problems.append(
+            Problem(key, document[key], "is not a member of a peer-group file", source, f"/{key}")
+        )
+    if document.get("format") != PEER_GROUPS_FORMAT:
+        problems.append(
+            Problem(
+                "format",
+                document.get("format", NO_VALUE),
+                f"must be {PEER_GROUPS_FORMAT!r}",
+                source,
+                "/format",
+            )
+        )
+    if "source" in document and not isinstance(document["source"], str):
+        problems.append(Problem("source", document["source"], "must be a text", source, "/source"))
+    groups = document.get("groups")
+    built: list[PeerGroup] = []
+    if not isinstance(groups, dict) or not groups:
+        problems.append(
+            Problem(
+                "groups",
+                NO_VALUE if groups is None else groups,
+                "must be an object from group names to lists of CBS codes, with one group at least",
+                source,
+                "/groups",
+            )
+        )
+    else:
+        for name, members in groups.items():
+            group = _group(name, members, f"/groups/{_token(name)}", source, problems)
+            if group is not None:
+                built.append(group)
+    if problems:
+        raise InputError(problems)
+    return PeerGroups(tuple(built), f"peer groups of {source}")
+
+
+def _parse_csv(text: str, source: str) -> PeerGroups:
+    lines = text.splitlines()
+    header = lines[0] if lines else ""
+    separator = ";" if header.count(";") > header.count(",") else ","
+    rows = list(csv.reader(io.StringIO(text), delimiter=separator, strict=False))
+    problems: list[Problem] = []
+    if not rows or [cell.strip() for cell in rows[0]] != ["group", "cbs_code"]:
+        raise InputError(
+            [
+                Problem(
+                    "header",
+                    rows[0] if rows else NO_VALUE,
+                    "must be the two columns group and cbs_code",
+                    source,
+                    "row 1",
+                )
+            ]
+        )
+    members: dict[str, list[str]] = {}
+    rows_of: dict[str, list[int]] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue  # a blank line (spreadsheets end files with them)
+        if len(row) != 2:
+            problems.append(
+                Problem("row", row, "must have exactly two cells", source, f"row {number}")
+            )
+            continue
+        name, code = row[0].strip(), row[1].strip()
+        members.setdefault(name, []).append(code)
+        rows_of.setdefault(name, []).append(number)
+    if not members and not problems:
+        problems.append(Problem("groups", NO_VALUE, "must name at least one group", source))
+    built: list[PeerGroup] = []
+    for name, codes in members.items():
+        found: list[Problem] = []
+        group = _group(name, codes, "", source, found)
+        for problem in found:  # a pointer into the list becomes the row of the CSV
+            location = problem.location or ""
+            k = int(location.rsplit("/", 1)[1]) if location.startswith("/") else 0
+            problems.append(attrs.evolve(problem, location=f"row {rows_of[name][k]}"))
+        if group is not None:
+            built.append(group)
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: int((p.location or "row 0")[4:])))
+    return PeerGroups(tuple(built), f"peer groups of {source}")
+
+
+# ---------------------------------------------------------------------- statistics
+@attrs.frozen
+class Position:
+    """A member's place within a group for one metric (CMP-7, CMP-8)."""
+
+    rank: int | None
+    """1 + the number of members that do better (CMP-7); ``None`` for an undefined value."""
+    percentile: float | None
+    """100 × (members it beats + half the members it ties with) / (n − 1) (CMP-8)."""
+    count: int
+    """n: the members with a defined value (the rank is "rank of n")."""
+
+
+@attrs.frozen
+class GroupStatistics:
+    """The statistics of one metric within one group (CMP-5 to CMP-8)."""
+
+    count: int
+    """Members in the data with a defined value."""
+    undefined: int
+    """Members in the data whose value is undefined (left out of every statistic)."""
+    absent: int
+    """Members of the group that are not in the data."""
+    mean: float | None
+    median: float | None
+    positions: Mapping[str, Position]
+    """The position of every member in the data, by CBS code."""
+
+
+FloatArray = NDArray[np.float64]
+IntpArray = NDArray[np.intp]
+
+
+def _first_true(sorted_x: FloatArray, x: FloatArray, predicate: Any) -> IntpArray:
+    """For each ``x``: the first index ``k`` of ``sorted_x`` where ``predicate(sorted_x[k], x)``.
+
+    The predicate is monotone along ``sorted_x`` (false, then true), so a binary search per
+    value, run for all values at once, finds it exactly in log2(n) vectorised steps.
+    """
+    n = sorted_x.size
+    lo = np.zeros(x.size, dtype=np.intp)
+    hi = np.full(x.size, n, dtype=np.intp)
+    while True:
+        active = lo < hi
+        if not active.any():
+            return lo
+        mid = (lo + hi) // 2
+        hit = predicate(sorted_x[np.minimum(mid, n - 1)], x)
+        hi = np.where(active & hit, mid, hi)
+        lo = np.where(active & ~hit, mid + 1, lo)
+
+
+def _positions(values: FloatArray, direction: int) -> tuple[IntpArray, FloatArray]:
+    """Ranks and percentiles of defined values (CMP-6 to CMP-8), for all at once.
+
+    ``x`` is the value in the direction "higher is better"; ``u`` is better than ``v`` when
+    ``x(u) - x(v) > TIE_TOLERANCE``. Floating-point subtraction is monotone, so the count of
+    members better (or worse) than each is found by binary search in the sorted values.
+    """
+    x = values if direction > 0 else -values
+    n = x.size
+    s = np.sort(x)
+    better = n - _first_true(s, x, lambda u, v: (u - v) > TIE_TOLERANCE)
+    worse = _first_true(s, x, lambda u, v: ~((v - u) > TIE_TOLERANCE))
+    ties = n - 1 - better - worse
+    ranks = 1 + better
+    if n < 2:
+        return ranks, np.full(n, np.nan)
+    percentiles = 100.0 * (worse + ties / 2) / (n - 1)
+    return ranks, percentiles
+
+
+def group_statistics(
+    values: Mapping[str, float | None], *, direction: int = 1, absent: int = 0
+) -> GroupStatistics:
+    """Mean, median, ranks and percentiles of one metric's values in a group (CMP-5 to CMP-8).
+
+    ``values`` maps each member in the data to its value (``None`` or NaN: undefined);
+    ``direction`` is the metric's (+1: higher is better, −1: lower is better); ``absent``
+    counts the members that are not in the data. The result does not depend on the order
+    of ``values``.
+    """
+    if direction not in (1, -1):
+        raise InvalidValueError("direction", direction, "must be +1 or -1")
+    codes = sorted(values)
+    raw = np.array([_number(values[c]) for c in codes], dtype=np.float64)
+    defined = ~np.isnan(raw)
+    known = raw[defined]
+    n = int(known.size)
+    mean = math.fsum(known.tolist()) / n if n else None
+    median: float | None = None
+    if n:
+        ordered = np.sort(known)
+        half = n // 2
+        if n % 2:
+            median = float(ordered[half])
+        else:
+            median = (float(ordered[half - 1]) + float(ordered[half])) / 2
+    ranks, percentiles = _positions(known, direction)
+    positions: dict[str, Position] = {}
+    k = 0
+    for code, is_defined in zip(codes, defined.tolist(), strict=True):
+        if is_defined:
+            p = float(percentiles[k])
+            positions[code] = Position(int(ranks[k]), None if math.isnan(p) else p, n)
+            k += 1
+        else:
+            positions[code] = Position(None, None, n)
+    return GroupStatistics(n, len(codes) - n, absent, mean, median, positions)
+
+
+def _number(value: float | None) -> float:
+    return math.nan if value is None else float(value)
+
+
+# ---------------------------------------------------------------------- comparison
+@attrs.frozen
+class Place:
+    """One municipality's place in one group for one metric: its value and the group's figures."""
+
+    group: PeerGroup
+    metric: str
+    value: float | None
+    statistics: GroupStatistics
+    position: Position
+
+
+@attrs.frozen(eq=False)
+class Comparison:
+    """Every metric of a score board compared within peer groups and among all (CMP-4 to CMP-8).
+
+    Build it with :func:`compare`.
+    """
+
+    board: ScoreBoard
+    groups: PeerGroups
+    everyone: PeerGroup
+    """The group of every municipality of the data (CMP-4)."""
+    _statistics: Mapping[tuple[str, str], GroupStatistics] = attrs.field(repr=False)
+    year: int | None = None
+    """The reference year of the data, where known (to tell whether it is national, CMP-4)."""
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        """The metric ids of the profile, in profile order."""
+        return tuple(self.board.results)
+
+    def groups_of(self, code: str) -> tuple[PeerGroup, ...]:
+        """The municipality's peer groups, then the group of every municipality."""
+        self.board.dataset.index_of(code)  # an unknown code is an error, not an empty list
+        return (*self.groups.of(code), self.everyone)
+
+    def statistics(self, group: str, metric: str) -> GroupStatistics:
+        """The statistics of ``metric`` within the group named ``group``."""
+        try:
+            return self._statistics[(group, metric)]
+        except KeyError:
+            raise InvalidValueError(
+                "group", [group, metric], "is not a group and metric of this comparison"
+            ) from None
+
+    def place(self, code: str, metric: str | None = None) -> tuple[Place, ...]:
+        """The municipality's place in each of its groups, for one metric or every metric."""
+        metrics = self.metrics if metric is None else (metric,)
+        i = self.board.dataset.index_of(code)
+        out = []
+        for group in self.groups_of(code):
+            for m in metrics:
+                stats = self.statistics(group.name, m)
+                value = float(self.board.results[m].value[i])
+                out.append(
+                    Place(
+                        group,
+                        m,
+                        None if math.isnan(value) else value,
+                        stats,
+                        stats.positions[code],
+                    )
+                )
+        return tuple(out)
+
+    @property
+    def national(self) -> bool:
+        """Whether the data holds exactly the municipalities of the CBS register of its year.
+
+        Only then may the group of every municipality be called national (CMP-4); without a
+        known year, or for a year without a shipped register, it is not.
+        """
+        if self.year is None:
+            return False
+        try:
+            register = cbs_register(self.year)
+        except InvalidValueError:
+            return False
+        return set(self.everyone.members) == {m.cbs_code for m in register}
+
+
+def compare(
+    board: ScoreBoard, groups: PeerGroups | None = None, *, year: int | None = None
+) -> Comparison:
+    """Compare every metric of a score board within peer groups and among all (CMP-4 to CMP-8).
+
+    ``groups`` default to the CBS size classes by the population in the data (CMP-2);
+    ``year`` is the reference year of the data, where known.
+
+    >>> from digimaat.analysis.peers import compare
+    >>> from digimaat.measurement.profiles import standard_profile
+    >>> from digimaat.exchange import load_dataset
+    >>> from importlib import resources
+    >>> example = resources.files("digimaat.data").joinpath("example.json")
+    >>> comparison = compare(standard_profile().score(load_dataset(str(example))))
+    >>> for place in comparison.place("GM0622", "digimaat-score"):
+    ...     print(place.group.name, place.position.rank, place.statistics.count,
+    ...           place.position.percentile)
+    size class 5 2 2 0.0
+    all 2 3 50.0
+    """
+    groups = size_class_groups(board) if groups is None else groups
+    ds = board.dataset
+    present = set(ds.codes)
+    everyone = PeerGroup(ALL, ds.codes, "all")
+    stats: dict[tuple[str, str], GroupStatistics] = {}
+    for group in (*groups, everyone):
+        members = [c for c in group.members if c in present]
+        rows = np.array([ds.index_of(c) for c in members], dtype=np.intp)
+        absent = len(group.members) - len(members)
+        for metric_id, result in board.results.items():
+            values = result.value[rows] if rows.size else np.empty(0)
+            stats[(group.name, metric_id)] = group_statistics(
+                dict(zip(members, values.tolist(), strict=True)),
+                direction=result.metric.direction,
+                absent=absent,
+            )
+    return Comparison(board, groups, everyone, stats, year)

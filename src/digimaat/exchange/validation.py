@@ -348,7 +348,7 @@ class _Validator:
         """A document field: one value, and in the CSV form the same in every row (XCH-11)."""
         codes, parsed, failed = self.apply(table, field, rule)
         present = codes >= 0
-        if self.csv and required and (~present).any() and table.size:
+        if self.csv and required and field in table.names and (~present).any():
             for k in np.flatnonzero(~present).tolist():
                 if self.collector.full:
                     self.collector.count_more(1)
@@ -396,8 +396,9 @@ class _Validator:
         for field, rule in fields.items():
             codes[field], parsed[field], failed = self.apply(table, field, rule)
             missing = codes[field] < 0
-            for k in np.flatnonzero(missing).tolist():
-                self.problem(table, k, field, Item("", "is required", NO_VALUE, self.clause))
+            if not self.csv or field in table.names:  # a missing column: a header problem
+                for k in np.flatnonzero(missing).tolist():
+                    self.problem(table, k, field, Item("", "is required", NO_VALUE, self.clause))
             broken |= failed | missing
         raw_codes = table.column("cbs_code")
         broken_codes = {
@@ -528,12 +529,19 @@ class _Validator:
         live = np.ones(n, dtype=np.bool_)
         for field in ("municipality", "product"):
             missing = table.column(field).codes < 0
-            if self.csv and field == "product":
+            if self.csv and (field not in table.names or field == "municipality"):
+                # A missing column is a header problem, and an empty CBS code cell a
+                # problem of the row's municipality: both are reported there.
+                live &= ~missing
+            elif self.csv:
                 live &= ~self._listing_rows(table, missing)
             elif missing.any():
                 live &= ~missing
                 for k in np.flatnonzero(missing).tolist():
                     self.problem(table, k, field, Item("", "is required", NO_VALUE, "XCH-8"))
+        # Every field of an offering is checked and reported on its own; what spans fields
+        # (OFF-3, OFF-4, XCH-7) is checked only where every field could be read.
+        offerings = live.copy()
 
         def municipality(value: Any) -> Any:
             code = rules.read_code(value, d, "XCH-8")
@@ -545,10 +553,10 @@ class _Validator:
                 return Fault(())  # its own record has a problem, reported there
             return Fault.one("is not a municipality listed in /municipalities", code, "XCH-7")
 
-        m_codes, m_parsed, failed = self.apply(table, "municipality", municipality, live)
+        m_codes, m_parsed, failed = self.apply(table, "municipality", municipality, offerings)
         live &= ~failed
         resolver = _Products(catalogue, broken_uris)
-        p_codes, p_parsed, failed = self.apply(table, "product", resolver, live)
+        p_codes, p_parsed, failed = self.apply(table, "product", resolver, offerings)
         live &= ~failed
 
         text = self.limits.max_text
@@ -567,12 +575,12 @@ class _Validator:
         }
         coded: dict[str, tuple[IntArray, list[Any]]] = {}
         for field, rule in descriptive.items():
-            codes, parsed, failed = self.apply(table, field, rule, live)
+            codes, parsed, failed = self.apply(table, field, rule, offerings)
             coded[field] = (codes, parsed)
             live &= ~failed
-        volume, has_volume, failed = self.volumes(table, live)
+        volume, has_volume, failed = self.volumes(table, offerings)
         live &= ~failed
-        started, completed, failed = self.forms(table, live)
+        started, completed, failed = self.forms(table, offerings)
         live &= ~failed
         live &= ~self.combinations(table, coded, has_volume, ~np.isnan(started), live)
         live &= ~self.repeats(table, m_codes, p_codes, p_parsed, live)

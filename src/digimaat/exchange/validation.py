@@ -817,9 +817,11 @@ class _Validator:
                     fee,
                 )
             except InvalidValueError as exc:
-                item = Item(
-                    exc.field, exc.problem.message, rules.shown(exc.value), exc.problem.clause
-                )
+                # Volumes and forms stand in for the record's own (reported at its field),
+                # and None is a field left out: neither is a value to show.
+                stand_in = exc.value is None or exc.field in ("volumes", "forms")
+                value = NO_VALUE if stand_in else rules.shown(exc.value)
+                item = Item(exc.field, exc.problem.message, value, exc.problem.clause)
                 faults.append(Fault((item,)))
             else:
                 faults.append(None)

@@ -253,7 +253,7 @@ class _Reader:
             ("offerings", self.offerings),
         ):
             self._others(table, columns)
-        for key in _REQUIRED:
+        for key in _REQUIRED if self.complete else ():  # unread members are not missing
             if self.header.get(key) is None:
                 self.problem(pointer(key), key, NO_VALUE, "is required", "XCH-5")
         for key in ("municipalities", "local_products", "offerings"):

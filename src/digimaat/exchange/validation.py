@@ -280,8 +280,12 @@ class _Validator:
 
     # -- the document -----------------------------------------------------------------------
 
-    def document(self) -> tuple[int | None, str | None, bool]:
-        """Reference year, source text, and whether reading may go on (XCH-5, XCH-15)."""
+    def document(self, complete: bool = True) -> tuple[int | None, str | None, bool]:
+        """Reference year, source text, and whether reading may go on (XCH-5, XCH-15).
+
+        Of a document whose reading stopped at a syntax error only the format is checked:
+        the other members may not have been reached, or not been read whole.
+        """
         table = self.raw.document
         if not self.csv:
             fmt = table.column("format").value(0) if table.size else None
@@ -298,6 +302,8 @@ class _Validator:
                         "XCH-5",
                     ),
                 )
+                return None, None, False
+            if not complete:
                 return None, None, False
             version = table.column("spec_version").value(0) if table.size else None
             if version is not None:
@@ -1051,7 +1057,7 @@ def validate(
     try:
         if not raw.complete:
             if not isinstance(raw, RawSheet):
-                validator.document()  # an early format problem replaces the syntax problem
+                validator.document(complete=False)  # a format problem replaces the syntax one
             return None
         year, text, go_on = validator.document()
         if not go_on:

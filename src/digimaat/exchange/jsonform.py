@@ -559,7 +559,7 @@ def _walk_document(reader: _Reader, text: str) -> None:
             reader.syntax(text, exc.pos, exc.msg)
             return
         except ValueError as exc:
-            reader.syntax(text, i, str(exc))
+            reader.syntax(text, _constant_at(text, i), str(exc))
             return
         reader.problem("", "document", _shown(value), "must be a JSON object", "XCH-5")
         reader.complete = False
@@ -606,7 +606,7 @@ def _walk_document(reader: _Reader, text: str) -> None:
             reader.syntax(text, exc.pos, exc.msg)
             return
         except ValueError as exc:
-            reader.syntax(text, i, str(exc))
+            reader.syntax(text, _constant_at(text, i), str(exc))
             return
         reader.member(name, value)
     rest = _WS.match(text, i).end()  # type: ignore[union-attr]
@@ -631,7 +631,7 @@ def _walk_offerings(reader: _Reader, text: str, i: int) -> int:
             reader.syntax(text, exc.pos, exc.msg)
             return -1
         except ValueError as exc:
-            reader.syntax(text, i, str(exc))
+            reader.syntax(text, _constant_at(text, i), str(exc))
             return -1
         if flag[0]:  # a member name repeated somewhere in this record
             flag[0] = False
@@ -657,6 +657,18 @@ def _walk_offerings(reader: _Reader, text: str, i: int) -> int:
             return i + 1
         reader.syntax(text, i, "Expecting ',' delimiter")
         return -1
+
+
+_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)', re.DOTALL)
+
+
+def _constant_at(text: str, start: int) -> int:
+    """Where the NaN or Infinity that stopped the parser is: the first one outside a string
+    from ``start`` (the parser names it, not its place), or ``start``."""
+    for match in _CONSTANT.finditer(text, start):
+        if match.group(1):
+            return match.start(1)
+    return start
 
 
 def _too_deep(reader: _Reader, data: bytes, limits: Limits) -> None:

@@ -91,6 +91,8 @@ _WS = re.compile(r"[ \t\n\r]*")
 _BLANK: Final = frozenset(b" \t\r")
 _WHITE: Final = frozenset(b" \t\r\n")
 _OPEN = re.compile(rb'\n[ \t]*"offerings"[ \t]*:[ \t]*\[[ \t]*\r?\n')
+_NESTING_CHECKED_LATER: Final = frozenset({"reference_year", "source", "municipalities"})
+"""Members whose values the rules read, and refuse at the field when nested too deeply."""
 _DEPTH_OF_RECORD_FIELDS: Final = 3
 """Levels above a field of a record: the document, its array and the record."""
 
@@ -207,7 +209,7 @@ class _Reader:
             )
             return
         self.header[name] = value
-        self.check_tree(where, value, 1)
+        self.check_tree(where, value, 1, nesting=name not in _NESTING_CHECKED_LATER)
         if name == "municipalities" and isinstance(value, list):
             self.municipalities.add(value)
         elif name == "local_products" and isinstance(value, list):
@@ -215,11 +217,11 @@ class _Reader:
                 (pointer("local_products", k), item) for k, item in enumerate(value)
             )
 
-    def check_tree(self, where: str, value: Any, level: int) -> None:
-        """Repeated member names and nesting anywhere inside a (small) value."""
+    def check_tree(self, where: str, value: Any, level: int, nesting: bool = True) -> None:
+        """Repeated member names and (with ``nesting``) nesting anywhere inside a value."""
         if not isinstance(value, list | dict):
             return
-        deepest = level + depth(value)
+        deepest = level + depth(value) if nesting else 0
         if deepest > self.limits.max_depth:
             self.problem(
                 where,

@@ -248,7 +248,8 @@ class _Validator:
         its value failed. ``live`` restricts the reports to some records.
         """
         column = table.column(field)
-        parsed = [self.checked(rule, value) for value in column.values]
+        above = 1 if table.name == "document" else _RECORD_LEVELS
+        parsed = [self.checked(rule, value, above) for value in column.values]
         failed = np.array([isinstance(p, Fault) for p in parsed] or [False], dtype=np.bool_)
         codes = column.codes
         record_failed = (codes >= 0) & failed[np.maximum(codes, 0)]
@@ -258,8 +259,11 @@ class _Validator:
             self.report_rows(table, field, rows, codes[rows], parsed)
         return codes, parsed, record_failed
 
-    def checked(self, rule: Callable[[Any], Any], value: Any) -> Any:
+    def checked(self, rule: Callable[[Any], Any], value: Any, above: int = _RECORD_LEVELS) -> Any:
         """A rule's result; a value nested too deeply is refused as such (XCH-4).
+
+        ``above`` is the number of levels above the value: 1 for a member of the document,
+        :data:`_RECORD_LEVELS` for a field of a record.
 
         The rules accept only values nested at most :data:`_ACCEPTED_LEVELS` deep, so the
         depth of an accepted value is measured only under a limit lower than that; a
@@ -269,7 +273,7 @@ class _Validator:
         if isinstance(value, list | dict) and (
             isinstance(result, Fault) or self.limits.max_depth < _ACCEPTED_LEVELS
         ):
-            levels = depth(value) + _RECORD_LEVELS
+            levels = depth(value) + above
             if levels > self.limits.max_depth:
                 return Fault.one(
                     f"is nested more than {self.limits.max_depth} levels deep",

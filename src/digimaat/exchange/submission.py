@@ -196,9 +196,7 @@ class Submission:
             target[i, j] = c.local_target
             means[i, j] = c.auth_means
             level[i, j] = c.auth_level
-            volume[i, j] = np.where(
-                c.has_volume[:, None], np.nan_to_num(c.volume, nan=0.0), np.nan
-            )
+            volume[i, j] = np.where(c.has_volume[:, None], np.nan_to_num(c.volume, nan=0.0), np.nan)
             started[i, j] = c.forms_started
             completed[i, j] = c.forms_completed
             reasons = [(int(i[k]), int(j[k]), reason) for k, reason in c.reasons.items()]

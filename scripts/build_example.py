@@ -22,7 +22,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from digimaat.exchange import Submission, dump_json
+from digimaat.exchange import Submission, dumps
 from digimaat.vocabulary.municipalities import Municipality
 from digimaat.vocabulary.offerings import FormFunnel, Offering, Volumes
 from digimaat.vocabulary.products import UPL_NAMESPACE
@@ -163,7 +163,7 @@ def main() -> None:
         default=Path(__file__).resolve().parents[1] / "src" / "digimaat" / "data" / "example.json",
     )
     args = parser.parse_args()
-    args.output.write_text(dump_json(example()), encoding="utf-8")
+    args.output.write_text(dumps(example()), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from digimaat.exchange import dump_json, load
+from digimaat.exchange import dumps, load
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.profiles import builtin_profile
 
@@ -21,7 +21,7 @@ def _script_output() -> str:
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return dump_json(module.example())
+    return dumps(module.example())
 
 
 def test_packaged_example_is_the_scripts_output() -> None:

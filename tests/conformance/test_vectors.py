@@ -32,7 +32,7 @@ import pytest
 from referencing import Registry, Resource
 
 from digimaat._version import SPEC_VERSION
-from digimaat.exchange import load_json
+from digimaat.exchange import loads
 from digimaat.measurement.aggregation import AGREEMENT_TOLERANCE, Method, MissingPolicy
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.metrics import LINEAR_SCORES, Composite, Maturity, Metric
@@ -93,10 +93,8 @@ def profile_of(vector: Vector) -> Profile:
 
 def dataset_of(vector: Vector) -> Dataset:
     """CNF-4, step 1: the input read as an exchange document, in its own catalogue."""
-    submission = load_json(json.dumps(vector["input"]), name=f"{vector['id']}.json#/input")
-    return Dataset.from_offerings(
-        submission.offerings, submission.municipalities, submission.catalogue
-    )
+    submission = loads(json.dumps(vector["input"]), form="json", name=f"{vector['id']}.json#/input")
+    return submission.dataset()
 
 
 def score(vector: Vector) -> tuple[Profile, Dataset, ScoreBoard]:

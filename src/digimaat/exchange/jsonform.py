@@ -28,6 +28,7 @@ the fast way meets anything it does not expect, the document is read the other w
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import json
 import re
@@ -148,8 +149,8 @@ def _plain_loads(data: bytes | str) -> Any:
 
 
 def _native_loads() -> Callable[[bytes], Any] | None:
-    try:
-        import orjson
+    try:  # by name: the type checker need not find orjson, which is optional
+        orjson = importlib.import_module("orjson")
     except ImportError:  # the fast extra is not installed
         return None
     loads: Callable[[bytes], Any] = orjson.loads

@@ -16,7 +16,7 @@ volume per channel, and optionally the web-form funnel (started and completed fo
 >>> Offering(municipality="GM0622", product="urn:x", local_target="prefilled")
 Traceback (most recent call last):
 ...
-digimaat.errors.InvalidValueError: local_target_reason: a local target needs a reason (got None) [OFF-4]
+digimaat.errors.InvalidValueError: local_target_reason: a local target needs a reason ... [OFF-4]
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import attrs
 
-from digimaat.exchange import Submission, dump_json
+from digimaat.exchange import Submission, dumps
 from digimaat.vocabulary.municipalities import Municipality
 from digimaat.vocabulary.offerings import FormFunnel, Offering, Volumes
 from digimaat.vocabulary.products import UPL_NAMESPACE
@@ -204,8 +204,8 @@ def main() -> None:
     parser.add_argument("-o", "--output", type=Path, default=data / "example.json")
     parser.add_argument("--previous", type=Path, default=data / "example-2023.json")
     args = parser.parse_args()
-    args.output.write_text(dump_json(example()), encoding="utf-8")
-    args.previous.write_text(dump_json(previous_year()), encoding="utf-8")
+    args.output.write_text(dumps(example()), encoding="utf-8")
+    args.previous.write_text(dumps(previous_year()), encoding="utf-8")
 
 
 if __name__ == "__main__":

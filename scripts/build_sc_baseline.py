@@ -59,8 +59,8 @@ def source_text(tarball: Path, digest: str, version: str) -> str:
 def build(tarball: Path, upl_list: Path) -> bytes:
     """The compressed offerings document, or :class:`SystemExit` on any problem."""
     from digimaat._version import __version__
-    from digimaat.exchange.writers import dumps_json as dump_json
     from digimaat.exchange.sc import import_sc
+    from digimaat.exchange.writers import dumps_json as dump_json
 
     digest = hashlib.md5(tarball.read_bytes()).hexdigest()
     result = import_sc(

@@ -131,8 +131,10 @@ def test_score_csv_has_a_row_per_municipality() -> None:
     code, out, _ = run("score", str(EXAMPLE), "--format", "csv")
     lines = out.strip().splitlines()
     assert code == 0
-    assert lines[0].startswith("municipality,name,size_class,profile,fingerprint,")
+    assert lines[0].startswith("municipality,name,size_class,profile,fingerprint,score,")
     assert len(lines) == 4
+    fingerprint = builtin_profile("digimaat-standard").fingerprint
+    assert all(f",digimaat-standard,{fingerprint}," in line for line in lines[1:])
 
 
 def test_explain_contributions_add_up_to_the_score() -> None:
@@ -160,18 +162,28 @@ def test_profiles_lists_every_builtin_profile() -> None:
 
 
 def test_a_profile_file_gives_the_same_fingerprint(tmp_path: Path) -> None:
-    from digimaat.exchange.profiles import dump_profile
+    from digimaat.exchange.profiles import dumps_profile
 
+    written = dumps_profile(builtin_profile("mdd-product"))
     path = tmp_path / "mine.json"
-    path.write_text(dump_profile(builtin_profile("mdd-product")), encoding="utf-8")
-    _, out, _ = run("score", str(EXAMPLE), "--profile", str(path), "--format", "json")
+    # A profile file needs a name of its own (PRF-7); the name is not part of the fingerprint.
+    path.write_text(written.replace('"mdd-product"', '"my-mdd"', 1), encoding="utf-8")
+    code, out, _ = run("score", str(EXAMPLE), "--profile", str(path), "--format", "json")
+    assert code == 0
     assert json.loads(out)["profile"]["fingerprint"] == builtin_profile("mdd-product").fingerprint
+    path.write_text(written, encoding="utf-8")
+    code, out, err = run("score", str(EXAMPLE), "--profile", str(path))
+    assert (code, out) == (2, "")
+    assert "mine.json:/name" in err
 
 
 def test_validate_ok_exits_0() -> None:
     code, out, _ = run("validate", str(EXAMPLE))
     assert code == 0
-    assert "ok (3 municipalities" in out
+    assert out.splitlines()[2].split()[1:] == ["ok", "3", "20", "0"]
+    code, out, _ = run("validate", str(EXAMPLE), "--format", "json")
+    assert code == 0
+    assert json.loads(out)["kind"] == "validation"
 
 
 def test_validate_reports_all_problems_of_all_files_and_exits_1(tmp_path: Path) -> None:

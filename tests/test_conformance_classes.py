@@ -16,7 +16,7 @@ from digimaat._version import SPEC_VERSION
 from digimaat.cli import main
 from digimaat.conformance import published_vectors, run_directory
 from digimaat.errors import InputError
-from digimaat.exchange import dump_json, load_json
+from digimaat.exchange import dumps, loads
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.profiles import BUILTIN_PROFILES, Profile, ScoreCard, builtin_profile
 
@@ -63,8 +63,8 @@ def test_a_producer_writes_what_a_consumer_reads_back_the_same() -> None:
     """CLS-2: Every document a producer writes MUST be a conforming dataset ... A document
     that a conforming consumer reads back MUST give the same records; every profile it
     writes is written as PRF-7 defines, every field written out."""
-    submission = load_json(example_text(), name="example.json")
-    again = load_json(dump_json(submission), name="written.json")
+    submission = loads(example_text(), form="json", name="example.json")
+    again = loads(dumps(submission), form="json", name="written.json")
     assert again.offerings == submission.offerings
     assert again.municipalities == submission.municipalities
     for name in BUILTIN_PROFILES:
@@ -112,8 +112,8 @@ def test_a_producer_writes_unknown_as_unknown_not_as_zero() -> None:
     """CLS-2: a value that was not observed is left out or recorded as unknown, never
     written as 0: an offering without volumes is written without a volume record, and one
     of status unknown keeps its status."""
-    submission = load_json(json.dumps(SMALL), name="small.json")
-    written = json.loads(dump_json(submission))["offerings"]
+    submission = loads(json.dumps(SMALL), form="json", name="small.json")
+    written = json.loads(dumps(submission))["offerings"]
     by_product = {record["product"].rsplit("/", 1)[-1]: record for record in written}
     assert "volumes" not in by_product["parkeervergunning"]
     assert by_product["paspoort"]["status"] == "unknown"
@@ -131,7 +131,7 @@ def test_a_consumer_reports_every_problem_and_guesses_nothing() -> None:
     document["offerings"][1]["status"] = "maybe"
     document["municipalities"][0]["cbs_code"] = "0606"
     with pytest.raises(InputError) as caught:
-        load_json(json.dumps(document), name="bad.json")
+        loads(json.dumps(document), form="json", name="bad.json")
     problems = caught.value.problems
     assert len(problems) >= 3
     for problem in problems:
@@ -166,7 +166,7 @@ def test_a_scorer_computes_every_vector_and_writes_full_score_cards() -> None:
     for ident, vector in vectors.items():
         if vector["kind"] in ("scores", "fingerprint"):
             assert outcomes[ident].status == "pass", outcomes[ident]
-    submission = load_json(example_text(), name="example.json")
+    submission = loads(example_text(), form="json", name="example.json")
     ds = Dataset.from_offerings(
         submission.offerings, submission.municipalities, submission.catalogue
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from digimaat.exchange import dump_json, load
+from digimaat.exchange import dumps, load
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.profiles import builtin_profile
 
@@ -22,7 +22,7 @@ def _script_output(function: str = "example") -> str:
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return dump_json(getattr(module, function)())
+    return dumps(getattr(module, function)())
 
 
 def test_packaged_example_is_the_scripts_output() -> None:

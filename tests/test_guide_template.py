@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from digimaat.exchange import COLUMNS, dump_csv, load_csv
+from digimaat.exchange import COLUMNS, dumps, loads
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "docs" / "guide" / "template.csv"
 BOM = b"\xef\xbb\xbf"
@@ -33,12 +33,12 @@ def test_template_header_is_the_exchange_columns_in_order() -> None:
 
 
 def test_template_header_is_what_the_dutch_writer_writes() -> None:
-    # The Dutch writer leaves out `source` for a submission without one; with a source it
-    # writes every column, and its header row must then be the template's.
+    # The Dutch writer leaves out `notes` and `source` for a submission without them; with
+    # both it writes every column, and its header row must then be the template's.
     filled = "\ufeff" + ";".join(COLUMNS) + "\r\n"
-    row = "2024;GM0556;Maassluis;34.148;2022;paspoort" + ";" * (len(COLUMNS) - 7) + ";a source"
-    submission = load_csv(filled + row + "\r\n")
-    header_row = dump_csv(submission, dutch=True).split("\r\n", 1)[0]
+    row = "2024;GM0556;Maassluis;34.148;2022;paspoort" + ";" * (len(COLUMNS) - 8)
+    submission = loads(filled + row + ";a note;a source\r\n", form="csv")
+    header_row = dumps(submission, form="csv", dutch=True).split("\r\n", 1)[0]
     assert header_row.removeprefix("\ufeff").split(";") == _header()
 
 
@@ -57,7 +57,7 @@ def test_template_with_one_row_filled_in_is_read() -> None:
         volume_balie="25",
     )
     row = ";".join(cells[column] for column in COLUMNS)
-    submission = load_csv(text + row + "\r\n")
+    submission = loads(text + row + "\r\n", form="csv")
     (municipality,) = submission.municipalities
     assert municipality.population == 34148
     (offering,) = submission.offerings

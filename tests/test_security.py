@@ -16,7 +16,7 @@ import pytest
 from digimaat import conformance
 from digimaat.cli import main
 from digimaat.errors import DigimaatError, InputError
-from digimaat.exchange import load_json
+from digimaat.exchange import load
 from digimaat.jcs import canonical_json
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.explain import priorities
@@ -47,7 +47,7 @@ def strings(data: Any) -> list[str]:
 
 
 def example_dataset() -> Dataset:
-    submission = load_json(EXAMPLE, name="example.json")
+    submission = load(EXAMPLE)
     return Dataset.from_offerings(
         submission.offerings, submission.municipalities, submission.catalogue
     )
@@ -183,8 +183,8 @@ def test_lookups_are_indexed_not_scans(monkeypatch: pytest.MonkeyPatch) -> None:
 
 # ---------------------------------------------------------------------------- output
 def test_control_characters_of_the_input_do_not_reach_the_terminal(tmp_path: Path) -> None:
-    """SEC-6: Written to a terminal, a control character of the input MUST NOT reach the
-    terminal as itself: neither in the command line's tables nor in the conformance
+    """SEC-6, XCH-17: Written to a terminal, a control character of the input MUST NOT reach
+    the terminal as itself: neither in the command line's tables nor in the conformance
     runner's report."""
     vector = json.loads(
         (ROOT / "specs" / "conformance" / "cnf-weighting-mix.json").read_text("utf-8")
@@ -199,14 +199,17 @@ def test_control_characters_of_the_input_do_not_reach_the_terminal(tmp_path: Pat
     document["municipalities"][0]["name"] = "Maas\x1b[31msluis"
     path = tmp_path / "evil.json"
     path.write_text(json.dumps(document), encoding="utf-8")
-    table = io.StringIO()
-    assert main(["score", str(path)], table, io.StringIO()) == 0
-    assert "\x1b" not in table.getvalue()
+    table, err = io.StringIO(), io.StringIO()
+    assert main(["score", str(path)], table, err) == 2  # refused (XCH-4), and shown escaped
+    assert table.getvalue() == ""
+    assert "\x1b" not in err.getvalue()
+    assert "Maas\\x1b[31msluis" in err.getvalue()
 
 
 def test_formulas_from_the_input_are_written_as_text_for_a_spreadsheet(tmp_path: Path) -> None:
-    """SEC-6: Written to a file meant for a spreadsheet, a text that a spreadsheet would
-    read as a formula SHOULD be written so that it is read as text; numbers stay numbers."""
+    """SEC-6, XCH-17: Written to a file meant for a spreadsheet, a text that a spreadsheet
+    would read as a formula MUST be written so that it is read as text; numbers stay
+    numbers."""
     document = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     document["municipalities"][0]["name"] = '=HYPERLINK("http://x","y")'
     path = tmp_path / "evil.json"

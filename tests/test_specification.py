@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from digimaat._version import SPEC_VERSION
-from digimaat.exchange import load_csv, load_json
+from digimaat.exchange import load, loads
 from digimaat.measurement.dataset import Dataset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +31,7 @@ HEADING = re.compile(r"^#{1,6} ", re.MULTILINE)
 def example_dataset() -> Dataset:
     """The worked example embedded in the package."""
     data = resources.files("digimaat.data").joinpath("example.json").read_bytes()
-    submission = load_json(data, name="example.json")
+    submission = loads(data, form="json", name="example.json")
     return Dataset.from_offerings(
         submission.offerings, submission.municipalities, submission.catalogue
     )
@@ -248,6 +248,5 @@ def test_the_published_examples_are_conforming_datasets() -> None:
     examples = sorted((SPECS / "examples").glob("*"))
     assert examples
     for path in examples:
-        read = load_json if path.suffix == ".json" else load_csv
-        submission = read(path)
+        submission = load(path)
         assert submission.offerings, path.name

@@ -27,7 +27,7 @@ import clauses as index  # noqa: E402  (docs/_ext/clauses.py)
 
 FINGERPRINT = r"`(sha256:[0-9a-f]{64})`"
 FINGERPRINT_ROW = re.compile(
-    rf"^\| `([a-z-]+)` \| {FINGERPRINT} \| {FINGERPRINT} \|$",
+    rf"^\| `([a-z-]+)` \| {FINGERPRINT} \| {FINGERPRINT}(?: \(unchanged: [^)]*\))? \|$",
     re.MULTILINE,
 )
 
@@ -69,9 +69,10 @@ def test_a_minor_release_keeps_every_fingerprint() -> None:
 def test_a_change_of_fingerprints_lists_the_old_beside_the_new() -> None:
     """VER-3, VER-6: a release that changes the canonical form MUST list the fingerprint of
     every built-in profile under the new version beside its fingerprint under the previous
-    one; the two differ."""
+    one; the two differ where the two canonical forms write different bytes."""
     for name, (now, old) in tabled_fingerprints().items():
-        assert now != old, name
+        profile = builtin_profile(name)
+        assert (now != old) is (_old_canonical(profile) != profile.canonical_json()), name
 
 
 def _old_canonical(profile: Any) -> bytes:
@@ -213,6 +214,6 @@ def test_schemas_carry_the_version_that_introduced_them() -> None:
     """VER-8: A schema's file name carries the version that introduced it, and its `$id`
     names that file."""
     for path in (SPECS / "schema").glob("*.json"):
-        assert re.fullmatch(r"digimaat-[a-z]+-[0-9]+\.[0-9]+\.schema\.json", path.name)
+        assert re.fullmatch(r"digimaat(-[a-z]+)+-[0-9]+\.[0-9]+\.schema\.json", path.name)
         schema = json.loads(path.read_text(encoding="utf-8"))
         assert schema["$id"].endswith("/" + path.name)

@@ -215,7 +215,9 @@ _RATE_UNIT = re.compile(
     re.IGNORECASE,
 )
 
-_WEEK = 365.25 / 7
+_WEEK = 52.17857142857142
+"""Requests per year in one request a week, as pint computes it (``365.25 / 7`` in binary64
+arithmetic rounds to the next number up, 52.17857142857143)."""
 
 TIME_UNITS: dict[str, tuple[tuple[str, ...], float]] = {
     # unit: (its spellings, requests per year in one request per unit). A year is the

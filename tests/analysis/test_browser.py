@@ -28,7 +28,7 @@ import pytest
 from digimaat.analysis.peers import compare
 from digimaat.analysis.report import percent, render_report
 from digimaat.analysis.trends import read_years
-from digimaat.exchange import Submission, dump_json
+from digimaat.exchange import Submission, dumps
 from digimaat.measurement.profiles import standard_profile
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -196,7 +196,7 @@ def national_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         source="Synthetic national data (benchmarks/generate.py), for the browser test.",
     )
     path = tmp_path_factory.mktemp("national") / "national.json"
-    path.write_text(dump_json(submission), encoding="utf-8")
+    path.write_text(dumps(submission), encoding="utf-8")
     return path
 
 

@@ -24,7 +24,7 @@ from digimaat.analysis.peers import group_statistics, parse_peer_groups, size_cl
 from digimaat.analysis.scores import ScoreDocument
 from digimaat.analysis.trends import trend, trend_of_scores
 from digimaat.errors import InputError, MeasurementError
-from digimaat.exchange import load_json
+from digimaat.exchange import loads
 from digimaat.measurement.aggregation import AGREEMENT_TOLERANCE
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.profiles import ScoreCard, builtin_profile
@@ -122,7 +122,9 @@ def check_trend(vector: Vector) -> list[str]:
     given, expected = vector["input"], vector["expected"]
     data = {}
     for year, document in given["years"].items():
-        submission = load_json(json.dumps(document), name=f"{vector['id']}.json#/input/{year}")
+        submission = loads(
+            json.dumps(document), form="json", name=f"{vector['id']}.json#/input/{year}"
+        )
         data[int(year)] = Dataset.from_offerings(
             submission.offerings, submission.municipalities, submission.catalogue
         )

@@ -30,7 +30,7 @@ from digimaat.analysis.trends import (
 )
 from digimaat.cli import main
 from digimaat.errors import InputError, InvalidValueError, MeasurementError
-from digimaat.exchange import dump_json, load, load_dataset
+from digimaat.exchange import Submission, dumps, load, load_dataset
 from digimaat.measurement.explain import decompose
 from digimaat.measurement.profiles import BUILTIN_PROFILES, builtin_profile, standard_profile
 from tests.measurement.strategies import World, worlds
@@ -57,18 +57,19 @@ def saved_scores(path: str, tmp_path: Path, name: str, profile: str = "digimaat-
 def test_read_years_groups_files_by_their_reference_year(tmp_path: Path) -> None:
     """CMP-9: the files of one reference year are read together, of different years apart."""
     submission = load(EXAMPLE)
-    one = attrs.evolve(
-        submission,
-        municipalities=submission.municipalities[:1],
-        offerings=[o for o in submission.offerings if o.municipality == "GM0556"],
-    )
-    two = attrs.evolve(
-        submission,
-        municipalities=submission.municipalities[1:],
-        offerings=[o for o in submission.offerings if o.municipality != "GM0556"],
-    )
-    (tmp_path / "a.json").write_text(dump_json(one), encoding="utf-8")
-    (tmp_path / "b.json").write_text(dump_json(two), encoding="utf-8")
+
+    def part(first: bool) -> Submission:
+        return Submission.build(
+            [m for m in submission.municipalities if (m.cbs_code == "GM0556") == first],
+            [o for o in submission.offerings if (o.municipality == "GM0556") == first],
+            reference_year=submission.reference_year,
+            local_products=submission.local_products,
+            source=submission.source,
+        )
+
+    one, two = part(True), part(False)
+    (tmp_path / "a.json").write_text(dumps(one), encoding="utf-8")
+    (tmp_path / "b.json").write_text(dumps(two), encoding="utf-8")
     years = read_years([tmp_path / "a.json", EXAMPLE_2023, tmp_path / "b.json"])
     assert sorted(years) == [2023, 2024]
     assert years[2024].dataset.codes == load_dataset(EXAMPLE).codes

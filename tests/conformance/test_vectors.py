@@ -514,7 +514,7 @@ def test_the_builtin_profiles_of_the_vectors_exist() -> None:
 def test_the_vectors_are_the_files_of_the_folder_beside_the_chapters() -> None:
     """CNF-1: The test vectors ... are the JSON files of the folder `conformance/` beside the
     chapters, one file per vector, each named after the vector's id with `.json` added."""
-    files = sorted(p.name for p in FOLDER.iterdir())
+    files = sorted(p.name for p in FOLDER.iterdir() if p.is_file())
     assert files == sorted(f"{vector_id}.json" for vector_id in vector_ids())
     assert FOLDER.parent == SPECS
     assert {v["kind"] for v in vectors().values()} == {"scores", "fingerprint", "rejection"}
@@ -562,7 +562,7 @@ def test_rejection_vectors_compare_the_sets_of_clauses(monkeypatch: pytest.Monke
     for given, extra, clauses in (
         ({"format": "digimaat-offerings"}, {}, ["XCH-5"]),
         ("{not json", {"media_type": "application/json"}, ["XCH-5"]),
-        ("municipality,product\nGM0622,\n", {"media_type": "text/csv"}, ["XCH-11", "XCH-8"]),
+        ("municipality,product\nGM0622,\n", {"media_type": "text/csv"}, ["XCH-11"]),
     ):
         outcome = run_vector(_rejection("offerings", given, clauses, **extra))
         assert outcome.status == "pass", outcome

@@ -1,6 +1,6 @@
 """Tests of the CSV form (specification chapter XCH, XCH-11 to XCH-13).
 
-Rows are numbered as a spreadsheet numbers them: the header is row 1.
+Cells are named as a spreadsheet names them: the header is row 1, the first column is A.
 """
 
 from __future__ import annotations
@@ -60,6 +60,11 @@ def row(separator: str = ",", **cells: str) -> str:
     )
     values.update(cells)
     return separator.join(values[name] for name in names)
+
+
+def at(number: int, column: str, header: str = HEADER) -> str:
+    """The location of a cell: its row and the letter of its column in ``header``."""
+    return f"row {number}, column {'ABCDEFGHIJKLMNOPQRSTUVWXYZ'[header.split(',').index(column)]}"
 
 
 def only(submission: Submission) -> Offering:
@@ -168,9 +173,9 @@ def test_with_semicolons_a_dot_groups_thousands_only() -> None:
     """XCH-12: in a ';' file, '1.5' is neither one and a half nor fifteen: it is an error."""
     line = row(";", volume_web="1.5/year")
     exc = failure(csv_text(line, header=HEADER.replace(",", ";")))
-    assert_reports(exc, SRC, "row 2", "volume_web", "1.5/year")
+    assert_reports(exc, SRC, at(2, "volume_web"), "volume_web", "1.5/year")
     exc = failure(csv_text(row(volume_web='"1,5/year"')))
-    assert_reports(exc, SRC, "row 2", "volume_web", "1,5/year")
+    assert_reports(exc, SRC, at(2, "volume_web"), "volume_web", "1,5/year")
 
 
 def test_cells_left_out_at_the_end_of_a_row_are_empty() -> None:
@@ -192,23 +197,29 @@ def test_reading_by_file_name_and_path(tmp_path: Path) -> None:
     """XCH-1: ``load`` reads ``.csv`` as the CSV form; problems name the file."""
     file = tmp_path / "form.CSV"
     file.write_text(csv_text(), encoding="utf-8")
-    assert load(file, CATALOGUE) == load(str(file), CATALOGUE) == read(csv_text())
+    assert load(file, catalogue=CATALOGUE) == load(str(file), catalogue=CATALOGUE)
+    assert load(file, catalogue=CATALOGUE) == read(csv_text())
     file.write_text(csv_text(row(status="maybe")), encoding="utf-8")
     with pytest.raises(InputError) as info:
-        load(file, CATALOGUE)
-    assert_reports(info.value, str(file), "row 2", "status", "maybe")
+        load(file, catalogue=CATALOGUE)
+    assert_reports(info.value, str(file), at(2, "status"), "status", "maybe")
 
 
 # --- Problems -------------------------------------------------------------------------------
 
 
 def test_all_problems_of_a_file_are_reported_together() -> None:
-    """XCH-2: every problem of a file, each with the file, the row, the field and the value."""
+    """XCH-2: every problem of a file, each with the file, the cell, the field and the value,
+    in the order of the file; a problem in one cell hides none in another."""
     exc = failure(csv_text(row(status="maybe", volume_web="-1/year"), row(population="many")))
-    assert len(problems_of(exc)) == 3
-    assert_reports(exc, SRC, "row 2", "status", "maybe")
-    assert_reports(exc, SRC, "row 2", "volume_web", "-1/year")
-    assert_reports(exc, SRC, "row 3", "population", "many")
+    assert [p.location for p in problems_of(exc)] == [
+        at(2, "status"),
+        at(2, "volume_web"),
+        at(3, "population"),
+    ]
+    assert_reports(exc, SRC, at(2, "status"), "status", "maybe")
+    assert_reports(exc, SRC, at(2, "volume_web"), "volume_web", "-1/year")
+    assert_reports(exc, SRC, at(3, "population"), "population", "many")
 
 
 def test_malformed_csv_is_reported() -> None:
@@ -235,38 +246,50 @@ def test_a_cell_of_the_wrong_kind_is_reported(
     cells: dict[str, str], field: str, value: str
 ) -> None:
     """XCH-11: a cell that cannot be read as its column's kind names row, column and cell."""
-    assert_reports(failure(csv_text(row(**cells))), SRC, "row 2", field, value)
+    assert_reports(failure(csv_text(row(**cells))), SRC, at(2, field), field, value)
 
 
 @pytest.mark.parametrize(
     "column", ["reference_year", "cbs_code", "municipality_name", "population"]
 )
 def test_an_empty_required_cell_is_reported(column: str) -> None:
-    """XCH-11: the municipality and reference year cells are required in every row."""
-    problem = assert_reports(failure(csv_text(row(**{column: ""}))), SRC, "row 2", column)
+    """XCH-11: the municipality and reference year cells are required in every row; an empty
+    cell is reported once."""
+    exc = failure(csv_text(row(**{column: ""})))
+    problem = assert_reports(exc, SRC, at(2, column), column)
     assert problem.message == "is required"
+    assert len(problems_of(exc)) == 1
 
 
 def test_a_missing_unknown_or_repeated_column_is_reported() -> None:
-    """XCH-11: the header must name every required column, and only known columns, once."""
+    """XCH-11: the header must name every required column, and only known columns, once. A
+    missing column is reported once, in the header; the cells that can be read still are."""
     header = HEADER.replace("population_year", "inhabitants_year") + ",volume_fax,Volume_Web"
-    exc = failure(csv_text(row() + ",,", header=header))
-    assert_reports(exc, SRC, "row 1", "header", "inhabitants_year")
-    assert_reports(exc, SRC, "row 1", "header", "volume_fax")
-    assert_reports(exc, SRC, "row 1", "header", "Volume_Web")
-    assert any("population_year" in p.message for p in problems_of(exc))
+    exc = failure(
+        csv_text(row() + ",,", row(product="paspoort", status="maybe") + ",,", header=header)
+    )
+    assert_reports(exc, SRC, at(1, "inhabitants_year", header), "header", "inhabitants_year")
+    assert_reports(exc, SRC, at(1, "volume_fax", header), "header", "volume_fax")
+    problem = assert_reports(exc, SRC, at(1, "Volume_Web", header), "header", "Volume_Web")
+    assert "also column P" in problem.message
+    missing = assert_reports(exc, SRC, "row 1", "header")
+    assert "population_year" in missing.message
+    assert_reports(exc, SRC, at(3, "status"), "status", "maybe")
+    assert len(problems_of(exc)) == 5
+    assert all(p.clause == "XCH-11" for p in problems_of(exc)[:4])
 
 
 def test_an_unknown_product_is_reported_with_close_matches() -> None:
-    """XCH-7: an unknown product names the row and suggests close matches."""
+    """XCH-7: an unknown product names the cell and suggests close matches."""
     problem = assert_reports(
         failure(csv_text(row(product="parkeervergunnig"))),
         SRC,
-        "row 2",
+        at(2, "product"),
         "product",
         "parkeervergunnig",
     )
-    assert PARKING in problem.message
+    assert problem.suggestion is not None
+    assert PARKING in problem.suggestion
 
 
 @pytest.mark.parametrize(
@@ -280,39 +303,54 @@ def test_an_unknown_product_is_reported_with_close_matches() -> None:
 )
 def test_an_unknown_name_is_reported(cells: dict[str, str], field: str, value: str) -> None:
     """XCH-11: an unknown assurance, capability or level is never ignored."""
-    assert_reports(failure(csv_text(row(**cells))), SRC, "row 2", field, value)
+    assert_reports(failure(csv_text(row(**cells))), SRC, at(2, field), field, value)
 
 
 @pytest.mark.parametrize(
-    ("cells", "value", "message"),
+    ("cells", "field", "value", "message"),
     [
-        ({"volume_web": "-5/year"}, "-5/year", "must not be negative"),
-        ({"volume_web": "nan/year"}, "nan/year", "must be a number"),
-        ({"volume_web": "inf/year"}, "inf/year", "must be a number"),
-        ({"volume_web": "1e999/year"}, "1e999/year", "is too large"),
-        ({"volume_web": "20"}, "20", "bare number"),
-        ({"volume_web": "5 m"}, "5 m", "is not a rate unit"),
-        ({"volume_web": "5", "volume_unit": "metres"}, "5", "is not a rate unit"),
-        ({"volume_web": "5", "volume_unit": "per fortnightly"}, "5", "not a unit of time"),
+        ({"volume_web": "-5/year"}, "volume_web", "-5/year", "must not be negative"),
+        ({"volume_web": "nan/year"}, "volume_web", "nan/year", "must be a number"),
+        ({"volume_web": "inf/year"}, "volume_web", "inf/year", "must be a number"),
+        ({"volume_web": "1e999/year"}, "volume_web", "1e999/year", "at most 1e12"),
+        ({"volume_web": "2e12/year"}, "volume_web", "2e12/year", "at most 1e12"),
+        ({"volume_web": "1e-7/year"}, "volume_web", "1e-7/year", "at least 1e-06"),
+        ({"volume_web": "20"}, "volume_web", "20", "bare number"),
+        ({"volume_web": "5 m"}, "volume_web", "5 m", "unknown rate unit"),
+        ({"volume_web": "5 per decade"}, "volume_web", "5 per decade", "unknown rate unit"),
+        ({"volume_web": "2000 / (2 years)"}, "volume_web", "2000 / (2 years)", "unknown rate"),
+        # A unit cell that is not a rate unit is reported at the unit, once for the row.
+        ({"volume_web": "5", "volume_unit": "metres"}, "volume_unit", "metres", "not a rate"),
+        (
+            {"volume_web": "5", "volume_unit": "per fortnightly"},
+            "volume_unit",
+            "per fortnightly",
+            "is not a rate unit",
+        ),
     ],
 )
-def test_a_bad_volume_is_reported(cells: dict[str, str], value: str, message: str) -> None:
-    """XCH-9, XCH-11: negative, non-finite, bare and non-rate volumes are rejected."""
-    problem = assert_reports(failure(csv_text(row(**cells))), SRC, "row 2", "volume_web", value)
+def test_a_bad_volume_is_reported(
+    cells: dict[str, str], field: str, value: str, message: str
+) -> None:
+    """XCH-9, XCH-11, OFF-13, OFF-14: negative, non-finite, bare, out of range and non-rate
+    volumes are rejected; the rate grammar is closed (no arithmetic, no other time units)."""
+    exc = failure(csv_text(row(**cells)))
+    problem = assert_reports(exc, SRC, at(2, field), field, value)
     assert message in problem.message
+    assert len(problems_of(exc)) == 1
 
 
 def test_a_duplicate_offering_is_reported() -> None:
     """XCH-7: the repeated offering names the row of the first."""
     exc = failure(csv_text(row(), row(product=PARKING)))
-    problem = assert_reports(exc, SRC, "row 3", "product", PARKING)
+    problem = assert_reports(exc, SRC, at(3, "product"), "product", PARKING)
     assert "row 2" in problem.message
 
 
 @pytest.mark.parametrize("code", ["0622", "gm0622", "GM622", "GM06 22"])
 def test_a_malformed_cbs_code_is_reported(code: str) -> None:
     """XCH-11, MUN-2: a CBS code is exactly 'GM' and four digits."""
-    assert_reports(failure(csv_text(row(cbs_code=code))), SRC, "row 2", "cbs_code", code)
+    assert_reports(failure(csv_text(row(cbs_code=code))), SRC, at(2, "cbs_code"), "cbs_code", code)
 
 
 def test_municipality_cells_that_disagree_are_reported_naming_the_rows() -> None:
@@ -324,24 +362,26 @@ def test_municipality_cells_that_disagree_are_reported_naming_the_rows() -> None
             row(product="verhuismelding", reference_year="2025"),
         )
     )
-    name = assert_reports(exc, SRC, "row 3", "municipality_name", "Vlaardinge")
+    name = assert_reports(exc, SRC, at(3, "municipality_name"), "municipality_name", "Vlaardinge")
     assert "row 2" in name.message
     assert "GM0622" in name.message
-    assert_reports(exc, SRC, "row 3", "population", 74125)
-    year = assert_reports(exc, SRC, "row 4", "reference_year", "2025")
+    assert_reports(exc, SRC, at(3, "population"), "population", 74125)
+    year = assert_reports(exc, SRC, at(4, "reference_year"), "reference_year", "2025")
     assert "row 2" in year.message
 
 
 def test_a_local_target_without_a_reason_is_reported() -> None:
     """XCH-11, OFF-4: a local target needs a reason."""
     exc = failure(csv_text(row(local_target="prefilled")))
-    assert_reports(exc, SRC, "row 2", "local_target_reason")
+    problem = assert_reports(exc, SRC, at(2, "local_target_reason"), "local_target_reason")
+    assert problem.clause == "OFF-4"
+    assert "(got" not in str(problem)  # an empty cell has no value to show
 
 
 def test_cells_of_an_offering_without_a_product_are_reported() -> None:
     """XCH-11: a row without a product lists a municipality only; other cells are errors."""
     exc = failure(csv_text(row(product="", status="offered")))
-    assert_reports(exc, SRC, "row 2", "product", "")
+    assert_reports(exc, SRC, at(2, "product"), "product", "")
 
 
 @pytest.mark.parametrize("data", ["", "\n\n", b"\xef\xbb\xbf"])
@@ -391,7 +431,7 @@ def test_the_written_csv_is_canonical() -> None:
     """XCH-13: all columns in order, CRLF line ends, full URIs, rates as numbers per year."""
     written = dumps_csv(read(csv_text()))
     lines = written.split("\r\n")
-    assert lines[0] == ",".join(c for c in COLUMNS if c != "source")
+    assert lines[0] == ",".join(c for c in COLUMNS if c not in ("notes", "source"))
     assert lines[1].startswith("2024,GM0556,Maassluis,34148,2022," + PASSPORT + ",unknown,")
     assert lines[2] == (
         "2024,GM0622,Vlaardingen,74124,2021," + PARKING + ",offered,"
@@ -439,14 +479,17 @@ def test_a_volume_record_without_channels_cannot_be_written_in_csv() -> None:
 
 
 def test_local_products_are_read_from_the_catalogue_given() -> None:
-    """XCH-11: a CSV row may name a local product that the catalogue given holds."""
+    """XCH-11, XCH-13: a CSV row may name a local product that the catalogue given holds; it
+    is then the submission's, which the CSV form cannot write but a document can."""
     local = Product.local("urn:gm0622:product:x", "x")
     catalogue = CATALOGUE.with_local(local)
     submission = read_csv(csv_text(row(product="urn:gm0622:product:x")), catalogue)
     assert submission.local_products == (local,)
-    assert read_csv(dumps_csv(submission), catalogue) == submission
+    with pytest.raises(ExchangeError, match="local products"):
+        dumps_csv(submission)
+    assert read_json(dumps_json(submission), CATALOGUE) == submission
     exc = failure(csv_text(row(product="urn:gm0622:product:x")))
-    assert_reports(exc, SRC, "row 2", "product", "urn:gm0622:product:x")
+    assert_reports(exc, SRC, at(2, "product"), "product", "urn:gm0622:product:x")
 
 
 def test_a_source_column_must_agree_across_rows() -> None:
@@ -459,14 +502,52 @@ def test_a_source_column_must_agree_across_rows() -> None:
     exc = failure(
         csv_text(row() + ",survey 2024", row(product="paspoort") + ",survey", header=header)
     )
-    assert_reports(exc, SRC, "row 3", "source", "survey")
+    assert_reports(exc, SRC, at(3, "source", header), "source", "survey")
     assert dumps_csv(submission).splitlines()[0].endswith(",source")
+
+
+def test_notes_are_read_and_written_only_when_there_are_any() -> None:
+    """XCH-11, XCH-13, OFF-17: the notes column holds free text about an offering, taken as
+    written; a writer writes the column only when an offering has notes."""
+    header = HEADER + ",notes"
+    submission = read(
+        csv_text(
+            row() + ',"seen on the site, 3 May "', row(product="paspoort") + ",", header=header
+        )
+    )
+    assert {o.product: o.notes for o in submission.offerings} == {
+        PARKING: "seen on the site, 3 May ",
+        PASSPORT: None,
+    }
+    written = dumps_csv(submission)
+    assert written.split("\r\n", 1)[0].endswith(",forms_completed,notes")
+    assert read(written) == submission
+    assert "notes" not in dumps_csv(read(csv_text())).split("\r\n", 1)[0]
+
+
+@pytest.mark.parametrize("column", ["municipality_name", "local_target_reason", "notes"])
+@pytest.mark.parametrize("text", ["a\u202eb", "red \x1b[31m", "nul \x00", "\ud800"])
+def test_a_text_with_control_characters_is_refused(column: str, text: str) -> None:
+    """XCH-4: a text field holds no control, bidirectional-override or surrogate character."""
+    header = HEADER + ",notes"
+    cells = {"local_target": "prefilled", "local_target_reason": "why"}
+    if column != "notes":
+        cells[column] = text
+    line = row(**cells) + "," + (text if column == "notes" else "")
+    exc = failure(csv_text(line, header=header).encode("utf-8", "surrogatepass"))
+    if text == "\ud800":  # not UTF-8 at all: refused with the encoding
+        assert_reports(exc, SRC, "line 2", "encoding")
+        return
+    problem = assert_reports(exc, SRC, at(2, column, header), column, text)
+    assert problem.clause == "XCH-4"
 
 
 def test_status_rules_are_checked() -> None:
     """XCH-11, OFF-3: a not-offered offering has no capabilities, volumes or forms."""
     exc = failure(csv_text(row(status="not-offered", volume_web="3/year")))
-    assert_reports(exc, SRC, "row 2", "volumes")
+    problem = assert_reports(exc, SRC, "row 2", "volumes")
+    assert problem.clause == "OFF-3"
+    assert "(got" not in str(problem)  # the volume cells are not one value
 
 
 def test_dump_csv_needs_a_submission() -> None:

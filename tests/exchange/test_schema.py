@@ -12,7 +12,7 @@ import pytest
 from digimaat.exchange import load
 from digimaat.exchange.writers import dumps_csv, dumps_json
 from digimaat.vocabulary.products import reference_catalogue
-from tests.exchange.support import EXAMPLES, SCHEMA
+from tests.exchange.support import EXAMPLES, SCHEMA, read_csv, read_json
 
 EXAMPLE_JSON = EXAMPLES / "offerings.json"
 EXAMPLE_CSV = EXAMPLES / "offerings.csv"

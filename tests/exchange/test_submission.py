@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from digimaat.errors import DigimaatError, InputError, InvalidValueError
-from digimaat.exchange import Submission
+from digimaat.exchange import ExchangeError, Submission, dumps, loads
 from digimaat.vocabulary.municipalities import Municipality
 from digimaat.vocabulary.offerings import Offering, Status
 from digimaat.vocabulary.products import Additions, LegalBasis, Product, reference_catalogue
@@ -44,11 +44,13 @@ def test_records_are_kept_in_canonical_order() -> None:
 
 def test_the_catalogue_takes_no_part_in_equality() -> None:
     """XCH-1: a submission is its records; the catalogue only resolved them."""
-    assert build(Offering("GM0622", PARKING)) == Submission(
-        2024, (VLAARDINGEN, MAASSLUIS), (Offering("GM0622", PARKING),)
+    in_reference = Submission.build(
+        (VLAARDINGEN, MAASSLUIS), (Offering("GM0622", PARKING),), reference_year=2024
     )
-    assert Submission(2024, (VLAARDINGEN,), ()).catalogue is not None
-    assert len(Submission(2024, (VLAARDINGEN,), ()).catalogue) == len(reference_catalogue())
+    assert len(in_reference.catalogue) == len(reference_catalogue())
+    assert len(CATALOGUE) < len(reference_catalogue())
+    assert build(Offering("GM0622", PARKING)) == in_reference
+    assert build(Offering("GM0622", PARKING)) != build(Offering("GM0622", PASSPORT))
 
 
 def test_every_inconsistency_is_reported_together() -> None:
@@ -63,10 +65,10 @@ def test_every_inconsistency_is_reported_together() -> None:
         )
     messages = [str(p) for p in info.value.problems]
     assert messages == [
-        "cbs_code: is listed more than once (got 'GM0622')",
-        "municipality: is not a listed municipality (got 'GM0606')",
-        f"product: has two offerings in GM0622 (got {PARKING!r})",
-        "product: is not in the submission's catalogue (got 'urn:nowhere')",
+        "cbs_code: is listed more than once (got 'GM0622') [XCH-7]",
+        f"offering 1: product: has two offerings in GM0622 (got {PARKING!r}) [XCH-7]",
+        "offering 2: municipality: is not a listed municipality (got 'GM0606') [XCH-7]",
+        "offering 3: product: is not in the catalogue (got 'urn:nowhere') [XCH-8]",
     ]
 
 
@@ -83,31 +85,58 @@ def test_a_submission_needs_a_municipality_and_a_sound_year() -> None:
 def test_records_of_the_wrong_type_are_refused() -> None:
     """XCH-1: a submission holds vocabulary records only."""
     with pytest.raises(DigimaatError, match="municipalities"):
-        Submission(2024, ("GM0622",), ())  # type: ignore[arg-type]
+        Submission.build(("GM0622",), (), reference_year=2024)  # type: ignore[arg-type]
     with pytest.raises(DigimaatError, match="offerings"):
-        Submission(2024, (VLAARDINGEN,), "offerings")  # type: ignore[arg-type]
+        Submission.build((VLAARDINGEN,), "offerings", reference_year=2024)  # type: ignore[arg-type]
+    with pytest.raises(DigimaatError, match="local_products"):
+        build(local_products=[PARKING])
+    with pytest.raises(DigimaatError, match="catalogue"):
+        build(catalogue=[PARKING])
 
 
-def test_local_products_must_be_listed_and_exchangeable() -> None:
-    """XCH-6: a local product used by an offering is listed; it has no UPL-only fields."""
+def test_a_local_product_of_the_catalogue_given_is_the_submissions() -> None:
+    """XCH-6, XCH-14: a local product of the catalogue given that an offering names is one of
+    the submission's local products, so that a document written from the submission defines
+    it and reads back to the same submission; the CSV form cannot hold it (XCH-13)."""
     local = Product.local("urn:gm0622:product:x", "x")
-    with_local = CATALOGUE.with_local(local)
-    with pytest.raises(InputError, match="local product not in local_products"):
-        Submission(2024, (VLAARDINGEN,), (Offering("GM0622", local.uri),), (), None, with_local)
-    assert Submission(
-        2024, (VLAARDINGEN,), (Offering("GM0622", local.uri),), (local,), None, with_local
-    )
-    odd = Product(
-        "urn:gm0622:product:y",
-        "y",
-        sdg_codes=["A1"],
-        reference=False,
-        legal_bases=[LegalBasis("urn:law")],
-        additions=Additions(fee_applies=True),
-    )
-    with pytest.raises(InputError) as info:
-        build(local_products=[odd])
-    assert {p.field for p in info.value.problems} == {"sdg_codes", "legal_bases", "reason"}
+    submission = build(Offering("GM0622", local.uri), catalogue=CATALOGUE.with_local(local))
+    assert submission.local_products == (local,)
+    assert loads(dumps(submission), form="json", catalogue=CATALOGUE) == submission
+    with pytest.raises(ExchangeError, match="local products"):
+        dumps(submission, form="csv")
+
+
+def test_a_local_product_is_checked_when_listed_and_when_written() -> None:
+    """XCH-6, XCH-7: a listed local product is not a reference product nor a catalogue
+    product; one that a document cannot hold (UPL-only fields, additions without a reason,
+    white space in its URI) is refused when written, never written to be refused later."""
+    with pytest.raises(InputError, match="reference product"):
+        build(local_products=[Product("urn:gm0622:product:r", "r")])
+    with pytest.raises(InputError, match="catalogue product"):
+        build(local_products=[Product.local(PARKING, "mine")])
+    for odd, reason in (
+        (
+            Product(
+                "urn:gm0622:product:y",
+                "y",
+                sdg_codes=["A1"],
+                reference=False,
+                legal_bases=[LegalBasis("urn:law")],
+            ),
+            "sdg_codes",
+        ),
+        (
+            Product(
+                "urn:gm0622:product:z", "z", reference=False, additions=Additions(fee_applies=True)
+            ),
+            "without a reason",
+        ),
+        (Product("urn:gm0622 product", "w", reference=False), "white space"),
+    ):
+        submission = build(local_products=[odd])
+        assert submission.local_products == (odd,)
+        with pytest.raises(ExchangeError, match=reason):
+            dumps(submission)
 
 
 def test_municipality_lookup() -> None:

@@ -96,7 +96,8 @@ class AuthenticationSummary:
 
     The subject: reference products offered at level 3 (online submission) or higher whose
     required assurance is assessed. Every product of it is a match, a barrier, a shortfall,
-    or unrecorded (its authentication was not recorded).
+    or unrecorded: its authentication was not recorded, or only its means, at a level that
+    is unknown (LOA-4.1, LOA-7.1), so its fit is unknown.
     """
 
     municipality: str

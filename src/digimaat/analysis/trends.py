@@ -359,8 +359,8 @@ class ProductChange:
     status_after: str | None
     level_before: MaturityLevel | None
     level_after: MaturityLevel | None
-    authentication_before: tuple[AuthMeans, AssuranceLevel] | None
-    authentication_after: tuple[AuthMeans, AssuranceLevel] | None
+    authentication_before: tuple[AuthMeans, AssuranceLevel | None] | None
+    authentication_after: tuple[AuthMeans, AssuranceLevel | None] | None
     volume_before: float | None
     """Requests per year over all channels, ``None`` without a volume record."""
     volume_after: float | None
@@ -403,7 +403,7 @@ class Change:
 class _Cell:
     status: str | None = None
     level: MaturityLevel | None = None
-    authentication: tuple[AuthMeans, AssuranceLevel] | None = None
+    authentication: tuple[AuthMeans, AssuranceLevel | None] | None = None
     volume: float | None = None
     share: float = 0.0
     contribution: float = 0.0
@@ -419,13 +419,14 @@ def _cells(board: ScoreBoard, i: int, metric: str) -> dict[str, _Cell]:
     for j, product in enumerate(ds.products):
         level = int(ds.level[i, j])
         means = int(ds.auth_means[i, j])
+        asked = int(ds.auth_level[i, j])  # -1 with a means: its level is unknown (LOA-4.1)
         amount = float(volume[j])
         out[product.uri] = _Cell(
             status=_STATUS[int(ds.status[i, j])],
             level=None if level < 0 else MaturityLevel(level),
             authentication=None
             if means < 0
-            else (_MEANS[means], AssuranceLevel(int(ds.auth_level[i, j]))),
+            else (_MEANS[means], None if asked < 0 else AssuranceLevel(asked)),
             volume=None if math.isnan(amount) else amount,
             share=float(share[j]),
             contribution=float(contribution[j]),

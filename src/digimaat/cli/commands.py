@@ -135,7 +135,11 @@ def score(args: argparse.Namespace) -> Report:
             )
             for c in cards
         ]
-    else:
+    else:  # every row a score card that records its profile (PRF)
+        columns[3:3] = [
+            Column("profile", "profile", "code"),
+            Column("fingerprint", "fingerprint", "code"),
+        ]
         columns += [Column(m, m, "share") for m in metric_ids]
         columns += [Column(f"coverage:{m}", f"coverage:{m}", "share") for m in metric_ids]
         rows = [
@@ -143,6 +147,8 @@ def score(args: argparse.Namespace) -> Report:
                 c.municipality,
                 c.name,
                 c.size_class,
+                profile.name,
+                profile.fingerprint,
                 c.score,
                 *[c.values[m] for m in metric_ids],
                 *[c.coverage[m] for m in metric_ids],

@@ -28,6 +28,7 @@ the fast way meets anything it does not expect, the document is read the other w
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import json
 import re
@@ -91,6 +92,8 @@ _WS = re.compile(r"[ \t\n\r]*")
 _BLANK: Final = frozenset(b" \t\r")
 _WHITE: Final = frozenset(b" \t\r\n")
 _OPEN = re.compile(rb'\n[ \t]*"offerings"[ \t]*:[ \t]*\[[ \t]*\r?\n')
+_NESTING_CHECKED_LATER: Final = frozenset({"reference_year", "source", "municipalities"})
+"""Members whose values the rules read, and refuse at the field when nested too deeply."""
 _DEPTH_OF_RECORD_FIELDS: Final = 3
 """Levels above a field of a record: the document, its array and the record."""
 
@@ -146,8 +149,8 @@ def _plain_loads(data: bytes | str) -> Any:
 
 
 def _native_loads() -> Callable[[bytes], Any] | None:
-    try:
-        import orjson
+    try:  # by name: the type checker need not find orjson, which is optional
+        orjson = importlib.import_module("orjson")
     except ImportError:  # the fast extra is not installed
         return None
     loads: Callable[[bytes], Any] = orjson.loads
@@ -207,7 +210,7 @@ class _Reader:
             )
             return
         self.header[name] = value
-        self.check_tree(where, value, 1)
+        self.check_tree(where, value, 1, nesting=name not in _NESTING_CHECKED_LATER)
         if name == "municipalities" and isinstance(value, list):
             self.municipalities.add(value)
         elif name == "local_products" and isinstance(value, list):
@@ -215,11 +218,11 @@ class _Reader:
                 (pointer("local_products", k), item) for k, item in enumerate(value)
             )
 
-    def check_tree(self, where: str, value: Any, level: int) -> None:
-        """Repeated member names and nesting anywhere inside a (small) value."""
+    def check_tree(self, where: str, value: Any, level: int, nesting: bool = True) -> None:
+        """Repeated member names and (with ``nesting``) nesting anywhere inside a value."""
         if not isinstance(value, list | dict):
             return
-        deepest = level + depth(value)
+        deepest = level + depth(value) if nesting else 0
         if deepest > self.limits.max_depth:
             self.problem(
                 where,
@@ -253,7 +256,7 @@ class _Reader:
             ("offerings", self.offerings),
         ):
             self._others(table, columns)
-        for key in _REQUIRED if self.complete else ():
+        for key in _REQUIRED if self.complete else ():  # unread members are not missing
             if self.header.get(key) is None:
                 self.problem(pointer(key), key, NO_VALUE, "is required", "XCH-5")
         for key in ("municipalities", "local_products", "offerings"):
@@ -559,7 +562,7 @@ def _walk_document(reader: _Reader, text: str) -> None:
             reader.syntax(text, exc.pos, exc.msg)
             return
         except ValueError as exc:
-            reader.syntax(text, i, str(exc))
+            reader.syntax(text, _constant_at(text, i), str(exc))
             return
         reader.problem("", "document", _shown(value), "must be a JSON object", "XCH-5")
         reader.complete = False
@@ -606,7 +609,7 @@ def _walk_document(reader: _Reader, text: str) -> None:
             reader.syntax(text, exc.pos, exc.msg)
             return
         except ValueError as exc:
-            reader.syntax(text, i, str(exc))
+            reader.syntax(text, _constant_at(text, i), str(exc))
             return
         reader.member(name, value)
     rest = _WS.match(text, i).end()  # type: ignore[union-attr]
@@ -631,7 +634,7 @@ def _walk_offerings(reader: _Reader, text: str, i: int) -> int:
             reader.syntax(text, exc.pos, exc.msg)
             return -1
         except ValueError as exc:
-            reader.syntax(text, i, str(exc))
+            reader.syntax(text, _constant_at(text, i), str(exc))
             return -1
         if flag[0]:  # a member name repeated somewhere in this record
             flag[0] = False
@@ -657,6 +660,18 @@ def _walk_offerings(reader: _Reader, text: str, i: int) -> int:
             return i + 1
         reader.syntax(text, i, "Expecting ',' delimiter")
         return -1
+
+
+_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)', re.DOTALL)
+
+
+def _constant_at(text: str, start: int) -> int:
+    """Where the NaN or Infinity that stopped the parser is: the first one outside a string
+    from ``start`` (the parser names it, not its place), or ``start``."""
+    for match in _CONSTANT.finditer(text, start):
+        if match.group(1):
+            return match.start(1)
+    return start
 
 
 def _too_deep(reader: _Reader, data: bytes, limits: Limits) -> None:

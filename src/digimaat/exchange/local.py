@@ -23,6 +23,8 @@ import cattrs
 
 from digimaat._serial import converter, problems_of
 from digimaat.errors import InvalidValueError, Problem, UnknownNameError
+from digimaat.exchange.rules import JSON, Fault, read_text
+from digimaat.exchange.source import MAX_TEXT
 from digimaat.vocabulary.assurance import AssuranceLevel
 from digimaat.vocabulary.maturity import MaturityLevel
 from digimaat.vocabulary.products import (
@@ -58,6 +60,11 @@ class LocalProductRecord:
             )
         if not self.name.strip():
             raise InvalidValueError("name", self.name, "must not be empty", "XCH-6")
+        for field, text in (("uri", self.uri), ("name", self.name), ("reason", self.reason)):
+            if text is not None and text.strip():
+                checked = read_text(text, JSON, max_length=MAX_TEXT, multiline=field == "reason")
+                if isinstance(checked, Fault):
+                    raise InvalidValueError(field, text, checked.items[0].message, "XCH-4")
         given = (
             self.required_assurance,
             self.physical_presence,

@@ -243,7 +243,9 @@ class Submission:
         """A submission of records built in code, checked as a file's would be (XCH-7).
 
         ``catalogue`` defaults to the reference catalogue; the local products are added to
-        it. Every problem is reported together in an :class:`~digimaat.errors.InputError`.
+        it, and a local product of ``catalogue`` that an offering names is one of the
+        submission's local products. Every problem is reported together in an
+        :class:`~digimaat.errors.InputError`.
         """
         munis = _records(municipalities, Municipality, "municipalities")
         offers = _records(offerings, Offering, "offerings")
@@ -297,6 +299,10 @@ class Submission:
             full = base.with_local(*local)
         columns = _columns(offers, codes, full, collector)
         collector.raise_if_any()
+        # Local products of the caller's catalogue that offerings name are the submission's
+        # too, as when files are read (merge).
+        named = {o.product for o in offers} - {p.uri for p in local}
+        local += [full.get(uri) for uri in sorted(named) if not full.get(uri).reference]
         return cls(
             reference_year,
             tuple(sorted(munis, key=operator.attrgetter("cbs_code"))),

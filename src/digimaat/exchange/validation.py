@@ -259,7 +259,8 @@ class _Validator:
         its value failed. ``live`` restricts the reports to some records.
         """
         column = table.column(field)
-        parsed = [self.checked(rule, value) for value in column.values]
+        above = 1 if table.name == "document" else _RECORD_LEVELS
+        parsed = [self.checked(rule, value, above) for value in column.values]
         failed = np.array([isinstance(p, Fault) for p in parsed] or [False], dtype=np.bool_)
         codes = column.codes
         record_failed = (codes >= 0) & failed[np.maximum(codes, 0)]
@@ -269,8 +270,11 @@ class _Validator:
             self.report_rows(table, field, rows, codes[rows], parsed)
         return codes, parsed, record_failed
 
-    def checked(self, rule: Callable[[Any], Any], value: Any) -> Any:
+    def checked(self, rule: Callable[[Any], Any], value: Any, above: int = _RECORD_LEVELS) -> Any:
         """A rule's result; a value nested too deeply is refused as such (XCH-4).
+
+        ``above`` is the number of levels above the value: 1 for a member of the document,
+        :data:`_RECORD_LEVELS` for a field of a record.
 
         The rules accept only values nested at most :data:`_ACCEPTED_LEVELS` deep, so the
         depth of an accepted value is measured only under a limit lower than that; a
@@ -280,7 +284,7 @@ class _Validator:
         if isinstance(value, list | dict) and (
             isinstance(result, Fault) or self.limits.max_depth < _ACCEPTED_LEVELS
         ):
-            levels = depth(value) + _RECORD_LEVELS
+            levels = depth(value) + above
             if levels > self.limits.max_depth:
                 return Fault.one(
                     f"is nested more than {self.limits.max_depth} levels deep",
@@ -291,8 +295,12 @@ class _Validator:
 
     # -- the document -----------------------------------------------------------------------
 
-    def document(self) -> tuple[int | None, str | None, bool]:
-        """Reference year, source text, and whether reading may go on (XCH-5, XCH-15)."""
+    def document(self, complete: bool = True) -> tuple[int | None, str | None, bool]:
+        """Reference year, source text, and whether reading may go on (XCH-5, XCH-15).
+
+        Of a document whose reading stopped at a syntax error only the format is checked:
+        the other members may not have been reached, or not been read whole.
+        """
         table = self.raw.document
         if not self.csv:
             fmt = table.column("format").value(0) if table.size else None
@@ -309,6 +317,8 @@ class _Validator:
                         "XCH-5",
                     ),
                 )
+                return None, None, False
+            if not complete:
                 return None, None, False
             version = table.column("spec_version").value(0) if table.size else None
             if version is not None:
@@ -359,7 +369,7 @@ class _Validator:
         """A document field: one value, and in the CSV form the same in every row (XCH-11)."""
         codes, parsed, failed = self.apply(table, field, rule)
         present = codes >= 0
-        if self.csv and required and (~present).any() and table.size:
+        if self.csv and required and field in table.names and (~present).any():
             for k in np.flatnonzero(~present).tolist():
                 if self.collector.full:
                     self.collector.count_more(1)
@@ -407,8 +417,9 @@ class _Validator:
         for field, rule in fields.items():
             codes[field], parsed[field], failed = self.apply(table, field, rule)
             missing = codes[field] < 0
-            for k in np.flatnonzero(missing).tolist():
-                self.problem(table, k, field, Item("", "is required", NO_VALUE, self.clause))
+            if not self.csv or field in table.names:  # a missing column: a header problem
+                for k in np.flatnonzero(missing).tolist():
+                    self.problem(table, k, field, Item("", "is required", NO_VALUE, self.clause))
             broken |= failed | missing
         raw_codes = table.column("cbs_code")
         broken_codes = {
@@ -630,7 +641,11 @@ class _Validator:
         live = np.ones(n, dtype=np.bool_)
         for field in ("municipality", "product"):
             missing = table.column(field).codes < 0
-            if self.csv and field == "product":
+            if self.csv and (field not in table.names or field == "municipality"):
+                # A missing column is a header problem, and an empty CBS code cell a
+                # problem of the row's municipality: both are reported there.
+                live &= ~missing
+            elif self.csv:
                 live &= ~self._listing_rows(table, missing)
             elif missing.any():
                 live &= ~missing
@@ -647,8 +662,10 @@ class _Validator:
                 return Fault(())  # its own record has a problem, reported there
             return Fault.one("is not a municipality listed in /municipalities", code, "XCH-7")
 
-        # Every field of an offering is checked on its own, whatever its other fields hold:
-        # reportable are all records but the rows that list a municipality and nothing else.
+        # Every field of an offering is checked and reported on its own, whatever its other
+        # fields hold (what spans fields, OFF-3, OFF-4 and XCH-7, only where every field could
+        # be read): reportable are all records but the rows that list a municipality and
+        # nothing else.
         reportable = live.copy() if self.csv else np.ones(n, dtype=np.bool_)
         m_codes, m_parsed, failed = self.apply(table, "municipality", municipality, reportable)
         live &= ~failed
@@ -976,9 +993,11 @@ class _Validator:
                     fee,
                 )
             except InvalidValueError as exc:
-                item = Item(
-                    exc.field, exc.problem.message, rules.shown(exc.value), exc.problem.clause
-                )
+                # Volumes and forms stand in for the record's own (reported at its field),
+                # and None is a field left out: neither is a value to show.
+                stand_in = exc.value is None or exc.field in ("volumes", "forms")
+                value = NO_VALUE if stand_in else rules.shown(exc.value)
+                item = Item(exc.field, exc.problem.message, value, exc.problem.clause)
                 faults.append(Fault((item,)))
             else:
                 faults.append(None)
@@ -1268,7 +1287,7 @@ def validate(
     try:
         if not raw.complete:
             if not isinstance(raw, RawSheet):
-                validator.document()  # an early format problem replaces the syntax problem
+                validator.document(complete=False)  # a format problem replaces the syntax one
             return None
         year, text, go_on = validator.document()
         if not go_on:

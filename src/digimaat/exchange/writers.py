@@ -25,7 +25,7 @@ from digimaat.exchange.submission import Submission
 from digimaat.exchange.validation import FORMAT
 from digimaat.vocabulary.maturity import Capability
 from digimaat.vocabulary.offerings import Offering
-from digimaat.vocabulary.products import Product
+from digimaat.vocabulary.products import DEFAULT_ADDITIONS, Product
 
 __all__ = ["ExchangeError", "dumps_csv", "dumps_json", "format_number", "offering_record"]
 
@@ -132,6 +132,16 @@ def _exchangeable(products: Iterable[Product]) -> None:
                     f"the local product {product.uri} has {name}, which a document cannot "
                     "hold for a local product (XCH-6); leave it empty"
                 )
+        if not product.uri or any(c.isspace() for c in product.uri):
+            raise ExchangeError(
+                f"the local product {product.uri!r} has no URI a document can hold (XCH-6): "
+                "it must not be empty or hold white space"
+            )
+        if product.additions != DEFAULT_ADDITIONS and not product.additions.reason.strip():
+            raise ExchangeError(
+                f"the local product {product.uri} has additions without a reason, which a "
+                "document cannot hold (XCH-6, PRD-4); give the reason"
+            )
 
 
 def dumps_csv(submission: Submission, *, dutch: bool = False) -> str:

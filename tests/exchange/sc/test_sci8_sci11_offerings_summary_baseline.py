@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digimaat.exchange.writers import dumps_json as dump_json
 from digimaat.exchange.sc import BASELINE_FILE, ScImport, evidence_of, import_sc, national_baseline
 from digimaat.exchange.sc.mapping import pick
+from digimaat.exchange.writers import dumps_json as dump_json
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.metrics import Availability
 from digimaat.measurement.profiles import builtin_profile

@@ -30,7 +30,7 @@ from digimaat.measurement.aggregation import display
 from digimaat.measurement.dataset import Dataset, StatusCode
 from digimaat.measurement.explain import RANKINGS, decompose, gaps, priorities
 from digimaat.measurement.profiles import BUILTIN_PROFILES, Profile, ScoreBoard, builtin_profile
-from digimaat.vocabulary.products import reference_catalogue
+from digimaat.vocabulary.products import UPL_NAMESPACE, SearchHit, reference_catalogue
 
 __all__ = ["main"]
 
@@ -503,9 +503,16 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_catalogue(args: argparse.Namespace, out: TextIO) -> int:
-    """Search the reference catalogue."""
+    """Search the reference catalogue by name, synonym and key (PRD-7.4), or list it."""
     catalogue = reference_catalogue()
-    products = catalogue.search(args.query) if args.query else list(catalogue)
+    query = " ".join(args.query)
+    hits: list[SearchHit | None]
+    if query:
+        found = catalogue.search(query)
+        products, hits = [h.product for h in found], list(found)
+    else:
+        products, hits = list(catalogue), [None] * len(catalogue)
+    keys = [p.uri.removeprefix(UPL_NAMESPACE) for p in products]
     if args.format == "json":
         _write_json(
             out,
@@ -514,6 +521,7 @@ def cmd_catalogue(args: argparse.Namespace, out: TextIO) -> int:
                 products=[
                     {
                         "uri": p.uri,
+                        "key": key,
                         "name": p.name,
                         "required_assurance": None
                         if p.required_assurance is None
@@ -522,8 +530,16 @@ def cmd_catalogue(args: argparse.Namespace, out: TextIO) -> int:
                         "physical_presence": p.physical_presence,
                         "fee_applies": p.fee_applies,
                         "assessed": p.assessed,
+                        "match": None
+                        if hit is None
+                        else {
+                            "rank": hit.rank.label,
+                            "via": hit.via,
+                            "text": hit.matched,
+                            "municipalities": hit.municipalities,
+                        },
                     }
-                    for p in products
+                    for p, key, hit in zip(products, keys, hits, strict=True)
                 ],
             ),
         )
@@ -531,34 +547,56 @@ def cmd_catalogue(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "csv":
         _write_csv(
             out,
-            ["uri", "name", "required_assurance", "reference_target"],
+            ["uri", "key", "name", "required_assurance", "reference_target"]
+            + ["match", "matched_via", "matched_text", "municipalities"],
             [
                 [
                     p.uri,
+                    key,
                     p.name,
                     "" if p.required_assurance is None else p.required_assurance.label,
                     p.reference_target.label,
                 ]
-                for p in products
+                + (
+                    ["", "", "", ""]
+                    if hit is None
+                    else [hit.rank.label, hit.via, hit.matched, str(hit.municipalities)]
+                )
+                for p, key, hit in zip(products, keys, hits, strict=True)
             ],
         )
         return EXIT_OK
     names = [_short(p.name, 46) for p in products]
-    width = max([len("name / UPL URI's last part"), *map(len, names)])
-    out.write(f"{'name / UPL URI' + chr(39) + 's last part':<{width}}  {'assurance':<11}  target\n")
+    width = max([len("name"), *map(len, names)])
+    out.write(f"{'name':<{width}}  {'assurance':<11}  target\n")
     out.write(f"{'-' * width}  {'-' * 11}  {'-' * 17}\n")
-    for p, name in zip(products, names, strict=True):
+    for p, name, key, hit in zip(products, names, keys, hits, strict=True):
         assurance = "-" if p.required_assurance is None else p.required_assurance.label
         out.write(f"{name:<{width}}  {assurance:<11}  {p.reference_target.label}\n")
-        out.write(f"  {p.uri.rsplit('/', 1)[-1]}\n")
+        out.write(f"  key {key}\n  {p.uri}\n")
+        if hit is not None:
+            out.write(_matched(hit) + "\n")
     out.write("\n")
     _say(
         out,
-        f"{len(products)} of {len(catalogue)} products. Each product's second line is the "
-        "last part of its UPL URI, which the exchange files accept as the product; "
-        "assurance '-' = not assessed.",
+        f"{len(products)} of {len(catalogue)} products, best match first "
+        "(exact, prefix, all words, fuzzy). Each product is listed with its key and URI; "
+        "the exchange files accept the URI, the key, the name or a synonym, but not a name "
+        "that municipalities use for several products. Assurance '-' = not assessed.",
     )
     return EXIT_OK
+
+
+def _matched(hit: SearchHit) -> str:
+    """The line of a product in the catalogue table that says what matched the query."""
+    if hit.via in ("name", "key"):
+        return f"  matched the {hit.via} ({hit.rank.label})"
+    uses = f"{hit.municipalities} municipalit{'y' if hit.municipalities == 1 else 'ies'}"
+    if hit.via == "synonym":
+        head, tail = "  matched synonym ", f" ({uses}; {hit.rank.label})"
+    else:
+        head, tail = "  matched ", f" ({uses}, ambiguous; {hit.rank.label})"
+    return f'{head}"{_short(hit.matched, 80 - len(head) - len(tail) - 2)}"{tail}'
 
 
 def cmd_profiles(args: argparse.Namespace, out: TextIO) -> int:
@@ -690,7 +728,9 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_validate)
 
     p = sub.add_parser("catalogue", help="search the reference product catalogue")
-    p.add_argument("query", nargs="?", help="words that must occur in the name or URI")
+    p.add_argument(
+        "query", nargs="*", metavar="WORDS", help="words of a product's name, synonym or key"
+    )
     formats(p)
     p.set_defaults(handler=cmd_catalogue)
 

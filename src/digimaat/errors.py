@@ -23,6 +23,7 @@ import attrs
 
 __all__ = [
     "NO_VALUE",
+    "AmbiguousProductError",
     "DigimaatError",
     "InputError",
     "InvalidValueError",
@@ -49,6 +50,9 @@ class Problem:
     message: str
     source: str | None = None
     location: str | None = None
+    suggestions: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    """What the value may have meant: close matches for an unknown value, or the candidates
+    among which an ambiguous value does not choose (for a product, their URIs)."""
 
     def at(self, *, source: str | None = None, location: str | None = None) -> Problem:
         """Return a copy placed in a file and at a location (kept when already set)."""
@@ -115,12 +119,41 @@ class UnknownCapabilityError(UnknownNameError):
 
 
 class UnknownProductError(InvalidValueError, LookupError):
-    """A product URI or name is not in the catalogue. ``suggestions`` lists close matches."""
+    """A product URI or name is not in the catalogue. ``suggestions`` lists close matches.
+
+    The suggestions are product URIs; the error's :attr:`problem` carries them too.
+    """
 
     def __init__(self, field: str, value: Any, suggestions: Sequence[str] = ()) -> None:
         self.suggestions = tuple(suggestions)
         hint = f"; did you mean: {', '.join(self.suggestions)}" if self.suggestions else ""
         super().__init__(field, value, f"not in the product catalogue{hint}")
+        self.problem = attrs.evolve(self.problem, suggestions=self.suggestions)
+
+
+class AmbiguousProductError(InvalidValueError, LookupError):
+    """A product key names more than one product; it is never resolved to one of them.
+
+    ``candidates`` lists the products it names, as URIs, most likely first; the error's
+    :attr:`problem` carries them as its suggestions. ``listing`` is how the message lists
+    them (by default their URIs).
+
+    >>> err = AmbiguousProductError("product", "balie", ["urn:a", "urn:b"])
+    >>> print(err)
+    product: names more than one product: urn:a, urn:b; give the URI or key of one (got 'balie')
+    >>> err.problem.suggestions
+    ('urn:a', 'urn:b')
+    """
+
+    def __init__(
+        self, field: str, value: Any, candidates: Sequence[str], listing: str = ""
+    ) -> None:
+        self.candidates = tuple(candidates)
+        listing = listing or ", ".join(self.candidates)
+        super().__init__(
+            field, value, f"names more than one product: {listing}; give the URI or key of one"
+        )
+        self.problem = attrs.evolve(self.problem, suggestions=self.candidates)
 
 
 class UnitError(InvalidValueError):

@@ -176,9 +176,12 @@ def short_forms(title: str) -> list[str]:
     """The short forms of a title (PRD-8.2): what a parenthesis holds, the title without its
     parentheses, and either of those two without a final request verb.
 
-    >>> short_forms("Verklaring omtrent het gedrag (VOG) aanvragen")  # doctest: +NORMALIZE_WHITESPACE
-    ['VOG', 'Verklaring omtrent het gedrag aanvragen', 'Verklaring omtrent het gedrag (VOG)',
-     'Verklaring omtrent het gedrag']
+    >>> for form in short_forms("Verklaring omtrent het gedrag (VOG) aanvragen"):
+    ...     print(form)
+    VOG
+    Verklaring omtrent het gedrag aanvragen
+    Verklaring omtrent het gedrag (VOG)
+    Verklaring omtrent het gedrag
     >>> short_forms("Paspoort aanvragen")
     ['Paspoort']
     """

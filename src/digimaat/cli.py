@@ -536,7 +536,7 @@ def cmd_catalogue(args: argparse.Namespace, out: TextIO) -> int:
                             "rank": hit.rank.label,
                             "via": hit.via,
                             "text": hit.matched,
-                            "municipalities": hit.municipalities,
+                            "municipalities": hit.municipalities or None,
                         },
                     }
                     for p, key, hit in zip(products, keys, hits, strict=True)
@@ -547,8 +547,10 @@ def cmd_catalogue(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "csv":
         _write_csv(
             out,
-            ["uri", "key", "name", "required_assurance", "reference_target"]
-            + ["match", "matched_via", "matched_text", "municipalities"],
+            [
+                *("uri", "key", "name", "required_assurance", "reference_target"),
+                *("match", "matched_via", "matched_text", "municipalities"),
+            ],
             [
                 [
                     p.uri,
@@ -560,7 +562,7 @@ def cmd_catalogue(args: argparse.Namespace, out: TextIO) -> int:
                 + (
                     ["", "", "", ""]
                     if hit is None
-                    else [hit.rank.label, hit.via, hit.matched, str(hit.municipalities)]
+                    else [hit.rank.label, hit.via, hit.matched, str(hit.municipalities or "")]
                 )
                 for p, key, hit in zip(products, keys, hits, strict=True)
             ],
@@ -579,10 +581,11 @@ def cmd_catalogue(args: argparse.Namespace, out: TextIO) -> int:
     out.write("\n")
     _say(
         out,
-        f"{len(products)} of {len(catalogue)} products, best match first "
-        "(exact, prefix, all words, fuzzy). Each product is listed with its key and URI; "
-        "the exchange files accept the URI, the key, the name or a synonym, but not a name "
-        "that municipalities use for several products. Assurance '-' = not assessed.",
+        f"{len(products)} of {len(catalogue)} products"
+        + (", best match first (exact, prefix, all words, fuzzy)" if query else "")
+        + ". A product is named by its URI, its key, its name or a synonym (PRD-7.2); a name "
+        "that municipalities use for several products (ambiguous) names none of them. "
+        "Assurance '-' = not assessed.",
     )
     return EXIT_OK
 

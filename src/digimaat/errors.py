@@ -37,6 +37,10 @@ __all__ = [
 ]
 
 
+def _strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
 @attrs.frozen
 class Problem:
     """One problem found in input: where it is, which field, which value, and what is wrong.
@@ -50,7 +54,7 @@ class Problem:
     message: str
     source: str | None = None
     location: str | None = None
-    suggestions: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    suggestions: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     """What the value may have meant: close matches for an unknown value, or the candidates
     among which an ambiguous value does not choose (for a product, their URIs)."""
 

@@ -18,6 +18,19 @@ not assessed get documented defaults (PRD-5).
 ('N1', 'D1')
 >>> p.reference_target
 <MaturityLevel.FULLY_ONLINE: 4>
+
+A product key may be written as people write it (PRD-7): a URI in any of its forms, a UPL
+key, a name or a synonym, whatever the case, accents or punctuation. Synonyms are the
+names municipalities give their products in Samenwerkende Catalogi (PRD-8); a name they use
+for several products is never resolved, and :meth:`Catalogue.lookup` says which candidates
+it has without raising.
+
+>>> catalogue.resolve("Verhuizing doorgeven").uri
+'http://standaarden.overheid.nl/owms/terms/verhuismelding'
+>>> catalogue.lookup("Parkeren").candidates[0]
+'http://standaarden.overheid.nl/owms/terms/parkeervergunning'
+>>> [hit.product.name for hit in catalogue.search("id-kaart")][:1]
+['identiteitskaart']
 """
 
 from __future__ import annotations
@@ -53,14 +66,25 @@ __all__ = [
     "UPL_NAMESPACE",
     "UPL_PLACEHOLDER",
     "Additions",
+    "AmbiguousName",
     "Audience",
+    "Candidate",
     "Catalogue",
     "InteractionKind",
     "LegalBasis",
+    "MatchRank",
     "Product",
     "Provenance",
+    "Resolution",
+    "SearchHit",
+    "Synonym",
+    "SynonymProvenance",
+    "SynonymTable",
     "TaskType",
+    "canonical_upl_uri",
+    "normalise_key",
     "reference_catalogue",
+    "reference_synonyms",
 ]
 
 UPL_NAMESPACE = "http://standaarden.overheid.nl/owms/terms/"
@@ -746,18 +770,32 @@ class SearchHit:
     """For a synonym or an ambiguous name, how many municipalities use it for this product."""
 
 
-@attrs.frozen
 class _Entry:
-    """A normal form under which a product can be found."""
+    """A normal form under which a product can be found (a plain class: built in bulk)."""
 
-    form: str
-    product: Product
-    via: str
-    text: str
-    municipalities: int = 0
+    __slots__ = ("form", "municipalities", "product", "text", "via")
+
+    def __init__(
+        self, form: str, product: Product, via: str, text: str, municipalities: int = 0
+    ) -> None:
+        self.form = form
+        self.product = product
+        self.via = via
+        self.text = text
+        self.municipalities = municipalities
+
+    def __repr__(self) -> str:
+        return f"_Entry({self.form!r}, {self.product.uri!r}, {self.via!r}, {self.text!r})"
 
     def order(self) -> tuple[int, int, int, str, str]:
-        return (_VIA_ORDER[self.via], -self.municipalities, len(self.form), self.form, self.product.uri)
+        """Sort key: names, keys, synonyms, ambiguous names; more municipalities; shorter."""
+        return (
+            _VIA_ORDER[self.via],
+            -self.municipalities,
+            len(self.form),
+            self.form,
+            self.product.uri,
+        )
 
 
 _SEARCH_MIN_MUNICIPALITIES = 2
@@ -791,7 +829,9 @@ def _within_one(a: str, b: str) -> bool:
         return a[i + 1 :] == b[i:]
     if i >= len(a) or a[i + 1 :] == b[i + 1 :]:
         return True
-    return a[i + 1 : i + 2] == b[i : i + 1] and a[i] == b[i + 1 : i + 2] and a[i + 2 :] == b[i + 2 :]
+    return (
+        a[i + 1 : i + 2] == b[i : i + 1] and a[i] == b[i + 1 : i + 2] and a[i + 2 :] == b[i + 2 :]
+    )
 
 
 class _NearIndex:
@@ -969,7 +1009,7 @@ class Catalogue:
         except (KeyError, TypeError):
             raise UnknownProductError(field, uri, self.suggest(str(uri))) from None
 
-    def by_name(self, name: str) -> Product:
+    def by_name(self, name: object) -> Product:
         """The product with this name, compared in normal form (PRD-7.1), and nothing else."""
         found = self._exact("name").get(normalise_key(name), ()) if isinstance(name, str) else ()
         if len(found) == 1:
@@ -1022,7 +1062,7 @@ class Catalogue:
             shown = [
                 f"{first.product} (used so by {first.municipalities} "
                 f"municipalit{'y' if first.municipalities == 1 else 'ies'})",
-                *(f"{c.product} ({c.municipalities})" for c in others[:_LISTED - 1]),
+                *(f"{c.product} ({c.municipalities})" for c in others[: _LISTED - 1]),
             ]
             if len(others) >= _LISTED:
                 shown.append(f"and {len(others) - _LISTED + 1} more")
@@ -1082,7 +1122,7 @@ class Catalogue:
                     break
         return out
 
-    def search(self, query: str) -> list[SearchHit]:
+    def search(self, query: object) -> list[SearchHit]:
         """Products for the words of ``query``, best first, with what matched (PRD-7.4).
 
         A product matches when the query, in normal form, is one of its names, keys or
@@ -1187,7 +1227,9 @@ class Catalogue:
             raise error
         if problems:
             raise InputError(problems)
-        return Catalogue((*self.products, *products), self.provenance, synonyms=self._synonym_source)
+        return Catalogue(
+            (*self.products, *products), self.provenance, synonyms=self._synonym_source
+        )
 
     # The indexes, each built on first use.
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -152,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     sample = args.peer_sample or (30 if args.quick else 300)
     runs = args.runs or (3 if args.quick else 9)
     figures: dict[str, Any] = {"seed": args.seed, "count": count, "peer_sample": sample}
+    load_at_start = os.getloadavg()
 
     reference = reference_catalogue()
     misses = near_misses(reference, count, args.seed)
@@ -165,10 +167,12 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     spent = {1: 0.0, 2: 0.0}
     clock = time.perf_counter
+    cpu_start = time.process_time()
     for key, _, edits, _ in misses:
         start = clock()
         results.append(catalogue.lookup(key))
         spent[edits] += clock() - start
+    cpu_s = time.process_time() - cpu_start
     total_s = spent[1] + spent[2]
     per_lookup = total_s / count
     per_edits = {e: spent[e] / max(1, sum(1 for m in misses if m[2] == e)) for e in spent}
@@ -186,9 +190,9 @@ def main(argv: list[str] | None = None) -> int:
 
     rng = random.Random(args.seed + 1)
     chosen = rng.sample(misses, sample)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     peer = [difflib_suggest.suggest(products, key) for key, _, _, _ in chosen]
-    peer_s = time.perf_counter() - start
+    peer_s, peer_cpu_s = time.perf_counter() - start, time.process_time() - cpu_start
     peer_per_lookup = peer_s / sample
     peer_recall = sum(uri in s for (_, uri, _, _), s in zip(chosen, peer, strict=True)) / sample
     start = time.perf_counter()
@@ -204,12 +208,15 @@ def main(argv: list[str] | None = None) -> int:
         {
             "index_build_s": build_s,
             "total_s": total_s,
+            "total_cpu_s": cpu_s,
+            "load_average": [load_at_start, os.getloadavg()],
             "per_lookup_us": per_lookup * 1e6,
             "per_lookup_us_by_edits": {e: t * 1e6 for e, t in per_edits.items()},
             "recall": recall,
             "recall_first": recall_first,
             "peer": {
                 "per_lookup_ms": peer_per_lookup * 1e3,
+                "per_lookup_cpu_ms": peer_cpu_s / sample * 1e3,
                 "recall": peer_recall,
                 "digimaat_recall_same_sample": our_recall,
                 "digimaat_suggest_same_sample_s": ours_sample_s,
@@ -229,6 +236,10 @@ def main(argv: list[str] | None = None) -> int:
         f"  index of near misses built on first use in {build_s * 1e3:.1f} ms; all look-ups "
         f"{total_s:.3f} s, {per_lookup * 1e6:.1f} us each (one edit {per_edits[1] * 1e6:.1f} "
         f"us, two edits {per_edits[2] * 1e6:.1f} us)"
+    )
+    print(
+        f"  CPU time of all look-ups {cpu_s:.3f} s; peer / digimaat in CPU time "
+        f"{(peer_cpu_s / sample) / (cpu_s / count):,.0f}x"
     )
     print(
         "  the true product among the suggestions (3 at most): "
@@ -272,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     if count != 10_000:
         targets[0] = attrs.evolve(targets[0], name=targets[0].name + " (scaled to 10,000)")
     figures["targets"] = [attrs.asdict(t) for t in targets]
+    print(f"load average (1, 5, 15 min) at the start and the end: {figures['load_average']}")
     print("\ntargets:")
     print(
         table(

@@ -468,6 +468,11 @@ def _upl_key_text(instance: object, attribute: attrs.Attribute[str], value: obje
         )
 
 
+def _synonym_kind(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if value not in _SYNONYM_KINDS:
+        raise UnknownNameError(attribute.name, value, _SYNONYM_KINDS)
+
+
 @attrs.frozen
 class Synonym:
     """A name that municipalities use for one product in their own catalogues (PRD-8).
@@ -483,7 +488,7 @@ class Synonym:
     """The product's UPL key, the last segment of its URI."""
     municipalities: int = attrs.field(validator=_count)
     """How many municipalities use the name for the product."""
-    kind: str = attrs.field(default="title", validator=attrs.validators.in_(_SYNONYM_KINDS))
+    kind: str = attrs.field(default="title", validator=_synonym_kind)
     """``"title"`` for a product title as published, ``"short form"`` for one derived from
     titles (PRD-8.2)."""
 
@@ -839,17 +844,18 @@ class _NearIndex:
 
     Built once per catalogue, on first use. Two structures answer a query: every form and
     every form with one character deleted, so that any form within one edit of the query
-    (and some within two) is found by at most ``len(query) + 1`` dictionary look-ups; and the
-    forms' character trigrams, for the queries that have no form that close.
+    (and some within two) is found by at most ``len(query) + 1`` dictionary look-ups; and,
+    built when first needed, the forms' character trigrams, for the queries that have no
+    form that close.
     """
 
     def __init__(self, entries: Iterable[_Entry]) -> None:
         self.entries: list[_Entry] = []
-        self.grams: list[frozenset[str]] = []
         self.variants: defaultdict[str, list[int]] = defaultdict(list)
-        self.postings: defaultdict[str, list[int]] = defaultdict(list)
+        self._postings: dict[str, list[int]] | None = None
+        self._sizes: list[int] = []
         seen: set[tuple[str, str]] = set()
-        variants, postings = self.variants, self.postings
+        variants = self.variants
         for entry in sorted(entries, key=_Entry.order):
             if entry.via == "ambiguous name" or (entry.form, entry.product.uri) in seen:
                 continue
@@ -860,10 +866,6 @@ class _NearIndex:
             variants[form].append(index)
             for variant in {form[:i] + form[i + 1 :] for i in range(len(form))}:
                 variants[variant].append(index)
-            grams = _trigrams(form)
-            self.grams.append(grams)
-            for gram in grams:
-                postings[gram].append(index)
 
     def near(self, form: str) -> list[_Entry]:
         """The entries near ``form``, best first: within one edit, then two, then by trigrams."""
@@ -877,21 +879,32 @@ class _NearIndex:
                 if index not in found:
                     other = self.entries[index].form
                     distance = 0 if other == form else (1 if _within_one(form, other) else 2)
-                    found[index] = (distance, -self._dice(grams, index))
+                    others = _trigrams(other)
+                    dice = 2 * len(grams & others) / (len(grams) + len(others))
+                    found[index] = (distance, -dice)
         if not found:
+            postings = self._trigram_postings()
             shared: Counter[int] = Counter()
             for gram in grams:
-                shared.update(self.postings.get(gram, ()))
+                shared.update(postings.get(gram, ()))
             for index, count in shared.most_common(32):
-                dice = 2 * count / (len(grams) + len(self.grams[index]))
+                dice = 2 * count / (len(grams) + self._sizes[index])
                 if dice >= _DICE_CUTOFF:
                     found[index] = (3, -dice)
         ranked = sorted(found, key=lambda i: (*found[i], *self.entries[i].order()))
         return [self.entries[i] for i in ranked]
 
-    def _dice(self, grams: frozenset[str], index: int) -> float:
-        other = self.grams[index]
-        return 2 * len(grams & other) / (len(grams) + len(other))
+    def _trigram_postings(self) -> dict[str, list[int]]:
+        """The entries by trigram of their form (built on first use)."""
+        if self._postings is None:
+            postings: defaultdict[str, list[int]] = defaultdict(list)
+            for index, entry in enumerate(self.entries):
+                grams = _trigrams(entry.form)
+                self._sizes.append(len(grams))
+                for gram in grams:
+                    postings[gram].append(index)
+            self._postings = postings
+        return self._postings
 
 
 @attrs.frozen(eq=False)

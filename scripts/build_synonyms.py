@@ -99,6 +99,10 @@ REQUEST_VERBS: tuple[str, ...] = (
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
 """The largest member of the tarball the script reads (the largest in the harvest: 2.4 MB)."""
 
+MAX_TITLE = 500
+"""Titles longer than this are not used (counted in ``titles_too_long``; the longest in the
+harvest has 192 characters): nobody types them as a product key."""
+
 _SRW = "{http://www.loc.gov/zing/srw/}"
 _DCTERMS = "{http://purl.org/dc/terms/}"
 _PRODUCT = "{http://standaarden.overheid.nl/product/terms/}"
@@ -245,8 +249,11 @@ def build(
     synonyms, if it has any, are not used. With ``check_md5`` the file must be the copy
     that ``source`` and ``harvested`` describe.
     """
-    data = path.read_bytes()
-    md5 = hashlib.md5(data).hexdigest()
+    digest = hashlib.md5()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    md5 = digest.hexdigest()
     if check_md5 and md5 != EXPECTED_MD5:
         raise ValueError(
             f"{path.name}: md5 {md5} is not the md5 of the copy the provenance text describes "
@@ -279,6 +286,9 @@ def build(
                 else:
                     linked.add(uri)
             title = _display(title)
+            if len(title) > MAX_TITLE:
+                counts["titles_too_long"] += 1
+                continue
             if not linked or not title:
                 continue
             counts["records_linked"] += 1
@@ -331,6 +341,8 @@ def build(
             "links_placeholder": counts["links_placeholder"],
             "links_not_in_catalogue": counts["links_not_in_catalogue"],
             "records_linked": counts["records_linked"],
+            "titles_too_long": counts["titles_too_long"],
+            "max_title": MAX_TITLE,
             "min_municipalities": MIN_MUNICIPALITIES,
             "min_length": MIN_LENGTH,
             "request_verbs": list(REQUEST_VERBS),

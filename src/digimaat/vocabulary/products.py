@@ -567,6 +567,10 @@ class SynonymProvenance:
     """Links to a URI that is not in the catalogue, skipped."""
     records_linked: int
     """Records with a title and at least one link to a product of the catalogue."""
+    titles_too_long: int
+    """Records whose title is longer than ``max_title`` characters, not used."""
+    max_title: int
+    """The longest title used, in characters."""
     min_municipalities: int
     """The least number of municipalities that must use a name (PRD-8.1)."""
     min_length: int

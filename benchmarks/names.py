@@ -105,34 +105,55 @@ def near_misses(catalogue: Catalogue, count: int, seed: int) -> list[tuple[str, 
     return out
 
 
-def fresh(code: str, runs: int) -> list[dict[str, float]]:
-    """Run ``code`` (which prints a JSON object of timings) in ``runs`` fresh interpreters."""
-    return [
-        json.loads(
-            subprocess.run(
-                [sys.executable, "-c", code], capture_output=True, text=True, check=True
-            ).stdout
+def fresh(code: str, runs: int, source: str | None = None) -> list[dict[str, float]]:
+    """Run ``code`` (which prints a JSON object of timings) in ``runs`` fresh interpreters.
+
+    Bytecode is written and used, as for an installed package (the first, untimed run
+    writes it); ``source`` is a source tree to import digimaat from instead.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    if source is not None:
+        env["PYTHONPATH"] = source
+
+    def once() -> dict[str, float]:
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
         )
-        for _ in range(runs)
-    ]
+        return dict(json.loads(done.stdout))
+
+    once()
+    return [once() for _ in range(runs)]
+
+
+_LOAD_ONLY = """
+import json, time
+clock = time.process_time
+t0 = clock()
+from digimaat.vocabulary.products import reference_catalogue
+t1 = clock()
+c = reference_catalogue()
+t2 = clock()
+print(json.dumps({"import_s": t1 - t0, "load_s": t2 - t1}))
+"""
 
 
 _LOAD = """
 import json, time
-t0 = time.perf_counter()
+clock = time.process_time
+t0 = clock()
 from digimaat.vocabulary.products import reference_catalogue
-t1 = time.perf_counter()
+t1 = clock()
 c = reference_catalogue()
-t2 = time.perf_counter()
+t2 = clock()
 c.resolve("http://standaarden.overheid.nl/owms/terms/paspoort")
 c.resolve("Paspoort")
-t3 = time.perf_counter()
+t3 = clock()
 c.lookup("Verhuizing doorgeven")
-t4 = time.perf_counter()
+t4 = clock()
 c.lookup("parkeervergunnig")
-t5 = time.perf_counter()
+t5 = clock()
 c.search("id-kaart")
-t6 = time.perf_counter()
+t6 = clock()
 print(json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "uri_and_key_s": t3 - t2,
                   "first_synonym_s": t4 - t3, "first_suggestion_s": t5 - t4,
                   "first_search_s": t6 - t5, "first_use_s": t5 - t3}))
@@ -147,6 +168,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--runs", type=int, default=None, help="fresh interpreters (default 9)")
     parser.add_argument("--json", metavar="PATH", help="write the figures as JSON")
+    parser.add_argument(
+        "--baseline",
+        metavar="SRC",
+        help="a source tree of another version (its src/ folder): also time its import and "
+        "reference_catalogue() load in fresh interpreters, for comparison",
+    )
     parser.add_argument("--strict", action="store_true", help="exit 2 when a target fails")
     args = parser.parse_args(argv)
     count = args.count or (500 if args.quick else 10_000)
@@ -203,6 +230,11 @@ def main(argv: list[str] | None = None) -> int:
 
     fresh_runs = fresh(_LOAD, runs)
     load = {k: statistics.median(r[k] for r in fresh_runs) for k in fresh_runs[0]}
+    baseline: dict[str, float] | None = None
+    if args.baseline:
+        base_runs = fresh(_LOAD_ONLY, runs, args.baseline)
+        baseline = {k: statistics.median(r[k] for r in base_runs) for k in base_runs[0]}
+        figures["baseline"] = {"source": args.baseline, **baseline}
 
     figures.update(
         {
@@ -254,12 +286,18 @@ def main(argv: list[str] | None = None) -> int:
         f"{ratio:,.0f}x"
     )
     print(
-        f"fresh interpreters (median of {runs}): import {load['import_s'] * 1e3:.1f} ms, "
+        f"fresh interpreters (CPU time, median of {runs}): import {load['import_s'] * 1e3:.1f} ms, "
         f"reference_catalogue() {load['load_s'] * 1e3:.1f} ms, resolving a URI and a key "
         f"{load['uri_and_key_s'] * 1e3:.2f} ms, first synonym {load['first_synonym_s'] * 1e3:.1f}"
         f" ms, first suggestion {load['first_suggestion_s'] * 1e3:.1f} ms, first search "
         f"{load['first_search_s'] * 1e3:.1f} ms"
     )
+    if baseline is not None:
+        print(
+            f"baseline {args.baseline} (CPU time, median of {runs}): import "
+            f"{baseline['import_s'] * 1e3:.1f} ms, reference_catalogue() "
+            f"{baseline['load_s'] * 1e3:.1f} ms"
+        )
     targets = [
         check(
             f"{count:,} near misses resolved",

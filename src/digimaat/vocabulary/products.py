@@ -406,7 +406,7 @@ def normalise_key(text: str) -> str:
     return " ".join("".join(kept).split())
 
 
-_UPL_URI = re.compile(r"\s*https?://standaarden\.overheid\.nl/owms/terms/([^/\s]+)/?\s*", re.I)
+_UPL_URI = re.compile(r"\s*(?i:https?://standaarden\.overheid\.nl)/owms/terms/([^/\s]+)/?\s*")
 
 
 def canonical_upl_uri(text: str) -> str | None:

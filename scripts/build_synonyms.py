@@ -33,6 +33,7 @@ import json
 import re
 import sys
 import tarfile
+import unicodedata
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
@@ -207,7 +208,12 @@ def short_forms(title: str) -> list[str]:
 
 
 def _display(text: str) -> str:
-    return re.sub(r"\s+(?=[,.;:])", "", " ".join(text.split()))
+    """A title as the table shows it: control and format characters dropped, runs of white
+    space made one space, no space before punctuation, nothing a spreadsheet would read as
+    a formula at the start."""
+    text = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf") or c.isspace())
+    text = re.sub(r"\s+(?=[,.;:])", "", " ".join(text.split()))
+    return text.lstrip("=+-@ ")
 
 
 class _Evidence:

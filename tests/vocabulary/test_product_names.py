@@ -653,6 +653,15 @@ class TestPRD8SynonymTable:
         assert where == ["", "/ambiguous/1", "/synonyms/0", "/synonyms/2"]
         assert all(p.source == "synonyms.json" for p in caught.value.problems)
 
+    @pytest.mark.parametrize("text", ["=HYPERLINK(1)", "+31", "@x", "- x", "a\x1b[2Jb", " a"])
+    def test_names_are_safe_in_a_spreadsheet_and_a_terminal(self, text: str) -> None:
+        """PRD-8 with the project's rule that output is safe in a spreadsheet or terminal:
+        a name in the table has no control character and no leading =, +, - or @."""
+        with pytest.raises(InvalidValueError, match="printable"):
+            Synonym(text, "paspoort", 2)
+        with pytest.raises(InvalidValueError, match="printable"):
+            AmbiguousName(text, [Candidate("a", 2), Candidate("b", 1)])
+
     def test_two_entries_may_not_share_a_normal_form(self) -> None:
         """PRD-8 with PRD-7.1: two entries of a table may not share a normal form."""
         with pytest.raises(InvalidValueError, match="normal form"):
@@ -794,6 +803,13 @@ class TestPRD81Derivation:
         ):
             assert script.repair_uri(written) == passport
         assert script.repair_uri(" urn:x ") == "urn:x"
+
+    def test_titles_are_made_safe(self, script: ModuleType) -> None:
+        """PRD-8.1: a title's white space is made single spaces; the table's text has no
+        control characters and nothing a spreadsheet reads as a formula at its start."""
+        assert script._display("  =Paspoort\x00\t aanvragen ,  nu\u200b ") == (
+            "Paspoort aanvragen, nu"
+        )
 
     def test_short_forms(self, script: ModuleType) -> None:
         """PRD-8.2: the examples of the clause's table."""

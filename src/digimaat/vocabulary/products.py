@@ -473,6 +473,21 @@ def _synonym_kind(instance: object, attribute: attrs.Attribute[str], value: obje
         raise UnknownNameError(attribute.name, value, _SYNONYM_KINDS)
 
 
+def _shown_text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    _non_empty(instance, attribute, value)
+    assert isinstance(value, str)
+    if (
+        value != value.strip()
+        or value[0] in "=+-@"
+        or any(unicodedata.category(c)[0] == "C" for c in value)
+    ):
+        raise InvalidValueError(
+            attribute.name,
+            value,
+            "must be printable text without surrounding space or a leading =, +, - or @",
+        )
+
+
 @attrs.frozen
 class Synonym:
     """A name that municipalities use for one product in their own catalogues (PRD-8).
@@ -482,7 +497,7 @@ class Synonym:
     'http://standaarden.overheid.nl/owms/terms/verhuismelding'
     """
 
-    text: str = attrs.field(validator=_non_empty)
+    text: str = attrs.field(validator=_shown_text)
     """The name as municipalities write it (its most frequent spelling)."""
     product: str = attrs.field(validator=_upl_key_text)
     """The product's UPL key, the last segment of its URI."""
@@ -530,7 +545,7 @@ class AmbiguousName:
     most first, then by key.
     """
 
-    text: str = attrs.field(validator=_non_empty)
+    text: str = attrs.field(validator=_shown_text)
     """The name as municipalities write it (its most frequent spelling)."""
     candidates: tuple[Candidate, ...] = attrs.field(converter=_candidates)
 

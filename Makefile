@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: example test lint typecheck pytest docs bench bench-quick bench-sc sc-baseline dist dist-check clean
+.PHONY: example test lint typecheck pytest docs bench bench-quick bench-sc bench-names sc-baseline dist dist-check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,9 @@ dist: $(STAMP)
 # of its tests (pytest -m packaging; it is part of make test too).
 dist-check: $(STAMP)
 	$(BIN)/python -m pytest -m packaging tests/test_packaging.py
+
+bench-names: $(STAMP)
+	$(BIN)/python benchmarks/names.py --json benchmarks/out/names.json
 
 clean:
 	rm -rf $(VENV) docs/_build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

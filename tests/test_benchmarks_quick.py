@@ -20,7 +20,16 @@ import numpy as np
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
-_MODULES = ("run", "generate", "peers", "peers.naive", "peers.pandas_peer", "peers.plain_charts")
+_MODULES = (
+    "run",
+    "names",
+    "generate",
+    "peers",
+    "peers.naive",
+    "peers.pandas_peer",
+    "peers.difflib_suggest",
+    "peers.plain_charts",
+)
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +107,26 @@ def test_compare_treats_undefined_as_a_value(bench: Any) -> None:
     result = bench.compare("peer", reference, other, codes)
     assert not result.ok
     assert result.problems == ("peer: m value of GM0001: digimaat nan, peer 0.0",)
+
+
+def test_quick_name_benchmark(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """PRD-7.3: the name benchmark resolves distinct near misses, each with suggestions, and
+    the true product of a one-edit near miss is among them; the difflib peer runs too."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import names
+
+        out = tmp_path / "names.json"
+        status = names.main(
+            ["--quick", "--count", "300", "--peer-sample", "10", "--runs", "1", "--json", str(out)]
+        )
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+        for name in _MODULES:
+            sys.modules.pop(name, None)
+    assert status == 0, capsys.readouterr().out
+    figures = json.loads(out.read_text())
+    assert figures["count"] == 300
+    assert figures["recall"]["1"] >= 0.99
+    assert figures["peer"]["per_lookup_ms"] > 0
+    assert [t["name"] for t in figures["targets"]][1] == "difflib peer / digimaat"

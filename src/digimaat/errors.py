@@ -24,6 +24,7 @@ import attrs
 __all__ = [
     "MAX_PROBLEMS",
     "NO_VALUE",
+    "AmbiguousProductError",
     "DigimaatError",
     "InputError",
     "InvalidValueError",
@@ -145,8 +146,18 @@ class DigimaatError(Exception):
 class InvalidValueError(DigimaatError, ValueError):
     """A single value is invalid. The message names the field and the value."""
 
-    def __init__(self, field: str, value: Any, message: str, clause: str | None = None) -> None:
-        self.problem = Problem(field=field, value=value, message=message, clause=clause)
+    def __init__(
+        self,
+        field: str,
+        value: Any,
+        message: str,
+        clause: str | None = None,
+        *,
+        suggestion: str | None = None,
+    ) -> None:
+        self.problem = Problem(
+            field=field, value=value, message=message, clause=clause, suggestion=suggestion
+        )
         super().__init__(str(self.problem))
 
     @property
@@ -173,12 +184,41 @@ class UnknownCapabilityError(UnknownNameError):
 
 
 class UnknownProductError(InvalidValueError, LookupError):
-    """A product URI or name is not in the catalogue. ``suggestions`` lists close matches."""
+    """A product key is not in the catalogue. ``suggestions`` lists close matches, as URIs,
+    best first; the problem's suggestion names them ("did you mean: ...?").
+
+    >>> print(UnknownProductError("product", "paspoortt", ["urn:a"]))
+    product: is not a product in the catalogue (got 'paspoortt'); did you mean: urn:a?
+    """
 
     def __init__(self, field: str, value: Any, suggestions: Sequence[str] = ()) -> None:
         self.suggestions = tuple(suggestions)
-        hint = f"; did you mean: {', '.join(self.suggestions)}" if self.suggestions else ""
-        super().__init__(field, value, f"not in the product catalogue{hint}")
+        hint = f"did you mean: {', '.join(self.suggestions)}?" if self.suggestions else None
+        super().__init__(field, value, "is not a product in the catalogue", suggestion=hint)
+
+
+class AmbiguousProductError(InvalidValueError, LookupError):
+    """A product key names more than one product; it is never resolved to one of them.
+
+    ``candidates`` lists the products it names, as URIs, most likely first. ``listing`` is
+    how the message lists them (by default their URIs).
+
+    >>> err = AmbiguousProductError("product", "balie", ["urn:a", "urn:b"])
+    >>> print(err)
+    product: names more than one product: urn:a, urn:b (got 'balie'); give the URI or key of one
+    """
+
+    def __init__(
+        self, field: str, value: Any, candidates: Sequence[str], listing: str = ""
+    ) -> None:
+        self.candidates = tuple(candidates)
+        listing = listing or ", ".join(self.candidates)
+        super().__init__(
+            field,
+            value,
+            f"names more than one product: {listing}",
+            suggestion="give the URI or key of one",
+        )
 
 
 class UnitError(InvalidValueError):

@@ -103,7 +103,8 @@ def test_every_problem_of_the_input_is_reported_at_once() -> None:
         ("offering 4", "product", PASPOORT),
     }
     unknown = next(p for p in problems if p.location == "offering 1")
-    assert PARKING in unknown.message  # "did you mean ..." names the close match
+    assert unknown.suggestion is not None
+    assert PARKING in unknown.suggestion  # "did you mean ..." names the close match
     assert "not among the dataset's products" in next(
         p.message for p in problems if p.location == "offering 4"
     )

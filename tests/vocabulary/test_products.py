@@ -23,7 +23,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digimaat.errors import DigimaatError, InputError, InvalidValueError, UnknownProductError
+from digimaat.errors import (
+    AmbiguousProductError,
+    DigimaatError,
+    InputError,
+    InvalidValueError,
+    UnknownProductError,
+)
 from digimaat.vocabulary.assurance import AssuranceLevel
 from digimaat.vocabulary.maturity import MaturityLevel
 from digimaat.vocabulary.offerings import Offering
@@ -642,8 +648,8 @@ class TestPRD6LocalProducts:
 
 class TestPRD7Lookups:
     def test_by_uri_name_and_tail(self, catalogue: Catalogue) -> None:
-        """PRD-7: a catalogue MUST find a product by its URI, by its UPL name and by the last
-        segment of its UPL URI."""
+        """PRD-7: a catalogue MUST find a product by any of the keys of PRD-7.2: its URI, the
+        last segment of its UPL URI and its UPL name."""
         uri = _uri("verhuismelding")
         p = catalogue.get(uri)
         assert p.uri == uri
@@ -657,8 +663,8 @@ class TestPRD7Lookups:
         assert "verhuismelding" not in catalogue
 
     def test_unknown_keys_raise_with_suggestions(self, catalogue: Catalogue) -> None:
-        """PRD-7: a catalogue MUST raise UnknownProductError, which lists close matches, for a
-        key it does not hold."""
+        """PRD-7: a catalogue MUST raise UnknownProductError, which lists close matches as
+        suggestions (PRD-7.3), for a key it does not hold."""
         with pytest.raises(UnknownProductError) as caught:
             catalogue.get(_uri("paspoort_"))
         assert _uri("paspoort") in caught.value.suggestions
@@ -671,26 +677,28 @@ class TestPRD7Lookups:
             catalogue.resolve(42)  # type: ignore[arg-type]
 
     def test_a_shared_name_is_refused(self) -> None:
-        """PRD-7: a name that more than one product carries MUST be refused rather than resolved."""
+        """PRD-7.2: a key that matches more than one product at the step that decides is
+        ambiguous and MUST NOT be resolved."""
         c = Catalogue((Product.local("urn:a", "balie"), Product.local("urn:b", "Balie")))
-        with pytest.raises(InvalidValueError, match="more than one product"):
+        with pytest.raises(AmbiguousProductError, match="more than one product"):
             c.by_name("balie")
-        with pytest.raises(UnknownProductError):
+        with pytest.raises(AmbiguousProductError) as caught:
             c.resolve("balie")
+        assert caught.value.candidates == ("urn:a", "urn:b")
 
     def test_search(self, catalogue: Catalogue) -> None:
-        """PRD-7: a catalogue MUST find a product by its UPL name."""
-        assert [p.name for p in catalogue.search("rijbewijs")] == [
+        """PRD-7.4: a search ranks exact matches before prefixes before all words."""
+        names = [hit.product.name for hit in catalogue.search("rijbewijs")]
+        assert names[:5] == [
             "rijbewijs",
             "rijbewijs aanvragen",
-            "rijbewijs buitenlands omwisseling",
-            "rijbewijs gezondheidsverklaring",
             "rijbewijs verlengen",
+            "rijbewijs gezondheidsverklaring",
+            "rijbewijs buitenlands omwisseling",
         ]
-        assert [p.name for p in catalogue.search("gehandicapten KAART passagier")] == [
-            "gehandicaptenparkeerkaart passagier"
-        ]
-        assert catalogue.search("no such product anywhere") == []
+        top = catalogue.search("gehandicapten KAART passagier")[0]
+        assert top.product.name == "gehandicaptenparkeerkaart passagier"
+        assert catalogue.search("qqqq zzzz wwww") == []
 
 
 _ALL = reference_catalogue().products

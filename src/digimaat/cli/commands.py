@@ -375,46 +375,83 @@ def validate(args: argparse.Namespace) -> Report:
 
 
 def catalogue(args: argparse.Namespace) -> Report:
-    """Search the reference catalogue."""
-    from digimaat.vocabulary.products import reference_catalogue
+    """Search the reference catalogue by name, key and synonym (PRD-7.4), or list it."""
+    from digimaat.vocabulary.products import UPL_NAMESPACE, reference_catalogue
 
     products_catalogue = reference_catalogue()
-    query = " ".join(args.query) if isinstance(args.query, list) else args.query
-    products = products_catalogue.search(query) if query else list(products_catalogue)
+    query = " ".join(args.query) if isinstance(args.query, list) else (args.query or "")
+    hits = products_catalogue.search(query) if query else []
+    found = [(h.product, h) for h in hits] if query else [(p, None) for p in products_catalogue]
     rows = tuple(
         (
-            p.name,
-            p.uri.rsplit("/", 1)[-1],
             p.uri,
+            p.uri.removeprefix(UPL_NAMESPACE),
+            p.name,
             None if p.required_assurance is None else p.required_assurance.label,
             p.reference_target.label,
+            None if hit is None else hit.rank.label,
+            None if hit is None else hit.via,
+            None if hit is None else hit.matched,
+            None if hit is None else (hit.municipalities or None),
         )
-        for p in products
+        for p, hit in found
     )
     columns = (
-        Column("name", "name", "text", width=40),
-        Column("key", "key", "code", width=24),
         Column("uri", "URI", "code"),
+        Column("key", "key", "code"),
+        Column("name", "name", "text"),
         Column("required_assurance", "assurance", "code"),
         Column("reference_target", "target", "code"),
+        Column("match", "match", "code"),
+        Column("matched_via", "via", "code"),
+        Column("matched_text", "matched", "text"),
+        Column("municipalities", "municipalities", "integer"),
     )
     table = Table("products", columns, rows)
     if args.format == "table":
-        table = Table(
-            "products",
-            (columns[0], columns[1], Column("assurance", "assurance", "code")),
-            tuple((r[0], r[1], r[3] or "-") for r in rows),
+        shown: tuple[tuple[str, ...], ...] = tuple(
+            (r[2], r[1], r[3] or "-", "" if hit is None else _matched(hit))
+            for r, (_, hit) in zip(rows, found, strict=True)
         )
+        key_w = min(28, max([3, *(len(r[1]) for r in shown)]))
+        if query:  # the key, which a file may hold, in full; what matched gets the rest
+            width = 80 - key_w - len("substantial") - 2 * 2
+            columns_shown = [
+                Column("key", "key", "code", width=key_w),
+                Column("assurance", "assurance", "code"),
+                Column("matched", "matched", "text", width=width),
+            ]
+            shown = tuple((r[1], r[2], r[3]) for r in shown)
+        else:
+            columns_shown = [
+                Column("name", "name", "text", width=min(36, max(len(r[0]) for r in shown))),
+                Column("key", "key", "code", width=key_w),
+                Column("assurance", "assurance", "code"),
+            ]
+            shown = tuple(r[:3] for r in shown)
+        table = Table("products", tuple(columns_shown), shown)
+    order = ", best match first (exact, prefix, all words, fuzzy)" if query else ""
     return Report(
         "catalogue",
         tables=(table,),
         after=(
-            f"{len(products)} of {len(products_catalogue)} products. The key is the last part "
-            "of the UPL URI, which the exchange files accept as the product; assurance '-' = "
-            "not assessed.",
+            f"{len(rows)} of {len(products_catalogue)} products{order}. A product is named by "
+            "its URI, its key (the last part of its UPL URI), its name or a synonym (PRD-7.2); "
+            "a name that municipalities use for several products (ambiguous) names none of "
+            "them. Assurance '-' = not assessed.",
         ),
-        data={"count": len(products)},
+        data={"count": len(rows)},
     )
+
+
+def _matched(hit: Any) -> str:
+    """What matched a query, shortly: ``exact: name``, or for a name municipalities use,
+    ``prefix (15, ambiguous): "Afspraak maken"`` (how many use it; the text last, as it may
+    be cut)."""
+    if hit.via in ("name", "key"):
+        return f"{hit.rank.label}: {hit.via}"
+    ambiguous = "" if hit.via == "synonym" else ", ambiguous"
+    return f'{hit.rank.label} ({hit.municipalities}{ambiguous}): "{hit.matched}"'
 
 
 def profiles(args: argparse.Namespace) -> Report:

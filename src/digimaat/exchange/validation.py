@@ -45,7 +45,7 @@ from digimaat.vocabulary.channels import CHANNELS
 from digimaat.vocabulary.maturity import Capability, capability_mask
 from digimaat.vocabulary.municipalities import Municipality
 from digimaat.vocabulary.offerings import FormFunnel, Offering, Provenance, Status, Volumes
-from digimaat.vocabulary.products import UPL_NAMESPACE, Audience, Catalogue, Product
+from digimaat.vocabulary.products import Audience, Catalogue, Product
 
 __all__ = ["FORMAT", "FileContent", "OfferingColumns", "validate"]
 
@@ -519,15 +519,16 @@ class _Validator:
                 continue
             clash = _clash(self.catalogue, product)
             if product.uri in where:
-                clash = f"is listed more than once (also at {where[product.uri]})"
+                clash = ("uri", f"is listed more than once (also at {where[product.uri]})")
             if clash:
+                field, message = clash
                 self.collector.add(
                     Problem(
-                        "uri",
-                        product.uri,
-                        clash,
+                        field,
+                        product.uri if field == "uri" else product.name,
+                        message,
                         source=self.source,
-                        location=f"{at}/uri",
+                        location=f"{at}/{field}",
                         clause="PRD-6",
                     )
                 )
@@ -601,7 +602,9 @@ class _Validator:
                 continue
             clash = _clash(self.catalogue, product)
             if clash:
-                self.problem(table, k, "uri", Item("", clash, uri, "PRD-6"))
+                field, message = clash
+                shown = uri if field == "uri" else product.name
+                self.problem(table, k, field, Item("", message, shown, "PRD-6.1"))
                 broken.add(uri)
                 continue
             if uri in products and products[uri] != product:
@@ -1137,21 +1140,21 @@ def _auth_part(
     return lookup[np.where(codes >= 0, codes, len(parsed))]
 
 
-def _clash(catalogue: Catalogue, product: Product) -> str | None:
-    """Why a local product's URI may not be used: it is, or shadows, a catalogue product."""
-    uri = product.uri
-    if uri in catalogue:
-        return "is already a product of the catalogue; a local product needs its own URI"
-    if "/" not in uri and (UPL_NAMESPACE + uri) in catalogue:
-        return "is the key of a UPL product; a local product needs its own URI"
-    for variant in (uri.replace("https://", "http://", 1), uri.rstrip("/")):
-        if variant != uri and variant in catalogue:
-            return "names a UPL product (another spelling of its URI)"
-    return None
+def _clash(catalogue: Catalogue, product: Product) -> tuple[str, str] | None:
+    """Why a local product may not be defined (PRD-6.1), as its field and a message: its URI
+    or its name already names a product of the catalogue (by URI, key, name or synonym)."""
+    problems = catalogue.local_problems(product)
+    if not problems:
+        return None
+    first = problems[0]
+    message = first.message.replace(f"of local product {product.uri!r} ", "")
+    return first.field, message
 
 
 class _Products:
-    """Resolves product keys (XCH-8, PRD-7); a key of a broken local product is silent."""
+    """Resolves product keys (XCH-8) by URI, key, name or synonym (PRD-7.2), each distinct key
+    once; an ambiguous key lists its candidates, an unknown one its suggestions (PRD-7.3). A
+    key of a broken local product is silent: its own problem is reported where it is defined."""
 
     def __init__(self, catalogue: Catalogue, broken: set[str]) -> None:
         self.catalogue = catalogue
@@ -1163,14 +1166,11 @@ class _Products:
         key = value.strip()
         if key in self.broken:
             return Fault(())
-        catalogue = self.catalogue
-        if key in catalogue:
-            return key
-        if "/" not in key and (UPL_NAMESPACE + key) in catalogue:
-            return UPL_NAMESPACE + key
-        suggestions = catalogue.suggest(key) if key else []
-        hint = f"did you mean: {', '.join(suggestions)}?" if suggestions else None
-        return Fault.one("is not a product in the catalogue", value, "XCH-8", suggestion=hint)
+        resolution = self.catalogue.lookup(key)
+        if resolution.product is not None:
+            return resolution.product.uri
+        problem = resolution.error("product").problem
+        return Fault.one(problem.message, value, "XCH-8", suggestion=problem.suggestion)
 
 
 def _bare(cell: Any, dialect: Dialect) -> bool:

@@ -18,16 +18,30 @@ not assessed get documented defaults (PRD-5).
 ('N1', 'D1')
 >>> p.reference_target
 <MaturityLevel.FULLY_ONLINE: 4>
+
+A product key may be written as people write it (PRD-7): a URI in any of its forms, a UPL
+key, a name or a synonym, whatever the case, accents or punctuation. Synonyms are the
+names municipalities give their products in Samenwerkende Catalogi (PRD-8); a name they use
+for several products is never resolved, and :meth:`Catalogue.lookup` says which candidates
+it has without raising.
+
+>>> catalogue.resolve("Verhuizing doorgeven").uri
+'http://standaarden.overheid.nl/owms/terms/verhuismelding'
+>>> catalogue.lookup("Parkeren").candidates[0]
+'http://standaarden.overheid.nl/owms/terms/parkeervergunning'
+>>> [hit.product.name for hit in catalogue.search("id-kaart")][:1]
+['identiteitskaart']
 """
 
 from __future__ import annotations
 
-import difflib
 import enum
 import functools
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from typing import Any, TypeVar
 
@@ -35,6 +49,8 @@ import attrs
 
 from digimaat.errors import (
     _NO_VALUE,
+    AmbiguousProductError,
+    DigimaatError,
     InputError,
     InvalidValueError,
     Problem,
@@ -50,14 +66,25 @@ __all__ = [
     "UPL_NAMESPACE",
     "UPL_PLACEHOLDER",
     "Additions",
+    "AmbiguousName",
     "Audience",
+    "Candidate",
     "Catalogue",
     "InteractionKind",
     "LegalBasis",
+    "MatchRank",
     "Product",
     "Provenance",
+    "Resolution",
+    "SearchHit",
+    "Synonym",
+    "SynonymProvenance",
+    "SynonymTable",
     "TaskType",
+    "canonical_upl_uri",
+    "normalise_key",
     "reference_catalogue",
+    "reference_synonyms",
 ]
 
 UPL_NAMESPACE = "http://standaarden.overheid.nl/owms/terms/"
@@ -351,8 +378,51 @@ class Product:
         return self.additions is not DEFAULT_ADDITIONS and self.additions != DEFAULT_ADDITIONS
 
 
-def _normalise_name(name: str) -> str:
-    return re.sub(r"\s+", " ", name.strip().lower())
+_ASCII_SEPARATORS = re.compile(r"[^a-z0-9]+")
+
+
+def normalise_key(text: str) -> str:
+    """The normal form in which product keys, names and synonyms are compared (PRD-7.1).
+
+    Unicode NFKD, then case folding, then NFKD again; combining marks (general category
+    M) dropped; every run of characters that are not letters or digits (general categories
+    L and N) made one space; leading and trailing spaces removed.
+
+    >>> normalise_key("  Melding   OPENBARE\truimte (Algemeen) ")
+    'melding openbare ruimte algemeen'
+    >>> normalise_key("melding_openbare_ruimte_(algemeen)")
+    'melding openbare ruimte algemeen'
+    >>> normalise_key("Financiële hulp"), normalise_key("ID-kaart"), normalise_key("Straße")
+    ('financiele hulp', 'id kaart', 'strasse')
+    """
+    if text.isascii():
+        return _ASCII_SEPARATORS.sub(" ", text.lower()).strip()
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+    kept = (
+        c if unicodedata.category(c)[0] in "LN" else " "
+        for c in folded
+        if unicodedata.category(c)[0] != "M"
+    )
+    return " ".join("".join(kept).split())
+
+
+_UPL_URI = re.compile(r"\s*(?i:https?://standaarden\.overheid\.nl)/owms/terms/([^/\s]+)/?\s*")
+
+
+def canonical_upl_uri(text: str) -> str | None:
+    """The UPL URI that ``text`` writes, in the catalogue's form, or ``None`` (PRD-7.2).
+
+    A UPL URI may be written with ``http`` or ``https`` (in any letter case), with or
+    without a trailing slash and with surrounding whitespace; its last segment, the UPL
+    key, is kept as written.
+
+    >>> canonical_upl_uri(" https://standaarden.overheid.nl/owms/terms/paspoort/ ")
+    'http://standaarden.overheid.nl/owms/terms/paspoort'
+    >>> canonical_upl_uri("paspoort") is None
+    True
+    """
+    found = _UPL_URI.fullmatch(text)
+    return None if found is None else UPL_NAMESPACE + found.group(1)
 
 
 @attrs.frozen
@@ -383,31 +453,512 @@ def _sorted_products(products: Iterable[Any]) -> tuple[Product, ...]:
     return tuple(sorted(items, key=lambda p: p.uri))
 
 
+_SYNONYM_KINDS = ("title", "short form")
+
+
+def _count(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidValueError(attribute.name, value, "must be a whole number of at least 1")
+
+
+def _upl_key_text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value or "/" in value or value != value.strip():
+        raise InvalidValueError(
+            attribute.name, value, "must be a UPL key: the last segment of a UPL URI"
+        )
+
+
+def _synonym_kind(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if value not in _SYNONYM_KINDS:
+        raise UnknownNameError(attribute.name, value, _SYNONYM_KINDS)
+
+
+def _shown_text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    _non_empty(instance, attribute, value)
+    assert isinstance(value, str)
+    if (
+        value != value.strip()
+        or value[0] in "=+-@"
+        or any(unicodedata.category(c)[0] == "C" for c in value)
+    ):
+        raise InvalidValueError(
+            attribute.name,
+            value,
+            "must be printable text without surrounding space or a leading =, +, - or @",
+        )
+
+
+@attrs.frozen
+class Synonym:
+    """A name that municipalities use for one product in their own catalogues (PRD-8).
+
+    >>> s = Synonym("Verhuizen", "verhuismelding", 45)
+    >>> s.uri
+    'http://standaarden.overheid.nl/owms/terms/verhuismelding'
+    """
+
+    text: str = attrs.field(validator=_shown_text)
+    """The name as municipalities write it (its most frequent spelling)."""
+    product: str = attrs.field(validator=_upl_key_text)
+    """The product's UPL key, the last segment of its URI."""
+    municipalities: int = attrs.field(validator=_count)
+    """How many municipalities use the name for the product."""
+    kind: str = attrs.field(default="title", validator=_synonym_kind)
+    """``"title"`` for a product title as published, ``"short form"`` for one derived from
+    titles (PRD-8.2)."""
+
+    @property
+    def uri(self) -> str:
+        """The product's URI."""
+        return UPL_NAMESPACE + self.product
+
+
+@attrs.frozen
+class Candidate:
+    """One of the products an ambiguous name is used for (PRD-8.1)."""
+
+    product: str = attrs.field(validator=_upl_key_text)
+    """The product's UPL key."""
+    municipalities: int = attrs.field(validator=_count)
+    """How many municipalities use the name for this product."""
+
+    @property
+    def uri(self) -> str:
+        """The product's URI."""
+        return UPL_NAMESPACE + self.product
+
+
+def _candidates(values: Iterable[Any]) -> tuple[Candidate, ...]:
+    out = tuple(values)
+    if len(out) < 2 or not all(isinstance(c, Candidate) for c in out):
+        raise InvalidValueError("candidates", out, "must be two or more Candidate")
+    if len({c.product for c in out}) != len(out):
+        raise InvalidValueError("candidates", out, "must not repeat a product")
+    return tuple(sorted(out, key=lambda c: (-c.municipalities, c.product)))
+
+
+@attrs.frozen
+class AmbiguousName:
+    """A name that municipalities use for more than one product; it never resolves (PRD-8.1).
+
+    Its candidates are ordered by the number of municipalities that use the name for each,
+    most first, then by key.
+    """
+
+    text: str = attrs.field(validator=_shown_text)
+    """The name as municipalities write it (its most frequent spelling)."""
+    candidates: tuple[Candidate, ...] = attrs.field(converter=_candidates)
+
+
+@attrs.frozen
+class SynonymProvenance:
+    """Where the packaged synonym table came from and how it was derived (PRD-8.3)."""
+
+    source: str = attrs.field(validator=_non_empty)
+    """The published data and the copy of it the table was derived from."""
+    harvested: str = attrs.field(validator=_non_empty)
+    """The date the data were harvested (ISO 8601)."""
+    md5: str = attrs.field(validator=_non_empty)
+    """The md5 checksum of the harvest file."""
+    licence: str = attrs.field(validator=_non_empty)
+    """What is known of the licence of the data."""
+    catalogue_md5: str
+    """The md5 of the UPL export of the catalogue the table was checked against (PRD-3)."""
+    files: int
+    """Responses (one per municipality name) in the harvest."""
+    records: int
+    """Product records in the harvest."""
+    municipal_records: int
+    """Records of a municipal authority."""
+    municipalities: int
+    """Municipal authorities with records."""
+    links: int
+    """Links from a municipal record to a UPL URI."""
+    links_repaired: int
+    """Links whose URI was repaired (a doubled prefix, ``https``, ``hhttp``, whitespace)."""
+    links_placeholder: int
+    """Links to the UPL placeholder (PRD-2.2), skipped."""
+    links_not_in_catalogue: int
+    """Links to a URI that is not in the catalogue, skipped."""
+    records_linked: int
+    """Records with a title and at least one link to a product of the catalogue."""
+    titles_too_long: int
+    """Records whose title is longer than ``max_title`` characters, not used."""
+    max_title: int
+    """The longest title used, in characters."""
+    min_municipalities: int
+    """The least number of municipalities that must use a name (PRD-8.1)."""
+    min_length: int
+    """The least length of a name in normal form (PRD-8.1)."""
+    request_verbs: tuple[str, ...]
+    """The final words dropped from titles to make short forms (PRD-8.2)."""
+    synonyms: int
+    """Synonyms in the table."""
+    short_forms: int
+    """Synonyms that are short forms."""
+    ambiguous: int
+    """Ambiguous names in the table."""
+    script: str = attrs.field(validator=_non_empty)
+    """The script that derived the table, relative to the repository root."""
+
+
+@attrs.frozen(eq=False)
+class SynonymTable:
+    """Names municipalities use for products, each pointing to one product or to several (PRD-8).
+
+    Two entries may not share a normal form (PRD-7.1).
+
+    >>> table = SynonymTable(
+    ...     synonyms=[Synonym("Verhuizen", "verhuismelding", 45)],
+    ...     ambiguous=[AmbiguousName("Parkeren", [Candidate("parkeervergunning", 7),
+    ...                                           Candidate("parkeerbelasting", 3)])])
+    >>> table.get(" VERHUIZEN ").product
+    'verhuismelding'
+    >>> [c.product for c in table.get("parkeren").candidates]
+    ['parkeervergunning', 'parkeerbelasting']
+    """
+
+    synonyms: tuple[Synonym, ...] = attrs.field(default=(), converter=tuple)
+    ambiguous: tuple[AmbiguousName, ...] = attrs.field(default=(), converter=tuple)
+    provenance: SynonymProvenance | None = None
+    _by_form: dict[str, Synonym | AmbiguousName] = attrs.field(init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        by_form: dict[str, Synonym | AmbiguousName] = {}
+        for entry in (*self.synonyms, *self.ambiguous):
+            if not isinstance(entry, (Synonym, AmbiguousName)):
+                raise InvalidValueError("synonyms", entry, "must be a Synonym or AmbiguousName")
+            form = normalise_key(entry.text)
+            if not form:
+                raise InvalidValueError("text", entry.text, "has no letter or digit")
+            if form in by_form:
+                raise InvalidValueError(
+                    "text", entry.text, f"has the normal form of {by_form[form].text!r} (PRD-7.1)"
+                )
+            by_form[form] = entry
+        object.__setattr__(self, "_by_form", by_form)
+
+    @classmethod
+    def from_document(
+        cls, document: Mapping[str, Any], *, source: str = "synonyms.json"
+    ) -> SynonymTable:
+        """Build from the document ``scripts/build_synonyms.py`` writes.
+
+        Every problem is reported together in one :class:`~digimaat.errors.InputError`,
+        with the file and the JSON pointer.
+        """
+        from digimaat._serial import converter
+
+        collector = ProblemCollector(source=source)
+        if not isinstance(document, Mapping):
+            raise InputError([Problem("document", _NO_VALUE, "must be an object", source)])
+        unknown = sorted(set(document) - {"provenance", "synonyms", "ambiguous"})
+        for key in unknown:
+            collector.add(Problem(key, _NO_VALUE, "unknown key"), "")
+        provenance = None
+        with collector.catching(location="/provenance"):
+            provenance = _structure(converter(), document.get("provenance"), SynonymProvenance)
+        parts: dict[str, list[Any]] = {}
+        for name, kind in (("synonyms", Synonym), ("ambiguous", AmbiguousName)):
+            entries = document.get(name)
+            if not isinstance(entries, list):
+                collector.add(Problem(name, _NO_VALUE, "must be a list"), f"/{name}")
+                continue
+            try:  # all at once; one by one only to say where the problems are
+                parts[name] = _structure(converter(), entries, list[kind])  # type: ignore[valid-type]
+            except DigimaatError:
+                for index, entry in enumerate(entries):
+                    with collector.catching(location=f"/{name}/{index}"):
+                        _structure(converter(), entry, kind)
+        collector.raise_if_any()
+        try:
+            return cls(parts["synonyms"], parts["ambiguous"], provenance)
+        except InvalidValueError as exc:
+            raise InputError([exc.problem.at(source=source)]) from None
+
+    def __len__(self) -> int:
+        return len(self._by_form)
+
+    def get(self, text: str) -> Synonym | AmbiguousName | None:
+        """The entry whose normal form is that of ``text``, if there is one."""
+        return self._by_form.get(normalise_key(text))
+
+    def uris(self) -> frozenset[str]:
+        """The URIs of every product the table names."""
+        out = {s.uri for s in self.synonyms}
+        out.update(c.uri for a in self.ambiguous for c in a.candidates)
+        return frozenset(out)
+
+
+def _structure(conv: Any, value: Any, kind: Any) -> Any:
+    """``value`` structured as ``kind`` by the shared converter; problems as InputError."""
+    from cattrs.errors import BaseValidationError
+
+    try:
+        return conv.structure(value, kind)
+    except (InvalidValueError, BaseValidationError) as exc:
+        raise InputError(_structure_problems(exc)) from None
+    except (TypeError, AttributeError, KeyError):
+        raise InvalidValueError("entry", value, "is malformed") from None
+
+
+_SYNONYMS_FILE = "synonyms.json"
+
+
+@functools.cache
+def reference_synonyms() -> SynonymTable:
+    """The packaged synonym table of the reference catalogue (PRD-8), loaded once.
+
+    Derived by ``scripts/build_synonyms.py`` from the Samenwerkende Catalogi harvest kept in
+    ``data/sc/``; its provenance is :attr:`SynonymTable.provenance`.
+    """
+    text = resources.files("digimaat.data").joinpath(_SYNONYMS_FILE).read_text(encoding="utf-8")
+    return SynonymTable.from_document(json.loads(text), source=_SYNONYMS_FILE)
+
+
+@attrs.frozen
+class Resolution:
+    """What a product key resolves to: a product, or why there is none (PRD-7.2).
+
+    :meth:`Catalogue.lookup` returns one without raising, so a reader can resolve each
+    distinct key once and report every problem; :meth:`Catalogue.resolve` raises
+    :meth:`error` instead.
+    """
+
+    key: Any
+    """The key as given."""
+    product: Product | None = None
+    """The product, or ``None``."""
+    via: str = ""
+    """How the key matched: ``"uri"``, ``"key"``, ``"name"`` or ``"synonym"``; empty if not."""
+    matched: str = ""
+    """The name, key or synonym that matched, as the catalogue writes it."""
+    candidates: tuple[str, ...] = ()
+    """For an ambiguous key, the URIs of the products it names, most likely first."""
+    listing: str = ""
+    """For an ambiguous key, the candidates as the error message lists them."""
+    suggestions: tuple[str, ...] = ()
+    """For an unknown key, the URIs of close matches (PRD-7.3)."""
+
+    @property
+    def found(self) -> bool:
+        """Whether the key resolved to a product."""
+        return self.product is not None
+
+    def error(self, field: str = "product") -> UnknownProductError | AmbiguousProductError:
+        """The error that :meth:`Catalogue.resolve` raises for this key (not for a found one)."""
+        if self.product is not None:
+            raise ValueError("the key resolved; there is no error")
+        if self.candidates:
+            return AmbiguousProductError(field, self.key, self.candidates, self.listing)
+        return UnknownProductError(field, self.key, self.suggestions)
+
+    def problem(self, field: str = "product") -> Problem | None:
+        """The problem to report for this key, with its candidates or suggestions, if any."""
+        return None if self.product is not None else self.error(field).problem
+
+
+class MatchRank(enum.IntEnum):
+    """How well a search matched a product (PRD-7.4); lower is better."""
+
+    EXACT = 1
+    """The query is the name, key or synonym (in normal form)."""
+    PREFIX = 2
+    """The name, key or synonym begins with the query."""
+    WORDS = 3
+    """Every word of the query occurs in the name, key or synonym."""
+    FUZZY = 4
+    """The query is a near miss of the name, key or synonym (a suggestion, PRD-7.3)."""
+
+    @property
+    def label(self) -> str:
+        """The rank's name as printed: ``exact``, ``prefix``, ``all words`` or ``fuzzy``."""
+        return "all words" if self is MatchRank.WORDS else self.name.lower()
+
+
+_VIA_ORDER = {"name": 0, "key": 1, "synonym": 2, "ambiguous name": 3}
+
+
+@attrs.frozen
+class SearchHit:
+    """One product found by :meth:`Catalogue.search`, with what matched it (PRD-7.4)."""
+
+    product: Product
+    rank: MatchRank
+    matched: str
+    """The name, key or synonym that matched, as written."""
+    via: str
+    """What matched: ``"name"``, ``"key"``, ``"synonym"`` or ``"ambiguous name"`` (a name
+    municipalities use for this product and others)."""
+    municipalities: int = 0
+    """For a synonym or an ambiguous name, how many municipalities use it for this product."""
+
+
+class _Entry:
+    """A normal form under which a product can be found (a plain class: built in bulk)."""
+
+    __slots__ = ("form", "municipalities", "product", "text", "via")
+
+    def __init__(
+        self, form: str, product: Product, via: str, text: str, municipalities: int = 0
+    ) -> None:
+        self.form = form
+        self.product = product
+        self.via = via
+        self.text = text
+        self.municipalities = municipalities
+
+    def __repr__(self) -> str:
+        return f"_Entry({self.form!r}, {self.product.uri!r}, {self.via!r}, {self.text!r})"
+
+    def order(self) -> tuple[int, int, int, str, str]:
+        """Sort key: names, keys, synonyms, ambiguous names; more municipalities; shorter."""
+        return (
+            _VIA_ORDER[self.via],
+            -self.municipalities,
+            len(self.form),
+            self.form,
+            self.product.uri,
+        )
+
+
+_SEARCH_MIN_MUNICIPALITIES = 2
+"""A search finds a product under a name municipalities use for several products only when at
+least this many municipalities use the name for it (PRD-7.4)."""
+
+_MAX_SUGGEST = 200
+"""Keys longer than this (in normal form) get no suggestions: the work per key is bounded."""
+
+_DICE_CUTOFF = 0.5
+"""Trigram similarity (Dice) a match needs when no name is within two edits (PRD-7.3)."""
+
+
+def _trigrams(form: str) -> frozenset[str]:
+    padded = f"  {form} "
+    return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
+
+
+def _within_one(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` are at most one edit apart (insertion, deletion,
+    substitution, or a transposition of two adjacent characters)."""
+    if len(a) < len(b):
+        a, b = b, a
+    if len(a) - len(b) > 1:
+        return False
+    i = 0
+    shorter = len(b)
+    while i < shorter and a[i] == b[i]:
+        i += 1
+    if len(a) != len(b):
+        return a[i + 1 :] == b[i:]
+    if i >= len(a) or a[i + 1 :] == b[i + 1 :]:
+        return True
+    return (
+        a[i + 1 : i + 2] == b[i : i + 1] and a[i] == b[i + 1 : i + 2] and a[i + 2 :] == b[i + 2 :]
+    )
+
+
+class _NearIndex:
+    """Near misses among the normal forms of a catalogue's names, keys and synonyms (PRD-7.3).
+
+    Built once per catalogue, on first use. Two structures answer a query: every form and
+    every form with one character deleted, so that any form within one edit of the query
+    (and some within two) is found by at most ``len(query) + 1`` dictionary look-ups; and,
+    built when first needed, the forms' character trigrams, for the queries that have no
+    form that close.
+    """
+
+    def __init__(self, entries: Iterable[_Entry]) -> None:
+        self.entries: list[_Entry] = []
+        self.variants: defaultdict[str, list[int]] = defaultdict(list)
+        self._postings: dict[str, list[int]] | None = None
+        self._sizes: list[int] = []
+        seen: set[tuple[str, str]] = set()
+        variants = self.variants
+        for entry in sorted(entries, key=_Entry.order):
+            if entry.via == "ambiguous name" or (entry.form, entry.product.uri) in seen:
+                continue
+            seen.add((entry.form, entry.product.uri))
+            index = len(self.entries)
+            self.entries.append(entry)
+            form = entry.form
+            variants[form].append(index)
+            for variant in {form[:i] + form[i + 1 :] for i in range(len(form))}:
+                variants[variant].append(index)
+
+    def near(self, form: str) -> list[_Entry]:
+        """The entries near ``form``, best first: within one edit, then two, then by trigrams."""
+        if not form or len(form) > _MAX_SUGGEST:
+            return []
+        grams = _trigrams(form)
+        found: dict[int, tuple[int, float]] = {}
+        variants = {form, *(form[:i] + form[i + 1 :] for i in range(len(form)))}
+        for variant in variants:
+            for index in self.variants.get(variant, ()):
+                if index not in found:
+                    other = self.entries[index].form
+                    distance = 0 if other == form else (1 if _within_one(form, other) else 2)
+                    others = _trigrams(other)
+                    dice = 2 * len(grams & others) / (len(grams) + len(others))
+                    found[index] = (distance, -dice)
+        if not found:
+            postings = self._trigram_postings()
+            shared: Counter[int] = Counter()
+            for gram in grams:
+                shared.update(postings.get(gram, ()))
+            for index, count in shared.most_common(32):
+                dice = 2 * count / (len(grams) + self._sizes[index])
+                if dice >= _DICE_CUTOFF:
+                    found[index] = (3, -dice)
+        ranked = sorted(found, key=lambda i: (*found[i], *self.entries[i].order()))
+        return [self.entries[i] for i in ranked]
+
+    def _trigram_postings(self) -> dict[str, list[int]]:
+        """The entries by trigram of their form (built on first use)."""
+        if self._postings is None:
+            postings: defaultdict[str, list[int]] = defaultdict(list)
+            for index, entry in enumerate(self.entries):
+                grams = _trigrams(entry.form)
+                self._sizes.append(len(grams))
+                for gram in grams:
+                    postings[gram].append(index)
+            self._postings = postings
+        return self._postings
+
+
 @attrs.frozen(eq=False)
 class Catalogue:
     """An immutable set of products, ordered by URI, with lookups (PRD-2, PRD-7).
 
     The reference catalogue is :func:`reference_catalogue`; :meth:`with_local` returns a new
-    catalogue that also holds local products.
+    catalogue that also holds local products. ``synonyms`` is the catalogue's synonym table
+    (PRD-8), or a function that returns it when it is first needed (the reference catalogue
+    loads its packaged table so); every product a table names must be in the catalogue.
+
+    The indexes behind :meth:`lookup`, :meth:`suggest` and :meth:`search` are built once
+    per catalogue, when first needed: looking a product up by its URI needs none of them.
     """
 
     products: tuple[Product, ...] = attrs.field(converter=_sorted_products)
     provenance: Provenance | None = None
+    _synonym_source: SynonymTable | Callable[[], SynonymTable] | None = attrs.field(
+        default=None, kw_only=True, alias="synonyms", repr=False
+    )
     _by_uri: dict[str, Product] = attrs.field(init=False, repr=False)
-    _by_name: dict[str, list[Product]] = attrs.field(init=False, repr=False)
+    _lazy: dict[str, Any] = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         by_uri: dict[str, Product] = {}
-        by_name: dict[str, list[Product]] = {}
         for product in self.products:
             if product.uri in by_uri:
                 raise InvalidValueError(
                     "uri", product.uri, "appears more than once in the catalogue"
                 )
             by_uri[product.uri] = product
-            by_name.setdefault(_normalise_name(product.name), []).append(product)
         object.__setattr__(self, "_by_uri", by_uri)
-        object.__setattr__(self, "_by_name", by_name)
+        object.__setattr__(self, "_lazy", {})
+        if isinstance(self._synonym_source, SynonymTable):
+            self._check_synonyms(self._synonym_source)
 
     @classmethod
     def from_documents(
@@ -417,6 +968,7 @@ class Catalogue:
         *,
         upl_source: str = "upl_gemeente.json",
         additions_source: str = "additions.json",
+        synonyms: SynonymTable | Callable[[], SynonymTable] | None = None,
     ) -> Catalogue:
         """Build a reference catalogue from the two package-data documents (PRD-2, PRD-4).
 
@@ -424,6 +976,7 @@ class Catalogue:
         ``products``); ``additions`` is ``{"products": [{"uri": ..., "name": ...,
         "required_assurance": ..., ...}]}``. Every problem in either document is reported
         together in one :class:`~digimaat.errors.InputError`, with the file and JSON pointer.
+        ``synonyms`` is the catalogue's synonym table (PRD-8), as for the constructor.
         """
         upl_problems = ProblemCollector(source=upl_source)
         products: list[Product] = []
@@ -447,7 +1000,7 @@ class Catalogue:
         with_additions = (
             attrs.evolve(p, additions=extra[p.uri]) if p.uri in extra else p for p in products
         )
-        return cls(tuple(with_additions), provenance)
+        return cls(tuple(with_additions), provenance, synonyms=synonyms)
 
     def __len__(self) -> int:
         return len(self.products)
@@ -458,82 +1011,326 @@ class Catalogue:
     def __contains__(self, uri: object) -> bool:
         return uri in self._by_uri
 
+    @property
+    def synonyms(self) -> SynonymTable | None:
+        """The catalogue's synonym table (PRD-8), loaded when first asked for; or ``None``."""
+        if "synonyms" not in self._lazy:
+            source = self._synonym_source
+            table = source() if callable(source) else source
+            if table is not None and table is not source:
+                self._check_synonyms(table)
+            self._lazy["synonyms"] = table
+        table = self._lazy["synonyms"]
+        assert table is None or isinstance(table, SynonymTable)
+        return table
+
+    def _check_synonyms(self, table: SynonymTable) -> None:
+        missing = sorted(table.uris() - self._by_uri.keys())
+        if missing:
+            raise InvalidValueError(
+                "synonyms", missing, "name products that are not in the catalogue"
+            )
+
     def get(self, uri: str, field: str = "product") -> Product:
-        """The product with this URI; an unknown URI raises with close matches suggested."""
+        """The product with exactly this URI; an unknown URI raises with close matches suggested.
+
+        Use :meth:`resolve` for a key written in any of the forms of PRD-7.2.
+        """
         try:
             return self._by_uri[uri]
         except (KeyError, TypeError):
             raise UnknownProductError(field, uri, self.suggest(str(uri))) from None
 
-    def by_name(self, name: str) -> Product:
-        """The product with this UPL name (case- and whitespace-insensitive)."""
-        found = self._by_name.get(_normalise_name(name), [])
-        if len(found) != 1:
+    def by_name(self, name: object) -> Product:
+        """The product with this name, compared in normal form (PRD-7.1), and nothing else."""
+        found = self._exact("name").get(normalise_key(name), ()) if isinstance(name, str) else ()
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise AmbiguousProductError("name", name, [p.uri for p in found])
+        raise UnknownProductError("name", name, self.suggest(str(name)))
+
+    def lookup(self, key: object) -> Resolution:
+        """What ``key`` resolves to, without raising (PRD-7.2).
+
+        The key is tried as a URI, then as a UPL key, then as a name, then as a synonym; the
+        first that matches decides. A key that matches more than one product at that step,
+        or a name municipalities use for several products, is ambiguous: the resolution
+        lists the candidates and has no product. An unknown key gets suggestions (PRD-7.3).
+
+        >>> c = reference_catalogue()
+        >>> c.lookup("HTTPS://standaarden.overheid.nl/owms/terms/paspoort/").via
+        'uri'
+        >>> r = c.lookup("Verhuizen")
+        >>> r.product.name, r.via
+        ('verhuismelding', 'synonym')
+        >>> c.lookup("id-kaart").candidates[0]
+        'http://standaarden.overheid.nl/owms/terms/identiteitskaart'
+        """
+        if not isinstance(key, str):
+            return Resolution(key)
+        product = self._by_uri.get(key) or self._by_uri.get(key.strip())
+        if product is not None:
+            return Resolution(key, product, "uri", product.uri)
+        upl = canonical_upl_uri(key)
+        if upl is not None:
+            product = self._by_uri.get(upl)
+            if product is not None:
+                return Resolution(key, product, "uri", product.uri)
+            return self._pick(key, "uri", self._exact("key").get(normalise_key(upl[_NS:]), ()))
+        form = normalise_key(key)
+        if not form:
+            return Resolution(key)
+        for step in ("key", "name"):
+            found = self._exact(step).get(form, ())
             if found:
-                raise InvalidValueError("name", name, "names more than one product; use the URI")
-            raise UnknownProductError("name", name, self.suggest(name))
-        return found[0]
+                return self._pick(key, step, found)
+        table = self.synonyms
+        entry = None if table is None else table.get(form)
+        if isinstance(entry, Synonym):
+            return Resolution(key, self._by_uri[entry.uri], "synonym", entry.text)
+        if isinstance(entry, AmbiguousName):
+            first, *others = entry.candidates
+            shown = [
+                f"{first.product} (used so by {first.municipalities} "
+                f"municipalit{'y' if first.municipalities == 1 else 'ies'})",
+                *(f"{c.product} ({c.municipalities})" for c in others[: _LISTED - 1]),
+            ]
+            if len(others) >= _LISTED:
+                shown.append(f"and {len(others) - _LISTED + 1} more")
+            return Resolution(
+                key,
+                candidates=tuple(c.uri for c in entry.candidates),
+                listing=", ".join(shown),
+            )
+        return Resolution(key, suggestions=tuple(self.suggest(key)))
+
+    def _pick(self, key: str, via: str, found: Sequence[Product]) -> Resolution:
+        if len(found) == 1:
+            product = found[0]
+            matched = product.name if via == "name" else product.uri
+            return Resolution(key, product, via, matched)
+        if found:
+            return Resolution(key, candidates=tuple(p.uri for p in found))
+        return Resolution(key, suggestions=tuple(self.suggest(key)))
 
     def resolve(self, key: str, field: str = "product") -> Product:
-        """A product by URI, by the last segment of a UPL URI, or by name, in that order.
+        """The product ``key`` names, in any of the forms of PRD-7.2, or an error.
+
+        Raises :class:`~digimaat.errors.AmbiguousProductError` (with the candidates) or
+        :class:`~digimaat.errors.UnknownProductError` (with suggestions); the error's
+        ``problem`` carries them too. :meth:`lookup` answers without raising.
 
         >>> c = reference_catalogue()
         >>> c.resolve("bezafspr").name
         'bezoekafspraak'
+        >>> c.resolve("  Rijbewijs-AANVRAGEN ").uri
+        'http://standaarden.overheid.nl/owms/terms/rijbAanvraag'
         """
-        if not isinstance(key, str):
-            raise UnknownProductError(field, key)
-        if key in self._by_uri:
-            return self._by_uri[key]
-        if (UPL_NAMESPACE + key) in self._by_uri:
-            return self._by_uri[UPL_NAMESPACE + key]
-        found = self._by_name.get(_normalise_name(key), [])
-        if len(found) == 1:
-            return found[0]
-        raise UnknownProductError(field, key, self.suggest(key))
+        resolution = self.lookup(key)
+        if resolution.product is None:
+            raise resolution.error(field)
+        return resolution.product
 
     def suggest(self, text: str, n: int = 3) -> list[str]:
-        """Close matches for a URI or name, as URIs."""
-        tail = text.rsplit("/", 1)[-1].lower()
-        names = {_normalise_name(p.name): p.uri for p in self.products}
-        tails = {p.uri.rsplit("/", 1)[-1].lower(): p.uri for p in self.products}
-        hits = difflib.get_close_matches(_normalise_name(text), list(names), n=n, cutoff=0.75)
-        out = [names[h] for h in hits]
-        for h in difflib.get_close_matches(tail, list(tails), n=n, cutoff=0.75):
-            if tails[h] not in out:
-                out.append(tails[h])
-        return out[:n]
+        """Close matches for a key that is not in the catalogue, as URIs, best first (PRD-7.3).
 
-    def search(self, query: str) -> list[Product]:
-        """Products whose name or URI contains every word of ``query``, sorted by name."""
-        words = _normalise_name(query).split()
-        return sorted(
-            (
-                p
-                for p in self.products
-                if all(w in p.name.lower() or w in p.uri.lower() for w in words)
-            ),
-            key=lambda p: (p.name, p.uri),
-        )
+        The matches come from an index of the normal forms of the products' names, keys and
+        synonyms, built once per catalogue: a look-up costs microseconds, whatever the size
+        of the catalogue.
+
+        >>> reference_catalogue().suggest("parkeervergunnig")
+        ['http://standaarden.overheid.nl/owms/terms/parkeervergunning']
+        """
+        if not isinstance(text, str):
+            return []
+        upl = canonical_upl_uri(text)
+        form = normalise_key(upl[_NS:] if upl is not None else text)
+        out: list[str] = []
+        for entry in self._near().near(form):
+            if entry.product.uri not in out:
+                out.append(entry.product.uri)
+                if len(out) == n:
+                    break
+        return out
+
+    def search(self, query: object) -> list[SearchHit]:
+        """Products for the words of ``query``, best first, with what matched (PRD-7.4).
+
+        A product matches when the query, in normal form, is one of its names, keys or
+        synonyms (exact), begins one (prefix), or has every word in one (all words); when
+        none matches so, the near misses of PRD-7.3 are listed (fuzzy). A product is listed
+        once, at its best match.
+
+        >>> hits = reference_catalogue().search("id-kaart")
+        >>> hits[0].product.name, hits[0].rank.label, hits[0].matched, hits[0].municipalities
+        ('identiteitskaart', 'exact', 'ID-kaart', 9)
+        """
+        form = normalise_key(query) if isinstance(query, str) else ""
+        if not form:
+            return []
+        words = form.split()
+        best: dict[str, tuple[tuple[Any, ...], SearchHit]] = {}
+
+        def consider(entry: _Entry, rank: MatchRank, order: tuple[Any, ...]) -> None:
+            uri = entry.product.uri
+            if uri not in best or order < best[uri][0]:
+                hit = SearchHit(entry.product, rank, entry.text, entry.via, entry.municipalities)
+                best[uri] = (order, hit)
+
+        for entry in self._entries():
+            if entry.form == form:
+                rank = MatchRank.EXACT
+            elif entry.form.startswith(form):
+                rank = MatchRank.PREFIX
+            elif all(word in entry.form for word in words):
+                rank = MatchRank.WORDS
+            else:
+                continue
+            consider(entry, rank, (rank, *entry.order()))
+        if not best:
+            for position, entry in enumerate(self._near().near(form)):
+                if entry.product.uri not in best:
+                    consider(entry, MatchRank.FUZZY, (MatchRank.FUZZY, position))
+        return [hit for _, hit in sorted(best.values(), key=lambda item: item[0])]
 
     def reference_products(self) -> tuple[Product, ...]:
         """The products that belong to the standard's reference catalogue."""
         return tuple(p for p in self.products if p.reference)
 
+    def local_problems(self, *products: Product) -> list[Problem]:
+        """Why these local products may not join the catalogue (PRD-6), all at once.
+
+        A local product must not be marked as reference and must not reuse a URI, and
+        neither its URI nor its name may resolve (PRD-7.2) to a reference product or to
+        candidates among which there is one: a local product may not shadow a UPL URI, key,
+        name or synonym. Local products may share a name; that name is then ambiguous.
+        """
+        problems: list[Problem] = []
+        uris: set[str] = set()
+        for product in products:
+            if product.reference:
+                problems.append(
+                    Problem(
+                        "reference",
+                        True,
+                        f"local product {product.uri!r} must not be marked as reference",
+                    )
+                )
+                continue
+            if product.uri in self._by_uri or product.uri in uris:
+                problems.append(
+                    Problem("uri", product.uri, "appears more than once in the catalogue")
+                )
+                continue
+            uris.add(product.uri)
+            for field, text in (("uri", product.uri), ("name", product.name)):
+                resolution = self.lookup(text)
+                named = (resolution.product.uri,) if resolution.product else resolution.candidates
+                taken = tuple(uri for uri in named if self._by_uri[uri].reference)
+                if taken:
+                    problems.append(
+                        Problem(
+                            field,
+                            text,
+                            f"of local product {product.uri!r} already names "
+                            f"{', '.join(taken)} ({resolution.via or 'a synonym'})",
+                            clause="PRD-6.1",
+                            suggestion="choose another",
+                        )
+                    )
+                    break
+        return problems
+
     def with_local(self, *products: Product) -> Catalogue:
         """A new catalogue with local products added (PRD-6).
 
-        A local product must be marked as not part of the reference and must not reuse a
-        URI already in the catalogue.
+        A local product must be marked as not part of the reference, must not reuse a URI
+        already in the catalogue, and must not shadow a URI, key, name or synonym
+        (:meth:`local_problems`). One problem raises
+        :class:`~digimaat.errors.InvalidValueError`, several an
+        :class:`~digimaat.errors.InputError`.
         """
-        for product in products:
-            if product.reference:
-                raise InvalidValueError(
-                    "reference",
-                    True,
-                    f"local product {product.uri!r} must not be marked as reference",
-                )
-        return Catalogue((*self.products, *products), self.provenance)
+        problems = self.local_problems(*products)
+        if len(problems) == 1:
+            problem = problems[0]
+            error = InvalidValueError(problem.field, problem.value, problem.message)
+            error.problem = problem
+            raise error
+        if problems:
+            raise InputError(problems)
+        return Catalogue(
+            (*self.products, *products), self.provenance, synonyms=self._synonym_source
+        )
+
+    # The indexes, each built on first use.
+
+    def _exact(self, step: str) -> dict[str, tuple[Product, ...]]:
+        """Products by the normal form of their UPL key (``"key"``) or name (``"name"``)."""
+        index = self._lazy.get(step)
+        if index is None:
+            grouped: dict[str, list[Product]] = {}
+            for product in self.products:
+                if step == "name":
+                    grouped.setdefault(normalise_key(product.name), []).append(product)
+                elif product.uri.startswith(UPL_NAMESPACE):
+                    grouped.setdefault(normalise_key(product.uri[_NS:]), []).append(product)
+            grouped.pop("", None)
+            index = {form: tuple(found) for form, found in grouped.items()}
+            self._lazy[step] = index
+        assert isinstance(index, dict)
+        return index
+
+    def _entries(self) -> list[_Entry]:
+        """Every normal form a product can be found under: names, keys, synonyms, and the
+        names municipalities use for several products."""
+        entries = self._lazy.get("entries")
+        if entries is None:
+            entries = []
+            for product in self.products:
+                entries.append(_Entry(normalise_key(product.name), product, "name", product.name))
+                if product.uri.startswith(UPL_NAMESPACE):
+                    key = product.uri[_NS:]
+                    entries.append(_Entry(normalise_key(key), product, "key", key))
+            table = self.synonyms
+            if table is not None:
+                for synonym in table.synonyms:
+                    product = self._by_uri[synonym.uri]
+                    form = normalise_key(synonym.text)
+                    entries.append(
+                        _Entry(form, product, "synonym", synonym.text, synonym.municipalities)
+                    )
+                for name in table.ambiguous:
+                    form = normalise_key(name.text)
+                    for candidate in name.candidates:
+                        if candidate.municipalities < _SEARCH_MIN_MUNICIPALITIES:
+                            continue
+                        entries.append(
+                            _Entry(
+                                form,
+                                self._by_uri[candidate.uri],
+                                "ambiguous name",
+                                name.text,
+                                candidate.municipalities,
+                            )
+                        )
+            entries = [e for e in entries if e.form]
+            self._lazy["entries"] = entries
+        assert isinstance(entries, list)
+        return entries
+
+    def _near(self) -> _NearIndex:
+        index = self._lazy.get("near")
+        if index is None:
+            index = _NearIndex(self._entries())
+            self._lazy["near"] = index
+        assert isinstance(index, _NearIndex)
+        return index
+
+
+_NS = len(UPL_NAMESPACE)
+_LISTED = 5
+"""An ambiguous key's message lists this many candidates; the error holds them all."""
 
 
 @functools.cache
@@ -547,7 +1344,7 @@ def reference_catalogue() -> Catalogue:
     data = resources.files("digimaat.data")
     upl = json.loads(data.joinpath(_UPL_FILE).read_text(encoding="utf-8"))
     extra = json.loads(data.joinpath(_ADDITIONS_FILE).read_text(encoding="utf-8"))
-    return Catalogue.from_documents(upl, extra)
+    return Catalogue.from_documents(upl, extra, synonyms=reference_synonyms)
 
 
 _UPL_FILE = "upl_gemeente.json"

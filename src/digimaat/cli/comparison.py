@@ -124,7 +124,7 @@ def compare(args: argparse.Namespace) -> Report:
                     p.statistics.mean,
                     p.statistics.median,
                     None if p.position.rank is None else f"{p.position.rank}/{p.position.count}",
-                    p.position.percentile,
+                    None if p.position.percentile is None else p.position.percentile / 100,
                     # Rank intervals (chapter UNC) get a column here.
                 )
                 for p in places
@@ -135,7 +135,7 @@ def compare(args: argparse.Namespace) -> Report:
                 Column("mean", "mean", "share"),
                 Column("median", "median", "share"),
                 Column("rank", "rank", "code"),
-                Column("percentile", "pct", "number"),
+                Column("percentile", "pct", "share"),
             )
             tables.append(Table(f"{code}-{group.name}", columns, rows, title=title))
     return Report(

@@ -518,8 +518,10 @@ class _Validator:
                     broken.add(uri)
                 continue
             clash = _clash(self.catalogue, product)
+            clause = "PRD-6.1"
             if product.uri in where:
                 clash = ("uri", f"is listed more than once (also at {where[product.uri]})")
+                clause = "PRD-6"
             if clash:
                 field, message = clash
                 self.collector.add(
@@ -529,7 +531,7 @@ class _Validator:
                         message,
                         source=self.source,
                         location=f"{at}/{field}",
-                        clause="PRD-6",
+                        clause=clause,
                     )
                 )
                 broken.add(product.uri)

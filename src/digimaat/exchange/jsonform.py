@@ -89,6 +89,7 @@ _REQUIRED: Final = ("format", "spec_version", "reference_year", "municipalities"
 _CHUNK: Final = 1 << 21
 _BATCH: Final = 4096
 _WS = re.compile(r"[ \t\n\r]*")
+_SPACE = re.compile(rb"[ \t\n\r]*")
 _BLANK: Final = frozenset(b" \t\r")
 _WHITE: Final = frozenset(b" \t\r\n")
 _OPEN = re.compile(rb'\n[ \t]*"offerings"[ \t]*:[ \t]*\[[ \t]*\r?\n')
@@ -389,8 +390,7 @@ def _fast(source: Source, limits: Limits) -> RawDocument | None:
         if name != "offerings":
             reader.member(name, member)
     reader.header["offerings"] = []
-    body = data[opening.end() : close_at]
-    if not _records(reader, body):
+    if not _records(reader, data, opening.end(), close_at):  # no copy of the records' text
         return None
     return reader.document()
 
@@ -420,19 +420,18 @@ def _before_blanks(data: bytes, end: int) -> int:
     return end
 
 
-def _records(reader: _Reader, body: bytes) -> bool:
-    """Parse the offerings a megabyte at a time; ``False`` when anything is unexpected."""
+def _records(reader: _Reader, body: bytes, start: int, end: int) -> bool:
+    """Parse the offerings, ``body[start:end]``, a megabyte at a time; ``False`` when anything
+    is unexpected."""
     from digimaat.exchange.native import enabled
 
     loads = (_native_loads() if enabled() else None) or _plain_loads
     columns = reader.offerings
-    start = 0
-    end = len(body)
-    if not body or body.isspace():
+    if _SPACE.fullmatch(body, start, end):
         return True
     colons = 0
     while start < end:
-        stop = _cut(body, start + _CHUNK)
+        stop = _cut(body, start + _CHUNK, end)
         chunk = body[start:stop]
         if not chunk or chunk.isspace():
             return False  # a comma before the closing bracket, or an empty line of records
@@ -453,10 +452,10 @@ def _records(reader: _Reader, body: bytes) -> bool:
     return colons == _members_and_colons(columns)
 
 
-def _cut(body: bytes, at: int) -> int:
-    """The offset of the first comma at the end of a line from ``at`` on (or the end)."""
-    while at < len(body):
-        line_end = body.find(b"\n", at)
+def _cut(body: bytes, at: int, end: int) -> int:
+    """The offset of the first comma at the end of a line from ``at`` on (or ``end``)."""
+    while at < end:
+        line_end = body.find(b"\n", at, end)
         if line_end < 0:
             break
         last = line_end - 1
@@ -465,7 +464,7 @@ def _cut(body: bytes, at: int) -> int:
         if last >= 0 and body[last] == 0x2C:  # ","
             return last
         at = line_end + 1
-    return len(body)
+    return end
 
 
 def _members_and_colons(columns: RecordColumns) -> int:

@@ -16,19 +16,25 @@ is read as RFC 4180 reads it; a difference declines the file.
 
 from __future__ import annotations
 
+import array
+import collections
 import csv
+import itertools
 import os
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
-from digimaat.exchange.raw import ABSENT, IntArray
+from digimaat.exchange.raw import IntArray
 from digimaat.exchange.source import Source
 
 __all__ = ["NATIVE_CSV_MIN_BYTES", "csv_columns"]
 
 NATIVE_CSV_MIN_BYTES = 1 << 20
 """Smaller CSV files are cut by the pure tokenizer (importing pyarrow costs more)."""
+
+_CODE: Final = "q" if np.dtype(np.intp).itemsize == 8 else "i"
+"""The ``array`` type code of ``numpy.intp``."""
 
 _DISABLED = "DIGIMAAT_PURE"
 """An environment variable that, when set, turns the native tokenizers off (for tests)."""
@@ -46,13 +52,13 @@ def _lines(data: bytes) -> IntArray | None:
     its line feed).
     """
     buffer = np.frombuffer(data, dtype=np.uint8)
-    newlines = np.flatnonzero(buffer == 0x0A)
+    newlines = _offsets(buffer, 0x0A)
     if newlines.size and newlines[0] == 0:
         return None
     gaps = np.diff(newlines)
     if (gaps == 1).any():
         return None
-    returns = int(np.count_nonzero(buffer == 0x0D))
+    returns = data.count(b"\r")
     if returns:
         before = buffer[newlines[newlines > 0] - 1] == 0x0D
         if returns != int(np.count_nonzero(before)):
@@ -69,9 +75,12 @@ def csv_columns(
     data = source.data
     if len(data) < NATIVE_CSV_MIN_BYTES or not enabled():
         return None
-    newlines = _lines(data)
-    if newlines is None:
+    lines = _lines(data)
+    if lines is None:
         return None  # blank lines, or lines not ended by LF: rows are not lines
+    quoted = b'"' in data
+    newlines = lines if quoted else None  # kept only where quotes are checked line by line
+    del lines
     try:
         import pyarrow as pa
         import pyarrow.csv as pacsv
@@ -88,11 +97,19 @@ def csv_columns(
         return None
     names = [f"c{k}" for k in range(width)]
     kind = pa.dictionary(pa.int32(), pa.string())
+    # Read a block at a time: each block's cells are coded against the distinct values of the
+    # column so far, into one buffer per column, so memory holds one number per cell and
+    # never a whole table of pyarrow's beside it (SEC-5).
+    index: list[dict[str, int]] = [
+        collections.defaultdict(itertools.count().__next__) for _ in range(width)
+    ]
+    coded = [array.array(_CODE) for _ in range(width)]
+    size = 0
     try:
-        table = pacsv.read_csv(
+        reader = pacsv.open_csv(
             pa.py_buffer(data),
             read_options=pacsv.ReadOptions(
-                use_threads=False, column_names=names, skip_rows=1, block_size=1 << 24
+                use_threads=False, column_names=names, skip_rows=1, block_size=1 << 22
             ),
             parse_options=pacsv.ParseOptions(
                 delimiter=separator,
@@ -109,28 +126,25 @@ def csv_columns(
                 check_utf8=True,
             ),
         )
+        for batch in reader:
+            size += batch.num_rows
+            for k, codes in enumerate(coded):
+                cells = batch.column(k)
+                dictionary = cells.dictionary.to_pylist()
+                remap = np.fromiter(
+                    map(index[k].__getitem__, dictionary), dtype=np.intp, count=len(dictionary)
+                )
+                indices = cells.indices.to_numpy(zero_copy_only=False)
+                part = remap[indices] if len(dictionary) else indices.astype(np.intp)
+                codes.frombytes(memoryview(part).cast("B"))
     except (pa.ArrowException, ValueError):
         return None
-    size = table.num_rows
-    columns: list[tuple[IntArray, list[str]]] = []
-    for name in names:
-        column = table.column(name)
-        if column.num_chunks != 1:
-            column = column.unify_dictionaries()
-            chunks = column.chunks
-            dictionary = chunks[0].dictionary if chunks else pa.array([], pa.string())
-            codes = (
-                np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks])
-                if chunks
-                else np.zeros(0, dtype=np.int32)
-            )
-        else:
-            chunk = column.chunks[0]
-            dictionary = chunk.dictionary
-            codes = chunk.indices.to_numpy(zero_copy_only=False)
-        columns.append((codes.astype(np.intp), dictionary.to_pylist()))
+    columns = [
+        (np.frombuffer(codes, dtype=np.intp), list(values))
+        for codes, values in zip(coded, index, strict=True)
+    ]
     rows = np.arange(2, size + 2, dtype=np.intp)
-    if b'"' in data and not _quotes_agree(data, newlines, separator, width, columns):
+    if newlines is not None and not _quotes_agree(data, newlines, separator, width, columns):
         return None
     blank = _blank_rows(columns, size)
     if blank.any():
@@ -138,6 +152,16 @@ def csv_columns(
         rows = rows[keep]
         columns = [(codes[keep], values) for codes, values in columns]
     return header, rows, columns
+
+
+def _offsets(buffer: np.ndarray[Any, Any], byte: int) -> IntArray:
+    """The offsets of a byte in a buffer, found a piece at a time (no mask of the whole file)."""
+    piece = 1 << 24
+    parts = [
+        np.flatnonzero(buffer[start : start + piece] == byte) + start
+        for start in range(0, len(buffer), piece)
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
 
 
 def _quotes_agree(
@@ -149,7 +173,7 @@ def _quotes_agree(
 ) -> bool:
     """Whether every line with a quote has the cells the csv module reads from it."""
     buffer = np.frombuffer(data, dtype=np.uint8)
-    quoted = np.unique(np.searchsorted(newlines, np.flatnonzero(buffer == 0x22)))
+    quoted = np.unique(np.searchsorted(newlines, _offsets(buffer, 0x22)))
     starts = np.concatenate(([0], newlines + 1))
     ends = np.concatenate((newlines, [len(data)]))
     for line in quoted.tolist():
@@ -174,5 +198,5 @@ def _blank_rows(columns: list[tuple[IntArray, list[str]]], size: int) -> np.ndar
     blank = np.ones(size, dtype=np.bool_)
     for codes, values in columns:
         empty = np.array([not v.strip() for v in values] or [True], dtype=np.bool_)
-        blank &= empty[np.maximum(codes, 0)] | (codes == ABSENT)
+        blank &= empty[codes]  # a native tokenizer's cells are never absent
     return blank

@@ -295,7 +295,6 @@ def sheet(
     """The raw tables of a sheet's rows, every cell located by its row and column."""
     size = len(rows)
     position = header.position
-    row_numbers = rows.tolist()
 
     def table(name: str, fields: dict[str, str], repeated: bool) -> RawTable:
         letters: dict[str, str] = {}
@@ -310,7 +309,7 @@ def sheet(
 
         def locate(k: int, field: str, sub: str, letters: dict[str, str] = letters) -> str:
             letter = letters.get(field)
-            row = row_numbers[k] if 0 <= k < size else "?"
+            row = int(rows[k]) if 0 <= k < size else "?"  # not a list: memory (SEC-5)
             return f"row {row}, column {letter}" if letter else f"row {row}"
 
         names = {field: column for column, field in fields.items() if column in position}

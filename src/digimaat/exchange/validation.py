@@ -17,7 +17,7 @@ columns of the file, from which a dataset's arrays or offering records are made.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final
 
 import attrs
@@ -204,6 +204,9 @@ class _Validator:
         return ".".join([field, *parts])
 
     def problem(self, table: RawTable, k: int, field: str, item: Item) -> None:
+        if self.collector.full:  # beyond the limit a problem is counted, never built
+            self.collector.count_more(1)
+            return
         self.collector.add(
             Problem(
                 self.field_name(table, field, item.sub),
@@ -217,27 +220,41 @@ class _Validator:
             (0 if self.csv else _RANK.get(table.name, 9), k),  # CSV: all tables are rows
         )
 
-    def report(self, table: RawTable, field: str, rows: IntArray, fault: Fault) -> None:
-        """Report one fault at every record of ``rows`` (counted, not built, beyond the limit)."""
-        self.report_rows(table, field, rows, np.zeros(len(rows), dtype=np.intp), [fault])
+    def each(self, mask: NDArray[np.bool_]) -> Iterator[int]:
+        """The records where ``mask`` holds, each to be reported with one problem: in order,
+        a block at a time, and only while problems can be kept; the rest are counted."""
+        for k in _where(mask):
+            if self.collector.full:
+                self.collector.count_more(int(np.count_nonzero(mask[k:])))
+                return
+            yield k
 
     def report_rows(
-        self, table: RawTable, field: str, rows: IntArray, row_codes: IntArray, faults: list[Any]
+        self,
+        table: RawTable,
+        field: str,
+        bad: NDArray[np.bool_],
+        codes: IntArray,
+        faults: list[Any],
     ) -> None:
-        """Report ``faults[row_codes[n]]`` at record ``rows[n]``, in record order.
+        """Report ``faults[codes[k]]`` at every record ``k`` where ``bad`` holds, in order.
 
-        Beyond the collector's limit the remaining problems are counted, not built.
+        Records are taken a block at a time; beyond the collector's limit the remaining
+        problems are counted, not built (SEC-5).
         """
-        codes = row_codes.tolist()
-        for n, k in enumerate(rows.tolist()):
+        for k in _where(bad):
             if self.collector.full:
                 sizes = np.array(
                     [len(f.items) if isinstance(f, Fault) else 0 for f in faults] or [0],
                     dtype=np.int64,
                 )
-                self.collector.count_more(int(sizes[row_codes[n:]].sum()))
+                rest = np.zeros(len(sizes), dtype=np.int64)
+                for start in range(k, len(bad), _ROWS):
+                    part = codes[start : start + _ROWS][bad[start : start + _ROWS]]
+                    rest += np.bincount(part, minlength=len(sizes))
+                self.collector.count_more(int(sizes @ rest))
                 return
-            for item in faults[codes[n]].items:
+            for item in faults[int(codes[k])].items:
                 self.problem(
                     table,
                     k,
@@ -259,15 +276,17 @@ class _Validator:
         its value failed. ``live`` restricts the reports to some records.
         """
         column = table.column(field)
+        codes = column.codes
+        if not column.values:  # no record has the field: nothing to read, nothing failed
+            return codes, [], np.zeros(table.size, dtype=np.bool_)
         above = 1 if table.name == "document" else _RECORD_LEVELS
         parsed = [self.checked(rule, value, above) for value in column.values]
-        failed = np.array([isinstance(p, Fault) for p in parsed] or [False], dtype=np.bool_)
-        codes = column.codes
-        record_failed = (codes >= 0) & failed[np.maximum(codes, 0)]
+        # One more entry, False, for the absent code -1: no temporary array of codes.
+        failed = np.array([isinstance(p, Fault) for p in parsed] + [False], dtype=np.bool_)
+        record_failed = failed[codes]
         bad = record_failed if live is None else record_failed & live
         if bad.any():
-            rows = np.flatnonzero(bad)
-            self.report_rows(table, field, rows, codes[rows], parsed)
+            self.report_rows(table, field, bad, codes, parsed)
         return codes, parsed, record_failed
 
     def checked(self, rule: Callable[[Any], Any], value: Any, above: int = _RECORD_LEVELS) -> Any:
@@ -370,18 +389,15 @@ class _Validator:
         codes, parsed, failed = self.apply(table, field, rule)
         present = codes >= 0
         if self.csv and required and field in table.names and (~present).any():
-            for k in np.flatnonzero(~present).tolist():
-                if self.collector.full:
-                    self.collector.count_more(1)
-                    continue
+            for k in self.each(~present):
                 self.problem(table, k, field, Item("", "is required", "", "XCH-11"))
-        ok = np.flatnonzero(present & ~failed)
-        if not ok.size:
+        ok = present & ~failed
+        if not ok.any():
             return None
-        first = int(ok[0])
+        first = int(np.argmax(ok))
         value = parsed[codes[first]]
-        differs = [k for k in ok.tolist() if parsed[codes[k]] != value]
-        for k in differs:
+        other = np.array([p != value for p in parsed] + [False], dtype=np.bool_)
+        for k in self.each(ok & other[codes]):
             first_place = table.locate(first, field, "").split(",")[0]
             self.problem(
                 table,
@@ -418,26 +434,36 @@ class _Validator:
             codes[field], parsed[field], failed = self.apply(table, field, rule)
             missing = codes[field] < 0
             if not self.csv or field in table.names:  # a missing column: a header problem
-                for k in np.flatnonzero(missing).tolist():
+                for k in self.each(missing):
                     self.problem(table, k, field, Item("", "is required", NO_VALUE, self.clause))
             broken |= failed | missing
         raw_codes = table.column("cbs_code")
-        broken_codes = {
-            str(raw_codes.values[c]).strip()
-            for c in np.unique(raw_codes.codes[broken & (raw_codes.codes >= 0)]).tolist()
-        }
+        hit = np.zeros(len(raw_codes.values) + 1, dtype=np.bool_)  # the last: absent
+        for start in range(0, size, _ROWS):
+            part = raw_codes.codes[start : start + _ROWS]
+            hit[part[broken[start : start + _ROWS]]] = True
+        broken_codes = {str(raw_codes.values[c]).strip() for c in np.flatnonzero(hit[:-1])}
         found: dict[str, Municipality] = {}
         where: dict[str, str] = {}
-        good = np.flatnonzero(~broken)
-        if not good.size:
+        # The distinct combinations of the four fields among the good records and the first
+        # record of each; a block of records at a time, since a CSV file repeats them in
+        # every row (memory: SEC-5).
+        ok = ~broken
+        index: dict[tuple[int, ...], int] = {}
+        first_record: list[int] = []
+        for good, combination, members in self.combinations_of(codes, fields, ok):
+            first_at = np.full(len(members), good.size, dtype=np.intp)
+            np.minimum.at(first_at, combination, np.arange(good.size))
+            for m, member in enumerate(members):
+                if member not in index:
+                    index[member] = len(first_record)
+                    first_record.append(int(good[first_at[m]]))
+        if not index:
             return found, where, broken_codes
-        combination, members = joint([codes[f][good] for f in fields])
-        # The first record of each combination of the four fields, in file order.
-        first_at = np.full(len(members), good.size, dtype=np.intp)
-        np.minimum.at(first_at, combination, np.arange(good.size))
+        members = list(index)
         first_of_code: dict[str, tuple[int, int]] = {}  # code -> (combination, record)
-        for m in np.argsort(first_at, kind="stable").tolist():
-            k = int(good[first_at[m]])
+        for m in np.argsort(first_record, kind="stable").tolist():
+            k = first_record[m]
             values = [parsed[f][c] for f, c in zip(fields, members[m], strict=True)]
             code = values[0]
             if code not in first_of_code:
@@ -447,25 +473,41 @@ class _Validator:
         # Per combination: the combination and the record that came first for its code.
         code_of = [parsed["cbs_code"][member[0]] for member in members]
         first_member = np.array([first_of_code[c][0] for c in code_of], dtype=np.intp)
-        first_record = np.array([first_of_code[c][1] for c in code_of], dtype=np.intp)
-        if self.csv:
-            differs = np.flatnonzero(combination != first_member[combination])
-        else:
-            differs = np.flatnonzero(good != first_record[combination])
-        for at in differs.tolist():
-            m = int(combination[at])
-            k = int(good[at])
-            code = code_of[m]
+        first_of = np.array([first_of_code[c][1] for c in code_of], dtype=np.intp)
+        for good, combination, block in self.combinations_of(codes, fields, ok):
+            global_of = np.array([index[b] for b in block], dtype=np.intp)[combination]
             if self.csv:
-                self.disagree(table, k, members[m], parsed, found[code], where[code])
+                differs = np.flatnonzero(global_of != first_member[global_of])
             else:
-                self.problem(
-                    table,
-                    k,
-                    "cbs_code",
-                    Item("", f"is listed more than once (also at {where[code]})", code, "XCH-7"),
-                )
+                differs = np.flatnonzero(good != first_of[global_of])
+            for at in _walk(differs):
+                m = int(global_of[at])
+                k = int(good[at])
+                code = code_of[m]
+                if self.csv:
+                    self.disagree(table, k, members[m], parsed, found[code], where[code])
+                else:
+                    self.problem(
+                        table,
+                        k,
+                        "cbs_code",
+                        Item(
+                            "", f"is listed more than once (also at {where[code]})", code, "XCH-7"
+                        ),
+                    )
         return found, where, broken_codes
+
+    @staticmethod
+    def combinations_of(
+        codes: dict[str, IntArray], fields: Iterable[str], ok: NDArray[np.bool_]
+    ) -> Iterator[tuple[IntArray, IntArray, list[tuple[int, ...]]]]:
+        """Per block of records: the records where ``ok`` holds, the code of each one's
+        combination of ``fields``, and the combinations of the block."""
+        for start in range(0, len(ok), _ROWS):
+            good = np.flatnonzero(ok[start : start + _ROWS]) + start
+            if good.size:
+                combination, members = joint([codes[f][good] for f in fields])
+                yield good, combination, members
 
     @property
     def clause(self) -> str:
@@ -654,7 +696,7 @@ class _Validator:
                 live &= ~self._listing_rows(table, missing)
             elif missing.any():
                 live &= ~missing
-                for k in np.flatnonzero(missing).tolist():
+                for k in self.each(missing):
                     self.problem(table, k, field, Item("", "is required", NO_VALUE, "XCH-8"))
 
         def municipality(value: Any) -> Any:
@@ -796,7 +838,7 @@ class _Validator:
             no = np.array([v is False for v in values] + [False], dtype=np.bool_)
             at = np.where(answer >= 0, answer, len(values))
             conflict = no[at] & ((masks & capability.bit) != 0) & live & ~failed
-            for k in np.flatnonzero(conflict).tolist():
+            for k in self.each(conflict):
                 self.problem(
                     table,
                     k,
@@ -820,7 +862,7 @@ class _Validator:
         for field, column in table.columns.items():
             if field not in ("municipality", "product"):
                 filled |= column.codes >= 0
-        for k in np.flatnonzero(listing & filled).tolist():
+        for k in self.each(listing & filled):
             self.problem(
                 table,
                 k,
@@ -841,11 +883,13 @@ class _Validator:
         """Requests per year per listed channel (XCH-9, XCH-11, OFF-5), whether each record has
         volumes, and whether its volumes failed. NaN where a channel is not listed."""
         n = table.size
-        volume = np.full((n, len(CHANNELS)), np.nan)
+        # Not listed anywhere: one NaN seen through every record (no memory per record).
+        volume: FloatArray = np.broadcast_to(np.nan, (n, len(CHANNELS)))
         if not self.csv:
             codes, parsed, failed = self.apply(table, "volumes", _JsonVolumes(), live)
             ok = (codes >= 0) & ~failed
             if ok.any():
+                volume = np.full((n, len(CHANNELS)), np.nan)
                 unlisted = np.full(len(CHANNELS), np.nan)
                 stack = np.array([unlisted if isinstance(p, Fault) else p for p in parsed])
                 volume[ok] = stack[codes[ok]]
@@ -879,11 +923,12 @@ class _Validator:
                 results.append(rules.read_rate(cell, d, unit_text))
             failed_member = np.array([isinstance(r, Fault) for r in results], dtype=np.bool_)
             bad = failed_member[pair] & present
-            rows = np.flatnonzero(bad & live)
-            if rows.size:
-                self.report_rows(table, column_name, rows, pair[rows], results)
+            if (bad & live).any():
+                self.report_rows(table, column_name, bad & live, pair, results)
             failed |= bad
             values = np.array([r if isinstance(r, float) else 0.0 for r in results])[pair]
+            if not volume.flags.writeable:
+                volume = np.full((n, len(CHANNELS)), np.nan)
             volume[present, slot] = values[present]
         return volume, filled, failed
 
@@ -892,13 +937,14 @@ class _Validator:
     ) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
         """Web forms started and completed (OFF-6); NaN without a record."""
         n = table.size
-        started = np.full(n, np.nan)
-        completed = np.full(n, np.nan)
+        started: FloatArray = np.broadcast_to(np.nan, n)  # no record anywhere: no memory
+        completed: FloatArray = started
         d = self.dialect
         if not self.csv:
             codes, parsed, failed = self.apply(table, "forms", _json_forms, live)
             ok = (codes >= 0) & ~failed
             if ok.any():
+                started, completed = np.full(n, np.nan), np.full(n, np.nan)
                 pairs = np.array(
                     [(0, 0) if isinstance(p, Fault) else p for p in parsed], dtype=np.float64
                 )
@@ -917,6 +963,8 @@ class _Validator:
             counts.append((codes, parsed))
             failed |= bad
         (s_codes, s_parsed), (c_codes, c_parsed) = counts
+        if not s_parsed and not c_parsed:
+            return started, completed, failed  # no row counts its forms
         pair, members = joint([s_codes, c_codes])
         results: list[Any] = []
         for s_code, c_code in members:
@@ -942,12 +990,12 @@ class _Validator:
                     results.append((first, done))
         bad_member = np.array([isinstance(r, Fault) for r in results], dtype=np.bool_)
         bad = bad_member[pair] & ~failed
-        rows = np.flatnonzero(bad & live)
-        if rows.size:
-            self.report_rows(table, "forms_started", rows, pair[rows], results)
+        if (bad & live).any():
+            self.report_rows(table, "forms_started", bad & live, pair, results)
         failed |= bad_member[pair]
         ok = np.array([isinstance(r, tuple) for r in results], dtype=np.bool_)[pair]
         if ok.any():
+            started, completed = np.full(n, np.nan), np.full(n, np.nan)
             values = np.array(
                 [r if isinstance(r, tuple) else (0, 0) for r in results], dtype=np.float64
             )
@@ -1009,13 +1057,11 @@ class _Validator:
         bad_member = np.array([f is not None for f in faults], dtype=np.bool_)
         bad = bad_member[combination]
         if bad.any():
-            chosen = rows[bad]
-            failed[chosen] = True
-            for k, m in zip(chosen.tolist(), combination[bad].tolist(), strict=True):
-                if self.collector.full:
-                    self.collector.count_more(1)
-                    continue
-                item = faults[m].items[0]
+            failed[rows[bad]] = True
+            member_of = np.zeros(table.size, dtype=np.intp)
+            member_of[rows] = combination
+            for k in self.each(failed):
+                item = faults[int(member_of[k])].items[0]
                 self.problem(table, k, item.sub, attrs.evolve(item, sub=""))
         return failed
 
@@ -1046,7 +1092,7 @@ class _Validator:
         first = np.full(len(distinct), rows.size, dtype=np.intp)
         np.minimum.at(first, index, np.arange(rows.size))
         repeat = np.flatnonzero(first[index] != np.arange(rows.size))
-        for at in repeat.tolist():
+        for at in _walk(repeat):
             k = int(rows[at])
             failed[k] = True
             place = table.locate(int(rows[first[index[at]]]), "", "").split(",")[0]
@@ -1062,6 +1108,23 @@ class _Validator:
                 ),
             )
         return failed
+
+
+_BLOCK: Final = 4096
+_ROWS: Final = 1 << 18
+"""Records taken together where a step needs several arrays of one entry per record."""
+
+
+def _walk(indices: IntArray) -> Iterator[int]:
+    """The items of an index array, a block at a time: never one list of millions (SEC-5)."""
+    for start in range(0, len(indices), _BLOCK):
+        yield from indices[start : start + _BLOCK].tolist()
+
+
+def _where(mask: NDArray[np.bool_]) -> Iterator[int]:
+    """The indices where a mask holds, in order, a block at a time."""
+    for start in range(0, len(mask), _BLOCK):
+        yield from (np.flatnonzero(mask[start : start + _BLOCK]) + start).tolist()
 
 
 _PROVENANCE_FIELDS: Final = ("source", "records", "retrieved")

@@ -16,6 +16,7 @@ columns of the file, from which a dataset's arrays or offering records are made.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final
@@ -142,37 +143,56 @@ _RANK: Final = {"document": 1, "municipalities": 2, "local_products": 3, "offeri
 
 
 class _Sorted:
-    """The problems of one file, kept in the order of the file when they are handed on.
+    """The problems of one file: the first ones in the order of the file, and a count of the rest.
 
     Problems are found field by field; they are reported record by record (the document's
-    own first, then municipalities, local products and offerings, each in file order). The
-    collector's limit counts: beyond it problems are counted, not kept.
+    own first, then municipalities, local products and offerings, each in file order). Of
+    all the problems of a file, the collector's limit keeps those that come first in that
+    order: a heap holds at most that many, the last of them on top, so a problem that
+    comes later than every kept one is counted without being built (XCH-2, SEC-5).
     """
 
     def __init__(self, outer: ProblemCollector) -> None:
         self.outer = outer
-        self.items: list[tuple[tuple[int, int, int], Problem]] = []
+        self.heap: list[tuple[tuple[int, int, int], Problem]] = []
+        """``(negated place, problem)``: the top is the problem that comes last."""
         self.more = 0
+        self.found = 0
 
     @property
-    def full(self) -> bool:
-        return len(self.items) + len(self.outer.problems) >= self.outer.limit
+    def room(self) -> int:
+        """How many problems of this file can be kept."""
+        return max(self.outer.limit - len(self.outer.problems), 0)
+
+    def full(self, key: tuple[int, int]) -> bool:
+        """Whether a problem at ``key`` (and every later one) would only be counted."""
+        if len(self.heap) < self.room:
+            return False
+        if not self.heap:
+            return True
+        last = self.heap[0][0]
+        return (-last[0], -last[1]) <= key
 
     def add(self, problem: Problem, key: tuple[int, int] = (0, 0)) -> None:
-        if self.full:
+        order = (-key[0], -key[1], -self.found)
+        self.found += 1
+        if len(self.heap) < self.room:
+            heapq.heappush(self.heap, (order, problem))
+        elif self.heap and order > self.heap[0][0]:  # earlier than the last one kept
+            heapq.heapreplace(self.heap, (order, problem))
             self.more += 1
-            return
-        self.items.append(((*key, len(self.items)), problem))
+        else:
+            self.more += 1
 
     def count_more(self, n: int) -> None:
         self.more += n
 
     def clear(self) -> None:
-        self.items.clear()
+        self.heap.clear()
         self.more = 0
 
     def flush(self) -> None:
-        for _, problem in sorted(self.items, key=lambda item: item[0]):
+        for _, problem in sorted(self.heap, key=lambda item: item[0], reverse=True):
             self.outer.add(problem)
         self.outer.count_more(self.more)
 
@@ -203,8 +223,13 @@ class _Validator:
         parts = [p for p in sub.split("/") if p and not p.isdigit()]
         return ".".join([field, *parts])
 
+    def key(self, table: RawTable, k: int) -> tuple[int, int]:
+        """The place of a record in the order problems are reported in."""
+        return (0 if self.csv else _RANK.get(table.name, 9), k)  # CSV: all tables are rows
+
     def problem(self, table: RawTable, k: int, field: str, item: Item) -> None:
-        if self.collector.full:  # beyond the limit a problem is counted, never built
+        key = self.key(table, k)
+        if self.collector.full(key):  # beyond the limit a problem is counted, never built
             self.collector.count_more(1)
             return
         self.collector.add(
@@ -217,14 +242,14 @@ class _Validator:
                 clause=item.clause,
                 suggestion=item.suggestion,
             ),
-            (0 if self.csv else _RANK.get(table.name, 9), k),  # CSV: all tables are rows
+            key,
         )
 
-    def each(self, mask: NDArray[np.bool_]) -> Iterator[int]:
+    def each(self, table: RawTable, mask: NDArray[np.bool_]) -> Iterator[int]:
         """The records where ``mask`` holds, each to be reported with one problem: in order,
         a block at a time, and only while problems can be kept; the rest are counted."""
         for k in _where(mask):
-            if self.collector.full:
+            if self.collector.full(self.key(table, k)):
                 self.collector.count_more(int(np.count_nonzero(mask[k:])))
                 return
             yield k
@@ -243,7 +268,7 @@ class _Validator:
         problems are counted, not built (SEC-5).
         """
         for k in _where(bad):
-            if self.collector.full:
+            if self.collector.full(self.key(table, k)):
                 sizes = np.array(
                     [len(f.items) if isinstance(f, Fault) else 0 for f in faults] or [0],
                     dtype=np.int64,
@@ -389,7 +414,7 @@ class _Validator:
         codes, parsed, failed = self.apply(table, field, rule)
         present = codes >= 0
         if self.csv and required and field in table.names and (~present).any():
-            for k in self.each(~present):
+            for k in self.each(table, ~present):
                 self.problem(table, k, field, Item("", "is required", "", "XCH-11"))
         ok = present & ~failed
         if not ok.any():
@@ -397,7 +422,7 @@ class _Validator:
         first = int(np.argmax(ok))
         value = parsed[codes[first]]
         other = np.array([p != value for p in parsed] + [False], dtype=np.bool_)
-        for k in self.each(ok & other[codes]):
+        for k in self.each(table, ok & other[codes]):
             first_place = table.locate(first, field, "").split(",")[0]
             self.problem(
                 table,
@@ -434,7 +459,7 @@ class _Validator:
             codes[field], parsed[field], failed = self.apply(table, field, rule)
             missing = codes[field] < 0
             if not self.csv or field in table.names:  # a missing column: a header problem
-                for k in self.each(missing):
+                for k in self.each(table, missing):
                     self.problem(table, k, field, Item("", "is required", NO_VALUE, self.clause))
             broken |= failed | missing
         raw_codes = table.column("cbs_code")
@@ -550,10 +575,10 @@ class _Validator:
         products: list[Product] = []
         where: dict[str, str] = {}
         broken: set[str] = set()
-        for at, value in self.raw.local_products:
+        for n, (at, value) in enumerate(self.raw.local_products):
             product, problems = read_local_product(value, at)
             for p in problems:
-                self.collector.add(p.at(source=self.source), (3, 0))
+                self.collector.add(p.at(source=self.source), (_RANK["local_products"], n))
             uri = value.get("uri") if isinstance(value, dict) else None
             if product is None:
                 if isinstance(uri, str):
@@ -574,7 +599,8 @@ class _Validator:
                         source=self.source,
                         location=f"{at}/{field}",
                         clause=clause,
-                    )
+                    ),
+                    (_RANK["local_products"], n),
                 )
                 broken.add(product.uri)
                 continue
@@ -696,7 +722,7 @@ class _Validator:
                 live &= ~self._listing_rows(table, missing)
             elif missing.any():
                 live &= ~missing
-                for k in self.each(missing):
+                for k in self.each(table, missing):
                     self.problem(table, k, field, Item("", "is required", NO_VALUE, "XCH-8"))
 
         def municipality(value: Any) -> Any:
@@ -838,7 +864,7 @@ class _Validator:
             no = np.array([v is False for v in values] + [False], dtype=np.bool_)
             at = np.where(answer >= 0, answer, len(values))
             conflict = no[at] & ((masks & capability.bit) != 0) & live & ~failed
-            for k in self.each(conflict):
+            for k in self.each(table, conflict):
                 self.problem(
                     table,
                     k,
@@ -862,7 +888,7 @@ class _Validator:
         for field, column in table.columns.items():
             if field not in ("municipality", "product"):
                 filled |= column.codes >= 0
-        for k in self.each(listing & filled):
+        for k in self.each(table, listing & filled):
             self.problem(
                 table,
                 k,
@@ -1060,7 +1086,7 @@ class _Validator:
             failed[rows[bad]] = True
             member_of = np.zeros(table.size, dtype=np.intp)
             member_of[rows] = combination
-            for k in self.each(failed):
+            for k in self.each(table, failed):
                 item = faults[int(member_of[k])].items[0]
                 self.problem(table, k, item.sub, attrs.evolve(item, sub=""))
         return failed

@@ -23,9 +23,8 @@ def run(*argv: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-def test_version_names_package_and_specification(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, _ = run("--version")
-    printed = capsys.readouterr().out
+def test_version_names_package_and_specification() -> None:
+    code, printed, _ = run("--version")
     assert code == 0
     assert __version__ in printed
     assert SPEC_VERSION in printed
@@ -45,14 +44,17 @@ def test_version_names_package_and_specification(capsys: pytest.CaptureFixture[s
         "import",
     ],
 )
-def test_every_subcommand_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, _ = run(command, "--help")
+def test_every_subcommand_has_help(command: str) -> None:
+    code, out, _ = run(command, "--help")
     assert code == 0
-    assert "usage: digimaat " + command in capsys.readouterr().out
+    assert "usage: digimaat " + command in out
 
 
-def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run()[0] == 2
+def test_usage_errors_exit_2() -> None:
+    """A usage error exits 2 with the usage on the error stream given, nothing else."""
+    code, out, err = run()
+    assert (code, out) == (2, "")
+    assert err.startswith("usage: digimaat")
     assert run("score")[0] == 2  # FILE is required
     assert run("frobnicate")[0] == 2
     assert run("next", str(EXAMPLE), "-m", "GM0622", "--limit", "0")[0] == 2

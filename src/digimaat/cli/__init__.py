@@ -12,6 +12,7 @@ traceback is printed unless ``--debug`` is given, and no partial result ever.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import sys
 from collections.abc import Callable, Sequence
@@ -256,8 +257,9 @@ def main(
     out = out if out is not None else sys.stdout
     err = err if err is not None else sys.stderr
     parser = _parser()
-    try:
-        args = parser.parse_args(argv)
+    try:  # argparse writes help and usage errors itself: to the streams given here
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help/--version exit 0, usage errors exit 2
         return int(exc.code) if isinstance(exc.code, int) else EXIT_ERROR
     buffer = io.StringIO()

@@ -57,8 +57,6 @@ DOCUMENT_FIELDS: Final = (
     "spec_version",
     "reference_year",
     "source",
-    "scope",
-    "costs",
     "municipalities",
     "local_products",
     "offerings",

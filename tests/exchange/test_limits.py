@@ -146,3 +146,255 @@ def test_a_header_problem_does_not_hide_the_rows() -> None:
     assert [f for f in fields if f[1] == "status"] == [
         (f"row {k}, column G", "status") for k in (2, 3, 4)
     ]
+
+
+# -- Text (XCH-4, XCH-17, SEC-6) ------------------------------------------------------------
+
+LINE_BREAKS = "\t\n\r"
+"""Allowed in the texts that may hold several lines: reasons, sources and notes (XCH-4)."""
+FORBIDDEN = (
+    [chr(c) for c in range(0x20) if chr(c) not in LINE_BREAKS]
+    + [chr(c) for c in range(0x7F, 0xA0)]
+    + [chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))]
+    + ["\ud800", "\udbff", "\udc00", "\udfff", "\ufffe", "\uffff"]
+)
+"""Characters no text field may hold: C0 and C1 controls, bidirectional embeddings,
+overrides and isolates, surrogates, the noncharacters U+FFFE and U+FFFF."""
+
+
+def _json_with(field: str, text: str) -> tuple[str, str]:
+    """A document with ``text`` in one text field (escaped as JSON writes it), and where."""
+    document: dict[str, Any] = {
+        "format": "digimaat-offerings",
+        "spec_version": "1.0",
+        "reference_year": 2024,
+        "municipalities": [
+            {"cbs_code": "GM0622", "name": "Vlaardingen", "population": 74124, "year": 2021}
+        ],
+        "local_products": [
+            {"uri": "urn:gm0622:product:x", "name": "x", "fee_applies": True, "reason": "r"}
+        ],
+        "offerings": [
+            {
+                "municipality": "GM0622",
+                "product": "paspoort",
+                "local_target": "prefilled",
+                "local_target_reason": "r",
+            }
+        ],
+    }
+    places = {
+        "source": (document, "source", "/source"),
+        "municipality name": (document["municipalities"][0], "name", "/municipalities/0/name"),
+        "product name": (document["local_products"][0], "name", "/local_products/0/name"),
+        "product reason": (document["local_products"][0], "reason", "/local_products/0/reason"),
+        "notes": (document["offerings"][0], "notes", "/offerings/0/notes"),
+        "reason": (
+            document["offerings"][0],
+            "local_target_reason",
+            "/offerings/0/local_target_reason",
+        ),
+    }
+    record, key, pointer = places[field]
+    record[key] = text
+    return json.dumps(document), pointer  # ensure_ascii: every character as an escape
+
+
+SHEET_FIELDS = {
+    "source": ("source", "N"),
+    "municipality name": ("municipality_name", "C"),
+    "product name": ("local_name", "G"),
+    "product reason": ("local_reason", "H"),
+    "notes": ("notes", "M"),
+    "reason": ("local_target_reason", "L"),
+}
+_SHEET_HEADER = [
+    "reference_year",
+    "cbs_code",
+    "municipality_name",
+    "population",
+    "population_year",
+    "product",
+    "local_name",
+    "local_reason",
+    "local_fee_applies",
+    "status",
+    "local_target",
+    "local_target_reason",
+    "notes",
+    "source",
+]
+
+
+def _sheet_rows(field: str, text: str) -> list[list[Any]]:
+    row: list[Any] = [2024, "GM0622", "Vlaardingen", 74124, 2021, "urn:gm0622:product:x"]
+    row += ["x", "r", "true", "offered", "prefilled", "r", "n", "s"]
+    row[_SHEET_HEADER.index(SHEET_FIELDS[field][0])] = text
+    return [_SHEET_HEADER, row]
+
+
+def _csv_with(field: str, text: str) -> bytes:
+    import csv
+
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(_sheet_rows(field, text))
+    return out.getvalue().encode("utf-8")
+
+
+def _xlsx_with(field: str, text: str) -> bytes:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    for row in _sheet_rows(field, text):
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+MULTILINE = frozenset({"source", "product reason", "notes", "reason"})
+
+
+@pytest.mark.property
+@given(
+    form=st.sampled_from(["json", "csv", "xlsx"]),
+    field=st.sampled_from(sorted(SHEET_FIELDS)),
+    character=st.sampled_from(FORBIDDEN + list(LINE_BREAKS)),
+)
+def test_every_text_field_of_every_form_refuses_what_a_terminal_acts_on(
+    form: str, field: str, character: str
+) -> None:
+    """XCH-4: A text field (a name, a reason, a source, notes) MUST NOT hold control
+    characters (C0 and C1; tab, line feed and carriage return are allowed in the fields that
+    may hold several lines: reasons, sources and notes), bidirectional embeddings, overrides
+    or isolates, surrogate code points, or the noncharacters U+FFFE and U+FFFF. JSON and the
+    CSV form accept exactly the same values: so does a workbook."""
+    text = f"a{character}b"
+    if form != "json" and "\ud800" <= character <= "\udfff":
+        return  # no UTF-8 text, CSV or workbook can hold a lone surrogate (XCH-3)
+    if form == "xlsx" and (
+        character in "\ufffe\uffff" or (ord(character) < 0x20 and character not in LINE_BREAKS)
+    ):
+        return  # XML 1.0 cannot hold these: a workbook's format refuses them itself
+    if form == "json":
+        data: str | bytes
+        data, location = _json_with(field, text)
+    else:
+        data = (_csv_with if form == "csv" else _xlsx_with)(field, text)
+        location = f"row 2, column {SHEET_FIELDS[field][1]}"
+    accepted = character in LINE_BREAKS and field in MULTILINE
+    if accepted:
+        submission = loads(data, form=form)
+        kept = {
+            "source": submission.source,
+            "municipality name": submission.municipalities[0].name,
+            "product name": submission.local_products[0].name if submission.local_products else "",
+            "product reason": (
+                submission.local_products[0].additions.reason if submission.local_products else ""
+            ),
+            "notes": submission.offerings[0].notes,
+            "reason": submission.offerings[0].local_target_reason,
+        }
+        assert kept[field] == text
+        return
+    with pytest.raises(InputError) as caught:
+        loads(data, form=form)
+    problems = [(p.location, p.clause, p.value) for p in caught.value.problems]
+    assert problems == [(location, "XCH-4", text)], problems
+    assert "\\" in str(caught.value)  # shown escaped (XCH-2)
+    for character_shown in FORBIDDEN:
+        assert character_shown not in str(caught.value)
+
+
+def _standard_toml(key: str, text: str) -> str:
+    """The standard profile's TOML file renamed, with ``text`` as the value of ``key``."""
+    from importlib import resources
+
+    toml = (resources.files("digimaat.data.profiles") / "digimaat-standard.toml").read_text()
+    value = _toml_string(text)
+    top = {"name": 'name = "mine"', "description": 'description = "d"'}
+    if key != "metric title":
+        top[key] = f"{key} = {value}"
+    out: list[str] = []
+    section = ""
+    for line in toml.splitlines():
+        if line.startswith("reference attainment"):
+            continue  # the second line of the description, replaced as a whole
+        if line.startswith("["):
+            section = line
+        name = line.split(" = ", 1)[0]
+        if not section and name in top:
+            line = top[name]
+        elif key == "metric title" and section == "[[metrics]]" and name == "title":
+            line, key = f"title = {value}", ""
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string: every character outside printable ASCII as an escape."""
+    return (
+        '"'
+        + "".join(c if " " <= c <= "~" and c not in '"\\' else f"\\u{ord(c):04x}" for c in text)
+        + '"'
+    )
+
+
+@pytest.mark.property
+@given(
+    form=st.sampled_from(["json", "toml"]),
+    key=st.sampled_from(["name", "version", "title", "description", "metric title"]),
+    character=st.sampled_from(FORBIDDEN + list(LINE_BREAKS)),
+)
+def test_a_profile_file_refuses_what_a_terminal_acts_on(
+    form: str, key: str, character: str
+) -> None:
+    """XCH-4, PRF-7: the texts of a profile file (its name, version, title, description and
+    the titles of its metrics) follow the rule of texts, in JSON and in TOML alike; only the
+    description may hold several lines."""
+    from digimaat.exchange.profiles import loads_profile
+    from digimaat.measurement.profiles import standard_profile
+
+    data = standard_profile().to_dict()
+    data["name"] = "mine"
+    text = f"a{character}b"
+    if key == "metric title":
+        data["metrics"][0]["title"] = text
+        pointer = "/metrics/0/title"
+    else:
+        data[key] = text
+        pointer = f"/{key}"
+    if form == "json":
+        document = json.dumps(data)
+    else:
+        if "\ud800" <= character <= "\udfff":
+            return  # TOML escapes only Unicode scalar values: its parser refuses the file
+        document = _standard_toml(key, text)
+    if character in LINE_BREAKS and key == "description":
+        assert loads_profile(document, form=form).description == text
+        return
+    with pytest.raises(InputError) as caught:
+        loads_profile(document, form=form)
+    assert [(p.location, p.clause) for p in caught.value.problems] == [(pointer, "XCH-4")]
+
+
+@pytest.mark.property
+@given(
+    form=st.sampled_from(["json", "csv"]),
+    character=st.sampled_from(FORBIDDEN + list(LINE_BREAKS)),
+)
+def test_a_peer_group_file_refuses_what_a_terminal_acts_on(form: str, character: str) -> None:
+    """CMP-3, XCH-4: a group name is one line without any character a text may not hold, in
+    either form of a peer-group file."""
+    from digimaat.analysis.peers import parse_peer_groups
+
+    name = f"a{character}b"
+    if form == "json":
+        text = json.dumps({"format": "digimaat-peer-groups", "groups": {name: ["GM0622"]}})
+    elif "\ud800" <= character <= "\udfff":
+        return  # CSV is UTF-8 text: a lone surrogate cannot be written (XCH-3)
+    else:
+        text = 'group,cbs_code\n"' + name + '",GM0622\n'
+    with pytest.raises(InputError) as caught:
+        parse_peer_groups(text, form)
+    (problem,) = caught.value.problems
+    assert (problem.field, problem.clause) == ("name", "XCH-4")

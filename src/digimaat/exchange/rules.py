@@ -29,6 +29,7 @@ from typing import Any, Final
 
 import attrs
 
+from digimaat._text import FORBIDDEN_MESSAGE, forbidden
 from digimaat.errors import NO_VALUE, InvalidValueError, safe_text
 from digimaat.units import rate_factor, split_rate
 from digimaat.vocabulary.assurance import (
@@ -164,13 +165,6 @@ def _is_int(value: Any) -> bool:
 
 # -- Texts --------------------------------------------------------------------------------
 
-_FORBIDDEN_LINE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
-)
-_FORBIDDEN_TEXT = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
-)
-
 
 def read_text(
     value: Any,
@@ -197,13 +191,8 @@ def read_text(
         return Fault.one("must not be empty", text, clause)
     if len(text) > max_length:
         return Fault.one(f"is longer than {max_length:,} characters", text, "XCH-4")
-    forbidden = _FORBIDDEN_TEXT if multiline else _FORBIDDEN_LINE
-    if forbidden.search(text):
-        return Fault.one(
-            "must not hold control, bidirectional-override or surrogate characters",
-            text,
-            "XCH-4",
-        )
+    if forbidden(text, multiline=multiline):  # the one rule of texts (digimaat._text)
+        return Fault.one(FORBIDDEN_MESSAGE, text, "XCH-4")
     return text
 
 

@@ -44,7 +44,7 @@ from digimaat.vocabulary.assurance import (
 )
 from digimaat.vocabulary.channels import CHANNELS
 from digimaat.vocabulary.maturity import Capability, capability_mask
-from digimaat.vocabulary.municipalities import Municipality
+from digimaat.vocabulary.municipalities import MAX_NAME, Municipality
 from digimaat.vocabulary.offerings import FormFunnel, Offering, Provenance, Status, Volumes
 from digimaat.vocabulary.products import Audience, Catalogue, Product
 
@@ -445,7 +445,7 @@ class _Validator:
         dialect = self.dialect
         fields: dict[str, Callable[[Any], Any]] = {
             "cbs_code": lambda v: rules.read_code(v, dialect, "MUN-2"),
-            "name": lambda v: rules.read_text(v, dialect, max_length=200, clause="MUN-1"),
+            "name": lambda v: rules.read_text(v, dialect, max_length=MAX_NAME, clause="MUN-1"),
             "population": lambda v: rules.read_integer(
                 v, dialect, 1, rules.MAX_POPULATION, "MUN-1"
             ),
@@ -621,9 +621,10 @@ class _Validator:
         if table is None:
             return [], where, broken
         d = self.dialect
+        text = self.limits.max_text  # as a document's local products (XCH-6, XCH-4)
         rules_of: dict[str, Callable[[Any], Any]] = {
-            "uri": lambda v: rules.read_text(v, d, max_length=2000, clause="XCH-6"),
-            "name": lambda v: rules.read_text(v, d, max_length=200, clause="XCH-6"),
+            "uri": lambda v: rules.read_text(v, d, max_length=text, clause="XCH-6"),
+            "name": lambda v: rules.read_text(v, d, max_length=text, clause="XCH-6"),
             "audiences": _audiences,
             "required_assurance": _assurance,
             "physical_presence": lambda v: rules.read_boolean(v, d, "XCH-6"),

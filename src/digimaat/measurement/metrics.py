@@ -29,6 +29,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._text import check_text
 from digimaat.errors import InvalidValueError
 from digimaat.measurement.aggregation import (
     Method,
@@ -177,6 +178,10 @@ def _id(instance: object, attribute: attrs.Attribute[str], value: object) -> Non
         )
 
 
+def _title(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    check_text(attribute.name, value, empty=True, message="must be a text")  # XCH-4
+
+
 class Metric(abc.ABC):
     """A metric: an id, a title, its clause, unit, range and direction (MET-1)."""
 
@@ -185,7 +190,7 @@ class Metric(abc.ABC):
     unit: ClassVar[str] = "share"
     range: ClassVar[tuple[float, float]] = (0.0, 1.0)
     id: str
-    title: str
+    title: str = attrs.field(validator=_title)
 
     @property
     def direction(self) -> int:
@@ -286,7 +291,7 @@ class Availability(Metric):
     kind: ClassVar[str] = "availability"
     clause: ClassVar[str] = "MET-2"
     id: str = attrs.field(validator=_id)
-    title: str
+    title: str = attrs.field(validator=_title)
     at_least: MaturityLevel = attrs.field(default=MaturityLevel.FULLY_ONLINE, converter=_level)
     scope: str = attrs.field(default="reference", converter=_scope)
 
@@ -320,7 +325,7 @@ class Maturity(Metric):
     clause: ClassVar[str] = "MET-3"
     unit: ClassVar[str] = "score"
     id: str = attrs.field(validator=_id)
-    title: str
+    title: str = attrs.field(validator=_title)
     scores: tuple[float, ...] = attrs.field(default=LINEAR_SCORES, converter=_scores)
     scope: str = attrs.field(default="reference", converter=_scope)
 
@@ -352,7 +357,7 @@ class Attainment(Metric):
     clause: ClassVar[str] = "MET-4"
     unit: ClassVar[str] = "score"
     id: str = attrs.field(validator=_id)
-    title: str
+    title: str = attrs.field(validator=_title)
     target: str = attrs.field(default="reference", validator=_one_of(_TARGETS))
     scope: str = attrs.field(default="reference", converter=_scope)
 
@@ -433,7 +438,7 @@ class AuthenticationFit(Metric):
     kind: ClassVar[str] = "authentication-fit"
     clause: ClassVar[str] = "MET-5"
     id: str = attrs.field(validator=_id)
-    title: str
+    title: str = attrs.field(validator=_title)
     outcome: str = attrs.field(default="match", validator=_one_of(_OUTCOMES))
     scope: str = attrs.field(default="reference", converter=_scope)
 
@@ -470,7 +475,7 @@ class Uptake(Metric):
     kind: ClassVar[str] = "uptake"
     clause: ClassVar[str] = "MET-6"
     id: str = attrs.field(validator=_id)
-    title: str
+    title: str = attrs.field(validator=_title)
     scope: str = attrs.field(default="reference", converter=_scope)
 
     def cells(self, ds: Dataset) -> Cells:
@@ -492,7 +497,7 @@ class SuccessRatio(Metric):
     kind: ClassVar[str] = "success-ratio"
     clause: ClassVar[str] = "MET-7"
     id: str = attrs.field(validator=_id)
-    title: str
+    title: str = attrs.field(validator=_title)
     scope: str = attrs.field(default="reference", converter=_scope)
 
     def cells(self, ds: Dataset) -> Cells:
@@ -550,7 +555,7 @@ class Composite(Metric):
     clause: ClassVar[str] = "MET-8"
     unit: ClassVar[str] = "score"
     id: str = attrs.field(validator=_id)
-    title: str
+    title: str = attrs.field(validator=_title)
     parts: tuple[tuple[Metric, float], ...] = attrs.field(converter=_parts)
     method: Method = attrs.field(default=Method.ARITHMETIC, converter=_method)
 

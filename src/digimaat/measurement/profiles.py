@@ -32,6 +32,7 @@ import attrs
 import numpy as np
 
 from digimaat._serial import parse_data, problems_of
+from digimaat._text import FORBIDDEN_MESSAGE, check_text, forbidden
 from digimaat._version import SPEC_VERSION
 from digimaat.errors import (
     NO_VALUE,
@@ -98,8 +99,7 @@ _METRICS: dict[str, type[Metric]] = {
 
 
 def _check_name(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidValueError(attribute.name, value, "must be a non-empty string")
+    check_text(attribute.name, value)  # the one rule of texts (XCH-4)
 
 
 def _metric_tuple(values: Sequence[Metric]) -> tuple[Metric, ...]:
@@ -118,8 +118,8 @@ def _check_weighting(instance: object, attribute: attrs.Attribute[Any], value: o
 
 
 def _check_text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str):
-        raise InvalidValueError(attribute.name, value, "must be a string")
+    lines = attribute.name == "description"
+    check_text(attribute.name, value, empty=True, multiline=lines, message="must be a string")
 
 
 def _policy(value: str | MissingPolicy) -> MissingPolicy:
@@ -566,6 +566,11 @@ _PROFILE_KEYS = (
 )
 
 
+def _unsafe(key: str, value: str, source: str | None) -> Problem:
+    """A text of the profile that holds what a text may not hold (XCH-4)."""
+    return Problem(key, value, FORBIDDEN_MESSAGE, source=source, location=f"/{key}", clause="XCH-4")
+
+
 def _structure_profile(data: Any, source: str | None) -> Profile:
     b = _Builder(source)
     root = b.mapping("", data, "profile")
@@ -581,9 +586,13 @@ def _structure_profile(data: Any, source: str | None) -> Profile:
                 NO_VALUE if value is None else value,
                 "is required and must be a non-empty string",
             )
+        elif forbidden(value):
+            b.problems.append(_unsafe(key, value, source))
     for key in ("title", "description"):
         if key in root and not isinstance(root[key], str):
             b.problem(f"/{key}", key, root[key], "must be a string")
+        elif key in root and forbidden(root[key], multiline=key == "description"):
+            b.problems.append(_unsafe(key, root[key], source))
     weighting = b.weighting("/weighting", root.get("weighting"))
     missing: MissingPolicy | None = None
     policy = root.get("missing", MissingPolicy.DROP.value)
@@ -633,6 +642,9 @@ def _structure_profile(data: Any, source: str | None) -> Profile:
         )
     except InputError as exc:
         raise InputError([p.at(source=source) for p in exc.problems]) from None
+    except InvalidValueError as exc:  # a rule of the record itself, where it is
+        where = f"/{exc.field}" if exc.field in root else ""
+        raise InputError([exc.problem.at(source=source, location=where)]) from None
 
 
 # ---------------------------------------------------------------------- score cards

@@ -21,9 +21,18 @@ from typing import Any
 
 import attrs
 
+from digimaat._text import check_text
 from digimaat.errors import InvalidValueError
 
-__all__ = ["SIZE_CLASSES", "Municipality", "Register", "SizeClass", "cbs_register", "size_class"]
+__all__ = [
+    "MAX_NAME",
+    "SIZE_CLASSES",
+    "Municipality",
+    "Register",
+    "SizeClass",
+    "cbs_register",
+    "size_class",
+]
 
 # A CBS gemeentecode: "GM" and four ASCII digits. Not \d, which also matches the digits of
 # other scripts (e.g. Arabic-Indic), which are no CBS code.
@@ -84,9 +93,12 @@ def _check_year(instance: object, attribute: attrs.Attribute[int], value: object
         raise InvalidValueError(attribute.name, value, "must be a calendar year (1800-2200)")
 
 
+MAX_NAME = 200
+"""The longest name of a municipality, in characters (XCH-4)."""
+
+
 def _check_name(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidValueError(attribute.name, value, "must be a non-empty string")
+    check_text(attribute.name, value, max_length=MAX_NAME)  # as every reader checks it
 
 
 @attrs.frozen(order=False)

@@ -47,6 +47,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from digimaat._text import check_text
 from digimaat.errors import (
     _NO_VALUE,
     AmbiguousProductError,
@@ -195,8 +196,23 @@ def _sdg_codes(values: Iterable[Any]) -> tuple[str, ...]:
 
 
 def _non_empty(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidValueError(attribute.name, value, "must be a non-empty string")
+    check_text(attribute.name, value)  # the one rule of texts (XCH-4)
+
+
+def _uri(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    """A product's URI: a text without white space (XCH-6), by the rule of texts."""
+    check_text(attribute.name, value)
+    assert isinstance(value, str)
+    if any(c.isspace() for c in value):
+        raise InvalidValueError(attribute.name, value, "must be a URI: no white space", "XCH-6")
+
+
+def _text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    check_text(attribute.name, value, empty=True, message="must be a text")
+
+
+def _reason(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    check_text(attribute.name, value, empty=True, multiline=True, message="must be a text")
 
 
 def _optional_level(value: Any) -> AssuranceLevel | None:
@@ -212,8 +228,8 @@ class LegalBasis:
     """A legal basis (UPL ``Grondslag``): an OWMS term URI, a label and a link to the text."""
 
     uri: str = attrs.field(validator=_non_empty)
-    label: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
-    link: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
+    label: str = attrs.field(default="", validator=_text)
+    link: str = attrs.field(default="", validator=_text)
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> LegalBasis:
@@ -249,7 +265,7 @@ class Additions:
         default=MaturityLevel.FULLY_ONLINE,
         converter=_target,
     )
-    reason: str = ""
+    reason: str = attrs.field(default="", validator=_reason)
     """Why these values (sources, legal grounds); empty only for :data:`DEFAULT_ADDITIONS`."""
 
 
@@ -273,7 +289,7 @@ class Product:
     :meth:`local`.
     """
 
-    uri: str = attrs.field(validator=_non_empty)
+    uri: str = attrs.field(validator=_uri)
     name: str = attrs.field(validator=_non_empty)
     audiences: frozenset[Audience] = attrs.field(factory=frozenset, converter=_audiences)
     task_types: frozenset[TaskType] = attrs.field(factory=frozenset, converter=_task_types)
@@ -474,8 +490,8 @@ def _synonym_kind(instance: object, attribute: attrs.Attribute[str], value: obje
 
 
 def _shown_text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    _non_empty(instance, attribute, value)
-    assert isinstance(value, str)
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidValueError(attribute.name, value, "must be a non-empty string")
     if (
         value != value.strip()
         or value[0] in "=+-@"

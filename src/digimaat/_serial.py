@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 import cattrs
 
+from digimaat._numbers import MAX_WEIGHT
 from digimaat.errors import NO_VALUE, InvalidValueError, Problem
 
 __all__ = ["MAX_NUMBER", "converter", "parse_data", "problems_of", "structure"]
@@ -190,8 +191,8 @@ class _Shown:
         return self.text
 
 
-MAX_NUMBER = 1e15
-"""The largest magnitude of a number in a profile file (PRF-7, XCH-4)."""
+MAX_NUMBER = MAX_WEIGHT
+"""The largest magnitude of a number in a profile file (PRF-7, XCH-4): that of a weight."""
 
 
 def parse_data(text: str, form: str, source: str, max_depth: int = 64) -> Any:

@@ -398,3 +398,215 @@ def test_a_peer_group_file_refuses_what_a_terminal_acts_on(form: str, character:
         parse_peer_groups(text, form)
     (problem,) = caught.value.problems
     assert (problem.field, problem.clause) == ("name", "XCH-4")
+
+
+# -- Numbers (XCH-4, XCH-5, XCH-9, OFF-6, OFF-14, MUN-1) -----------------------------------
+
+INTEGER_FIELDS = {
+    # field: (JSON place, CSV column, lowest, highest)
+    "population": ("municipality", "population", 1, 10**9),
+    "year": ("municipality", "population_year", 1800, 2200),
+    "reference_year": ("document", "reference_year", 1800, 2200),
+    "forms started": ("forms", "forms_started", 0, 10**12),
+    "forms completed": ("forms", "forms_completed", 0, 10**12),
+}
+
+
+def _number_document(field: str, raw: str) -> str:
+    """A document with the JSON text ``raw`` as the value of one integer field."""
+    where, _, _, _ = INTEGER_FIELDS[field]
+    municipality = {"cbs_code": "GM0622", "name": "V", "population": 1, "year": 2021}
+    document: dict[str, Any] = {
+        "format": "digimaat-offerings",
+        "spec_version": "1.0",
+        "reference_year": 2024,
+        "municipalities": [municipality],
+        "offerings": [
+            {
+                "municipality": "GM0622",
+                "product": "paspoort",
+                "forms": {"started": 10**12, "completed": 0},
+            }
+        ],
+    }
+    marker = "__NUMBER__"
+    if where == "municipality":
+        municipality["population" if field == "population" else "year"] = marker
+    elif where == "document":
+        document["reference_year"] = marker
+    else:
+        document["offerings"][0]["forms"]["started" if "started" in field else "completed"] = marker
+    return json.dumps(document).replace(f'"{marker}"', raw)
+
+
+def _number_sheet(field: str, cell: str, dutch: bool) -> str:
+    _, column, _, _ = INTEGER_FIELDS[field]
+    cells = {
+        "reference_year": "2024",
+        "cbs_code": "GM0622",
+        "municipality_name": "V",
+        "population": "1",
+        "population_year": "2021",
+        "product": "paspoort",
+        "forms_started": "1.000.000.000.000" if dutch else "1000000000000",
+        "forms_completed": "0",
+        column: cell,
+    }
+    separator = ";" if dutch else ","
+    return separator.join(cells) + "\n" + separator.join(cells.values()) + "\n"
+
+
+def _read_integer(field: str, submission: Any) -> int:
+    municipality = submission.municipalities[0]
+    forms = submission.offerings[0].forms
+    return {
+        "population": municipality.population,
+        "year": municipality.year,
+        "reference_year": submission.reference_year,
+        "forms started": forms.started,
+        "forms completed": forms.completed,
+    }[field]
+
+
+def _outcome(text: str, form: str, field: str) -> int | str:
+    """The integer read, or the problems when the file was refused."""
+    try:
+        return _read_integer(field, loads(text, form=form))
+    except InputError as exc:
+        return "refused: " + ", ".join(p.field for p in exc.problems)
+
+
+_INTEGERS = st.one_of(
+    st.integers(-(10**20), 10**20),
+    st.sampled_from([0, 1, 1799, 1800, 2200, 2201, 10**9, 10**9 + 1, 10**12, 10**12 + 1]),
+    st.sampled_from([2**53 - 1, 2**53, 2**53 + 1, 10**16, 10**400]),
+)
+
+
+@pytest.mark.property
+@given(field=st.sampled_from(sorted(INTEGER_FIELDS)), number=_INTEGERS)
+def test_json_and_csv_accept_exactly_the_same_integers(field: str, number: int) -> None:
+    """XCH-4: JSON and the CSV form accept exactly the same values; every integer up to
+    2^53 - 1 is exact. An integer is read into its field exactly as written, in the JSON
+    document, in the CSV form and in the CSV form of a Dutch spreadsheet (thousands grouped
+    with '.'), or refused by all three; never overflowed, rounded or clamped."""
+    _, _, low, high = INTEGER_FIELDS[field]
+    if field == "forms completed":
+        high = 10**12  # completed may not exceed started, which is 10^12 here
+    grouped = f"{number:,}".replace(",", ".")
+    outcomes = {
+        "json": _outcome(_number_document(field, str(number)), "json", field),
+        "csv": _outcome(_number_sheet(field, str(number), False), "csv", field),
+        "csv-nl": _outcome(_number_sheet(field, grouped, True), "csv", field),
+    }
+    if low <= number <= high:
+        assert outcomes == dict.fromkeys(outcomes, number)
+    else:  # one problem, at the field itself, in every form
+        assert all(isinstance(o, str) and "," not in o for o in outcomes.values()), outcomes
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "1e308",
+        "1" + "0" * 400,
+        "1e400",
+        "5e-324",
+        "-0.0",
+        "-0",
+        "74124.0",
+        "7.4124e4",
+        '"74124"',
+        "true",
+        "null",
+        "[74124]",
+        "NaN",
+        "Infinity",
+        "-Infinity",
+    ],
+)
+@pytest.mark.parametrize("field", sorted(INTEGER_FIELDS))
+def test_a_number_that_is_not_a_whole_number_in_range_is_a_problem(field: str, raw: str) -> None:
+    """XCH-4, XCH-5: every number is finite and within its limit; NaN and Infinity, which are
+    not JSON, MUST be refused wherever they occur; a number written as a text is not a
+    number. Each is one problem at the field (or, for what is not JSON, at its line),
+    never an overflow, an infinity or a number read otherwise than written."""
+    _, _, low, _ = INTEGER_FIELDS[field]
+    if raw in ("-0", "-0.0") and low == 0 and raw == "-0":
+        assert _read_integer(field, loads(_number_document(field, raw), form="json")) == 0
+        return  # -0 is the integer 0
+    with pytest.raises(InputError) as caught:
+        loads(_number_document(field, raw), form="json")
+    (problem,) = caught.value.problems
+    if raw in ("NaN", "Infinity", "-Infinity"):
+        assert (problem.field, problem.clause) == ("document", "XCH-5")
+    else:
+        assert problem.clause is not None
+        assert "got" in str(problem) or "required" in str(problem)
+
+
+VOLUMES = [
+    ("1e308/year", "OFF-14"),
+    ("1e400/year", "OFF-14"),
+    ("5e-324/year", "OFF-14"),
+    ("1e-320/year", "OFF-14"),
+    ("9.99e-7/year", "OFF-14"),
+    ("1.0000001e12/year", "OFF-14"),
+    ("1.2e8 per hour", "OFF-14"),
+    ("-1/year", "OFF-14"),
+    ("NaN/year", "XCH-9"),
+    ("Infinity/year", "XCH-9"),
+    ("inf/year", "XCH-9"),
+    ("0x10/year", "XCH-9"),
+    ("1_000/year", "XCH-9"),
+    ("\u0665/year", "XCH-9"),
+    ("5", "OFF-13"),
+]
+
+
+@pytest.mark.parametrize(("volume", "clause"), VOLUMES)
+@pytest.mark.parametrize("form", ["json", "json object", "csv"])
+def test_a_volume_outside_its_limits_is_a_problem(form: str, volume: str, clause: str) -> None:
+    """OFF-14, XCH-9: a volume is 0 or from 1e-6 to 1e12 requests a year, and its number is
+    written in the closed grammar of rates; anything else is one problem at the volume,
+    in every form: never an overflow, an infinity or a denormal weight."""
+    number, _, unit = volume.partition("/") if "/" in volume else volume.partition(" per ")
+    if form == "json object":
+        try:
+            json.loads(number)  # a JSON number, written as it is (1e400 too)
+        except ValueError:
+            return  # not a JSON number: the text forms cover it
+        if not unit:
+            return
+        volumes: Any = {"web": {"value": "__NUMBER__", "unit": "per " + unit.split()[-1]}}
+    else:
+        volumes = {"web": volume}
+    if form == "csv":
+        text = _sheet_volume(volume)
+    else:
+        document = json.loads(_number_document("population", "1"))
+        document["offerings"][0]["volumes"] = volumes
+        text = json.dumps(document).replace('"__NUMBER__"', number)
+    with pytest.raises(InputError) as caught:
+        loads(text, form="csv" if form == "csv" else "json")
+    (problem,) = caught.value.problems
+    if form == "json object" and number in ("NaN", "Infinity"):
+        clause = "XCH-5"  # not JSON (XCH-5), wherever it occurs
+    assert problem.clause in (clause, "XCH-4")
+
+
+def _sheet_volume(volume: str) -> str:
+    header = "reference_year,cbs_code,municipality_name,population,population_year,product,"
+    return header + "volume_web\n2024,GM0622,V,1,2021,paspoort," + volume + "\n"
+
+
+@pytest.mark.parametrize("volume", ["-0/year", "-0.0/year", "0/year", "0e5/year"])
+def test_a_negative_zero_volume_is_a_zero(volume: str) -> None:
+    """OFF-14: -0 is 0 (a listed channel with no requests), never a negative volume; it is
+    written back as 0."""
+    document = json.loads(_number_document("population", "1"))
+    document["offerings"][0]["volumes"] = {"web": volume}
+    (offering,) = loads(json.dumps(document), form="json").offerings
+    assert offering.volumes is not None
+    (value,) = offering.volumes.per_year_values
+    assert (value, str(value)) == (0.0, "0.0")

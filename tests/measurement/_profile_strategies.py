@@ -214,7 +214,7 @@ def cases(draw: st.DrawFn, max_municipalities: int = 3, max_products: int = 4) -
 # --------------------------------------------------------------------------- profiles
 
 _IDS = ("a", "b", "c", "d", "e", "f", "g", "h")
-_NUMBER = st.floats(0.0, 10.0, allow_subnormal=False)
+_NUMBER = st.just(0.0) | st.floats(1e-15, 10.0)  # a weight: 0, or at least 1e-15 (WGT-1)
 _POSITIVE = st.floats(0.125, 10.0)
 
 

@@ -29,6 +29,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._numbers import weight
 from digimaat._text import check_text
 from digimaat.errors import InvalidValueError
 from digimaat.measurement.aggregation import (
@@ -516,20 +517,16 @@ def _parts(values: Any) -> tuple[tuple[Metric, float], ...]:
         pairs = tuple((metric, weight) for metric, weight in values)
     except (TypeError, ValueError):
         raise InvalidValueError("parts", values, "must be (metric, weight) pairs") from None
-    for metric, weight in pairs:
+    for metric, _ in pairs:
         if not isinstance(metric, Metric):
             raise InvalidValueError("parts.metric", metric, "must be a metric")
-        if isinstance(weight, bool) or not isinstance(weight, int | float):
-            raise InvalidValueError(f"parts[{metric.id}].weight", weight, "must be a number")
-    parts = tuple((metric, float(weight)) for metric, weight in pairs)
+    parts = tuple((metric, weight(f"parts[{metric.id}].weight", w)) for metric, w in pairs)
     if not parts:
         raise InvalidValueError("parts", parts, "a composite needs at least one part")
     ids = [metric.id for metric, _ in parts]
     if len(set(ids)) != len(ids):
         raise InvalidValueError("parts", ids, "part ids must be unique")
-    for metric, weight in parts:
-        if not np.isfinite(weight) or weight < 0:
-            raise InvalidValueError(f"parts[{metric.id}].weight", weight, "must be finite and >= 0")
+    for metric, _ in parts:
         if metric.range != (0.0, 1.0):
             raise InvalidValueError(f"parts[{metric.id}]", metric.id, "must have range [0, 1]")
     if sum(w for _, w in parts) <= 0:

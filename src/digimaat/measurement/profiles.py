@@ -26,11 +26,12 @@ import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from importlib import resources
-from typing import Any, TypeGuard
+from typing import Any
 
 import attrs
 import numpy as np
 
+from digimaat._numbers import weight
 from digimaat._serial import parse_data, problems_of
 from digimaat._text import FORBIDDEN_MESSAGE, check_text, forbidden
 from digimaat._version import SPEC_VERSION
@@ -400,7 +401,13 @@ class _Builder:
         if cls is ProductOf:
             left = self.weighting(f"{pointer}/left", data.get("left"), "left")
             right = self.weighting(f"{pointer}/right", data.get("right"), "right")
-            return ProductOf(left, right) if left is not None and right is not None else None
+            if left is None or right is None:
+                return None
+            try:
+                return ProductOf(left, right)
+            except InvalidValueError as exc:  # too many factors (WGT-9)
+                self.problems.append(exc.problem.at(source=self.source, location=pointer))
+                return None
         if cls is Mix:
             return self.mix(pointer, data.get("parts"))
         if cls is Restrict:
@@ -434,16 +441,18 @@ class _Builder:
                 continue
             w = self.weighting(f"{where}/weighting", p.get("weighting"))
             share = p.get("share")
-            if not _is_number(share) or share <= 0:
+            try:
+                checked = weight("share", share, positive=True)
+            except InvalidValueError as exc:
                 self.problem(
                     f"{where}/share",
                     "share",
                     NO_VALUE if share is None else share,
-                    "must be a finite number > 0",
+                    exc.problem.message,
                 )
                 continue
             if w is not None:
-                built.append((w, float(share)))
+                built.append((w, checked))
         return Mix(tuple(built)) if len(built) == len(parts) else None
 
     def custom(self, pointer: str, data: Mapping[str, Any]) -> Weighting | None:
@@ -457,21 +466,20 @@ class _Builder:
             )
             return None
         ok = True
-        for uri, weight in weights.items():
-            if not _is_number(weight) or weight < 0:
-                self.problem(
-                    f"{pointer}/weights/{_token(uri)}",
-                    f"weights[{uri}]",
-                    weight,
-                    "must be a finite number >= 0",
-                )
+        for uri, value in weights.items():
+            try:
+                weight(f"weights[{uri}]", value)
+            except InvalidValueError as exc:
+                where = f"{pointer}/weights/{_token(uri)}"
+                self.problem(where, f"weights[{uri}]", value, exc.problem.message)
                 ok = False
         default = data.get("default")
-        if "default" in data and (not _is_number(default) or default < 0):
-            self.problem(
-                f"{pointer}/default", "default", default, "must be a finite number >= 0 or absent"
-            )
-            ok = False
+        if "default" in data:
+            try:
+                weight("default", default)
+            except InvalidValueError as exc:
+                self.problem(f"{pointer}/default", "default", default, exc.problem.message)
+                ok = False
         if not ok:
             return None
         try:
@@ -517,12 +525,14 @@ class _Builder:
             if p is None or not self.unknown_keys(where, p, {"metric", "weight"}, "a part"):
                 complete = False
                 continue
-            ref, weight = p.get("metric"), p.get("weight", 1.0)
-            if not _is_number(weight) or weight < 0:
-                self.problem(f"{where}/weight", "weight", weight, "must be a finite number >= 0")
-                complete = False
+            ref, value = p.get("metric"), p.get("weight", 1.0)
+            try:
+                checked = weight("weight", value)
+            except InvalidValueError as exc:
+                self.problem(f"{where}/weight", "weight", value, exc.problem.message)
+                complete, checked = False, 0.0
             if isinstance(ref, str) and ref in known:
-                built.append((known[ref], float(weight) if _is_number(weight) else 0.0))
+                built.append((known[ref], checked))
                 continue
             complete = False
             if isinstance(ref, str) and ref in listed:
@@ -547,11 +557,6 @@ class _Builder:
             pointer, Composite, extra, "composite", parts=tuple(built)
         )
         return composite
-
-
-def _is_number(value: object) -> TypeGuard[float]:
-    """A finite number (an ``int`` or a ``float``, not a boolean)."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 _PROFILE_KEYS = (

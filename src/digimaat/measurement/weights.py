@@ -26,6 +26,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._numbers import MAX_WEIGHT, MIN_WEIGHT, weight
 from digimaat.errors import InvalidValueError, MeasurementError
 from digimaat.measurement.aggregation import PreparedWeights
 from digimaat.measurement.dataset import Dataset
@@ -33,6 +34,9 @@ from digimaat.vocabulary.channels import Channel
 from digimaat.vocabulary.products import Audience, InteractionKind, Product, TaskType
 
 __all__ = [
+    "MAX_FACTORS",
+    "MAX_WEIGHT",
+    "MIN_WEIGHT",
     "ChannelCost",
     "Custom",
     "Equal",
@@ -44,6 +48,7 @@ __all__ = [
     "SubjectWeights",
     "Volume",
     "Weighting",
+    "factors",
     "normalise",
 ]
 
@@ -173,14 +178,7 @@ class Volume(Weighting):
 
 
 def _per(value: Any) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not np.isfinite(value)
-        or value <= 0
-    ):
-        raise InvalidValueError("per", value, "must be a finite number > 0")
-    return float(value)
+    return weight("per", value, positive=True)
 
 
 @attrs.frozen
@@ -243,7 +241,7 @@ def _weight_map(values: Any) -> tuple[tuple[str, float], ...]:
     except (TypeError, ValueError):
         raise InvalidValueError("weights", values, "must map product URIs to weights") from None
     out: list[tuple[str, float]] = []
-    for uri, weight in table.items():
+    for uri, value in table.items():
         if not isinstance(uri, str) or not uri:
             raise InvalidValueError("weights", uri, "keys must be product URIs")
         if ":" not in uri:  # a UPL tail such as "parkeervergunning" would never match
@@ -253,28 +251,12 @@ def _weight_map(values: Any) -> tuple[tuple[str, float], ...]:
                 "keys must be full product URIs, e.g. "
                 "'http://standaarden.overheid.nl/owms/terms/parkeervergunning'",
             )
-        if (
-            isinstance(weight, bool)
-            or not isinstance(weight, int | float)
-            or not np.isfinite(weight)
-            or weight < 0
-        ):
-            raise InvalidValueError(f"weights[{uri}]", weight, "must be a finite number >= 0")
-        out.append((uri, float(weight)))
+        out.append((uri, weight(f"weights[{uri}]", value)))
     return tuple(sorted(out))
 
 
 def _default_weight(value: Any) -> float | None:
-    if value is None:
-        return None
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not np.isfinite(value)
-        or value < 0
-    ):
-        raise InvalidValueError("default", value, "must be a finite number >= 0 or absent")
-    return float(value)
+    return None if value is None else weight("default", value)
 
 
 @attrs.frozen
@@ -316,6 +298,15 @@ class ProductOf(Weighting):
     left: Weighting = attrs.field(validator=_weighting)
     right: Weighting = attrs.field(validator=_weighting)
 
+    def __attrs_post_init__(self) -> None:
+        if factors(self) > MAX_FACTORS:
+            raise InvalidValueError(
+                "product",
+                factors(self),
+                f"multiplies more than {MAX_FACTORS} factors; raw weights could overflow",
+                "WGT-9",
+            )
+
     def raw(self, ds: Dataset) -> FloatArray:
         return self.left.raw(ds) * self.right.raw(ds)
 
@@ -330,6 +321,22 @@ class ProductOf(Weighting):
         return f"({self.left.describe()}) x ({self.right.describe()})"
 
 
+MAX_FACTORS = 8
+"""The most raw weights a weighting multiplies (WGT-9): a product of products counts each."""
+
+
+def factors(weighting: Weighting) -> int:
+    """How many raw weights ``weighting`` multiplies per cell (1 but for a product).
+
+    A mix normalises its parts (WGT-10), so it counts as one factor whatever its parts.
+    """
+    if isinstance(weighting, ProductOf):
+        return factors(weighting.left) + factors(weighting.right)
+    if isinstance(weighting, Restrict):
+        return factors(weighting.base)
+    return 1
+
+
 def _parts(values: Any) -> tuple[tuple[Weighting, float], ...]:
     try:
         parts = tuple((w, a) for w, a in values)
@@ -337,12 +344,10 @@ def _parts(values: Any) -> tuple[tuple[Weighting, float], ...]:
         raise InvalidValueError("parts", values, "must be (weighting, share) pairs") from None
     if not parts:
         raise InvalidValueError("parts", parts, "a mix needs at least one weighting")
-    for w, a in parts:
+    for w, _ in parts:
         if not isinstance(w, Weighting):
             raise InvalidValueError("parts.weighting", w, "must be a weighting")
-        if isinstance(a, bool) or not isinstance(a, int | float) or not np.isfinite(a) or a <= 0:
-            raise InvalidValueError("parts.share", a, "must be a finite number > 0")
-    return tuple((w, float(a)) for w, a in parts)
+    return tuple((w, weight("parts.share", a, positive=True)) for w, a in parts)
 
 
 @attrs.frozen

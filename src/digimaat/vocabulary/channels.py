@@ -12,11 +12,11 @@ ChannelCost(amount=8.62, currency='GBP', source='Socitm, average cost per ... (U
 from __future__ import annotations
 
 import enum
-import math
 import numbers
 
 import attrs
 
+from digimaat._numbers import weight
 from digimaat.errors import InvalidValueError, UnknownNameError
 
 __all__ = ["CHANNELS", "Channel", "ChannelCost"]
@@ -27,12 +27,9 @@ _SOCITM = "Socitm, average cost per local-government transaction (UK)"
 def _amount(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise InvalidValueError(
-            "cost.amount", value, "must be a number (use from_quantity for text)"
+            "cost.amount", value, "must be a number (use from_quantity for text)", "CHN-6"
         )
-    number = float(value)
-    if math.isnan(number) or math.isinf(number) or number < 0:
-        raise InvalidValueError("cost.amount", value, "must be a finite, non-negative number")
-    return number
+    return weight("cost.amount", value)  # 0, or from 1e-15 to 1e15 (WGT-1, CHN-6)
 
 
 def _check_currency(instance: object, attribute: attrs.Attribute[str], value: object) -> None:

@@ -34,8 +34,9 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TextIO
 
 import attrs
 
+from digimaat._boundary import guard
 from digimaat._version import SPEC_VERSION
-from digimaat.errors import DigimaatError, InputError, Problem
+from digimaat.errors import DigimaatError, InputError, InvalidValueError, Problem
 from digimaat.exchange import loads
 from digimaat.measurement.aggregation import AGREEMENT_TOLERANCE
 from digimaat.measurement.dataset import Dataset
@@ -128,6 +129,9 @@ def published_vectors() -> Traversable:
 
 
 def _files(directory: Traversable | str | Path) -> list[Traversable]:
+    given: object = directory
+    if not isinstance(given, str | Path) and not hasattr(given, "iterdir"):
+        raise InvalidValueError("directory", given, "must be a folder: a path or a Traversable")
     folder: Traversable = Path(directory) if isinstance(directory, str | Path) else directory
     if not folder.is_dir():
         raise InputError([Problem("directory", str(directory), "is not a folder of vectors")])
@@ -209,7 +213,7 @@ def _shown(value: float) -> str:
 # ---------------------------------------------------------------------- the three kinds
 def vector_profile(vector: Mapping[str, Any]) -> Profile:
     """CNF-4, step 2: a built-in profile by name, or the profile data read by PRF-7."""
-    spec = vector["profile"]
+    spec = _member(vector, "profile")
     if isinstance(spec, str):
         name = spec.removeprefix(BUILTIN)
         if not spec.startswith(BUILTIN) or name not in BUILTIN_PROFILES:
@@ -222,8 +226,15 @@ def vector_profile(vector: Mapping[str, Any]) -> Profile:
 
 def vector_dataset(vector: Mapping[str, Any]) -> Dataset:
     """CNF-4, step 1: the input read as an exchange document, in its own catalogue."""
-    text = json.dumps(vector["input"], ensure_ascii=False)
-    return loads(text, form="json", name=f"{vector['id']}.json#/input").dataset()
+    text = json.dumps(_member(vector, "input"), ensure_ascii=False)
+    return loads(text, form="json", name=f"{_member(vector, 'id')}.json#/input").dataset()
+
+
+def _member(vector: object, name: str) -> Any:
+    """A member of a vector (CNF-2), or an error naming the one it lacks."""
+    if not isinstance(vector, Mapping) or name not in vector:
+        raise InvalidValueError("vector", type(vector).__name__, f"has no member {name!r}")
+    return vector[name]
 
 
 def _fingerprint_differences(profile: Profile, expected: Mapping[str, Any]) -> list[str]:
@@ -485,3 +496,5 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover - exercised through the command line
     sys.exit(main())
+
+guard(__name__)

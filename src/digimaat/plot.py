@@ -45,6 +45,7 @@ except ImportError as exc:  # pragma: no cover - the extra is installed with dev
         "pip install 'digimaat[report]'"
     ) from exc
 
+from digimaat._boundary import guard
 from digimaat.analysis.peers import Comparison
 from digimaat.analysis.report import group_label, level_name, metric_name, percent, points, text
 from digimaat.analysis.summary import (
@@ -434,3 +435,6 @@ def svg(
             inner += f'<desc id="{key}-desc">{escape(description)}</desc>'
         out = head + inner + out[opening_end:]
     return out
+
+
+guard(__name__)

@@ -26,6 +26,8 @@ import time
 from types import TracebackType
 from typing import TextIO
 
+from digimaat._boundary import guard
+
 __all__ = ["Progress", "wanted"]
 
 _WIDTH = 20
@@ -110,3 +112,6 @@ class Progress:
         trace: TracebackType | None,
     ) -> None:
         self.close()
+
+
+guard(__name__)

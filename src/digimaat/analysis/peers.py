@@ -29,6 +29,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._boundary import guard
 from digimaat._text import FORBIDDEN_MESSAGE, check_text, forbidden
 from digimaat.analysis._files import decode, json_value, read_bytes
 from digimaat.errors import NO_VALUE, InputError, InvalidValueError, Problem
@@ -638,3 +639,6 @@ def compare(
                 absent=absent,
             )
     return Comparison(board, groups, everyone, stats, year)
+
+
+guard(__name__)

@@ -19,6 +19,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from digimaat._boundary import guard
 from digimaat.analysis.peers import Comparison, PeerGroup, PeerGroups, compare, size_class_groups
 from digimaat.analysis.trends import YearData, trend
 from digimaat.errors import InputError, InvalidValueError, Problem
@@ -453,3 +454,6 @@ def render_report(
 
     page = Page(trend_, comparison, lang, top, _basis(register_year, peers, board, lang))
     return page.document(codes)
+
+
+guard(__name__)

@@ -21,6 +21,7 @@ from typing import Any, Final
 
 import attrs
 
+from digimaat._boundary import guard
 from digimaat.errors import InvalidValueError
 
 __all__ = ["KINDS", "Column", "Report", "Table"]
@@ -85,3 +86,6 @@ class Report:
     """Structured content written to JSON besides the tables."""
     after: tuple[str, ...] = ()
     """Paragraphs printed after the tables on a terminal."""
+
+
+guard(__name__)

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
+from digimaat._boundary import guard
 from digimaat._version import SPEC_VERSION, __version__
 
 __all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_INTERNAL", "EXIT_OK", "main"]
@@ -314,3 +315,6 @@ def _failed(args: argparse.Namespace, exc: Exception, err: TextIO) -> int:
             "this is a bug in digimaat: run again with --debug for details and report it\n"
         )
     return EXIT_INTERNAL
+
+
+guard(__name__)

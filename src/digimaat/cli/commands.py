@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from digimaat._boundary import guard
 from digimaat._version import SPEC_VERSION
 from digimaat.analysis.tables import Column, Report, Table
 
@@ -709,3 +710,5 @@ COMMANDS = {
     "example": example,
     "import": import_sc,
 }
+
+guard(__name__)

@@ -11,6 +11,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from digimaat._boundary import guard
 from digimaat.analysis.tables import Column, Report, Table
 from digimaat.cli.commands import _board, _card, _profile_meta, profile_of
 from digimaat.errors import InputError, Problem, UsageError
@@ -430,3 +431,6 @@ def report(args: argparse.Namespace) -> Report:
         text=(line,),
         data={"output": str(path), "municipalities": codes, "years": sorted(years)},
     )
+
+
+guard(__name__)

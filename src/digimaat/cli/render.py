@@ -19,6 +19,7 @@ import textwrap
 from collections.abc import Callable
 from typing import Any, Final, TextIO
 
+from digimaat._boundary import guard
 from digimaat._version import SPEC_VERSION, __version__
 from digimaat.analysis.tables import Column, Report, Table
 from digimaat.errors import safe_text
@@ -196,3 +197,5 @@ _RENDERERS: dict[str, Callable[[Report, TextIO], None]] = {
     "csv": lambda report, out: _csv(report, out, False),
     "csv-nl": lambda report, out: _csv(report, out, True),
 }
+
+guard(__name__)

@@ -46,6 +46,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from digimaat._boundary import guard
 from digimaat.errors import InputError, InvalidValueError, Problem, ProblemCollector
 from digimaat.exchange.sheet import COLUMNS, REQUIRED_COLUMNS
 from digimaat.exchange.source import MAX_BYTES, MAX_DEPTH, Limits, Source, read_source, text_source
@@ -308,3 +309,6 @@ def dump(
             handle.write(text)
     else:
         file.write(text)
+
+
+guard(__name__)

@@ -34,6 +34,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from digimaat._boundary import guard
 from digimaat.errors import NO_VALUE, Problem
 from digimaat.exchange.raw import IntArray, RawTable
 from digimaat.exchange.rules import CSV, CSV_NL, Dialect
@@ -233,3 +234,6 @@ def _empty(source: Source, dialect: Dialect, problems: tuple[Problem, ...]) -> R
 
     table = RawTable("document", 0, {}, nowhere)
     return RawSheet(source, dialect, table, table, (), table, problems, False)
+
+
+guard(__name__)

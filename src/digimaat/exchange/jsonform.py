@@ -39,6 +39,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._boundary import guard
 from digimaat.errors import NO_VALUE, Problem
 from digimaat.exchange.raw import RawTable, RecordColumns, depth
 from digimaat.exchange.source import Limits, Source
@@ -717,3 +718,6 @@ def _deep_offset(data: bytes, max_depth: int) -> int:
     level = np.cumsum(step)
     deep = np.flatnonzero(level > max_depth)
     return int(marks[deep[0]]) if deep.size else 0
+
+
+guard(__name__)

@@ -25,6 +25,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from digimaat._boundary import guard
 from digimaat.exchange.raw import IntArray
 from digimaat.exchange.source import Source
 
@@ -200,3 +201,6 @@ def _blank_rows(columns: list[tuple[IntArray, list[str]]], size: int) -> np.ndar
         empty = np.array([not v.strip() for v in values] or [True], dtype=np.bool_)
         blank &= empty[codes]  # a native tokenizer's cells are never absent
     return blank
+
+
+guard(__name__)

@@ -32,6 +32,8 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._boundary import guard
+
 __all__ = [
     "ABSENT",
     "IntArray",
@@ -403,3 +405,6 @@ def joint(columns: Sequence[IntArray]) -> tuple[IntArray, list[tuple[int, ...]]]
         combined, codes = compact(codes * width + (column + 1), len(members) * width)
         members = [(*members[k // width], k % width - 1) for k in combined.tolist()]
     return codes, members if size else []
+
+
+guard(__name__)

@@ -29,6 +29,7 @@ from typing import Any, Final
 
 import attrs
 
+from digimaat._boundary import guard
 from digimaat._text import FORBIDDEN_MESSAGE, forbidden
 from digimaat.errors import NO_VALUE, InvalidValueError, safe_text
 from digimaat.units import rate_factor, split_rate
@@ -540,3 +541,6 @@ def read_keys(
 
 def _token(key: Any) -> str:
     return str(key).replace("~", "~0").replace("/", "~1")
+
+
+guard(__name__)

@@ -26,6 +26,7 @@ from typing import Any, Final
 import attrs
 import numpy as np
 
+from digimaat._boundary import guard
 from digimaat.errors import NO_VALUE, Problem
 from digimaat.exchange.raw import ABSENT, IntArray, RawColumn, RawTable
 from digimaat.exchange.rules import Dialect
@@ -358,3 +359,6 @@ def _recoded(codes: IntArray, values: list[str]) -> RawColumn:
             distinct.append(value)
         remap[k] = code
     return RawColumn(np.where(codes >= 0, remap[np.maximum(codes, 0)], ABSENT), distinct)
+
+
+guard(__name__)

@@ -25,6 +25,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._boundary import guard
 from digimaat._version import SPEC_VERSION
 from digimaat.errors import NO_VALUE, InvalidValueError, Problem, ProblemCollector
 from digimaat.exchange import rules
@@ -1400,3 +1401,6 @@ def validate(
         local_where=local_where,
         offerings=offerings,
     )
+
+
+guard(__name__)

@@ -22,6 +22,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from digimaat._boundary import guard
 from digimaat.errors import NO_VALUE, Problem
 from digimaat.exchange.raw import factorize
 from digimaat.exchange.rules import CSV, CSV_NL, Dialect
@@ -170,3 +171,6 @@ def _text(value: Any, dialect: Dialect) -> str:
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     return str(value)
+
+
+guard(__name__)

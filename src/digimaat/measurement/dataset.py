@@ -37,6 +37,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._boundary import guard
 from digimaat._text import check_text
 from digimaat.errors import InvalidValueError, Problem, ProblemCollector
 from digimaat.vocabulary.assurance import AssuranceLevel, Authentication, AuthMeans
@@ -267,7 +268,7 @@ class Dataset:
         returned arrays are read-only.
         """
         if key not in self._derived:
-            value = compute()
+            value: Any = compute()
             if isinstance(value, np.ndarray):
                 # Over an immutable buffer: no caller can make a cached array writeable
                 # again and change what every later metric reads.
@@ -858,3 +859,6 @@ def _cost_array(costs: dict[Channel, ChannelCost] | None) -> tuple[FloatArray, s
         [chosen[ch].amount if ch in chosen else np.nan for ch in CHANNELS], dtype=np.float64
     )
     return array, currency
+
+
+guard(__name__)

@@ -29,6 +29,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._boundary import guard
 from digimaat._numbers import weight
 from digimaat._text import check_text
 from digimaat.errors import InvalidValueError
@@ -621,3 +622,6 @@ class Composite(Metric):
         )
         applied: BoolArray = np.asarray(active.any(axis=0), dtype=np.bool_)
         return MetricResult(self, ds.codes, ds.uris, value, coverage, detail, applies=applied)
+
+
+guard(__name__)

@@ -31,6 +31,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from digimaat._boundary import guard
 from digimaat._numbers import weight
 from digimaat._serial import parse_data, problems_of
 from digimaat._text import FORBIDDEN_MESSAGE, check_text, forbidden
@@ -810,3 +811,6 @@ def builtin_profile(name: str) -> Profile:
 def standard_profile() -> Profile:
     """The default profile, ``digimaat-standard``."""
     return builtin_profile("digimaat-standard")
+
+
+guard(__name__)

@@ -20,12 +20,14 @@ a year offline is 50 % digital per product and 20/1020, about 2 %, per request.
 from __future__ import annotations
 
 import abc
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._boundary import guard
 from digimaat._numbers import MAX_WEIGHT, MIN_WEIGHT, weight
 from digimaat.errors import InvalidValueError, MeasurementError
 from digimaat.measurement.aggregation import PreparedWeights
@@ -140,6 +142,15 @@ def normalise(raw: FloatArray, base: NDArray[np.bool_]) -> tuple[FloatArray, Flo
     >>> w.round(4).tolist(), total.tolist()
     ([[0.0196, 0.9804]], [1020.0])
     """
+    try:
+        raw = np.asarray(raw, dtype=np.float64)
+        base = np.asarray(base, dtype=np.bool_)
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidValueError("raw", type(raw).__name__, "must be an array of numbers") from None
+    if raw.ndim != 2 or base.shape != raw.shape:
+        raise InvalidValueError(
+            "base", base.shape, f"must be a [municipality, product] mask of shape {raw.shape}"
+        )
     known = base & ~np.isnan(raw)
     masked = np.where(known, raw, 0.0)
     total = masked.sum(axis=1)
@@ -202,6 +213,8 @@ class PerCapita(Weighting):
 def _channels(values: Any) -> tuple[Channel, ...]:
     if isinstance(values, str | Channel):
         values = (values,)
+    if not isinstance(values, Iterable):
+        raise InvalidValueError("channels", values, "must be channel names")
     parsed = {Channel.parse(v, "channels") for v in values}
     if not parsed:
         raise InvalidValueError("channels", list(values), "must name at least one channel")
@@ -400,6 +413,8 @@ def _names(kind: type[Any], field: str, values: Any) -> tuple[str, ...] | None:
         return None
     if isinstance(values, str):
         values = (values,)
+    if isinstance(values, bytes) or not isinstance(values, Iterable):
+        raise InvalidValueError(field, values, "must be a list of names")
     out = set()
     for v in values:
         try:
@@ -428,7 +443,13 @@ def _optional_strs(values: Any) -> tuple[str, ...] | None:
         return None
     if isinstance(values, str):
         values = (values,)
-    return tuple(sorted(str(v) for v in values))
+    if isinstance(values, bytes) or not isinstance(values, Iterable):
+        raise InvalidValueError("selector", values, "must be a list of texts")
+    texts = tuple(values)
+    for text in texts:
+        if not isinstance(text, str):
+            raise InvalidValueError("selector", text, "must be a text")
+    return tuple(sorted(texts))
 
 
 @attrs.frozen
@@ -495,3 +516,6 @@ class Restrict(Weighting):
 
     def describe(self) -> str:
         return f"{self.base.describe()}, restricted to {self.selector}"
+
+
+guard(__name__)

@@ -16,6 +16,7 @@ import numbers
 
 import attrs
 
+from digimaat._boundary import guard
 from digimaat._numbers import weight
 from digimaat.errors import InvalidValueError, UnknownNameError
 
@@ -133,3 +134,5 @@ _DEFAULT_COSTS = {
 
 CHANNELS: tuple[Channel, ...] = tuple(Channel)
 """All channels in the standard's canonical order (CHN-4; the order of measurement arrays)."""
+
+guard(__name__)

@@ -21,6 +21,7 @@ from typing import Any
 
 import attrs
 
+from digimaat._boundary import guard
 from digimaat._text import check_text
 from digimaat.errors import InvalidValueError
 
@@ -195,3 +196,6 @@ def cbs_register(year: int = 2024) -> Register:
         document["provenance"]["licence"],
         {m.cbs_code: m for m in municipalities},
     )
+
+
+guard(__name__)

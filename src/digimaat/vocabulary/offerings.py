@@ -31,6 +31,7 @@ from typing import Any
 
 import attrs
 
+from digimaat._boundary import guard
 from digimaat._names import parse_name
 from digimaat._text import check_text
 from digimaat.errors import InvalidValueError, ProblemCollector
@@ -448,3 +449,6 @@ class Offering:
         if self.status is not Status.OFFERED:
             return None
         return level_of(self.capabilities, fee_applies=self.fee_for(product))
+
+
+guard(__name__)

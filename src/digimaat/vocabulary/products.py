@@ -47,6 +47,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from digimaat._boundary import guard
 from digimaat._text import check_text
 from digimaat.errors import (
     _NO_VALUE,
@@ -544,6 +545,12 @@ class Candidate:
         return UPL_NAMESPACE + self.product
 
 
+def _listed(values: Iterable[Any]) -> tuple[Any, ...]:
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise InvalidValueError("synonyms", values, "must be a list of entries")
+    return tuple(values)
+
+
 def _candidates(values: Iterable[Any]) -> tuple[Candidate, ...]:
     out = tuple(values)
     if len(out) < 2 or not all(isinstance(c, Candidate) for c in out):
@@ -634,8 +641,8 @@ class SynonymTable:
     ['parkeervergunning', 'parkeerbelasting']
     """
 
-    synonyms: tuple[Synonym, ...] = attrs.field(default=(), converter=tuple)
-    ambiguous: tuple[AmbiguousName, ...] = attrs.field(default=(), converter=tuple)
+    synonyms: tuple[Synonym, ...] = attrs.field(default=(), converter=_listed)
+    ambiguous: tuple[AmbiguousName, ...] = attrs.field(default=(), converter=_listed)
     provenance: SynonymProvenance | None = None
     _by_form: dict[str, Synonym | AmbiguousName] = attrs.field(init=False, repr=False)
 
@@ -1436,3 +1443,6 @@ def _additions_from(
         if not out[uri].reason.strip():
             collector.add(Problem("reason", out[uri].reason, "must state the grounds"), where)
     return out
+
+
+guard(__name__)

@@ -1,9 +1,9 @@
-"""Texts of records built in code follow the rule every reader applies (XCH-4).
+"""Records built in code follow the rules every reader applies (XCH-4).
 
 A record built in code (a municipality, an offering, a product, a profile, a peer group)
-refuses a text that a reader of the standard's files would refuse, so that a writer never
-writes a file that a reader refuses: any text a record accepts survives a round trip
-through the JSON document and the CSV form.
+refuses a text or a number that a reader of the standard's files would refuse, so that a
+writer never writes a file that a reader refuses: any text a record accepts survives a
+round trip through the JSON document and the CSV form.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from digimaat.exchange import Submission, dumps, loads
 from digimaat.measurement.metrics import Availability
 from digimaat.measurement.profiles import Profile, standard_profile
 from digimaat.vocabulary.municipalities import Municipality
-from digimaat.vocabulary.offerings import Offering, Provenance
+from digimaat.vocabulary.offerings import FormFunnel, Offering, Provenance
 from digimaat.vocabulary.products import Additions, LegalBasis, Product
 from tests.exchange.test_limits import FORBIDDEN, LINE_BREAKS
 
@@ -104,3 +104,22 @@ def test_what_a_record_accepts_a_reader_reads_back(text: str, field: str) -> Non
         local_products=[local] if local else (),
     )
     _round_trip(submission)
+
+
+@pytest.mark.parametrize(
+    ("make", "field"),
+    [
+        (lambda: Municipality("GM0622", "V", 10**9 + 1, 2021), "population"),
+        (lambda: Municipality("GM0622", "x" * 201, 1, 2021), "name"),
+        (lambda: Offering("GM0622", PARKING, forms=FormFunnel(10**12 + 1, 0)), "forms.started"),
+        (lambda: FormFunnel(10**12, 10**12 + 1), "forms.completed"),
+    ],
+)
+def test_a_record_refuses_the_numbers_and_lengths_a_reader_refuses(
+    make: Callable[[], object], field: str
+) -> None:
+    """XCH-4: a population is at most 10^9, a count of web forms at most 10^12, a
+    municipality's name at most 200 characters, in a record as in every file."""
+    with pytest.raises(InvalidValueError) as caught:
+        make()
+    assert (caught.value.field, caught.value.problem.clause) == (field, "XCH-4")

@@ -40,7 +40,8 @@ from digimaat.vocabulary.assurance import (
 )
 from digimaat.vocabulary.channels import Channel
 from digimaat.vocabulary.maturity import Capability, MaturityLevel
-from digimaat.vocabulary.offerings import MAX_VOLUME, MIN_VOLUME, Status, check_volume
+from digimaat.vocabulary.municipalities import MAX_POPULATION
+from digimaat.vocabulary.offerings import MAX_FORMS, MAX_VOLUME, MIN_VOLUME, Status, check_volume
 
 __all__ = [
     "CSV",
@@ -69,10 +70,9 @@ __all__ = [
 
 MAX_INTEGER: Final = 2**53 - 1
 """The largest magnitude of an integer in an exchange file (XCH-4): exact in binary64."""
-MAX_POPULATION: Final = 10**9
-"""The largest population of a municipality (MUN-1, XCH-4)."""
-MAX_COUNT: Final = 10**12
-"""The largest count of web forms started or completed (OFF-6, XCH-4)."""
+MAX_COUNT: Final = MAX_FORMS
+"""The largest count of web forms started or completed (OFF-6, XCH-4), as the vocabulary
+says."""
 
 
 @attrs.frozen

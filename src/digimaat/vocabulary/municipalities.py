@@ -27,6 +27,7 @@ from digimaat.errors import InvalidValueError
 
 __all__ = [
     "MAX_NAME",
+    "MAX_POPULATION",
     "SIZE_CLASSES",
     "Municipality",
     "Register",
@@ -84,9 +85,17 @@ def _check_code(instance: object, attribute: attrs.Attribute[str], value: object
         )
 
 
+MAX_POPULATION = 10**9
+"""The largest population of a municipality (MUN-1, XCH-4)."""
+
+
 def _check_population(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise InvalidValueError(attribute.name, value, "must be a positive integer")
+    if value > MAX_POPULATION:  # as every reader refuses it
+        raise InvalidValueError(
+            attribute.name, value, f"must be at most {MAX_POPULATION:,}", "XCH-4"
+        )
 
 
 def _check_year(instance: object, attribute: attrs.Attribute[int], value: object) -> None:

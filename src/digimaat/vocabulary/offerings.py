@@ -51,6 +51,7 @@ from digimaat.vocabulary.municipalities import _check_code
 from digimaat.vocabulary.products import Product
 
 __all__ = [
+    "MAX_FORMS",
     "MAX_VOLUME",
     "MIN_VOLUME",
     "FormFunnel",
@@ -248,9 +249,17 @@ def _check_per_year(channel: Channel, value: object) -> float:
     return check_volume(f"volumes.{channel.value}", value)
 
 
+MAX_FORMS = 10**12
+"""The largest count of web forms started or completed (OFF-6, XCH-4)."""
+
+
 def _check_funnel(instance: FormFunnel, attribute: attrs.Attribute[int], value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InvalidValueError(f"forms.{attribute.name}", value, "must be a non-negative integer")
+    if value > MAX_FORMS:  # as every reader refuses it
+        raise InvalidValueError(
+            f"forms.{attribute.name}", value, f"must be at most {MAX_FORMS:,}", "XCH-4"
+        )
 
 
 @attrs.frozen

@@ -19,6 +19,7 @@ import inspect
 import math
 import pkgutil
 import types
+from datetime import timedelta
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -118,7 +119,7 @@ def _arguments(data: st.DataObject, call: Callable[..., Any]) -> tuple[list[Any]
 @pytest.mark.parametrize("name", sorted(CALLABLES))
 @settings(
     max_examples=25,
-    deadline=None,
+    deadline=timedelta(seconds=5),  # generous: the machine may be shared
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -290,7 +290,7 @@ def parse_data(text: str, form: str, source: str, max_depth: int = 64) -> Any:
         elif (
             isinstance(node, float | int)
             and not isinstance(node, bool)
-            and (not math.isfinite(node) or abs(node) > MAX_NUMBER)
+            and (abs(node) > MAX_NUMBER or not math.isfinite(node))  # an int may be huge
         ):
             shown = node if isinstance(node, float) else _Shown("a number too large")
             problems.append(

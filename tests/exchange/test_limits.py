@@ -610,3 +610,82 @@ def test_a_negative_zero_volume_is_a_zero(volume: str) -> None:
     assert offering.volumes is not None
     (value,) = offering.volumes.per_year_values
     assert (value, str(value)) == (0.0, "0.0")
+
+
+# -- Profiles (PRF-7, XCH-4) -------------------------------------------------------------------
+
+
+def _profile_data(**changes: Any) -> dict[str, Any]:
+    from digimaat.measurement.profiles import standard_profile
+
+    return {**standard_profile().to_dict(), "name": "mine", **changes}
+
+
+@pytest.mark.parametrize(
+    ("form", "text", "location"),
+    [
+        ("json", '{"name": "a", "name": "b"}', "/name"),
+        ("toml", 'name = "a"\nname = "b"\n', None),
+        ("json", '{"name": ' + "[" * 5000 + "]" * 5000 + "}", None),
+        ("toml", "name = " + "[" * 5000 + "]" * 5000 + "\n", None),
+        ("toml", "a = " + "{b = " * 2000 + "1" + "}" * 2000 + "\n", None),
+        ("json", json.dumps(_profile_data(name="digimaat-standard")), "/name"),
+        (
+            "json",
+            json.dumps(_profile_data(weighting={"kind": "per-capita", "per": 1e16})),
+            "/weighting/per",
+        ),
+        (
+            "json",
+            json.dumps(_profile_data(weighting={"kind": "per-capita", "per": 10**400})),
+            "/weighting/per",
+        ),
+        (
+            "json",
+            json.dumps(
+                _profile_data(
+                    weighting={
+                        "kind": "restrict",
+                        "base": {"kind": "equal"},
+                        "selector": {"uris": ["http://example.org/none"]},
+                    }
+                )
+            ),
+            "/weighting/selector/uris/0",
+        ),
+        (
+            "json",
+            json.dumps(
+                _profile_data(
+                    weighting={"kind": "custom", "weights": {"urn:x:none": 1}, "default": 1}
+                )
+            ),
+            "/weighting/weights/urn:x:none",
+        ),
+    ],
+    ids=[
+        "repeated-json",
+        "repeated-toml",
+        "deep-json",
+        "deep-toml-arrays",
+        "deep-toml-tables",
+        "built-in-name",
+        "number-over-1e15",
+        "integer-beyond-binary64",
+        "unknown-uri-restrict",
+        "unknown-uri-custom",
+    ],
+)
+def test_a_profile_file_refuses_hostile_input(form: str, text: str, location: str | None) -> None:
+    """PRF-7, XCH-4: a member named twice is refused in either form; nesting is limited with
+    a problem, never a RecursionError; numbers are limited; a file may not take a built-in
+    profile's name; a product URI a profile selects must be in the catalogue (it would
+    otherwise select nothing, silently). Each is one problem of the profile file."""
+    from digimaat.exchange.profiles import loads_profile
+
+    with pytest.raises(InputError) as caught:
+        loads_profile(text, form=form)
+    first = caught.value.problems[0]
+    assert first.clause == "PRF-7"
+    if location is not None:
+        assert first.location == location

@@ -19,8 +19,8 @@ import inspect
 import math
 import pkgutil
 import types
-from datetime import timedelta
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 

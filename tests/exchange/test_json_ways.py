@@ -195,7 +195,7 @@ def test_the_products_and_costs_options_are_those_of_from_offerings() -> None:
     costs = {Channel.BALIE: ChannelCost(12.5, "EUR", "a test")}
     priced = same_json(document, costs=costs)
     assert isinstance(priced, Dataset)
-    assert priced.cost[list(priced.channels).index(Channel.BALIE)] == 12.5
+    assert (priced.cost[:, list(priced.channels).index(Channel.BALIE)] == 12.5).all()
 
 
 def test_other_spellings_of_values_are_read_as_columns_too() -> None:

@@ -74,6 +74,18 @@ def _parser() -> argparse.ArgumentParser:
             metavar="N",
             help="report at most N problems and count the rest (default 1000)",
         )
+        p.add_argument(
+            "--costs",
+            metavar="FILE",
+            help="a cost table (.toml or .json: currency, source, channels, products) to use "
+            "instead of the data's or the profile's costs (CHN-8)",
+        )
+        p.add_argument(
+            "--product-scope",
+            choices=("recorded", "reference", "offerings"),
+            help="the product scope (AGG-2.1) instead of the one the data claims "
+            "(default: recorded, each municipality's own records)",
+        )
 
     p = sub.add_parser("score", help="score municipalities with a profile")
     files(p)

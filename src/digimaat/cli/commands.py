@@ -87,7 +87,43 @@ def dataset_of(files: Sequence[str], args: argparse.Namespace | None = None) -> 
         with example.open("rb") as handle:
             return load(handle).dataset()
     limits = limits_of(args) if args is not None else None
-    return load(*files, limits=limits).dataset()
+    submission = load(*files, limits=limits)
+    costs = getattr(args, "costs", None)
+    if costs:
+        from digimaat.exchange.costs import load_costs
+
+        table = load_costs(costs, catalogue=submission.catalogue)
+    else:
+        table = None
+    return submission.dataset(products=getattr(args, "product_scope", None), costs=table)
+
+
+def uses_costs(weighting: Any) -> bool:
+    """Whether a weighting weighs by costs per contact (WGT-7), in any of its parts."""
+    import attrs
+
+    if getattr(weighting, "kind", None) == "channel-cost":
+        return True
+    if not attrs.has(type(weighting)):
+        return False
+    for value in attrs.asdict(weighting, recurse=False).values():
+        parts = value if isinstance(value, tuple) else (value,)
+        for part in parts:
+            inner = part[0] if isinstance(part, tuple) and part else part
+            if attrs.has(type(inner)) and uses_costs(inner):
+                return True
+    return False
+
+
+def costs_line(ds: Dataset, profile: Profile) -> str:
+    """Which cost table a cost-based result used (CHN-8), said before any number."""
+    table = profile.costed(ds).cost_table
+    if table.origin == "default":
+        return (
+            "No costs were given (not in the data, the profile or --costs FILE): costs are "
+            f"the illustrative defaults of the standard, {table.describe()}."
+        )
+    return f"Costs: {table.describe()}."
 
 
 def _profile_meta(profile: Profile) -> dict[str, Any]:
@@ -155,11 +191,18 @@ def score(args: argparse.Namespace) -> Report:
             )
             for c in cards
         ]
+    text = [f"  fingerprint {profile.fingerprint[:23]}…  spec {SPEC_VERSION}"]
+    if uses_costs(profile.weighting):  # the cost table before any number (CHN-8)
+        text.insert(0, costs_line(board.dataset, profile))
     return Report(
         "scores",
         title=f"Profile {profile.name} {profile.version}: {profile.title}",
-        meta=_profile_meta(profile),
-        text=(f"  fingerprint {profile.fingerprint[:23]}…  spec {SPEC_VERSION}",),
+        meta={
+            **_profile_meta(profile),
+            "product_scope": board.dataset.product_scope,
+            "costs": profile.costed(board.dataset).cost_table.to_dict(),
+        },
+        text=tuple(text),
         tables=(Table("scores", tuple(columns), tuple(rows), note=_LEGEND),),
         data={"cards": [_card(c) for c in cards]},
     )
@@ -292,6 +335,9 @@ def next_steps(args: argparse.Namespace) -> Report:
         f"What {municipality.name} ({code}) could digitise next, ranked by "
         f"{_RANKING_TEXT[args.by]} under {profile.name}:"
     )
+    costed = profile.costed(ds)
+    if args.by == "cost":  # the cost table before any number (CHN-8)
+        text = costs_line(ds, profile) + "\n" + text
     return Report(
         "priorities",
         title=text,
@@ -301,7 +347,8 @@ def next_steps(args: argparse.Namespace) -> Report:
         data={
             "municipality": code,
             "ranking": args.by,
-            "currency": ds.currency,
+            "currency": costed.currency,
+            "costs": costed.cost_table.to_dict(),
             "priorities": [
                 {
                     "product": p.uri,
@@ -312,7 +359,7 @@ def next_steps(args: argparse.Namespace) -> Report:
                     "gain": p.gain,
                     "requests_per_year": p.requests,
                     "cost_at_stake": p.cost_at_stake,
-                    "currency": ds.currency,
+                    "currency": costed.currency,
                 }
                 for p in ranked
             ],

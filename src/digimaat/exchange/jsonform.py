@@ -57,7 +57,7 @@ DOCUMENT_FIELDS: Final = (
     "spec_version",
     "reference_year",
     "source",
-    "scope",
+    "product_scope",
     "costs",
     "municipalities",
     "local_products",

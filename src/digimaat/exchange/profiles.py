@@ -112,6 +112,12 @@ def _read(text: str, form: str | None, name: str, catalogue: Any, limits: Limits
             )
         )
     problems.extend(_unknown_products(profile.weighting, "/weighting", name, catalogue))
+    if profile.costs is not None:
+        known = _catalogue(catalogue)
+        for uri, _ in profile.costs.products:
+            if uri not in known:
+                token = uri.replace("~", "~0").replace("/", "~1")
+                problems.append(_unknown(uri, f"/costs/products/{token}", name, known))
     if problems:
         raise InputError(problems)
     return profile
@@ -121,11 +127,7 @@ def _unknown_products(
     weighting: Weighting, where: str, source: str, catalogue: Any
 ) -> list[Problem]:
     """Product URIs a weighting selects that are not in the catalogue (PRF-7, WGT-8, WGT-11)."""
-    from digimaat.vocabulary.products import Catalogue, reference_catalogue
-
-    known = reference_catalogue() if catalogue is None else catalogue
-    if not isinstance(known, Catalogue):
-        raise InvalidValueError("catalogue", type(known).__name__, "must be a Catalogue")
+    known = _catalogue(catalogue)
     problems: list[Problem] = []
     if isinstance(weighting, Restrict):
         for k, uri in enumerate(weighting.selector.uris or ()):
@@ -146,6 +148,15 @@ def _unknown_products(
                 _unknown_products(part, f"{where}/parts/{k}/weighting", source, catalogue)
             )
     return problems
+
+
+def _catalogue(catalogue: Any) -> Any:
+    from digimaat.vocabulary.products import Catalogue, reference_catalogue
+
+    known = reference_catalogue() if catalogue is None else catalogue
+    if not isinstance(known, Catalogue):
+        raise InvalidValueError("catalogue", type(known).__name__, "must be a Catalogue")
+    return known
 
 
 def _unknown(uri: str, where: str, source: str, catalogue: Any) -> Problem:

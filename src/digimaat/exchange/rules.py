@@ -57,8 +57,10 @@ __all__ = [
     "read_capabilities",
     "read_channel",
     "read_code",
+    "read_costs",
     "read_integer",
     "read_level",
+    "read_product_scope",
     "read_rate",
     "read_status",
     "read_text",
@@ -551,3 +553,55 @@ def read_keys(
 
 def _token(key: Any) -> str:
     return str(key).replace("~", "~0").replace("/", "~1")
+
+
+PRODUCT_SCOPES: Final = ("recorded", "reference", "offerings")
+"""The named product scopes of AGG-2.1; a JSON document may also list products."""
+MAX_SCOPE_PRODUCTS: Final = 100_000
+"""The most products a listed product scope may name (XCH-5)."""
+
+
+def read_product_scope(value: Any, dialect: Dialect) -> str | tuple[str, ...] | Fault:
+    """The product scope a document claims (AGG-2.1, XCH-5): ``recorded`` (the default),
+    ``reference`` or ``offerings``; in JSON also a list of product keys, resolved later."""
+    if isinstance(value, str):
+        name = value.strip().lower()
+        if name in PRODUCT_SCOPES:
+            return name
+        return Fault.one(
+            f"must be one of {', '.join(PRODUCT_SCOPES)}"
+            + (" or a list of products" if dialect.typed else ""),
+            value,
+            "XCH-5",
+        )
+    if dialect.typed and isinstance(value, list):
+        if not value or len(value) > MAX_SCOPE_PRODUCTS:
+            return Fault.one(
+                f"must list 1 to {MAX_SCOPE_PRODUCTS:,} products", shown(value), "XCH-5"
+            )
+        items = [
+            Item(f"/{k}", "must be a product key (a text)", shown(v), "XCH-5")
+            for k, v in enumerate(value)
+            if not isinstance(v, str) or not v.strip()
+        ]
+        if items:
+            return Fault(tuple(items))
+        return tuple(value)
+    return Fault.one("must be a product scope name or a list of products", shown(value), "XCH-5")
+
+
+def read_costs(value: Any, dialect: Dialect) -> Any:
+    """The cost table a document states (CHN-7, XCH-5): ``currency`` (default EUR),
+    ``source``, ``channels`` and optionally ``products`` (keys resolved later)."""
+    from digimaat.vocabulary.channels import CostTable
+
+    if not dialect.typed or not isinstance(value, dict):
+        return Fault.one(
+            "must be an object: currency, source, channels, products", shown(value), "XCH-5"
+        )
+    try:
+        return CostTable.from_mapping(value)
+    except InvalidValueError as exc:
+        field = exc.field.removeprefix("costs").removeprefix(".")
+        sub = "/" + field.replace(".", "/") if field and field != "costs" else ""
+        return Fault.of(exc, "CHN-7", sub)

@@ -39,6 +39,7 @@ __all__ = [
     "DUTCH",
     "LOCAL_COLUMNS",
     "REQUIRED_COLUMNS",
+    "SCOPE_COLUMN",
     "VOLUME_COLUMNS",
     "RawSheet",
     "column_letter",
@@ -69,6 +70,10 @@ COLUMNS: Final[tuple[str, ...]] = (
     "source",
 )
 """The columns of the CSV form, in the order a writer writes them (XCH-11)."""
+
+SCOPE_COLUMN: Final = "product_scope"
+"""The column that names the product scope (AGG-2.1, XCH-11); a writer writes it last, and
+only when the scope is not the default."""
 
 REQUIRED_COLUMNS: Final[tuple[str, ...]] = (
     "reference_year",
@@ -113,6 +118,7 @@ DUTCH: Final[dict[str, str]] = {
     "forms_completed": "formulieren afgerond",
     "notes": "opmerkingen",
     "source": "bron",
+    "product_scope": "productbereik",
     **{f"capability:{c.value}": CAPABILITY_DUTCH[c] for c in Capability},
     "local_name": "naam lokaal product",
     "local_audiences": "doelgroepen lokaal product",
@@ -153,7 +159,7 @@ def header_key(text: str) -> str:
 
 def _index() -> dict[str, str]:
     index: dict[str, str] = {}
-    for column in (*COLUMNS, *CAPABILITY_COLUMNS, *LOCAL_COLUMNS):
+    for column in (*COLUMNS, SCOPE_COLUMN, *CAPABILITY_COLUMNS, *LOCAL_COLUMNS):
         names = [column.removeprefix("capability:"), DUTCH[column], *_OTHER_NAMES.get(column, ())]
         for name in names:
             index.setdefault(header_key(name), column)
@@ -264,7 +270,11 @@ class Header:
 
 # Where each column's cells go: (table, field). The CBS code is the municipality of both
 # the municipality record and the offering of its row.
-_DOCUMENT: Final = {"reference_year": "reference_year", "source": "source"}
+_DOCUMENT: Final = {
+    "reference_year": "reference_year",
+    "source": "source",
+    "product_scope": "product_scope",
+}
 _MUNICIPAL: Final = {
     "cbs_code": "cbs_code",
     "municipality_name": "name",

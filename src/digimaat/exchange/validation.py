@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digimaat._version import SPEC_VERSION
-from digimaat.errors import NO_VALUE, InvalidValueError, Problem, ProblemCollector
+from digimaat.errors import NO_VALUE, InputError, InvalidValueError, Problem, ProblemCollector
 from digimaat.exchange import rules
 from digimaat.exchange.jsonform import RawDocument
 from digimaat.exchange.local import LocalProductRecord, read_local_product
@@ -136,6 +136,11 @@ class FileContent:
     local_products: tuple[Product, ...]
     local_where: dict[str, str]
     offerings: OfferingColumns
+    product_scope: str | tuple[str, ...] | None = None
+    """The product scope the file claims (AGG-2.1): a name, or product URIs; ``None`` if
+    it claims none."""
+    costs: Any = None
+    """The cost table the file states (CHN-7), a ``CostTable``, or ``None``."""
 
 
 _RANK: Final = {"document": 1, "municipalities": 2, "local_products": 3, "offerings": 4}
@@ -194,6 +199,8 @@ class _Validator:
         self.catalogue = catalogue
         self.limits = limits
         self.collector = _Sorted(collector)
+        self.product_scope: str | tuple[str, ...] | None = None
+        self.costs: Any = None
 
     # -- reporting ------------------------------------------------------------------------
 
@@ -361,7 +368,45 @@ class _Validator:
                 v, self.dialect, max_length=self.limits.max_text, multiline=True, clause="XCH-5"
             ),
         )
+        self.product_scope = self.agreed(
+            table, "product_scope", lambda v: rules.read_product_scope(v, self.dialect)
+        )
+        if "costs" in table.columns:
+            self.costs = self.agreed(table, "costs", lambda v: rules.read_costs(v, self.dialect))
         return year, text, True
+
+    def resolved_scope(self, catalogue: Catalogue) -> str | tuple[str, ...] | None:
+        """The product scope with its listed products resolved to URIs (AGG-2.1, PRD-7.2)."""
+        scope = self.product_scope
+        if not isinstance(scope, tuple):
+            return scope
+        table = self.raw.document
+        uris: list[str] = []
+        failed = False
+        for k, key in enumerate(scope):
+            resolution = catalogue.lookup(key)
+            if resolution.product is None:
+                problem = resolution.error("product").problem
+                item = Item(f"/{k}", problem.message, key, "XCH-5", problem.suggestion)
+                self.problem(table, 0, "product_scope", item)
+                failed = True
+            else:
+                uris.append(resolution.product.uri)
+        return None if failed else tuple(sorted(set(uris)))
+
+    def resolved_costs(self, catalogue: Catalogue) -> Any:
+        """The stated cost table with its products' keys resolved to URIs (CHN-7, PRD-7.2)."""
+        from digimaat.exchange.costs import resolve_products
+
+        try:
+            return resolve_products(self.costs, catalogue) if self.costs is not None else None
+        except InputError as exc:
+            for found in exc.problems:
+                item = Item(found.location or "", found.message, found.value, "CHN-7")
+                self.problem(
+                    self.raw.document, 0, "costs", attrs.evolve(item, suggestion=found.suggestion)
+                )
+            return None
 
     def agreed(
         self, table: RawTable, field: str, rule: Callable[[Any], Any], required: bool = False
@@ -1298,6 +1343,8 @@ def validate(
         local, local_where, broken_uris = validator.local_products()
         full = catalogue.with_local(*local) if local else catalogue
         offerings = validator.offerings(municipalities, broken_codes, full, broken_uris)
+        product_scope = validator.resolved_scope(full)
+        costs = validator.resolved_costs(full)
     finally:
         validator.collector.flush()
     return FileContent(
@@ -1309,4 +1356,6 @@ def validate(
         local_products=tuple(sorted(local, key=lambda p: p.uri)),
         local_where=local_where,
         offerings=offerings,
+        product_scope=product_scope,
+        costs=costs,
     )

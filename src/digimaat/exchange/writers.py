@@ -20,7 +20,7 @@ from typing import Any
 from digimaat._version import SPEC_VERSION
 from digimaat.errors import DigimaatError
 from digimaat.exchange.local import local_record
-from digimaat.exchange.sheet import COLUMNS
+from digimaat.exchange.sheet import COLUMNS, SCOPE_COLUMN
 from digimaat.exchange.submission import Submission
 from digimaat.exchange.validation import FORMAT
 from digimaat.vocabulary.maturity import Capability
@@ -108,6 +108,13 @@ def dumps_json(submission: Submission) -> str:
     }
     if submission.source is not None:
         head["source"] = submission.source
+    if submission.product_scope != "recorded":
+        scope = submission.product_scope
+        head["product_scope"] = scope if isinstance(scope, str) else list(scope)
+    if submission.costs is not None:
+        costs = submission.costs.to_dict()
+        del costs["origin"]
+        head["costs"] = costs
     parts = [f"  {json.dumps(key)}: {line(value)}" for key, value in head.items()]
     municipalities = (
         {"cbs_code": m.cbs_code, "name": m.name, "population": m.population, "year": m.year}
@@ -159,13 +166,24 @@ def dumps_csv(submission: Submission, *, dutch: bool = False) -> str:
             "the submission defines local products, which the CSV form cannot hold (XCH-13); "
             "use the JSON document"
         )
+    if not isinstance(submission.product_scope, str):
+        raise ExchangeError(
+            "the submission lists its product scope, which the CSV form cannot hold (XCH-11); "
+            "use the JSON document"
+        )
+    if submission.costs is not None:
+        raise ExchangeError(
+            "the submission states costs, which the CSV form cannot hold (XCH-11); use the "
+            "JSON document or a cost file"
+        )
     offerings = submission.offerings
     with_notes = any(o.notes is not None for o in offerings)
+    scoped = submission.product_scope != "recorded"
     columns = [
         c
         for c in COLUMNS
         if (c != "source" or submission.source is not None) and (c != "notes" or with_notes)
-    ]
+    ] + ([SCOPE_COLUMN] if scoped else [])
     out = io.StringIO()
     if dutch:
         out.write("\ufeff")
@@ -182,6 +200,7 @@ def dumps_csv(submission: Submission, *, dutch: bool = False) -> str:
             "population": str(municipality.population),
             "population_year": str(municipality.year),
             "source": submission.source or "",
+            "product_scope": str(submission.product_scope),
         }
         rows = [_cells(o, dutch) for o in by_code[municipality.cbs_code]] or [{}]
         for cells in rows:

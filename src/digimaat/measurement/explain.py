@@ -234,6 +234,7 @@ def priorities(
     """
     if by not in RANKINGS:
         raise InvalidValueError("by", by, f"must be one of {RANKINGS}")
+    ds = profile.costed(ds)  # the cost table of the computation (CHN-8)
     if by == "requests":
         profile = attrs.evolve(profile, weighting=Volume())
     elif by == "cost":
@@ -270,7 +271,7 @@ def priorities(
     gains = headline[1:] - headline[0]
     # Requests through non-digital channels and their cost, per product (NaN where unknown).
     volume = ds.volume[i][:, ~ds.digital]
-    cost = ds.cost[~ds.digital]
+    cost = ds.cost[:, ~ds.digital]
     requests = volume.sum(axis=1)
     at_stake = np.where(volume > 0, volume * cost, 0.0).sum(axis=1)
     at_stake[np.isnan(requests)] = np.nan

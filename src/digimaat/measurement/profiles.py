@@ -68,6 +68,7 @@ from digimaat.measurement.weights import (
     Volume,
     Weighting,
 )
+from digimaat.vocabulary.channels import CostTable
 
 __all__ = [
     "BUILTIN_PROFILES",
@@ -126,6 +127,20 @@ def _policy(value: str | MissingPolicy) -> MissingPolicy:
     return MissingPolicy.parse(value)
 
 
+def _profile_costs(value: object) -> CostTable | None:
+    if value is None or isinstance(value, CostTable):
+        return None if value is None else value.with_origin("profile")
+    if isinstance(value, Mapping):
+        return CostTable.from_mapping(value, origin="profile")
+    raise InvalidValueError("costs", value, "must be a cost table: currency, source, channels")
+
+
+def _unstructure_costs(costs: CostTable) -> dict[str, Any]:
+    data = costs.to_dict()
+    del data["origin"]
+    return data
+
+
 @attrs.frozen
 class Profile:
     """A named, versioned methodology (PRF-1).
@@ -142,6 +157,8 @@ class Profile:
     missing: MissingPolicy = attrs.field(default=MissingPolicy.DROP, converter=_policy)
     title: str = attrs.field(default="", validator=_check_text)
     description: str = attrs.field(default="", validator=_check_text)
+    costs: CostTable | None = attrs.field(default=None, converter=_profile_costs)
+    """The profile's cost table (CHN-8): used where the data states no costs."""
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []
@@ -212,7 +229,7 @@ class Profile:
             "missing": self.missing.value,
             "metrics": [_unstructure_metric(m) for m in self.metrics],
             "headline": self.headline,
-        }
+        } | ({} if self.costs is None else {"costs": _unstructure_costs(self.costs)})
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str | None = None) -> Profile:
@@ -220,8 +237,20 @@ class Profile:
         return _structure_profile(data, source)
 
     # ------------------------------------------------------------------ scoring
+    def costed(self, ds: Dataset) -> Dataset:
+        """The dataset with the cost table of the computation (CHN-8): the data's where it
+        states costs, else the profile's where it has one, else the defaults."""
+        if self.costs is not None and ds.cost_table.origin == "default":
+            return ds.with_costs(self.costs)
+        return ds
+
     def score(self, ds: Dataset) -> ScoreBoard:
-        """Evaluate every metric for every municipality (PRF-5)."""
+        """Evaluate every metric for every municipality (PRF-5).
+
+        Where the data states no costs (its cost table is the default of CHN-5) and the
+        profile has a cost table, the profile's is used (CHN-8).
+        """
+        ds = self.costed(ds)
         weights = SubjectWeights(ds, self.weighting)
         results: dict[str, MetricResult] = {}
         for metric in self.metrics:
@@ -555,6 +584,7 @@ def _is_number(value: object) -> TypeGuard[float]:
 
 
 _PROFILE_KEYS = (
+    "costs",
     "name",
     "version",
     "title",
@@ -630,7 +660,15 @@ def _structure_profile(data: Any, source: str | None) -> Profile:
             missing=missing,
             title=root.get("title", ""),
             description=root.get("description", ""),
+            costs=root.get("costs"),
         )
+    except InvalidValueError as exc:
+        problem = exc.problem  # the cost table's: the one member not checked above
+        field = problem.field if problem.field.startswith("costs") else "costs." + problem.field
+        located = attrs.evolve(
+            problem, field=field, location="/" + field.replace(".", "/"), source=source
+        )
+        raise InputError([located]) from None
     except InputError as exc:
         raise InputError([p.at(source=source) for p in exc.problems]) from None
 

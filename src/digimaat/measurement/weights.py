@@ -226,11 +226,17 @@ class ChannelCost(Weighting):
 
     def raw(self, ds: Dataset) -> FloatArray:
         idx = [ds.channels.index(ch) for ch in self.channels]
-        cost = ds.cost[idx]
-        if np.isnan(cost).any():
-            missing = [ch.value for ch, c in zip(self.channels, cost, strict=True) if np.isnan(c)]
-            raise MeasurementError(f"channel-cost weighting: no cost per contact for {missing}")
-        return np.asarray((ds.volume[:, :, idx] * cost).sum(axis=2), dtype=np.float64)
+        cost = ds.cost[:, idx]
+        unknown = np.isnan(cost)
+        if unknown.any():
+            missing = [ch.value for k, ch in enumerate(self.channels) if unknown[:, k].any()]
+            some = [ds.uris[j] for j in np.flatnonzero(unknown.any(axis=1))[:3].tolist()]
+            which = "" if unknown.any(axis=1).all() else f" (products {', '.join(some)})"
+            raise MeasurementError(
+                f"channel-cost weighting: no cost per contact for {missing}{which} in the cost "
+                f"table {ds.cost_table.describe()}"
+            )
+        return np.asarray((ds.volume[:, :, idx] * cost[None, :, :]).sum(axis=2), dtype=np.float64)
 
     def describe(self) -> str:
         names = ", ".join(ch.value for ch in self.channels)

@@ -1,24 +1,30 @@
 """Write the held-back Dutch spreadsheet of Delft, as a municipal analyst keeps it.
 
-The sheet is written the way an analyst in a Dutch municipality would fill it in by hand:
-product names as the municipality's own website titles them (its Samenwerkende Catalogi
-records of 18 October 2023), Dutch column headers, Dutch status words, capabilities
-ticked with "ja", "nee" and "n.v.t.", volumes such as "1.000 per jaar" and
-"25 per maand", a notes column, one offering that accepts two authentication means and
-one local product that is not in the UPL.
+The sheet was first written the way an analyst in a Dutch municipality fills it in by
+hand (``AS_WRITTEN``): product names as the municipality's own website titles them (its
+Samenwerkende Catalogi records of 18 October 2023), Dutch column headers, Dutch status
+words, capabilities ticked with "ja", "nee" and "n.v.t.", volumes such as
+"1.000 per jaar" and "25 per maand", a notes column, one offering that accepts two
+authentication means and one local product that is not in the UPL.
+
+The sheet the tests score (``ADAPTED``) is the same sheet after the changes that the
+reader's messages and the documentation ask for, each listed below with its reason
+(``HEADER_CHANGES``, ``FOLDED``, ``ADDED``, ``PRODUCT_KEYS``, ``CELL_CHANGES``,
+``LOCAL_PRODUCT_URI``); README.md in this folder says which of them are documented.
 
 The CBS code and population are Delft's real figures (CBS, Gebieden in Nederland 2024,
 StatLine 85755NED, population on 1 January 2024). The offerings, their capabilities,
 authentication and volumes are illustrative.
 
-Run from the repository root to (re)write the four files next to this script::
+Run from the repository root to (re)write the files next to this script::
 
     python tests/data/heldback/make_workbook.py [OUTPUT_DIR]
 
-- ``delft-2024.xlsx``: the workbook, sheet "Producten" first, a sheet "Toelichting" after it;
+- ``delft-2024-zoals-geschreven.xlsx``: the workbook as first written, before any change;
+- ``delft-2024.xlsx``: the adapted workbook, sheet "Producten" first, "Toelichting" after;
 - ``delft-2024.csv``: the same sheet as Dutch Excel saves it ("CSV UTF-8"): separator
   ``;``, decimal comma, thousands dot as displayed, UTF-8 with a byte order mark, CRLF;
-- ``delft-2024-fouten.xlsx`` and ``delft-2024-fouten.csv``: the same sheet with three
+- ``delft-2024-fouten.xlsx`` and ``delft-2024-fouten.csv``: the adapted sheet with three
   typing errors (a misspelt product, "1.000 per jaartje", an unknown status word).
 """
 
@@ -34,7 +40,9 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-HEADERS = [
+# The sheet as first written ------------------------------------------------------------
+
+AS_WRITTEN_HEADERS = [
     "Gemeentecode",
     "Gemeente",
     "Inwoners",
@@ -231,6 +239,71 @@ OFFERINGS = [
     ),
 ]
 
+
+# The changes the reader's messages and the documentation ask for -----------------------
+
+# Headers the reader refuses, renamed as its message suggests ("did you mean ...?") or,
+# without a suggestion, to the column of the specification (XCH-11).
+HEADER_CHANGES = {
+    "Digitaal identificeren": "Online identificeren",
+    "Bewijsstukken digitaal": "Bewijsstukken online",
+    "Besluit digitaal": "Uitkomst digitaal",
+    "Aantal digitaal": "volume_web",
+    "Lokaal product": "Naam lokaal product",
+}
+
+# Tick columns the reader refuses without a suggestion: their capability (MAT-2) is
+# written in the list column ``capabilities`` of the specification (XCH-11) instead.
+FOLDED = {
+    "Online aanvragen": "online-submission",
+    "Afhandelbericht": "electronic-notification",
+}
+CAPABILITIES_COLUMN = "capabilities"
+
+# A required column the sheet lacked (XCH-11): the year of the CBS code and population.
+ADDED = {"population_year": YEAR}
+
+# Website titles the reader refuses as ambiguous or unknown, replaced by the UPL key it
+# asks for ("give the URI or key of one", "did you mean ...?", or `digimaat catalogue`).
+PRODUCT_KEYS = {
+    "Paspoort aanvragen": "paspoort",
+    "Uittreksel BRP": "brpUittr",
+    "Verhuizing melden": "verhuismelding",
+    "Terras plaatsen": "terrasvergunning",
+    "Geboorte aangeven": "geboorteaangifte",
+    "Melding over de buitenruimte": "melding_openbare_ruimte_(algemeen)",
+    "Afspraak maken of annuleren": "bezafspr",
+}
+
+# The local product: the reader takes a row as the definition of a local product when its
+# column "Naam lokaal product" holds the name, and then wants a URI as its product. The
+# product page of the municipality's website is that URI.
+LOCAL_PRODUCT_URI = "https://www.delft.nl/straatfeest-melden"
+
+# Cells the reader refuses: "n.v.t." in a tick column ("must be true or false (or
+# ja/nee)") is "ja", since MAT-2 records a step the procedure does not have as present;
+# "n.v.t." as a status is the specification's not-applicable (OFF-2).
+CELL_CHANGES = {("tick", "n.v.t."): "ja", ("Status", "n.v.t."): "not-applicable"}
+
+
+def adapted_headers() -> list[str]:
+    """The header row of the adapted sheet."""
+    out: list[str] = []
+    for header in AS_WRITTEN_HEADERS:
+        if header == "Online aanvragen":
+            out.append(CAPABILITIES_COLUMN)
+        elif header in FOLDED:
+            continue
+        else:
+            out.append(HEADER_CHANGES.get(header, header))
+        if header == "Inwoners":
+            out.extend(ADDED)
+    return out
+
+
+HEADERS = adapted_headers()
+TICKS = AS_WRITTEN_HEADERS[6:16]
+
 # The broken copy: (row index in OFFERINGS, column header, wrong value)
 MISTAKES = [
     (5, "Product", "Parkeervergunnig bewoners"),
@@ -246,29 +319,57 @@ TOELICHTING = [
 ]
 
 
-def rows(mistakes: bool = False) -> list[list[object]]:
-    """The data rows of the sheet, with or without the three typing errors."""
+def as_written_rows() -> list[list[object]]:
+    """The data rows of the sheet as first written, in the order of its headers."""
     out: list[list[object]] = []
     for product, status, ticks, auth, counter, digital, local, notes in OFFERINGS:
         row: list[object] = [CODE, NAME, POPULATION, YEAR, product, status]
         row += [TICK[t] for t in ticks]
         row += [auth, counter, digital, local, notes]
         out.append(row)
+    return out
+
+
+def adapt(row: list[object]) -> list[object]:
+    """One row as first written, with the changes above applied."""
+    cells = dict(zip(AS_WRITTEN_HEADERS, row, strict=True))
+    if cells["Lokaal product"] == "ja":
+        cells["Lokaal product"] = cells["Product"]
+        cells["Product"] = LOCAL_PRODUCT_URI
+    cells["Product"] = PRODUCT_KEYS.get(str(cells["Product"]), cells["Product"])
+    cells["Status"] = CELL_CHANGES.get(("Status", cells["Status"]), cells["Status"])
+    for tick in TICKS:
+        cells[tick] = CELL_CHANGES.get(("tick", cells[tick]), cells[tick])
+    folded = " ".join(name for header, name in FOLDED.items() if cells[header] == "ja")
+    out: list[object] = []
+    for header in AS_WRITTEN_HEADERS:
+        if header == "Online aanvragen":
+            out.append(folded)
+        elif header not in FOLDED:
+            out.append(cells[header])
+        if header == "Inwoners":
+            out.extend(ADDED.values())
+    return out
+
+
+def rows(mistakes: bool = False) -> list[list[object]]:
+    """The data rows of the adapted sheet, with or without the three typing errors."""
+    out = [adapt(row) for row in as_written_rows()]
     if mistakes:
         for index, header, value in MISTAKES:
             out[index][HEADERS.index(header)] = value
     return out
 
 
-def write_xlsx(path: Path, data: list[list[object]]) -> None:
+def write_xlsx(path: Path, headers: list[str], data: list[list[object]]) -> None:
     """The workbook as the analyst saves it: the data sheet first, explanation second."""
     book = Workbook()
     sheet = book.active
     sheet.title = "Producten"
-    sheet.append(HEADERS)
+    sheet.append(headers)
     for row in data:
         sheet.append([None if value == "" else value for value in row])
-    for cell in sheet["C"][1:]:
+    for cell in sheet["C"][1:]:  # Inwoners, shown with a thousands separator
         cell.number_format = "#,##0"
     sheet.freeze_panes = "A2"
     notes = book.create_sheet("Toelichting")
@@ -309,24 +410,26 @@ def displayed(value: object) -> str:
     return str(value)
 
 
-def write_csv(path: Path, data: list[list[object]]) -> None:
+def write_csv(path: Path, headers: list[str], data: list[list[object]]) -> None:
     """The sheet as Dutch Excel's "CSV UTF-8 (door lijstscheidingsteken gescheiden)"."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADERS)
+    writer.writerow(headers)
     for row in data:
         writer.writerow([displayed(value) for value in row])
     path.write_bytes(buffer.getvalue().encode("utf-8-sig"))
 
 
 def main(argv: list[str]) -> int:
-    """Write the clean and the broken sheet, each as workbook and as CSV."""
+    """Write the sheet as first written, and the adapted and the broken sheet as
+    workbook and as CSV."""
     out = Path(argv[0]) if argv else Path(__file__).resolve().parent
     out.mkdir(parents=True, exist_ok=True)
+    write_xlsx(out / "delft-2024-zoals-geschreven.xlsx", AS_WRITTEN_HEADERS, as_written_rows())
     for stem, mistakes in (("delft-2024", False), ("delft-2024-fouten", True)):
         data = rows(mistakes)
-        write_xlsx(out / f"{stem}.xlsx", data)
-        write_csv(out / f"{stem}.csv", data)
+        write_xlsx(out / f"{stem}.xlsx", HEADERS, data)
+        write_csv(out / f"{stem}.csv", HEADERS, data)
     return 0
 
 

@@ -365,12 +365,6 @@ def test_typing_errors_are_the_same_in_both_forms() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The status 'Aangebonden' gets 'expected one of: not-applicable, not-offered, "
-    "offered, unknown' and no suggestion: the Dutch word the reader accepts, 'Aangeboden', "
-    "is one letter away but is neither suggested nor listed.",
-)
 def test_a_misspelt_dutch_status_suggests_the_dutch_word() -> None:
     (status,) = [p for p in problems_of(BROKEN[0]) if p.value == "Aangebonden"]
     assert "aangeboden" in (status.suggestion or "").lower()
@@ -507,12 +501,6 @@ def test_the_municipalitys_own_titles_name_its_products(title: str) -> None:
     assert offering(submission, OWN_TITLES[title]).status.value == "offered"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'n.v.t.' (niet van toepassing) in a tick column is refused ('must be true or "
-    "false (or ja/nee)'), and the message leads to 'nee', whereas MAT-2 records a step the "
-    "procedure does not have as present.",
-)
 def test_nvt_in_a_tick_column_is_a_step_the_procedure_does_not_have() -> None:
     row = row_of("Straatfeest melden")
     submission = loads(with_cell(row, "Online betalen", "n.v.t."), form="csv")
@@ -520,11 +508,6 @@ def test_nvt_in_a_tick_column_is_a_step_the_procedure_does_not_have() -> None:
     assert Capability.ONLINE_PAYMENT in party.capabilities
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The status 'n.v.t.' is refused ('expected one of: not-applicable, ...'), "
-    "though the Dutch statuses 'Aangeboden' and 'Niet aangeboden' are accepted.",
-)
 def test_nvt_as_a_status_is_not_applicable() -> None:
     submission = loads(with_cell(row_of("Havengeld"), "Status", "n.v.t."), form="csv")
     assert offering(submission, "havengeld").status.value == "not-applicable"

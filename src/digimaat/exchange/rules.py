@@ -64,6 +64,7 @@ __all__ = [
     "read_rate",
     "read_status",
     "read_text",
+    "read_tick",
     "read_year",
 ]
 
@@ -128,7 +129,13 @@ class Fault:
     def of(cls, exc: InvalidValueError, clause: str | None = None, sub: str = "") -> Fault:
         """The fault an :class:`~digimaat.errors.InvalidValueError` describes."""
         problem = exc.problem
-        return cls.one(problem.message, problem.value, problem.clause or clause, sub=sub)
+        return cls.one(
+            problem.message,
+            problem.value,
+            problem.clause or clause,
+            sub=sub,
+            suggestion=problem.suggestion,
+        )
 
     def within(self, sub: str) -> Fault:
         """The same fault, placed inside a value at ``sub``."""
@@ -449,6 +456,26 @@ def read_boolean(value: Any, dialect: Dialect, clause: str) -> bool | Fault:
     if word in _FALSE:
         return False
     return Fault.one("must be true or false (or ja/nee)", value, clause)
+
+
+_NOT_APPLICABLE: Final = frozenset({"n.v.t.", "nvt", "n.v.t", "niet van toepassing", "n/a"})
+
+
+def read_tick(value: Any, dialect: Dialect) -> bool | Fault:
+    """A capability's yes/no cell (XCH-11): yes or no as :func:`read_boolean` reads them,
+    and "n.v.t." (not applicable) as yes, because MAT-2 records a capability that concerns
+    a step the procedure does not have as present."""
+    if not dialect.typed and str(value).strip().lower() in _NOT_APPLICABLE:
+        return True
+    read = read_boolean(value, dialect, "XCH-11")
+    if isinstance(read, Fault):
+        return Fault.one(
+            "must be ja or nee (yes or no), or n.v.t. for a step the procedure does not have",
+            value,
+            "XCH-11",
+            suggestion="write ja where the step is online or not needed (MAT-2), nee otherwise",
+        )
+    return read
 
 
 _SEPARATORS = re.compile(r"[|,;\s]+")

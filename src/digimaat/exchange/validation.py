@@ -834,7 +834,7 @@ class _Validator:
             if field not in table.columns:
                 continue
             answer, values, bad = self.apply(
-                table, field, lambda v: rules.read_boolean(v, self.dialect, "XCH-11"), live
+                table, field, lambda v: rules.read_tick(v, self.dialect), live
             )
             failed |= bad
             yes = np.array([v is True for v in values] + [False], dtype=np.bool_)

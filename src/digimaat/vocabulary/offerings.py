@@ -82,7 +82,7 @@ class Status(enum.Enum):
         >>> Status.parse("Niet van toepassing")
         <Status.NOT_APPLICABLE: 'not-applicable'>
         """
-        return parse_name(cls, text, field, dutch=STATUS_DUTCH)
+        return parse_name(cls, text, field, dutch=STATUS_DUTCH, aliases=STATUS_ALIASES)
 
     @property
     def dutch(self) -> str:
@@ -97,6 +97,14 @@ STATUS_DUTCH: dict[Status, str] = {
     Status.UNKNOWN: "onbekend",
 }
 """The Dutch name of every status (OFF-2)."""
+
+STATUS_ALIASES: dict[str, Status] = {
+    "n.v.t.": Status.NOT_APPLICABLE,
+    "nvt": Status.NOT_APPLICABLE,
+    "n/a": Status.NOT_APPLICABLE,
+}
+"""Abbreviations a spreadsheet writes for a status (OFF-2): "n.v.t." is "niet van
+toepassing"."""
 
 
 @attrs.frozen

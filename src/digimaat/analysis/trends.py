@@ -26,7 +26,7 @@ import attrs
 from digimaat._version import SPEC_VERSION
 from digimaat.analysis.scores import ScoreDocument
 from digimaat.errors import InvalidValueError, MeasurementError
-from digimaat.measurement.dataset import Dataset, StatusCode
+from digimaat.measurement.dataset import STATUS_NAMES, Dataset
 from digimaat.measurement.profiles import Profile, ScoreBoard, ScoreCard
 from digimaat.vocabulary.assurance import AssuranceLevel, AuthMeans
 from digimaat.vocabulary.maturity import MaturityLevel
@@ -51,13 +51,6 @@ __all__ = [
 MOVEMENTS: Final = ("up", "down", "status", "authentication", "volume", "weight")
 """The movements of a product between two years, in the order they are listed (CMP-11)."""
 
-_STATUS = {
-    StatusCode.OFFERED: "offered",
-    StatusCode.NOT_OFFERED: "not-offered",
-    StatusCode.NOT_APPLICABLE: "not-applicable",
-    StatusCode.UNKNOWN: "unknown",
-    StatusCode.NO_RECORD: "no-record",
-}
 _MEANS = tuple(AuthMeans)
 _VERSION = re.compile(r"([0-9]+)\.([0-9]+)(-[0-9A-Za-z.]+)?")
 
@@ -422,7 +415,7 @@ def _cells(board: ScoreBoard, i: int, metric: str) -> dict[str, _Cell]:
         asked = int(ds.auth_level[i, j])  # -1 with a means: its level is unknown (LOA-4.1)
         amount = float(volume[j])
         out[product.uri] = _Cell(
-            status=_STATUS[int(ds.status[i, j])],
+            status=STATUS_NAMES[int(ds.status[i, j])],
             level=None if level < 0 else MaturityLevel(level),
             authentication=None
             if means < 0

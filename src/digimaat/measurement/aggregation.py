@@ -385,23 +385,26 @@ def combine(
     Returns ``(value[m], used_share[k, m])``, where ``used_share`` is each part's share in
     the result (it sums to 1 over the parts used; for ``minimum`` the share is 1 for the
     part that is lowest, the first in order on ties; all 0 where the value is undefined).
-    Values must lie in [0, 1].
+    Values must lie in [0, 1]. ``weights`` may also be ``[k, m]``, a weight per part and
+    column: each column is then combined with its own weights, exactly as it would be
+    alone (the uncertainty analysis combines many samples' parts at once this way).
     """
-    if values.ndim != 2 or weights.shape != (values.shape[0],):
+    if values.ndim != 2 or weights.shape not in ((values.shape[0],), values.shape):
         raise MeasurementError("combine: values must be [parts, m] and weights [parts]")
     if np.any(weights < 0) or not np.all(np.isfinite(weights)):
         raise InvalidValueError("weights", weights.tolist(), "must be finite and >= 0")
     finite = values[np.isfinite(values)]
     if finite.size and (finite.min() < 0 or finite.max() > 1):
         raise MeasurementError("combine: part values must lie in [0, 1]")
-    active = weights > 0
-    missing = np.isnan(values) & active[:, None]
+    per_column = weights if weights.ndim == 2 else weights[:, None]
+    active = per_column > 0
+    missing = np.isnan(values) & active
     v = np.where(np.isnan(values), 0.0, values)
     if policy is MissingPolicy.DROP:
-        use = active[:, None] & ~missing
+        use = active & ~missing
     else:
-        use = np.broadcast_to(active[:, None], values.shape).copy()
-    w = np.where(use, weights[:, None], 0.0)
+        use = np.broadcast_to(active, values.shape).copy()
+    w = np.where(use, per_column, 0.0)
     total = w.sum(axis=0)
     defined = total > 0
     share = np.divide(w, total, out=np.zeros_like(w), where=defined)

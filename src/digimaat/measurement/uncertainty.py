@@ -495,29 +495,52 @@ def _with_levels(ds: Dataset, cells: IntArray, levels: NDArray[np.int8]) -> Data
 # ---------------------------------------------------------------------- batch scoring
 @attrs.frozen(eq=False)
 class _MetricCells:
-    """A metric's per-cell matrices under one weighting option (UNC-5)."""
+    """Where a metric's sums are in its option's stacked matrices (UNC-5)."""
 
-    numerator: FloatArray  # [m, p] w * x over the counted cells
-    known: FloatArray  # [m, p] w over the counted cells (drop)
-    eligible: FloatArray  # [m, p] w over the eligible cells of known weight (zero)
-    incomplete: BoolArray  # [m] what makes a propagate value undefined
-    # The uncertain cells, per option of the section's levels: [options, cells]
-    cell_x: FloatArray | None
-    cell_known: BoolArray | None
-    cell_eligible: BoolArray | None
+    numerator: int
+    """Block of ``w * x`` over the counted cells."""
+    known: int
+    """Block of ``w`` over the counted cells: the denominator under drop and propagate."""
+    eligible: int
+    """Block of ``w`` over the eligible cells of known weight: the denominator under zero."""
+    incomplete: BoolArray
+    """``[m]`` what makes a propagate value undefined."""
+    table: FloatArray | None
+    """``[options, cells]``: ``w * x`` of each uncertain cell under each option, when the
+    metric's value depends on the option (only the numerator does)."""
 
 
 @attrs.frozen(eq=False)
 class _Option:
-    """One weighting option, prepared once for a dataset."""
+    """One weighting option, prepared once for a dataset: every metric's per-cell matrices
+    stacked, so that the sums of all metrics are one matrix product."""
 
     weighting: Weighting
     prepared: PreparedWeights
     volume: bool
     filled: FloatArray
     weight_known: BoolArray
-    cells: dict[str, _MetricCells] = attrs.field(factory=dict)
+    cells: dict[str, _MetricCells]
+    drop: FloatArray
+    """``[p, blocks * m]``: the numerators, then the known-cell denominators."""
+    zero: FloatArray
+    """``[p, blocks * m]``: the numerators, then the eligible-cell denominators."""
+    numerators: int
     exact: dict[tuple[str, MissingPolicy], FloatArray] = attrs.field(factory=dict)
+
+
+def _product(f: FloatArray, matrix: FloatArray) -> FloatArray:
+    """``f @ matrix``, by the same BLAS routine whatever the number of rows.
+
+    numpy computes a product with one row by a matrix-vector routine, whose sums round
+    differently from the matrix-matrix one; a single row is therefore given a twin, so
+    that a sample's numbers do not depend on how many samples were scored with it.
+    """
+    if f.shape[0] == 1:
+        out: FloatArray = (np.concatenate([f, f]) @ matrix)[:1]
+        return out
+    result: FloatArray = f @ matrix
+    return result
 
 
 class BatchScorer:
@@ -554,6 +577,7 @@ class BatchScorer:
             need(mid)
         self.metric_ids: tuple[str, ...] = tuple(m.id for m in profile.metrics if m.id in wanted)
         self._computed = [m for m in profile.metrics if m.id in needed]
+        self._plain = [m for m in self._computed if not isinstance(m, Composite)]
         self._index = {m.id: k for k, m in enumerate(self._computed)}
         weightings, self._methods, self._policies = _options(profile)
         self._weightings = weightings
@@ -565,91 +589,117 @@ class BatchScorer:
             self._part_columns[composite.id] = slice(column, column + len(composite.parts))
             column += len(composite.parts)
         self.parts = column
-        self.cells = (
+        self.cells: IntArray = (
             authentication_cells(ds) if self.section.authentication else np.empty(0, np.intp)
         )
-        self._variants: list[Dataset] | None = None
+        p = len(ds.uris)
+        rows_of = self.cells // p
+        self._cell_products = self.cells % p
+        self._starts = (
+            np.flatnonzero(np.r_[True, rows_of[1:] != rows_of[:-1]])
+            if len(self.cells)
+            else np.empty(0, np.intp)
+        )
+        self._cell_rows = rows_of[self._starts]
 
     # ------------------------------------------------------------------ preparation
     def _option(self, a: int) -> _Option:
         option = self._options[a]
         if option is None:
-            weighting = self._weightings[a]
-            prepared = weighting.prepare(self.dataset)
-            raw = prepared.raw
-            option = _Option(
-                weighting,
-                prepared,
-                uses_volume(weighting),
-                np.asarray(prepared.filled, dtype=np.float64),
-                ~np.isnan(raw),
-            )
-            self._options[a] = option
+            option = self._options[a] = self._prepare(self._weightings[a])
         return option
 
-    def _variant_datasets(self) -> list[Dataset]:
-        if self._variants is None:
-            self._variants = [
-                _with_levels(
-                    self.dataset, self.cells, np.full(len(self.cells), int(level), np.int8)
-                )
+    def _prepare(self, weighting: Weighting) -> _Option:
+        """Every plain metric's matrices under one weighting, stacked (UNC-5)."""
+        ds = self.dataset
+        prepared = weighting.prepare(ds)
+        w = np.asarray(prepared.filled, dtype=np.float64)
+        wk = ~np.isnan(prepared.raw)
+        variants = None
+        if len(self.cells):
+            variants = [
+                _with_levels(ds, self.cells, np.full(len(self.cells), int(level), np.int8))
                 for level in self.section.authentication
             ]
-        return self._variants
+        blocks: list[FloatArray] = []
+        seen: dict[bytes, int] = {}
 
-    def _cells(self, option: _Option, metric: Metric) -> _MetricCells:
-        hit = option.cells.get(metric.id)
-        if hit is not None:
-            return hit
-        ds = self.dataset
-        cells = metric.cells(ds)
-        x = np.asarray(cells.x, dtype=np.float64)
-        known, eligible = cells.known, cells.eligible
-        w, wk = option.filled, option.weight_known
-        uncertain = np.zeros(known.shape, dtype=np.bool_)
-        cell_x = cell_known = cell_eligible = None
-        if len(self.cells):
-            flat = self.cells
-            xs, ks, es = [], [], []
-            for variant in self._variant_datasets():
-                vc = metric.cells(variant)
-                xs.append(np.asarray(vc.x, dtype=np.float64).reshape(-1)[flat])
-                ks.append(vc.known.reshape(-1)[flat])
-                es.append(vc.eligible.reshape(-1)[flat])
-            base = (
-                x.reshape(-1)[flat],
-                known.reshape(-1)[flat],
-                eligible.reshape(-1)[flat],
+        def block(matrix: FloatArray) -> int:
+            key = matrix.tobytes()
+            if key not in seen:
+                seen[key] = len(blocks)
+                blocks.append(matrix)
+            return seen[key]
+
+        found: dict[str, tuple[FloatArray, FloatArray, FloatArray, BoolArray, Any]] = {}
+        for metric in self._plain:
+            cells = metric.cells(ds)
+            x = np.asarray(cells.x, dtype=np.float64)
+            known, eligible = cells.known, cells.eligible
+            table = None
+            if variants is not None:
+                flat = self.cells
+                opts = [metric.cells(v) for v in variants]
+                ks = np.stack([c.known.reshape(-1)[flat] for c in opts])
+                es = np.stack([c.eligible.reshape(-1)[flat] for c in opts])
+                xs = np.stack([np.asarray(c.x, dtype=np.float64).reshape(-1)[flat] for c in opts])
+                if not ((ks == ks[0]).all() and (es == es[0]).all()):  # pragma: no cover
+                    raise MeasurementError("an uncertain level changed a metric's subject")
+                # Every sample gives the cells one of the options: their subject and
+                # known-ness are those of every option; only the value may vary.
+                known = known.copy()
+                eligible = eligible.copy()
+                known.reshape(-1)[flat] = ks[0]
+                eligible.reshape(-1)[flat] = es[0]
+                counted_cells = ks[0] & es[0] & wk.reshape(-1)[flat]
+                values = np.where(counted_cells, xs, 0.0)
+                if not (values == values[0]).all():
+                    table = values * w.reshape(-1)[flat]
+                    x = x.copy()
+                    x.reshape(-1)[flat] = 0.0  # the numerator's cells are added per sample
+                else:
+                    x = x.copy()
+                    x.reshape(-1)[flat] = xs[0]
+            counted = known & eligible & wk
+            numerator = np.where(counted, w * np.where(counted, x, 0.0), 0.0)
+            missing_value = eligible & ~known & (w > 0) & wk
+            unweighted = eligible & ~wk
+            found[metric.id] = (
+                numerator,
+                np.where(counted, w, 0.0),
+                np.where(eligible & wk, w, 0.0),
+                np.asarray((missing_value | unweighted).any(axis=1), dtype=np.bool_),
+                table,
             )
-            varies = any(
-                not (np.array_equal(e, base[2]) and np.array_equal(k & e, base[1] & base[2]))
-                or not np.array_equal(
-                    np.where(k & e, xv, 0.0), np.where(base[1] & base[2], base[0], 0.0)
-                )
-                for xv, k, e in zip(xs, ks, es, strict=True)
+        numerators = [block(found[metric.id][0]) for metric in self._plain]
+        n_num = len(blocks)
+        known_blocks = [block(found[metric.id][1]) for metric in self._plain]
+        eligible_blocks = [block(found[metric.id][2]) for metric in self._plain]
+        # Column blocks: the numerators, then every denominator; drop and zero take
+        # the numerators and the denominators each needs.
+        need_known = sorted(set(known_blocks) - set(range(n_num)))
+        need_eligible = sorted(set(eligible_blocks) - set(range(n_num)))
+
+        def stack(dens: list[int]) -> tuple[FloatArray, dict[int, int]]:
+            order = list(range(n_num)) + dens
+            where = {b: k for k, b in enumerate(order)}
+            matrix = np.ascontiguousarray(np.concatenate([blocks[b] for b in order], axis=0).T)
+            return matrix, where
+
+        drop, at_drop = stack(need_known)
+        zero, at_zero = stack(need_eligible)
+        cells_of: dict[str, _MetricCells] = {}
+        for k, metric in enumerate(self._plain):
+            cells_of[metric.id] = _MetricCells(
+                numerator=numerators[k],
+                known=at_drop[known_blocks[k]],
+                eligible=at_zero[eligible_blocks[k]],
+                incomplete=found[metric.id][3],
+                table=found[metric.id][4],
             )
-            if varies:
-                uncertain.reshape(-1)[flat] = True
-                cell_x = np.stack(xs)
-                cell_known = np.stack(ks)
-                cell_eligible = np.stack(es)
-        keep = ~uncertain
-        counted = known & eligible & wk & keep
-        in_base = eligible & wk & keep
-        numerator = np.where(counted, w * np.where(counted, x, 0.0), 0.0)
-        missing_value = eligible & ~known & (w > 0) & wk & keep
-        unweighted = eligible & ~wk & keep
-        built = _MetricCells(
-            numerator=numerator,
-            known=np.where(counted, w, 0.0),
-            eligible=np.where(in_base, w, 0.0),
-            incomplete=np.asarray((missing_value | unweighted).any(axis=1), dtype=np.bool_),
-            cell_x=cell_x,
-            cell_known=cell_known,
-            cell_eligible=cell_eligible,
+        return _Option(
+            weighting, prepared, uses_volume(weighting), w, wk, cells_of, drop, zero, n_num
         )
-        option.cells[metric.id] = built
-        return built
 
     # ------------------------------------------------------------------ scoring
     def score(self, samples: Samples) -> FloatArray:
@@ -657,46 +707,59 @@ class BatchScorer:
         n = samples.size
         m = len(self.dataset.codes)
         values = np.full((n, len(self._computed), m), np.nan)
-        policies = np.array([self._policies[int(i)] is MissingPolicy.ZERO for i in samples.missing])
-        propagate = np.array(
-            [self._policies[int(i)] is MissingPolicy.PROPAGATE for i in samples.missing]
+        policy = np.asarray(samples.missing)
+        zero = np.isin(policy, [k for k, p in enumerate(self._policies) if p is MissingPolicy.ZERO])
+        propagate = np.isin(
+            policy, [k for k, p in enumerate(self._policies) if p is MissingPolicy.PROPAGATE]
         )
         for a in range(len(self._weightings)):
             rows = np.flatnonzero(samples.weighting == a)
             if not len(rows):
                 continue
-            option = self._option(a)
+            volume = uses_volume(self._weightings[a])
             factor = None
             if samples.product_factors is not None:
                 factor = samples.product_factors[rows]
-            if samples.volume_factors is not None and option.volume:
+            if samples.volume_factors is not None and volume:
                 vf = samples.volume_factors[rows]
                 factor = vf if factor is None else factor * vf
-            chosen = None if samples.authentication is None else samples.authentication[rows]
-            plain = [mt for mt in self._computed if not isinstance(mt, Composite)]
-            perturbed = factor is not None or (chosen is not None and len(self.cells) > 0)
-            if not perturbed:
-                self._exact(option, plain, rows, samples, values)
-            else:
-                self._matrix(option, plain, rows, factor, chosen, policies, propagate, values)
+            chosen = None
+            if samples.authentication is not None and len(self.cells):
+                chosen = samples.authentication[rows]
+            if factor is None and chosen is None:
+                self._exact(self._option(a), rows, samples, values)
+                continue
+            option = self._option(a)
+            f = np.ones((len(rows), len(self.dataset.uris))) if factor is None else factor
+            extra = {
+                metric.id: self._cell_sums(table, f, chosen)
+                for metric in self._plain
+                if (table := option.cells[metric.id].table) is not None and chosen is not None
+            }
+            for use_zero, matrix in ((False, option.drop), (True, option.zero)):
+                these = np.flatnonzero(zero[rows] == use_zero)
+                if len(these):
+                    self._matrix(
+                        option,
+                        matrix,
+                        use_zero,
+                        rows[these],
+                        f[these],
+                        {mid: sums[these] for mid, sums in extra.items()},
+                        propagate,
+                        values,
+                    )
         self._combine(samples, values)
         out: FloatArray = values[:, [self._index[mid] for mid in self.metric_ids], :]
         return out
 
-    def _exact(
-        self,
-        option: _Option,
-        plain: list[Metric],
-        rows: IntArray,
-        samples: Samples,
-        values: FloatArray,
-    ) -> None:
+    def _exact(self, option: _Option, rows: IntArray, samples: Samples, values: FloatArray) -> None:
         """Samples that vary only choices: each metric once per policy, by its own code."""
         for p, policy in enumerate(self._policies):
             these = rows[samples.missing[rows] == p]
             if not len(these):
                 continue
-            for metric in plain:
+            for metric in self._plain:
                 key = (metric.id, policy)
                 if key not in option.exact:
                     option.exact[key] = metric.evaluate(self.dataset, option.prepared, policy).value
@@ -705,72 +768,44 @@ class BatchScorer:
     def _matrix(
         self,
         option: _Option,
-        plain: list[Metric],
+        matrix: FloatArray,
+        use_zero: bool,
         rows: IntArray,
-        factor: FloatArray | None,
-        chosen: IntArray | None,
-        zero: BoolArray,
+        f: FloatArray,
+        extra: dict[str, FloatArray],
         propagate: BoolArray,
         values: FloatArray,
     ) -> None:
-        """Samples with factors: weighted sums as one matrix product per metric (UNC-5)."""
+        """Samples with factors: the sums of every metric are one matrix product (UNC-5);
+        ``extra`` holds the numerators' sums over the uncertain cells."""
         n = len(rows)
-        p = len(self.dataset.uris)
-        f = np.ones((n, p)) if factor is None else factor
-        z = zero[rows][:, None]
-        prop = propagate[rows][:, None]
-        for metric in plain:
-            mc = self._cells(option, metric)
-            stacked = np.concatenate([mc.numerator, mc.known, mc.eligible], axis=0)  # [3m, p]
-            sums = f @ stacked.T  # [n, 3m]
-            m = mc.numerator.shape[0]
-            num, den_known, den_all = sums[:, :m], sums[:, m : 2 * m], sums[:, 2 * m :]
-            incomplete = np.broadcast_to(mc.incomplete, (n, m)).copy()
-            if mc.cell_x is not None and chosen is not None:
-                self._add_cells(option, mc, f, chosen, num, den_known, den_all, incomplete)
-            den = np.where(z, den_all, den_known)
+        m = len(self.dataset.codes)
+        sums = _product(f, matrix).reshape(n, -1, m)
+        undefined_if = propagate[rows][:, None] if not use_zero else None
+        for metric in self._plain:
+            mc = option.cells[metric.id]
+            num = sums[:, mc.numerator, :]
+            den = sums[:, mc.eligible if use_zero else mc.known, :]
+            if metric.id in extra:
+                num = num + extra[metric.id]
             value = np.divide(num, den, out=np.full(num.shape, np.nan), where=den > 0)
-            value[prop & incomplete] = np.nan
+            # Every x lies in [0, 1], so the value does (AGG-3); the numerator and the
+            # denominator are different sums, and their rounding must not take it out.
+            np.clip(value, 0.0, 1.0, out=value)
+            if undefined_if is not None and mc.incomplete.any():
+                value[undefined_if & mc.incomplete[None, :]] = np.nan
             values[rows, self._index[metric.id], :] = value
 
-    def _add_cells(
-        self,
-        option: _Option,
-        mc: _MetricCells,
-        f: FloatArray,
-        chosen: IntArray,
-        num: FloatArray,
-        den_known: FloatArray,
-        den_all: FloatArray,
-        incomplete: BoolArray,
-    ) -> None:
-        """Add the uncertain cells, each at its sampled option, to the sums of its row."""
-        assert mc.cell_x is not None
-        assert mc.cell_known is not None
-        assert mc.cell_eligible is not None
-        p = len(self.dataset.uris)
-        flat = self.cells
-        rows_of, cols_of = flat // p, flat % p
-        k = np.arange(len(flat))
-        x = mc.cell_x[chosen, k]  # [n, cells]
-        known = mc.cell_known[chosen, k]
-        eligible = mc.cell_eligible[chosen, k]
-        weight_known = option.weight_known.reshape(-1)[flat]
-        w = option.filled.reshape(-1)[flat] * f[:, cols_of]
-        counted = known & eligible & weight_known
-        based = eligible & weight_known
-        starts = np.flatnonzero(np.r_[True, rows_of[1:] != rows_of[:-1]])
-        municipalities = rows_of[starts]
-
-        def grouped(a: FloatArray) -> FloatArray:
-            out: FloatArray = np.add.reduceat(a, starts, axis=1)
-            return out
-
-        num[:, municipalities] += grouped(np.where(counted, w * x, 0.0))
-        den_known[:, municipalities] += grouped(np.where(counted, w, 0.0))
-        den_all[:, municipalities] += grouped(np.where(based, w, 0.0))
-        bad = (eligible & ~known & (w > 0) & weight_known) | (eligible & ~weight_known)
-        incomplete[:, municipalities] |= np.logical_or.reduceat(bad, starts, axis=1)
+    def _cell_sums(self, table: FloatArray, f: FloatArray, chosen: IntArray) -> FloatArray:
+        """``[n, m]``: each row's uncertain cells at their sampled options, weighted."""
+        k = len(self.cells)
+        flat = chosen * k
+        flat += np.arange(k)
+        picked = table.reshape(-1).take(flat)  # table[chosen, cell]
+        picked *= f.take(self._cell_products, axis=1)
+        out = np.zeros((len(f), len(self.dataset.codes)))
+        out[:, self._cell_rows] = np.add.reduceat(picked, self._starts, axis=1)
+        return out
 
     def _combine(self, samples: Samples, values: FloatArray) -> None:
         """Every composite, in profile order, per sampled method and policy (AGG-5)."""

@@ -1,0 +1,1 @@
+"""The analysis layer: computations over many scorings of the measurement core."""

@@ -1,10 +1,10 @@
 """The ``digimaat`` command line (documented in ``docs/cli.md``).
 
-Subcommands: ``score``, ``explain``, ``next``, ``compare``, ``validate``, ``catalogue``,
-``profiles`` and ``example``. Exit codes: 0 success, 1 validation findings (``validate``),
-2 a usage or input error. Bad input never ends in a traceback: every problem is printed
-with its file, row or JSON pointer and field, and the command exits with 2 without
-printing a partial result.
+Subcommands: ``score``, ``explain``, ``next``, ``compare``, ``uncertainty``, ``validate``,
+``catalogue``, ``profiles`` and ``example``. Exit codes: 0 success, 1 validation findings
+(``validate``), 2 a usage or input error. Bad input never ends in a traceback: every
+problem is printed with its file, row or JSON pointer and field, and the command exits
+with 2 without printing a partial result.
 """
 
 from __future__ import annotations
@@ -479,6 +479,107 @@ def _median(values: Sequence[float | None]) -> float | None:
     return statistics.median(known) if known else None
 
 
+def cmd_uncertainty(args: argparse.Namespace, out: TextIO) -> int:
+    """Intervals of scores and ranks, pair probabilities and Sobol' indices (chapter UNC)."""
+    from digimaat.analysis.uncertainty import analyse_files
+
+    profile = _profile(args.profile)
+    if profile.uncertainty is None:
+        raise UsageError(
+            f"profile {profile.name!r} declares no uncertainty section (UNC-1); give --profile "
+            "a profile file that declares one (specs/examples/profile-uncertainty.toml is "
+            "digimaat-standard with a section)"
+        )
+    pairs = []
+    for text in args.pairs or ():
+        first, sep, second = text.partition(":")
+        if not sep or not first or not second:
+            raise UsageError(f"--pairs takes CODE:CODE, e.g. GM0606:GM0622 (got {text!r})")
+        pairs.append((first.upper(), second.upper()))
+    scheduler = args.dask
+    result = analyse_files(
+        args.files,
+        profile,
+        samples=args.samples,
+        seed=args.seed,
+        metrics=args.metric or None,
+        pairs=pairs,
+        chunk=args.chunk,
+        scheduler=scheduler,
+    )
+    if args.format == "json":
+        _write_json(out, _envelope("uncertainty", **result.to_dict()))
+        return EXIT_OK
+    _say(
+        out,
+        f"Profile {profile.name} {profile.version}; {result.design} design of "
+        f"{result.evaluations:,} samples, seed {result.seed}; varied: "
+        f"{', '.join(result.groups) or 'nothing'}.",
+    )
+    out.write(f"  fingerprint {profile.fingerprint[:23]}…  spec {SPEC_VERSION}\n")
+    for metric in result.metrics:
+        out.write(f"\n{metric}\n")
+        rows = []
+        for s in result.spreads[metric]:
+            rows.append(
+                [
+                    s.municipality,
+                    _value(s.nominal, True, sign=False),
+                    _value(s.low, True, sign=False),
+                    _value(s.high, True, sign=False),
+                    _rank_text(s.nominal_rank),
+                    _rank_text(s.median_rank),
+                    f"{_rank_text(s.rank_low)}-{_rank_text(s.rank_high)}",
+                    _value(s.defined, True, sign=False),
+                ]
+            )
+        _table(
+            out,
+            ["code", "nominal", "5%", "95%", "rank", "median", "ranks 5-95%", "defined"],
+            rows,
+            [False] + [True] * 7,
+        )
+    if result.pairs:
+        out.write("\nP(first ranks above second)\n")
+        _table(
+            out,
+            ["metric", "first", "second", "P", "samples"],
+            [
+                [p.metric, p.first, p.second, _value(p.probability, True), f"{p.samples:,}"]
+                for p in result.pairs
+            ],
+            [False, False, False, True, True],
+        )
+    shown = profile.headline if profile.headline in result.metrics else result.metrics[-1]
+    indices = [i for i in result.sobol if i.metric == shown]
+    if indices:
+        out.write(f"\nSobol' indices of the rank shift of {shown} (JSON: every metric's)\n")
+        _table(
+            out,
+            ["group", "first order", "total order"],
+            [[i.group, _index(i.first_order), _index(i.total_order)] for i in indices],
+            [False, True, True],
+        )
+    out.write("\n")
+    _say(
+        out,
+        "Percentages. nominal: the profile as declared; 5%/95%: the interval of the value "
+        "over the samples; rank: the nominal rank (1 = best); median and ranks 5-95%: the "
+        "rank over the samples; defined: share of samples with a value. A Sobol' index "
+        "says how much of the movement of the ranking a group of choices explains, alone "
+        "(first order) and with its interactions (total order).",
+    )
+    return EXIT_OK
+
+
+def _rank_text(rank: int | None) -> str:
+    return "n/a" if rank is None else str(rank)
+
+
+def _index(value: float | None) -> str:
+    return "n/a" if value is None else display(value, 2)
+
+
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     """Check files and report every problem; exit 1 when there are findings."""
     findings = 0
@@ -685,6 +786,35 @@ def _parser() -> argparse.ArgumentParser:
     formats(p)
     p.set_defaults(handler=cmd_compare)
 
+    p = sub.add_parser(
+        "uncertainty",
+        help="how sure is a rank: intervals, rank intervals and Sobol' indices",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE")
+    profile(p)
+    p.add_argument("--samples", type=int, required=True, help="the number of samples (N)")
+    p.add_argument("--seed", type=int, required=True, help="the seed of the design")
+    p.add_argument(
+        "--pairs",
+        nargs="+",
+        metavar="CODE:CODE",
+        help="pairs for the probability that the first ranks above the second",
+    )
+    p.add_argument(
+        "--metric",
+        action="append",
+        metavar="ID",
+        help="a metric to analyse (repeatable; default: the headline and its parts)",
+    )
+    p.add_argument(
+        "--dask",
+        metavar="ADDRESS|local",
+        help="run on Dask: 'local' for a local cluster, or a scheduler address",
+    )
+    p.add_argument("--chunk", type=int, default=256, help="samples per chunk (default 256)")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    p.set_defaults(handler=cmd_uncertainty)
+
     p = sub.add_parser("validate", help="check files and report every problem")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.set_defaults(handler=cmd_validate)
@@ -722,7 +852,7 @@ def main(
     buffer = io.StringIO()
     try:
         code = handler(args, buffer)
-    except DigimaatError as exc:
+    except (DigimaatError, UsageError) as exc:
         err.write(f"digimaat {args.command}: error: {exc}\n")
         return EXIT_ERROR
     except OSError as exc:

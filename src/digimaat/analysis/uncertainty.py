@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import tempfile
 import uuid
 import warnings
@@ -53,6 +54,7 @@ __all__ = [
     "UncertaintyResult",
     "analyse",
     "analyse_chunks",
+    "analyse_files",
     "rank_intervals",
     "ranks",
 ]
@@ -577,6 +579,34 @@ def analyse(
             "profile that declares one"
         )
     return _analyse([dataset], profile, samples, seed, metrics, pairs, chunk, scheduler)
+
+
+def analyse_files(
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    profile: Profile,
+    *,
+    samples: int,
+    seed: int,
+    metrics: Sequence[str] | None = None,
+    pairs: Sequence[tuple[str, str]] = (),
+    chunk: int = 256,
+    scheduler: Any = None,
+) -> UncertaintyResult:
+    """:func:`analyse` of the data in exchange files (read by
+    :func:`digimaat.exchange.load_dataset`, every problem of every file reported at once)."""
+    from digimaat.exchange import load_dataset
+
+    dataset = load_dataset(paths)
+    return analyse(
+        dataset,
+        profile,
+        samples=samples,
+        seed=seed,
+        metrics=metrics,
+        pairs=pairs,
+        chunk=chunk,
+        scheduler=scheduler,
+    )
 
 
 def analyse_chunks(

@@ -925,10 +925,12 @@ def _sobol(design: Design, ids: tuple[str, ...], shift: FloatArray) -> tuple[Sob
 
     per_base = len(design.groups) + 2
     for k, mid in enumerate(ids):
-        y = shift[:, k]
+        raw = shift[:, k]
+        defined = not np.isnan(raw).any()
+        variance = float(np.var(raw)) if defined else math.nan
+        # SALib's analysis standardises the outputs (all of them) before it estimates.
+        y = (raw - raw.mean()) / raw.std() if variance > VARIANCE_FLOOR else raw
         a, b = y[0::per_base], y[per_base - 1 :: per_base]
-        defined = not np.isnan(y).any()
-        variance = float(np.var(np.r_[a, b])) if defined else math.nan
         for g_index, g in enumerate(design.groups):
             ab = y[g_index + 1 :: per_base]
             first = total = None

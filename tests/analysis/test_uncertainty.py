@@ -433,6 +433,11 @@ def test_command_table_and_json() -> None:
         example_data(), example_profile(), samples=90, seed=4, pairs=[("GM0606", "GM0622")]
     )
     assert data["metrics"] == json.loads(json.dumps(direct.to_dict()["metrics"]))
+    assert [s["municipality"] for s in data["metrics"]["digimaat-score"]] == [
+        "GM0556",
+        "GM0606",
+        "GM0622",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -106,16 +106,32 @@ def ranks(values: FloatArray, direction: int = 1) -> NDArray[np.int32]:
     return out
 
 
+def _position(defined: IntArray, p: float) -> IntArray:
+    """The 0-based position ceil(p n) - 1 of the quantile ``p`` of ``n`` values, computed
+    exactly in integers (UNC-7.1)."""
+    percent = round(p * 100)
+    out: IntArray = np.maximum((percent * defined + 99) // 100 - 1, 0)
+    return out
+
+
 def _quantile(ordered: FloatArray, defined: IntArray, p: float) -> FloatArray:
     """The inverted-CDF quantile ``p`` of each row's first ``defined`` sorted values:
     the value at 1-based position ceil(p * n); NaN where no value is defined (UNC-7.1)."""
-    percent = round(p * 100)
-    position = (percent * defined + 99) // 100  # ceil(p n), exactly, in integers
-    index = np.maximum(position - 1, 0)[..., None]
+    index = _position(defined, p)[..., None]
     out = np.take_along_axis(ordered, index, axis=-1)[..., 0]
     out[defined == 0] = np.nan
     result: FloatArray = out
     return result
+
+
+def _quantiles(values: FloatArray, ps: Sequence[float]) -> tuple[IntArray, list[FloatArray]]:
+    """``(defined, [quantile p of each row])`` over the last axis, NaN left out (UNC-7.1).
+
+    numpy sorts NaN last, so each row's defined values come first, in order.
+    """
+    defined: IntArray = (~np.isnan(values)).sum(axis=-1)
+    ordered = np.sort(values, axis=-1)
+    return defined, [_quantile(ordered, defined, p) for p in ps]
 
 
 # ---------------------------------------------------------------------- the design
@@ -293,25 +309,46 @@ class Design:
             out[these, columns] = from_b[these, columns]
         return np.asarray(out, dtype=np.float64)
 
+    def _values(self, g: Group, u: FloatArray) -> NDArray[Any]:
+        """UNC-6.3: a coordinate ``u`` as an option index or a factor."""
+        if g.continuous:
+            out: NDArray[Any] = 1.0 - g.half_width + 2.0 * g.half_width * u
+            return out
+        # u < 1, so floor(u n) is the truncation of u n; the bound guards against u n
+        # rounding up to n.
+        index = (u * g.options).astype(np.intp)
+        np.minimum(index, g.options - 1, out=index)
+        return index
+
     def samples(self, start: int, stop: int, cells: slice, parts: int, products: int) -> Samples:
         """The factor values of evaluations ``start`` to ``stop`` (UNC-6.3): a choice's
-        option is ``floor(u n)``, a factor ``1 - r + 2 r u``."""
-        points = self.points(start, stop, cells)
+        option is ``floor(u n)``, a factor ``1 - r + 2 r u``.
+
+        In a sampled design each group's values are made once per base row, for A and for
+        B, and each evaluation takes its group's values from A or from B (UNC-6.2).
+        """
         rows = stop - start
         width = (cells.stop or 0) - (cells.start or 0)
+        layout = self._columns(width)
         values: dict[str, Any] = {}
-        for g, columns in self._columns(width):
-            u = points[:, columns]
-            if self.exhaustive:
-                values[g.name] = u.astype(np.intp)
-            elif g.continuous:
-                values[g.name] = 1.0 - g.half_width + 2.0 * g.half_width * u
-            else:
-                # u < 1, so floor(u n) is the truncation of u n; the bound guards against
-                # u n rounding up to n.
-                index = (u * g.options).astype(np.intp)
-                np.minimum(index, g.options - 1, out=index)
-                values[g.name] = index
+        if self.exhaustive:
+            points = self.points(start, stop, cells)
+            for g, columns in layout:
+                values[g.name] = points[:, columns].astype(np.intp)
+        elif rows:
+            per_base = len(self.groups) + 2
+            base, j = np.divmod(np.arange(start, stop), per_base)
+            first = int(base[0])
+            drawn = [self.uniforms(i, cells) for i in range(first, int(base[-1]) + 1)]
+            a = np.stack([d[0] for d in drawn])
+            b = np.stack([d[1] for d in drawn])
+            local = base - first
+            for g_index, (g, columns) in enumerate(layout):
+                from_b = (j == per_base - 1) | (j == g_index + 1)
+                va, vb = self._values(g, a[:, columns]), self._values(g, b[:, columns])
+                out = va[local]
+                out[from_b] = vb[local[from_b]]
+                values[g.name] = out
         zero = np.zeros(rows, dtype=np.intp)
 
         def choice(name: str) -> IntArray:
@@ -393,7 +430,7 @@ class UncertaintyResult:
     sobol: tuple[SobolIndex, ...]
 
     def spread(self, metric: str, code: str) -> Spread:
-        """The spread of one metric of one municipality."""
+        """The spread of one metric of one municipality (the first with the code)."""
         return self.spreads[metric][self.codes.index(code)]
 
     def to_dict(self) -> dict[str, Any]:
@@ -410,7 +447,7 @@ class UncertaintyResult:
             "evaluations": self.evaluations,
             "groups": list(self.groups),
             "metrics": {
-                metric: {s.municipality: attrs.asdict(s) for s in spreads}
+                metric: [attrs.asdict(s) for s in spreads]
                 for metric, spreads in self.spreads.items()
             },
             "pairs": [attrs.asdict(p) for p in self.pairs],
@@ -622,9 +659,10 @@ def analyse_chunks(
     """:func:`analyse` for municipalities given in chunks, one dataset each, with the same
     products in every chunk (for populations too large for one dataset in memory).
 
-    Each chunk is scored for every sample and dropped; the municipalities' CBS codes must
-    be unique over all chunks. An exhaustive design with uncertain cells needs every
-    cell at once and is refused.
+    Each chunk is scored for every sample and dropped. The results list the
+    municipalities chunk after chunk; CBS codes that repeat over the chunks (synthetic
+    populations larger than the code space) are kept apart by their position. An
+    exhaustive design with uncertain cells needs every cell at once and is refused.
     """
     if profile.uncertainty is None:
         raise MeasurementError(f"profile {profile.name!r} declares no uncertainty section")
@@ -642,6 +680,67 @@ def _default_metrics(profile: Profile) -> tuple[str, ...]:
 
     add(profile.headline)
     return tuple(m.id for m in profile.metrics if m.id in chosen)
+
+
+class _Ranking:
+    """Ranks every sample as its values arrive (UNC-7.2), storing them, and accumulates
+    the rank shifts (UNC-9) and the pair counts (UNC-8)."""
+
+    def __init__(
+        self,
+        folder: Path,
+        blocks: Sequence[tuple[int, int]],
+        nominal: FloatArray,
+        directions: Sequence[int],
+        pairs: Sequence[tuple[int, int]],
+        evaluations: int,
+    ) -> None:
+        k_metrics = nominal.shape[0]
+        self.directions = list(directions)
+        self.signs = np.array([1.0 if d > 0 else -1.0 for d in directions])
+        self.nominal = np.stack([ranks(nominal[k], directions[k]) for k in range(k_metrics)])
+        self.store = _Store(folder, "ranks", np.int32, k_metrics)
+        for lo, hi in blocks:
+            self.store.add_block(lo, hi)
+        self.pairs = list(pairs)
+        self.shift = np.empty((evaluations, k_metrics))
+        self.above = np.zeros((len(pairs), k_metrics), dtype=np.int64)
+        self.both = np.zeros((len(pairs), k_metrics), dtype=np.int64)
+        self.done = 0
+
+    def add(self, values: FloatArray) -> None:
+        """The next samples' values ``[n, metrics, every municipality]``."""
+        s0, s1 = self.done, self.done + len(values)
+        # One sort for every metric: a metric where lower is better is ranked on -value.
+        r = ranks(values * self.signs[None, :, None])
+        for block, (lo, hi) in enumerate(self.store.blocks):
+            self.store.append(block, r[:, :, lo:hi])
+        nominal = self.nominal[None]
+        usable = (r > 0) & (nominal > 0)
+        moved = np.where(usable, np.abs(r - nominal), 0).sum(axis=2, dtype=np.float64)
+        counted = usable.sum(axis=2)
+        self.shift[s0:s1] = np.divide(
+            moved, counted, out=np.full(moved.shape, np.nan), where=counted > 0
+        )
+        for n, (a, b) in enumerate(self.pairs):
+            ra, rb = r[:, :, a], r[:, :, b]
+            defined = (ra > 0) & (rb > 0)
+            self.both[n] += defined.sum(axis=0)
+            self.above[n] += (defined & (ra < rb)).sum(axis=0)
+        self.done = s1
+
+
+def _pair_indices(codes: Sequence[str], pairs: Sequence[tuple[str, str]]) -> list[tuple[int, int]]:
+    index: dict[str, int] = {}
+    for i, code in enumerate(codes):
+        index.setdefault(code, i)
+    out = []
+    for first, second in pairs:
+        for code in (first, second):
+            if code not in index:
+                raise InvalidValueError("pairs", code, "is not a municipality of the data")
+        out.append((index[first], index[second]))
+    return out
 
 
 def _analyse(
@@ -669,6 +768,7 @@ def _analyse(
     codes: list[str] = []
     nominal_parts: list[FloatArray] = []
     design: Design | None = None
+    ranking: _Ranking | None = None
     cell_offset = 0
     with tempfile.TemporaryDirectory(prefix="digimaat-uncertainty-") as tmp:
         folder = Path(tmp)
@@ -676,13 +776,12 @@ def _analyse(
         for ds in chunks:
             scorer = BatchScorer(profile, ds, ids)
             if design is None:
-                cells = len(scorer.cells)
                 design = Design.build(
                     section,
                     _options(profile),
                     scorer.parts,
                     len(ds.uris),
-                    cells,
+                    len(scorer.cells),
                     samples,
                     seed,
                 )
@@ -712,11 +811,26 @@ def _analyse(
                 (values.add_block(first + lo, first + min(lo + size, m)), lo, min(lo + size, m))
                 for lo in range(0, m, size)
             ]
+            if not chunked:  # every municipality is in each chunk of samples: rank now
+                ranking = _Ranking(
+                    folder,
+                    values.blocks,
+                    nominal_parts[0],
+                    directions,
+                    _pair_indices(codes, pairs),
+                    evaluations,
+                )
             ranges = [(s, min(s + chunk, evaluations)) for s in range(0, evaluations, chunk)]
 
-            def store(tile: FloatArray, blocks: list[tuple[int, int, int]] = blocks) -> None:
+            def store(
+                tile: FloatArray,
+                blocks: list[tuple[int, int, int]] = blocks,
+                ranking: _Ranking | None = ranking,
+            ) -> None:
                 for block, lo, hi in blocks:
                     values.append(block, tile[:, :, lo:hi])
+                if ranking is not None:
+                    ranking.add(tile)
 
             if scheduler is None:
                 token = uuid.uuid4().hex
@@ -731,12 +845,20 @@ def _analyse(
             del scorer, board
         if design is None:
             raise InvalidValueError("chunks", [], "must hold at least one dataset")
-        if len(set(codes)) != len(codes):
-            raise InvalidValueError("chunks", codes[:3], "CBS codes must be unique over the chunks")
         nominal = np.concatenate(nominal_parts, axis=1)  # [K, M]
-        return _statistics(
-            profile, design, ids, directions, tuple(codes), nominal, values, folder, pairs, chunk
-        )
+        if ranking is None:  # chunks of municipalities: rank sample by sample afterwards
+            ranking = _Ranking(
+                folder,
+                values.blocks,
+                nominal,
+                directions,
+                _pair_indices(codes, pairs),
+                design.evaluations,
+            )
+            rows = max(1, min(chunk, RANK_ROWS_BUDGET // max(len(codes), 1)))
+            for s0 in range(0, design.evaluations, rows):
+                ranking.add(values.rows(s0, min(s0 + rows, design.evaluations)))
+        return _statistics(profile, design, ids, tuple(codes), nominal, values, ranking, pairs)
 
 
 def _run_dask(
@@ -782,61 +904,21 @@ def _statistics(
     profile: Profile,
     design: Design,
     ids: tuple[str, ...],
-    directions: list[int],
     codes: tuple[str, ...],
     nominal: FloatArray,
     values: _Store,
-    folder: Path,
+    ranking: _Ranking,
     pairs: Sequence[tuple[str, str]],
-    chunk: int,
 ) -> UncertaintyResult:
-    """Ranks, spreads, pair probabilities and Sobol' indices from the stored values."""
-    k_metrics, m = nominal.shape
+    """Spreads, pair probabilities and Sobol' indices from the stored values and ranks."""
     evaluations = design.evaluations
-    index = {code: i for i, code in enumerate(codes)}
-    pair_index = []
-    for first, second in pairs:
-        for code in (first, second):
-            if code not in index:
-                raise InvalidValueError("pairs", code, "is not a municipality of the data")
-        pair_index.append((index[first], index[second]))
-    nominal_ranks = np.stack([ranks(nominal[k], directions[k]) for k in range(k_metrics)])
-    ranked = _Store(folder, "ranks", np.int32, k_metrics)
-    for lo, hi in values.blocks:
-        ranked.add_block(lo, hi)
-    shift = np.empty((evaluations, k_metrics))
-    above = np.zeros((len(pair_index), k_metrics), dtype=np.int64)
-    both = np.zeros((len(pair_index), k_metrics), dtype=np.int64)
-    rows = max(1, min(chunk, RANK_ROWS_BUDGET // max(m, 1)))
-    for s0 in range(0, evaluations, rows):
-        s1 = min(s0 + rows, evaluations)
-        v = values.rows(s0, s1)  # [n, K, M]
-        r = np.stack([ranks(v[:, k, :], directions[k]) for k in range(k_metrics)], axis=1)
-        for block, (lo, hi) in enumerate(ranked.blocks):
-            ranked.append(block, r[:, :, lo:hi])
-        usable = (r > 0) & (nominal_ranks[None] > 0)
-        moved = np.abs(r - nominal_ranks[None]).astype(np.float64)
-        counted = usable.sum(axis=2)
-        total = np.where(usable, moved, 0.0).sum(axis=2)
-        shift[s0:s1] = np.divide(
-            total, counted, out=np.full(total.shape, np.nan), where=counted > 0
-        )
-        for n, (a, b) in enumerate(pair_index):
-            ra, rb = r[:, :, a], r[:, :, b]
-            defined = (ra > 0) & (rb > 0)
-            both[n] += defined.sum(axis=0)
-            above[n] += (defined & (ra < rb)).sum(axis=0)
     spreads: dict[str, list[Spread]] = {mid: [] for mid in ids}
     for block, (lo, hi) in enumerate(values.blocks):
         v = np.moveaxis(values.read(block), 0, -1)  # [K, mb, S]
-        rk = np.moveaxis(ranked.read(block), 0, -1).astype(np.float64)
+        rk = np.moveaxis(ranking.store.read(block), 0, -1).astype(np.float64)
         rk[rk == 0] = np.nan
-        defined = (~np.isnan(v)).sum(axis=-1)
-        v.sort(axis=-1)
-        rk.sort(axis=-1)
-        low, high = _quantile(v, defined, LOW), _quantile(v, defined, HIGH)
-        r_mid = _quantile(rk, defined, MEDIAN)
-        r_low, r_high = _quantile(rk, defined, LOW), _quantile(rk, defined, HIGH)
+        defined, (low, high) = _quantiles(v, (LOW, HIGH))
+        _, (r_low, r_mid, r_high) = _quantiles(rk, (LOW, MEDIAN, HIGH))
         for k, mid in enumerate(ids):
             for j in range(hi - lo):
                 i = lo + j
@@ -847,7 +929,7 @@ def _statistics(
                         low=_number(low[k, j]),
                         high=_number(high[k, j]),
                         defined=float(defined[k, j]) / evaluations,
-                        nominal_rank=_rank(nominal_ranks[k, i]),
+                        nominal_rank=_rank(ranking.nominal[k, i]),
                         median_rank=_rank(r_mid[k, j]),
                         rank_low=_rank(r_low[k, j]),
                         rank_high=_rank(r_high[k, j]),
@@ -858,13 +940,14 @@ def _statistics(
             metric=mid,
             first=pairs[n][0],
             second=pairs[n][1],
-            probability=float(above[n, k]) / float(both[n, k]) if both[n, k] else None,
-            samples=int(both[n, k]),
+            probability=float(ranking.above[n, k]) / float(ranking.both[n, k])
+            if ranking.both[n, k]
+            else None,
+            samples=int(ranking.both[n, k]),
         )
-        for n in range(len(pair_index))
+        for n in range(len(pairs))
         for k, mid in enumerate(ids)
     )
-    sobol = _sobol(design, ids, shift)
     return UncertaintyResult(
         profile=profile.name,
         profile_version=profile.version,
@@ -877,7 +960,7 @@ def _statistics(
         codes=codes,
         spreads={mid: tuple(s) for mid, s in spreads.items()},
         pairs=pair_results,
-        sobol=sobol,
+        sobol=_sobol(design, ids, ranking.shift),
     )
 
 

@@ -601,6 +601,7 @@ class BatchScorer:
             else np.empty(0, np.intp)
         )
         self._cell_rows = rows_of[self._starts]
+        self._variants: list[Dataset] | None = None
 
     # ------------------------------------------------------------------ preparation
     def _option(self, a: int) -> _Option:
@@ -609,18 +610,25 @@ class BatchScorer:
             option = self._options[a] = self._prepare(self._weightings[a])
         return option
 
+    def _variant_datasets(self) -> list[Dataset]:
+        """The dataset with every uncertain cell at each of the section's levels, made once
+        for every weighting option."""
+        if self._variants is None:
+            self._variants = [
+                _with_levels(
+                    self.dataset, self.cells, np.full(len(self.cells), int(level), np.int8)
+                )
+                for level in self.section.authentication
+            ]
+        return self._variants
+
     def _prepare(self, weighting: Weighting) -> _Option:
         """Every plain metric's matrices under one weighting, stacked (UNC-5)."""
         ds = self.dataset
         prepared = weighting.prepare(ds)
         w = np.asarray(prepared.filled, dtype=np.float64)
         wk = ~np.isnan(prepared.raw)
-        variants = None
-        if len(self.cells):
-            variants = [
-                _with_levels(ds, self.cells, np.full(len(self.cells), int(level), np.int8))
-                for level in self.section.authentication
-            ]
+        variants = self._variant_datasets() if len(self.cells) else None
         blocks: list[FloatArray] = []
         seen: dict[bytes, int] = {}
 
@@ -683,7 +691,10 @@ class BatchScorer:
         def stack(dens: list[int]) -> tuple[FloatArray, dict[int, int]]:
             order = list(range(n_num)) + dens
             where = {b: k for k, b in enumerate(order)}
-            matrix = np.ascontiguousarray(np.concatenate([blocks[b] for b in order], axis=0).T)
+            m = len(ds.codes)
+            matrix = np.empty((len(ds.uris), len(order) * m))
+            for k, b in enumerate(order):
+                matrix[:, k * m : (k + 1) * m] = blocks[b].T
             return matrix, where
 
         drop, at_drop = stack(need_known)

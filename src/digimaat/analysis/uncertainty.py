@@ -46,6 +46,7 @@ from digimaat.measurement.uncertainty import BatchScorer, Samples, UncertaintySe
 
 __all__ = [
     "EXHAUSTIVE_LIMIT",
+    "MAX_SAMPLES",
     "Design",
     "Group",
     "PairProbability",
@@ -65,6 +66,10 @@ IntArray = NDArray[np.intp]
 EXHAUSTIVE_LIMIT = 4096
 """A section without a continuous factor and at most this many combinations is
 enumerated, not sampled (UNC-6.1)."""
+
+MAX_SAMPLES = 10_000_000
+"""The most samples an analysis scores. Each sample's values and ranks are kept on disk
+until the statistics are made: 12 bytes per sample, metric and municipality."""
 
 RANK_ROWS_BUDGET = 1 << 20
 """The rank pass reads at most about this many values per metric at a time."""
@@ -223,6 +228,8 @@ class Design:
         if combinations <= EXHAUSTIVE_LIMIT:
             return cls(tuple(groups), seed, True, combinations, cells)
         per_base = len(groups) + 2
+        if _whole(samples) and samples > MAX_SAMPLES:
+            raise InvalidValueError("samples", samples, f"must be at most {MAX_SAMPLES:,}")
         base = samples // per_base if _whole(samples) else 0
         if base < 2:
             raise InvalidValueError(

@@ -473,3 +473,15 @@ def test_any_seed_is_reproducible(seed: int) -> None:
     a = analyse(example_data(), example_profile(), samples=36, seed=seed)
     b = analyse(example_data(), example_profile(), samples=36, seed=seed, chunk=5)
     assert a.to_dict() == b.to_dict()
+
+
+def test_limits_are_enforced() -> None:
+    """The number of samples and the chunk size are bounded; pairs name municipalities."""
+    section = example_profile().uncertainty
+    assert section is not None
+    with pytest.raises(InvalidValueError, match="at most 10,000,000"):
+        Design.build(section, (2, 2, 2), 4, 10, 0, 10_000_001, 1)
+    with pytest.raises(InvalidValueError, match="chunk"):
+        analyse(example_data(), example_profile(), samples=90, seed=1, chunk=0)
+    with pytest.raises(InvalidValueError, match="GM9999"):
+        analyse(example_data(), example_profile(), samples=90, seed=1, pairs=[("GM9999", "x")])

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 import numpy as np
@@ -50,6 +50,9 @@ from digimaat.measurement.weights import (
 )
 from digimaat.vocabulary.assurance import AssuranceLevel
 from digimaat.vocabulary.maturity import MaturityLevel
+
+if TYPE_CHECKING:  # pragma: no cover - profiles import this module
+    from digimaat.measurement.profiles import Profile
 
 __all__ = [
     "SECTION_KEYS",
@@ -409,7 +412,7 @@ class Samples:
 
 
 def _options(
-    profile: Any,
+    profile: Profile,
 ) -> tuple[tuple[Weighting, ...], tuple[Method | None, ...], tuple[MissingPolicy, ...]]:
     section: UncertaintySection = profile.uncertainty or UncertaintySection()
     methods: tuple[Method | None, ...] = section.methods or (None,)
@@ -420,12 +423,12 @@ def _options(
     )
 
 
-def _composites(profile: Any) -> list[Composite]:
+def _composites(profile: Profile) -> list[Composite]:
     """The profile's composites sorted by id: the order of the part factors (UNC-3.2)."""
     return sorted((m for m in profile.metrics if isinstance(m, Composite)), key=lambda m: m.id)
 
 
-def sample_profile(profile: Any, ds: Dataset, samples: Samples, k: int = 0) -> Any:
+def sample_profile(profile: Profile, ds: Dataset, samples: Samples, k: int = 0) -> Profile:
     """The profile that sample ``k`` of a batch scores with (UNC-4): the chosen weighting
     times the product and volume factors (a ``custom`` weighting of the products), the
     chosen method and part weights in every composite, the chosen policy, and no section.
@@ -555,7 +558,7 @@ class BatchScorer:
     by matrix products and agrees with one scoring per sample to about 1e-15.
     """
 
-    def __init__(self, profile: Any, ds: Dataset, metrics: Sequence[str] | None = None) -> None:
+    def __init__(self, profile: Profile, ds: Dataset, metrics: Sequence[str] | None = None) -> None:
         self.profile = profile
         self.dataset = ds
         self.section: UncertaintySection = profile.uncertainty or UncertaintySection()

@@ -485,3 +485,28 @@ def test_limits_are_enforced() -> None:
         analyse(example_data(), example_profile(), samples=90, seed=1, chunk=0)
     with pytest.raises(InvalidValueError, match="GM9999"):
         analyse(example_data(), example_profile(), samples=90, seed=1, pairs=[("GM9999", "x")])
+
+
+def test_command_on_a_scheduler_address() -> None:
+    """``--dask ADDRESS`` runs on the scheduler at that address, with the same numbers."""
+    from distributed import LocalCluster
+
+    args = [
+        "uncertainty",
+        str(EXAMPLE_DATA),
+        "--profile",
+        str(EXAMPLE_PROFILE),
+        "--samples",
+        "90",
+        "--seed",
+        "8",
+        "--format",
+        "json",
+    ]
+    _, here, _ = run(*args)
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        code, there, err = run(*args, "--dask", cluster.scheduler_address)
+    assert (code, err) == (0, "")
+    assert json.loads(there) == json.loads(here)

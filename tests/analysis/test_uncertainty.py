@@ -28,6 +28,7 @@ from referencing import Registry, Resource
 from digimaat.analysis.uncertainty import (
     Design,
     _quantile,
+    _rank_quantiles,
     analyse,
     analyse_chunks,
     analyse_files,
@@ -163,6 +164,18 @@ def test_quantile_rule_is_inverted_cdf(values: list[float], p: float) -> None:
     ordered = np.sort(np.array(values))[None, :]
     got = _quantile(ordered, np.array([len(values)]), p)[0]
     assert got == np.quantile(np.array(values), p, method="inverted_cdf")
+
+
+@given(ranked=st.lists(st.integers(0, 40), min_size=1, max_size=60))
+def test_rank_quantiles_leave_out_samples_without_a_rank(ranked: list[int]) -> None:
+    """UNC-7: quantiles of the rank over the samples in which it is defined (rank 0: none)."""
+    got = _rank_quantiles(np.array([ranked], dtype=np.int32), (0.05, 0.5, 0.95))
+    defined = [r for r in ranked if r > 0]
+    for q, p in zip(got, (0.05, 0.5, 0.95), strict=True):
+        if defined:
+            assert q[0] == np.quantile(np.array(defined), p, method="inverted_cdf")
+        else:
+            assert np.isnan(q[0])
 
 
 @given(

@@ -139,6 +139,25 @@ def _quantiles(values: FloatArray, ps: Sequence[float]) -> tuple[IntArray, list[
     return defined, [_quantile(ordered, defined, p) for p in ps]
 
 
+def _rank_quantiles(ranked: NDArray[np.int32], ps: Sequence[float]) -> list[FloatArray]:
+    """The quantiles ``ps`` of ranks over the last axis, rank 0 (none) left out (UNC-7.1).
+
+    Ranks are small integers: sorted as such (the 0s first), the defined ones follow the
+    undefined ones.
+    """
+    small = ranked.astype(np.int16) if ranked.size and ranked.max() < 1 << 15 else ranked
+    ordered = np.sort(small, axis=-1, kind="stable")
+    missing = (ranked == 0).sum(axis=-1)
+    defined = ranked.shape[-1] - missing
+    out = []
+    for p in ps:
+        index = (missing + _position(defined, p))[..., None]
+        q = np.take_along_axis(ordered, index, axis=-1)[..., 0].astype(np.float64)
+        q[defined == 0] = np.nan
+        out.append(q)
+    return out
+
+
 # ---------------------------------------------------------------------- the design
 @attrs.frozen
 class Group:
@@ -922,10 +941,9 @@ def _statistics(
     spreads: dict[str, list[Spread]] = {mid: [] for mid in ids}
     for block, (lo, hi) in enumerate(values.blocks):
         v = np.moveaxis(values.read(block), 0, -1)  # [K, mb, S]
-        rk = np.moveaxis(ranking.store.read(block), 0, -1).astype(np.float64)
-        rk[rk == 0] = np.nan
+        rk = np.moveaxis(ranking.store.read(block), 0, -1)
         defined, (low, high) = _quantiles(v, (LOW, HIGH))
-        _, (r_low, r_mid, r_high) = _quantiles(rk, (LOW, MEDIAN, HIGH))
+        r_low, r_mid, r_high = _rank_quantiles(rk, (LOW, MEDIAN, HIGH))
         for k, mid in enumerate(ids):
             for j in range(hi - lo):
                 i = lo + j

@@ -151,7 +151,7 @@ def _rank_quantiles(ranked: NDArray[np.int32], ps: Sequence[float]) -> list[Floa
     defined = ranked.shape[-1] - missing
     out = []
     for p in ps:
-        index = (missing + _position(defined, p))[..., None]
+        index = np.minimum(missing + _position(defined, p), ranked.shape[-1] - 1)[..., None]
         q = np.take_along_axis(ordered, index, axis=-1)[..., 0].astype(np.float64)
         q[defined == 0] = np.nan
         out.append(q)

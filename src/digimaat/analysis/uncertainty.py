@@ -29,7 +29,9 @@ import os
 import tempfile
 import uuid
 import warnings
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -99,16 +101,26 @@ def ranks(values: FloatArray, direction: int = 1) -> NDArray[np.int32]:
     [2, 3, 1]
     """
     key = values * (-1.0 if direction > 0 else 1.0)
-    order = np.argsort(key, axis=-1)  # NaN last; ties need no order (they share a rank)
-    ordered = np.take_along_axis(key, order, axis=-1)
-    new = np.ones(ordered.shape, dtype=np.bool_)
-    new[..., 1:] = ~(np.diff(ordered, axis=-1) <= Design.TIE)
-    position = np.broadcast_to(np.arange(ordered.shape[-1]), ordered.shape)
-    start = np.maximum.accumulate(np.where(new, position, 0), axis=-1)
-    ranked = np.where(np.isnan(ordered), 0, start + 1).astype(np.int32)
-    out = np.empty_like(ranked)
-    np.put_along_axis(out, order, ranked, axis=-1)
-    return out
+    undefined = np.isnan(key)
+    # An undefined value sorts last as +inf (numpy's vectorised sort takes no NaN).
+    key[undefined] = np.inf
+    m = key.shape[-1]
+    rows = key.reshape(-1, m)
+    order = np.argsort(rows, axis=-1)  # ties need no order: they share a rank
+    flat = (order + (np.arange(len(rows)) * m)[:, None]).reshape(-1)
+    ordered = rows.reshape(-1)[flat].reshape(rows.shape)
+    new = np.ones(rows.shape, dtype=np.bool_)
+    # An undefined value's group does not matter: it gets no rank, and only undefined
+    # values follow it.
+    with np.errstate(invalid="ignore"):  # inf - inf between undefined values
+        np.greater(np.diff(ordered, axis=-1), Design.TIE, out=new[:, 1:])
+    position = np.arange(m, dtype=np.int32)
+    start = np.maximum.accumulate(np.where(new, position, np.int32(0)), axis=-1)
+    start += 1
+    start[np.isinf(ordered)] = 0
+    out = np.empty(rows.size, dtype=np.int32)
+    out[flat] = start.reshape(-1)
+    return out.reshape(key.shape)
 
 
 def _position(defined: IntArray, p: float) -> IntArray:
@@ -132,10 +144,12 @@ def _quantile(ordered: FloatArray, defined: IntArray, p: float) -> FloatArray:
 def _quantiles(values: FloatArray, ps: Sequence[float]) -> tuple[IntArray, list[FloatArray]]:
     """``(defined, [quantile p of each row])`` over the last axis, NaN left out (UNC-7.1).
 
-    numpy sorts NaN last, so each row's defined values come first, in order.
+    Each row's defined values come first, in order.
     """
-    defined: IntArray = (~np.isnan(values)).sum(axis=-1)
-    ordered = np.sort(values, axis=-1)
+    undefined = np.isnan(values)
+    defined: IntArray = values.shape[-1] - undefined.sum(axis=-1)
+    # Undefined values sort last as +inf (numpy's vectorised sort takes no NaN).
+    ordered = np.sort(np.where(undefined, np.inf, values), axis=-1)
     return defined, [_quantile(ordered, defined, p) for p in ps]
 
 
@@ -342,7 +356,7 @@ class Design:
             return out
         # u < 1, so floor(u n) is the truncation of u n; the bound guards against u n
         # rounding up to n.
-        index = (u * g.options).astype(np.intp)
+        index = (u * g.options).astype(np.int8 if g.options <= 127 else np.intp)
         np.minimum(index, g.options - 1, out=index)
         return index
 
@@ -563,6 +577,15 @@ def _tile(
     return scorer.score(samples)
 
 
+def _usable_cores() -> int:
+    """The cores this process may run on, at most 4."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(4, cores))
+
+
 @contextlib.contextmanager
 def _one_thread() -> Iterator[None]:
     """BLAS in one thread while chunks are scored in this process.
@@ -625,6 +648,7 @@ def analyse(
     pairs: Sequence[tuple[str, str]] = (),
     chunk: int = 256,
     scheduler: Any = None,
+    threads: int | None = None,
 ) -> UncertaintyResult:
     """Uncertainty and sensitivity of a profile's scores on a dataset (UNC-6 to UNC-9).
 
@@ -633,15 +657,18 @@ def analyse(
     combination, whatever ``samples``); ``seed`` fixes them. ``metrics`` are the ids to
     analyse, by default the headline and the metrics it is made of; ``pairs`` are
     ``(code, code)`` pairs for UNC-8. Samples are scored ``chunk`` at a time, in this
-    process, or on Dask with ``scheduler``: ``"local"`` for a local cluster of processes,
-    a scheduler address, or a ``distributed.Client``.
+    process (``threads`` at a time, by default one per usable core, at most 4), or on Dask
+    with ``scheduler``: ``"local"`` for a local cluster of processes, a scheduler address,
+    or a ``distributed.Client``. The results are the same whichever way.
     """
     if profile.uncertainty is None:
         raise MeasurementError(
             f"profile {profile.name!r} declares no uncertainty section (UNC-1); give a "
             "profile that declares one"
         )
-    return _analyse([dataset], profile, samples, seed, metrics, pairs, chunk, scheduler)
+    return _analyse(
+        [dataset], profile, samples, seed, metrics, pairs, chunk, scheduler, threads=threads
+    )
 
 
 def analyse_files(
@@ -681,6 +708,7 @@ def analyse_chunks(
     metrics: Sequence[str] | None = None,
     pairs: Sequence[tuple[str, str]] = (),
     chunk: int = 256,
+    threads: int | None = None,
 ) -> UncertaintyResult:
     """:func:`analyse` for municipalities given in chunks, one dataset each, with the same
     products in every chunk (for populations too large for one dataset in memory).
@@ -692,7 +720,9 @@ def analyse_chunks(
     """
     if profile.uncertainty is None:
         raise MeasurementError(f"profile {profile.name!r} declares no uncertainty section")
-    return _analyse(chunks, profile, samples, seed, metrics, pairs, chunk, None, chunked=True)
+    return _analyse(
+        chunks, profile, samples, seed, metrics, pairs, chunk, None, threads, chunked=True
+    )
 
 
 def _default_metrics(profile: Profile) -> tuple[str, ...]:
@@ -778,10 +808,15 @@ def _analyse(
     pairs: Sequence[tuple[str, str]],
     chunk: int,
     scheduler: Any,
+    threads: int | None = None,
     chunked: bool = False,
 ) -> UncertaintyResult:
     if not _whole(chunk) or chunk < 1:
         raise InvalidValueError("chunk", chunk, "must be an integer >= 1")
+    if threads is None:
+        threads = _usable_cores()
+    elif not _whole(threads) or threads < 1:
+        raise InvalidValueError("threads", threads, "must be an integer >= 1")
     section = profile.uncertainty
     assert section is not None
     ids = tuple(metrics) if metrics is not None else _default_metrics(profile)
@@ -862,9 +897,19 @@ def _analyse(
                 token = uuid.uuid4().hex
                 _SCORERS.clear()
                 _SCORERS[token] = scorer
-                with _one_thread():
+                scorer.prepare()  # before the threads share it
+                with _one_thread(), ThreadPoolExecutor(max_workers=threads) as pool:
+                    # Chunks are scored side by side (numpy releases the GIL) and stored
+                    # in order; at most two chunks a thread are held at once.
+                    pending: deque[Future[FloatArray]] = deque()
                     for s0, s1 in ranges:
-                        store(_tile(token, profile, ds, ids, design, s0, s1, cells_here))
+                        pending.append(
+                            pool.submit(_tile, token, profile, ds, ids, design, s0, s1, cells_here)
+                        )
+                        if len(pending) >= 2 * threads:
+                            store(pending.popleft().result())
+                    while pending:
+                        store(pending.popleft().result())
                 _SCORERS.clear()
             else:
                 _run_dask(scheduler, profile, ds, ids, design, ranges, cells_here, store)

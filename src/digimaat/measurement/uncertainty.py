@@ -70,6 +70,7 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.intp]
+Indices = NDArray[np.integer[Any]]
 
 SECTION_KEYS = (
     "weightings",
@@ -377,16 +378,16 @@ class Samples:
     ``None`` means the factor is not varied.
     """
 
-    weighting: IntArray
-    method: IntArray
-    missing: IntArray
+    weighting: Indices
+    method: Indices
+    missing: Indices
     part_factors: FloatArray | None = None
     """``[n, parts]``: the parts of the composites sorted by id, each in its order."""
     product_factors: FloatArray | None = None
     """``[n, p]``, products in canonical order."""
     volume_factors: FloatArray | None = None
     """``[n, p]``, products in canonical order."""
-    authentication: IntArray | None = None
+    authentication: Indices | None = None
     """``[n, cells]``."""
 
     @property
@@ -607,6 +608,12 @@ class BatchScorer:
         self._variants: list[Dataset] | None = None
 
     # ------------------------------------------------------------------ preparation
+    def prepare(self) -> None:
+        """Prepare every weighting option now, not on first use (so that threads can
+        share the scorer)."""
+        for a in range(len(self._weightings)):
+            self._option(a)
+
     def _option(self, a: int) -> _Option:
         option = self._options[a]
         if option is None:
@@ -810,10 +817,11 @@ class BatchScorer:
                 value[undefined_if & mc.incomplete[None, :]] = np.nan
             values[rows, self._index[metric.id], :] = value
 
-    def _cell_sums(self, table: FloatArray, f: FloatArray, chosen: IntArray) -> FloatArray:
+    def _cell_sums(self, table: FloatArray, f: FloatArray, chosen: Indices) -> FloatArray:
         """``[n, m]``: each row's uncertain cells at their sampled options, weighted."""
         k = len(self.cells)
-        flat = chosen * k
+        flat = chosen.astype(np.intp)
+        flat *= k
         flat += np.arange(k)
         picked = table.reshape(-1).take(flat)  # table[chosen, cell]
         picked *= f.take(self._cell_products, axis=1)

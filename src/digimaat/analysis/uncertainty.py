@@ -521,6 +521,7 @@ class _Store:
     def __init__(self, folder: Path, name: str, dtype: Any, metrics: int) -> None:
         self.folder, self.name, self.dtype, self.metrics = folder, name, np.dtype(dtype), metrics
         self.blocks: list[tuple[int, int]] = []  # global municipality ranges
+        self._files: dict[int, Any] = {}
 
     def add_block(self, start: int, stop: int) -> int:
         self.blocks.append((start, stop))
@@ -528,10 +529,21 @@ class _Store:
         return len(self.blocks) - 1
 
     def append(self, block: int, array: NDArray[Any]) -> None:
-        with open(self.folder / f"{self.name}-{block}", "ab") as f:
-            f.write(np.ascontiguousarray(array, dtype=self.dtype).tobytes())
+        f = self._files.get(block)
+        if f is None:
+            f = self._files[block] = open(self.folder / f"{self.name}-{block}", "ab")  # noqa: SIM115
+        f.write(np.ascontiguousarray(array, dtype=self.dtype).data)
+
+    def close(self) -> None:
+        """Close the files held open for appending (a read closes its block's)."""
+        for f in self._files.values():
+            f.close()
+        self._files.clear()
 
     def read(self, block: int, start: int = 0, stop: int | None = None) -> NDArray[Any]:
+        f = self._files.get(block)
+        if f is not None:
+            f.flush()
         lo, hi = self.blocks[block]
         per_row = self.metrics * (hi - lo)
         path = self.folder / f"{self.name}-{block}"
@@ -575,15 +587,6 @@ def _tile(
     samples = design.samples(start, stop, cells, scorer.parts, len(ds.uris))
     scorer.check(samples)
     return scorer.score(samples)
-
-
-def _usable_cores() -> int:
-    """The cores this process may run on, at most 4."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(4, cores))
 
 
 @contextlib.contextmanager
@@ -657,7 +660,8 @@ def analyse(
     combination, whatever ``samples``); ``seed`` fixes them. ``metrics`` are the ids to
     analyse, by default the headline and the metrics it is made of; ``pairs`` are
     ``(code, code)`` pairs for UNC-8. Samples are scored ``chunk`` at a time, in this
-    process (``threads`` at a time, by default one per usable core, at most 4), or on Dask
+    process (``threads`` chunks at a time, by default 1: on a shared machine a second
+    thread gains little), or on Dask
     with ``scheduler``: ``"local"`` for a local cluster of processes, a scheduler address,
     or a ``distributed.Client``. The results are the same whichever way.
     """
@@ -756,6 +760,7 @@ class _Ranking:
         self.signs = np.array([1.0 if d > 0 else -1.0 for d in directions])
         self.nominal = np.stack([ranks(nominal[k], directions[k]) for k in range(k_metrics)])
         self.store = _Store(folder, "ranks", np.int32, k_metrics)
+        self.close = self.store.close
         for lo, hi in blocks:
             self.store.add_block(lo, hi)
         self.pairs = list(pairs)
@@ -814,7 +819,7 @@ def _analyse(
     if not _whole(chunk) or chunk < 1:
         raise InvalidValueError("chunk", chunk, "must be an integer >= 1")
     if threads is None:
-        threads = _usable_cores()
+        threads = 1
     elif not _whole(threads) or threads < 1:
         raise InvalidValueError("threads", threads, "must be an integer >= 1")
     section = profile.uncertainty
@@ -831,9 +836,13 @@ def _analyse(
     design: Design | None = None
     ranking: _Ranking | None = None
     cell_offset = 0
-    with tempfile.TemporaryDirectory(prefix="digimaat-uncertainty-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="digimaat-uncertainty-") as tmp,
+        contextlib.ExitStack() as open_files,
+    ):
         folder = Path(tmp)
         values = _Store(folder, "values", np.float64, k_metrics)
+        open_files.callback(values.close)
         for ds in chunks:
             scorer = BatchScorer(profile, ds, ids)
             if design is None:
@@ -881,6 +890,7 @@ def _analyse(
                     _pair_indices(codes, pairs),
                     evaluations,
                 )
+                open_files.callback(ranking.close)
             ranges = [(s, min(s + chunk, evaluations)) for s in range(0, evaluations, chunk)]
 
             def store(
@@ -926,6 +936,7 @@ def _analyse(
                 _pair_indices(codes, pairs),
                 design.evaluations,
             )
+            open_files.callback(ranking.close)
             rows = max(1, min(chunk, RANK_ROWS_BUDGET // max(len(codes), 1)))
             for s0 in range(0, design.evaluations, rows):
                 ranking.add(values.rows(s0, min(s0 + rows, design.evaluations)))

@@ -438,18 +438,26 @@ def uncertainty_worker(args: argparse.Namespace) -> dict[str, Any]:
 
     profile = uncertainty_profile()
     runs: list[float] = []
+    cpu: list[float] = []
+    naive: list[dict[str, Any]] = []
     if args.mode == "national":
-        ds = generate.national(args.seed, args.municipalities, args.products).dataset()
+        data = generate.national(args.seed, args.municipalities, args.products)
+        ds = data.dataset()
         gc.collect()
         before = peak_rss()
         first = time.perf_counter()
         result = analyse(ds, profile, samples=args.samples, seed=UNCERTAINTY_SEED)
         runs.append(time.perf_counter() - first)
-        # The first run pays for the memory new to the process; two more are timed.
-        for _ in range(2):
-            start = time.perf_counter()
+        # The first run pays for the memory new to the process. Then, in turn, the
+        # analysis and (with --naive) the naive peer are timed, so that both meet the same
+        # load of the machine.
+        for _ in range(3):
+            start, start_cpu = time.perf_counter(), time.process_time()
             analyse(ds, profile, samples=args.samples, seed=UNCERTAINTY_SEED)
             runs.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
+            if args.naive:
+                naive.append(naive_uncertainty(data, args.samples, args.naive))
         elapsed = statistics.median(runs[1:])
         generating = 0.0
     else:
@@ -490,6 +498,8 @@ def uncertainty_worker(args: argparse.Namespace) -> dict[str, Any]:
         "groups": list(result.groups),
         "seconds": elapsed,
         "runs_s": runs,
+        "cpu_s": statistics.median(cpu) if cpu else None,
+        "naive": _naive_summary(naive) if naive else None,
         "generate_s": generating,
         "rss_before_bytes": before,
         "peak_rss_bytes": peak_rss(),
@@ -498,13 +508,23 @@ def uncertainty_worker(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _naive_summary(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """The median of the naive peer's rounds (wall-clock and CPU per sample)."""
+    out = dict(rounds[0])
+    for key in ("per_sample_s", "per_sample_cpu_s", "extrapolated_s", "extrapolated_cpu_s"):
+        out[key] = statistics.median(r[key] for r in rounds)
+    out["max_abs_diff"] = max(r["max_abs_diff"] for r in rounds)
+    out["rounds"] = len(rounds)
+    return out
+
+
 def _uncertainty_process(
-    args: argparse.Namespace, mode: str, samples: int, m: int, p: int | None
+    args: argparse.Namespace, mode: str, samples: int, m: int, p: int | None, naive: int = 0
 ) -> dict[str, Any]:
     command = [sys.executable, str(Path(__file__).resolve()), "--uncertainty-worker"]
     command += ["--mode", mode, "--samples", str(samples), "--seed", str(args.seed)]
     command += ["--municipalities", str(m), "--units", str(args.units)]
-    command += ["--chunk", str(args.chunk)]
+    command += ["--chunk", str(args.chunk), "--naive", str(naive)]
     if p is not None:
         command += ["--products", str(p)]
     out = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -538,7 +558,7 @@ def naive_uncertainty(data: generate.Synthetic, samples: int, count: int) -> dic
     batch = design.samples(0, count, slice(0, len(scorer.cells)), scorer.parts, len(ds.uris))
     fast = scorer.score(batch)[:, 0, :]
     worst = 0.0
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     for k in range(count):
         board = sample_profile(profile, ds, batch, k).score(
             sample_dataset(ds, section.authentication, batch, k)
@@ -550,10 +570,13 @@ def naive_uncertainty(data: generate.Synthetic, samples: int, count: int) -> dic
         else:
             worst = max(worst, float(np.max(np.abs(value[both] - fast[k][both]), initial=0.0)))
     per_sample = (time.perf_counter() - start) / count
+    per_sample_cpu = (time.process_time() - start_cpu) / count
     return {
         "measured_samples": count,
         "per_sample_s": per_sample,
+        "per_sample_cpu_s": per_sample_cpu,
         "extrapolated_s": per_sample * design.evaluations,
+        "extrapolated_cpu_s": per_sample_cpu * design.evaluations,
         "evaluations": design.evaluations,
         "max_abs_diff": worst,
     }
@@ -569,9 +592,10 @@ def uncertainty(
     else:
         small, large = args.uncertainty_samples, 4 * args.uncertainty_samples
     out: dict[str, Any] = {"profile": str(UNCERTAINTY_PROFILE.name)}
-    out["national"] = _uncertainty_process(args, "national", small, m, p)
+    count = 5 if args.quick else NAIVE_SAMPLES
+    out["national"] = _uncertainty_process(args, "national", small, m, p, naive=count)
     out["national_large"] = _uncertainty_process(args, "national", large, m, p)
-    out["naive"] = naive_uncertainty(data, small, 5 if args.quick else NAIVE_SAMPLES)
+    out["naive"] = out["national"]["naive"]
     if not args.quick and not args.no_european:
         out["european"] = _uncertainty_process(args, "european", args.european_samples, m, p)
     return out
@@ -585,16 +609,23 @@ def print_uncertainty(u: dict[str, Any]) -> None:
     for run in (n, big):
         print(
             f"  national, {run['samples']:,} samples x {run['municipalities']} municipalities: "
-            f"{run['seconds']:.2f} s (median of 2 after a first run of {run['runs_s'][0]:.2f} s)"
+            f"{run['seconds']:.2f} s (median of 3 after a first run of {run['runs_s'][0]:.2f} s)"
             f"; peak RSS {run['peak_rss_bytes'] / MB:.0f} MB "
             f"({(run['peak_rss_bytes'] - run['rss_before_bytes']) / MB:.0f} MB above the "
             f"{run['rss_before_bytes'] / MB:.0f} MB before the analysis)"
         )
     print(
-        f"  naive peer (one Profile.score per sample): {naive['per_sample_s'] * 1000:.1f} ms "
-        f"per sample, measured on {naive['measured_samples']} samples and extrapolated to "
-        f"{naive['evaluations']:,}: {naive['extrapolated_s']:.0f} s; largest difference "
-        f"from the batch scores {naive['max_abs_diff']:.2g}"
+        f"  naive peer (one Profile.score per sample), timed in turn with the analysis in "
+        f"the same process: {naive['per_sample_s'] * 1000:.1f} ms per sample (CPU "
+        f"{naive['per_sample_cpu_s'] * 1000:.1f} ms), measured on {naive['measured_samples']} "
+        f"samples and extrapolated to {naive['evaluations']:,}: {naive['extrapolated_s']:.0f} s "
+        f"(median of {naive['rounds']} rounds); largest difference from the batch scores "
+        f"{naive['max_abs_diff']:.2g}"
+    )
+    print(
+        f"  ratios: wall-clock {naive['extrapolated_s'] / n['seconds']:.0f}x, CPU "
+        f"{naive['extrapolated_cpu_s'] / n['cpu_s']:.0f}x (the analysis's CPU median "
+        f"{n['cpu_s']:.2f} s)"
     )
     if "european" in u:
         e = u["european"]
@@ -1165,6 +1196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--uncertainty-worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--mode", default="national", help=argparse.SUPPRESS)
     parser.add_argument("--samples", type=int, default=10_000, help=argparse.SUPPRESS)
+    parser.add_argument("--naive", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--strict", action="store_true", help="exit 2 when a target fails")
     parser.add_argument(
         "--profile", action="store_true", help="only print the hot spots of digimaat's scoring"

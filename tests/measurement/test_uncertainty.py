@@ -390,3 +390,19 @@ def uncertain_world() -> World:
     catalogue = Catalogue((Product(uri="urn:example:a", name="a"),))
     offering = Offering("GM0606", "urn:example:a", capabilities=[c.value for c in gates_up_to(3)])
     return World(catalogue, (Municipality("GM0606", "Schiedam", 79279, 2021),), (offering,))
+
+
+def test_distinct_rows_survive_hash_collisions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Samples that share factors share sums (UNC-5): rows are grouped exactly, even when
+    every hash collides."""
+    from digimaat.measurement import uncertainty
+
+    rows = np.array([[1.0, 2.0], [3.0, 4.0], [1.0, 2.0], [3.0, 4.5]])
+    levels = np.array([[0, 1], [1, 1], [0, 1], [1, 1]], dtype=np.int8)
+    first, again = uncertainty._distinct_rows(rows, levels)
+    assert first.tolist() == [0, 1, 3]
+    assert again.tolist() == [0, 1, 0, 2]
+    monkeypatch.setattr(uncertainty, "_MULTIPLIERS", np.zeros(8192, dtype=np.uint64))
+    first, again = uncertainty._distinct_rows(rows, levels)
+    assert first.tolist() == [0, 1, 3]
+    assert again.tolist() == [0, 1, 0, 2]

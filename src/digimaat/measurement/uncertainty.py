@@ -533,6 +533,61 @@ class _Option:
     exact: dict[tuple[str, MissingPolicy], FloatArray] = attrs.field(factory=dict)
 
 
+def _distinct_rows(*arrays: NDArray[Any]) -> tuple[IntArray, IntArray]:
+    """``(first, again)``: the first row of each distinct row of the arrays side by side,
+    in order of first occurrence, and for every row the number of its distinct row.
+
+    Rows are grouped by a hash of their bytes and then compared whole, so a collision of
+    hashes can only cost time, never merge two different rows.
+    """
+    n = len(arrays[0])
+    words = []
+    for a in arrays:
+        raw = np.ascontiguousarray(a).reshape(n, -1).view(np.uint8)
+        pad = -raw.shape[1] % 8
+        if pad:  # whole 64-bit words: zero bytes added to every row change no comparison
+            raw = np.concatenate([raw, np.zeros((n, pad), dtype=np.uint8)], axis=1)
+        words.append(raw.view(np.uint64))
+    hashes = np.zeros(n, dtype=np.uint64)
+    for w in words:
+        multipliers = _MULTIPLIERS[: w.shape[1]]
+        if len(multipliers) < w.shape[1]:
+            multipliers = np.resize(_MULTIPLIERS, w.shape[1])
+        hashes = hashes * np.uint64(0x9E3779B97F4A7C15) + (w * multipliers).sum(
+            axis=1, dtype=np.uint64
+        )
+    seen: dict[int, int] = {}
+    first: list[int] = []
+    again = np.empty(n, dtype=np.intp)
+    for i, h in enumerate(hashes.tolist()):
+        j = seen.setdefault(h, len(first))
+        if j == len(first):
+            first.append(i)
+        again[i] = j
+    chosen = np.array(first, dtype=np.intp)
+    same = np.ones(n, dtype=np.bool_)
+    for w in words:
+        same &= (w == w[chosen[again]]).all(axis=1)
+    if same.all():
+        return chosen, again
+    # A collision: group by the bytes themselves.
+    by_bytes: dict[bytes, int] = {}
+    first = []
+    for i in range(n):
+        key = b"".join(w[i].tobytes() for w in words)
+        j = by_bytes.setdefault(key, len(first))
+        if j == len(first):
+            first.append(i)
+        again[i] = j
+    return np.array(first, dtype=np.intp), again
+
+
+_MULTIPLIERS = (
+    np.random.Generator(np.random.PCG64(20_241_205)).integers(1, 2**63, 8192, dtype=np.uint64) | 1
+)
+"""Fixed odd multipliers of the bytes of a row, for :func:`_distinct_rows`."""
+
+
 def _product(f: FloatArray, matrix: FloatArray) -> FloatArray:
     """``f @ matrix``, by the same BLAS routine whatever the number of rows.
 
@@ -752,11 +807,19 @@ class BatchScorer:
                 continue
             option = self._option(a)
             f = np.ones((len(rows), len(self.dataset.uris))) if factor is None else factor
-            extra = {
-                metric.id: self._cell_sums(table, f, chosen)
+            tables = {
+                metric.id: table
                 for metric in self._plain
-                if (table := option.cells[metric.id].table) is not None and chosen is not None
+                if (table := option.cells[metric.id].table) is not None
             }
+            # Samples of one base row of a radial design share most factors: sums are
+            # made once for each distinct row of product factors (and of cell levels).
+            f_first, f_again = _distinct_rows(f)
+            extra: dict[str, FloatArray] = {}
+            if tables and chosen is not None:
+                first, again = _distinct_rows(f_again[:, None], chosen)
+                for mid, table in tables.items():
+                    extra[mid] = self._cell_sums(table, f[first], chosen[first])[again]
             for use_zero, matrix in ((False, option.drop), (True, option.zero)):
                 these = np.flatnonzero(zero[rows] == use_zero)
                 if len(these):
@@ -765,7 +828,9 @@ class BatchScorer:
                         matrix,
                         use_zero,
                         rows[these],
-                        f[these],
+                        f,
+                        f_first,
+                        f_again[these],
                         {mid: sums[these] for mid, sums in extra.items()},
                         propagate,
                         values,
@@ -793,15 +858,20 @@ class BatchScorer:
         use_zero: bool,
         rows: IntArray,
         f: FloatArray,
+        f_first: IntArray,
+        f_again: IntArray,
         extra: dict[str, FloatArray],
         propagate: BoolArray,
         values: FloatArray,
     ) -> None:
         """Samples with factors: the sums of every metric are one matrix product (UNC-5);
+        ``f_again`` gives each sample's distinct row of factors ``f[f_first]``, and
         ``extra`` holds the numerators' sums over the uncertain cells."""
         n = len(rows)
         m = len(self.dataset.codes)
-        sums = _product(f, matrix).reshape(n, -1, m)
+        # Samples that share their product factors share their sums: one product each.
+        distinct, again = np.unique(f_again, return_inverse=True)
+        sums = _product(f[f_first[distinct]], matrix)[again.reshape(-1)].reshape(n, -1, m)
         undefined_if = propagate[rows][:, None] if not use_zero else None
         for metric in self._plain:
             mc = option.cells[metric.id]

@@ -205,6 +205,34 @@ def _parser() -> argparse.ArgumentParser:
     formats(p, ("table", "json"))
 
     p = sub.add_parser(
+        "uncertainty",
+        help="how sure is a rank: intervals, rank intervals and Sobol' indices",
+    )
+    files(p)
+    profile(p)
+    p.add_argument("--samples", type=_positive, required=True, help="the number of samples (N)")
+    p.add_argument("--seed", type=int, required=True, help="the seed of the design")
+    p.add_argument(
+        "--pairs",
+        nargs="+",
+        metavar="CODE:CODE",
+        help="pairs for the probability that the first ranks above the second",
+    )
+    p.add_argument(
+        "--metric",
+        action="append",
+        metavar="ID",
+        help="a metric to analyse (repeatable; default: the headline and its parts)",
+    )
+    p.add_argument(
+        "--dask",
+        metavar="ADDRESS|local",
+        help="run on Dask: 'local' for a local cluster, or a scheduler address",
+    )
+    p.add_argument("--chunk", type=_positive, default=256, help="samples per chunk (default 256)")
+    formats(p, ("table", "json"))
+
+    p = sub.add_parser(
         "conformance", help="run a folder of conformance vectors against this implementation"
     )
     p.add_argument(
@@ -290,6 +318,10 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         from digimaat.cli import comparison
 
         command = getattr(comparison, args.command)
+    elif args.command == "uncertainty":
+        from digimaat.cli.uncertainty import uncertainty
+
+        command = uncertainty
     else:
         command = COMMANDS[args.command]
     form = getattr(args, "format", "table")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from digimaat._version import SPEC_VERSION
-from digimaat.analysis.tables import Column, Report, Table
+from digimaat.analysis.tables import Column, Report, Table, scores_table
 from digimaat.errors import safe_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -160,7 +160,6 @@ def score(args: argparse.Namespace) -> Report:
     """Score municipalities with a profile."""
     profile, board, meta = _scored(args)
     cards = board.cards()
-    metric_ids = list(board.results)
     shown = [(m, h) for m, h in _SHOWN if m in board.results]
     terse = args.format == "table"
     columns = [
@@ -183,32 +182,15 @@ def score(args: argparse.Namespace) -> Report:
             )
             for c in cards
         ]
+        table = Table("scores", tuple(columns), tuple(rows), note=_LEGEND)
     else:  # every row a score card that records its profile (PRF)
-        columns[3:3] = [
-            Column("profile", "profile", "code"),
-            Column("fingerprint", "fingerprint", "code"),
-        ]
-        columns += [Column(m, m, "share") for m in metric_ids]
-        columns += [Column(f"coverage:{m}", f"coverage:{m}", "share") for m in metric_ids]
-        rows = [
-            (
-                c.municipality,
-                c.name,
-                c.size_class,
-                profile.name,
-                profile.fingerprint,
-                c.score,
-                *[c.values[m] for m in metric_ids],
-                *[c.coverage[m] for m in metric_ids],
-            )
-            for c in cards
-        ]
+        table = scores_table(cards)
     return Report(
         "scores",
         title=f"Profile {profile.name} {profile.version}: {profile.title}",
         meta=meta,
         text=(f"  fingerprint {profile.fingerprint[:23]}…  spec {SPEC_VERSION}",),
-        tables=(Table("scores", tuple(columns), tuple(rows), note=_LEGEND),),
+        tables=(table,),
         data={"cards": [_card(c) for c in cards]},
     )
 

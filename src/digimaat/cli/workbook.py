@@ -62,7 +62,6 @@ def workbook(report: Report) -> bytes:
 
         >>> import io, openpyxl
         >>> from digimaat.analysis.tables import Column, Report, Table
-    from digimaat.cli.render import spreadsheet_safe
         >>> table = Table("scores", (Column("municipality", "code", "code"),
         ...                          Column("score", "score", "share")),
         ...               (("GM0622", 0.5), ("=1+1", None)))

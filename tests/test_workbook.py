@@ -148,9 +148,10 @@ def test_the_about_sheet_has_profile_fingerprint_sources_and_text(tmp_path: Path
 
 
 def test_text_cells_are_never_formulas(tmp_path: Path) -> None:
-    """SEC-6, XCH-17: a text from the input that a spreadsheet would run as a formula is a
-    text cell, with the ``'`` of CSV output before it, so the workbook saved as CSV is safe
-    too; numbers stay numbers."""
+    """SEC-6, XCH-17: A workbook of results MUST hold every text as a text cell, never as a
+    formula, and numbers as numbers; it SHOULD write a text that starts with one of those
+    characters with the same ``'`` before it, so that the workbook saved as CSV is as
+    safe."""
     document = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     names = ['=HYPERLINK("http://x","y")', "+1+cmd", "@SUM(A1)"]
     for municipality, name in zip(document["municipalities"], names, strict=True):

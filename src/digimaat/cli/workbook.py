@@ -60,19 +60,19 @@ _WIDTH: Final = (8, 60)
 def workbook(report: Report) -> bytes:
     """The report as the bytes of an ``.xlsx`` workbook.
 
-        >>> import io, openpyxl
-        >>> from digimaat.analysis.tables import Column, Report, Table
-        >>> table = Table("scores", (Column("municipality", "code", "code"),
-        ...                          Column("score", "score", "share")),
-        ...               (("GM0622", 0.5), ("=1+1", None)))
-        >>> book = openpyxl.load_workbook(io.BytesIO(workbook(Report("scores", tables=(table,)))))
-        >>> book.sheetnames
-        ['scores', 'about']
-        >>> sheet = book["scores"]
-        >>> [[cell.value for cell in row] for row in sheet.iter_rows()]
-        [['municipality', 'score'], ['GM0622', 0.5], ["'=1+1", None]]
-        >>> sheet["B2"].number_format, sheet.freeze_panes
-        ('0.0%', 'A2')
+    >>> import io, openpyxl
+    >>> from digimaat.analysis.tables import Column, Report, Table
+    >>> table = Table("scores", (Column("municipality", "code", "code"),
+    ...                          Column("score", "score", "share")),
+    ...               (("GM0622", 0.5), ("=1+1", None)))
+    >>> book = openpyxl.load_workbook(io.BytesIO(workbook(Report("scores", tables=(table,)))))
+    >>> book.sheetnames
+    ['scores', 'about']
+    >>> sheet = book["scores"]
+    >>> [[cell.value for cell in row] for row in sheet.iter_rows()]
+    [['municipality', 'score'], ['GM0622', 0.5], ["'=1+1", None]]
+    >>> sheet["B2"].number_format, sheet.freeze_panes
+    ('0.0%', 'A2')
     """
     try:
         import openpyxl

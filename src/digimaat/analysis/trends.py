@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Final
 
 import attrs
@@ -75,19 +75,23 @@ class YearData:
 
 
 def read_years(
-    paths: Sequence[str | os.PathLike[str]], catalogue: Catalogue | None = None
+    paths: Sequence[str | os.PathLike[str]],
+    catalogue: Catalogue | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[int, YearData]:
     """Read exchange files and group them by their reference year: one dataset per year.
 
     Each file is read once; the files of one year make one dataset (a municipality in
     two files of the same year is a problem). Every problem of every file is reported
     together. This is the one place where the analysis layer reads exchange files.
+    ``progress`` is told the steps of reading done (:data:`digimaat.exchange.Progress`).
     """
     from digimaat.exchange import load_years
 
     if not paths:
         raise InvalidValueError("paths", [], "must name at least one file")
-    years = load_years(*paths, catalogue=catalogue)
+    years = load_years(*paths, catalogue=catalogue, progress=progress)
     return {
         year: YearData(
             year,

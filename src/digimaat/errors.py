@@ -174,9 +174,11 @@ class InvalidValueError(DigimaatError, ValueError):
 class UnknownNameError(InvalidValueError, LookupError):
     """A name (assurance level, channel, capability, ...) is not in the standard's vocabulary."""
 
-    def __init__(self, field: str, value: Any, known: Iterable[str]) -> None:
+    def __init__(
+        self, field: str, value: Any, known: Iterable[str], clause: str | None = None
+    ) -> None:
         names = ", ".join(sorted(known))
-        super().__init__(field, value, f"unknown name; expected one of: {names}")
+        super().__init__(field, value, f"unknown name; expected one of: {names}", clause)
 
 
 class UnknownCapabilityError(UnknownNameError):

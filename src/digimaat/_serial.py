@@ -245,7 +245,7 @@ def parse_data(text: str, form: str, source: str, max_depth: int = 64) -> Any:
     from digimaat.errors import InputError
 
     problems: list[Problem] = []
-    if _too_deep(text, max_depth):
+    if _too_deep(text, max_depth, 1 if form == "toml" else 0):
         raise InputError(
             [
                 Problem(
@@ -366,9 +366,9 @@ def _plain(data: Any) -> Any:
     return data
 
 
-def _too_deep(text: str, max_depth: int) -> bool:
+def _too_deep(text: str, max_depth: int, start: int = 0) -> bool:
     """Whether brackets nest deeper than ``max_depth`` (outside strings), before parsing."""
-    depth = 0
+    depth = start
     in_string = False
     escaped = False
     comment = False

@@ -418,7 +418,7 @@ class _Validator:
             codes[field], parsed[field], failed = self.apply(table, field, rule)
             missing = codes[field] < 0
             if not self.csv or field in table.names:  # a missing column: a header problem
-                for k in np.flatnonzero(missing).tolist():
+                for k in np.flatnonzero(missing & table.readable()).tolist():
                     self.problem(table, k, field, Item("", "is required", NO_VALUE, self.clause))
             broken |= failed | missing
         raw_codes = table.column("cbs_code")
@@ -654,7 +654,7 @@ class _Validator:
                 live &= ~self._listing_rows(table, missing)
             elif missing.any():
                 live &= ~missing
-                for k in np.flatnonzero(missing).tolist():
+                for k in np.flatnonzero(missing & table.readable()).tolist():
                     self.problem(table, k, field, Item("", "is required", NO_VALUE, "XCH-8"))
 
         def municipality(value: Any) -> Any:

@@ -425,6 +425,15 @@ class _Builder:
             )
         return cls
 
+    def texts(self, pointer: str, data: Mapping[str, Any], key: str) -> bool:
+        """Whether ``data[key]``, where present, is a list of texts; else a problem of PRF-7."""
+        values = data.get(key, [])
+        if isinstance(values, list) and all(isinstance(v, str) for v in values):
+            return True
+        where = f"{pointer}/{_token(key)}"
+        self.problem(where, key, values, "must be a list of texts", FORM)
+        return False
+
     def number(self, pointer: str, field: str, value: Any) -> bool:
         """Whether ``value`` is a number; a value of another type breaks PRF-7."""
         if _is_number(value):
@@ -457,10 +466,7 @@ class _Builder:
             return Restrict(base, selector) if base is not None and selector is not None else None
         if cls is Custom:
             return self.custom(pointer, data)
-        if cls is ChannelCost and not isinstance(data.get("channels", []), list):
-            self.problem(
-                f"{pointer}/channels", "channels", data["channels"], "must be a list", FORM
-            )
+        if cls is ChannelCost and not self.texts(pointer, data, "channels"):
             return None
         built: Weighting | None = self.build(pointer, cls, data, cls.kind)
         return built
@@ -468,13 +474,8 @@ class _Builder:
     def selector(self, pointer: str, data: Mapping[str, Any]) -> Selector | None:
         """A selector (WGT-11): each criterion a list of texts."""
         ok = True
-        for key, values in data.items():
-            if key in _SELECTOR_KEYS and not (
-                isinstance(values, list) and all(isinstance(v, str) for v in values)
-            ):
-                self.problem(
-                    f"{pointer}/{_token(key)}", key, values, "must be a list of texts", FORM
-                )
+        for key in data:
+            if key in _SELECTOR_KEYS and not self.texts(pointer, data, key):
                 ok = False
         if not ok:
             self.unknown_keys(pointer, data, _SELECTOR_KEYS, "selector")
@@ -579,6 +580,15 @@ class _Builder:
             return None
         if cls is Maturity and not isinstance(data.get("scores", []), list):
             self.problem(f"{pointer}/scores", "scores", data["scores"], "must be a list", FORM)
+            return None
+        level = data.get("at_least", 0)
+        if cls is Availability and (isinstance(level, bool) or not isinstance(level, str | int)):
+            self.problem(
+                f"{pointer}/at_least", "at_least", level, "must be a level's name or number", FORM
+            )
+            return None
+        if cls is Composite and not isinstance(data.get("method", ""), str):
+            self.problem(f"{pointer}/method", "method", data["method"], "must be a text", FORM)
             return None
         if cls is not Composite:
             built_m: Metric | None = self.build(pointer, cls, data, cls.kind)

@@ -229,7 +229,14 @@ class Profile:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str | None = None) -> Profile:
-        """Build a profile from plain data, reporting every problem at once (PRF-7)."""
+        """Build a profile from plain data, reporting every problem at once (PRF-7).
+
+        Each problem names the clause it breaks. This is the constructor of profile data,
+        on which the canonical form and the fingerprint are defined: it does not check what
+        only a reader of files knows, the limits of a file (PRF-7.1), the product URIs
+        against a catalogue (PRF-7.2) and the names of the built-in profiles (PRF-3);
+        ``digimaat.exchange.profiles.load_profile`` and ``loads_profile`` do.
+        """
         return _structure_profile(data, source)
 
     # ------------------------------------------------------------------ scoring

@@ -167,7 +167,7 @@ def test_a_profile_file_gives_the_same_fingerprint(tmp_path: Path) -> None:
 
     written = dumps_profile(builtin_profile("mdd-product"))
     path = tmp_path / "mine.json"
-    # A profile file needs a name of its own (PRF-7); the name is not part of the fingerprint.
+    # A profile file needs a name of its own (PRF-3); the name is not part of the fingerprint.
     path.write_text(written.replace('"mdd-product"', '"my-mdd"', 1), encoding="utf-8")
     code, out, _ = run("score", str(EXAMPLE), "--profile", str(path), "--format", "json")
     assert code == 0

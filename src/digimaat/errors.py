@@ -175,11 +175,17 @@ class UnknownNameError(InvalidValueError, LookupError):
     """A name (assurance level, channel, capability, ...) is not in the standard's vocabulary."""
 
     def __init__(
-        self, field: str, value: Any, known: Iterable[str], *, suggestion: str | None = None
+        self,
+        field: str,
+        value: Any,
+        known: Iterable[str],
+        clause: str | None = None,
+        *,
+        suggestion: str | None = None,
     ) -> None:
         names = ", ".join(sorted(known))
         super().__init__(
-            field, value, f"unknown name; expected one of: {names}", suggestion=suggestion
+            field, value, f"unknown name; expected one of: {names}", clause, suggestion=suggestion
         )
 
 

@@ -135,7 +135,7 @@ def _pure(source: Source, text: str, separator: str, dialect: Dialect) -> RawShe
             columns.append(factorize(cells))
     else:
         columns = [(np.zeros(0, dtype=np.intp), []) for _ in range(width)]
-    if not kept and complete and not header.problems:
+    if not kept and not problems and complete and not header.problems:  # not a bad row
         problems.append(
             Problem(
                 "file", NO_VALUE, "has a header but no rows", source=source.name, clause="XCH-11"

@@ -306,7 +306,7 @@ class _Reader:
                         key,
                         NO_VALUE,
                         f"is not a member of {_one(table)}; expected one of: {expected}",
-                        "XCH-5" if table == "offerings" else "XCH-6",
+                        "XCH-5",
                     )
 
 

@@ -104,6 +104,16 @@ class RawTable:
     document cells repeated in every row, XCH-11)."""
     names: dict[str, str] = attrs.field(factory=dict)
     """The name problems give a field, where it differs from the field (a CSV column)."""
+    unread: frozenset[int] = frozenset()
+    """Records that are not objects (XCH-5): reported where they are, and their fields, which
+    they do not have, not reported as missing."""
+
+    def readable(self) -> NDArray[np.bool_]:
+        """Per record, whether it is an object whose fields can be read."""
+        out = np.ones(self.size, dtype=np.bool_)
+        if self.unread:
+            out[list(self.unread)] = False
+        return out
 
     def column(self, field: str) -> RawColumn:
         """The column of a field (an absent column if no record has it)."""
@@ -222,6 +232,8 @@ class RecordColumns:
         """How many records have each tuple of member names (in order)."""
         self.others: list[tuple[int, dict[str, Any]]] = []
         """Records that are not objects, or have members the format does not define."""
+        self.unread: set[int] = set()
+        """Records that are not objects."""
 
     def add(self, records: list[Any]) -> None:
         """Add the next records (in file order)."""
@@ -234,7 +246,13 @@ class RecordColumns:
             for k, r in enumerate(records):
                 if type(r) is not dict:
                     self.others.append((start + k, r))
-            records = [r if type(r) is dict else {} for r in records]
+                    if not isinstance(r, dict):
+                        self.unread.add(start + k)
+            # An object in which a member name is repeated (reported where it is, XCH-5) is
+            # read with the value its last occurrence gives, so its other fields are checked.
+            records = [
+                r if type(r) is dict else dict(r) if isinstance(r, dict) else {} for r in records
+            ]
         signature_codes, signatures = _signatures(records)
         counts = np.bincount(signature_codes, minlength=len(signatures)).tolist()
         for g, keys in enumerate(signatures):
@@ -338,7 +356,7 @@ class RecordColumns:
             )
             for field in self.fields
         }
-        return RawTable(name, self.size, columns, locate)
+        return RawTable(name, self.size, columns, locate, unread=frozenset(self.unread))
 
 
 _SCALARS: Final = frozenset({int, float, bool})

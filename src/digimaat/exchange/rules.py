@@ -226,12 +226,22 @@ _MAX_DIGITS = 16
 
 
 def read_integer(
-    value: Any, dialect: Dialect, low: int, high: int, clause: str = "XCH-4"
+    value: Any,
+    dialect: Dialect,
+    low: int,
+    high: int,
+    clause: str = "XCH-4",
+    *,
+    above: str | None = None,
 ) -> int | Fault:
     """A whole number from ``low`` to ``high``: a JSON integer, or digits in a CSV cell.
 
     In a CSV file separated by ``;`` a ``.`` groups thousands (``74.124``). JSON and CSV
     accept the same range, never more than :data:`MAX_INTEGER` in magnitude (XCH-4).
+    ``clause`` is the clause of a value that is not a whole number or is below ``low``;
+    ``above`` that of one above ``high``, where ``high`` is a limit of XCH-4 rather than a
+    rule of the field (a population above 10^9 is a positive integer, MUN-1, over the
+    limit, XCH-4).
     """
     if dialect.typed:
         if not _is_int(value):
@@ -239,6 +249,8 @@ def read_integer(
         number = int(value)
     else:
         match = _INTEGER[dialect.decimal_comma].fullmatch(str(value))
+        if match is None and dialect.decimal_comma and _DOT_DECIMAL.fullmatch(str(value)):
+            return _ambiguous(value)
         if match is None:
             example = "74.124" if dialect.decimal_comma else "74124"
             return Fault.one(
@@ -257,8 +269,25 @@ def read_integer(
             return Fault.one(
                 f"must be from {low:,} to {high:,}", _Summary("a huge number"), "XCH-4"
             )
-        return Fault.one(f"must be from {low:,} to {high:,}", value, clause)
+        beyond = above if above is not None and number > high else clause
+        return Fault.one(f"must be from {low:,} to {high:,}", value, beyond)
     return number
+
+
+_DOT_DECIMAL = re.compile(r"\s*[+-]?[0-9]+\.[0-9]+(?:[eE][+-]?[0-9]+)?\s*")
+"""A number with a decimal point, which a file separated by ``;`` cannot hold (XCH-12)."""
+_DOT_FRACTION = re.compile(r"\.[0-9]")
+"""What is left of a number such as ``1.5`` when ``.`` groups thousands (XCH-12)."""
+
+
+def _ambiguous(value: Any) -> Fault:
+    """``1.5`` in a file separated by ``;``: a decimal point or a thousands separator (XCH-12)."""
+    return Fault.one(
+        "is ambiguous in a file separated by ';', where '.' groups thousands",
+        value,
+        "XCH-12",
+        suggestion="write a decimal comma (1,5) or whole thousands (1.500)",
+    )
 
 
 def read_year(value: Any, dialect: Dialect, clause: str) -> int | Fault:
@@ -326,6 +355,8 @@ def read_rate(value: Any, dialect: Dialect, default_unit: str | None = None) -> 
             suggestion=f"write e.g. {example}",
         )
     negative, number, unit = parts
+    if dialect.decimal_comma and _DOT_FRACTION.match(unit):
+        return _ambiguous(text)
     if not unit:
         if default_unit is None:
             return Fault.one(
@@ -364,7 +395,7 @@ def _checked_volume(number: float, factor: float, shown_value: Any) -> float | F
 
 def _rate_object(value: dict[str, Any]) -> float | Fault:
     items: list[Item] = [
-        Item(f"/{key}", "is not a member of a rate; expected value and unit", NO_VALUE, "XCH-9")
+        Item(f"/{key}", "is not a member of a rate; expected value and unit", NO_VALUE, "XCH-5")
         for key in sorted(set(value) - {"value", "unit"}, key=str)
     ]
     items += [
@@ -498,7 +529,7 @@ def read_capabilities(value: Any, dialect: Dialect) -> frozenset[Capability] | F
         if isinstance(parsed, Fault):
             items.extend(attrs.evolve(i, sub=sub) for i in parsed.items)
         elif parsed in seen:
-            items.append(Item(sub, "is listed more than once", name, "MAT-2"))
+            items.append(Item(sub, "is listed more than once", name, "XCH-8"))
         else:
             seen.add(parsed)
     return Fault(tuple(items)) if items else frozenset(seen)
@@ -514,13 +545,19 @@ def read_authentication(
     if dialect.typed and isinstance(value, list):
         if not all(isinstance(item, str) for item in value):
             return Fault.one("must be an array of scheme names", shown(value), "LOA-4.2")
+        if len(value) < 2:
+            return Fault.one(
+                "an array of means needs at least two; write one means as a text",
+                shown(value),
+                "LOA-4.2",
+            )
         try:
             return authentication_of(value)
         except InvalidValueError as exc:
             return Fault.of(exc, "LOA-4.2")
     if dialect.typed and isinstance(value, dict):
         items = [
-            Item(f"/{key}", "is not a member; expected means and level", NO_VALUE, "LOA-4")
+            Item(f"/{key}", "is not a member; expected means and level", NO_VALUE, "XCH-5")
             for key in sorted(set(value) - {"means", "level"}, key=str)
         ]
         items += [
@@ -557,7 +594,8 @@ def read_authentication(
 def read_keys(
     value: Mapping[str, Any], allowed: frozenset[str], required: Sequence[str], clause: str
 ) -> list[Item]:
-    """The members of a JSON object that the format does not define, and those missing."""
+    """The members of a JSON object that the format does not define (XCH-5), and those
+    missing (``clause``, the clause that defines the object)."""
     items: list[Item] = []
     if not allowed.issuperset(value):
         expected = ", ".join(sorted(allowed))
@@ -566,7 +604,7 @@ def read_keys(
                 f"/{_token(key)}",
                 f"is not a member here; expected one of: {expected}",
                 NO_VALUE,
-                clause,
+                "XCH-5",
             )
             for key in sorted(set(value) - allowed, key=str)
         ]

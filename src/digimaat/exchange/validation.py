@@ -451,7 +451,7 @@ class _Validator:
             "cbs_code": lambda v: rules.read_code(v, dialect, "MUN-2"),
             "name": lambda v: rules.read_text(v, dialect, max_length=200, clause="MUN-1"),
             "population": lambda v: rules.read_integer(
-                v, dialect, 1, rules.MAX_POPULATION, "MUN-1"
+                v, dialect, 1, rules.MAX_POPULATION, "MUN-1", above="XCH-4"
             ),
             "year": lambda v: rules.read_year(v, dialect, "MUN-1"),
         }
@@ -463,7 +463,7 @@ class _Validator:
             codes[field], parsed[field], failed = self.apply(table, field, rule)
             missing = codes[field] < 0
             if not self.csv or field in table.names:  # a missing column: a header problem
-                for k in np.flatnonzero(missing).tolist():
+                for k in np.flatnonzero(missing & table.readable()).tolist():
                     self.problem(table, k, field, Item("", "is required", NO_VALUE, self.clause))
             broken |= failed | missing
         raw_codes = table.column("cbs_code")
@@ -605,7 +605,7 @@ class _Validator:
             "required_assurance": _assurance,
             "physical_presence": lambda v: rules.read_boolean(v, d, "XCH-6"),
             "fee_applies": lambda v: rules.read_boolean(v, d, "XCH-6"),
-            "reference_target": lambda v: rules.read_level(v, d, "XCH-6"),
+            "reference_target": lambda v: rules.read_level(v, d, "MAT-1"),
             "reason": lambda v: rules.read_text(
                 v, d, max_length=self.limits.max_text, multiline=True, clause="XCH-6"
             ),
@@ -699,11 +699,11 @@ class _Validator:
                 live &= ~self._listing_rows(table, missing)
             elif missing.any():
                 live &= ~missing
-                for k in np.flatnonzero(missing).tolist():
+                for k in np.flatnonzero(missing & table.readable()).tolist():
                     self.problem(table, k, field, Item("", "is required", NO_VALUE, "XCH-8"))
 
         def municipality(value: Any) -> Any:
-            code = rules.read_code(value, d, "XCH-8")
+            code = rules.read_code(value, d, "MUN-2")
             if isinstance(code, Fault):
                 return Fault(()) if self.csv else code
             if code in municipalities:
@@ -728,7 +728,7 @@ class _Validator:
             "status": lambda v: rules.read_status(v, d),
             "capabilities": lambda v: rules.read_capabilities(v, d),
             "authentication": lambda v: rules.read_authentication(v, d),
-            "local_target": lambda v: rules.read_level(v, d, "OFF-4"),
+            "local_target": lambda v: rules.read_level(v, d, "MAT-1"),
             "local_target_reason": lambda v: rules.read_text(
                 v, d, max_length=text, multiline=True, clause="OFF-4"
             ),
@@ -956,7 +956,7 @@ class _Validator:
             codes, parsed, bad = self.apply(
                 table,
                 field,
-                lambda v: rules.read_integer(v, d, 0, rules.MAX_COUNT, "OFF-6"),
+                lambda v: rules.read_integer(v, d, 0, rules.MAX_COUNT, "OFF-6", above="XCH-4"),
                 live,
             )
             counts.append((codes, parsed))
@@ -1161,7 +1161,7 @@ def _assurance(value: Any) -> AssuranceLevel | Fault:
     try:
         return parse_level(str(value).strip(), "required_assurance")
     except InvalidValueError as exc:
-        return Fault.of(exc, "XCH-6")
+        return Fault.of(exc, "LOA-1")
 
 
 def _places(table: RawTable, rows: IntArray) -> Callable[[int], str]:
@@ -1277,7 +1277,7 @@ class _JsonVolumes:
                         sub,
                         f"repeats channel {CHANNELS[slot].value} (also {seen[slot]!r})",
                         key,
-                        "CHN-3",
+                        "XCH-8",
                     )
                 )
                 continue
@@ -1304,7 +1304,9 @@ def _json_forms(value: Any) -> tuple[int, int] | Fault:
     counts: list[int] = []
     for key in ("started", "completed"):
         if key in value:
-            number = rules.read_integer(value[key], JSON, 0, rules.MAX_COUNT, "OFF-6")
+            number = rules.read_integer(
+                value[key], JSON, 0, rules.MAX_COUNT, "OFF-6", above="XCH-4"
+            )
             if isinstance(number, Fault):
                 items.extend(number.within(f"/{key}").items)
             else:

@@ -29,7 +29,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from digimaat.errors import InvalidValueError
+from digimaat.errors import InvalidValueError, UnknownNameError
 from digimaat.measurement.aggregation import (
     Method,
     MissingPolicy,
@@ -161,7 +161,7 @@ class MetricResult:
 
 def _scope(value: str) -> str:
     if value not in _SCOPES:
-        raise InvalidValueError("scope", value, f"must be one of {_SCOPES}")
+        raise InvalidValueError("scope", value, f"must be one of {_SCOPES}", "MET-1.1")
     return value
 
 
@@ -173,7 +173,10 @@ def _id(instance: object, attribute: attrs.Attribute[str], value: object) -> Non
         or value != value.lower()
     ):
         raise InvalidValueError(
-            attribute.name, value, "must be a lower-case identifier of letters, digits and '-'"
+            attribute.name,
+            value,
+            "must be a lower-case identifier of letters, digits and '-'",
+            "MET-1",
         )
 
 
@@ -269,12 +272,15 @@ def _level(value: str | int | MaturityLevel) -> MaturityLevel:
     return MaturityLevel.parse(value, "at_least")
 
 
-def _one_of(options: tuple[str, ...]) -> Callable[[object, attrs.Attribute[str], object], None]:
-    """A validator: the value is one of ``options``, else an error naming field and value."""
+def _one_of(
+    options: tuple[str, ...], clause: str
+) -> Callable[[object, attrs.Attribute[str], object], None]:
+    """A validator: the value is one of ``options``, else an error naming field, value and
+    the clause that defines the options."""
 
     def check(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
         if value not in options:
-            raise InvalidValueError(attribute.name, value, f"must be one of {options}")
+            raise InvalidValueError(attribute.name, value, f"must be one of {options}", clause)
 
     return check
 
@@ -300,15 +306,19 @@ def _scores(values: Sequence[float]) -> tuple[float, ...]:
     try:
         scores = tuple(float(v) for v in values)
     except (TypeError, ValueError):
-        raise InvalidValueError("scores", values, "must be numbers, one per level") from None
+        raise InvalidValueError(
+            "scores", values, "must be numbers, one per level", "MET-3"
+        ) from None
     if len(scores) != len(MaturityLevel):
         raise InvalidValueError(
-            "scores", scores, f"needs one score per level ({len(MaturityLevel)})"
+            "scores", scores, f"needs one score per level ({len(MaturityLevel)})", "MET-3"
         )
     if any(not 0.0 <= s <= 1.0 for s in scores) or any(
         b < a for a, b in itertools.pairwise(scores)
     ):
-        raise InvalidValueError("scores", scores, "must be non-decreasing and within [0, 1]")
+        raise InvalidValueError(
+            "scores", scores, "must be non-decreasing and within [0, 1]", "MET-3"
+        )
     return scores
 
 
@@ -353,7 +363,7 @@ class Attainment(Metric):
     unit: ClassVar[str] = "score"
     id: str = attrs.field(validator=_id)
     title: str
-    target: str = attrs.field(default="reference", validator=_one_of(_TARGETS))
+    target: str = attrs.field(default="reference", validator=_one_of(_TARGETS, "MET-4"))
     scope: str = attrs.field(default="reference", converter=_scope)
 
     def cells(self, ds: Dataset) -> Cells:
@@ -434,7 +444,7 @@ class AuthenticationFit(Metric):
     clause: ClassVar[str] = "MET-5"
     id: str = attrs.field(validator=_id)
     title: str
-    outcome: str = attrs.field(default="match", validator=_one_of(_OUTCOMES))
+    outcome: str = attrs.field(default="match", validator=_one_of(_OUTCOMES, "MET-5"))
     scope: str = attrs.field(default="reference", converter=_scope)
 
     @property
@@ -510,30 +520,43 @@ def _parts(values: Any) -> tuple[tuple[Metric, float], ...]:
     try:
         pairs = tuple((metric, weight) for metric, weight in values)
     except (TypeError, ValueError):
-        raise InvalidValueError("parts", values, "must be (metric, weight) pairs") from None
+        raise InvalidValueError(
+            "parts", values, "must be (metric, weight) pairs", "MET-8"
+        ) from None
     for metric, weight in pairs:
         if not isinstance(metric, Metric):
-            raise InvalidValueError("parts.metric", metric, "must be a metric")
+            raise InvalidValueError("parts.metric", metric, "must be a metric", "MET-8")
         if isinstance(weight, bool) or not isinstance(weight, int | float):
-            raise InvalidValueError(f"parts[{metric.id}].weight", weight, "must be a number")
+            raise InvalidValueError(
+                f"parts[{metric.id}].weight", weight, "must be a number", "MET-8"
+            )
     parts = tuple((metric, float(weight)) for metric, weight in pairs)
     if not parts:
-        raise InvalidValueError("parts", parts, "a composite needs at least one part")
+        raise InvalidValueError("parts", parts, "a composite needs at least one part", "MET-8")
     ids = [metric.id for metric, _ in parts]
     if len(set(ids)) != len(ids):
-        raise InvalidValueError("parts", ids, "part ids must be unique")
+        raise InvalidValueError("parts", ids, "part ids must be unique", "MET-8")
     for metric, weight in parts:
         if not np.isfinite(weight) or weight < 0:
-            raise InvalidValueError(f"parts[{metric.id}].weight", weight, "must be finite and >= 0")
+            raise InvalidValueError(
+                f"parts[{metric.id}].weight", weight, "must be finite and >= 0", "MET-8"
+            )
         if metric.range != (0.0, 1.0):
-            raise InvalidValueError(f"parts[{metric.id}]", metric.id, "must have range [0, 1]")
+            raise InvalidValueError(
+                f"parts[{metric.id}]", metric.id, "must have range [0, 1]", "MET-8"
+            )
     if sum(w for _, w in parts) <= 0:
-        raise InvalidValueError("parts", [w for _, w in parts], "weights must not all be zero")
+        raise InvalidValueError(
+            "parts", [w for _, w in parts], "weights must not all be zero", "MET-8"
+        )
     return parts
 
 
 def _method(value: str | Method) -> Method:
-    return Method.parse(value)
+    try:
+        return Method.parse(value)
+    except InvalidValueError:
+        raise UnknownNameError("method", value, (m.value for m in Method), "AGG-5") from None
 
 
 @attrs.frozen

@@ -105,31 +105,36 @@ _METRICS: dict[str, type[Metric]] = {
 
 def _check_name(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise InvalidValueError(attribute.name, value, "must be a non-empty string")
+        raise InvalidValueError(attribute.name, value, "must be a non-empty string", "PRF-1")
 
 
 def _metric_tuple(values: Sequence[Metric]) -> tuple[Metric, ...]:
     metrics = tuple(values)
     for metric in metrics:
         if not isinstance(metric, Metric):
-            raise InvalidValueError("metrics", metric, "must be a metric")
+            raise InvalidValueError("metrics", metric, "must be a metric", "PRF-1")
     if not metrics:
-        raise InvalidValueError("metrics", [], "a profile needs at least one metric")
+        raise InvalidValueError("metrics", [], "a profile needs at least one metric", "PRF-1")
     return metrics
 
 
 def _check_weighting(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, Weighting):
-        raise InvalidValueError(attribute.name, value, "must be a weighting")
+        raise InvalidValueError(attribute.name, value, "must be a weighting", "PRF-1")
 
 
 def _check_text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str):
-        raise InvalidValueError(attribute.name, value, "must be a string")
+        raise InvalidValueError(attribute.name, value, "must be a string", "PRF-1")
 
 
 def _policy(value: str | MissingPolicy) -> MissingPolicy:
-    return MissingPolicy.parse(value)
+    try:
+        return MissingPolicy.parse(value)
+    except InvalidValueError:
+        raise UnknownNameError(
+            "missing", value, (m.value for m in MissingPolicy), "AGG-4"
+        ) from None
 
 
 def _profile_costs(value: object) -> CostTable | None:
@@ -178,7 +183,13 @@ class Profile:
         for k, metric in enumerate(self.metrics):
             if metric.id in seen:
                 problems.append(
-                    Problem("id", metric.id, "metric id listed twice", location=f"/metrics/{k}/id")
+                    Problem(
+                        "id",
+                        metric.id,
+                        "metric id listed twice",
+                        location=f"/metrics/{k}/id",
+                        clause="PRF-1",
+                    )
                 )
             if isinstance(metric, Composite):
                 for n, (part, _) in enumerate(metric.parts):
@@ -189,6 +200,7 @@ class Profile:
                                 part.id,
                                 "a composite part must be a metric listed before the composite",
                                 location=f"/metrics/{k}/parts/{n}/metric",
+                                clause="PRF-1",
                             )
                         )
             seen[metric.id] = metric
@@ -199,6 +211,7 @@ class Profile:
                     self.headline,
                     "is not the id of a listed metric",
                     location="/headline",
+                    clause="PRF-1",
                 )
             )
         if self.uncertainty is not None:
@@ -259,7 +272,14 @@ class Profile:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str | None = None) -> Profile:
-        """Build a profile from plain data, reporting every problem at once (PRF-7)."""
+        """Build a profile from plain data, reporting every problem at once (PRF-7).
+
+        Each problem names the clause it breaks. This is the constructor of profile data,
+        on which the canonical form and the fingerprint are defined: it does not check what
+        only a reader of files knows, the limits of a file (PRF-7.1), the product URIs
+        against a catalogue (PRF-7.2) and the names of the built-in profiles (PRF-3);
+        ``digimaat.exchange.profiles.load_profile`` and ``loads_profile`` do.
+        """
         return _structure_profile(data, source)
 
     # ------------------------------------------------------------------ scoring
@@ -372,24 +392,40 @@ _NESTED_KEYS: dict[str, frozenset[str]] = {
     "custom": frozenset({"kind", "weights", "default"}),
 }
 
+FORM: str = "PRF-7"
+"""The clause of a problem with the form of profile data: a key that is not a field, a
+missing field, a value of the wrong type, a metric of an unknown kind (PRF-7)."""
+
+_NAME_CLAUSES: dict[str, str] = {"at_least": "MAT-1", "channel": "CHN-3", "channels": "CHN-3"}
+"""The clauses that define the vocabularies the vocabulary chapters check without naming a
+clause: a maturity level (MAT-1) and a channel (CHN-3), PRF-7's tables."""
+
 
 class _Builder:
-    """Structures profile data, collecting every problem with its JSON pointer (PRF-7)."""
+    """Structures profile data, collecting every problem with its JSON pointer and the clause
+    it breaks (PRF-7): the form of the data is PRF-7's, a value's range or vocabulary the
+    clause its field's row in PRF-7 names, and the rules of PRF-1 PRF-1's."""
 
     def __init__(self, source: str | None) -> None:
         self.source = source
         self.problems: list[Problem] = []
 
-    def problem(self, pointer: str, field: str, value: Any, message: str) -> None:
+    def problem(self, pointer: str, field: str, value: Any, message: str, clause: str) -> None:
         self.problems.append(
-            Problem(field, value, message, source=self.source, location=pointer or "/")
+            Problem(
+                field, value, message, source=self.source, location=pointer or "/", clause=clause
+            )
         )
+
+    def required(self, pointer: str, field: str) -> None:
+        """A required field that is missing (PRF-7)."""
+        self.problem(pointer, field, NO_VALUE, "is required", FORM)
 
     def mapping(self, pointer: str, value: Any, what: str) -> Mapping[str, Any] | None:
         if not isinstance(value, Mapping):
             shown = NO_VALUE if value is None else value
             message = "is required and must be an object" if value is None else "must be an object"
-            self.problem(pointer, what, shown, message)
+            self.problem(pointer, what, shown, message, FORM)
             return None
         return value
 
@@ -398,7 +434,7 @@ class _Builder:
         unknown = sorted((k for k in data if k not in allowed), key=str)
         for key in unknown:
             self.problem(
-                f"{pointer}/{_token(key)}", str(key), data[key], f"is not a field of {what}"
+                f"{pointer}/{_token(key)}", str(key), data[key], f"is not a field of {what}", FORM
             )
         return not unknown
 
@@ -412,7 +448,7 @@ class _Builder:
         ok = self.unknown_keys(pointer, data, {*fields, "kind"} - set(extra), what)
         for name, field in fields.items():
             if field.default is attrs.NOTHING and name not in data and name not in extra:
-                self.problem(f"{pointer}/{name}", name, NO_VALUE, "is required")
+                self.required(f"{pointer}/{name}", name)
                 ok = False
         if not ok:
             return None
@@ -422,30 +458,57 @@ class _Builder:
                 return cls(**payload, **extra)
             return converter().structure(payload, cls)
         except Exception as exc:  # the one walker of cattrs' error trees reports it
-            for problem in problems_of(exc, payload, pointer, cls):
-                self.problems.append(problem.at(source=self.source))
+            for problem in problems_of(exc, payload, pointer, cls, form=FORM):
+                clause = problem.clause or _NAME_CLAUSES.get(problem.field, FORM)
+                self.problems.append(attrs.evolve(problem.at(source=self.source), clause=clause))
         return None
 
     def kind_of(
-        self, pointer: str, data: Mapping[str, Any], table: Mapping[str, type[Any]], what: str
+        self,
+        pointer: str,
+        data: Mapping[str, Any],
+        table: Mapping[str, type[Any]],
+        what: str,
+        clause: str,
     ) -> type[Any] | None:
+        """The class of ``data``'s ``kind``; an unknown kind breaks ``clause``."""
         kind = data.get("kind")
+        if "kind" not in data:
+            self.required(f"{pointer}/kind", "kind")
+            return None
         cls = table.get(kind) if isinstance(kind, str) else None
         if cls is None:
             self.problem(
                 f"{pointer}/kind",
                 "kind",
-                NO_VALUE if kind is None else kind,
+                kind,
                 f"unknown {what}; expected one of: {', '.join(sorted(table))}",
+                clause if isinstance(kind, str) else FORM,
             )
         return cls
+
+    def texts(self, pointer: str, data: Mapping[str, Any], key: str) -> bool:
+        """Whether ``data[key]``, where present, is a list of texts; else a problem of PRF-7."""
+        values = data.get(key, [])
+        if isinstance(values, list) and all(isinstance(v, str) for v in values):
+            return True
+        where = f"{pointer}/{_token(key)}"
+        self.problem(where, key, values, "must be a list of texts", FORM)
+        return False
+
+    def number(self, pointer: str, field: str, value: Any) -> bool:
+        """Whether ``value`` is a number; a value of another type breaks PRF-7."""
+        if _is_number(value):
+            return True
+        self.problem(pointer, field, value, "must be a number", FORM)
+        return False
 
     # ------------------------------------------------------------------ weightings
     def weighting(self, pointer: str, value: Any, what: str = "weighting") -> Weighting | None:
         data = self.mapping(pointer, value, what)
         if data is None:
             return None
-        cls = self.kind_of(pointer, data, _WEIGHTINGS, "weighting")
+        cls = self.kind_of(pointer, data, _WEIGHTINGS, "weighting", "WGT-1")
         if cls is None:
             return None
         if cls.kind in _NESTED_KEYS and not self.unknown_keys(
@@ -457,29 +520,41 @@ class _Builder:
             right = self.weighting(f"{pointer}/right", data.get("right"), "right")
             return ProductOf(left, right) if left is not None and right is not None else None
         if cls is Mix:
-            return self.mix(pointer, data.get("parts"))
+            return self.mix(pointer, data)
         if cls is Restrict:
             base = self.weighting(f"{pointer}/base", data.get("base"), "base")
             sel = self.mapping(f"{pointer}/selector", data.get("selector", {}), "selector")
-            selector = (
-                None
-                if sel is None
-                else self.build(f"{pointer}/selector", Selector, sel, "selector")
-            )
+            selector = None if sel is None else self.selector(f"{pointer}/selector", sel)
             return Restrict(base, selector) if base is not None and selector is not None else None
         if cls is Custom:
             return self.custom(pointer, data)
+        if cls is ChannelCost and not self.texts(pointer, data, "channels"):
+            return None
         built: Weighting | None = self.build(pointer, cls, data, cls.kind)
         return built
 
-    def mix(self, pointer: str, parts: Any) -> Weighting | None:
-        if not isinstance(parts, list) or not parts:
-            self.problem(
-                f"{pointer}/parts",
-                "parts",
-                NO_VALUE if parts is None else parts,
-                "must be a non-empty list",
-            )
+    def selector(self, pointer: str, data: Mapping[str, Any]) -> Selector | None:
+        """A selector (WGT-11): each criterion a list of texts."""
+        ok = True
+        for key in data:
+            if key in _SELECTOR_KEYS and not self.texts(pointer, data, key):
+                ok = False
+        if not ok:
+            self.unknown_keys(pointer, data, _SELECTOR_KEYS, "selector")
+            return None
+        built: Selector | None = self.build(pointer, Selector, data, "selector")
+        return built
+
+    def mix(self, pointer: str, data: Mapping[str, Any]) -> Weighting | None:
+        if "parts" not in data:
+            self.required(f"{pointer}/parts", "parts")
+            return None
+        parts = data["parts"]
+        if not isinstance(parts, list):
+            self.problem(f"{pointer}/parts", "parts", parts, "must be a list", FORM)
+            return None
+        if not parts:
+            self.problem(f"{pointer}/parts", "parts", parts, "must list a weighting", "WGT-10")
             return None
         built: list[tuple[Weighting, float]] = []
         for k, part in enumerate(parts):
@@ -488,51 +563,64 @@ class _Builder:
             if p is None or not self.unknown_keys(where, p, {"weighting", "share"}, "a mix part"):
                 continue
             w = self.weighting(f"{where}/weighting", p.get("weighting"))
-            share = p.get("share")
-            if not _is_number(share) or share <= 0:
-                self.problem(
-                    f"{where}/share",
-                    "share",
-                    NO_VALUE if share is None else share,
-                    "must be a finite number > 0",
-                )
+            if "share" not in p:
+                self.required(f"{where}/share", "share")
+                continue
+            share = p["share"]
+            if not self.number(f"{where}/share", "share", share):
+                continue
+            if share <= 0:
+                self.problem(f"{where}/share", "share", share, "must be a number > 0", "WGT-10")
                 continue
             if w is not None:
                 built.append((w, float(share)))
         return Mix(tuple(built)) if len(built) == len(parts) else None
 
     def custom(self, pointer: str, data: Mapping[str, Any]) -> Weighting | None:
-        weights = data.get("weights")
+        if "weights" not in data:
+            self.required(f"{pointer}/weights", "weights")
+            return None
+        weights = data["weights"]
         if not isinstance(weights, Mapping):
             self.problem(
                 f"{pointer}/weights",
                 "weights",
-                NO_VALUE if weights is None else weights,
+                weights,
                 "must be an object mapping product URIs to weights",
+                FORM,
             )
             return None
         ok = True
         for uri, weight in weights.items():
-            if not _is_number(weight) or weight < 0:
+            where = f"{pointer}/weights/{_token(uri)}"
+            if ":" not in str(uri):  # a UPL tail such as "parkeervergunning" would never match
                 self.problem(
-                    f"{pointer}/weights/{_token(uri)}",
-                    f"weights[{uri}]",
-                    weight,
-                    "must be a finite number >= 0",
+                    where,
+                    "weights",
+                    uri,
+                    "keys must be full product URIs, e.g. "
+                    "'http://standaarden.overheid.nl/owms/terms/parkeervergunning'",
+                    "WGT-8",
                 )
                 ok = False
-        default = data.get("default")
-        if "default" in data and (not _is_number(default) or default < 0):
-            self.problem(
-                f"{pointer}/default", "default", default, "must be a finite number >= 0 or absent"
-            )
-            ok = False
+            if not self.number(where, f"weights[{uri}]", weight):
+                ok = False
+            elif weight < 0:
+                self.problem(where, f"weights[{uri}]", weight, "must be a number >= 0", "WGT-8")
+                ok = False
+        if "default" in data:
+            default = data["default"]
+            if not self.number(f"{pointer}/default", "default", default):
+                ok = False
+            elif default < 0:
+                self.problem(f"{pointer}/default", "default", default, "must be >= 0", "WGT-8")
+                ok = False
         if not ok:
             return None
         try:
-            return Custom(weights, default)
+            return Custom(weights, data.get("default"))
         except InvalidValueError as exc:  # pragma: no cover - every value is checked above
-            self.problem(pointer, exc.field, exc.value, exc.problem.message)
+            self.problem(pointer, exc.field, exc.value, exc.problem.message, "WGT-8")
             return None
 
     # ------------------------------------------------------------------ metrics
@@ -549,21 +637,33 @@ class _Builder:
         data = self.mapping(pointer, value, "metric")
         if data is None:
             return None
-        cls = self.kind_of(pointer, data, _METRICS, "metric")
+        cls = self.kind_of(pointer, data, _METRICS, "metric", FORM)
         if cls is None:
+            return None
+        if cls is Maturity and not isinstance(data.get("scores", []), list):
+            self.problem(f"{pointer}/scores", "scores", data["scores"], "must be a list", FORM)
+            return None
+        level = data.get("at_least", 0)
+        if cls is Availability and (isinstance(level, bool) or not isinstance(level, str | int)):
+            self.problem(
+                f"{pointer}/at_least", "at_least", level, "must be a level's name or number", FORM
+            )
+            return None
+        if cls is Composite and not isinstance(data.get("method", ""), str):
+            self.problem(f"{pointer}/method", "method", data["method"], "must be a text", FORM)
             return None
         if cls is not Composite:
             built_m: Metric | None = self.build(pointer, cls, data, cls.kind)
             return built_m
-        parts = data.get("parts")
-        if not isinstance(parts, list) or not parts:
-            self.problem(
-                f"{pointer}/parts",
-                "parts",
-                NO_VALUE if parts is None else parts,
-                "must be a non-empty list",
-            )
-            parts = []
+        parts: list[Any] = []
+        if "parts" not in data:
+            self.required(f"{pointer}/parts", "parts")
+        elif not isinstance(data["parts"], list):
+            self.problem(f"{pointer}/parts", "parts", data["parts"], "must be a list", FORM)
+        else:
+            parts = data["parts"]
+            if not parts:
+                self.problem(f"{pointer}/parts", "parts", parts, "must list a metric", "MET-8")
         built: list[tuple[Metric, float]] = []
         complete = bool(parts)
         for k, part in enumerate(parts):
@@ -572,25 +672,35 @@ class _Builder:
             if p is None or not self.unknown_keys(where, p, {"metric", "weight"}, "a part"):
                 complete = False
                 continue
-            ref, weight = p.get("metric"), p.get("weight", 1.0)
-            if not _is_number(weight) or weight < 0:
-                self.problem(f"{where}/weight", "weight", weight, "must be a finite number >= 0")
+            weight = p.get("weight", 1.0)
+            if not self.number(f"{where}/weight", "weight", weight):
                 complete = False
+            elif weight < 0:
+                self.problem(f"{where}/weight", "weight", weight, "must be a number >= 0", "MET-8")
+                complete = False
+            if "metric" not in p:
+                self.required(f"{where}/metric", "metric")
+                complete = False
+                continue
+            ref = p["metric"]
             if isinstance(ref, str) and ref in known:
                 built.append((known[ref], float(weight) if _is_number(weight) else 0.0))
                 continue
             complete = False
-            if isinstance(ref, str) and ref in listed:
+            if not isinstance(ref, str):
+                self.problem(f"{where}/metric", "metric", ref, "must be a metric id (a text)", FORM)
+                continue
+            if ref in listed:
                 continue  # that metric has problems of its own, reported where it is listed
             message = (
                 "is listed after this composite; a part must be listed before it"
                 if ref in later
                 else "must be the id of a metric listed before this composite"
             )
-            self.problem(f"{where}/metric", "metric", NO_VALUE if ref is None else ref, message)
+            self.problem(f"{where}/metric", "metric", ref, message, "PRF-1")
         for key in ("id", "title"):
             if key in data and not isinstance(data[key], str):
-                self.problem(f"{pointer}/{key}", key, data[key], "must be a string")
+                self.problem(f"{pointer}/{key}", key, data[key], "must be a string", FORM)
                 complete = False
         if not complete:
             self.unknown_keys(
@@ -602,6 +712,9 @@ class _Builder:
             pointer, Composite, extra, "composite", parts=tuple(built)
         )
         return composite
+
+
+_SELECTOR_KEYS = frozenset(a.name for a in attrs.fields(Selector))
 
 
 def _is_number(value: object) -> TypeGuard[float]:
@@ -630,54 +743,63 @@ def _structure_profile(data: Any, source: str | None) -> Profile:
         raise InputError(b.problems)
     b.unknown_keys("", root, _PROFILE_KEYS, "a profile")
     for key in ("name", "version", "headline"):
-        value = root.get(key)
-        if not isinstance(value, str) or not value.strip():
-            b.problem(
-                f"/{key}",
-                key,
-                NO_VALUE if value is None else value,
-                "is required and must be a non-empty string",
-            )
+        if key not in root:
+            b.required(f"/{key}", key)
+        elif not isinstance(root[key], str):
+            b.problem(f"/{key}", key, root[key], "must be a text", FORM)
+        elif not root[key].strip():
+            b.problem(f"/{key}", key, root[key], "must not be empty", "PRF-1")
     for key in ("title", "description"):
         if key in root and not isinstance(root[key], str):
-            b.problem(f"/{key}", key, root[key], "must be a string")
+            b.problem(f"/{key}", key, root[key], "must be a text", FORM)
     weighting = b.weighting("/weighting", root.get("weighting"))
     missing: MissingPolicy | None = None
     policy = root.get("missing", MissingPolicy.DROP.value)
-    try:
-        if not isinstance(policy, str):
-            raise UnknownNameError("missing", policy, (m.value for m in MissingPolicy))
-        missing = MissingPolicy.parse(policy)
-    except InvalidValueError as exc:
-        b.problem("/missing", "missing", exc.value, exc.problem.message)
+    if not isinstance(policy, str):
+        b.problem("/missing", "missing", policy, "must be a text", FORM)
+    else:
+        try:
+            missing = _policy(policy)
+        except InvalidValueError as exc:
+            b.problem("/missing", "missing", exc.value, exc.problem.message, "AGG-4")
     metrics_data = root.get("metrics")
     metrics: list[Metric] = []
     known: dict[str, Metric] = {}
-    if not isinstance(metrics_data, list) or not metrics_data:
-        b.problem(
-            "/metrics",
-            "metrics",
-            NO_VALUE if metrics_data is None else metrics_data,
-            "is required and must be a non-empty list",
-        )
+    if "metrics" not in root:
+        b.required("/metrics", "metrics")
         metrics_data = []
+    elif not isinstance(metrics_data, list):
+        b.problem("/metrics", "metrics", metrics_data, "must be a list", FORM)
+        metrics_data = []
+    elif not metrics_data:
+        b.problem("/metrics", "metrics", metrics_data, "must list a metric", "PRF-1")
     ids = [item.get("id") if isinstance(item, Mapping) else None for item in metrics_data]
     for k, item in enumerate(metrics_data):
-        if ids[k] is not None and ids[k] in ids[:k]:
-            b.problem(f"/metrics/{k}/id", "id", ids[k], "metric id listed twice")
+        if isinstance(ids[k], str) and ids[k] in ids[:k]:
+            b.problem(f"/metrics/{k}/id", "id", ids[k], "metric id listed twice", "PRF-1")
             continue
         metric = b.metric(f"/metrics/{k}", item, known, ids[:k], ids[k + 1 :])
         if metric is not None:
             known[metric.id] = metric
             metrics.append(metric)
     headline = root.get("headline")
-    if isinstance(headline, str) and headline.strip() and ids and headline not in ids:
-        b.problem("/headline", "headline", headline, "is not the id of a listed metric")
+    every_id = all(isinstance(i, str) for i in ids)  # else the missing id is the problem
+    if isinstance(headline, str) and headline.strip() and ids and every_id and headline not in ids:
+        b.problem("/headline", "headline", headline, "is not the id of a listed metric", "PRF-1")
     # The uncertainty section reads itself (chapter UNC); its fit to the profile is checked
     # when the profile is built.
     section = (
         structure_section(b, "/uncertainty", root["uncertainty"]) if "uncertainty" in root else None
     )
+    costs: CostTable | None = None
+    if root.get("costs") is not None:  # the profile's cost table (CHN-7, CHN-8)
+        try:
+            costs = CostTable.from_mapping(root["costs"], origin="profile")
+        except InvalidValueError as exc:
+            problem = exc.problem
+            field = problem.field if problem.field.startswith("costs") else f"costs.{problem.field}"
+            pointer = "/" + field.replace(".", "/")
+            b.problem(pointer, field, problem.value, problem.message, problem.clause or "CHN-7")
     if b.problems:
         raise InputError(b.problems)
     assert weighting is not None
@@ -692,16 +814,9 @@ def _structure_profile(data: Any, source: str | None) -> Profile:
             missing=missing,
             title=root.get("title", ""),
             description=root.get("description", ""),
-            costs=root.get("costs"),
+            costs=costs,
             uncertainty=section,
         )
-    except InvalidValueError as exc:
-        problem = exc.problem  # the cost table's: the one member not checked above
-        field = problem.field if problem.field.startswith("costs") else "costs." + problem.field
-        located = attrs.evolve(
-            problem, field=field, location="/" + field.replace(".", "/"), source=source
-        )
-        raise InputError([located]) from None
     except InputError as exc:
         raise InputError([p.at(source=source) for p in exc.problems]) from None
 

@@ -198,7 +198,7 @@ class _Sink(Protocol):
     """What the profile reader gives the section's reader: a place for problems and a
     reader of weighting objects (PRF-7)."""
 
-    def problem(self, pointer: str, field: str, value: Any, message: str) -> None: ...
+    def problem(self, pointer: str, field: str, value: Any, message: str, clause: str) -> None: ...
 
     def weighting(self, pointer: str, value: Any, what: str = "weighting") -> Weighting | None: ...
 
@@ -207,16 +207,18 @@ def structure_section(sink: _Sink, pointer: str, data: Any) -> UncertaintySectio
     """Read the uncertainty section from profile data, reporting every problem to ``sink``
     with its JSON pointer (UNC-1, PRF-7); ``None`` when there was a problem."""
     if not isinstance(data, Mapping):
-        sink.problem(pointer, "uncertainty", data, "must be an object")
+        sink.problem(pointer, "uncertainty", data, "must be an object", "UNC-1")
         return None
     ok = True
     for key in sorted((k for k in data if k not in SECTION_KEYS), key=str):
-        sink.problem(f"{pointer}/{key}", str(key), data[key], "is not a field of uncertainty")
+        sink.problem(
+            f"{pointer}/{key}", str(key), data[key], "is not a field of uncertainty", "UNC-1"
+        )
         ok = False
     fields: dict[str, Any] = {}
     weightings = data.get("weightings", [])
     if not isinstance(weightings, list):
-        sink.problem(f"{pointer}/weightings", "weightings", weightings, "must be a list")
+        sink.problem(f"{pointer}/weightings", "weightings", weightings, "must be a list", "UNC-1")
         ok = False
     else:
         built = [
@@ -235,7 +237,7 @@ def structure_section(sink: _Sink, pointer: str, data: Any) -> UncertaintySectio
     for key, parse in names:
         values = data.get(key, [])
         if not isinstance(values, list):
-            sink.problem(f"{pointer}/{key}", key, values, "must be a list")
+            sink.problem(f"{pointer}/{key}", key, values, "must be a list", "UNC-1")
             ok = False
             continue
         parsed = []
@@ -245,7 +247,7 @@ def structure_section(sink: _Sink, pointer: str, data: Any) -> UncertaintySectio
                     raise InvalidValueError(key, value, "must be a name")
                 parsed.append(parse(value))
             except InvalidValueError as exc:
-                sink.problem(f"{pointer}/{key}/{k}", key, value, exc.problem.message)
+                sink.problem(f"{pointer}/{key}/{k}", key, value, exc.problem.message, "UNC-1")
                 ok = False
         fields[key] = tuple(parsed)
     for key in ("part_weights", "product_weights", "volumes"):
@@ -253,7 +255,7 @@ def structure_section(sink: _Sink, pointer: str, data: Any) -> UncertaintySectio
         try:
             fields[key] = _half_width(key, value)
         except InvalidValueError as exc:
-            sink.problem(f"{pointer}/{key}", key, value, exc.problem.message)
+            sink.problem(f"{pointer}/{key}", key, value, exc.problem.message, "UNC-1")
             ok = False
     if not ok:
         return None
@@ -262,7 +264,7 @@ def structure_section(sink: _Sink, pointer: str, data: Any) -> UncertaintySectio
         for k, value in enumerate(values):
             if value in values[:k]:
                 shown = data[key][k]
-                sink.problem(f"{pointer}/{key}/{k}", key, shown, "is listed twice")
+                sink.problem(f"{pointer}/{key}/{k}", key, shown, "is listed twice", "UNC-1")
                 ok = False
     return UncertaintySection(**fields) if ok else None
 

@@ -179,7 +179,7 @@ def _per(value: Any) -> float:
         or not np.isfinite(value)
         or value <= 0
     ):
-        raise InvalidValueError("per", value, "must be a finite number > 0")
+        raise InvalidValueError("per", value, "must be a finite number > 0", "WGT-6")
     return float(value)
 
 
@@ -206,7 +206,7 @@ def _channels(values: Any) -> tuple[Channel, ...]:
         values = (values,)
     parsed = {Channel.parse(v, "channels") for v in values}
     if not parsed:
-        raise InvalidValueError("channels", list(values), "must name at least one channel")
+        raise InvalidValueError("channels", list(values), "must name at least one channel", "WGT-7")
     return tuple(ch for ch in Channel if ch in parsed)
 
 
@@ -247,17 +247,20 @@ def _weight_map(values: Any) -> tuple[tuple[str, float], ...]:
     try:
         table = dict(values)
     except (TypeError, ValueError):
-        raise InvalidValueError("weights", values, "must map product URIs to weights") from None
+        raise InvalidValueError(
+            "weights", values, "must map product URIs to weights", "WGT-8"
+        ) from None
     out: list[tuple[str, float]] = []
     for uri, weight in table.items():
         if not isinstance(uri, str) or not uri:
-            raise InvalidValueError("weights", uri, "keys must be product URIs")
+            raise InvalidValueError("weights", uri, "keys must be product URIs", "WGT-8")
         if ":" not in uri:  # a UPL tail such as "parkeervergunning" would never match
             raise InvalidValueError(
                 "weights",
                 uri,
                 "keys must be full product URIs, e.g. "
                 "'http://standaarden.overheid.nl/owms/terms/parkeervergunning'",
+                "WGT-8",
             )
         if (
             isinstance(weight, bool)
@@ -265,7 +268,9 @@ def _weight_map(values: Any) -> tuple[tuple[str, float], ...]:
             or not np.isfinite(weight)
             or weight < 0
         ):
-            raise InvalidValueError(f"weights[{uri}]", weight, "must be a finite number >= 0")
+            raise InvalidValueError(
+                f"weights[{uri}]", weight, "must be a finite number >= 0", "WGT-8"
+            )
         out.append((uri, float(weight)))
     return tuple(sorted(out))
 
@@ -279,7 +284,7 @@ def _default_weight(value: Any) -> float | None:
         or not np.isfinite(value)
         or value < 0
     ):
-        raise InvalidValueError("default", value, "must be a finite number >= 0 or absent")
+        raise InvalidValueError("default", value, "must be a finite number >= 0 or absent", "WGT-8")
     return float(value)
 
 
@@ -311,7 +316,7 @@ class Custom(Weighting):
 
 def _weighting(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, Weighting):
-        raise InvalidValueError(attribute.name, value, "must be a weighting")
+        raise InvalidValueError(attribute.name, value, "must be a weighting", "WGT-1")
 
 
 @attrs.frozen
@@ -340,14 +345,16 @@ def _parts(values: Any) -> tuple[tuple[Weighting, float], ...]:
     try:
         parts = tuple((w, a) for w, a in values)
     except (TypeError, ValueError):
-        raise InvalidValueError("parts", values, "must be (weighting, share) pairs") from None
+        raise InvalidValueError(
+            "parts", values, "must be (weighting, share) pairs", "WGT-10"
+        ) from None
     if not parts:
-        raise InvalidValueError("parts", parts, "a mix needs at least one weighting")
+        raise InvalidValueError("parts", parts, "a mix needs at least one weighting", "WGT-10")
     for w, a in parts:
         if not isinstance(w, Weighting):
-            raise InvalidValueError("parts.weighting", w, "must be a weighting")
+            raise InvalidValueError("parts.weighting", w, "must be a weighting", "WGT-10")
         if isinstance(a, bool) or not isinstance(a, int | float) or not np.isfinite(a) or a <= 0:
-            raise InvalidValueError("parts.share", a, "must be a finite number > 0")
+            raise InvalidValueError("parts.share", a, "must be a finite number > 0", "WGT-10")
     return tuple((w, float(a)) for w, a in parts)
 
 
@@ -408,7 +415,7 @@ def _names(kind: type[Any], field: str, values: Any) -> tuple[str, ...] | None:
         except ValueError:
             from digimaat.errors import UnknownNameError
 
-            raise UnknownNameError(field, v, (m.value for m in kind)) from None
+            raise UnknownNameError(field, v, (m.value for m in kind), "WGT-11") from None
     return tuple(sorted(out))
 
 
@@ -471,7 +478,7 @@ class Selector:
 
 def _selector(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, Selector):
-        raise InvalidValueError(attribute.name, value, "must be a Selector")
+        raise InvalidValueError(attribute.name, value, "must be a Selector", "WGT-11")
 
 
 @attrs.frozen

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import csv
 import os
-from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from digimaat.exchange.raw import ABSENT, IntArray
 from digimaat.exchange.source import Source
@@ -39,27 +39,17 @@ def enabled() -> bool:
     return not os.environ.get(_DISABLED)
 
 
-def _lines(data: bytes) -> IntArray | None:
-    """The offsets of the line feeds, or ``None`` when rows might not be lines.
-
-    Rows are lines when no line is blank and every carriage return ends a line (before
-    its line feed).
-    """
+def _line_feeds(data: bytes) -> IntArray:
+    """The offsets of the line feeds, found a megabyte at a time (bounded memory)."""
     buffer = np.frombuffer(data, dtype=np.uint8)
-    newlines = np.flatnonzero(buffer == 0x0A)
-    if newlines.size and newlines[0] == 0:
-        return None
-    gaps = np.diff(newlines)
-    if (gaps == 1).any():
-        return None
-    returns = int(np.count_nonzero(buffer == 0x0D))
-    if returns:
-        before = buffer[newlines[newlines > 0] - 1] == 0x0D
-        if returns != int(np.count_nonzero(before)):
-            return None  # a carriage return that does not end a line
-        if ((gaps == 2) & before[1:]).any() if before.size > 1 else False:
-            return None  # a line holding nothing but its carriage return
-    return newlines
+    parts = [
+        np.flatnonzero(buffer[at : at + _MEGABYTE] == 0x0A) + at
+        for at in range(0, len(data), _MEGABYTE)
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
+
+
+_MEGABYTE = 1 << 20
 
 
 def csv_columns(
@@ -69,9 +59,8 @@ def csv_columns(
     data = source.data
     if len(data) < NATIVE_CSV_MIN_BYTES or not enabled():
         return None
-    newlines = _lines(data)
-    if newlines is None:
-        return None  # blank lines, or lines not ended by LF: rows are not lines
+    if data.startswith((b"\n", b"\r")):
+        return None  # a blank header
     try:
         import pyarrow as pa
         import pyarrow.csv as pacsv
@@ -106,12 +95,18 @@ def csv_columns(
                 column_types=dict.fromkeys(names, kind),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
-                check_utf8=True,
+                check_utf8=False,  # the source is UTF-8 (checked when it was read)
             ),
         )
     except (pa.ArrowException, ValueError):
         return None
     size = table.num_rows
+    feeds = _line_feeds(data) if b"\r" in data or b'"' in data else None
+    if feeds is not None and b"\r" in data and size != len(feeds) - data.endswith(b"\n"):
+        # A carriage return ends a row to pyarrow: unless each is followed by a line feed
+        # there are more rows than lines. (A blank line is a row of empty cells to both
+        # readers, which a reader skips.)
+        return None
     columns: list[tuple[IntArray, list[str]]] = []
     for name in names:
         column = table.column(name)
@@ -130,10 +125,10 @@ def csv_columns(
             codes = chunk.indices.to_numpy(zero_copy_only=False)
         columns.append((codes.astype(np.intp), dictionary.to_pylist()))
     rows = np.arange(2, size + 2, dtype=np.intp)
-    if b'"' in data and not _quotes_agree(data, newlines, separator, width, columns):
+    if feeds is not None and b'"' in data and not _quotes_agree(data, feeds, separator, columns):
         return None
     blank = _blank_rows(columns, size)
-    if blank.any():
+    if blank is not None:
         keep = ~blank
         rows = rows[keep]
         columns = [(codes[keep], values) for codes, values in columns]
@@ -142,37 +137,52 @@ def csv_columns(
 
 def _quotes_agree(
     data: bytes,
-    newlines: IntArray,
+    feeds: IntArray,
     separator: str,
-    width: int,
     columns: list[tuple[IntArray, list[str]]],
 ) -> bool:
     """Whether every line with a quote has the cells the csv module reads from it."""
-    buffer = np.frombuffer(data, dtype=np.uint8)
-    quoted = np.unique(np.searchsorted(newlines, np.flatnonzero(buffer == 0x22)))
-    starts = np.concatenate(([0], newlines + 1))
-    ends = np.concatenate((newlines, [len(data)]))
-    for line in quoted.tolist():
-        if line == 0:
-            continue  # the header, read by the csv module already
-        text = data[starts[line] : ends[line]].decode("utf-8").rstrip("\r")
-        try:
-            cells = next(csv.reader([text], delimiter=separator, strict=True))
-        except (csv.Error, StopIteration):
+    if not feeds.size:
+        return True  # no rows
+    lines: list[str] = []
+    starts: list[int] = []
+    at = data.find(b'"', int(feeds[0]) + 1)  # the header was read by the csv module already
+    while at > 0:
+        start = data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
+        end = len(data) if end < 0 else end
+        starts.append(start)
+        lines.append(data[start:end].decode("utf-8").rstrip("\r"))
+        at = data.find(b'"', end)
+    if not lines:
+        return True
+    rows = (np.searchsorted(feeds, starts) - 1).tolist()  # line 1 is row 0
+    try:
+        cells = list(csv.reader(lines, delimiter=separator, strict=True))
+    except csv.Error:
+        return False
+    width = len(columns)
+    if len(cells) != len(rows) or any(len(row) != width for row in cells):
+        return False
+    for n, (codes, values) in enumerate(columns):
+        if len(codes) <= rows[-1]:
             return False
-        row = line - 1
-        if len(cells) != width:
+        written = list(map(values.__getitem__, codes[rows].tolist()))
+        if written != [row[n] for row in cells]:
             return False
-        for (codes, values), cell in zip(columns, cells, strict=True):
-            if row >= len(codes) or values[int(codes[row])] != cell:
-                return False
     return True
 
 
-def _blank_rows(columns: list[tuple[IntArray, list[str]]], size: int) -> np.ndarray[Any, Any]:
-    """Rows of empty (or white-space) cells only, which a reader skips (XCH-12)."""
-    blank = np.ones(size, dtype=np.bool_)
+def _blank_rows(columns: list[tuple[IntArray, list[str]]], size: int) -> NDArray[np.bool_] | None:
+    """Rows of empty (or white-space) cells only, which a reader skips (XCH-12); ``None``
+    when there are none."""
+    blank: NDArray[np.bool_] | None = None
     for codes, values in columns:
         empty = np.array([not v.strip() for v in values] or [True], dtype=np.bool_)
-        blank &= empty[np.maximum(codes, 0)] | (codes == ABSENT)
+        if not empty.any():
+            return None  # a column without an empty cell: no row is blank
+        here = empty[np.maximum(codes, 0)] | (codes == ABSENT)
+        blank = here if blank is None else blank & here
+    if blank is None or not blank.any():
+        return None
     return blank

@@ -16,6 +16,7 @@ columns of the file, from which a dataset's arrays or offering records are made.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Any, Final
@@ -370,7 +371,8 @@ class _Validator:
             return None
         first = int(ok[0])
         value = parsed[codes[first]]
-        differs = [k for k in ok.tolist() if parsed[codes[k]] != value]
+        unequal = np.array([bool(p != value) for p in parsed], dtype=np.bool_)
+        differs = ok[unequal[codes[ok]]].tolist()
         for k in differs:
             first_place = table.locate(first, field, "").split(",")[0]
             self.problem(
@@ -705,20 +707,28 @@ class _Validator:
                 [code_of(v) if not isinstance(v, Fault) else -1 for v in parsed] + [absent],
                 dtype=dtype,
             )
-            return lookup[np.where(codes[rows] >= 0, codes[rows], len(parsed))]
+            return lookup[codes[rows]]  # code -1 (absent) takes the last entry
 
         status = spread("status", STATUS_CODES.__getitem__, np.int8, STATUS_CODES[Status.OFFERED])
         auth_codes, auth_parsed = coded["authentication"]
         codes_k = auth_codes[rows]
 
-        def texts(field: str) -> dict[int, Any]:
+        def texts(field: str, only: type | None = None) -> dict[int, Any]:
             codes, parsed = coded[field]
             chosen = codes[rows]
-            return {int(k): parsed[int(c)] for k, c in enumerate(chosen.tolist()) if c >= 0}
+            if only is None:
+                at = np.flatnonzero(chosen >= 0)
+            else:
+                kind = np.array([isinstance(v, only) for v in parsed] + [False], dtype=np.bool_)
+                at = np.flatnonzero(kind[chosen])
+            return dict(zip(at.tolist(), map(parsed.__getitem__, chosen[at].tolist()), strict=True))
+
+        def kept(array: NDArray[Any]) -> NDArray[Any]:
+            return array if rows.size == n else array[rows]
 
         return OfferingColumns(
             size=len(rows),
-            municipality=tuple(m_parsed[c] for c in m_codes[rows].tolist()),
+            municipality=tuple(map(m_parsed.__getitem__, m_codes[rows].tolist())),
             uris=uris,
             product=product_of[p_codes[rows]],
             status=status,
@@ -729,18 +739,14 @@ class _Validator:
             ),
             local_target=spread("local_target", int, np.int8),
             fee=spread("fee_applies", int, np.int8),
-            volume=volume[rows],
-            has_volume=has_volume[rows],
-            forms_started=started[rows],
-            forms_completed=completed[rows],
+            volume=kept(volume),
+            has_volume=kept(has_volume),
+            forms_started=kept(started),
+            forms_completed=kept(completed),
             reasons=texts("local_target_reason"),
             notes=texts("notes"),
             provenance=texts("provenance"),
-            options={
-                k: v
-                for k, v in texts("authentication").items()
-                if isinstance(v, AuthenticationOptions)
-            },
+            options=texts("authentication", AuthenticationOptions),
             where=_places(table, rows),
         )
 
@@ -839,13 +845,11 @@ class _Validator:
                 continue
             present = column.codes >= 0
             filled |= present
+            at = np.flatnonzero(present)
             # One reading per distinct pair of cell and unit, by the one rule of rates.
-            pair, members = joint([column.codes, unit_codes])
+            pair, members = joint([column.codes[at], unit_codes[at]])
             results: list[Any] = []
             for cell_code, unit_code in members:
-                if cell_code < 0:
-                    results.append(0.0)
-                    continue
                 cell = column.values[cell_code]
                 unit = None if unit_code < 0 else units[unit_code]
                 if isinstance(unit, Fault):  # reported at the unit; a bare number waits for it
@@ -856,13 +860,13 @@ class _Validator:
                 unit_text = None if unit_code < 0 else str(unit_cells[unit_code]).strip()
                 results.append(rules.read_rate(cell, d, unit_text))
             failed_member = np.array([isinstance(r, Fault) for r in results], dtype=np.bool_)
-            bad = failed_member[pair] & present
-            rows = np.flatnonzero(bad & live)
-            if rows.size:
-                self.report_rows(table, column_name, rows, pair[rows], results)
-            failed |= bad
-            values = np.array([r if isinstance(r, float) else 0.0 for r in results])[pair]
-            volume[present, slot] = values[present]
+            bad = failed_member[pair]
+            if bad.any():
+                reported = bad & live[at]
+                self.report_rows(table, column_name, at[reported], pair[reported], results)
+                failed[at[bad]] = True
+            values = np.array([r if isinstance(r, float) else 0.0 for r in results])
+            volume[at, slot] = values[pair]
         return volume, filled, failed
 
     def forms(
@@ -895,7 +899,8 @@ class _Validator:
             counts.append((codes, parsed))
             failed |= bad
         (s_codes, s_parsed), (c_codes, c_parsed) = counts
-        pair, members = joint([s_codes, c_codes])
+        at = np.flatnonzero((s_codes >= 0) | (c_codes >= 0))  # the rows with either cell
+        pair, members = joint([s_codes[at], c_codes[at]])
         results: list[Any] = []
         for s_code, c_code in members:
             first = None if s_code < 0 else s_parsed[s_code]
@@ -919,18 +924,18 @@ class _Validator:
                 else:
                     results.append((first, done))
         bad_member = np.array([isinstance(r, Fault) for r in results], dtype=np.bool_)
-        bad = bad_member[pair] & ~failed
-        rows = np.flatnonzero(bad & live)
-        if rows.size:
-            self.report_rows(table, "forms_started", rows, pair[rows], results)
-        failed |= bad_member[pair]
+        bad = bad_member[pair] & ~failed[at]
+        reported = bad & live[at]
+        if reported.any():
+            self.report_rows(table, "forms_started", at[reported], pair[reported], results)
+        failed[at[bad_member[pair]]] = True
         ok = np.array([isinstance(r, tuple) for r in results], dtype=np.bool_)[pair]
         if ok.any():
             values = np.array(
                 [r if isinstance(r, tuple) else (0, 0) for r in results], dtype=np.float64
             )
-            started[ok] = values[pair[ok], 0]
-            completed[ok] = values[pair[ok], 1]
+            started[at[ok]] = values[pair[ok], 0]
+            completed[at[ok]] = values[pair[ok], 1]
         return started, completed, failed
 
     def combinations(
@@ -1115,7 +1120,7 @@ def _auth_part(
         + [-1],
         dtype=np.int8,
     )
-    return lookup[np.where(codes >= 0, codes, len(parsed))]
+    return lookup[codes]  # code -1 (absent) takes the last entry
 
 
 def _clash(catalogue: Catalogue, product: Product) -> str | None:
@@ -1185,8 +1190,22 @@ class _JsonVolumes:
     def __init__(self) -> None:
         self.channels: dict[Any, Any] = {}
         self.rates: dict[str, Any] = {}
+        self.layouts: dict[tuple[str, ...], tuple[int, ...]] = {}
+        """Member names of objects read without a fault -> the slot of each member."""
 
-    def __call__(self, value: Any) -> NDArray[np.float64] | Fault:
+    def __call__(self, value: Any) -> NDArray[np.float64] | tuple[float, ...] | Fault:
+        if type(value) is dict:  # the names and texts of an object like one read before
+            slots = self.layouts.get(tuple(value))
+            if slots is not None:
+                known = [math.nan] * len(CHANNELS)
+                rates = self.rates
+                for slot, item in zip(slots, value.values(), strict=True):
+                    rate = rates.get(item) if type(item) is str else None
+                    if type(rate) is not float:
+                        break
+                    known[slot] = rate
+                else:
+                    return tuple(known)
         if not isinstance(value, dict):
             return Fault.one(
                 "must be an object of volumes per channel", rules.shown(value), "XCH-8"
@@ -1225,7 +1244,11 @@ class _JsonVolumes:
                 items.extend(rate.within(sub).items)
             else:
                 out[slot] = rate
-        return Fault(tuple(items)) if items else out
+        if items:
+            return Fault(tuple(items))
+        if type(value) is dict:
+            self.layouts[tuple(value)] = tuple(seen)
+        return out
 
 
 def _json_forms(value: Any) -> tuple[int, int] | Fault:

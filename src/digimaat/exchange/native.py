@@ -39,6 +39,67 @@ def enabled() -> bool:
     return not os.environ.get(_DISABLED)
 
 
+def _read(data: bytes, separator: str, width: int) -> list[tuple[IntArray, list[str]]] | None:
+    """The coded columns pyarrow reads (after the header), or ``None`` when it refuses."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    names = [f"c{k}" for k in range(width)]
+    kind = pa.dictionary(pa.int32(), pa.string())
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(
+                use_threads=False, column_names=names, skip_rows=1, block_size=_BLOCK
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=separator,
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                newlines_in_values=False,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, kind),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                check_utf8=False,  # the source is UTF-8 (checked when it was read)
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    columns: list[tuple[IntArray, list[str]]] = []
+    for name in names:
+        column = table.column(name)
+        if column.num_chunks != 1:
+            column = column.unify_dictionaries()
+        chunks = column.chunks
+        dictionary = chunks[0].dictionary if chunks else pa.array([], pa.string())
+        codes = np.zeros(len(column), dtype=np.intp)
+        at = 0
+        for chunk in chunks:
+            # The indices' buffer as it is: no nulls (strings_can_be_null=False), and
+            # without to_numpy, which imports pandas where it is installed.
+            indices = chunk.indices
+            if indices.null_count:
+                return None
+            buffer = indices.buffers()[1]
+            count = len(indices)
+            codes[at : at + count] = np.frombuffer(
+                buffer, dtype=np.int32, count=count, offset=indices.offset * 4
+            )
+            at += count
+        columns.append((codes, dictionary.to_pylist()))
+    del table, column, chunks
+    pa.default_memory_pool().release_unused()  # give the parser's memory back at once
+    return columns
+
+
+_BLOCK = 1 << 22
+"""Bytes pyarrow parses at a time."""
+
+
 def _line_feeds(data: bytes) -> IntArray:
     """The offsets of the line feeds, found a megabyte at a time (bounded memory)."""
     buffer = np.frombuffer(data, dtype=np.uint8)
@@ -62,8 +123,7 @@ def csv_columns(
     if data.startswith((b"\n", b"\r")):
         return None  # a blank header
     try:
-        import pyarrow as pa
-        import pyarrow.csv as pacsv
+        import pyarrow.csv  # noqa: F401
     except ImportError:
         return None
     first_end = data.find(b"\n")
@@ -75,55 +135,16 @@ def csv_columns(
     width = len(header)
     if width == 0:
         return None
-    names = [f"c{k}" for k in range(width)]
-    kind = pa.dictionary(pa.int32(), pa.string())
-    try:
-        table = pacsv.read_csv(
-            pa.py_buffer(data),
-            read_options=pacsv.ReadOptions(
-                use_threads=False, column_names=names, skip_rows=1, block_size=1 << 24
-            ),
-            parse_options=pacsv.ParseOptions(
-                delimiter=separator,
-                quote_char='"',
-                double_quote=True,
-                escape_char=False,
-                newlines_in_values=False,
-                ignore_empty_lines=False,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, kind),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-                check_utf8=False,  # the source is UTF-8 (checked when it was read)
-            ),
-        )
-    except (pa.ArrowException, ValueError):
+    columns = _read(data, separator, width)
+    if columns is None:
         return None
-    size = table.num_rows
+    size = len(columns[0][0])
     feeds = _line_feeds(data) if b"\r" in data or b'"' in data else None
     if feeds is not None and b"\r" in data and size != len(feeds) - data.endswith(b"\n"):
         # A carriage return ends a row to pyarrow: unless each is followed by a line feed
         # there are more rows than lines. (A blank line is a row of empty cells to both
         # readers, which a reader skips.)
         return None
-    columns: list[tuple[IntArray, list[str]]] = []
-    for name in names:
-        column = table.column(name)
-        if column.num_chunks != 1:
-            column = column.unify_dictionaries()
-            chunks = column.chunks
-            dictionary = chunks[0].dictionary if chunks else pa.array([], pa.string())
-            codes = (
-                np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks])
-                if chunks
-                else np.zeros(0, dtype=np.int32)
-            )
-        else:
-            chunk = column.chunks[0]
-            dictionary = chunk.dictionary
-            codes = chunk.indices.to_numpy(zero_copy_only=False)
-        columns.append((codes.astype(np.intp), dictionary.to_pylist()))
     rows = np.arange(2, size + 2, dtype=np.intp)
     if feeds is not None and b'"' in data and not _quotes_agree(data, feeds, separator, columns):
         return None

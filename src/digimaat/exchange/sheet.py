@@ -295,7 +295,7 @@ def sheet(
     """The raw tables of a sheet's rows, every cell located by its row and column."""
     size = len(rows)
     position = header.position
-    row_numbers = rows.tolist()
+    row_numbers = rows  # numbers, not a list of Python integers: a row is looked up rarely
 
     def table(name: str, fields: dict[str, str], repeated: bool) -> RawTable:
         letters: dict[str, str] = {}
@@ -310,7 +310,7 @@ def sheet(
 
         def locate(k: int, field: str, sub: str, letters: dict[str, str] = letters) -> str:
             letter = letters.get(field)
-            row = row_numbers[k] if 0 <= k < size else "?"
+            row = int(row_numbers[k]) if 0 <= k < size else "?"
             return f"row {row}, column {letter}" if letter else f"row {row}"
 
         names = {field: column for column, field in fields.items() if column in position}

@@ -1103,8 +1103,10 @@ def _assurance(value: Any) -> AssuranceLevel | Fault:
 def _places(table: RawTable, rows: IntArray) -> Callable[[int], str]:
     """Where the ``k``-th validated offering is in its file (its row or JSON pointer)."""
 
+    locate = table.locate  # not the table: its columns are not kept with the offerings
+
     def where(k: int) -> str:
-        return table.locate(int(rows[k]), "", "").split(",")[0]
+        return locate(int(rows[k]), "", "").split(",")[0]
 
     return where
 
@@ -1199,11 +1201,11 @@ class _JsonVolumes:
             if slots is not None:
                 known = [math.nan] * len(CHANNELS)
                 rates = self.rates
-                for slot, item in zip(slots, value.values(), strict=True):
-                    rate = rates.get(item) if type(item) is str else None
-                    if type(rate) is not float:
+                for place, written in zip(slots, value.values(), strict=True):
+                    per_year = rates.get(written) if type(written) is str else None
+                    if type(per_year) is not float:
                         break
-                    known[slot] = rate
+                    known[place] = per_year
                 else:
                     return tuple(known)
         if not isinstance(value, dict):

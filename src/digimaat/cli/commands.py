@@ -9,9 +9,7 @@ modules are imported inside the commands, so that ``digimaat --help`` and a smal
 from __future__ import annotations
 
 import argparse
-import statistics
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -83,6 +81,8 @@ def dataset_of(files: Sequence[str], args: argparse.Namespace | None = None) -> 
     from digimaat.exchange import load
 
     if not files:
+        from importlib import resources
+
         example = resources.files("digimaat.data").joinpath("example.json")
         with example.open("rb") as handle:
             return load(handle).dataset()
@@ -378,6 +378,8 @@ def compare(args: argparse.Namespace) -> Report:
 
 
 def _median(values: Sequence[float | None]) -> float | None:
+    import statistics
+
     known = [v for v in values if v is not None]
     return statistics.median(known) if known else None
 
@@ -562,6 +564,8 @@ _MVS = ("GM0556", "GM0622", "GM0606")
 
 def national_baseline() -> Report:
     """The three MVS municipalities against the national SC baseline, under sc-online."""
+    import statistics
+
     from digimaat.exchange.sc import national_baseline as baseline_of
     from digimaat.measurement.aggregation import display
     from digimaat.measurement.profiles import builtin_profile

@@ -103,13 +103,33 @@ def read_fast(source: Source, limits: Limits) -> RawDocument | None:
         return reader.document()  # an empty array
     if data.find(b"\\", start, end) >= 0:
         return None  # escapes: member names and strings are checked the careful way
-    loads = native_loads() or plain_loads
+    loads = _exact(native_loads())
     table = _by_line(data, start, end, loads)
     if table is not None:
         reader.offerings_table = table
     elif not _by_record(reader.offerings, data, start, end, loads):
         return None
     return reader.document()
+
+
+def _exact(native: Callable[[bytes], Any] | None) -> Callable[[bytes], Any]:
+    """A parser that gives what the standard library gives: ``native`` (orjson) where a
+    text holds no number of 19 digits or more, which orjson would read as a float where
+    it does not fit in 64 bits."""
+    if native is None:
+        return plain_loads
+
+    def parse(text: bytes) -> Any:
+        if _LONG_NUMBER in text.translate(_DIGITS):
+            return plain_loads(text)
+        return native(text)
+
+    return parse
+
+
+_DIGITS: Final = bytes(0x30 if 0x30 <= b <= 0x39 else 0x2E for b in range(256))
+"""Every digit as ``0``, every other byte as ``.``."""
+_LONG_NUMBER: Final = b"0" * 19
 
 
 def _closing(data: bytes) -> int:
@@ -184,7 +204,7 @@ def _by_line(data: bytes, start: int, end: int, loads: Callable[[bytes], Any]) -
         parts = list(
             map(bytes.split, itertools.islice(pieces, 1, None), repeat(_SEPARATOR), repeat(2))
         )
-        if any(len(part) != 3 for part in parts):
+        if min(map(len, parts), default=3) < 3:
             return None  # a record of fewer than three members
         codes, members, rest = zip(*parts, strict=True)
         municipalities.add(codes)
@@ -210,18 +230,17 @@ def _parse(
     Records the separating comma of each rest in ``commas``; ``None`` when a rest is not
     the rest of a record.
     """
-    texts: list[bytes] = []
-    for rest in rests:
-        text = rest.rstrip(b" \t\r\n")
-        comma = text.endswith(b",")
-        commas.append(comma)
-        texts.append(b'{"' + (text[:-1] if comma else text))
-    joined = b",".join(texts)
+    stripped = list(map(bytes.rstrip, rests, repeat(b" \t\r\n")))
+    commas.extend(map(bytes.endswith, stripped, repeat(b",")))
+    # Each rest but the last record's ends with the comma that separates it from the next.
+    joined = b'{"'.join([b"", *stripped])
+    if joined.endswith(b","):
+        joined = joined[:-1]
     try:
         records = loads(b"[" + joined + b"]")
     except Exception:  # any refusal: declined, the other ways report it
         return None
-    if type(records) is not list or len(records) != len(texts):
+    if type(records) is not list or len(records) != len(stripped):
         return None
     parsed.add(records)
     return joined.count(b":")

@@ -17,6 +17,7 @@ columns of the file, from which a dataset's arrays or offering records are made.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Callable
 from typing import Any, Final
@@ -415,7 +416,7 @@ class _Validator:
         raw_codes = table.column("cbs_code")
         broken_codes = {
             str(raw_codes.values[c]).strip()
-            for c in np.unique(raw_codes.codes[broken & (raw_codes.codes >= 0)]).tolist()
+            for c in set(raw_codes.codes[broken & (raw_codes.codes >= 0)].tolist())
         }
         found: dict[str, Municipality] = {}
         where: dict[str, str] = {}
@@ -691,7 +692,8 @@ class _Validator:
         live &= ~self.repeats(table, m_codes, p_codes, p_parsed, live)
 
         rows = np.flatnonzero(live)
-        uris = tuple(sorted({p_parsed[c] for c in np.unique(p_codes[rows]).tolist()}))
+        named = np.flatnonzero(np.bincount(p_codes[rows], minlength=len(p_parsed)))
+        uris = tuple(sorted({p_parsed[c] for c in named.tolist()}))
         uri_index = {uri: j for j, uri in enumerate(uris)}
         product_of = np.array(
             [uri_index.get(u, -1) if isinstance(u, str) else -1 for u in p_parsed] or [-1],
@@ -1192,22 +1194,23 @@ class _JsonVolumes:
     def __init__(self) -> None:
         self.channels: dict[Any, Any] = {}
         self.rates: dict[str, Any] = {}
-        self.layouts: dict[tuple[str, ...], tuple[int, ...]] = {}
-        """Member names of objects read without a fault -> the slot of each member."""
+        self.layouts: dict[tuple[str, ...], Callable[[list[float]], tuple[float, ...]]] = {}
+        """Member names of objects read without a fault -> the channels' requests per year,
+        in channel order, from the members' (then NaN for the channels not listed)."""
+        self.good: dict[str, float] = {}
+        """The rate texts read without a fault."""
 
     def __call__(self, value: Any) -> NDArray[np.float64] | tuple[float, ...] | Fault:
         if type(value) is dict:  # the names and texts of an object like one read before
-            slots = self.layouts.get(tuple(value))
-            if slots is not None:
-                known = [math.nan] * len(CHANNELS)
-                rates = self.rates
-                for place, written in zip(slots, value.values(), strict=True):
-                    per_year = rates.get(written) if type(written) is str else None
-                    if type(per_year) is not float:
-                        break
-                    known[place] = per_year
-                else:
-                    return tuple(known)
+            layout = self.layouts.get(tuple(value))
+            if layout is not None:
+                try:
+                    per_year = list(map(self.good.get, value.values()))
+                except TypeError:  # an object as a rate
+                    per_year = [None]
+                if None not in per_year:
+                    per_year.append(math.nan)
+                    return layout(per_year)  # type: ignore[arg-type]
         if not isinstance(value, dict):
             return Fault.one(
                 "must be an object of volumes per channel", rules.shown(value), "XCH-8"
@@ -1242,14 +1245,20 @@ class _JsonVolumes:
                 rate = rules.read_rate(item, JSON)
                 if type(item) is str:
                     self.rates[item] = rate
+                    if type(rate) is float:
+                        self.good[item] = rate
             if isinstance(rate, Fault):
                 items.extend(rate.within(sub).items)
             else:
                 out[slot] = rate
         if items:
             return Fault(tuple(items))
-        if type(value) is dict:
-            self.layouts[tuple(value)] = tuple(seen)
+        if type(value) is dict and len(CHANNELS) > 1:
+            places = {slot: k for k, slot in enumerate(seen)}  # slot -> member; else NaN
+            unlisted = len(seen)
+            self.layouts[tuple(value)] = operator.itemgetter(
+                *(places.get(slot, unlisted) for slot in range(len(CHANNELS)))
+            )
         return out
 
 

@@ -262,9 +262,12 @@ class _Validator:
         """
         column = table.column(field)
         parsed = [self.checked(rule, value) for value in column.values]
-        failed = np.array([isinstance(p, Fault) for p in parsed] or [False], dtype=np.bool_)
+        # Whether each distinct value failed, and last False for the records without one.
+        failed = np.array([isinstance(p, Fault) for p in parsed] + [False], dtype=np.bool_)
         codes = column.codes
-        record_failed = (codes >= 0) & failed[np.maximum(codes, 0)]
+        if not failed.any():
+            return codes, parsed, np.zeros(len(codes), dtype=np.bool_)
+        record_failed = failed[codes]  # code -1 (absent) takes the last entry
         bad = record_failed if live is None else record_failed & live
         if bad.any():
             rows = np.flatnonzero(bad)
@@ -961,9 +964,14 @@ class _Validator:
         failed = np.zeros(table.size, dtype=np.bool_)
         if not rows.size:
             return failed
+        every = rows.size == table.size  # then the columns as they are, not a copy
+
+        def of(array: NDArray[Any]) -> NDArray[Any]:
+            return array if every else array[rows]
+
         combination, members = joint(
-            [coded[f][0][rows] for f in fields]
-            + [has_volumes[rows].astype(np.intp), has_forms[rows].astype(np.intp)]
+            [of(coded[f][0]) for f in fields]
+            + [of(has_volumes).astype(np.intp), of(has_forms).astype(np.intp)]
         )
         faults: list[Any] = []
         for key in members:

@@ -212,11 +212,11 @@ class Submission:
             ):
                 array.reshape(-1)[cell] = values
             # A channel a volume record does not list has no requests (0); without a volume
-            # record every channel is unknown (NaN).
-            listed = c.volume.copy()
-            listed[np.isnan(listed) & c.has_volume[:, None]] = 0.0
-            listed[~c.has_volume] = np.nan
-            volume.reshape(m * p, len(CHANNELS))[cell] = listed
+            # record every channel is unknown (NaN, as the array is filled).
+            recorded = np.flatnonzero(c.has_volume)
+            listed = c.volume[recorded]
+            listed[np.isnan(listed)] = 0.0
+            volume.reshape(m * p, len(CHANNELS))[cell[recorded]] = listed
             reasons = [(int(i[k]), int(j[k]), reason) for k, reason in c.reasons.items()]
         return Dataset.from_arrays(
             self.municipalities,

@@ -169,8 +169,17 @@ class _Coded:
         )
         self.codes: list[IntArray] = []
 
-    def add(self, items: Sequence[bytes]) -> None:
-        self.codes.append(np.fromiter(map(self.index.__getitem__, items), np.intp, len(items)))
+    def add(self, items: Sequence[bytes]) -> list[bytes]:
+        """Code the next items; the items not seen before, in order."""
+        known = len(self.index)
+        codes = np.fromiter(map(self.index.__getitem__, items), np.intp, len(items))
+        self.codes.append(codes)
+        if len(self.index) == known:
+            return []
+        # A new item takes the next code: each first occurrence raises the highest code.
+        new = np.flatnonzero(codes >= known)
+        first = new[np.diff(np.maximum.accumulate(codes[new]), prepend=known - 1) > 0]
+        return list(map(items.__getitem__, first.tolist()))
 
     def all(self) -> IntArray:
         return np.concatenate(self.codes) if self.codes else np.zeros(0, dtype=np.intp)
@@ -185,9 +194,9 @@ def _by_line(data: bytes, start: int, end: int, loads: Callable[[bytes], Any]) -
     holds no quote and the product member's text holds only the quotes of its name.
     """
     first = data.find(b"{", start, end)
-    indent = data[start:first]
-    if first < 0 or indent.strip(b" \t") or not data.startswith(_START, first):
+    if first < 0 or data[start:first].strip(b" \t") or not data.startswith(_START, first):
         return None
+    indent = data[start:first]
     separator = b"\n" + indent + _START
     municipalities, products, rests = _Coded(), _Coded(), _Coded()
     parsed = RecordColumns(OFFERING_FIELDS)
@@ -209,9 +218,7 @@ def _by_line(data: bytes, start: int, end: int, loads: Callable[[bytes], Any]) -
         codes, members, rest = zip(*parts, strict=True)
         municipalities.add(codes)
         products.add(members)
-        known = len(rests.index)
-        rests.add(rest)
-        pending.extend(itertools.islice(rests.index, known, None))
+        pending.extend(rests.add(rest))
         if len(pending) >= _PENDING or (pending and cut == end):
             counted = _parse(pending, parsed, commas, loads)
             if counted is None:

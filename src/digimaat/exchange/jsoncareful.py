@@ -25,10 +25,9 @@ import numpy as np
 from digimaat.errors import NO_VALUE
 from digimaat.exchange.jsonform import (
     REPEATED,
+    MarkedPairs,
     RawDocument,
     Reader,
-    Repeats,
-    object_pairs,
     pointer,
     reject_constant,
     repeated_members,
@@ -57,16 +56,17 @@ class _Decoder:
     """A decoder that marks repeated member names, and remembers that it met one."""
 
     def __init__(self) -> None:
-        self.repeated = False
-
-        def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-            result = object_pairs(pairs)
-            if type(result) is Repeats:
-                self.repeated = True
-            return result
-
-        decoder = json.JSONDecoder(object_pairs_hook=hook, parse_constant=reject_constant)
+        self.marked = MarkedPairs()
+        decoder = json.JSONDecoder(object_pairs_hook=self.marked, parse_constant=reject_constant)
         self.decode = decoder.raw_decode
+
+    @property
+    def repeated(self) -> bool:
+        return self.marked.repeated
+
+    @repeated.setter
+    def repeated(self, value: bool) -> None:
+        self.marked.repeated = value
 
 
 def _walk_document(reader: Reader, text: str, decoder: _Decoder) -> None:
@@ -120,6 +120,7 @@ def _walk_document(reader: Reader, text: str, decoder: _Decoder) -> None:
                 return
             i = end
             continue
+        decoder.repeated = False
         try:
             value, i = decode(text, i)
         except json.JSONDecodeError as exc:
@@ -128,7 +129,7 @@ def _walk_document(reader: Reader, text: str, decoder: _Decoder) -> None:
         except ValueError as exc:
             reader.syntax(text, i, str(exc))
             return
-        reader.member(name, value)
+        reader.member(name, value, decoder.repeated)
     rest = _WS.match(text, i).end()  # type: ignore[union-attr]
     if rest != len(text):
         reader.syntax(text, rest, "Extra data")

@@ -48,11 +48,11 @@ from numpy.typing import NDArray
 
 from digimaat.exchange.jsonform import (
     OFFERING_FIELDS,
+    MarkedPairs,
     RawDocument,
     Reader,
     locate_offering,
     native_loads,
-    object_pairs,
     plain_loads,
     reject_constant,
 )
@@ -83,8 +83,9 @@ def read_fast(source: Source, limits: Limits) -> RawDocument | None:
     if close_at <= opening.end():
         return None
     head = data[: opening.end()] + data[close_at:]
+    marked = MarkedPairs()
     try:
-        value = json.loads(head, object_pairs_hook=object_pairs, parse_constant=reject_constant)
+        value = json.loads(head, object_pairs_hook=marked, parse_constant=reject_constant)
     except (ValueError, RecursionError):
         return None
     if (
@@ -96,7 +97,7 @@ def read_fast(source: Source, limits: Limits) -> RawDocument | None:
     reader = Reader(source, limits)
     for name, member in value.items():
         if name != "offerings":
-            reader.member(name, member)
+            reader.member(name, member, marked.repeated)
     reader.header["offerings"] = []
     start, end = opening.end(), data.rfind(b"\n", 0, close_at)
     if _before_blanks(data, end) <= start:

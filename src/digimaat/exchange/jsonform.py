@@ -119,6 +119,19 @@ class Repeats(dict[str, Any]):
     repeated: tuple[str, ...] = ()
 
 
+class MarkedPairs:
+    """:func:`object_pairs`, remembering whether it met a member name given twice."""
+
+    def __init__(self) -> None:
+        self.repeated = False
+
+    def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = object_pairs(pairs)
+        if type(result) is Repeats:
+            self.repeated = True
+        return result
+
+
 def object_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """An object from its members: a :class:`Repeats` where a name occurs more than once."""
     result = dict(pairs)
@@ -194,8 +207,9 @@ class Reader:
 
     # -- the document's own members ---------------------------------------------------------
 
-    def member(self, name: str, value: Any) -> None:
-        """A member of the document other than the offerings."""
+    def member(self, name: str, value: Any, repeats: bool = True) -> None:
+        """A member of the document other than the offerings; ``repeats=False`` when the
+        parser saw no member name repeated within an object anywhere in it."""
         where = pointer(name)
         if name in self.header:
             self.problem(
@@ -207,7 +221,7 @@ class Reader:
             )
             return
         self.header[name] = value
-        self.check_tree(where, value, 1)
+        self.check_tree(where, value, 1, repeats)
         if name == "municipalities" and isinstance(value, list):
             self.municipalities.add(value)
         elif name == "local_products" and isinstance(value, list):
@@ -215,7 +229,7 @@ class Reader:
                 (pointer("local_products", k), item) for k, item in enumerate(value)
             )
 
-    def check_tree(self, where: str, value: Any, level: int) -> None:
+    def check_tree(self, where: str, value: Any, level: int, repeats: bool = True) -> None:
         """Repeated member names and nesting anywhere inside a (small) value."""
         if not isinstance(value, list | dict):
             return
@@ -229,7 +243,7 @@ class Reader:
                 "XCH-4",
             )
             return
-        for at, name in repeated_members(value, where):
+        for at, name in repeated_members(value, where) if repeats else ():
             self.problem(
                 at,
                 name,

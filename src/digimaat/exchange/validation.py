@@ -16,6 +16,7 @@ columns of the file, from which a dataset's arrays or offering records are made.
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 import re
@@ -261,7 +262,14 @@ class _Validator:
         its value failed. ``live`` restricts the reports to some records.
         """
         column = table.column(field)
-        parsed = [self.checked(rule, value) for value in column.values]
+        values = column.values
+        if self.limits.max_depth >= _ACCEPTED_LEVELS:  # only a fault can be too deep
+            parsed = list(map(rule, values))
+            for k, result in enumerate(parsed):
+                if isinstance(result, Fault):  # unless the value is nested too deep
+                    parsed[k] = self.checked(functools.partial(_given, result), values[k])
+        else:
+            parsed = [self.checked(rule, value) for value in values]
         # Whether each distinct value failed, and last False for the records without one.
         failed = np.array([isinstance(p, Fault) for p in parsed] + [False], dtype=np.bool_)
         codes = column.codes
@@ -1108,6 +1116,11 @@ def _assurance(value: Any) -> AssuranceLevel | Fault:
         return parse_level(str(value).strip(), "required_assurance")
     except InvalidValueError as exc:
         return Fault.of(exc, "XCH-6")
+
+
+def _given(result: Any, value: Any) -> Any:
+    """The rule that gives ``result`` (already found) for ``value``."""
+    return result
 
 
 def _places(table: RawTable, rows: IntArray) -> Callable[[int], str]:

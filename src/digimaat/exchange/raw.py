@@ -251,7 +251,10 @@ class RecordColumns:
             else:
                 rows = np.flatnonzero(np.isin(signature_codes, having))
                 codes = np.full(count, ABSENT, dtype=np.intp)
-                codes[rows] = self._code(field, [records[k][field] for k in rows.tolist()])
+                having_records = _items(records, rows.tolist())
+                codes[rows] = self._code(
+                    field, list(map(operator.itemgetter(field), having_records))
+                )
             self._codes[field].append(codes)
 
     def _code(self, field: str, part: Sequence[Any]) -> IntArray:
@@ -339,6 +342,14 @@ class RecordColumns:
 
 
 _SCALARS: Final = frozenset({int, float, bool})
+
+
+def _items(items: Sequence[Any], at: list[int]) -> Sequence[Any]:
+    """The items at the given positions (at C speed)."""
+    if len(at) == 1:
+        return [items[at[0]]]
+    found: Sequence[Any] = operator.itemgetter(*at)(items) if at else ()
+    return found
 
 
 def _empty() -> IntArray:

@@ -197,37 +197,32 @@ def _by_line(data: bytes, start: int, end: int, loads: Callable[[bytes], Any]) -
     first = data.find(b"{", start, end)
     if first < 0 or data[start:first].strip(b" \t") or not data.startswith(_START, first):
         return None
-    indent = data[start:first]
-    separator = b"\n" + indent + _START
+    opening = data[start:first] + _START  # how every record line starts
     municipalities, products, rests = _Coded(), _Coded(), _Coded()
     parsed = RecordColumns(OFFERING_FIELDS)
     commas: list[bool] = []
     colons = 0
     pending: list[bytes] = []
-    at = start - 1  # the line feed before the first record
+    at = start
     while at < end:
-        cut = data.find(separator, at + _CHUNK, end)
+        cut = data.find(b"\n", at + _CHUNK, end)
         cut = end if cut < 0 else cut
-        pieces = data[at:cut].split(separator)
-        if pieces[0]:
-            return None  # a line that does not start as a record line
-        parts = list(
-            map(bytes.split, itertools.islice(pieces, 1, None), repeat(_SEPARATOR), repeat(2))
-        )
-        if min(map(len, parts), default=3) < 3:
-            return None  # a record of fewer than three members
-        codes, members, rest = zip(*parts, strict=True)
+        parts = list(map(bytes.split, data[at:cut].split(b"\n"), repeat(_SEPARATOR), repeat(2)))
+        try:
+            codes, members, rest = zip(*parts, strict=True)
+        except ValueError:
+            return None  # a line of fewer than three members
+        at = cut + 1
         municipalities.add(codes)
         products.add(members)
         pending.extend(rests.add(rest))
-        if len(pending) >= _PENDING or (pending and cut == end):
+        if len(pending) >= _PENDING or (pending and at >= end):
             counted = _parse(pending, parsed, commas, loads)
             if counted is None:
                 return None
             colons += counted
             pending = []
-        at = cut
-    return _table(municipalities, products, rests, parsed, commas, colons, loads)
+    return _table(municipalities, products, rests, parsed, commas, colons, opening, loads)
 
 
 def _parse(
@@ -261,6 +256,7 @@ def _table(
     parsed: RecordColumns,
     commas: list[bool],
     colons: int,
+    opening: bytes,
     loads: Callable[[bytes], Any],
 ) -> RawTable | None:
     """The raw table of the offerings, once every line is cut; ``None`` to decline."""
@@ -275,7 +271,7 @@ def _table(
     if comma[-1] or not comma[:-1].all():
         return None  # a comma missing between records, or one after the last
     texts = {
-        "municipality": _texts(municipalities.index, b"", loads),
+        "municipality": _texts(municipalities.index, opening, loads),
         "product": _texts(products.index, _PRODUCT, loads),
     }
     if any(values is None for values in texts.values()):

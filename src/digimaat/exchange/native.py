@@ -2,16 +2,20 @@
 
 With the ``fast`` extra installed (``pip install digimaat[fast]``), a large CSV file is cut
 by pyarrow's CSV reader, and a JSON document is parsed by orjson
-(:mod:`digimaat.exchange.jsonform` asks for it). Neither decides anything: a native
+(:mod:`digimaat.exchange.jsonfast` asks for it). Neither decides anything: a native
 tokenizer gives the same raw records as the pure one, or declines, and then the pure one
 reads the file. The property tests check that both give the same records, problems
-included, on generated files.
+included, on generated files (``tests/exchange/test_fast_ways.py``).
 
 pyarrow cuts the file when it is large enough to be worth importing pyarrow for, and its
-rows are lines: no blank line, no carriage return except before a line feed, and no
-quoted cell spread over lines (pyarrow refuses those, and the file is declined). Every
-row that holds a quote is cut again by the ``csv`` module and compared, so that a quote
-is read as RFC 4180 reads it; a difference declines the file.
+rows are lines: every carriage return is followed by a line feed (else pyarrow would
+count more rows than there are lines), and no quoted cell is spread over lines (pyarrow
+refuses those, and the file is declined). A blank line is a row of empty cells to both
+tokenizers, which a reader skips. Every line that holds a quote is cut again by the
+``csv`` module and compared, so that a quote is read as RFC 4180 reads it; a difference
+declines the file. The codes are taken from pyarrow's buffers as they are (``to_numpy``
+would import pandas where it is installed), and the parser's memory is given back as soon
+as the columns are taken.
 """
 
 from __future__ import annotations

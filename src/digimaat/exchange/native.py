@@ -43,8 +43,9 @@ def enabled() -> bool:
     return not os.environ.get(_DISABLED)
 
 
-def _read(data: bytes, separator: str, width: int) -> list[tuple[IntArray, list[str]]] | None:
-    """The coded columns pyarrow reads (after the header), or ``None`` when it refuses."""
+def _read(data: bytes, separator: str, width: int) -> list[tuple[Codes, list[str]]] | None:
+    """The columns pyarrow reads (after the header), each as the codes of its cells into its
+    distinct cells, or ``None`` when it refuses."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -73,14 +74,14 @@ def _read(data: bytes, separator: str, width: int) -> list[tuple[IntArray, list[
         )
     except (pa.ArrowException, ValueError):
         return None
-    columns: list[tuple[IntArray, list[str]]] = []
+    columns: list[tuple[Codes, list[str]]] = []
     for name in names:
         column = table.column(name)
         if column.num_chunks != 1:
             column = column.unify_dictionaries()
         chunks = column.chunks
         dictionary = chunks[0].dictionary if chunks else pa.array([], pa.string())
-        codes = np.zeros(len(column), dtype=np.intp)
+        codes = np.zeros(len(column), dtype=np.int32)
         at = 0
         for chunk in chunks:
             # The indices' buffer as it is: no nulls (strings_can_be_null=False), and
@@ -139,19 +140,20 @@ def csv_columns(
     width = len(header)
     if width == 0:
         return None
-    columns = _read(data, separator, width)
-    if columns is None:
+    read = _read(data, separator, width)
+    if read is None:
         return None
-    size = len(columns[0][0])
+    size = len(read[0][0])
     feeds = _line_feeds(data) if b"\r" in data or b'"' in data else None
     if feeds is not None and b"\r" in data and size != len(feeds) - data.endswith(b"\n"):
         # A carriage return ends a row to pyarrow: unless each is followed by a line feed
-        # there are more rows than lines. (A blank line is a row of empty cells to both
-        # readers, which a reader skips.)
+        # there are more rows than lines.
         return None
+    if feeds is not None and b'"' in data and not _quotes_agree(data, feeds, separator, read):
+        return None
+    columns = [_without_blanks(codes, values) for codes, values in read]
+    del read
     rows = np.arange(2, size + 2, dtype=np.intp)
-    if feeds is not None and b'"' in data and not _quotes_agree(data, feeds, separator, columns):
-        return None
     blank = _blank_rows(columns, size)
     if blank is not None:
         keep = ~blank
@@ -160,11 +162,27 @@ def csv_columns(
     return header, rows, columns
 
 
+Codes = NDArray[np.int32]
+
+
+def _without_blanks(codes: Codes, values: list[str]) -> tuple[IntArray, list[str]]:
+    """A column's codes with empty (or white-space) cells absent, and its other cells.
+
+    (The sheet reads such cells as absent; taking them out here spares it a pass.)
+    """
+    blank = [not v.strip() for v in values]
+    if not any(blank):
+        return codes.astype(np.intp), values
+    lookup = np.cumsum([not b for b in blank], dtype=np.intp) - 1
+    lookup[np.array(blank, dtype=np.bool_)] = ABSENT
+    return lookup[codes], [v for v, b in zip(values, blank, strict=True) if not b]
+
+
 def _quotes_agree(
     data: bytes,
     feeds: IntArray,
     separator: str,
-    columns: list[tuple[IntArray, list[str]]],
+    columns: list[tuple[Codes, list[str]]],
 ) -> bool:
     """Whether every line with a quote has the cells the csv module reads from it."""
     if not feeds.size:
@@ -199,15 +217,14 @@ def _quotes_agree(
 
 
 def _blank_rows(columns: list[tuple[IntArray, list[str]]], size: int) -> NDArray[np.bool_] | None:
-    """Rows of empty (or white-space) cells only, which a reader skips (XCH-12); ``None``
-    when there are none."""
+    """Rows whose every cell is absent (empty or white space), which a reader skips
+    (XCH-12); ``None`` when there are none."""
     blank: NDArray[np.bool_] | None = None
-    for codes, values in columns:
-        empty = np.array([not v.strip() for v in values] or [True], dtype=np.bool_)
-        if not empty.any():
+    for codes, _ in columns:
+        absent = codes == ABSENT
+        if not absent.any():
             return None  # a column without an empty cell: no row is blank
-        here = empty[np.maximum(codes, 0)] | (codes == ABSENT)
-        blank = here if blank is None else blank & here
+        blank = absent if blank is None else blank & absent
     if blank is None or not blank.any():
         return None
     return blank

@@ -45,6 +45,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+import exchange_peers
 import generate
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.profiles import standard_profile
@@ -1130,6 +1131,10 @@ def run(args: argparse.Namespace) -> int:
         ),
         *uncertainty_targets(unc),
     ]
+    peers = exchange_peers.measure(args.seed)  # loading against polars, pyarrow and orjson
+    figures["exchange_peers"] = peers
+    print("\n" + exchange_peers.report(peers))
+    targets += [Target(*row) for row in exchange_peers.targets(peers)]
     for form in ("csv", "json"):
         if "error" in loads.get(form, {}):
             targets = [

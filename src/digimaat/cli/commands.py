@@ -12,7 +12,6 @@ import argparse
 import io
 import statistics
 from collections.abc import Callable, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -90,6 +89,8 @@ def submission_of(files: Sequence[str], args: argparse.Namespace | None = None) 
     from digimaat.exchange import load
 
     if not files:
+        from importlib import resources
+
         example = resources.files("digimaat.data").joinpath("example.json")
         with example.open("rb") as handle:
             return load(handle)
@@ -632,6 +633,7 @@ _MVS = ("GM0556", "GM0622", "GM0606")
 
 def national_baseline() -> Report:
     """The three MVS municipalities against the national SC baseline, under sc-online."""
+
     from digimaat.exchange.sc import national_baseline as baseline_of
     from digimaat.measurement.aggregation import display
     from digimaat.measurement.profiles import builtin_profile

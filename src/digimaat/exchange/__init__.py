@@ -40,14 +40,18 @@ held in memory. ``dump`` writes a file; ``dumps`` returns its text.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
+import attrs
+
 from digimaat.errors import InputError, InvalidValueError, Problem, ProblemCollector
-from digimaat.exchange.sheet import COLUMNS, REQUIRED_COLUMNS
+from digimaat.exchange.jsonform import RawDocument
+from digimaat.exchange.sheet import COLUMNS, REQUIRED_COLUMNS, RawSheet
 from digimaat.exchange.source import MAX_BYTES, MAX_DEPTH, Limits, Source, read_source, text_source
 from digimaat.exchange.submission import Submission, merge
 from digimaat.exchange.validation import FORMAT, FileContent, validate
@@ -100,49 +104,60 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _read(
-    source: Source,
+    read: Callable[[], Source],
     catalogue: Any,
     limits: Limits,
     collector: ProblemCollector,
     sheet: str | None = None,
     step: Callable[[], None] | None = None,
 ) -> FileContent | None:
-    """One file through the pipeline: tokenizer of its form, then the rules."""
+    """One file through the pipeline: its bytes, the tokenizer of its form, then the rules.
+
+    ``read`` gives the file's :class:`Source`; its bytes are let go as soon as the records
+    are cut, so that they are not kept while the rules are applied.
+    """
     with _collector_paused():
-        return _pipeline(source, catalogue, limits, collector, sheet, step)
+        try:
+            source = read()
+        except InputError as exc:
+            collector.absorb(exc)
+            return None
+        if step is not None:
+            step()  # read
+        raw = _tokenize(source, limits, collector, sheet)
+        del source
+        return None if raw is None else validate(_cut(raw, step), catalogue, limits, collector)
 
 
-def _pipeline(
-    source: Source,
-    catalogue: Any,
-    limits: Limits,
-    collector: ProblemCollector,
-    sheet: str | None,
-    step: Callable[[], None] | None = None,
-) -> FileContent | None:
+def _tokenize(
+    source: Source, limits: Limits, collector: ProblemCollector, sheet: str | None
+) -> RawDocument | RawSheet | None:
+    """The raw records of a source, cut by the tokenizer of its form (without its bytes)."""
+    raw: RawDocument | RawSheet
     if source.form == "xlsx":
         from digimaat.exchange.xlsxform import tokenize as tokenize_xlsx
 
         raw = tokenize_xlsx(source, limits, sheet)
-        return validate(_cut(raw, step), catalogue, limits, collector)
-    if source.form == "json":
+    elif source.form == "json":
         from digimaat.exchange.jsonform import tokenize as tokenize_json
 
-        return validate(_cut(tokenize_json(source, limits), step), catalogue, limits, collector)
-    if source.form == "csv":
+        raw = tokenize_json(source, limits)
+    elif source.form == "csv":
         from digimaat.exchange.csvform import tokenize as tokenize_csv
 
-        return validate(_cut(tokenize_csv(source, limits), step), catalogue, limits, collector)
-    collector.add(
-        Problem(
-            "file",
-            Path(source.name).suffix or "",
-            "has an unknown form; expected .json, .csv or .xlsx (or give form=)",
-            source=source.name,
-            clause="XCH-1",
+        raw = tokenize_csv(source, limits)
+    else:
+        collector.add(
+            Problem(
+                "file",
+                Path(source.name).suffix or "",
+                "has an unknown form; expected .json, .csv or .xlsx (or give form=)",
+                source=source.name,
+                clause="XCH-1",
+            )
         )
-    )
-    return None
+        return None
+    return attrs.evolve(raw, source=Source(source.name, b"", source.form))
 
 
 def _cut(raw: _Raw, step: Callable[[], None] | None) -> _Raw:
@@ -182,14 +197,8 @@ def _contents(
     contents: list[FileContent] = []
     steps = _Steps(progress, _STEPS * len(files))
     for n, file in enumerate(files, 1):
-        try:
-            source = read_source(file, form=form, limits=limits)
-        except InputError as exc:
-            collector.absorb(exc)
-            steps.reach(n * _STEPS)
-            continue
-        steps.reach(n * _STEPS - 2)
-        content = _read(source, base, limits, collector, sheet, steps.step)
+        read = functools.partial(read_source, file, form=form, limits=limits)
+        content = _read(read, base, limits, collector, sheet, steps.step)
         steps.reach(n * _STEPS)
         if content is not None:
             contents.append(content)
@@ -274,7 +283,7 @@ def loads(
     base = reference_catalogue() if catalogue is None else catalogue
     limits = Limits() if limits is None else limits
     collector = ProblemCollector(limit=limits.max_problems)
-    content = _read(source, base, limits, collector, sheet)
+    content = _read(lambda: source, base, limits, collector, sheet)
     submission = merge([content] if content else [], base, collector)
     _raise(collector)
     assert submission is not None

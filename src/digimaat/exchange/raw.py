@@ -223,7 +223,6 @@ class RecordColumns:
         self.known = frozenset(fields)
         self._codes: dict[str, list[IntArray]] = {f: [] for f in self.fields}
         self._counters = {f: itertools.count() for f in self.fields}
-        self._pending = dict.fromkeys(self.fields, 0)
         self._index: dict[str, dict[Hashable, int]] = {f: self._new_index(f) for f in self.fields}
         self._fast_index: dict[tuple[str, str, str], dict[Any, int]] = {}
         self._values: dict[str, list[Any]] = {f: [] for f in self.fields}
@@ -270,7 +269,10 @@ class RecordColumns:
             else:
                 rows = np.flatnonzero(np.isin(signature_codes, having))
                 codes = np.full(count, ABSENT, dtype=np.intp)
-                codes[rows] = self._code(field, [records[k][field] for k in rows.tolist()])
+                having_records = _items(records, rows.tolist())
+                codes[rows] = self._code(
+                    field, list(map(operator.itemgetter(field), having_records))
+                )
             self._codes[field].append(codes)
 
     def _code(self, field: str, part: Sequence[Any]) -> IntArray:
@@ -321,12 +323,15 @@ class RecordColumns:
         """
         distinct = self._values[field]
         old = len(distinct)
+        known = len(index)
         codes = np.fromiter(map(index.__getitem__, keys), dtype=np.intp, count=len(keys))
-        if self._pending[field]:
+        if len(index) != known:  # new values: kept at their first occurrence
+            # A miss takes the next code, so new codes first occur in increasing order:
+            # each first occurrence raises the highest code seen so far.
             new = np.flatnonzero(codes >= old)
-            _, first = np.unique(codes[new], return_index=True)
-            distinct.extend(part[int(k)] for k in new[first])
-            self._pending[field] = 0
+            seen = np.maximum.accumulate(codes[new])
+            first = new[np.diff(seen, prepend=old - 1) > 0]
+            distinct.extend(map(part.__getitem__, first.tolist()))
         return codes
 
     def _fast(self, field: str, kind: type, inner: type) -> dict[Any, int]:
@@ -338,12 +343,7 @@ class RecordColumns:
 
     def _new_index(self, field: str) -> dict[Any, int]:
         """An index whose misses take the field's next code (shared by its indexes)."""
-
-        def next_code() -> int:
-            self._pending[field] += 1
-            return next(self._counters[field])
-
-        index: dict[Any, int] = collections.defaultdict(next_code)
+        index: dict[Any, int] = collections.defaultdict(self._counters[field].__next__)
         index[None] = ABSENT
         return index
 
@@ -360,6 +360,14 @@ class RecordColumns:
 
 
 _SCALARS: Final = frozenset({int, float, bool})
+
+
+def _items(items: Sequence[Any], at: list[int]) -> Sequence[Any]:
+    """The items at the given positions (at C speed)."""
+    if len(at) == 1:
+        return [items[at[0]]]
+    found: Sequence[Any] = operator.itemgetter(*at)(items) if at else ()
+    return found
 
 
 def _empty() -> IntArray:

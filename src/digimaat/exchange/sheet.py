@@ -305,7 +305,7 @@ def sheet(
     """The raw tables of a sheet's rows, every cell located by its row and column."""
     size = len(rows)
     position = header.position
-    row_numbers = rows.tolist()
+    row_numbers = rows  # numbers, not a list of Python integers: a row is looked up rarely
 
     def table(name: str, fields: dict[str, str], repeated: bool) -> RawTable:
         letters: dict[str, str] = {}
@@ -320,7 +320,7 @@ def sheet(
 
         def locate(k: int, field: str, sub: str, letters: dict[str, str] = letters) -> str:
             letter = letters.get(field)
-            row = row_numbers[k] if 0 <= k < size else "?"
+            row = int(row_numbers[k]) if 0 <= k < size else "?"
             return f"row {row}, column {letter}" if letter else f"row {row}"
 
         names = {field: column for column, field in fields.items() if column in position}
@@ -343,29 +343,31 @@ def sheet(
 
 
 def cells(codes: IntArray, values: list[str], as_written: bool) -> RawColumn:
-    """A column of cells: empty cells (or white space only) are absent; others trimmed."""
+    """A column of cells: empty cells (or white space only) are absent; others trimmed.
+
+    ``values`` are the distinct cells of the column, ``codes`` index them (or are
+    :data:`~digimaat.exchange.raw.ABSENT`).
+    """
     if not values:
         return RawColumn(codes, values)
-    blank = np.array([not v.strip() for v in values], dtype=np.bool_)
-    kept = values if as_written else [v.strip() for v in values]
-    if not blank.any():
-        if as_written or kept == values:
-            return RawColumn(codes, values)
-        return _recoded(codes, kept)
-    remap = np.where(blank, ABSENT, np.arange(len(values)))
-    out = np.where(codes >= 0, remap[np.maximum(codes, 0)], ABSENT)
-    return _recoded(out, kept) if not as_written else RawColumn(out, kept)
+    stripped = [v.strip() for v in values]
+    blank = np.array([not v for v in stripped], dtype=np.bool_)
+    kept = values if as_written else stripped
+    if blank.any():
+        codes = _spread(np.where(blank, ABSENT, np.arange(len(values))), codes)
+    if as_written or kept == values or len(set(kept)) == len(kept):
+        return RawColumn(codes, kept)
+    return _recoded(codes, kept)
+
+
+def _spread(lookup: IntArray, codes: IntArray) -> IntArray:
+    """``lookup[code]`` of every code, and :data:`ABSENT` where the code is."""
+    spread: IntArray = np.append(lookup, ABSENT)[codes]  # code -1 takes the last entry
+    return spread
 
 
 def _recoded(codes: IntArray, values: list[str]) -> RawColumn:
     """Merge values made equal by trimming (``" a"`` and ``"a"``)."""
     index: dict[str, int] = {}
-    distinct: list[str] = []
-    remap = np.empty(len(values), dtype=np.intp)
-    for k, value in enumerate(values):
-        code = index.get(value)
-        if code is None:
-            code = index[value] = len(distinct)
-            distinct.append(value)
-        remap[k] = code
-    return RawColumn(np.where(codes >= 0, remap[np.maximum(codes, 0)], ABSENT), distinct)
+    remap = np.array([index.setdefault(v, len(index)) for v in values], dtype=np.intp)
+    return RawColumn(_spread(remap, codes), list(index))

@@ -178,7 +178,8 @@ class Submission:
         default the one the data states (:attr:`costs`), else the defaults of CHN-5.
         """
         c = self.columns
-        used = {c.uris[j] for j in np.unique(c.product).tolist()} if c.size else set()
+        counts = np.bincount(c.product, minlength=len(c.uris)) if c.size else np.zeros(0)
+        used = {c.uris[j] for j in np.flatnonzero(counts).tolist()}
         scope = self.product_scope if products is None else products
         if costs is None:
             costs = self.costs
@@ -221,15 +222,24 @@ class Submission:
             i = np.fromiter(map(code_index.__getitem__, c.municipality), np.intp, n)
             column_of = np.array([uri_index[u] for u in c.uris], dtype=np.intp)
             j = column_of[c.product]
-            status[i, j] = c.status
-            masks[i, j] = c.capabilities
-            fee[i, j] = c.fee
-            target[i, j] = c.local_target
-            means[i, j] = c.auth_means
-            level[i, j] = c.auth_level
-            volume[i, j] = np.where(c.has_volume[:, None], np.nan_to_num(c.volume, nan=0.0), np.nan)
-            started[i, j] = c.forms_started
-            completed[i, j] = c.forms_completed
+            cell = i * p + j  # the offerings' cells, in the arrays laid out flat
+            for array, values in (
+                (status, c.status),
+                (masks, c.capabilities),
+                (fee, c.fee),
+                (target, c.local_target),
+                (means, c.auth_means),
+                (level, c.auth_level),
+                (started, c.forms_started),
+                (completed, c.forms_completed),
+            ):
+                array.reshape(-1)[cell] = values
+            # A channel a volume record does not list has no requests (0); without a volume
+            # record every channel is unknown (NaN, as the array is filled).
+            recorded = np.flatnonzero(c.has_volume)
+            given = c.volume[recorded]
+            given[np.isnan(given)] = 0.0
+            volume.reshape(m * p, len(CHANNELS))[cell[recorded]] = given
             reasons = [(int(i[k]), int(j[k]), reason) for k, reason in c.reasons.items()]
         return Dataset.from_arrays(
             self.municipalities,

@@ -16,6 +16,9 @@ columns of the file, from which a dataset's arrays or offering records are made.
 
 from __future__ import annotations
 
+import functools
+import math
+import operator
 import re
 from collections.abc import Callable
 from typing import Any, Final
@@ -267,10 +270,20 @@ class _Validator:
         """
         column = table.column(field)
         above = 1 if table.name == "document" else _RECORD_LEVELS
-        parsed = [self.checked(rule, value, above) for value in column.values]
-        failed = np.array([isinstance(p, Fault) for p in parsed] or [False], dtype=np.bool_)
+        values = column.values
+        if self.limits.max_depth >= _ACCEPTED_LEVELS:  # only a fault can be too deep
+            parsed = list(map(rule, values))
+            for k, result in enumerate(parsed):
+                if isinstance(result, Fault):  # unless the value is nested too deep
+                    parsed[k] = self.checked(functools.partial(_given, result), values[k], above)
+        else:
+            parsed = [self.checked(rule, value, above) for value in values]
+        # Whether each distinct value failed, and last False for the records without one.
+        failed = np.array([isinstance(p, Fault) for p in parsed] + [False], dtype=np.bool_)
         codes = column.codes
-        record_failed = (codes >= 0) & failed[np.maximum(codes, 0)]
+        if not failed.any():
+            return codes, parsed, np.zeros(len(codes), dtype=np.bool_)
+        record_failed = failed[codes]  # code -1 (absent) takes the last entry
         bad = record_failed if live is None else record_failed & live
         if bad.any():
             rows = np.flatnonzero(bad)
@@ -425,7 +438,8 @@ class _Validator:
             return None
         first = int(ok[0])
         value = parsed[codes[first]]
-        differs = [k for k in ok.tolist() if parsed[codes[k]] != value]
+        unequal = np.array([bool(p != value) for p in parsed], dtype=np.bool_)
+        differs = ok[unequal[codes[ok]]].tolist()
         for k in differs:
             first_place = table.locate(first, field, "").split(",")[0]
             self.problem(
@@ -469,7 +483,7 @@ class _Validator:
         raw_codes = table.column("cbs_code")
         broken_codes = {
             str(raw_codes.values[c]).strip()
-            for c in np.unique(raw_codes.codes[broken & (raw_codes.codes >= 0)]).tolist()
+            for c in set(raw_codes.codes[broken & (raw_codes.codes >= 0)].tolist())
         }
         found: dict[str, Municipality] = {}
         where: dict[str, str] = {}
@@ -756,7 +770,8 @@ class _Validator:
         live &= ~self.repeats(table, m_codes, p_codes, p_parsed, live)
 
         rows = np.flatnonzero(live)
-        uris = tuple(sorted({p_parsed[c] for c in np.unique(p_codes[rows]).tolist()}))
+        named = np.flatnonzero(np.bincount(p_codes[rows], minlength=len(p_parsed)))
+        uris = tuple(sorted({p_parsed[c] for c in named.tolist()}))
         uri_index = {uri: j for j, uri in enumerate(uris)}
         product_of = np.array(
             [uri_index.get(u, -1) if isinstance(u, str) else -1 for u in p_parsed] or [-1],
@@ -772,20 +787,28 @@ class _Validator:
                 [code_of(v) if not isinstance(v, Fault) else -1 for v in parsed] + [absent],
                 dtype=dtype,
             )
-            return lookup[np.where(codes[rows] >= 0, codes[rows], len(parsed))]
+            return lookup[codes[rows]]  # code -1 (absent) takes the last entry
 
         status = spread("status", STATUS_CODES.__getitem__, np.int8, STATUS_CODES[Status.OFFERED])
         auth_codes, auth_parsed = coded["authentication"]
         codes_k = auth_codes[rows]
 
-        def texts(field: str) -> dict[int, Any]:
+        def texts(field: str, only: type | None = None) -> dict[int, Any]:
             codes, parsed = coded[field]
             chosen = codes[rows]
-            return {int(k): parsed[int(c)] for k, c in enumerate(chosen.tolist()) if c >= 0}
+            if only is None:
+                at = np.flatnonzero(chosen >= 0)
+            else:
+                kind = np.array([isinstance(v, only) for v in parsed] + [False], dtype=np.bool_)
+                at = np.flatnonzero(kind[chosen])
+            return dict(zip(at.tolist(), map(parsed.__getitem__, chosen[at].tolist()), strict=True))
+
+        def kept(array: NDArray[Any]) -> NDArray[Any]:
+            return array if rows.size == n else array[rows]
 
         return OfferingColumns(
             size=len(rows),
-            municipality=tuple(m_parsed[c] for c in m_codes[rows].tolist()),
+            municipality=tuple(map(m_parsed.__getitem__, m_codes[rows].tolist())),
             uris=uris,
             product=product_of[p_codes[rows]],
             status=status,
@@ -796,18 +819,14 @@ class _Validator:
             ),
             local_target=spread("local_target", int, np.int8),
             fee=spread("fee_applies", int, np.int8),
-            volume=volume[rows],
-            has_volume=has_volume[rows],
-            forms_started=started[rows],
-            forms_completed=completed[rows],
+            volume=kept(volume),
+            has_volume=kept(has_volume),
+            forms_started=kept(started),
+            forms_completed=kept(completed),
             reasons=texts("local_target_reason"),
             notes=texts("notes"),
             provenance=texts("provenance"),
-            options={
-                k: v
-                for k, v in texts("authentication").items()
-                if isinstance(v, AuthenticationOptions)
-            },
+            options=texts("authentication", AuthenticationOptions),
             where=_places(table, rows),
         )
 
@@ -906,13 +925,11 @@ class _Validator:
                 continue
             present = column.codes >= 0
             filled |= present
+            at = np.flatnonzero(present)
             # One reading per distinct pair of cell and unit, by the one rule of rates.
-            pair, members = joint([column.codes, unit_codes])
+            pair, members = joint([column.codes[at], unit_codes[at]])
             results: list[Any] = []
             for cell_code, unit_code in members:
-                if cell_code < 0:
-                    results.append(0.0)
-                    continue
                 cell = column.values[cell_code]
                 unit = None if unit_code < 0 else units[unit_code]
                 if isinstance(unit, Fault):  # reported at the unit; a bare number waits for it
@@ -923,13 +940,13 @@ class _Validator:
                 unit_text = None if unit_code < 0 else str(unit_cells[unit_code]).strip()
                 results.append(rules.read_rate(cell, d, unit_text))
             failed_member = np.array([isinstance(r, Fault) for r in results], dtype=np.bool_)
-            bad = failed_member[pair] & present
-            rows = np.flatnonzero(bad & live)
-            if rows.size:
-                self.report_rows(table, column_name, rows, pair[rows], results)
-            failed |= bad
-            values = np.array([r if isinstance(r, float) else 0.0 for r in results])[pair]
-            volume[present, slot] = values[present]
+            bad = failed_member[pair]
+            if bad.any():
+                reported = bad & live[at]
+                self.report_rows(table, column_name, at[reported], pair[reported], results)
+                failed[at[bad]] = True
+            values = np.array([r if isinstance(r, float) else 0.0 for r in results])
+            volume[at, slot] = values[pair]
         return volume, filled, failed
 
     def forms(
@@ -962,7 +979,8 @@ class _Validator:
             counts.append((codes, parsed))
             failed |= bad
         (s_codes, s_parsed), (c_codes, c_parsed) = counts
-        pair, members = joint([s_codes, c_codes])
+        at = np.flatnonzero((s_codes >= 0) | (c_codes >= 0))  # the rows with either cell
+        pair, members = joint([s_codes[at], c_codes[at]])
         results: list[Any] = []
         for s_code, c_code in members:
             first = None if s_code < 0 else s_parsed[s_code]
@@ -986,18 +1004,18 @@ class _Validator:
                 else:
                     results.append((first, done))
         bad_member = np.array([isinstance(r, Fault) for r in results], dtype=np.bool_)
-        bad = bad_member[pair] & ~failed
-        rows = np.flatnonzero(bad & live)
-        if rows.size:
-            self.report_rows(table, "forms_started", rows, pair[rows], results)
-        failed |= bad_member[pair]
+        bad = bad_member[pair] & ~failed[at]
+        reported = bad & live[at]
+        if reported.any():
+            self.report_rows(table, "forms_started", at[reported], pair[reported], results)
+        failed[at[bad_member[pair]]] = True
         ok = np.array([isinstance(r, tuple) for r in results], dtype=np.bool_)[pair]
         if ok.any():
             values = np.array(
                 [r if isinstance(r, tuple) else (0, 0) for r in results], dtype=np.float64
             )
-            started[ok] = values[pair[ok], 0]
-            completed[ok] = values[pair[ok], 1]
+            started[at[ok]] = values[pair[ok], 0]
+            completed[at[ok]] = values[pair[ok], 1]
         return started, completed, failed
 
     def combinations(
@@ -1021,9 +1039,14 @@ class _Validator:
         failed = np.zeros(table.size, dtype=np.bool_)
         if not rows.size:
             return failed
+        every = rows.size == table.size  # then the columns as they are, not a copy
+
+        def of(array: NDArray[Any]) -> NDArray[Any]:
+            return array if every else array[rows]
+
         combination, members = joint(
-            [coded[f][0][rows] for f in fields]
-            + [has_volumes[rows].astype(np.intp), has_forms[rows].astype(np.intp)]
+            [of(coded[f][0]) for f in fields]
+            + [of(has_volumes).astype(np.intp), of(has_forms).astype(np.intp)]
         )
         faults: list[Any] = []
         for key in members:
@@ -1164,11 +1187,18 @@ def _assurance(value: Any) -> AssuranceLevel | Fault:
         return Fault.of(exc, "LOA-1")
 
 
+def _given(result: Any, value: Any) -> Any:
+    """The rule that gives ``result`` (already found) for ``value``."""
+    return result
+
+
 def _places(table: RawTable, rows: IntArray) -> Callable[[int], str]:
     """Where the ``k``-th validated offering is in its file (its row or JSON pointer)."""
 
+    locate = table.locate  # not the table: its columns are not kept with the offerings
+
     def where(k: int) -> str:
-        return table.locate(int(rows[k]), "", "").split(",")[0]
+        return locate(int(rows[k]), "", "").split(",")[0]
 
     return where
 
@@ -1184,7 +1214,7 @@ def _auth_part(
         + [-1],
         dtype=np.int8,
     )
-    return lookup[np.where(codes >= 0, codes, len(parsed))]
+    return lookup[codes]  # code -1 (absent) takes the last entry
 
 
 def _clash(catalogue: Catalogue, product: Product) -> tuple[str, str] | None:
@@ -1251,8 +1281,23 @@ class _JsonVolumes:
     def __init__(self) -> None:
         self.channels: dict[Any, Any] = {}
         self.rates: dict[str, Any] = {}
+        self.layouts: dict[tuple[str, ...], Callable[[list[float]], tuple[float, ...]]] = {}
+        """Member names of objects read without a fault -> the channels' requests per year,
+        in channel order, from the members' (then NaN for the channels not listed)."""
+        self.good: dict[str, float] = {}
+        """The rate texts read without a fault."""
 
-    def __call__(self, value: Any) -> NDArray[np.float64] | Fault:
+    def __call__(self, value: Any) -> NDArray[np.float64] | tuple[float, ...] | Fault:
+        if type(value) is dict:  # the names and texts of an object like one read before
+            layout = self.layouts.get(tuple(value))
+            if layout is not None:
+                try:
+                    per_year = list(map(self.good.get, value.values()))
+                except TypeError:  # an object as a rate
+                    per_year = [None]
+                if None not in per_year:
+                    per_year.append(math.nan)
+                    return layout(per_year)  # type: ignore[arg-type]
         if not isinstance(value, dict):
             return Fault.one(
                 "must be an object of volumes per channel", rules.shown(value), "XCH-8"
@@ -1287,11 +1332,21 @@ class _JsonVolumes:
                 rate = rules.read_rate(item, JSON)
                 if type(item) is str:
                     self.rates[item] = rate
+                    if type(rate) is float:
+                        self.good[item] = rate
             if isinstance(rate, Fault):
                 items.extend(rate.within(sub).items)
             else:
                 out[slot] = rate
-        return Fault(tuple(items)) if items else out
+        if items:
+            return Fault(tuple(items))
+        if type(value) is dict and len(CHANNELS) > 1:
+            places = {slot: k for k, slot in enumerate(seen)}  # slot -> member; else NaN
+            unlisted = len(seen)
+            self.layouts[tuple(value)] = operator.itemgetter(
+                *(places.get(slot, unlisted) for slot in range(len(CHANNELS)))
+            )
+        return out
 
 
 def _json_forms(value: Any) -> tuple[int, int] | Fault:

@@ -942,18 +942,16 @@ class ScoreBoard:
 
 # ---------------------------------------------------------------------- built-in profiles
 @functools.cache
-def _builtins() -> dict[str, Profile]:
-    """The built-in profiles, read from the TOML files shipped as package data (PRF-2)."""
+def _builtin(name: str) -> Profile:
+    """A built-in profile, read from its TOML file shipped as package data (PRF-2) when it
+    is first asked for."""
     folder = resources.files("digimaat.data.profiles")
-    out = {}
-    for name in BUILTIN_PROFILES:
-        source = f"digimaat/data/profiles/{name}.toml"
-        text = folder.joinpath(f"{name}.toml").read_text(encoding="utf-8")
-        profile = Profile.from_dict(parse_data(text, "toml", source), source=source)
-        if profile.name != name:
-            raise ProfileError(f"{source} defines profile {profile.name!r}, expected {name!r}")
-        out[name] = profile
-    return out
+    source = f"digimaat/data/profiles/{name}.toml"
+    text = folder.joinpath(f"{name}.toml").read_text(encoding="utf-8")
+    profile = Profile.from_dict(parse_data(text, "toml", source), source=source)
+    if profile.name != name:
+        raise ProfileError(f"{source} defines profile {profile.name!r}, expected {name!r}")
+    return profile
 
 
 BUILTIN_PROFILES: tuple[str, ...] = (
@@ -968,12 +966,11 @@ BUILTIN_PROFILES: tuple[str, ...] = (
 
 def builtin_profile(name: str) -> Profile:
     """A built-in profile by name."""
-    try:
-        return _builtins()[name]
-    except KeyError:
+    if name not in BUILTIN_PROFILES:
         from digimaat.errors import UnknownNameError
 
-        raise UnknownNameError("profile", name, BUILTIN_PROFILES) from None
+        raise UnknownNameError("profile", name, BUILTIN_PROFILES)
+    return _builtin(name)
 
 
 def standard_profile() -> Profile:

@@ -29,6 +29,7 @@ from typing import Any, Final
 
 import attrs
 
+from digimaat._names import exchange_key
 from digimaat.errors import NO_VALUE, InvalidValueError, safe_text
 from digimaat.units import rate_factor, split_rate
 from digimaat.vocabulary.assurance import (
@@ -37,8 +38,14 @@ from digimaat.vocabulary.assurance import (
     authentication_of,
 )
 from digimaat.vocabulary.channels import Channel
-from digimaat.vocabulary.maturity import Capability, MaturityLevel
-from digimaat.vocabulary.offerings import MAX_VOLUME, MIN_VOLUME, Status, check_volume
+from digimaat.vocabulary.maturity import CAPABILITY_DUTCH, LEVEL_DUTCH, Capability, MaturityLevel
+from digimaat.vocabulary.offerings import (
+    MAX_VOLUME,
+    MIN_VOLUME,
+    STATUS_DUTCH,
+    Status,
+    check_volume,
+)
 
 __all__ = [
     "CSV",
@@ -389,33 +396,73 @@ def _rate_object(value: dict[str, Any]) -> float | Fault:
 # -- Names of the vocabulary --------------------------------------------------------------
 
 
-def _named(parse: Callable[[Any], Any], clause: str) -> Callable[[Any, Dialect], Any]:
+def close_name(text: str, names: Mapping[str, str]) -> str | None:
+    """A suggestion for a name that is not in a vocabulary: the closest of ``names`` (the
+    names a reader accepts, each with the exchange name it stands for), or ``None``.
+
+    >>> close_name("online betaling", {"online betalen": "online-payment"})
+    "did you mean 'online betalen' (online-payment)?"
+    """
+    import difflib
+
+    keys = {exchange_key(name): name for name in names}
+    close = difflib.get_close_matches(exchange_key(text), list(keys), n=1, cutoff=0.75)
+    if not close:
+        return None
+    name = keys[close[0]]
+    meant = names[name]
+    return f"did you mean {name!r}{f' ({meant})' if meant != name else ''}?"
+
+
+def _named(
+    parse: Callable[[Any], Any], clause: str, names: Mapping[str, str] | None = None
+) -> Callable[[Any, Dialect], Any]:
     def read(value: Any, dialect: Dialect) -> Any:
         if not isinstance(value, str):
             return Fault.one("must be a name (a text)", shown(value), clause)
         try:
             return parse(value)
         except InvalidValueError as exc:
-            return Fault.of(exc, clause)
+            hint = close_name(value, names) if names else None
+            problem = exc.problem
+            return Fault.one(problem.message, value, problem.clause or clause, suggestion=hint)
 
     return read
 
 
-read_status: Callable[[Any, Dialect], Status | Fault] = _named(Status.parse, "OFF-2")
-"""An offering status by its exchange name (OFF-2)."""
+def _vocabulary(kind: Any, dutch: Mapping[Any, str]) -> dict[str, str]:
+    """The names of a vocabulary a reader accepts: exchange names and Dutch names (XCH-18.2),
+    each with the exchange name it stands for."""
+    names = {member.value: member.value for member in kind}
+    names.update({name: member.value for member, name in dutch.items()})
+    return names
+
+
+read_status: Callable[[Any, Dialect], Status | Fault] = _named(
+    Status.parse, "OFF-2", _vocabulary(Status, STATUS_DUTCH)
+)
+"""An offering status by its exchange name or its Dutch name (OFF-2, XCH-18.2)."""
 read_channel: Callable[[Any, Dialect], Channel | Fault] = _named(Channel.parse, "CHN-3")
 """A channel by its exchange name or an alias (CHN-3)."""
-_capability = _named(Capability.parse, "MAT-2")
+_capability = _named(Capability.parse, "MAT-2", _vocabulary(Capability, CAPABILITY_DUTCH))
+
+
+_LEVEL_NAMES: Final = {
+    **{level.label: level.label for level in MaturityLevel},
+    **{name: level.label for level, name in LEVEL_DUTCH.items()},
+}
 
 
 def read_level(value: Any, dialect: Dialect, clause: str) -> MaturityLevel | Fault:
-    """A maturity level by its name (``"fully-online"``) or number (MAT-1)."""
+    """A maturity level by its name (``"fully-online"``), its Dutch name (``"volledig
+    online"``, XCH-18.2) or its number (MAT-1)."""
     if isinstance(value, bool) or not isinstance(value, str | int):
         return Fault.one("must be a maturity level such as 'fully-online'", shown(value), clause)
     try:
         return MaturityLevel.parse(value, "level")
     except InvalidValueError as exc:
-        return Fault.of(exc, clause)
+        hint = close_name(value, _LEVEL_NAMES) if isinstance(value, str) else None
+        return Fault.one(exc.problem.message, value, clause, suggestion=hint)
 
 
 _CODE = re.compile(r"GM[0-9]{4}", re.ASCII)
@@ -449,18 +496,50 @@ def read_boolean(value: Any, dialect: Dialect, clause: str) -> bool | Fault:
     return Fault.one("must be true or false (or ja/nee)", value, clause)
 
 
-_SEPARATORS = re.compile(r"[|,;\s]+")
+_SEPARATORS = re.compile(r"[|,;]")
+_WHITE = re.compile(r"\s+")
+
+
+def _capability_names(cell: str) -> list[str]:
+    """The names of a sheet's capabilities cell (XCH-11, XCH-18.2): the cell is cut at ``|``,
+    ``,`` and ``;``, and a part that is not one name (a Dutch name holds a space, ``online
+    betalen``) at white space, unless none of its words is a name: then the part is one
+    (unknown) name.
+
+    >>> _capability_names("informatie online | online betalen; prefilled")
+    ['informatie online', 'online betalen', 'prefilled']
+    >>> _capability_names(" information-online  downloadable-form ")
+    ['information-online', 'downloadable-form']
+    >>> _capability_names("informatie onlien"), _capability_names("information-online pdf")
+    (['informatie onlien'], ['information-online', 'pdf'])
+    """
+    names: list[str] = []
+    for part in _SEPARATORS.split(cell):
+        part = part.strip()
+        if not part:
+            continue
+        words = _WHITE.split(part)
+        if (
+            len(words) > 1
+            and isinstance(_capability(part, CSV), Fault)
+            and not all(isinstance(_capability(w, CSV), Fault) for w in words)
+        ):
+            names.extend(words)
+        else:
+            names.append(part)
+    return names
 
 
 def read_capabilities(value: Any, dialect: Dialect) -> frozenset[Capability] | Fault:
-    """Capability names (MAT-2), each at most once: a JSON array, or a CSV cell with the names
-    separated by ``|``, ``,``, ``;`` or white space (XCH-8, XCH-11)."""
+    """Capability names (MAT-2), each at most once: a JSON array, or a sheet's cell with the
+    names, in English or Dutch, separated by ``|``, ``,``, ``;`` or white space (XCH-8,
+    XCH-11, XCH-18.2)."""
     if dialect.typed:
         if not isinstance(value, list):
             return Fault.one("must be an array of capability names", shown(value), "XCH-8")
         names: Sequence[Any] = value
     else:
-        names = [name for name in _SEPARATORS.split(str(value)) if name]
+        names = _capability_names(str(value))
     items: list[Item] = []
     seen: set[Capability] = set()
     for index, name in enumerate(names):

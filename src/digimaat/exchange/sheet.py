@@ -44,6 +44,7 @@ __all__ = [
     "column_letter",
     "column_of",
     "header_key",
+    "header_names",
 ]
 
 VOLUME_COLUMNS: Final = tuple(f"volume_{channel.value}" for channel in CHANNELS)
@@ -131,7 +132,6 @@ _OTHER_NAMES: Final[dict[str, tuple[str, ...]]] = {
     "population_year": ("peiljaar inwoners",),
     "capabilities": ("mogelijkheden",),
     "authentication": ("authenticatie", "inlogmiddel"),
-    "fee_applies": ("kosten",),
     "volume_unit": ("volume eenheid", "eenheid volume"),
     "forms_completed": ("formulieren voltooid",),
     "notes": ("toelichting", "notities", "opmerking", "remarks", "comments", "note"),
@@ -151,16 +151,32 @@ def header_key(text: str) -> str:
     return re.sub(r"[\s_\-]+", " ", plain).strip().casefold()
 
 
+def header_names(column: str) -> tuple[str, ...]:
+    """Every header that names a column (XCH-18.1): its canonical name, its Dutch name and
+    the other names a header may give it, the canonical name first.
+
+    >>> header_names("capability:online-payment")
+    ('online-payment', 'online betalen', 'capability:online-payment')
+    >>> header_names("volume_e-mail")[:4]
+    ('volume_e-mail', 'aantal e-mail', 'volume e-mail', 'volume van e-mail')
+    """
+    if column.startswith("capability:"):
+        return (column.removeprefix("capability:"), DUTCH[column], column)
+    names = [column, DUTCH[column], *_OTHER_NAMES.get(column, ())]
+    if column in VOLUME_COLUMNS:
+        channel = column.removeprefix("volume_")
+        for alias in (channel, *_CHANNEL_ALIASES.get(channel, ())):
+            names += [f"{prefix} {alias}" for prefix in ("volume", "aantal", "volume van")]
+    return tuple(dict.fromkeys(names))
+
+
 def _index() -> dict[str, str]:
     index: dict[str, str] = {}
     for column in (*COLUMNS, *CAPABILITY_COLUMNS, *LOCAL_COLUMNS):
-        names = [column.removeprefix("capability:"), DUTCH[column], *_OTHER_NAMES.get(column, ())]
-        for name in names:
-            index.setdefault(header_key(name), column)
-    for channel in CHANNELS:
-        for alias in (channel.value, *_CHANNEL_ALIASES.get(channel.value, ())):
-            for prefix in ("volume", "aantal", "volume van"):
-                index.setdefault(header_key(f"{prefix} {alias}"), f"volume_{channel.value}")
+        for name in header_names(column):
+            key = header_key(name)
+            if index.setdefault(key, column) != column:  # pragma: no cover (a test checks)
+                raise AssertionError(f"the header {name!r} names {index[key]} and {column}")
     return index
 
 
@@ -211,42 +227,59 @@ def column_letter(position: int) -> str:
 
 
 class Header:
-    """The header row: which column holds which field, and its problems (XCH-11)."""
+    """The header row: which column holds which field, and its problems (XCH-11, XCH-18.1)."""
 
     def __init__(self, cells: Sequence[str], source: str) -> None:
         self.source = source
         self.problems: list[Problem] = []
         self.position: dict[str, int] = {}
         self.dutch = 0
-        known = [*COLUMNS, *DUTCH.values()]
+        self.width = len(cells)
+        if not any(column_of(str(cell)) for cell in cells):
+            required = ", ".join(REQUIRED_COLUMNS)
+            self._problem(
+                "row 1",
+                NO_VALUE,
+                "names none of the sheet's columns: it is not a header",
+                "the first row of the sheet must be its header, with at least the columns "
+                f"{required} (in Dutch: {', '.join(DUTCH[c] for c in REQUIRED_COLUMNS)}); "
+                "delete the rows above it",
+            )
+            return
         for position, cell in enumerate(cells):
             text = str(cell)
             name = column_of(text)
             where = f"row 1, column {column_letter(position)}"
             if name is None:
                 if not text.strip():
-                    self._problem(where, text, "is empty; every column needs a name", None)
+                    self._problem(
+                        where,
+                        text,
+                        "is empty; every column needs a name",
+                        "give the column a name, or delete it",
+                    )
                     continue
-                close = difflib.get_close_matches(header_key(text), known, n=1, cutoff=0.7)
+                self._problem(where, text, "is not a column of the sheet", _meant(text))
+            elif name in self.position:
+                first = column_letter(self.position[name])
                 self._problem(
                     where,
                     text,
-                    "is not a column of the sheet",
-                    f"did you mean {close[0]!r}?"
-                    if close
-                    else "see the columns of the sheet in the specification (XCH-11)",
+                    f"repeats column {name} (also column {first})",
+                    f"keep one of columns {first} and {column_letter(position)}",
                 )
-            elif name in self.position:
-                first = column_letter(self.position[name])
-                self._problem(where, text, f"repeats column {name} (also column {first})", None)
             else:
                 self.position[name] = position
                 if header_key(text) == header_key(DUTCH[name]) != header_key(name):
                     self.dutch += 1
         for name in REQUIRED_COLUMNS:
             if name not in self.position:
-                self._problem("row 1", NO_VALUE, f"lacks the required column {name}", None)
-        self.width = len(cells)
+                self._problem(
+                    "row 1",
+                    NO_VALUE,
+                    f"lacks the required column {name}",
+                    f"add a column {name!r} (in Dutch {DUTCH[name]!r})",
+                )
 
     def _problem(self, where: str, value: Any, message: str, suggestion: str | None) -> None:
         self.problems.append(
@@ -260,6 +293,21 @@ class Header:
                 suggestion=suggestion,
             )
         )
+
+
+def _meant(text: str) -> str:
+    """The suggestion for a header that names no column: the closest header, else the way to
+    keep a column of one's own (XCH-18.1, XCH-18.7)."""
+    keys = list(_INDEX)
+    close = difflib.get_close_matches(header_key(text), keys, n=1, cutoff=0.7)
+    if close:
+        column = _INDEX[close[0]]
+        names = {header_key(n): n for n in header_names(column)}
+        return f"did you mean {names.get(close[0], column)!r}?"
+    return (
+        "see the columns of the sheet (XCH-11, XCH-18.1); keep remarks in the column "
+        "'notes' ('opmerkingen'), or delete the column"
+    )
 
 
 # Where each column's cells go: (table, field). The CBS code is the municipality of both

@@ -139,6 +139,19 @@ class FileContent:
 
 
 _RANK: Final = {"document": 1, "municipalities": 2, "local_products": 3, "offerings": 4}
+_COLUMN = re.compile(r"column ([A-Z]+)$")
+
+
+def _column_number(location: str) -> int:
+    """The 1-based number of the column a sheet's location names (``row 3, column AB``: 28),
+    0 for a location without a column."""
+    match = _COLUMN.search(location)
+    if match is None:
+        return 0
+    number = 0
+    for letter in match.group(1):
+        number = number * 26 + ord(letter) - 64
+    return number
 
 
 class _Sorted:
@@ -151,14 +164,14 @@ class _Sorted:
 
     def __init__(self, outer: ProblemCollector) -> None:
         self.outer = outer
-        self.items: list[tuple[tuple[int, int, int], Problem]] = []
+        self.items: list[tuple[tuple[int, int, int, int], Problem]] = []
         self.more = 0
 
     @property
     def full(self) -> bool:
         return len(self.items) + len(self.outer.problems) >= self.outer.limit
 
-    def add(self, problem: Problem, key: tuple[int, int] = (0, 0)) -> None:
+    def add(self, problem: Problem, key: tuple[int, int, int] = (0, 0, 0)) -> None:
         if self.full:
             self.more += 1
             return
@@ -204,17 +217,19 @@ class _Validator:
         return ".".join([field, *parts])
 
     def problem(self, table: RawTable, k: int, field: str, item: Item) -> None:
+        location = table.locate(k, field, item.sub)
         self.collector.add(
             Problem(
                 self.field_name(table, field, item.sub),
                 item.value,
                 item.message,
                 source=self.source,
-                location=table.locate(k, field, item.sub),
+                location=location,
                 clause=item.clause,
                 suggestion=item.suggestion,
             ),
-            (0 if self.csv else _RANK.get(table.name, 9), k),  # CSV: all tables are rows
+            # A sheet's problems by row and column; a document's by record.
+            (0, k, _column_number(location)) if self.csv else (_RANK.get(table.name, 9), k, 0),
         )
 
     def report(self, table: RawTable, field: str, rows: IntArray, fault: Fault) -> None:
@@ -511,7 +526,7 @@ class _Validator:
         for at, value in self.raw.local_products:
             product, problems = read_local_product(value, at)
             for p in problems:
-                self.collector.add(p.at(source=self.source), (3, 0))
+                self.collector.add(p.at(source=self.source), (3, 0, 0))
             uri = value.get("uri") if isinstance(value, dict) else None
             if product is None:
                 if isinstance(uri, str):
@@ -566,6 +581,22 @@ class _Validator:
             ),
         }
         defining = table.column("name").codes >= 0
+        self.orphan_local_cells(table, defining)
+        no_key = defining & (table.column("uri").codes < 0)
+        for k in np.flatnonzero(no_key).tolist():
+            self.problem(
+                table,
+                k,
+                "name",
+                Item(
+                    "",
+                    "defines a local product, but the row's product cell is empty",
+                    table.column("name").value(k),
+                    "XCH-18.4",
+                    "write the local product's key in the product cell",
+                ),
+            )
+        defining &= ~no_key
         coded: dict[str, tuple[IntArray, list[Any]]] = {}
         failed = np.zeros(table.size, dtype=np.bool_)
         for field, rule in rules_of.items():
@@ -630,6 +661,26 @@ class _Validator:
         good = [p for u, p in products.items() if u not in broken]
         return good, where, broken
 
+    def orphan_local_cells(self, table: RawTable, defining: NDArray[np.bool_]) -> None:
+        """Local product cells in a row that defines no local product (XCH-18.4): reported,
+        never dropped."""
+        for field, column in table.columns.items():
+            if field in ("uri", "name"):
+                continue
+            for k in np.flatnonzero((column.codes >= 0) & ~defining).tolist():
+                self.problem(
+                    table,
+                    k,
+                    field,
+                    Item(
+                        "",
+                        "is filled, but the row defines no local product (its local_name is empty)",
+                        column.value(k),
+                        "XCH-18.4",
+                        "fill local_name ('naam lokaal product') to define one, or empty the cell",
+                    ),
+                )
+
     # -- offerings ---------------------------------------------------------------------------
 
     def offerings(
@@ -674,7 +725,7 @@ class _Validator:
         reportable = live.copy() if self.csv else np.ones(n, dtype=np.bool_)
         m_codes, m_parsed, failed = self.apply(table, "municipality", municipality, reportable)
         live &= ~failed
-        resolver = _Products(catalogue, broken_uris)
+        resolver = _Products(catalogue, broken_uris, self.csv)
         p_codes, p_parsed, failed = self.apply(table, "product", resolver, reportable)
         live &= ~failed
 
@@ -1158,9 +1209,10 @@ class _Products:
     once; an ambiguous key lists its candidates, an unknown one its suggestions (PRD-7.3). A
     key of a broken local product is silent: its own problem is reported where it is defined."""
 
-    def __init__(self, catalogue: Catalogue, broken: set[str]) -> None:
+    def __init__(self, catalogue: Catalogue, broken: set[str], sheet: bool = False) -> None:
         self.catalogue = catalogue
         self.broken = broken
+        self.sheet = sheet
 
     def __call__(self, value: Any) -> str | Fault:
         if not isinstance(value, str):
@@ -1172,7 +1224,11 @@ class _Products:
         if resolution.product is not None:
             return resolution.product.uri
         problem = resolution.error("product").problem
-        return Fault.one(problem.message, value, "XCH-8", suggestion=problem.suggestion)
+        hint = problem.suggestion
+        if self.sheet and not resolution.candidates:
+            local = "or, for a product the UPL does not name, fill local_name to define it"
+            hint = f"{hint} {local}" if hint else local
+        return Fault.one(problem.message, value, "XCH-8", suggestion=hint)
 
 
 def _bare(cell: Any, dialect: Dialect) -> bool:

@@ -483,7 +483,8 @@ _FALSE: Final = frozenset({"false", "no", "nee", "onwaar", "n"})
 
 
 def read_boolean(value: Any, dialect: Dialect, clause: str) -> bool | Fault:
-    """``true`` or ``false``; in a CSV cell also yes/no, ja/nee, waar/onwaar (XCH-11)."""
+    """``true`` or ``false``; in a sheet's cell also yes/no, ja/nee, waar/onwaar, j/n, y/n
+    (XCH-11, XCH-18.2)."""
     if dialect.typed:
         if type(value) is bool:
             return value

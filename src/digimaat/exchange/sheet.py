@@ -1,11 +1,11 @@
-"""The columns of a spreadsheet of offerings, in English and in Dutch (chapter XCH, XCH-11).
+"""The columns of a sheet of offerings, in English and in Dutch (chapter XCH, XCH-11, XCH-18).
 
 The CSV form and a workbook (``.xlsx``) are two ways to write the same sheet: a header row
 naming the columns and one row per offering. This module is that sheet's vocabulary, which
 both tokenizers and the template share: every column's canonical name, its Dutch name and
 the other names a header may give it; one yes/no column per capability, as an alternative
 to the compact ``capabilities`` list; and the columns that define a local product in the
-row that first uses it. It also turns a sheet's header and coded cells into the raw tables
+rows that use it. It also turns a sheet's header and coded cells into the raw tables
 of :mod:`digimaat.exchange.raw`, each cell located by its row and column.
 
 >>> from digimaat.exchange.sheet import column_of
@@ -82,7 +82,7 @@ REQUIRED_COLUMNS: Final[tuple[str, ...]] = (
 """The columns every sheet must have; the others may be left out (XCH-11)."""
 
 CAPABILITY_COLUMNS: Final = tuple(f"capability:{c.value}" for c in Capability)
-"""One yes/no column per capability (XCH-11); the header is the capability's name."""
+"""One yes/no column per capability (XCH-18.3); the header is the capability's name."""
 
 LOCAL_COLUMNS: Final[tuple[str, ...]] = (
     "local_name",
@@ -93,7 +93,7 @@ LOCAL_COLUMNS: Final[tuple[str, ...]] = (
     "local_reference_target",
     "local_reason",
 )
-"""The columns that define a local product in the rows that use it (XCH-11, XCH-6)."""
+"""The columns that define a local product in the rows that use it (XCH-18.4, XCH-6)."""
 
 DUTCH: Final[dict[str, str]] = {
     "reference_year": "peiljaar",
@@ -123,7 +123,7 @@ DUTCH: Final[dict[str, str]] = {
     "local_reference_target": "referentiedoel lokaal product",
     "local_reason": "reden lokaal product",
 }
-"""The Dutch name of every column, as the Dutch template writes it (XCH-11)."""
+"""The Dutch name of every column, as the Dutch template writes it (XCH-18.1)."""
 
 _OTHER_NAMES: Final[dict[str, tuple[str, ...]]] = {
     "cbs_code": ("cbs code", "gemeente code", "code"),
@@ -157,16 +157,17 @@ def header_names(column: str) -> tuple[str, ...]:
 
     >>> header_names("capability:online-payment")
     ('online-payment', 'online betalen', 'capability:online-payment')
-    >>> header_names("volume_e-mail")[:4]
-    ('volume_e-mail', 'aantal e-mail', 'volume e-mail', 'volume van e-mail')
+    >>> header_names("volume_e-mail")
+    ('volume_e-mail', 'aantal e-mail', 'volume e-mail', 'volume email', 'aantal email')
     """
     if column.startswith("capability:"):
         return (column.removeprefix("capability:"), DUTCH[column], column)
     names = [column, DUTCH[column], *_OTHER_NAMES.get(column, ())]
-    if column in VOLUME_COLUMNS:
+    if column in VOLUME_COLUMNS:  # the English aliases of CHN-3 with the English word only
         channel = column.removeprefix("volume_")
-        for alias in (channel, *_CHANNEL_ALIASES.get(channel, ())):
-            names += [f"{prefix} {alias}" for prefix in ("volume", "aantal", "volume van")]
+        names += [f"volume {alias}" for alias in (channel, *_CHANNEL_ALIASES.get(channel, ()))]
+        if channel == "e-mail":
+            names.append("aantal email")
     return tuple(dict.fromkeys(names))
 
 
@@ -191,7 +192,7 @@ _INDEX: Final = _index()
 
 
 def column_of(cell: str) -> str | None:
-    """The column a header cell names, or ``None`` (XCH-11)."""
+    """The column a header cell names, or ``None`` (XCH-18.1)."""
     return _INDEX.get(header_key(cell))
 
 
@@ -209,7 +210,7 @@ class RawSheet:
     complete: bool
     """``False`` when the rows could not be read (a separator or syntax problem)."""
     local_rows: RawTable | None = None
-    """The local product columns of every row (XCH-11), when the sheet has any."""
+    """The local product columns of every row (XCH-18.4), when the sheet has any."""
 
 
 def column_letter(position: int) -> str:

@@ -1,4 +1,4 @@
-"""A template to fill in: the sheet of offerings, in Dutch or English (chapter XCH, XCH-11).
+"""A template to fill in: the sheet of offerings, in Dutch or English (chapter XCH, XCH-18).
 
 :func:`template` writes an empty sheet a municipality can fill in with a spreadsheet: the
 columns of the sheet (:mod:`digimaat.exchange.sheet`) with Dutch or English headers, one

@@ -516,7 +516,7 @@ class _Validator:
     # -- local products ---------------------------------------------------------------------
 
     def local_products(self) -> tuple[list[Product], dict[str, str], set[str]]:
-        """The local products of a document (XCH-6) or a sheet (XCH-11), where each is, and
+        """The local products of a document (XCH-6) or a sheet (XCH-18.4), where each is, and
         the URIs of local products with problems."""
         if isinstance(self.raw, RawSheet):
             return self.sheet_local_products()
@@ -556,7 +556,7 @@ class _Validator:
         return products, where, broken
 
     def sheet_local_products(self) -> tuple[list[Product], dict[str, str], set[str]]:
-        """Local products defined in the rows of a sheet that name them (XCH-11).
+        """Local products defined in the rows of a sheet that name them (XCH-18.4).
 
         A row whose ``local_name`` is filled defines the product its ``product`` cell names;
         every row that defines the same product must define it the same way.
@@ -650,7 +650,7 @@ class _Validator:
                             "",
                             f"defines {uri} otherwise than {where[uri]}",
                             values["name"],
-                            "XCH-11",
+                            "XCH-18.4",
                         ),
                     )
                 broken.add(uri)
@@ -823,7 +823,7 @@ class _Validator:
         listed: tuple[IntArray, list[Any]],
         live: NDArray[np.bool_],
     ) -> tuple[tuple[IntArray, list[Any]], NDArray[np.bool_]]:
-        """The capabilities of every row from its yes/no columns and its list (XCH-11).
+        """The capabilities of every row from its yes/no columns and its list (XCH-18.3).
 
         A capability is present when its column says yes or the ``capabilities`` list names
         it; a column that says no while the list names the capability is a problem.
@@ -840,7 +840,7 @@ class _Validator:
             if field not in table.columns:
                 continue
             answer, values, bad = self.apply(
-                table, field, lambda v: rules.read_boolean(v, self.dialect, "XCH-11"), live
+                table, field, lambda v: rules.read_boolean(v, self.dialect, "XCH-18.3"), live
             )
             failed |= bad
             yes = np.array([v is True for v in values] + [False], dtype=np.bool_)
@@ -856,7 +856,7 @@ class _Validator:
                         "",
                         f"says no, but the capabilities cell lists {capability.value}",
                         table.column(field).value(k),
-                        "XCH-11",
+                        "XCH-18.3",
                     ),
                 )
             failed |= conflict

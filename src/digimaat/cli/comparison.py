@@ -8,12 +8,22 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from digimaat._version import SPEC_VERSION
 from digimaat.analysis.tables import Column, Report, Table
-from digimaat.cli.commands import _board, _card, _profile_meta, profile_of
-from digimaat.errors import InputError, Problem, UsageError
+from digimaat.cli.commands import (
+    board_of,
+    card_record,
+    fingerprint_line,
+    percent,
+    profile_meta,
+    profile_of,
+)
+from digimaat.cli.i18n import _, ngettext
+from digimaat.errors import N_, InputError, Problem, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     from digimaat.analysis.peers import Comparison, PeerGroup, PeerGroups
@@ -46,7 +56,7 @@ def _codes(args: argparse.Namespace, ds: Dataset) -> list[str]:
 
 def _group_name(group: PeerGroup) -> str:
     if group.kind == "all":
-        return f"all {len(group.members)} municipalities in the data"
+        return _("all {count} municipalities in the data").format(count=len(group.members))
     return group.name
 
 
@@ -56,27 +66,68 @@ def _short(text: str, width: int) -> str:
 
 # -- compare --------------------------------------------------------------------------------
 
+OVERVIEW_ROWS = 20
+"""The municipalities the overview table shows without ``--top``: a screen."""
+
+
+def _metrics(board: ScoreBoard, asked: Sequence[str] | None) -> list[str]:
+    """The metrics to show: those asked, each checked, or the headline and up to four of its
+    parts (of a composite) or of the profile's other metrics."""
+    if asked:
+        for metric in asked:
+            if metric not in board.results:
+                known = ", ".join(board.results)
+                raise UsageError(
+                    _("{metric} is not a metric of the profile; its metrics are: {known}").format(
+                        metric=metric, known=known
+                    )
+                )
+        return list(dict.fromkeys(asked))
+    headline = board.profile.headline
+    parts = [m.id for m, _w in getattr(board.results[headline].metric, "parts", ())]
+    others = parts or [m for m in board.results if m != headline]
+    return [headline, *others[:4]]
+
+
+def _order(board: ScoreBoard, metric: str, codes: Sequence[str]) -> list[str]:
+    """The municipalities by ``metric``, best first in its direction; undefined last; ties
+    by CBS code (AGG-10)."""
+    from digimaat.measurement.aggregation import ranked
+
+    result = board.results[metric]
+    direction = result.metric.direction
+    index = board.dataset.index_of
+    defined = [c for c in codes if not math.isnan(float(result.value[index(c)]))]
+    rest = [c for c in codes if c not in set(defined)]
+    best = ranked(defined, lambda c: direction * float(result.value[index(c)]), lambda c: c)
+    return [*best, *sorted(rest)]
+
 
 def compare(args: argparse.Namespace) -> Report:
-    """Municipalities among their peers: group mean and median, rank and percentile (CMP)."""
-    from digimaat._version import SPEC_VERSION
-
-    profile, board = _board(args)
+    """Municipalities among their peers (CMP): with ``--municipality``, each one's place in
+    each of its groups; otherwise one row per municipality, ordered by the first metric of
+    ``--metric`` (the headline by default), ``--top`` of them."""
+    profile, board = board_of(args)
     comparison = _comparison(board, args)
+    metrics = _metrics(board, args.metric)
+    if args.format != "table" and not args.metric:
+        metrics = list(board.results)  # the full data: every metric
+    chosen = bool(args.municipality)
     codes = _codes(args, board.dataset)
+    if not chosen:
+        codes = _order(board, metrics[0], codes)
+        top = args.top or (OVERVIEW_ROWS if args.format == "table" else None)
+        shown = codes[:top] if top else codes
+    else:
+        shown = codes
     data = {
         "peer_groups": comparison.groups.basis,
+        "metrics": metrics,
         "municipalities": [
-            {**_card(board.card(code)), "groups": _places_json(comparison, code)} for code in codes
+            {**card_record(board.card(code)), "groups": _places_json(comparison, code, metrics)}
+            for code in shown
         ],
     }
-    text = (
-        f"Profile {profile.name} {profile.version}, specification {SPEC_VERSION}, "
-        f"fingerprint\n  {profile.fingerprint}",
-        f"Peer groups: {comparison.groups.basis}. Mean and median of each group, the "
-        "municipality's rank (1 = best) and percentile (share of the others it beats, ties "
-        "counting half).",
-    )
     if args.format != "table":
         long: tuple[tuple[Any, ...], ...] = tuple(
             (
@@ -90,8 +141,9 @@ def compare(args: argparse.Namespace) -> Report:
                 p.position.rank,
                 p.position.percentile,
             )
-            for code in codes
-            for p in comparison.place(code)
+            for code in shown
+            for metric in metrics
+            for p in comparison.place(code, metric)
         )
         long_columns = (
             Column("municipality", "municipality", "code"),
@@ -105,17 +157,34 @@ def compare(args: argparse.Namespace) -> Report:
             Column("percentile", "percentile", "number"),
         )
         table = Table("places", long_columns, long)
-        return Report("comparison", meta=_profile_meta(profile), tables=(table,), data=data)
+        return Report("comparison", meta=profile_meta(profile), tables=(table,), data=data)
+    text = (
+        _("Profile {name} {version}, specification {spec}, fingerprint\n  {fingerprint}").format(
+            name=profile.name,
+            version=profile.version,
+            spec=SPEC_VERSION,
+            fingerprint=profile.fingerprint,
+        ),
+        _(
+            "Peer groups: {basis}. Mean and median of each group, the municipality's rank "
+            "(1 = best) and percentile (share of the others it beats, ties counting half)."
+        ).format(basis=comparison.groups.basis),
+    )
+    if not chosen:
+        return _overview(profile, board, comparison, metrics, codes, shown, data)
     tables = []
-    for code in codes:
+    for code in shown:
         card = board.card(code)
         for group in comparison.groups_of(code):
-            places = [p for p in comparison.place(code) if p.group == group]
+            places = [p for m in metrics for p in comparison.place(code, m) if p.group == group]
             stats = places[0].statistics
-            absent = f", {stats.absent} not" if stats.absent else ""
-            title = (
-                f"{_short(card.name, 30)} ({code}) in {_short(_group_name(group), 40)}: "
-                f"{stats.count + stats.undefined} in the data{absent}"
+            absent = _(", {absent} not").format(absent=stats.absent) if stats.absent else ""
+            title = _("{name} ({code}) in {group}: {count} in the data{absent}").format(
+                name=_short(card.name, 30),
+                code=code,
+                group=_short(_group_name(group), 40),
+                count=stats.count + stats.undefined,
+                absent=absent,
             )
             rows = tuple(
                 (
@@ -130,21 +199,108 @@ def compare(args: argparse.Namespace) -> Report:
                 for p in places
             )
             columns = (
-                Column("metric", "metric", "code", width=24),
-                Column("value", "value", "share"),
-                Column("mean", "mean", "share"),
-                Column("median", "median", "share"),
-                Column("rank", "rank", "code"),
-                Column("percentile", "pct", "share"),
+                Column("metric", _("metric"), "code", width=24),
+                Column("value", _("value"), "share"),
+                Column("mean", _("mean"), "share"),
+                Column("median", _("median"), "share"),
+                Column("rank", _("rank"), "code"),
+                Column("percentile", _("pct"), "share"),
             )
             tables.append(Table(f"{code}-{group.name}", columns, rows, title=title))
     return Report(
         "comparison",
-        meta=_profile_meta(profile),
+        meta=profile_meta(profile),
         text=text,
         tables=tuple(tables),
         data=data,
-        after=("Percentages; pct: percentile; n/a: not defined.",),
+        after=(_("Percentages; pct: percentile; n/a: not defined."),),
+    )
+
+
+_HEADS = {
+    "online-submission": N_("subm"),
+    "downloadable-form": N_("form"),
+    "local-attainment": N_("local"),
+    "authentication-shortfall": N_("short"),
+    "success-ratio": N_("succ"),
+}
+"""Short headings of the metrics the score table does not show (:data:`SHOWN` has the
+others)."""
+
+
+def _overview(
+    profile: Profile,
+    board: ScoreBoard,
+    comparison: Comparison,
+    metrics: list[str],
+    ordered: list[str],
+    shown: list[str],
+    data: dict[str, Any],
+) -> Report:
+    """One row per municipality: its rank among all by the first metric, its size class and
+    its rank there, and the metrics' values; a screen of them, best first."""
+    from digimaat.cli.commands import SHOWN
+
+    heads = {**dict(SHOWN), **_HEADS}
+    first = metrics[0]
+    headline = profile.headline
+    rows = []
+    for code in shown:
+        card = board.card(code)
+        everyone = comparison.place(code, first)[-1].position
+        classes = [
+            p.position for p in comparison.place(code, first) if p.group.kind == "size-class"
+        ]
+        in_class = classes[0] if classes else None
+        rows.append(
+            (
+                everyone.rank,
+                code,
+                card.name,
+                card.size_class,
+                None
+                if in_class is None or in_class.rank is None
+                else f"{in_class.rank}/{in_class.count}",
+                *[card.values[m] for m in metrics],
+            )
+        )
+    columns = (
+        Column("rank", "#", "integer"),
+        Column("municipality", _("code"), "code"),
+        Column("name", _("municipality"), "text", width=16),
+        Column("size_class", _("cl"), "integer"),
+        Column("class_rank", _("in cl"), "code"),
+        *[
+            Column(m, _("score") if m == headline else _(heads[m]) if m in heads else m, "share")
+            for m in metrics
+        ],
+    )
+    count = len(ordered)
+    if len(shown) < count:
+        more = _(
+            "The first {shown} of {count} municipalities by {metric}; --top N shows more, "
+            "--format csv or json every place in every group."
+        ).format(shown=len(shown), count=count, metric=first)
+    else:
+        more = _("All {count} municipalities by {metric}.").format(count=count, metric=first)
+    legend = _(
+        "#: rank among all in the data by {metric} (1 = best); cl: CBS size class; in cl: rank "
+        "within it; then percentages."
+    ).format(metric=first)
+    labels = [_("score: the profile's headline")] if headline in metrics else []
+    labels += [f"{_(heads[m])}: {m}" for m in metrics if m in heads and m != headline]
+    if labels:
+        legend += " " + "; ".join(labels) + "."
+    return Report(
+        "comparison",
+        title=_("Profile {name} {version}: {count} municipalities compared").format(
+            name=profile.name, version=profile.version, count=count
+        ),
+        meta=profile_meta(profile),
+        text=(fingerprint_line(profile),),
+        tables=(Table("overview", columns, tuple(rows), note=legend),),
+        data=data,
+        after=(more,),
     )
 
 
@@ -154,10 +310,10 @@ def _comparison(board: ScoreBoard, args: argparse.Namespace) -> Comparison:
     return compare_groups(board, _peer_groups(board, args))
 
 
-def _places_json(comparison: Comparison, code: str) -> list[dict[str, Any]]:
+def _places_json(comparison: Comparison, code: str, metrics: Sequence[str]) -> list[dict[str, Any]]:
     out = []
     for group in comparison.groups_of(code):
-        places = [p for p in comparison.place(code) if p.group == group]
+        places = [p for m in metrics for p in comparison.place(code, m) if p.group == group]
         stats = places[0].statistics
         out.append(
             {
@@ -194,7 +350,7 @@ def trend(args: argparse.Namespace) -> Report:
     )
     for code in codes:
         if all(code not in y.cards for y in series.years):
-            raise InputError([Problem("municipality", code, "is in none of the years")])
+            raise InputError([Problem("municipality", code, N_("is in none of the years"))])
     metrics = [args.metric] if args.metric else list(series.metrics)
     changes = (
         [series.explain(c, args.metric, start=args.start, end=args.end) for c in codes]
@@ -250,16 +406,27 @@ def trend(args: argparse.Namespace) -> Report:
         return Report("trend", tables=(Table("values", long_columns, long),), data=data)
     listed = ", ".join(map(str, years))
     text = [
-        f"Profile {latest.profile} {latest.profile_version}, specification "
-        f"{latest.spec_version}, reference years {listed}, fingerprint\n  {latest.fingerprint}"
+        _(
+            "Profile {name} {version}, specification {spec}, reference years {years}, "
+            "fingerprint\n  {fingerprint}"
+        ).format(
+            name=latest.profile,
+            version=latest.profile_version,
+            spec=latest.spec_version,
+            years=listed,
+            fingerprint=latest.fingerprint,
+        )
     ]
-    text += [f"Note: the years differ: {difference}." for difference in series.differences()]
+    text += [
+        _("Note: the years differ: {difference}.").format(difference=difference)
+        for difference in series.differences()
+    ]
     tables: list[Table] = []
     for code in codes:
         for start in range(0, len(years), 6):
             chunk = list(range(start, min(start + 6, len(years))))
             columns: tuple[Column, ...] = (
-                Column("metric", "metric", "code", width=24),
+                Column("metric", _("metric"), "code", width=24),
                 *(Column(str(years[k]), str(years[k]), "share") for k in chunk),
             )
             rows: list[tuple[Any, ...]] = []
@@ -275,7 +442,7 @@ def trend(args: argparse.Namespace) -> Report:
         text=tuple(text),
         tables=tuple(tables),
         data=data,
-        after=("Percentages; n/a: not defined; -: not in that year's data.",),
+        after=(_("Percentages; n/a: not defined; -: not in that year's data."),),
     )
 
 
@@ -296,10 +463,10 @@ def _trend(args: argparse.Namespace, profile: Profile) -> Trend:
     for item in args.scores or []:
         year, sep, path = item.partition("=")
         if not sep or not year.strip().isdigit():
-            raise UsageError(f"--scores takes YEAR=FILE (got {item!r})")
+            raise UsageError(_("--scores takes YEAR=FILE (got {item!r})").format(item=item))
         documents[int(year)] = read_scores(path)
     if not args.files and not documents:
-        raise UsageError("give exchange files, --scores YEAR=FILE, or both")
+        raise UsageError(_("give exchange files, --scores YEAR=FILE, or both"))
     parts = []
     if args.files:
         parts.append(trend_of_years(read_years(args.files), profile))
@@ -308,7 +475,9 @@ def _trend(args: argparse.Namespace, profile: Profile) -> Trend:
     years = sorted((y for part in parts for y in part.years), key=lambda y: y.year)
     twice = sorted({y.year for y in years if [z.year for z in years].count(y.year) > 1})
     if twice:
-        raise UsageError(f"the years {twice} are given both as data and as scores")
+        raise UsageError(
+            _("the years {years} are given both as data and as scores").format(years=twice)
+        )
     return Trend(tuple(years), mixed=args.allow_mixed)
 
 
@@ -348,24 +517,25 @@ def _points(value: float) -> str:
     return ("+" if value >= 0 else "") + display(value * 100, 2)
 
 
-def _percent(value: float | None) -> str:
-    from digimaat.measurement.aggregation import display
-
-    return "n/a" if value is None else display(value * 100, 1) + "%"
-
-
 def _change_tables(series: Trend, change: Change, limit: int) -> list[Table]:
     name = _name_in(series, change.municipality)
     if change.change is None:
-        title = (
-            f"{name}: {change.metric} is not defined in both {change.start} and "
-            f"{change.end}; its change is not explained."
-        )
+        title = _(
+            "{name}: {metric} is not defined in both {start} and {end}; its change is not "
+            "explained."
+        ).format(name=name, metric=change.metric, start=change.start, end=change.end)
         return [Table(f"change-{change.municipality}", (), (), title=title)]
-    title = (
-        f"{name}: {change.metric} went from {_percent(change.before)} in "
-        f"{change.start} to {_percent(change.after)} in {change.end}, "
-        f"{_points(change.change)} points: the sum of the changes per product."
+    title = _(
+        "{name}: {metric} went from {before} in {start} to {after} in {end}, {change} "
+        "points: the sum of the changes per product."
+    ).format(
+        name=name,
+        metric=change.metric,
+        before=percent(change.before),
+        start=change.start,
+        after=percent(change.after),
+        end=change.end,
+        change=_points(change.change),
     )
     rows: list[tuple[Any, ...]] = [
         (
@@ -380,13 +550,14 @@ def _change_tables(series: Trend, change: Change, limit: int) -> list[Table]:
     rest = change.items[limit:]
     if rest:
         total = math.fsum(i.change for i in rest)
-        rows.append((f"{len(rest)} other products", "", "", _points(total), ""))
+        other = _("{count} other products").format(count=len(rest))
+        rows.append((other, "", "", _points(total), ""))
     columns = (
-        Column("product", "product", "text", width=24),
-        Column("before", "before", "number"),
-        Column("after", "after", "number"),
-        Column("change", "change", "number"),
-        Column("moved", "moved", "text", width=20),
+        Column("product", _("product"), "text", width=24),
+        Column("before", _("before"), "number"),
+        Column("after", _("after"), "number"),
+        Column("change", _("change"), "number"),
+        Column("moved", _("moved"), "text", width=20),
     )
     return [Table(f"change-{change.municipality}", columns, tuple(rows), title=title)]
 
@@ -409,6 +580,14 @@ def report(args: argparse.Namespace) -> Report:
     latest = years[max(years)].dataset
     codes = _codes(args, latest)
     peers = read_peer_groups(args.peers) if args.peers else None
+    from digimaat.analysis.report import LANGUAGES
+
+    if args.lang not in LANGUAGES:
+        raise UsageError(
+            _("the HTML report is written in {languages} (got --lang {lang})").format(
+                languages=" or ".join(LANGUAGES), lang=args.lang
+            )
+        )
     page = render_report(
         years,
         profile,
@@ -419,11 +598,17 @@ def report(args: argparse.Namespace) -> Report:
     )
     path = Path(args.output)
     path.write_text(page, encoding="utf-8")
-    many = "municipality" if len(codes) == 1 else "municipalities"
-    plural = "s" if len(years) > 1 else ""
-    line = (
-        f"{path}: report of {len(codes)} {many}, reference year{plural} "
-        f"{', '.join(map(str, sorted(years)))}, {len(page.encode('utf-8')):,} bytes"
+    line = ngettext(
+        "{path}: report of {count} municipality, {years}, {size:,} bytes",
+        "{path}: report of {count} municipalities, {years}, {size:,} bytes",
+        len(codes),
+    ).format(
+        path=path,
+        count=len(codes),
+        years=ngettext("reference year {years}", "reference years {years}", len(years)).format(
+            years=", ".join(map(str, sorted(years)))
+        ),
+        size=len(page.encode("utf-8")),
     )
     return Report(
         "report",

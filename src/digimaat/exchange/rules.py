@@ -30,7 +30,7 @@ from typing import Any, Final
 import attrs
 
 from digimaat._names import exchange_key
-from digimaat.errors import NO_VALUE, InvalidValueError, safe_text
+from digimaat.errors import N_, NO_VALUE, InvalidValueError, safe_text
 from digimaat.units import rate_factor, split_rate
 from digimaat.vocabulary.assurance import (
     Authentication,
@@ -201,13 +201,13 @@ def read_text(
         return Fault.one("must be a text", shown(value), clause)
     text = str(value)
     if not text.strip():
-        return Fault.one("must not be empty", text, clause)
+        return Fault.one(N_("must not be empty"), text, clause)
     if len(text) > max_length:
         return Fault.one(f"is longer than {max_length:,} characters", text, "XCH-4")
     forbidden = _FORBIDDEN_TEXT if multiline else _FORBIDDEN_LINE
     if forbidden.search(text):
         return Fault.one(
-            "must not hold control, bidirectional-override or surrogate characters",
+            N_("must not hold control, bidirectional-override or surrogate characters"),
             text,
             "XCH-4",
         )
@@ -263,7 +263,7 @@ def read_year(value: Any, dialect: Dialect, clause: str) -> int | Fault:
     """A calendar year from 1800 to 2200 (MUN-1, XCH-5)."""
     year = read_integer(value, dialect, 1800, 2200, clause)
     if isinstance(year, Fault):
-        return Fault.one("must be a calendar year (1800-2200)", year.items[0].value, clause)
+        return Fault.one(N_("must be a calendar year (1800-2200)"), year.items[0].value, clause)
     return year
 
 
@@ -271,20 +271,20 @@ def read_number(value: Any, dialect: Dialect, clause: str) -> float | Fault:
     """A finite number: a JSON number, or a number written in a CSV cell."""
     if dialect.typed:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            return Fault.one("must be a number", shown(value), clause)
+            return Fault.one(N_("must be a number"), shown(value), clause)
         if isinstance(value, int):
             if abs(value) > MAX_INTEGER:
-                return Fault.one("is too large", _Summary("a huge number"), "XCH-4")
+                return Fault.one(N_("is too large"), _Summary("a huge number"), "XCH-4")
             return float(value)
         if not math.isfinite(value):
             return Fault.one("must be a finite number", value, clause)
         return value
     parts = split_rate(str(value), dialect.decimal_comma)
     if parts is None or parts[2]:
-        return Fault.one("must be a number", value, clause)
+        return Fault.one(N_("must be a number"), value, clause)
     negative, number, _ = parts
     if not math.isfinite(number):
-        return Fault.one("is too large", value, "XCH-4")
+        return Fault.one(N_("is too large"), value, "XCH-4")
     return -number if negative else number
 
 
@@ -305,7 +305,7 @@ def read_rate(value: Any, dialect: Dialect, default_unit: str | None = None) -> 
     if dialect.typed and not isinstance(value, str):
         if isinstance(value, int | float) and not isinstance(value, bool):
             return Fault.one(
-                "a bare number has no time unit",
+                N_("a bare number has no time unit"),
                 value,
                 "OFF-13",
                 suggestion="write e.g. '20/year'",
@@ -318,7 +318,7 @@ def read_rate(value: Any, dialect: Dialect, default_unit: str | None = None) -> 
     if parts is None:
         example = "'1.000 per jaar'" if dialect.decimal_comma else "'1000/year'"
         return Fault.one(
-            "must be a number followed by a rate unit",
+            N_("must be a number followed by a rate unit"),
             text,
             "XCH-9",
             suggestion=f"write e.g. {example}",
@@ -327,10 +327,10 @@ def read_rate(value: Any, dialect: Dialect, default_unit: str | None = None) -> 
     if not unit:
         if default_unit is None:
             return Fault.one(
-                "a bare number has no time unit",
+                N_("a bare number has no time unit"),
                 text,
                 "OFF-13",
-                suggestion="write e.g. '20/year', or fill volume_unit",
+                suggestion=N_("write e.g. '20/year', or fill volume_unit"),
             )
         unit = default_unit
     factor = _factor(unit)
@@ -348,7 +348,7 @@ def _factor(unit: str) -> float | Fault:
             f"has an unknown rate unit {unit.strip()!r}",
             unit,
             "XCH-9",
-            suggestion="write a count per unit of time, e.g. 'per year', 'per maand', '/week'",
+            suggestion=N_("write a count per unit of time, e.g. 'per year', 'per maand', '/week'"),
         )
 
 
@@ -366,7 +366,7 @@ def _rate_object(value: dict[str, Any]) -> float | Fault:
         for key in sorted(set(value) - {"value", "unit"}, key=str)
     ]
     items += [
-        Item(f"/{key}", "is required", NO_VALUE, "XCH-9")
+        Item(f"/{key}", N_("is required"), NO_VALUE, "XCH-9")
         for key in ("value", "unit")
         if key not in value
     ]
@@ -474,7 +474,7 @@ def read_code(value: Any, dialect: Dialect, clause: str = "MUN-2") -> str | Faul
         return Fault.one("must be a CBS code (a text)", shown(value), clause)
     code = value if dialect.typed else value.strip()
     if not _CODE.fullmatch(code):
-        return Fault.one("must be 'GM' followed by 4 digits, e.g. 'GM0622'", value, clause)
+        return Fault.one(N_("must be 'GM' followed by 4 digits, e.g. 'GM0622'"), value, clause)
     return code
 
 
@@ -494,7 +494,7 @@ def read_boolean(value: Any, dialect: Dialect, clause: str) -> bool | Fault:
         return True
     if word in _FALSE:
         return False
-    return Fault.one("must be true or false (or ja/nee)", value, clause)
+    return Fault.one(N_("must be true or false (or ja/nee)"), value, clause)
 
 
 _SEPARATORS = re.compile(r"[|,;]")
@@ -549,7 +549,7 @@ def read_capabilities(value: Any, dialect: Dialect) -> frozenset[Capability] | F
         if isinstance(parsed, Fault):
             items.extend(attrs.evolve(i, sub=sub) for i in parsed.items)
         elif parsed in seen:
-            items.append(Item(sub, "is listed more than once", name, "MAT-2"))
+            items.append(Item(sub, N_("is listed more than once"), name, "MAT-2"))
         else:
             seen.add(parsed)
     return Fault(tuple(items)) if items else frozenset(seen)
@@ -575,7 +575,7 @@ def read_authentication(
             for key in sorted(set(value) - {"means", "level"}, key=str)
         ]
         items += [
-            Item(f"/{key}", "is required", NO_VALUE, "LOA-4")
+            Item(f"/{key}", N_("is required"), NO_VALUE, "LOA-4")
             for key in ("means", "level")
             if key not in value
         ]
@@ -622,7 +622,7 @@ def read_keys(
             for key in sorted(set(value) - allowed, key=str)
         ]
     items += [
-        Item(f"/{_token(key)}", "is required", NO_VALUE, clause)
+        Item(f"/{_token(key)}", N_("is required"), NO_VALUE, clause)
         for key in required
         if key not in value
     ]

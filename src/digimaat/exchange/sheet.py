@@ -26,7 +26,7 @@ from typing import Any, Final
 import attrs
 import numpy as np
 
-from digimaat.errors import NO_VALUE, Problem
+from digimaat.errors import N_, NO_VALUE, Problem
 from digimaat.exchange.raw import ABSENT, IntArray, RawColumn, RawTable
 from digimaat.exchange.rules import Dialect
 from digimaat.exchange.source import Source
@@ -241,7 +241,7 @@ class Header:
             self._problem(
                 "row 1",
                 NO_VALUE,
-                "names none of the sheet's columns: it is not a header",
+                N_("names none of the sheet's columns: it is not a header"),
                 "the first row of the sheet must be its header, with at least the columns "
                 f"{required} (in Dutch: {', '.join(DUTCH[c] for c in REQUIRED_COLUMNS)}); "
                 "delete the rows above it",
@@ -256,11 +256,11 @@ class Header:
                     self._problem(
                         where,
                         text,
-                        "is empty; every column needs a name",
-                        "give the column a name, or delete it",
+                        N_("is empty; every column needs a name"),
+                        N_("give the column a name, or delete it"),
                     )
                     continue
-                self._problem(where, text, "is not a column of the sheet", _meant(text))
+                self._problem(where, text, N_("is not a column of the sheet"), _meant(text))
             elif name in self.position:
                 first = column_letter(self.position[name])
                 self._problem(

@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digimaat._version import SPEC_VERSION
-from digimaat.errors import NO_VALUE, InvalidValueError, Problem, ProblemCollector
+from digimaat.errors import N_, NO_VALUE, InvalidValueError, Problem, ProblemCollector
 from digimaat.exchange import rules
 from digimaat.exchange.jsonform import RawDocument
 from digimaat.exchange.local import LocalProductRecord, read_local_product
@@ -389,7 +389,7 @@ class _Validator:
                 if self.collector.full:
                     self.collector.count_more(1)
                     continue
-                self.problem(table, k, field, Item("", "is required", "", "XCH-11"))
+                self.problem(table, k, field, Item("", N_("is required"), "", "XCH-11"))
         ok = np.flatnonzero(present & ~failed)
         if not ok.size:
             return None
@@ -434,7 +434,9 @@ class _Validator:
             missing = codes[field] < 0
             if not self.csv or field in table.names:  # a missing column: a header problem
                 for k in np.flatnonzero(missing).tolist():
-                    self.problem(table, k, field, Item("", "is required", NO_VALUE, self.clause))
+                    self.problem(
+                        table, k, field, Item("", N_("is required"), NO_VALUE, self.clause)
+                    )
             broken |= failed | missing
         raw_codes = table.column("cbs_code")
         broken_codes = {
@@ -590,10 +592,10 @@ class _Validator:
                 "name",
                 Item(
                     "",
-                    "defines a local product, but the row's product cell is empty",
+                    N_("defines a local product, but the row's product cell is empty"),
                     table.column("name").value(k),
                     "XCH-18.4",
-                    "write the local product's key in the product cell",
+                    N_("write the local product's key in the product cell"),
                 ),
             )
         defining &= ~no_key
@@ -706,7 +708,7 @@ class _Validator:
             elif missing.any():
                 live &= ~missing
                 for k in np.flatnonzero(missing).tolist():
-                    self.problem(table, k, field, Item("", "is required", NO_VALUE, "XCH-8"))
+                    self.problem(table, k, field, Item("", N_("is required"), NO_VALUE, "XCH-8"))
 
         def municipality(value: Any) -> Any:
             code = rules.read_code(value, d, "XCH-8")
@@ -878,10 +880,10 @@ class _Validator:
                 "product",
                 Item(
                     "",
-                    "is empty, but other cells of the offering are filled",
+                    N_("is empty, but other cells of the offering are filled"),
                     "",
                     "XCH-11",
-                    "fill in the product, or empty the row's other offering cells",
+                    N_("fill in the product, or empty the row's other offering cells"),
                 ),
             )
         return listing
@@ -980,7 +982,9 @@ class _Validator:
             elif first is None or done is None:
                 other = "forms_started" if first is None else "forms_completed"
                 results.append(
-                    Fault.one("must be filled when the other forms cell is", "", "OFF-6", sub=other)
+                    Fault.one(
+                        N_("must be filled when the other forms cell is"), "", "OFF-6", sub=other
+                    )
                 )
             else:
                 try:
@@ -1158,7 +1162,7 @@ def _audiences(value: Any) -> tuple[Audience, ...] | Fault:
         try:
             out.append(Audience(name.lower()))
         except ValueError:
-            return Fault.one("must be burger and/or bedrijf", value, "XCH-6")
+            return Fault.one(N_("must be burger and/or bedrijf"), value, "XCH-6")
     return tuple(out)
 
 
@@ -1245,7 +1249,7 @@ def _unit(text: str) -> float | Fault:
         return rate_factor(text)
     except InvalidValueError:
         return Fault.one(
-            "is not a rate unit",
+            N_("is not a rate unit"),
             text,
             "XCH-9",
             suggestion="write a count per unit of time, e.g. 'per year', 'per maand', '/week'",

@@ -35,7 +35,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from digimaat.errors import NO_VALUE, Problem
+from digimaat.errors import N_, NO_VALUE, Problem
 from digimaat.exchange.raw import IntArray, factorize
 from digimaat.exchange.rules import CSV, CSV_NL, Dialect
 from digimaat.exchange.sheet import Header, RawSheet, column_letter, sheet
@@ -219,7 +219,7 @@ def _read(source: Source, book: Any, work: Any) -> RawSheet:
                         source=source.name,
                         location=f"row {number}",
                         clause="XCH-12",
-                        suggestion="give those columns a header, or empty them",
+                        suggestion=N_("give those columns a header, or empty them"),
                     )
                 )
                 continue
@@ -237,7 +237,7 @@ def _read(source: Source, book: Any, work: Any) -> RawSheet:
             Problem(
                 "file",
                 NO_VALUE,
-                "has a header but no rows",
+                N_("has a header but no rows"),
                 source=source.name,
                 clause="XCH-11",
             )
@@ -259,12 +259,12 @@ def _chain(
 def _cell_problem(source: Source, row: int, column: int, cell: dict[str, Any]) -> Problem:
     """A cell whose value the workbook does not hold (XCH-18.5)."""
     if cell.get("unsaved"):
-        message = "holds a formula whose value the workbook has not saved"
-        hint = "open the workbook in a spreadsheet program and save it, or type the value"
+        message = N_("holds a formula whose value the workbook has not saved")
+        hint = N_("open the workbook in a spreadsheet program and save it, or type the value")
         value: Any = NO_VALUE
     else:
-        message = "holds an error value"
-        hint = "correct the formula, or type the value"
+        message = N_("holds an error value")
+        hint = N_("correct the formula, or type the value")
         value = cell["value"]
     return Problem(
         "cell",

@@ -13,6 +13,7 @@ import io
 import re
 import zipfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -21,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digimaat.errors import InputError, Problem
-from digimaat.exchange import Limits, Submission, dumps, loads, xlsxform
+from digimaat.exchange import Limits, Submission, dumps, load, loads, xlsxform
 from digimaat.exchange.sheet import (
     CAPABILITY_COLUMNS,
     COLUMNS,
@@ -837,3 +838,53 @@ def test_the_template_workbook_has_lists_and_instructions() -> None:
     assert f"{openpyxl.utils.get_column_letter(status_at + 1)}2" in validated
     explained = [row[0] for row in book["Toelichting"].iter_rows(min_row=2, values_only=True)]
     assert explained == [DUTCH[c] for c in TEMPLATE_COLUMNS]
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_template_is_the_same_bytes_whenever_it_is_written(lang: str) -> None:
+    """Determinism: a workbook states a fixed time, so the same template is the same file."""
+    first = template(lang=lang, form="xlsx")
+    archive = zipfile.ZipFile(io.BytesIO(first))
+    assert {info.date_time for info in archive.infolist()} == {(2024, 1, 1, 0, 0, 0)}
+    assert b"2024-01-01T00:00:00Z" in archive.read("docProps/core.xml")
+    assert template(lang=lang, form="xlsx") == first
+
+
+HAND_WRITTEN = Path(__file__).parent / "data" / "vlaardingen-nl.csv"
+"""A sheet written by hand as Dutch Excel saves it ('CSV UTF-8': a byte order mark, `;`)."""
+
+
+def test_a_hand_written_dutch_sheet_scores_without_edits() -> None:
+    """XCH-18 (issue 12, done when): a Dutch sheet written by hand the way a municipality
+    would (product names as on its website, Dutch headers and words, "1.000 per jaar", a
+    notes column, two authentication means, one local product) reads and scores as it is."""
+    from digimaat.measurement.profiles import standard_profile
+
+    submission = load(HAND_WRITTEN)
+    keys = [o.product.rsplit("/", 1)[-1] for o in submission.offerings]
+    assert sorted(keys) == [
+        "evenementenvergunning",
+        "gevelsubsidie-binnenstad",
+        "hondenbelasting",
+        "parkeervergunning",
+        "paspoort",
+        "verhuismelding",
+    ]
+    by_key = dict(zip(keys, submission.offerings, strict=True))
+    assert by_key["paspoort"].volumes is not None
+    assert by_key["paspoort"].volumes.per_year() == {"balie": 1000.0}
+    assert by_key["parkeervergunning"].volumes is not None
+    assert by_key["parkeervergunning"].volumes.per_year() == {"balie": 840.0}
+    assert by_key["evenementenvergunning"].authentication is not None
+    assert by_key["evenementenvergunning"].authentication.name == (
+        "digid low / eherkenning substantial"
+    )
+    assert by_key["hondenbelasting"].notes == "Afgeschaft in 2020"
+    (local,) = submission.local_products
+    assert (local.uri, local.name) == (
+        "gevelsubsidie-binnenstad",
+        "Subsidie gevelverbetering binnenstad",
+    )
+    card = standard_profile().score(submission.dataset()).card("GM0622")
+    assert card.score is not None
+    assert 0 < card.score < 1

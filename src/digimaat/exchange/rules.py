@@ -494,7 +494,9 @@ def read_boolean(value: Any, dialect: Dialect, clause: str) -> bool | Fault:
         return True
     if word in _FALSE:
         return False
-    return Fault.one(N_("must be true or false (or ja/nee)"), value, clause)
+    words = {w: w for w in ("ja", "nee", "yes", "no", "true", "false")}
+    hint = close_name(word, words) or N_("write ja or nee")
+    return Fault.one(N_("must be true or false (or ja/nee)"), value, clause, suggestion=hint)
 
 
 _SEPARATORS = re.compile(r"[|,;]")

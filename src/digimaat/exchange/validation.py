@@ -1230,8 +1230,11 @@ class _Products:
         problem = resolution.error("product").problem
         hint = problem.suggestion
         if self.sheet and not resolution.candidates:
-            local = "or, for a product the UPL does not name, fill local_name to define it"
-            hint = f"{hint} {local}" if hint else local
+            local = N_(
+                "for a product the UPL does not name, fill local_name ('naam lokaal product') "
+                "to define it here"
+            )
+            hint = f"{hint} Or, {local}" if hint else local
         return Fault.one(problem.message, value, "XCH-8", suggestion=hint)
 
 

@@ -43,6 +43,10 @@ def test_version_names_package_and_specification(capsys: pytest.CaptureFixture[s
         "profiles",
         "example",
         "import",
+        "template",
+        "trend",
+        "report",
+        "conformance",
     ],
 )
 def test_every_subcommand_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:

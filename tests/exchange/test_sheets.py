@@ -467,8 +467,8 @@ def test_a_local_product_obeys_the_rules_of_xch_6_and_prd_6_1() -> None:
 
 
 def test_an_unknown_product_suggests_a_local_product_in_a_sheet() -> None:
-    """XCH-18.4: in a sheet its suggestion also says that a product the UPL does not name
-    can be defined here."""
+    """XCH-18.4: in a sheet, where the catalogue has no close match, its suggestion says
+    that a product the UPL does not name can be defined here."""
     problem = only(failure(dutch_csv(HEAD_NL, [*MUNI_NL, "afvalpas-vlaardingen-xyz"])))
     assert (problem.location, problem.clause) == ("row 2, column F", "XCH-8")
     assert problem.suggestion is not None

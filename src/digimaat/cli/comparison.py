@@ -110,9 +110,9 @@ def compare(args: argparse.Namespace) -> Report:
     profile, board = board_of(args)
     comparison = _comparison(board, args)
     metrics = _metrics(board, args.metric)
-    if args.format != "table" and not args.metric:
-        metrics = list(board.results)  # the full data: every metric
     chosen = bool(args.municipality)
+    if (chosen or args.format != "table") and not args.metric:
+        metrics = list(board.results)  # a municipality in full, or the full data
     codes = _codes(args, board.dataset)
     if not chosen:
         codes = _order(board, metrics[0], codes)

@@ -21,10 +21,10 @@ in English where they are built from values.
 ...     _("score")
 'score'
 >>> with language("nl"):
-...     _("Percentages; n/a: not defined.")
-'Percentages; n.v.t.: niet gedefinieerd.'
->>> _("Percentages; n/a: not defined.")
-'Percentages; n/a: not defined.'
+...     _("Percentages; pct: percentile; n/a: not defined.")
+'Percentages; pct: percentiel; n.v.t.: niet gedefinieerd.'
+>>> _("Percentages; pct: percentile; n/a: not defined.")
+'Percentages; pct: percentile; n/a: not defined.'
 """
 
 from __future__ import annotations

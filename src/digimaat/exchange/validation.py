@@ -1229,12 +1229,11 @@ class _Products:
             return resolution.product.uri
         problem = resolution.error("product").problem
         hint = problem.suggestion
-        if self.sheet and not resolution.candidates:
-            local = N_(
+        if self.sheet and not resolution.candidates and not hint:
+            hint = N_(
                 "for a product the UPL does not name, fill local_name ('naam lokaal product') "
                 "to define it here"
             )
-            hint = f"{hint} Or, {local}" if hint else local
         return Fault.one(problem.message, value, "XCH-8", suggestion=hint)
 
 

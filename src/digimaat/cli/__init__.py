@@ -1,7 +1,8 @@
 """The ``digimaat`` command line (documented in ``docs/cli.md``).
 
 Subcommands: ``score``, ``explain``, ``next``, ``validate`` (:mod:`digimaat.cli.commands`),
-``compare``, ``trend``, ``report`` (:mod:`digimaat.cli.comparison`), ``template``
+``compare``, ``report`` (:mod:`digimaat.cli.comparison`), ``trend``
+(:mod:`digimaat.cli.trends`), ``template``
 (:mod:`digimaat.cli.sheets`), ``catalogue``, ``profiles``, ``conformance``, ``example``
 (:mod:`digimaat.cli.reference`) and ``import sc``. Each builds a report that one renderer
 per format writes (:mod:`digimaat.cli.render`), in the language of ``--lang``
@@ -341,7 +342,7 @@ _MODULES = {
     "validate": "commands",
     "import": "commands",
     "compare": "comparison",
-    "trend": "comparison",
+    "trend": "trends",
     "report": "comparison",
     "template": "sheets",
     "catalogue": "reference",

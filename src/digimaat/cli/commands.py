@@ -40,6 +40,7 @@ __all__ = [
     "profile_meta",
     "profile_of",
     "score",
+    "shorten",
     "validate",
 ]
 
@@ -206,6 +207,11 @@ def percent(value: float | None) -> str:
     from digimaat.measurement.aggregation import display
 
     return _("n/a") if value is None else display(value * 100, 1) + "%"
+
+
+def shorten(text: str, width: int) -> str:
+    """A text of at most ``width`` characters, cut with an ellipsis."""
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def card_record(card: Any) -> dict[str, Any]:

@@ -121,6 +121,11 @@ def test_a_problem_keeps_its_structure_in_every_language() -> None:
     assert shown.endswith("[OFF-13]")
     assert "een getal zonder eenheid heeft geen tijdseenheid (gegeven: '3.500')" in shown
     assert "vul de kolom eenheid in" in shown
+    meant = Problem(
+        "status", "jaa", "must be true or false (or ja/nee)", suggestion="did you mean 'ja'?"
+    )
+    with language("nl"):
+        assert problem_text(meant).endswith("(gegeven: 'jaa'); bedoelt u 'ja'?")
 
 
 def test_lang_nl_speaks_dutch_and_keeps_what_programs_read(tmp_path: Path) -> None:

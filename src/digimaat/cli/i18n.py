@@ -165,9 +165,21 @@ def problem_text(problem: Problem) -> str:
     shown = shown_value(problem.value)
     got = _(" (got {value})").format(value=shown) if shown is not None else ""
     clause = f" [{problem.clause}]" if problem.clause else ""
-    hint = f"; {safe_text(_(problem.suggestion))}" if problem.suggestion else ""
+    hint = f"; {safe_text(_suggestion(problem.suggestion))}" if problem.suggestion else ""
     message = safe_text(_(problem.message))
     return f"{prefix}{safe_text(problem.field)}: {message}{got}{hint}{clause}"
+
+
+_MEANT = "did you mean"
+
+
+def _suggestion(text: str) -> str:
+    """A problem's suggestion in the current language: from the catalogue, or, for the
+    suggestions that name what was meant (``did you mean 'ja'?``), its words around the
+    names."""
+    if text.startswith(_MEANT):
+        return _("did you mean{choice}").format(choice=text[len(_MEANT) :])
+    return _(text)
 
 
 def problems_text(error: InputError) -> str:

@@ -413,15 +413,6 @@ NO_FIX = {
         "'Aantal digitaal' is refused with no suggestion although 'Aantal balie' is "
         "accepted; neither 'volume_web' nor a Dutch name for it is suggested."
     ),
-    f"row {row_of('Afspraak maken of annuleren')}, column E": (
-        "'Afspraak maken of annuleren' is 'not a product in the catalogue' with no "
-        "suggestion, while `digimaat catalogue afspraak` finds bezafspr first."
-    ),
-    f"row {row_of('Straatfeest melden')}, column E": (
-        "The local product 'Straatfeest melden' is 'not a product in the catalogue' with "
-        "no suggestion that a local product is defined with the column 'Naam lokaal "
-        "product' (which XCH-11 does not document)."
-    ),
 }
 
 

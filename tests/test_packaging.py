@@ -97,6 +97,9 @@ def test_the_wheel_works_on_its_own(dist: Path, tmp_path: Path) -> None:
     _run(bin_dir / "python", "-m", "digimaat.conformance")
     example = _run(bin_dir / "digimaat", "example").stdout
     assert "Vlaardingen" in example
+    # The compiled message catalogues travel in the wheel: --lang nl speaks Dutch.
+    dutch = _run(bin_dir / "digimaat", "--lang", "nl", "profiles").stdout
+    assert dutch.startswith("naam ")
     probe = (
         "import importlib.resources as r, json; "
         "spec = r.files('digimaat') / 'spec'; "

@@ -50,8 +50,8 @@ def about_of(book: Any) -> dict[str, Any]:
 
 COMMANDS = {
     "score": ("score", str(EXAMPLE)),
-    "explain": ("explain", str(EXAMPLE), "-m", "GM0622"),
-    "next": ("next", str(EXAMPLE), "-m", "GM0556"),
+    "explain": ("explain", str(EXAMPLE), "--municipality", "GM0622"),
+    "next": ("next", str(EXAMPLE), "--municipality", "GM0556"),
     "compare": ("compare", str(EXAMPLE)),
     "trend": ("trend", str(EXAMPLE_2023), str(EXAMPLE), "--explain"),
     "validate": ("validate", str(EXAMPLE)),

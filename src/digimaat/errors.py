@@ -24,6 +24,7 @@ import attrs
 __all__ = [
     "MAX_PROBLEMS",
     "NO_VALUE",
+    "N_",
     "AmbiguousProductError",
     "DigimaatError",
     "InputError",
@@ -38,7 +39,18 @@ __all__ = [
     "UnknownProductError",
     "UsageError",
     "safe_text",
+    "shown_value",
 ]
+
+
+def N_(message: str) -> str:  # noqa: N802 (the name gettext tools look for)
+    """Mark a problem's message for the message catalogue of the command line, which shows
+    it in the reader's language; the message itself is returned unchanged.
+
+    >>> N_("must not be empty")
+    'must not be empty'
+    """
+    return message
 
 
 @attrs.frozen
@@ -119,6 +131,12 @@ def safe_text(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def shown_value(value: Any) -> str | None:
+    """A problem's value as it is shown: its ``repr``, escaped (:func:`safe_text`) and
+    shortened to :data:`SHOWN_LENGTH` characters; ``None`` for :data:`NO_VALUE`."""
+    return _show(value)
 
 
 def _show(value: Any) -> str | None:
@@ -204,7 +222,7 @@ class UnknownProductError(InvalidValueError, LookupError):
     def __init__(self, field: str, value: Any, suggestions: Sequence[str] = ()) -> None:
         self.suggestions = tuple(suggestions)
         hint = f"did you mean: {', '.join(self.suggestions)}?" if self.suggestions else None
-        super().__init__(field, value, "is not a product in the catalogue", suggestion=hint)
+        super().__init__(field, value, N_("is not a product in the catalogue"), suggestion=hint)
 
 
 class AmbiguousProductError(InvalidValueError, LookupError):

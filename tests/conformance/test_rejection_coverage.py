@@ -37,6 +37,22 @@ MUST = re.compile(r"\bMUST\b")
 REFUSES = re.compile(r"\b(?:reject|refuse)", re.IGNORECASE)
 
 REJECTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "XCH-18": {"everything else, as XCH-11 says": ("cnf-reject-xch-sheet-remarks-column",)},
+    "XCH-18.1": {"a first row that is not a header": ("cnf-reject-xch-sheet-first-row",)},
+    "XCH-18.2": {
+        "a Dutch name the vocabulary does not have": ("cnf-reject-xch-sheet-dutch-words",)
+    },
+    "XCH-18.3": {
+        "a yes/no column that says no to a capability its row lists": (
+            "cnf-reject-xch-sheet-tick",
+        ),
+    },
+    "XCH-18.4": {
+        "local cells without a local name; a local name without a product": (
+            "cnf-reject-xch-sheet-local-cells",
+        ),
+    },
+    "XCH-18.7": {"a column for remarks other than notes": ("cnf-reject-xch-sheet-remarks-column",)},
     "XCH-2": {
         "every problem of a file, reported together with its clause": (
             "cnf-reject-xch-every-problem",
@@ -172,6 +188,13 @@ CANNOT: dict[tuple[str, str], str] = {
     ("XCH-13", "a volume record without channels, which a writer of the CSV form refuses"): (
         "a rejection vector checks a reader, not a writer"
     ),
+    ("XCH-18.5", "a formula without a saved value; an error cell"): (
+        "a vector gives its input as text, and a workbook is a binary archive"
+    ),
+    (
+        "XCH-18.6",
+        "a workbook without the named sheet; an archive over its limits; rows out of order",
+    ): ("a vector gives its input as text, and a workbook is a binary archive"),
     ("PRF-7.1", "a profile file larger than 1 MiB"): (
         "a vector that held one would be larger than all the others together"
     ),

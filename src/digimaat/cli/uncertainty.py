@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from digimaat.analysis.tables import Column, Report, Table
-from digimaat.cli.commands import _profile_meta, profile_of
+from digimaat.cli.commands import profile_meta, profile_of
 from digimaat.errors import UsageError
 
 __all__ = ["uncertainty"]
@@ -118,7 +118,7 @@ def uncertainty(args: argparse.Namespace) -> Report:
             f"{result.evaluations:,} samples, seed {result.seed}; varied: "
             f"{', '.join(result.groups) or 'nothing'}."
         ),
-        meta=_profile_meta(profile),
+        meta=profile_meta(profile),
         text=(f"  fingerprint {profile.fingerprint[:23]}…  spec {SPEC_VERSION}",),
         tables=tuple(tables),
         data={k: v for k, v in data.items() if k != "profile"},

@@ -29,7 +29,7 @@ import io
 
 import numpy as np
 
-from digimaat.errors import NO_VALUE, Problem
+from digimaat.errors import N_, NO_VALUE, Problem
 from digimaat.exchange.raw import IntArray, RawTable, factorize
 from digimaat.exchange.rules import CSV, CSV_NL, Dialect
 from digimaat.exchange.sheet import COLUMNS, REQUIRED_COLUMNS, Header, RawSheet, sheet
@@ -138,7 +138,11 @@ def _pure(source: Source, text: str, separator: str, dialect: Dialect) -> RawShe
     if not kept and not problems and complete and not header.problems:  # not a bad row
         problems.append(
             Problem(
-                "file", NO_VALUE, "has a header but no rows", source=source.name, clause="XCH-11"
+                "file",
+                NO_VALUE,
+                N_("has a header but no rows"),
+                source=source.name,
+                clause="XCH-11",
             )
         )
     return sheet(

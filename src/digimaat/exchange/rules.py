@@ -29,7 +29,8 @@ from typing import Any, Final
 
 import attrs
 
-from digimaat.errors import NO_VALUE, InvalidValueError, safe_text
+from digimaat._names import exchange_key
+from digimaat.errors import N_, NO_VALUE, InvalidValueError, safe_text
 from digimaat.units import rate_factor, split_rate
 from digimaat.vocabulary.assurance import (
     Authentication,
@@ -37,8 +38,14 @@ from digimaat.vocabulary.assurance import (
     authentication_of,
 )
 from digimaat.vocabulary.channels import Channel
-from digimaat.vocabulary.maturity import Capability, MaturityLevel
-from digimaat.vocabulary.offerings import MAX_VOLUME, MIN_VOLUME, Status, check_volume
+from digimaat.vocabulary.maturity import CAPABILITY_DUTCH, LEVEL_DUTCH, Capability, MaturityLevel
+from digimaat.vocabulary.offerings import (
+    MAX_VOLUME,
+    MIN_VOLUME,
+    STATUS_DUTCH,
+    Status,
+    check_volume,
+)
 
 __all__ = [
     "CSV",
@@ -203,13 +210,13 @@ def read_text(
         return Fault.one("must be a text", shown(value), clause)
     text = str(value)
     if not text.strip():
-        return Fault.one("must not be empty", text, clause)
+        return Fault.one(N_("must not be empty"), text, clause)
     if len(text) > max_length:
         return Fault.one(f"is longer than {max_length:,} characters", text, "XCH-4")
     forbidden = _FORBIDDEN_TEXT if multiline else _FORBIDDEN_LINE
     if forbidden.search(text):
         return Fault.one(
-            "must not hold control, bidirectional-override or surrogate characters",
+            N_("must not hold control, bidirectional-override or surrogate characters"),
             text,
             "XCH-4",
         )
@@ -294,7 +301,7 @@ def read_year(value: Any, dialect: Dialect, clause: str) -> int | Fault:
     """A calendar year from 1800 to 2200 (MUN-1, XCH-5)."""
     year = read_integer(value, dialect, 1800, 2200, clause)
     if isinstance(year, Fault):
-        return Fault.one("must be a calendar year (1800-2200)", year.items[0].value, clause)
+        return Fault.one(N_("must be a calendar year (1800-2200)"), year.items[0].value, clause)
     return year
 
 
@@ -302,20 +309,20 @@ def read_number(value: Any, dialect: Dialect, clause: str) -> float | Fault:
     """A finite number: a JSON number, or a number written in a CSV cell."""
     if dialect.typed:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            return Fault.one("must be a number", shown(value), clause)
+            return Fault.one(N_("must be a number"), shown(value), clause)
         if isinstance(value, int):
             if abs(value) > MAX_INTEGER:
-                return Fault.one("is too large", _Summary("a huge number"), "XCH-4")
+                return Fault.one(N_("is too large"), _Summary("a huge number"), "XCH-4")
             return float(value)
         if not math.isfinite(value):
             return Fault.one("must be a finite number", value, clause)
         return value
     parts = split_rate(str(value), dialect.decimal_comma)
     if parts is None or parts[2]:
-        return Fault.one("must be a number", value, clause)
+        return Fault.one(N_("must be a number"), value, clause)
     negative, number, _ = parts
     if not math.isfinite(number):
-        return Fault.one("is too large", value, "XCH-4")
+        return Fault.one(N_("is too large"), value, "XCH-4")
     return -number if negative else number
 
 
@@ -336,7 +343,7 @@ def read_rate(value: Any, dialect: Dialect, default_unit: str | None = None) -> 
     if dialect.typed and not isinstance(value, str):
         if isinstance(value, int | float) and not isinstance(value, bool):
             return Fault.one(
-                "a bare number has no time unit",
+                N_("a bare number has no time unit"),
                 value,
                 "OFF-13",
                 suggestion="write e.g. '20/year'",
@@ -349,7 +356,7 @@ def read_rate(value: Any, dialect: Dialect, default_unit: str | None = None) -> 
     if parts is None:
         example = "'1.000 per jaar'" if dialect.decimal_comma else "'1000/year'"
         return Fault.one(
-            "must be a number followed by a rate unit",
+            N_("must be a number followed by a rate unit"),
             text,
             "XCH-9",
             suggestion=f"write e.g. {example}",
@@ -360,10 +367,10 @@ def read_rate(value: Any, dialect: Dialect, default_unit: str | None = None) -> 
     if not unit:
         if default_unit is None:
             return Fault.one(
-                "a bare number has no time unit",
+                N_("a bare number has no time unit"),
                 text,
                 "OFF-13",
-                suggestion="write e.g. '20/year', or fill volume_unit",
+                suggestion=N_("write e.g. '20/year', or fill volume_unit"),
             )
         unit = default_unit
     factor = _factor(unit)
@@ -381,7 +388,7 @@ def _factor(unit: str) -> float | Fault:
             f"has an unknown rate unit {unit.strip()!r}",
             unit,
             "XCH-9",
-            suggestion="write a count per unit of time, e.g. 'per year', 'per maand', '/week'",
+            suggestion=N_("write a count per unit of time, e.g. 'per year', 'per maand', '/week'"),
         )
 
 
@@ -399,7 +406,7 @@ def _rate_object(value: dict[str, Any]) -> float | Fault:
         for key in sorted(set(value) - {"value", "unit"}, key=str)
     ]
     items += [
-        Item(f"/{key}", "is required", NO_VALUE, "XCH-9")
+        Item(f"/{key}", N_("is required"), NO_VALUE, "XCH-9")
         for key in ("value", "unit")
         if key not in value
     ]
@@ -429,33 +436,73 @@ def _rate_object(value: dict[str, Any]) -> float | Fault:
 # -- Names of the vocabulary --------------------------------------------------------------
 
 
-def _named(parse: Callable[[Any], Any], clause: str) -> Callable[[Any, Dialect], Any]:
+def close_name(text: str, names: Mapping[str, str]) -> str | None:
+    """A suggestion for a name that is not in a vocabulary: the closest of ``names`` (the
+    names a reader accepts, each with the exchange name it stands for), or ``None``.
+
+    >>> close_name("online betaling", {"online betalen": "online-payment"})
+    "did you mean 'online betalen' (online-payment)?"
+    """
+    import difflib
+
+    keys = {exchange_key(name): name for name in names}
+    close = difflib.get_close_matches(exchange_key(text), list(keys), n=1, cutoff=0.75)
+    if not close:
+        return None
+    name = keys[close[0]]
+    meant = names[name]
+    return f"did you mean {name!r}{f' ({meant})' if meant != name else ''}?"
+
+
+def _named(
+    parse: Callable[[Any], Any], clause: str, names: Mapping[str, str] | None = None
+) -> Callable[[Any, Dialect], Any]:
     def read(value: Any, dialect: Dialect) -> Any:
         if not isinstance(value, str):
             return Fault.one("must be a name (a text)", shown(value), clause)
         try:
             return parse(value)
         except InvalidValueError as exc:
-            return Fault.of(exc, clause)
+            hint = close_name(value, names) if names else None
+            problem = exc.problem
+            return Fault.one(problem.message, value, problem.clause or clause, suggestion=hint)
 
     return read
 
 
-read_status: Callable[[Any, Dialect], Status | Fault] = _named(Status.parse, "OFF-2")
-"""An offering status by its exchange name (OFF-2)."""
+def _vocabulary(kind: Any, dutch: Mapping[Any, str]) -> dict[str, str]:
+    """The names of a vocabulary a reader accepts: exchange names and Dutch names (XCH-18.2),
+    each with the exchange name it stands for."""
+    names = {member.value: member.value for member in kind}
+    names.update({name: member.value for member, name in dutch.items()})
+    return names
+
+
+read_status: Callable[[Any, Dialect], Status | Fault] = _named(
+    Status.parse, "OFF-2", _vocabulary(Status, STATUS_DUTCH)
+)
+"""An offering status by its exchange name or its Dutch name (OFF-2, XCH-18.2)."""
 read_channel: Callable[[Any, Dialect], Channel | Fault] = _named(Channel.parse, "CHN-3")
 """A channel by its exchange name or an alias (CHN-3)."""
-_capability = _named(Capability.parse, "MAT-2")
+_capability = _named(Capability.parse, "MAT-2", _vocabulary(Capability, CAPABILITY_DUTCH))
+
+
+_LEVEL_NAMES: Final = {
+    **{level.label: level.label for level in MaturityLevel},
+    **{name: level.label for level, name in LEVEL_DUTCH.items()},
+}
 
 
 def read_level(value: Any, dialect: Dialect, clause: str) -> MaturityLevel | Fault:
-    """A maturity level by its name (``"fully-online"``) or number (MAT-1)."""
+    """A maturity level by its name (``"fully-online"``), its Dutch name (``"volledig
+    online"``, XCH-18.2) or its number (MAT-1)."""
     if isinstance(value, bool) or not isinstance(value, str | int):
         return Fault.one("must be a maturity level such as 'fully-online'", shown(value), clause)
     try:
         return MaturityLevel.parse(value, "level")
     except InvalidValueError as exc:
-        return Fault.of(exc, clause)
+        hint = close_name(value, _LEVEL_NAMES) if isinstance(value, str) else None
+        return Fault.one(exc.problem.message, value, clause, suggestion=hint)
 
 
 _CODE = re.compile(r"GM[0-9]{4}", re.ASCII)
@@ -467,7 +514,7 @@ def read_code(value: Any, dialect: Dialect, clause: str = "MUN-2") -> str | Faul
         return Fault.one("must be a CBS code (a text)", shown(value), clause)
     code = value if dialect.typed else value.strip()
     if not _CODE.fullmatch(code):
-        return Fault.one("must be 'GM' followed by 4 digits, e.g. 'GM0622'", value, clause)
+        return Fault.one(N_("must be 'GM' followed by 4 digits, e.g. 'GM0622'"), value, clause)
     return code
 
 
@@ -476,7 +523,8 @@ _FALSE: Final = frozenset({"false", "no", "nee", "onwaar", "n"})
 
 
 def read_boolean(value: Any, dialect: Dialect, clause: str) -> bool | Fault:
-    """``true`` or ``false``; in a CSV cell also yes/no, ja/nee, waar/onwaar (XCH-11)."""
+    """``true`` or ``false``; in a sheet's cell also yes/no, ja/nee, waar/onwaar, j/n, y/n
+    (XCH-11, XCH-18.2)."""
     if dialect.typed:
         if type(value) is bool:
             return value
@@ -486,41 +534,67 @@ def read_boolean(value: Any, dialect: Dialect, clause: str) -> bool | Fault:
         return True
     if word in _FALSE:
         return False
-    return Fault.one("must be true or false (or ja/nee)", value, clause)
+    words = {w: w for w in ("ja", "nee", "yes", "no", "true", "false")}
+    hint = close_name(word, words) or N_("write ja or nee")
+    return Fault.one(N_("must be true or false (or ja/nee)"), value, clause, suggestion=hint)
 
 
 _NOT_APPLICABLE: Final = frozenset({"n.v.t.", "nvt", "n.v.t", "niet van toepassing", "n/a"})
 
 
 def read_tick(value: Any, dialect: Dialect) -> bool | Fault:
-    """A capability's yes/no cell (XCH-11): yes or no as :func:`read_boolean` reads them,
+    """A capability's yes/no cell (XCH-18.3): yes or no as :func:`read_boolean` reads them,
     and "n.v.t." (not applicable) as yes, because MAT-2 records a capability that concerns
     a step the procedure does not have as present."""
     if not dialect.typed and str(value).strip().lower() in _NOT_APPLICABLE:
         return True
-    read = read_boolean(value, dialect, "XCH-11")
-    if isinstance(read, Fault):
-        return Fault.one(
-            "must be ja or nee (yes or no), or n.v.t. for a step the procedure does not have",
-            value,
-            "XCH-11",
-            suggestion="write ja where the step is online or not needed (MAT-2), nee otherwise",
-        )
-    return read
+    return read_boolean(value, dialect, "XCH-18.3")
 
 
-_SEPARATORS = re.compile(r"[|,;\s]+")
+_SEPARATORS = re.compile(r"[|,;]")
+_WHITE = re.compile(r"\s+")
+
+
+def _capability_names(cell: str) -> list[str]:
+    """The names of a sheet's capabilities cell (XCH-11, XCH-18.2): the cell is cut at ``|``,
+    ``,`` and ``;``, and a part that is not one name (a Dutch name holds a space, ``online
+    betalen``) at white space, unless none of its words is a name: then the part is one
+    (unknown) name.
+
+    >>> _capability_names("informatie online | online betalen; prefilled")
+    ['informatie online', 'online betalen', 'prefilled']
+    >>> _capability_names(" information-online  downloadable-form ")
+    ['information-online', 'downloadable-form']
+    >>> _capability_names("informatie onlien"), _capability_names("information-online pdf")
+    (['informatie onlien'], ['information-online', 'pdf'])
+    """
+    names: list[str] = []
+    for part in _SEPARATORS.split(cell):
+        part = part.strip()
+        if not part:
+            continue
+        words = _WHITE.split(part)
+        if (
+            len(words) > 1
+            and isinstance(_capability(part, CSV), Fault)
+            and not all(isinstance(_capability(w, CSV), Fault) for w in words)
+        ):
+            names.extend(words)
+        else:
+            names.append(part)
+    return names
 
 
 def read_capabilities(value: Any, dialect: Dialect) -> frozenset[Capability] | Fault:
-    """Capability names (MAT-2), each at most once: a JSON array, or a CSV cell with the names
-    separated by ``|``, ``,``, ``;`` or white space (XCH-8, XCH-11)."""
+    """Capability names (MAT-2), each at most once: a JSON array, or a sheet's cell with the
+    names, in English or Dutch, separated by ``|``, ``,``, ``;`` or white space (XCH-8,
+    XCH-11, XCH-18.2)."""
     if dialect.typed:
         if not isinstance(value, list):
             return Fault.one("must be an array of capability names", shown(value), "XCH-8")
         names: Sequence[Any] = value
     else:
-        names = [name for name in _SEPARATORS.split(str(value)) if name]
+        names = _capability_names(str(value))
     items: list[Item] = []
     seen: set[Capability] = set()
     for index, name in enumerate(names):
@@ -529,7 +603,7 @@ def read_capabilities(value: Any, dialect: Dialect) -> frozenset[Capability] | F
         if isinstance(parsed, Fault):
             items.extend(attrs.evolve(i, sub=sub) for i in parsed.items)
         elif parsed in seen:
-            items.append(Item(sub, "is listed more than once", name, "XCH-8"))
+            items.append(Item(sub, N_("is listed more than once"), name, "XCH-8"))
         else:
             seen.add(parsed)
     return Fault(tuple(items)) if items else frozenset(seen)
@@ -561,7 +635,7 @@ def read_authentication(
             for key in sorted(set(value) - {"means", "level"}, key=str)
         ]
         items += [
-            Item(f"/{key}", "is required", NO_VALUE, "LOA-4")
+            Item(f"/{key}", N_("is required"), NO_VALUE, "LOA-4")
             for key in ("means", "level")
             if key not in value
         ]
@@ -609,7 +683,7 @@ def read_keys(
             for key in sorted(set(value) - allowed, key=str)
         ]
     items += [
-        Item(f"/{_token(key)}", "is required", NO_VALUE, clause)
+        Item(f"/{_token(key)}", N_("is required"), NO_VALUE, clause)
         for key in required
         if key not in value
     ]

@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digimaat._version import SPEC_VERSION
-from digimaat.errors import NO_VALUE, InputError, InvalidValueError, Problem, ProblemCollector
+from digimaat.errors import N_, NO_VALUE, InputError, InvalidValueError, Problem, ProblemCollector
 from digimaat.exchange import rules
 from digimaat.exchange.jsonform import RawDocument
 from digimaat.exchange.local import LocalProductRecord, read_local_product
@@ -147,6 +147,19 @@ class FileContent:
 
 
 _RANK: Final = {"document": 1, "municipalities": 2, "local_products": 3, "offerings": 4}
+_COLUMN = re.compile(r"column ([A-Z]+)$")
+
+
+def _column_number(location: str) -> int:
+    """The 1-based number of the column a sheet's location names (``row 3, column AB``: 28),
+    0 for a location without a column."""
+    match = _COLUMN.search(location)
+    if match is None:
+        return 0
+    number = 0
+    for letter in match.group(1):
+        number = number * 26 + ord(letter) - 64
+    return number
 
 
 class _Sorted:
@@ -159,14 +172,14 @@ class _Sorted:
 
     def __init__(self, outer: ProblemCollector) -> None:
         self.outer = outer
-        self.items: list[tuple[tuple[int, int, int], Problem]] = []
+        self.items: list[tuple[tuple[int, int, int, int], Problem]] = []
         self.more = 0
 
     @property
     def full(self) -> bool:
         return len(self.items) + len(self.outer.problems) >= self.outer.limit
 
-    def add(self, problem: Problem, key: tuple[int, int] = (0, 0)) -> None:
+    def add(self, problem: Problem, key: tuple[int, int, int] = (0, 0, 0)) -> None:
         if self.full:
             self.more += 1
             return
@@ -214,17 +227,19 @@ class _Validator:
         return ".".join([field, *parts])
 
     def problem(self, table: RawTable, k: int, field: str, item: Item) -> None:
+        location = table.locate(k, field, item.sub)
         self.collector.add(
             Problem(
                 self.field_name(table, field, item.sub),
                 item.value,
                 item.message,
                 source=self.source,
-                location=table.locate(k, field, item.sub),
+                location=location,
                 clause=item.clause,
                 suggestion=item.suggestion,
             ),
-            (0 if self.csv else _RANK.get(table.name, 9), k),  # CSV: all tables are rows
+            # A sheet's problems by row and column; a document's by record.
+            (0, k, _column_number(location)) if self.csv else (_RANK.get(table.name, 9), k, 0),
         )
 
     def report(self, table: RawTable, field: str, rows: IntArray, fault: Fault) -> None:
@@ -432,7 +447,7 @@ class _Validator:
                 if self.collector.full:
                     self.collector.count_more(1)
                     continue
-                self.problem(table, k, field, Item("", "is required", "", "XCH-11"))
+                self.problem(table, k, field, Item("", N_("is required"), "", "XCH-11"))
         ok = np.flatnonzero(present & ~failed)
         if not ok.size:
             return None
@@ -478,7 +493,9 @@ class _Validator:
             missing = codes[field] < 0
             if not self.csv or field in table.names:  # a missing column: a header problem
                 for k in np.flatnonzero(missing & table.readable()).tolist():
-                    self.problem(table, k, field, Item("", "is required", NO_VALUE, self.clause))
+                    self.problem(
+                        table, k, field, Item("", N_("is required"), NO_VALUE, self.clause)
+                    )
             broken |= failed | missing
         raw_codes = table.column("cbs_code")
         broken_codes = {
@@ -560,7 +577,7 @@ class _Validator:
     # -- local products ---------------------------------------------------------------------
 
     def local_products(self) -> tuple[list[Product], dict[str, str], set[str]]:
-        """The local products of a document (XCH-6) or a sheet (XCH-11), where each is, and
+        """The local products of a document (XCH-6) or a sheet (XCH-18.4), where each is, and
         the URIs of local products with problems."""
         if isinstance(self.raw, RawSheet):
             return self.sheet_local_products()
@@ -570,7 +587,7 @@ class _Validator:
         for at, value in self.raw.local_products:
             product, problems = read_local_product(value, at)
             for p in problems:
-                self.collector.add(p.at(source=self.source), (3, 0))
+                self.collector.add(p.at(source=self.source), (3, 0, 0))
             uri = value.get("uri") if isinstance(value, dict) else None
             if product is None:
                 if isinstance(uri, str):
@@ -600,7 +617,7 @@ class _Validator:
         return products, where, broken
 
     def sheet_local_products(self) -> tuple[list[Product], dict[str, str], set[str]]:
-        """Local products defined in the rows of a sheet that name them (XCH-11).
+        """Local products defined in the rows of a sheet that name them (XCH-18.4).
 
         A row whose ``local_name`` is filled defines the product its ``product`` cell names;
         every row that defines the same product must define it the same way.
@@ -625,6 +642,22 @@ class _Validator:
             ),
         }
         defining = table.column("name").codes >= 0
+        self.orphan_local_cells(table, defining)
+        no_key = defining & (table.column("uri").codes < 0)
+        for k in np.flatnonzero(no_key).tolist():
+            self.problem(
+                table,
+                k,
+                "name",
+                Item(
+                    "",
+                    N_("defines a local product, but the row's product cell is empty"),
+                    table.column("name").value(k),
+                    "XCH-18.4",
+                    N_("write the local product's key in the product cell"),
+                ),
+            )
+        defining &= ~no_key
         coded: dict[str, tuple[IntArray, list[Any]]] = {}
         failed = np.zeros(table.size, dtype=np.bool_)
         for field, rule in rules_of.items():
@@ -678,7 +711,7 @@ class _Validator:
                             "",
                             f"defines {uri} otherwise than {where[uri]}",
                             values["name"],
-                            "XCH-11",
+                            "XCH-18.4",
                         ),
                     )
                 broken.add(uri)
@@ -688,6 +721,26 @@ class _Validator:
                 where[uri] = table.locate(k, "", "")
         good = [p for u, p in products.items() if u not in broken]
         return good, where, broken
+
+    def orphan_local_cells(self, table: RawTable, defining: NDArray[np.bool_]) -> None:
+        """Local product cells in a row that defines no local product (XCH-18.4): reported,
+        never dropped."""
+        for field, column in table.columns.items():
+            if field in ("uri", "name"):
+                continue
+            for k in np.flatnonzero((column.codes >= 0) & ~defining).tolist():
+                self.problem(
+                    table,
+                    k,
+                    field,
+                    Item(
+                        "",
+                        "is filled, but the row defines no local product (its local_name is empty)",
+                        column.value(k),
+                        "XCH-18.4",
+                        "fill local_name ('naam lokaal product') to define one, or empty the cell",
+                    ),
+                )
 
     # -- offerings ---------------------------------------------------------------------------
 
@@ -714,7 +767,7 @@ class _Validator:
             elif missing.any():
                 live &= ~missing
                 for k in np.flatnonzero(missing & table.readable()).tolist():
-                    self.problem(table, k, field, Item("", "is required", NO_VALUE, "XCH-8"))
+                    self.problem(table, k, field, Item("", N_("is required"), NO_VALUE, "XCH-8"))
 
         def municipality(value: Any) -> Any:
             code = rules.read_code(value, d, "MUN-2")
@@ -733,7 +786,7 @@ class _Validator:
         reportable = live.copy() if self.csv else np.ones(n, dtype=np.bool_)
         m_codes, m_parsed, failed = self.apply(table, "municipality", municipality, reportable)
         live &= ~failed
-        resolver = _Products(catalogue, broken_uris)
+        resolver = _Products(catalogue, broken_uris, self.csv)
         p_codes, p_parsed, failed = self.apply(table, "product", resolver, reportable)
         live &= ~failed
 
@@ -836,7 +889,7 @@ class _Validator:
         listed: tuple[IntArray, list[Any]],
         live: NDArray[np.bool_],
     ) -> tuple[tuple[IntArray, list[Any]], NDArray[np.bool_]]:
-        """The capabilities of every row from its yes/no columns and its list (XCH-11).
+        """The capabilities of every row from its yes/no columns and its list (XCH-18.3).
 
         A capability is present when its column says yes or the ``capabilities`` list names
         it; a column that says no while the list names the capability is a problem.
@@ -869,7 +922,7 @@ class _Validator:
                         "",
                         f"says no, but the capabilities cell lists {capability.value}",
                         table.column(field).value(k),
-                        "XCH-11",
+                        "XCH-18.3",
                     ),
                 )
             failed |= conflict
@@ -891,10 +944,10 @@ class _Validator:
                 "product",
                 Item(
                     "",
-                    "is empty, but other cells of the offering are filled",
+                    N_("is empty, but other cells of the offering are filled"),
                     "",
                     "XCH-11",
-                    "fill in the product, or empty the row's other offering cells",
+                    N_("fill in the product, or empty the row's other offering cells"),
                 ),
             )
         return listing
@@ -992,7 +1045,9 @@ class _Validator:
             elif first is None or done is None:
                 other = "forms_started" if first is None else "forms_completed"
                 results.append(
-                    Fault.one("must be filled when the other forms cell is", "", "OFF-6", sub=other)
+                    Fault.one(
+                        N_("must be filled when the other forms cell is"), "", "OFF-6", sub=other
+                    )
                 )
             else:
                 try:
@@ -1175,7 +1230,7 @@ def _audiences(value: Any) -> tuple[Audience, ...] | Fault:
         try:
             out.append(Audience(name.lower()))
         except ValueError:
-            return Fault.one("must be burger and/or bedrijf", value, "XCH-6")
+            return Fault.one(N_("must be burger and/or bedrijf"), value, "XCH-6")
     return tuple(out)
 
 
@@ -1233,9 +1288,10 @@ class _Products:
     once; an ambiguous key lists its candidates, an unknown one its suggestions (PRD-7.3). A
     key of a broken local product is silent: its own problem is reported where it is defined."""
 
-    def __init__(self, catalogue: Catalogue, broken: set[str]) -> None:
+    def __init__(self, catalogue: Catalogue, broken: set[str], sheet: bool = False) -> None:
         self.catalogue = catalogue
         self.broken = broken
+        self.sheet = sheet
 
     def __call__(self, value: Any) -> str | Fault:
         if not isinstance(value, str):
@@ -1247,7 +1303,13 @@ class _Products:
         if resolution.product is not None:
             return resolution.product.uri
         problem = resolution.error("product").problem
-        return Fault.one(problem.message, value, "XCH-8", suggestion=problem.suggestion)
+        hint = problem.suggestion
+        if self.sheet and not resolution.candidates and not hint:
+            hint = N_(
+                "for a product the UPL does not name, fill local_name ('naam lokaal product') "
+                "to define it here"
+            )
+        return Fault.one(problem.message, value, "XCH-8", suggestion=hint)
 
 
 def _bare(cell: Any, dialect: Dialect) -> bool:
@@ -1264,7 +1326,7 @@ def _unit(text: str) -> float | Fault:
         return rate_factor(text)
     except InvalidValueError:
         return Fault.one(
-            "is not a rate unit",
+            N_("is not a rate unit"),
             text,
             "XCH-9",
             suggestion="write a count per unit of time, e.g. 'per year', 'per maand', '/week'",

@@ -32,7 +32,7 @@ from typing import Any
 import attrs
 
 from digimaat._names import parse_name
-from digimaat.errors import InvalidValueError, ProblemCollector
+from digimaat.errors import N_, InvalidValueError, ProblemCollector
 from digimaat.vocabulary.assurance import (
     Authentication,
     AuthenticationOptions,
@@ -238,11 +238,11 @@ def check_volume(field: str, value: object, shown: object = None) -> float:
     if math.isnan(number):
         raise InvalidValueError(field, got, "must be a number, not NaN", "OFF-14")
     if number < 0:
-        raise InvalidValueError(field, got, "must not be negative", "OFF-14")
+        raise InvalidValueError(field, got, N_("must not be negative"), "OFF-14")
     if number == 0:
         return 0.0
     if number > MAX_VOLUME:
-        raise InvalidValueError(field, got, "must be at most 1e12 requests a year", "OFF-14")
+        raise InvalidValueError(field, got, N_("must be at most 1e12 requests a year"), "OFF-14")
     if number < MIN_VOLUME:
         raise InvalidValueError(
             field, got, f"must be 0 or at least {MIN_VOLUME:g} requests a year", "OFF-14"

@@ -486,14 +486,6 @@ OWN_TITLES = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A municipality's own website title, which its own Samenwerkende Catalogi "
-    "records link to one UPL product, is refused: as ambiguous where other municipalities "
-    "use it for other products ('Paspoort aanvragen', 'Uittreksel BRP', 'Terras plaatsen', "
-    "'Geboorte aangeven'), or as unknown where too few use it ('Verhuizing melden', "
-    "'Melding over de buitenruimte'). The names are not resolved per municipality.",
-)
 @pytest.mark.parametrize("title", OWN_TITLES)
 def test_the_municipalitys_own_titles_name_its_products(title: str) -> None:
     row = row_of(title)

@@ -19,7 +19,6 @@ digimaat.errors.UnknownNameError: colour: unknown name; expected one of: dark-re
 from __future__ import annotations
 
 import difflib
-
 import enum
 from collections.abc import Mapping
 from typing import Any, TypeVar

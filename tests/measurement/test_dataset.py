@@ -391,8 +391,10 @@ def test_agg_2_1_adding_municipalities_never_changes_another_under_recorded(
     chosen = sorted({*order[:keep], 2})
     subset = [o for o in offerings if o.municipality in {codes[k] for k in chosen}]
     full = standard_profile().score(Dataset.from_offerings(offerings, munis)).card("GM0606")
-    part = standard_profile().score(
-        Dataset.from_offerings(subset, [munis[k] for k in chosen])
-    ).card("GM0606")
+    part = (
+        standard_profile()
+        .score(Dataset.from_offerings(subset, [munis[k] for k in chosen]))
+        .card("GM0606")
+    )
     assert full.values == part.values
     assert full.coverage == part.coverage

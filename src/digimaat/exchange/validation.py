@@ -1209,18 +1209,18 @@ class _Products:
 
     A key the national steps leave unresolved may still be an own name of the municipality
     of its offering (PRD-7.2, step 5; PRD-8.4). When the catalogue has own names such a key
-    is *pending*: :meth:`__call__` returns a silent fault for it, and
-    :meth:`per_municipality` then resolves it once per distinct (municipality, key) pair
-    and reports what still fails at its rows. Keys that resolve nationally take the fast
-    path alone, once per distinct key.
+    is *pending*: :meth:`__call__` returns a silent fault for it, without the cost of
+    suggestions, and :meth:`per_municipality` then resolves it once per distinct
+    (municipality, key) pair and reports what still fails at its rows. Keys that resolve
+    nationally take the fast path alone, once per distinct key.
     """
 
     def __init__(self, catalogue: Catalogue, broken: set[str]) -> None:
         self.catalogue = catalogue
         self.broken = broken
         self.own = catalogue.has_own_names
-        self.pending: dict[str, Fault] = {}
-        """The national fault of each pending key, by the key as written."""
+        self.pending: set[str] = set()
+        """The pending keys, as written."""
 
     def __call__(self, value: Any) -> str | Fault:
         if not isinstance(value, str):
@@ -1228,13 +1228,12 @@ class _Products:
         key = value.strip()
         if key in self.broken:
             return Fault(())
-        resolution = self.catalogue.lookup(key)
+        resolution = self.catalogue.lookup(key, suggestions=not self.own)
         if resolution.product is not None:
             return resolution.product.uri
-        fault = self.fault(value, resolution)
         if not self.own:
-            return fault
-        self.pending[value] = fault
+            return self.fault(value, resolution)
+        self.pending.add(value)
         return _PENDING
 
     @staticmethod
@@ -1271,10 +1270,8 @@ class _Products:
             code = m_parsed[m_code] if m_code >= 0 else None
             if isinstance(code, Fault):
                 code = rules.read_code(written[m_code], validator.dialect)
-            if not isinstance(code, str):
-                outcomes.append(self.pending[value])
-                continue
-            resolution = self.catalogue.lookup(value.strip(), municipality=code)
+            municipality = code if isinstance(code, str) else None
+            resolution = self.catalogue.lookup(value.strip(), municipality=municipality)
             found = resolution.product
             outcomes.append(found.uri if found is not None else self.fault(value, resolution))
         codes = p_codes.copy()

@@ -1119,23 +1119,26 @@ class _NearIndex:
         """The entries near ``form``, best first: within one edit, then two, then by trigrams."""
         return [entry for _, entry in self.scored(form)]
 
-    def scored(self, form: str) -> list[tuple[tuple[int, float], _Entry]]:
+    def scored(self, form: str, trigrams: bool = True) -> list[tuple[tuple[int, float], _Entry]]:
         """:meth:`near` with each entry's distance (0 to 2 edits, 3 for a trigram match) and
-        negated Dice coefficient, by which two indexes' matches are merged (PRD-7.3)."""
+        negated Dice coefficient, by which two indexes' matches are merged (PRD-7.3).
+        Without ``trigrams`` only the entries within two edits are looked for."""
         if not form or len(form) > _MAX_SUGGEST:
             return []
-        grams = _trigrams(form)
         found: dict[int, tuple[int, float]] = {}
         variants = {form, *(form[:i] + form[i + 1 :] for i in range(len(form)))}
+        grams = frozenset[str]()
         for variant in variants:
             for index in self.variants.get(variant, ()):
                 if index not in found:
+                    grams = grams or _trigrams(form)
                     other = self.entries[index].form
                     distance = 0 if other == form else (1 if _within_one(form, other) else 2)
                     others = _trigrams(other)
                     dice = 2 * len(grams & others) / (len(grams) + len(others))
                     found[index] = (distance, -dice)
-        if not found:
+        if not found and trigrams:
+            grams = _trigrams(form)
             postings = self._trigram_postings()
             shared: Counter[int] = Counter()
             for gram in grams:
@@ -1326,7 +1329,9 @@ class Catalogue:
             raise AmbiguousProductError("name", name, [p.uri for p in found])
         raise UnknownProductError("name", name, self.suggest(str(name)))
 
-    def lookup(self, key: object, *, municipality: str | None = None) -> Resolution:
+    def lookup(
+        self, key: object, *, municipality: str | None = None, suggestions: bool = True
+    ) -> Resolution:
         """What ``key`` resolves to, without raising (PRD-7.2).
 
         The key is tried as a URI, then as a UPL key, then as a name, then as a synonym; the
@@ -1340,6 +1345,9 @@ class Catalogue:
         to one product resolves to it (``via`` ``"own name"``); one they link to several is
         ambiguous, with those products as candidates. Without a municipality, or for
         another municipality, own names change nothing.
+
+        With ``suggestions`` false an unknown key gets none, which saves their cost for a
+        caller that only needs to know whether the key resolves.
 
         >>> c = reference_catalogue()
         >>> c.lookup("HTTPS://standaarden.overheid.nl/owms/terms/paspoort/").via
@@ -1365,14 +1373,15 @@ class Catalogue:
             product = self._by_uri.get(upl)
             if product is not None:
                 return Resolution(key, product, "uri", product.uri)
-            return self._pick(key, "uri", self._exact("key").get(normalise_key(upl[_NS:]), ()))
+            found = self._exact("key").get(normalise_key(upl[_NS:]), ())
+            return self._pick(key, "uri", found, suggestions)
         form = normalise_key(key)
         if not form:
             return Resolution(key)
         for step in ("key", "name"):
             found = self._exact(step).get(form, ())
             if found:
-                return self._pick(key, step, found)
+                return self._pick(key, step, found, suggestions)
         table = self.synonyms
         entry = None if table is None else table.get(form)
         if isinstance(entry, Synonym):
@@ -1396,6 +1405,8 @@ class Catalogue:
                 candidates=tuple(c.uri for c in entry.candidates),
                 listing=", ".join(shown),
             )
+        if not suggestions:
+            return Resolution(key)
         return Resolution(key, suggestions=tuple(self.suggest(key, municipality=municipality)))
 
     def _own_resolution(self, key: str, municipality: str, name: OwnName) -> Resolution:
@@ -1409,17 +1420,22 @@ class Catalogue:
         return Resolution(
             key,
             candidates=name.uris,
-            listing=f"{', '.join(shown)} (so linked by the own records of {municipality})",
+            listing=f"{', '.join(shown)} (all linked to this title by the own records "
+            f"of {municipality})",
             municipality=municipality,
         )
 
-    def _pick(self, key: str, via: str, found: Sequence[Product]) -> Resolution:
+    def _pick(
+        self, key: str, via: str, found: Sequence[Product], suggestions: bool = True
+    ) -> Resolution:
         if len(found) == 1:
             product = found[0]
             matched = product.name if via == "name" else product.uri
             return Resolution(key, product, via, matched)
         if found:
             return Resolution(key, candidates=tuple(p.uri for p in found))
+        if not suggestions:
+            return Resolution(key)
         return Resolution(key, suggestions=tuple(self.suggest(key)))
 
     def resolve(
@@ -1465,11 +1481,12 @@ class Catalogue:
             return []
         upl = canonical_upl_uri(text)
         form = normalise_key(upl[_NS:] if upl is not None else text)
-        scored = self._near().scored(form)
+        scored = self._scored(form)
         if upl is None and municipality is not None:
             own = self._own_near(municipality)
             if own is not None:
-                scored = scored + own.scored(form)
+                close = any(distance < _TRIGRAM for (distance, _), _ in scored)
+                scored = scored + own.scored(form, trigrams=not close)
                 if any(distance < _TRIGRAM for (distance, _), _ in scored):
                     scored = [item for item in scored if item[0][0] < _TRIGRAM]
                 scored.sort(key=lambda item: (*item[0], *item[1].order()))
@@ -1657,6 +1674,21 @@ class Catalogue:
         assert isinstance(index, _NearIndex)
         return index
 
+    def _scored(self, form: str) -> list[tuple[tuple[int, float], _Entry]]:
+        """The near misses of ``form`` in the catalogue's index, remembered for the last
+        :data:`_REMEMBERED` forms: a key that fails in the offerings of many municipalities
+        is compared with the catalogue once."""
+        memory = self._lazy.get("scored")
+        if memory is None:
+            memory = self._lazy["scored"] = {}
+        assert isinstance(memory, dict)
+        found = memory.get(form)
+        if found is None:
+            if len(memory) >= _REMEMBERED:
+                memory.clear()
+            found = memory[form] = self._near().scored(form)
+        return list(found)
+
     def _own_near(self, municipality: str) -> _NearIndex | None:
         """The near misses among the own names of a municipality that name one product."""
         table = self._own(municipality)
@@ -1678,6 +1710,8 @@ class Catalogue:
 
 
 _NS = len(UPL_NAMESPACE)
+_REMEMBERED = 1024
+"""How many keys' near misses a catalogue remembers (:meth:`Catalogue._scored`)."""
 _LISTED = 5
 """An ambiguous key's message lists this many candidates; the error holds them all."""
 

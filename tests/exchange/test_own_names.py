@@ -130,9 +130,11 @@ def test_each_distinct_key_once_and_each_failing_pair_once(
     calls: list[tuple[str, str | None]] = []
     lookup = Catalogue.lookup
 
-    def counted(self: Catalogue, key: object, *, municipality: str | None = None) -> Resolution:
+    def counted(
+        self: Catalogue, key: object, *, municipality: str | None = None, suggestions: bool = True
+    ) -> Resolution:
         calls.append((str(key), municipality))
-        return lookup(self, key, municipality=municipality)
+        return lookup(self, key, municipality=municipality, suggestions=suggestions)
 
     monkeypatch.setattr(Catalogue, "lookup", counted)
     rows = [("GM0503", "Terras plaatsen"), ("GM0546", "Terras plaatsen"), ("GM0503", "paspoort")]

@@ -101,16 +101,27 @@ def test_the_wheel_works_on_its_own(dist: Path, tmp_path: Path) -> None:
     probe = (
         "import importlib.resources as r, json; "
         "spec = r.files('digimaat') / 'spec'; "
-        "walk = lambda d: [g for f in d.iterdir() for g in (walk(f) if f.is_dir() else [f])]; "
         "print(json.dumps([(spec / 'schema' / 'digimaat-offerings-1.0.schema.json').is_file(), "
-        "len([f for f in walk(spec / 'conformance') if f.name.endswith('.json')]), "
+        "len([f for f in (spec / 'conformance').iterdir() if f.name.endswith('.json')]), "
         "(r.files('digimaat.data.profiles') / 'mdd-product.toml').is_file()]))"
     )
     schema, vectors, profile = json.loads(_run(bin_dir / "python", "-c", probe).stdout)
     assert schema
     assert profile
-    # the vectors of every chapter, those in sub-folders (comparison) included
-    assert vectors == len(list((ROOT / "specs" / "conformance").rglob("*.json")))
+    assert vectors == len(list((ROOT / "specs" / "conformance").glob("*.json")))
+    # Without its optional extras, what needs them says which extra to install.
+    probe = (
+        "import io, sys; from digimaat.cli import main; err = io.StringIO(); "
+        "code = main(['profiles', '--format', 'xlsx', '-o', 'p.xlsx'], io.StringIO(), err); "
+        "from digimaat.analysis.tables import Table\n"
+        "try: Table('t', (), ()).to_pandas()\n"
+        "except ImportError as exc: print(code, err.getvalue().strip(), exc, sep='|')"
+    )
+    printed = _run(bin_dir / "python", "-c", probe, cwd=tmp_path).stdout.strip().split("|")
+    assert printed[0] == "2"
+    assert "pip install 'digimaat[xlsx]'" in printed[1]
+    assert "pip install 'digimaat[frames]'" in printed[2]
+    assert not (tmp_path / "p.xlsx").exists()
 
 
 def test_the_sdist_installs_and_passes_its_tests_on_its_own(dist: Path, tmp_path: Path) -> None:

@@ -12,7 +12,6 @@ traceback is printed unless ``--debug`` is given, and no partial result ever.
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
@@ -25,7 +24,7 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 EXIT_INTERNAL = 3
-_FORMATS = ("table", "json", "csv", "csv-nl")
+_FORMATS = ("table", "json", "csv", "csv-nl", "xlsx")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,13 +44,25 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    def formats(p: argparse.ArgumentParser, choices: Sequence[str] = _FORMATS) -> None:
+    def formats(
+        p: argparse.ArgumentParser, choices: Sequence[str] = _FORMATS, output: bool = True
+    ) -> None:
         p.add_argument(
             "--format",
             choices=choices,
             default="table",
-            help="output format (default: table); csv-nl is CSV for a Dutch spreadsheet",
+            help="output format (default: table); csv-nl is CSV for a Dutch spreadsheet, "
+            "xlsx a workbook",
         )
+        if output:
+            p.add_argument(
+                "-o",
+                "--output",
+                dest="destination",
+                metavar="FILE",
+                help="write the output to FILE instead of standard output (a workbook "
+                "needs a file, or standard output redirected to one)",
+            )
 
     def profile(p: argparse.ArgumentParser) -> None:
         p.add_argument(
@@ -194,7 +205,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check files and report every problem")
     files(p)
-    formats(p, ("table", "json"))
+    formats(p, ("table", "json", "xlsx"))
 
     p = sub.add_parser("catalogue", help="search the reference product catalogue")
     p.add_argument("query", nargs="*", help="words that must occur in the name or URI")
@@ -202,6 +213,34 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("profiles", help="list the built-in profiles or show one")
     p.add_argument("name", nargs="?", metavar="NAME|PATH")
+    formats(p, ("table", "json", "xlsx"))
+
+    p = sub.add_parser(
+        "uncertainty",
+        help="how sure is a rank: intervals, rank intervals and Sobol' indices",
+    )
+    files(p)
+    profile(p)
+    p.add_argument("--samples", type=_positive, required=True, help="the number of samples (N)")
+    p.add_argument("--seed", type=int, required=True, help="the seed of the design")
+    p.add_argument(
+        "--pairs",
+        nargs="+",
+        metavar="CODE:CODE",
+        help="pairs for the probability that the first ranks above the second",
+    )
+    p.add_argument(
+        "--metric",
+        action="append",
+        metavar="ID",
+        help="a metric to analyse (repeatable; default: the headline and its parts)",
+    )
+    p.add_argument(
+        "--dask",
+        metavar="ADDRESS|local",
+        help="run on Dask: 'local' for a local cluster, or a scheduler address",
+    )
+    p.add_argument("--chunk", type=_positive, default=256, help="samples per chunk (default 256)")
     formats(p, ("table", "json"))
 
     p = sub.add_parser(
@@ -215,7 +254,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--strict", action="store_true", help="count skipped vectors as failed")
     p.add_argument("--verbose", "-v", action="store_true", help="show every difference")
-    formats(p, ("table", "json"))
+    formats(p, ("table", "json", "xlsx"))
 
     sub.add_parser("example", help="run the worked example on the embedded data")
 
@@ -247,7 +286,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="YYYY-MM-DD",
         help="the retrieval date of documents that carry none (SC feeds)",
     )
-    formats(p, ("table", "json"))
+    formats(p, ("table", "json", "xlsx"), output=False)  # -o is the offerings document
     return parser
 
 
@@ -272,33 +311,34 @@ def main(
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help/--version exit 0, usage errors exit 2
         return int(exc.code) if isinstance(exc.code, int) else EXIT_ERROR
-    buffer = io.StringIO()
     try:
-        code = _run(args, buffer)
+        return _run(args, out)
     except Exception as exc:  # every failure ends in an exit code, never a traceback
         return _failed(args, exc, err)
-    out.write(buffer.getvalue())  # only complete results are printed
-    return code
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:
     from digimaat.cli.commands import COMMANDS
-    from digimaat.cli.render import render
+    from digimaat.cli.render import check_destination, deliver, output
 
     command: Callable[[argparse.Namespace], Any]
     if args.command in ("compare", "trend", "report"):
         from digimaat.cli import comparison
 
         command = getattr(comparison, args.command)
+    elif args.command == "uncertainty":
+        from digimaat.cli.uncertainty import uncertainty
+
+        command = uncertainty
     else:
         command = COMMANDS[args.command]
     form = getattr(args, "format", "table")
+    destination = getattr(args, "destination", None)
+    option = "-o FILE" if hasattr(args, "destination") else "--summary FILE.xlsx"
+    check_destination(form, destination, out, option)  # before the work, not after
     result = command(args)
     reports: list[Any] = result if isinstance(result, list) else [result]
-    for n, report in enumerate(reports):
-        if n:
-            out.write("\n")
-        render(report, form, out)
+    deliver(output(reports, form), destination, out)  # only complete results are written
     if any(report.data.get("findings") for report in reports):
         return EXIT_FINDINGS  # validate found problems, or import left documents out
     return EXIT_OK

@@ -9,18 +9,22 @@ modules are imported inside the commands, so that ``digimaat --help`` and a smal
 from __future__ import annotations
 
 import argparse
+import io
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from digimaat._version import SPEC_VERSION
-from digimaat.analysis.tables import Column, Report, Table
+from digimaat.analysis.tables import Column, Report, Table, scores_table
+from digimaat.errors import safe_text
 
 if TYPE_CHECKING:  # pragma: no cover
+    from digimaat.exchange import Submission
     from digimaat.measurement.dataset import Dataset
     from digimaat.measurement.profiles import Profile, ScoreBoard
+    from digimaat.progress import Progress
 
 __all__ = ["COMMANDS"]
 
@@ -78,24 +82,56 @@ def limits_of(args: argparse.Namespace) -> Any:
     return Limits(**given)
 
 
-def dataset_of(files: Sequence[str], args: argparse.Namespace | None = None) -> Dataset:
-    """The files read into one dataset; the worked example when no file is named."""
+def submission_of(files: Sequence[str], args: argparse.Namespace | None = None) -> Submission:
+    """The files read into one submission; the worked example when no file is named.
+
+    On a terminal a progress bar shows while the files are read (:mod:`digimaat.progress`).
+    """
     from digimaat.exchange import load
 
     if not files:
         example = resources.files("digimaat.data").joinpath("example.json")
         with example.open("rb") as handle:
-            return load(handle).dataset()
+            return load(handle)
     limits = limits_of(args) if args is not None else None
-    submission = load(*files, limits=limits)
+    with reading(files, args) as progress:
+        return load(*files, limits=limits, progress=progress)
+
+
+def dataset_of(files: Sequence[str], args: argparse.Namespace | None = None) -> Dataset:
+    """The files read into one dataset; the worked example when no file is named."""
+    return dataset_from(submission_of(files, args), args)
+
+
+def dataset_from(submission: Submission, args: argparse.Namespace | None = None) -> Dataset:
+    """A submission's dataset, with the product scope (``--product-scope``) and the cost
+    table (``--costs FILE``) the command line was given, else the data's own (AGG-2.1,
+    CHN-8)."""
     costs = getattr(args, "costs", None)
+    table = None
     if costs:
         from digimaat.exchange.costs import load_costs
 
         table = load_costs(costs, catalogue=submission.catalogue)
-    else:
-        table = None
     return submission.dataset(products=getattr(args, "product_scope", None), costs=table)
+
+
+def reading(files: Sequence[str], args: argparse.Namespace | None = None) -> Progress:
+    """The progress bar of reading files, on standard error (shown on a terminal only)."""
+    from digimaat.progress import Progress
+
+    command = getattr(args, "command", None)
+    what = safe_text(Path(files[0]).name) if len(files) == 1 else f"{len(files)} files"
+    return Progress(0, f"digimaat {command}: reading {what}" if command else f"reading {what}")
+
+
+def _part(bar: Progress, n: int, count: int) -> Callable[[int, int], None]:
+    """The progress of the ``n``-th of ``count`` equal parts of the work, on one bar."""
+
+    def progress(done: int, total: int) -> None:
+        bar(n * total + done, count * total)
+
+    return progress
 
 
 def uses_costs(weighting: Any) -> bool:
@@ -136,9 +172,26 @@ def _profile_meta(profile: Profile) -> dict[str, Any]:
     }
 
 
-def _board(args: argparse.Namespace) -> tuple[Profile, ScoreBoard]:
+def _sources(submission: Submission, files: Sequence[str]) -> list[dict[str, Any]]:
+    """The files the data came from, each with its ``source`` text (who compiled it)."""
+    names = list(submission.files) if files else ["example.json (built in)"]
+    return [
+        {"file": name, "source": source}
+        for name, source in zip(names, submission.sources, strict=True)
+    ]
+
+
+def _scored(args: argparse.Namespace) -> tuple[Profile, ScoreBoard, dict[str, Any]]:
+    """The profile, the score board of the files, and the facts of both for a report."""
     profile = profile_of(args.profile)
-    return profile, profile.score(dataset_of(args.files, args))
+    submission = submission_of(args.files, args)
+    meta = {**_profile_meta(profile), "sources": _sources(submission, args.files)}
+    return profile, profile.score(dataset_from(submission, args)), meta
+
+
+def _board(args: argparse.Namespace) -> tuple[Profile, ScoreBoard]:
+    profile, board, _ = _scored(args)
+    return profile, board
 
 
 # -- score --------------------------------------------------------------------------------
@@ -146,9 +199,8 @@ def _board(args: argparse.Namespace) -> tuple[Profile, ScoreBoard]:
 
 def score(args: argparse.Namespace) -> Report:
     """Score municipalities with a profile."""
-    profile, board = _board(args)
+    profile, board, meta = _scored(args)
     cards = board.cards()
-    metric_ids = list(board.results)
     shown = [(m, h) for m, h in _SHOWN if m in board.results]
     terse = args.format == "table"
     columns = [
@@ -171,26 +223,9 @@ def score(args: argparse.Namespace) -> Report:
             )
             for c in cards
         ]
+        table = Table("scores", tuple(columns), tuple(rows), note=_LEGEND)
     else:  # every row a score card that records its profile (PRF)
-        columns[3:3] = [
-            Column("profile", "profile", "code"),
-            Column("fingerprint", "fingerprint", "code"),
-        ]
-        columns += [Column(m, m, "share") for m in metric_ids]
-        columns += [Column(f"coverage:{m}", f"coverage:{m}", "share") for m in metric_ids]
-        rows = [
-            (
-                c.municipality,
-                c.name,
-                c.size_class,
-                profile.name,
-                profile.fingerprint,
-                c.score,
-                *[c.values[m] for m in metric_ids],
-                *[c.coverage[m] for m in metric_ids],
-            )
-            for c in cards
-        ]
+        table = scores_table(cards)
     text = [f"  fingerprint {profile.fingerprint[:23]}…  spec {SPEC_VERSION}"]
     if uses_costs(profile.weighting):  # the cost table before any number (CHN-8)
         text.insert(0, costs_line(board.dataset, profile))
@@ -198,12 +233,12 @@ def score(args: argparse.Namespace) -> Report:
         "scores",
         title=f"Profile {profile.name} {profile.version}: {profile.title}",
         meta={
-            **_profile_meta(profile),
+            **meta,
             "product_scope": board.dataset.product_scope,
             "costs": profile.costed(board.dataset).cost_table.to_dict(),
         },
         text=tuple(text),
-        tables=(Table("scores", tuple(columns), tuple(rows), note=_LEGEND),),
+        tables=(table,),
         data={"cards": [_card(c) for c in cards]},
     )
 
@@ -234,7 +269,7 @@ def explain(args: argparse.Namespace) -> Report:
     """Decompose a municipality's score into per-product contributions."""
     from digimaat.measurement.explain import decompose, gaps
 
-    profile, board = _board(args)
+    profile, board, meta = _scored(args)
     code = args.municipality.strip().upper()
     decomposition = decompose(board, code, args.metric)
     gap_by_uri = {g.uri: g for g in gaps(board.dataset, code)}
@@ -276,7 +311,7 @@ def explain(args: argparse.Namespace) -> Report:
             f"{_percent(decomposition.value)} under {profile.name}. Each product's "
             "contribution; the contributions add up to the score."
         ),
-        meta=_profile_meta(profile),
+        meta=meta,
         tables=(table,),
         data={"municipality": code, "metric": decomposition.metric, "value": decomposition.value},
         after=(f"{'total':>24}  {display(decomposition.total * 100, 1)}%",),
@@ -291,7 +326,8 @@ def next_steps(args: argparse.Namespace) -> Report:
     from digimaat.measurement.explain import priorities
 
     profile = profile_of(args.profile)
-    ds = dataset_of(args.files, args)
+    submission = submission_of(args.files, args)
+    ds = dataset_from(submission, args)
     code = args.municipality.strip().upper()
     ranked = priorities(ds, profile, code, by=args.by)[: args.limit]
     municipality = ds.municipalities[ds.index_of(code)]
@@ -341,7 +377,7 @@ def next_steps(args: argparse.Namespace) -> Report:
     return Report(
         "priorities",
         title=text,
-        meta=_profile_meta(profile),
+        meta={**_profile_meta(profile), "sources": _sources(submission, args.files)},
         tables=(table,) if rows else (),
         text=() if rows else ("Nothing: every observed product has reached its target.",),
         data={
@@ -381,15 +417,17 @@ def validate(args: argparse.Namespace) -> Report:
     results: list[tuple[str, str, int | None, int | None, int]] = []
     problems: list[Any] = []
     more = 0
-    for path in args.files:
-        try:
-            submission = load(path, limits=limits_of(args))
-        except InputError as exc:
-            problems.extend(exc.problems)
-            more += exc.more
-            results.append((path, "problems", None, None, len(exc.problems) + exc.more))
-            continue
-        results.append((path, "ok", len(submission.municipalities), submission.columns.size, 0))
+    count = len(args.files)
+    with reading(args.files, args) as bar:
+        for n, path in enumerate(args.files):
+            try:
+                submission = load(path, limits=limits_of(args), progress=_part(bar, n, count))
+            except InputError as exc:
+                problems.extend(exc.problems)
+                more += exc.more
+                results.append((path, "problems", None, None, len(exc.problems) + exc.more))
+                continue
+            results.append((path, "ok", len(submission.municipalities), submission.columns.size, 0))
     table = Table(
         "files",
         (
@@ -403,6 +441,13 @@ def validate(args: argparse.Namespace) -> Report:
     )
     count = len(problems) + more
     text = tuple(str(p) for p in problems)
+    tables: tuple[Table, ...] = (table,)
+    if args.format != "table":  # a row per problem rather than a line of text
+        listed = [p.to_dict() for p in problems]
+        keys = ("source", "location", "field", "value", "message", "clause", "suggestion")
+        columns = tuple(Column(k, k, "code" if k == "clause" else "text") for k in keys)
+        tables += (Table("problems", columns, tuple(tuple(p[k] for k in keys) for p in listed)),)
+        text = ()
     after: tuple[str, ...] = ()
     if count:
         after = (
@@ -412,7 +457,7 @@ def validate(args: argparse.Namespace) -> Report:
     return Report(
         "validation",
         text=text,
-        tables=(table,),
+        tables=tables,
         data={"problems": [p.to_dict() for p in problems], "more": more, "findings": count},
         after=after,
     )
@@ -655,30 +700,29 @@ def national_baseline() -> Report:
 
 
 def import_sc(args: argparse.Namespace) -> Report:
-    """Import Samenwerkende Catalogi (SC 4.0) into an offerings document (chapter SCI)."""
-    from digimaat.cli.render import render
+    """Import Samenwerkende Catalogi (SC 4.0) into an offerings document (chapter SCI).
+
+    ``--summary FILE`` also writes the summary: as a workbook when FILE ends in ``.xlsx``,
+    else as JSON.
+    """
+    from digimaat.cli.render import check_destination, deliver, output
     from digimaat.exchange import dumps
     from digimaat.exchange.sc import import_sc as run
     from digimaat.progress import Progress
 
+    workbook = bool(args.summary) and args.summary.lower().endswith(".xlsx")
+    if workbook:
+        check_destination("xlsx", args.summary, io.StringIO())  # before the work
     with Progress(0, "digimaat import sc") as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done)
-
         result = run(
             args.paths,
             upl_lists=args.upl_list,
             year=args.year,
             retrieved=args.retrieved,
-            progress=progress,
+            progress=bar,
         )
     Path(args.output).write_text(dumps(result.submission, form="json"), encoding="utf-8")
     summary = result.summary
-    if args.summary:
-        with Path(args.summary).open("w", encoding="utf-8") as file:
-            render(Report("sc-summary", data=summary.to_dict()), "json", file)
     after = summary.legend()
     if result.skipped:
         after.append(f"Not read (not XML, compressed or tar): {len(result.skipped)} files.")
@@ -691,12 +735,22 @@ def import_sc(args: argparse.Namespace) -> Report:
         after.append(f"{len(result.problems)} problems; what they name was left out:")
         after.extend(f"  {problem}" for problem in result.problems)
     table = summary.as_table()
-    return Report(
+    report = Report(
         "sc-import",
+        meta={"sources": [{"file": path} for path in args.paths]},
         tables=(Table(table.name, table.columns, table.rows),),
         after=tuple(after),
         data={"findings": len(result.problems), "summary": summary.to_dict()},
     )
+    if workbook:
+        deliver(output([report], "xlsx"), args.summary, io.StringIO())
+    elif args.summary:
+        deliver(
+            output([Report("sc-summary", data=summary.to_dict())], "json"),
+            args.summary,
+            io.StringIO(),
+        )
+    return report
 
 
 def conformance(args: argparse.Namespace) -> Report:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from digimaat.analysis.tables import Column, Report, Table
-from digimaat.cli.commands import _board, _card, _profile_meta, profile_of
+from digimaat.cli.commands import _card, _scored, profile_of, reading
 from digimaat.errors import InputError, Problem, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -61,7 +62,7 @@ def compare(args: argparse.Namespace) -> Report:
     """Municipalities among their peers: group mean and median, rank and percentile (CMP)."""
     from digimaat._version import SPEC_VERSION
 
-    profile, board = _board(args)
+    profile, board, meta = _scored(args)
     comparison = _comparison(board, args)
     codes = _codes(args, board.dataset)
     data = {
@@ -105,7 +106,7 @@ def compare(args: argparse.Namespace) -> Report:
             Column("percentile", "percentile", "number"),
         )
         table = Table("places", long_columns, long)
-        return Report("comparison", meta=_profile_meta(profile), tables=(table,), data=data)
+        return Report("comparison", meta=meta, text=text, tables=(table,), data=data)
     tables = []
     for code in codes:
         card = board.card(code)
@@ -140,7 +141,7 @@ def compare(args: argparse.Namespace) -> Report:
             tables.append(Table(f"{code}-{group.name}", columns, rows, title=title))
     return Report(
         "comparison",
-        meta=_profile_meta(profile),
+        meta=meta,
         text=text,
         tables=tuple(tables),
         data=data,
@@ -196,11 +197,15 @@ def trend(args: argparse.Namespace) -> Report:
         if all(code not in y.cards for y in series.years):
             raise InputError([Problem("municipality", code, "is in none of the years")])
     metrics = [args.metric] if args.metric else list(series.metrics)
-    changes = (
-        [series.explain(c, args.metric, start=args.start, end=args.end) for c in codes]
-        if args.explain
-        else []
-    )
+    changes = []
+    if args.explain:
+        from digimaat.progress import Progress
+
+        many = "municipality" if len(codes) == 1 else "municipalities"
+        with Progress(len(codes), f"digimaat trend: explaining {len(codes)} {many}") as bar:
+            for n, code in enumerate(codes, 1):
+                changes.append(series.explain(code, args.metric, start=args.start, end=args.end))
+                bar.update(n)
     years = [y.year for y in series.years]
     data = {
         "years": [
@@ -233,6 +238,12 @@ def trend(args: argparse.Namespace) -> Report:
         ],
         "changes": [_change_json(c) for c in changes],
     }
+    listed = ", ".join(map(str, years))
+    text = [
+        f"Profile {latest.profile} {latest.profile_version}, specification "
+        f"{latest.spec_version}, reference years {listed}, fingerprint\n  {latest.fingerprint}"
+    ]
+    text += [f"Note: the years differ: {difference}." for difference in series.differences()]
     if args.format != "table":
         long_columns = (
             Column("municipality", "municipality", "code"),
@@ -247,13 +258,14 @@ def trend(args: argparse.Namespace) -> Report:
             for m in metrics
             for p in series.series(code, m)
         )
-        return Report("trend", tables=(Table("values", long_columns, long),), data=data)
-    listed = ", ".join(map(str, years))
-    text = [
-        f"Profile {latest.profile} {latest.profile_version}, specification "
-        f"{latest.spec_version}, reference years {listed}, fingerprint\n  {latest.fingerprint}"
-    ]
-    text += [f"Note: the years differ: {difference}." for difference in series.differences()]
+        values = Table("values", long_columns, long)
+        return Report(
+            "trend",
+            meta={"years": data["years"]},  # the same member as in data: JSON is unchanged
+            text=tuple(text),
+            tables=(values, _changes_table(changes)) if changes else (values,),
+            data=data,
+        )
     tables: list[Table] = []
     for code in codes:
         for start in range(0, len(years), 6):
@@ -302,7 +314,9 @@ def _trend(args: argparse.Namespace, profile: Profile) -> Trend:
         raise UsageError("give exchange files, --scores YEAR=FILE, or both")
     parts = []
     if args.files:
-        parts.append(trend_of_years(read_years(args.files), profile))
+        with reading(args.files, args) as progress:
+            read = read_years(args.files, progress=progress)
+        parts.append(trend_of_years(read, profile))
     if documents:
         parts.append(trend_of_scores(documents, mixed=args.allow_mixed))
     years = sorted((y for part in parts for y in part.years), key=lambda y: y.year)
@@ -336,6 +350,43 @@ def _change_json(change: Change) -> dict[str, Any]:
             for i in change.items
         ],
     }
+
+
+def _changes_table(changes: Sequence[Change]) -> Table:
+    """Every product's change of every explained change, a row each (for a spreadsheet)."""
+    columns = (
+        Column("municipality", "municipality", "code"),
+        Column("metric", "metric", "code"),
+        Column("from", "from", "code"),
+        Column("to", "to", "code"),
+        Column("product", "product", "code"),
+        Column("name", "name", "text"),
+        Column("before", "before", "share"),
+        Column("after", "after", "share"),
+        Column("change", "change", "share"),
+        Column("level_before", "level before", "code"),
+        Column("level_after", "level after", "code"),
+        Column("movements", "moved", "text"),
+    )
+    rows = tuple(
+        (
+            c.municipality,
+            c.metric,
+            c.start,
+            c.end,
+            i.uri,
+            i.name,
+            i.before,
+            i.after,
+            i.change,
+            _label(i.level_before),
+            _label(i.level_after),
+            ", ".join(i.movements),
+        )
+        for c in changes
+        for i in c.items
+    )
+    return Table("changes", columns, rows)
 
 
 def _label(level: Any) -> str | None:
@@ -404,22 +455,27 @@ def report(args: argparse.Namespace) -> Report:
         import digimaat.plot  # noqa: F401  (the charts need the optional extra "report")
     except ImportError as exc:
         raise UsageError(str(exc)) from None
+    from digimaat.progress import Progress
+
     profile = profile_of(args.profile)
-    years = read_years(args.files)
+    with reading(args.files, args) as progress:
+        years = read_years(args.files, progress=progress)
     latest = years[max(years)].dataset
     codes = _codes(args, latest)
     peers = read_peer_groups(args.peers) if args.peers else None
-    page = render_report(
-        years,
-        profile,
-        municipalities=codes,
-        peers=peers,
-        register_year=args.population_year,
-        lang=args.lang,
-    )
+    many = "municipality" if len(codes) == 1 else "municipalities"
+    with Progress(0, f"digimaat report: {len(codes)} {many}") as progress:
+        page = render_report(
+            years,
+            profile,
+            municipalities=codes,
+            peers=peers,
+            register_year=args.population_year,
+            lang=args.lang,
+            progress=progress,
+        )
     path = Path(args.output)
     path.write_text(page, encoding="utf-8")
-    many = "municipality" if len(codes) == 1 else "municipalities"
     plural = "s" if len(years) > 1 else ""
     line = (
         f"{path}: report of {len(codes)} {many}, reference year{plural} "

@@ -87,6 +87,12 @@ STATUS_CODES: dict[Status, int] = {
     Status.UNKNOWN: StatusCode.UNKNOWN,
 }
 _STATUS_BY_CODE = {code: status for status, code in STATUS_CODES.items()}
+STATUS_NAMES: dict[int, str] = {
+    **{code: status.value for status, code in STATUS_CODES.items()},
+    StatusCode.NO_RECORD: "no-record",
+}
+"""The name of every status code, as outputs write it: the exchange name of the status
+(OFF-2), and ``"no-record"`` for a cell without a record (AGG-2)."""
 _MEANS = tuple(AuthMeans)
 _MEANS_CODE = {m: i for i, m in enumerate(_MEANS)}
 _CAPS = tuple(Capability)

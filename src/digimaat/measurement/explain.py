@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from digimaat.errors import InvalidValueError
 from digimaat.measurement.aggregation import exceeds, ranked
-from digimaat.measurement.dataset import Dataset, StatusCode
+from digimaat.measurement.dataset import STATUS_NAMES, Dataset, StatusCode
 from digimaat.measurement.profiles import Profile, ScoreBoard
 from digimaat.measurement.weights import ChannelCost, Volume
 from digimaat.vocabulary.assurance import AuthMeans
@@ -48,13 +48,6 @@ request counts (volume weighting), or by the gain when every euro of non-digital
 cost counts (channel-cost weighting)."""
 
 _CAPS = tuple(Capability)
-_STATUS_NAMES = {
-    StatusCode.OFFERED: "offered",
-    StatusCode.NOT_OFFERED: "not-offered",
-    StatusCode.NOT_APPLICABLE: "not-applicable",
-    StatusCode.UNKNOWN: "unknown",
-    StatusCode.NO_RECORD: "no-record",
-}
 
 
 @attrs.frozen
@@ -106,7 +99,7 @@ def decompose(board: ScoreBoard, code: str, metric: str | None = None) -> Decomp
             Contribution(
                 uri=product.uri,
                 name=product.name,
-                status=_STATUS_NAMES[int(ds.status[i, j])],
+                status=STATUS_NAMES[int(ds.status[i, j])],
                 level=None if level < 0 else MaturityLevel(level),
                 share=share,
                 contribution=float(result.contribution[i, j]),

@@ -55,6 +55,11 @@ from digimaat.measurement.metrics import (
     SuccessRatio,
     Uptake,
 )
+from digimaat.measurement.uncertainty import (
+    UncertaintySection,
+    section_problems,
+    structure_section,
+)
 from digimaat.measurement.weights import (
     ChannelCost,
     Custom,
@@ -141,12 +146,18 @@ def _unstructure_costs(costs: CostTable) -> dict[str, Any]:
     return data
 
 
+def _check_section(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, UncertaintySection):
+        raise InvalidValueError(attribute.name, value, "must be an uncertainty section or None")
+
+
 @attrs.frozen
 class Profile:
     """A named, versioned methodology (PRF-1).
 
     ``metrics`` are evaluated in order; a composite refers to metrics listed before it.
-    ``headline`` is the id of the metric shown as the score.
+    ``headline`` is the id of the metric shown as the score. ``uncertainty`` is the
+    optional uncertainty section (chapter UNC), part of the fingerprint.
     """
 
     name: str = attrs.field(validator=_check_name)
@@ -159,6 +170,7 @@ class Profile:
     description: str = attrs.field(default="", validator=_check_text)
     costs: CostTable | None = attrs.field(default=None, converter=_profile_costs)
     """The profile's cost table (CHN-8): used where the data states no costs."""
+    uncertainty: UncertaintySection | None = attrs.field(default=None, validator=_check_section)
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []
@@ -189,6 +201,11 @@ class Profile:
                     location="/headline",
                 )
             )
+        if self.uncertainty is not None:
+            for pointer, field, value, message in section_problems(
+                self.uncertainty, self.weighting, self.metrics, self.missing
+            ):
+                problems.append(Problem(field, value, message, location=pointer))
         if problems:
             raise InputError(problems)
 
@@ -219,8 +236,12 @@ class Profile:
         return "sha256:" + hashlib.sha256(self.canonical_json()).hexdigest()
 
     def to_dict(self) -> dict[str, Any]:
-        """The whole profile as plain data (the profile file format, PRF-7)."""
-        return {
+        """The whole profile as plain data (the profile file format, PRF-7).
+
+        The uncertainty section (UNC-1) is written when the profile has one, so a profile
+        without it keeps its data and its fingerprint.
+        """
+        data = {
             "name": self.name,
             "version": self.version,
             "title": self.title,
@@ -229,7 +250,12 @@ class Profile:
             "missing": self.missing.value,
             "metrics": [_unstructure_metric(m) for m in self.metrics],
             "headline": self.headline,
-        } | ({} if self.costs is None else {"costs": _unstructure_costs(self.costs)})
+        }
+        if self.costs is not None:
+            data["costs"] = _unstructure_costs(self.costs)
+        if self.uncertainty is not None:
+            data["uncertainty"] = self.uncertainty.to_dict(_unstructure_weighting)
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str | None = None) -> Profile:
@@ -593,6 +619,7 @@ _PROFILE_KEYS = (
     "missing",
     "metrics",
     "headline",
+    "uncertainty",
 )
 
 
@@ -646,6 +673,11 @@ def _structure_profile(data: Any, source: str | None) -> Profile:
     headline = root.get("headline")
     if isinstance(headline, str) and headline.strip() and ids and headline not in ids:
         b.problem("/headline", "headline", headline, "is not the id of a listed metric")
+    # The uncertainty section reads itself (chapter UNC); its fit to the profile is checked
+    # when the profile is built.
+    section = (
+        structure_section(b, "/uncertainty", root["uncertainty"]) if "uncertainty" in root else None
+    )
     if b.problems:
         raise InputError(b.problems)
     assert weighting is not None
@@ -661,6 +693,7 @@ def _structure_profile(data: Any, source: str | None) -> Profile:
             title=root.get("title", ""),
             description=root.get("description", ""),
             costs=root.get("costs"),
+            uncertainty=section,
         )
     except InvalidValueError as exc:
         problem = exc.problem  # the cost table's: the one member not checked above

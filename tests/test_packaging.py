@@ -79,6 +79,7 @@ def test_the_wheel_carries_the_specification_and_the_licences_of_its_data(dist: 
     assert "Uniforme Productnamenlijst" in notice
     assert "CC BY 4.0" in notice
     assert "Bron: CBS" in notice
+    assert "own_names.json.xz" in notice  # Samenwerkende Catalogi, licence not verified
 
 
 def test_the_wheel_works_on_its_own(dist: Path, tmp_path: Path) -> None:

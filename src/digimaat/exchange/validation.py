@@ -48,7 +48,7 @@ from digimaat.vocabulary.channels import CHANNELS
 from digimaat.vocabulary.maturity import Capability, capability_mask
 from digimaat.vocabulary.municipalities import Municipality
 from digimaat.vocabulary.offerings import FormFunnel, Offering, Provenance, Status, Volumes
-from digimaat.vocabulary.products import Audience, Catalogue, Product
+from digimaat.vocabulary.products import Audience, Catalogue, Product, Resolution
 
 __all__ = ["FORMAT", "FileContent", "OfferingColumns", "validate"]
 
@@ -788,6 +788,10 @@ class _Validator:
         live &= ~failed
         resolver = _Products(catalogue, broken_uris, self.csv)
         p_codes, p_parsed, failed = self.apply(table, "product", resolver, reportable)
+        if resolver.pending:
+            p_codes, p_parsed, failed = resolver.per_municipality(
+                self, table, (m_codes, m_parsed), (p_codes, p_parsed, failed), reportable
+            )
         live &= ~failed
 
         text = self.limits.max_text
@@ -1286,12 +1290,23 @@ def _clash(catalogue: Catalogue, product: Product) -> tuple[str, str] | None:
 class _Products:
     """Resolves product keys (XCH-8) by URI, key, name or synonym (PRD-7.2), each distinct key
     once; an ambiguous key lists its candidates, an unknown one its suggestions (PRD-7.3). A
-    key of a broken local product is silent: its own problem is reported where it is defined."""
+    key of a broken local product is silent: its own problem is reported where it is defined.
+
+    A key the national steps leave unresolved may still be an own name of the municipality
+    of its offering (PRD-7.2, step 5; PRD-8.4). When the catalogue has own names such a key
+    is *pending*: :meth:`__call__` returns a silent fault for it, without the cost of
+    suggestions, and :meth:`per_municipality` then resolves it once per distinct
+    (municipality, key) pair and reports what still fails at its rows. Keys that resolve
+    nationally take the fast path alone, once per distinct key.
+    """
 
     def __init__(self, catalogue: Catalogue, broken: set[str], sheet: bool = False) -> None:
         self.catalogue = catalogue
         self.broken = broken
         self.sheet = sheet
+        self.own = catalogue.has_own_names
+        self.pending: set[str] = set()
+        """The pending keys, as written."""
 
     def __call__(self, value: Any) -> str | Fault:
         if not isinstance(value, str):
@@ -1299,9 +1314,17 @@ class _Products:
         key = value.strip()
         if key in self.broken:
             return Fault(())
-        resolution = self.catalogue.lookup(key)
+        resolution = self.catalogue.lookup(key, suggestions=not self.own)
         if resolution.product is not None:
             return resolution.product.uri
+        if not self.own:
+            return self.fault(value, resolution)
+        self.pending.add(value)
+        return _PENDING
+
+    def fault(self, value: str, resolution: Resolution) -> Fault:
+        """The fault of a key that names no product, with its suggestion (PRD-7.3); in a
+        sheet, where nothing comes close, how to define a local product (XCH-18.4)."""
         problem = resolution.error("product").problem
         hint = problem.suggestion
         if self.sheet and not resolution.candidates and not hint:
@@ -1310,6 +1333,54 @@ class _Products:
                 "to define it here"
             )
         return Fault.one(problem.message, value, "XCH-8", suggestion=hint)
+
+    def per_municipality(
+        self,
+        validator: _Validator,
+        table: RawTable,
+        municipalities: tuple[IntArray, list[Any]],
+        products: tuple[IntArray, list[Any], NDArray[np.bool_]],
+        reportable: NDArray[np.bool_],
+    ) -> tuple[IntArray, list[Any], NDArray[np.bool_]]:
+        """The product codes, parsed values and failures with the pending keys resolved.
+
+        Each row of a pending key gets the outcome of its (municipality, key) pair, a new
+        parsed value: the product's URI, or the fault to report. The municipality is the
+        CBS code the row writes, also where the municipality's own record has a problem
+        (reported there); where the row holds no CBS code the national fault stands.
+        Faults are reported at the reportable rows, as :meth:`_Validator.apply` reports.
+        """
+        m_codes, m_parsed = municipalities
+        p_codes, p_parsed, failed = products
+        pending = np.array([p is _PENDING for p in p_parsed] or [False], dtype=np.bool_)
+        rows = np.flatnonzero((p_codes >= 0) & pending[np.maximum(p_codes, 0)])
+        pairs, members = joint([m_codes[rows], p_codes[rows]])
+        values = table.column("product").values
+        written = table.column("municipality").values
+        outcomes: list[Any] = []
+        for m_code, p_code in members:
+            value = values[p_code]
+            code = m_parsed[m_code] if m_code >= 0 else None
+            if isinstance(code, Fault):
+                code = rules.read_code(written[m_code], validator.dialect)
+            municipality = code if isinstance(code, str) else None
+            resolution = self.catalogue.lookup(value.strip(), municipality=municipality)
+            found = resolution.product
+            outcomes.append(found.uri if found is not None else self.fault(value, resolution))
+        codes = p_codes.copy()
+        codes[rows] = len(p_parsed) + pairs
+        parsed = [*p_parsed, *outcomes]
+        bad = np.array([isinstance(o, Fault) for o in outcomes] or [False], dtype=np.bool_)
+        failed = failed.copy()
+        failed[rows] = bad[pairs]
+        report = rows[bad[pairs] & reportable[rows]]
+        if report.size:
+            validator.report_rows(table, "product", report, codes[report], parsed)
+        return codes, parsed, failed
+
+
+_PENDING: Final = Fault(())
+"""What :class:`_Products` makes of a key that only a municipality's own names may resolve."""
 
 
 def _bare(cell: Any, dialect: Dialect) -> bool:

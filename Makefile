@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: example test lint typecheck pytest docs bench bench-quick bench-sc bench-names sc-baseline dist dist-check clean
+.PHONY: example test lint typecheck pytest docs bench bench-quick bench-sc bench-names sc-baseline messages dist dist-check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ bench-quick: $(STAMP)
 # The national baseline (package data) from the SC harvest kept in data/sc (chapter SCI).
 sc-baseline: $(STAMP)
 	$(BIN)/python scripts/build_sc_baseline.py
+
+# The message catalogues of the command line (gettext): the template from the marks in the
+# code, merged into every language's .po, compiled into the .mo files the package ships.
+messages: $(STAMP)
+	$(BIN)/python scripts/messages.py all
 
 # The source distribution and the wheel, built from it, in dist/; twine checks their metadata.
 dist: $(STAMP)

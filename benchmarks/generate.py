@@ -115,7 +115,11 @@ class Synthetic:
         return (len(self.municipalities), len(self.products), len(CHANNELS))
 
     def dataset(self) -> Dataset:
-        """The data as a :class:`Dataset`, built with ``Dataset.from_arrays``."""
+        """The data as a :class:`Dataset`, built with ``Dataset.from_arrays``.
+
+        Its product scope is the generated products, for every municipality (``listed``,
+        AGG-2.1): a cell without a record is unknown, as the peers count it.
+        """
         return Dataset.from_arrays(
             self.municipalities,
             self.products,
@@ -129,6 +133,7 @@ class Synthetic:
             local_target_reasons=self.local_target_reasons,
             forms_started=self.forms_started,
             forms_completed=self.forms_completed,
+            product_scope="listed",
         )
 
     def offerings(self) -> list[Offering]:

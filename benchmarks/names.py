@@ -10,6 +10,14 @@ near misses in the same run. It also measures, in fresh interpreters, how long
 ``reference_catalogue()`` takes to load and how long the first look-ups that build the
 indexes take.
 
+Own names (PRD-8.4): it writes a national sheet (CSV, one row per municipality and product)
+whose rows name their products by the municipalities' own titles, each refused nationally
+(ambiguous or unknown) and linked by the municipality's records to one product, and reads
+it against its peer, the same rows written with UPL keys, which the reader resolves once per
+distinct key; a third copy with a misspelt key in every row (resolved with suggestions
+once per municipality and key) is timed as well. The first look-up of an own name in a
+fresh interpreter loads the own-name table.
+
 Usage::
 
     python benchmarks/names.py                 # 10,000 near misses (about a minute)
@@ -54,6 +62,8 @@ TARGETS = {
     "recall_one_edit": 0.99,  # the true product among the 3 suggestions
     "load_s": 0.1,  # reference_catalogue(), fresh interpreter
     "first_use_s": 0.25,  # the first look-up that needs the synonyms and the index
+    "own_titles_ratio": 10.0,  # own-title sheet / the same sheet with keys
+    "first_own_name_s": 0.1,  # the first own name: the own-name table loaded
 }
 
 
@@ -154,10 +164,61 @@ c.lookup("parkeervergunnig")
 t5 = clock()
 c.search("id-kaart")
 t6 = clock()
+c.lookup("Terras plaatsen", municipality="GM0503")
+t7 = clock()
 print(json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "uri_and_key_s": t3 - t2,
                   "first_synonym_s": t4 - t3, "first_suggestion_s": t5 - t4,
-                  "first_search_s": t6 - t5, "first_use_s": t5 - t3}))
+                  "first_search_s": t6 - t5, "first_use_s": t5 - t3,
+                  "first_own_name_s": t7 - t6}))
 """
+
+
+def own_title_sheets(catalogue: Catalogue) -> dict[str, str]:
+    """Three CSV sheets of the same rows: products named by the municipality's own title
+    (``own``), by their UPL key (``key``) and by a misspelt key (``misspelt``).
+
+    One row per municipality of the 2024 register and product that one of its own names
+    (PRD-8.4) names alone, where that title does not resolve nationally.
+    """
+    from digimaat.vocabulary.municipalities import cbs_register
+
+    own = catalogue.own_names
+    assert own is not None
+    register = cbs_register(2024)
+    rows: dict[str, list[str]] = {"own": [], "key": [], "misspelt": []}
+    for code in own.municipalities:
+        if code not in register:
+            continue
+        municipality = register.get(code)
+        start = f"2024;{code};{municipality.name};{municipality.population};2024;"
+        seen: set[str] = set()
+        for name in own.names(code):
+            key = name.product
+            if key is None or key in seen or catalogue.lookup(name.text).found:
+                continue
+            seen.add(key)
+            rows["own"].append(f"{start}{name.text.replace(';', ',')};offered\n")
+            rows["key"].append(f"{start}{key};offered\n")
+            rows["misspelt"].append(f"{start}{key}q;offered\n")
+    header = "reference_year;cbs_code;municipality_name;population;population_year;product;status\n"
+    return {kind: header + "".join(lines) for kind, lines in rows.items()}
+
+
+def read_time(text: str, repeats: int) -> tuple[float, int]:
+    """The least time of ``repeats`` reads of a CSV sheet, and how many rows it refused."""
+    from digimaat.errors import InputError
+    from digimaat.exchange import loads
+
+    best = float("inf")
+    refused = 0
+    for _ in range(repeats):
+        start = time.perf_counter()
+        try:
+            loads(text, form="csv")
+        except InputError as exc:
+            refused = len(exc.problems) + exc.more
+        best = min(best, time.perf_counter() - start)
+    return best, refused
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -228,6 +289,14 @@ def main(argv: list[str] | None = None) -> int:
     our_recall = sum(uri in s for (_, uri, _, _), s in zip(chosen, ours, strict=True)) / sample
     ratio = peer_per_lookup / per_lookup
 
+    sheets = own_title_sheets(reference)
+    repeats = 2 if args.quick else 5
+    sheet_s = {kind: read_time(text, repeats) for kind, text in sheets.items()}
+    sheet_rows = sheets["key"].count("\n") - 1
+    own_ratio = sheet_s["own"][0] / sheet_s["key"][0]
+    assert sheet_s["own"][1] == sheet_s["key"][1] == 0
+    assert sheet_s["misspelt"][1] == sheet_rows
+
     fresh_runs = fresh(_LOAD, runs)
     load = {k: statistics.median(r[k] for r in fresh_runs) for k in fresh_runs[0]}
     baseline: dict[str, float] | None = None
@@ -256,6 +325,12 @@ def main(argv: list[str] | None = None) -> int:
             "ratio": ratio,
             "fresh_interpreter_medians": load,
             "fresh_runs": runs,
+            "own_titles": {
+                "rows": sheet_rows,
+                "read_s": {kind: t for kind, (t, _) in sheet_s.items()},
+                "ratio_own_to_key": own_ratio,
+                "ratio_misspelt_to_key": sheet_s["misspelt"][0] / sheet_s["key"][0],
+            },
         }
     )
     ones = sum(1 for m in misses if m[2] == 1)
@@ -292,6 +367,14 @@ def main(argv: list[str] | None = None) -> int:
         f" ms, first suggestion {load['first_suggestion_s'] * 1e3:.1f} ms, first search "
         f"{load['first_search_s'] * 1e3:.1f} ms"
     )
+    print(
+        f"own titles: a sheet of {sheet_rows:,} rows (one per municipality and product), each "
+        f"naming its product by the municipality's own title, refused nationally: read in "
+        f"{sheet_s['own'][0]:.3f} s; the same rows with UPL keys (peer) "
+        f"{sheet_s['key'][0]:.3f} s, own / keys {own_ratio:.1f}x; with a misspelt key in "
+        f"every row {sheet_s['misspelt'][0]:.3f} s; first own name in a fresh interpreter "
+        f"(own-name table loaded) {load['first_own_name_s'] * 1e3:.1f} ms"
+    )
     if baseline is not None:
         print(
             f"baseline {args.baseline} (CPU time, median of {runs}): import "
@@ -316,6 +399,18 @@ def main(argv: list[str] | None = None) -> int:
         check("reference_catalogue() load", load["load_s"], TARGETS["load_s"], "{:.3f} s"),
         check(
             "first synonym + suggestion", load["first_use_s"], TARGETS["first_use_s"], "{:.3f} s"
+        ),
+        check(
+            "own-title sheet / keyed sheet",
+            own_ratio,
+            TARGETS["own_titles_ratio"],
+            "{:.1f}x",
+        ),
+        check(
+            "first own name (table loaded)",
+            load["first_own_name_s"],
+            TARGETS["first_own_name_s"],
+            "{:.3f} s",
         ),
     ]
     if count != 10_000:

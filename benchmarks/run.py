@@ -8,6 +8,11 @@ memory, a chunked European-scale run (in worker processes side by side, one per 
 two by default) and loading from the exchange formats, and compares each figure with the
 project's target.
 
+Last comes the uncertainty analysis of chapter UNC (the example profile with an
+uncertainty section, ``specs/examples/profile-uncertainty.toml``): 10,000 samples of the
+national dataset against a naive peer that scores each sample with a whole
+``Profile.score``, its peak memory at two sample counts, and a European-scale run.
+
 Usage::
 
     python benchmarks/run.py              # the full run (a few minutes)
@@ -40,6 +45,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+import exchange_peers
 import generate
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.profiles import standard_profile
@@ -401,6 +407,239 @@ def score_fresh_process(args: argparse.Namespace) -> dict[str, Any]:
     out = subprocess.run(command, capture_output=True, text=True, check=True)
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
+
+
+# ---------------------------------------------------------------------- uncertainty
+UNCERTAINTY_PROFILE = (
+    Path(__file__).resolve().parent.parent / "specs/examples/profile-uncertainty.toml"
+)
+UNCERTAINTY_SEED = 20_241_205
+"""The seed of the uncertainty design (the data have their own, ``--seed``)."""
+NAIVE_SAMPLES = 100
+"""Samples the naive peer scores; its time for all the samples is extrapolated from them."""
+
+
+def uncertainty_profile() -> Any:
+    from digimaat.exchange.profiles import load_profile
+
+    return load_profile(UNCERTAINTY_PROFILE)
+
+
+def uncertainty_worker(args: argparse.Namespace) -> dict[str, Any]:
+    """One uncertainty run in its own process, so that its peak memory is its own.
+
+    ``national``: ``analyse`` of the national dataset (the SALib and threadpoolctl imports
+    and the dataset are made before the clock starts); ``european``: ``analyse_chunks`` of
+    the European-scale units, generated chunk by chunk (generating is timed apart).
+    """
+    import SALib.analyze.sobol  # noqa: F401 - imported before the clock starts
+    import threadpoolctl  # noqa: F401
+
+    from digimaat.analysis.uncertainty import analyse, analyse_chunks
+
+    profile = uncertainty_profile()
+    runs: list[float] = []
+    cpu: list[float] = []
+    naive: list[dict[str, Any]] = []
+    if args.mode == "national":
+        data = generate.national(args.seed, args.municipalities, args.products)
+        ds = data.dataset()
+        gc.collect()
+        before = peak_rss()
+        first = time.perf_counter()
+        result = analyse(ds, profile, samples=args.samples, seed=UNCERTAINTY_SEED)
+        runs.append(time.perf_counter() - first)
+        # The first run pays for the memory new to the process. Then, in turn, the
+        # analysis and (with --naive) the naive peer are timed, so that both meet the same
+        # load of the machine.
+        for _ in range(3):
+            start, start_cpu = time.perf_counter(), time.process_time()
+            analyse(ds, profile, samples=args.samples, seed=UNCERTAINTY_SEED)
+            runs.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
+            if args.naive:
+                naive.append(naive_uncertainty(data, args.samples, args.naive))
+        elapsed = statistics.median(runs[1:])
+        generating = 0.0
+    else:
+        generating = 0.0
+
+        def chunks() -> Any:
+            nonlocal generating
+            t = time.perf_counter()
+            for data in generate.european(args.seed, args.units, args.chunk):
+                ds = data.dataset()
+                del data
+                generating += time.perf_counter() - t
+                yield ds
+                t = time.perf_counter()
+
+        before = peak_rss()
+        start = time.perf_counter()
+        result = analyse_chunks(
+            chunks(),
+            profile,
+            samples=args.samples,
+            seed=UNCERTAINTY_SEED,
+            metrics=[profile.headline],
+        )
+        elapsed = time.perf_counter() - start - generating
+        runs.append(elapsed)
+    headline = result.spreads[profile.headline]
+    widths = [s.high - s.low for s in headline if s.high is not None and s.low is not None]
+    moved = [
+        s
+        for s in headline
+        if s.rank_low is not None and s.rank_high is not None and s.rank_low != s.rank_high
+    ]
+    return {
+        "mode": args.mode,
+        "samples": result.evaluations,
+        "municipalities": len(result.codes),
+        "groups": list(result.groups),
+        "seconds": elapsed,
+        "runs_s": runs,
+        "cpu_s": statistics.median(cpu) if cpu else None,
+        "naive": _naive_summary(naive) if naive else None,
+        "generate_s": generating,
+        "rss_before_bytes": before,
+        "peak_rss_bytes": peak_rss(),
+        "mean_interval_width": statistics.fmean(widths) if widths else None,
+        "rank_moves_share": len(moved) / len(headline) if headline else None,
+    }
+
+
+def _naive_summary(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """The median of the naive peer's rounds (wall-clock and CPU per sample)."""
+    out = dict(rounds[0])
+    for key in ("per_sample_s", "per_sample_cpu_s", "extrapolated_s", "extrapolated_cpu_s"):
+        out[key] = statistics.median(r[key] for r in rounds)
+    out["max_abs_diff"] = max(r["max_abs_diff"] for r in rounds)
+    out["rounds"] = len(rounds)
+    return out
+
+
+def _uncertainty_process(
+    args: argparse.Namespace, mode: str, samples: int, m: int, p: int | None, naive: int = 0
+) -> dict[str, Any]:
+    command = [sys.executable, str(Path(__file__).resolve()), "--uncertainty-worker"]
+    command += ["--mode", mode, "--samples", str(samples), "--seed", str(args.seed)]
+    command += ["--municipalities", str(m), "--units", str(args.units)]
+    command += ["--chunk", str(args.chunk), "--naive", str(naive)]
+    if p is not None:
+        command += ["--products", str(p)]
+    out = subprocess.run(command, capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"uncertainty worker failed:\n{out.stderr}")
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def naive_uncertainty(data: generate.Synthetic, samples: int, count: int) -> dict[str, Any]:
+    """The naive peer: one whole ``Profile.score`` of the sample profile on the sample
+    dataset per sample (UNC-4), for the first ``count`` samples of the same design; the
+    time for ``samples`` is extrapolated from them, and their scores are checked against
+    the batch scorer's."""
+    from digimaat.analysis.uncertainty import Design, _options
+    from digimaat.measurement.uncertainty import BatchScorer, sample_dataset, sample_profile
+
+    profile = uncertainty_profile()
+    ds = data.dataset()
+    scorer = BatchScorer(profile, ds, [profile.headline])
+    section = profile.uncertainty
+    design = Design.build(
+        section,
+        _options(profile),
+        scorer.parts,
+        len(ds.uris),
+        len(scorer.cells),
+        samples,
+        UNCERTAINTY_SEED,
+    )
+    batch = design.samples(0, count, slice(0, len(scorer.cells)), scorer.parts, len(ds.uris))
+    fast = scorer.score(batch)[:, 0, :]
+    worst = 0.0
+    start, start_cpu = time.perf_counter(), time.process_time()
+    for k in range(count):
+        board = sample_profile(profile, ds, batch, k).score(
+            sample_dataset(ds, section.authentication, batch, k)
+        )
+        value = board.results[profile.headline].value
+        both = ~np.isnan(value)
+        if not np.array_equal(both, ~np.isnan(fast[k])):
+            worst = math.inf
+        else:
+            worst = max(worst, float(np.max(np.abs(value[both] - fast[k][both]), initial=0.0)))
+    per_sample = (time.perf_counter() - start) / count
+    per_sample_cpu = (time.process_time() - start_cpu) / count
+    return {
+        "measured_samples": count,
+        "per_sample_s": per_sample,
+        "per_sample_cpu_s": per_sample_cpu,
+        "extrapolated_s": per_sample * design.evaluations,
+        "extrapolated_cpu_s": per_sample_cpu * design.evaluations,
+        "evaluations": design.evaluations,
+        "max_abs_diff": worst,
+    }
+
+
+def uncertainty(
+    args: argparse.Namespace, data: generate.Synthetic, m: int, p: int | None
+) -> dict[str, Any]:
+    """The uncertainty figures: national timing and memory at two sample counts (each in a
+    fresh process), the naive peer, and the European-scale run."""
+    if args.quick:
+        small, large = 200, 800
+    else:
+        small, large = args.uncertainty_samples, 4 * args.uncertainty_samples
+    out: dict[str, Any] = {"profile": str(UNCERTAINTY_PROFILE.name)}
+    count = 5 if args.quick else NAIVE_SAMPLES
+    out["national"] = _uncertainty_process(args, "national", small, m, p, naive=count)
+    out["national_large"] = _uncertainty_process(args, "national", large, m, p)
+    out["naive"] = out["national"]["naive"]
+    if not args.quick and not args.no_european:
+        out["european"] = _uncertainty_process(args, "european", args.european_samples, m, p)
+    return out
+
+
+def print_uncertainty(u: dict[str, Any]) -> None:
+    n, big, naive = u["national"], u["national_large"], u["naive"]
+    print(
+        f"\nuncertainty ({u['profile']}: {len(n['groups'])} groups; each run in a fresh process):"
+    )
+    for run in (n, big):
+        print(
+            f"  national, {run['samples']:,} samples x {run['municipalities']} municipalities: "
+            f"{run['seconds']:.2f} s (median of 3 after a first run of {run['runs_s'][0]:.2f} s)"
+            f"; peak RSS {run['peak_rss_bytes'] / MB:.0f} MB "
+            f"({(run['peak_rss_bytes'] - run['rss_before_bytes']) / MB:.0f} MB above the "
+            f"{run['rss_before_bytes'] / MB:.0f} MB before the analysis)"
+        )
+    print(
+        f"  naive peer (one Profile.score per sample), timed in turn with the analysis in "
+        f"the same process: {naive['per_sample_s'] * 1000:.1f} ms per sample (CPU "
+        f"{naive['per_sample_cpu_s'] * 1000:.1f} ms), measured on {naive['measured_samples']} "
+        f"samples and extrapolated to {naive['evaluations']:,}: {naive['extrapolated_s']:.0f} s "
+        f"(median of {naive['rounds']} rounds); largest difference from the batch scores "
+        f"{naive['max_abs_diff']:.2g}"
+    )
+    print(
+        f"  ratios: wall-clock {naive['extrapolated_s'] / n['seconds']:.0f}x, CPU "
+        f"{naive['extrapolated_cpu_s'] / n['cpu_s']:.0f}x (the analysis's CPU median "
+        f"{n['cpu_s']:.2f} s)"
+    )
+    if "european" in u:
+        e = u["european"]
+        print(
+            f"  European scale, {e['municipalities']:,} units x {e['samples']:,} samples "
+            f"(headline): {e['seconds']:.1f} s (generating the units, not counted: "
+            f"{e['generate_s']:.1f} s); peak RSS {e['peak_rss_bytes'] / MB:.0f} MB"
+        )
+    print(
+        f"  headline: mean width of the 5-95 % interval {n['mean_interval_width']:.3f}; "
+        f"share of municipalities whose rank interval is wider than one rank "
+        f"{n['rank_moves_share']:.2f}"
+    )
 
 
 # ---------------------------------------------------------------------- memory
@@ -792,6 +1031,10 @@ def run(args: argparse.Namespace) -> int:
     print_report(reports)
 
     if args.quick:
+        if not args.no_uncertainty:
+            unc_quick = uncertainty(args, data, m, p)
+            figures["uncertainty"] = unc_quick
+            print_uncertainty(unc_quick)
         print("\n--quick: small sizes; the targets are not checked.")
         write_json(args.json, figures)
         return 0
@@ -807,6 +1050,10 @@ def run(args: argparse.Namespace) -> int:
         figures["european"] = euro
     loads = loading(data, offerings, 3)
     figures["loading"] = loads
+    unc: dict[str, Any] | None = None
+    if not args.no_uncertainty:
+        unc = uncertainty(args, data, m, p)
+        figures["uncertainty"] = unc
 
     print(
         f"\nimport (fresh interpreter, median of {IMPORT_RUNS}): import digimaat "
@@ -845,6 +1092,8 @@ def run(args: argparse.Namespace) -> int:
             f"{f['record_view_s']:.2f} s (once, no target); "
             f"round trip {'exact' if f['round_trip'] else 'NOT EXACT'}"
         )
+    if unc is not None:
+        print_uncertainty(unc)
 
     megabytes = "{:.1f} MB"
     dataset_mb = max(memory["arrays_bytes"], memory["built_retained_bytes"]) / MB
@@ -880,7 +1129,12 @@ def run(args: argparse.Namespace) -> int:
             180.0,
             "{:.0f} s",
         ),
+        *uncertainty_targets(unc),
     ]
+    peers = exchange_peers.measure(args.seed)  # loading against polars, pyarrow and orjson
+    figures["exchange_peers"] = peers
+    print("\n" + exchange_peers.report(peers))
+    targets += [Target(*row) for row in exchange_peers.targets(peers)]
     for form in ("csv", "json"):
         if "error" in loads.get(form, {}):
             targets = [
@@ -922,6 +1176,40 @@ def print_report(reports: dict[str, Any]) -> None:
     )
 
 
+def uncertainty_targets(u: dict[str, Any] | None) -> list[Target]:
+    """The targets of the uncertainty analysis (UNC), each measured in this run."""
+    if u is None:
+        names = ("10,000 samples", "naive / digimaat", "memory", "European")
+        return [check(f"uncertainty, {n}", None, 0, "{}") for n in names]
+    n, big, naive = u["national"], u["national_large"], u["naive"]
+    growth = (big["peak_rss_bytes"] - big["rss_before_bytes"]) / max(
+        n["peak_rss_bytes"] - n["rss_before_bytes"], 1
+    )
+    e = u.get("european")
+    return [
+        check(f"uncertainty, national, {n['samples']:,} samples", n["seconds"], 2.0, "{:.2f} s"),
+        check(
+            "uncertainty, naive / digimaat (naive extrapolated)",
+            naive["extrapolated_s"] / n["seconds"],
+            50.0,
+            "{:.0f}x",
+            at_least=True,
+        ),
+        check(
+            f"uncertainty memory, {big['samples']:,} / {n['samples']:,} samples (peak above start)",
+            growth,
+            1.25,
+            "{:.2f}x",
+        ),
+        check(
+            "uncertainty, European scale, peak RSS",
+            None if e is None else e["peak_rss_bytes"] / MB,
+            1536.0,
+            "{:.0f} MB",
+        ),
+    ]
+
+
 def write_json(path: str | None, figures: dict[str, Any]) -> None:
     if path:
         Path(path).write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
@@ -946,6 +1234,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="processes of the European run (default: 2, or 1 on one core)",
     )
     parser.add_argument("--no-european", action="store_true", help="skip the European run")
+    parser.add_argument(
+        "--no-uncertainty", action="store_true", help="skip the uncertainty analysis"
+    )
+    parser.add_argument(
+        "--uncertainty-samples",
+        type=int,
+        default=10_000,
+        help="samples of the national uncertainty run (the memory check runs 4 times as many)",
+    )
+    parser.add_argument(
+        "--european-samples", type=int, default=1_000, help="samples of the European run"
+    )
+    parser.add_argument("--uncertainty-worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--mode", default="national", help=argparse.SUPPRESS)
+    parser.add_argument("--samples", type=int, default=10_000, help=argparse.SUPPRESS)
+    parser.add_argument("--naive", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--strict", action="store_true", help="exit 2 when a target fails")
     parser.add_argument(
         "--profile", action="store_true", help="only print the hot spots of digimaat's scoring"
@@ -957,6 +1261,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.european_worker:
         print(json.dumps(european_worker(args.seed, args.units, args.chunk, args.part, args.parts)))
+        return 0
+    if args.uncertainty_worker:
+        print(json.dumps(uncertainty_worker(args)))
         return 0
     if args.score_worker:
         print(json.dumps(score_worker(args.seed, args.municipalities, args.products)))

@@ -1,8 +1,9 @@
-"""Build the packaged synonym table of the product catalogue (specification PRD-8).
+"""Build the packaged synonym and own-name tables of the product catalogue (PRD-8, PRD-8.4).
 
 Usage::
 
     python scripts/build_synonyms.py [PATH/TO/national-2023-10-18.tar.xz] [--output FILE]
+        [--own-names FILE]
 
 The harvest defaults to the copy kept in the repository, ``data/sc/national-2023-10-18.tar.xz``
 (provenance and quirks in ``data/sc/SOURCE.md``): the Samenwerkende Catalogi responses of the
@@ -16,8 +17,14 @@ whitespace), skips the placeholder and the URIs that are not in the reference ca
 derives from the titles, and from their short forms, the names that point to exactly one
 product in the municipalities' own use (the rules are PRD-8.1 and PRD-8.2). It writes a
 deterministic JSON document: provenance first, then the synonyms and the ambiguous names,
-each sorted by its normal form (PRD-7.1). Running it again on the same input writes the same
-bytes.
+each sorted by its normal form (PRD-7.1).
+
+From the same reading it derives each municipality's own names (PRD-8.4): per CBS code (the
+authorities mapped by the packaged correspondence of SCI-3), every title of the
+municipality's own records with the products those records link it to. It writes them as
+xz-compressed JSON (``--own-names``, by default ``own_names.json.xz`` beside ``--output``):
+provenance first, then one line per municipality, sorted by CBS code, its names sorted by
+normal form. Running the script again on the same input writes the same bytes, both files.
 
 The XML is read with ``defusedxml`` (no entity expansion, no DTD), one record at a time;
 each member of the tarball is limited to :data:`MAX_MEMBER_BYTES`. The provenance text
@@ -30,6 +37,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import lzma
 import re
 import sys
 import tarfile
@@ -37,11 +45,13 @@ import unicodedata
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
+from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
 from defusedxml.ElementTree import iterparse
 
+from digimaat.exchange.sc.authorities import Authorities, sc_authorities
 from digimaat.vocabulary.products import (
     UPL_NAMESPACE,
     UPL_PLACEHOLDER,
@@ -51,7 +61,17 @@ from digimaat.vocabulary.products import (
     reference_catalogue,
 )
 
-__all__ = ["build", "main", "read_harvest", "render", "repair_uri", "short_forms"]
+__all__ = [
+    "build",
+    "derive",
+    "linked_records",
+    "main",
+    "read_harvest",
+    "render",
+    "render_own_names",
+    "repair_uri",
+    "short_forms",
+]
 
 EXPECTED_MD5 = "4ff43678a30daeb751913a4197732329"
 """The md5 of the copy of the harvest that :data:`SOURCE` and :data:`HARVESTED` describe."""
@@ -68,16 +88,34 @@ SOURCE = (
 HARVESTED = "2023-10-18"
 """The date the zoekdienst was queried."""
 
-LICENCE = (
+_LICENCE_FINDINGS = (
     "No licence is stated in the responses or in the repository they were taken from (its "
     "package.json states EUPL-1.2, which covers the repository's code). The content is "
     "metadata that each municipality publishes about its own products, collected and "
     "offered through an open interface by the overheid.nl zoekdienst (verified from "
     "logius.nl); the collection is registered on data.overheid.nl as the dataset "
     "samenwerkende-catalogi-producten-en-diensten, whose licence was not verified. "
+)
+
+LICENCE = _LICENCE_FINDINGS + (
     "This table holds titles and counts derived from it, not the records."
 )
 """The licence findings, as ``data/sc/SOURCE.md`` states them."""
+
+OWN_NAMES_LICENCE = _LICENCE_FINDINGS + (
+    "This table holds, per municipality, the titles of its own records and the UPL keys "
+    "those records link them to, not the records."
+)
+"""The same findings, for the own-name table."""
+
+AUTHORITIES_FILE = "sc_authorities.json"
+"""The package data file that maps the records' authorities to CBS codes (SCI-3)."""
+
+AUTHORITIES = (
+    "digimaat/data/sc_authorities.json: the OWMS URIs of municipalities and their CBS codes, "
+    "derived by scripts/build_sc_authorities.py (specification SCI-3)"
+)
+"""How the own-name table's provenance names that correspondence."""
 
 SCRIPT = "scripts/build_synonyms.py"
 
@@ -241,36 +279,16 @@ class _Evidence:
         return min(self.spellings.items(), key=lambda item: (-item[1], item[0]))[0]
 
 
-def build(
-    path: Path,
-    catalogue: Catalogue,
-    *,
-    source: str = SOURCE,
-    harvested: str = HARVESTED,
-    check_md5: bool = True,
-) -> dict[str, Any]:
-    """Read the harvest at ``path`` and return the synonym document (PRD-8).
+def linked_records(
+    path: Path, uris: set[str], counts: Counter[str], municipalities: set[str]
+) -> Iterator[tuple[str, str, set[str]]]:
+    """The records of the harvest at ``path`` that the derivation uses (PRD-8.1).
 
-    ``catalogue`` supplies the products, names and keys (the reference catalogue); its
-    synonyms, if it has any, are not used. With ``check_md5`` the file must be the copy
-    that ``source`` and ``harvested`` describe.
+    One ``(authority URI, title, linked URIs)`` per record of a municipal authority with a
+    title of at most :data:`MAX_TITLE` characters and at least one link to a URI of
+    ``uris`` once repaired; the title as the tables show it (:func:`_display`). ``counts``
+    receives the counts of the provenance, ``municipalities`` every municipal authority.
     """
-    digest = hashlib.md5()
-    with path.open("rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
-    md5 = digest.hexdigest()
-    if check_md5 and md5 != EXPECTED_MD5:
-        raise ValueError(
-            f"{path.name}: md5 {md5} is not the md5 of the copy the provenance text describes "
-            f"({EXPECTED_MD5}); give --source and --harvested for another copy"
-        )
-    uris = {p.uri for p in catalogue}
-    taken = {normalise_key(p.name) for p in catalogue}
-    taken |= {normalise_key(p.uri.removeprefix(UPL_NAMESPACE)) for p in catalogue}
-    counts: Counter[str] = Counter()
-    municipalities: set[str] = set()
-    evidence: defaultdict[str, _Evidence] = defaultdict(_Evidence)
     with path.open("rb") as stream:
         for authority, scheme, title, written in read_harvest(stream, counts):
             counts["records"] += 1
@@ -298,9 +316,101 @@ def build(
             if not linked or not title:
                 continue
             counts["records_linked"] += 1
-            evidence[normalise_key(title)].add(authority, linked, title, title=True)
-            for form in short_forms(title):
-                evidence[normalise_key(form)].add(authority, linked, form, title=False)
+            yield authority, title, linked
+
+
+def _md5(path: Path, check_md5: bool) -> str:
+    """The md5 of the harvest; with ``check_md5`` it must be :data:`EXPECTED_MD5`."""
+    digest = hashlib.md5()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    md5 = digest.hexdigest()
+    if check_md5 and md5 != EXPECTED_MD5:
+        raise ValueError(
+            f"{path.name}: md5 {md5} is not the md5 of the copy the provenance text describes "
+            f"({EXPECTED_MD5}); give --source and --harvested for another copy"
+        )
+    return md5
+
+
+def build(
+    path: Path,
+    catalogue: Catalogue,
+    *,
+    source: str = SOURCE,
+    harvested: str = HARVESTED,
+    check_md5: bool = True,
+) -> dict[str, Any]:
+    """Read the harvest at ``path`` and return the synonym document (PRD-8).
+
+    ``catalogue`` supplies the products, names and keys (the reference catalogue); its
+    synonyms, if it has any, are not used. With ``check_md5`` the file must be the copy
+    that ``source`` and ``harvested`` describe. :func:`derive` returns the own-name
+    document as well, from the same reading.
+    """
+    return derive(path, catalogue, source=source, harvested=harvested, check_md5=check_md5)[0]
+
+
+def derive(
+    path: Path,
+    catalogue: Catalogue,
+    *,
+    authorities: Authorities | None = None,
+    source: str = SOURCE,
+    harvested: str = HARVESTED,
+    check_md5: bool = True,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Read the harvest at ``path`` once; return the synonym document (PRD-8) and the
+    own-name document (PRD-8.4).
+
+    ``authorities`` maps the records' authorities to CBS codes (SCI-3); by default the
+    packaged correspondence, ``digimaat/data/sc_authorities.json``.
+    """
+    md5 = _md5(path, check_md5)
+    uris = {p.uri for p in catalogue}
+    taken = {normalise_key(p.name) for p in catalogue}
+    taken |= {normalise_key(p.uri.removeprefix(UPL_NAMESPACE)) for p in catalogue}
+    if authorities is None:
+        authorities = sc_authorities()
+        described, authorities_md5 = AUTHORITIES, _packaged_md5(AUTHORITIES_FILE)
+    else:
+        described, authorities_md5 = "given by the caller", ""
+    counts: Counter[str] = Counter()
+    municipalities: set[str] = set()
+    evidence: defaultdict[str, _Evidence] = defaultdict(_Evidence)
+    own: defaultdict[str, defaultdict[str, _OwnEvidence]] = defaultdict(
+        lambda: defaultdict(_OwnEvidence)
+    )
+    for authority, title, linked in linked_records(path, uris, counts, municipalities):
+        form = normalise_key(title)
+        evidence[form].add(authority, linked, title, title=True)
+        for short in short_forms(title):
+            evidence[normalise_key(short)].add(authority, linked, short, title=False)
+        code = authorities.code(authority)
+        if code is None:
+            counts["records_without_code"] += 1
+        else:
+            own[code][form].add(linked, title)
+    known = {
+        "source": source,
+        "harvested": harvested,
+        "md5": md5,
+        "catalogue_md5": catalogue.provenance.md5 if catalogue.provenance is not None else "",
+    }
+    synonyms = _synonym_document(evidence, taken, counts, municipalities, known)
+    names = _own_name_document(own, taken, counts, known, described, authorities_md5)
+    return synonyms, names
+
+
+def _synonym_document(
+    evidence: Mapping[str, _Evidence],
+    taken: set[str],
+    counts: Counter[str],
+    municipalities: set[str],
+    known: Mapping[str, str],
+) -> dict[str, Any]:
+    """The synonym table of PRD-8.1 from the evidence of every municipality."""
     synonyms: list[dict[str, Any]] = []
     ambiguous: list[dict[str, Any]] = []
     for form in sorted(evidence):
@@ -330,14 +440,13 @@ def build(
                     ],
                 }
             )
-    provenance = catalogue.provenance
     return {
         "provenance": {
-            "source": source,
-            "harvested": harvested,
-            "md5": md5,
+            "source": known["source"],
+            "harvested": known["harvested"],
+            "md5": known["md5"],
             "licence": LICENCE,
-            "catalogue_md5": provenance.md5 if provenance is not None else "",
+            "catalogue_md5": known["catalogue_md5"],
             "files": counts["files"],
             "records": counts["records"],
             "municipal_records": counts["municipal_records"],
@@ -362,6 +471,83 @@ def build(
     }
 
 
+class _OwnEvidence:
+    """What one municipality's records say about one normal form of their titles."""
+
+    def __init__(self) -> None:
+        self.records: Counter[str] = Counter()  # uri -> records that link it
+        self.spellings: Counter[str] = Counter()
+
+    def add(self, uris: set[str], spelling: str) -> None:
+        self.records.update(uris)
+        self.spellings[spelling] += 1
+
+    @property
+    def spelling(self) -> str:
+        return min(self.spellings.items(), key=lambda item: (-item[1], item[0]))[0]
+
+
+def _own_name_document(
+    own: Mapping[str, Mapping[str, _OwnEvidence]],
+    taken: set[str],
+    counts: Counter[str],
+    known: Mapping[str, str],
+    authorities: str,
+    authorities_md5: str,
+) -> dict[str, Any]:
+    """The own-name table of PRD-8.4: per CBS code, every title of the municipality's own
+    records with the products they link it to, most linked first."""
+    table: dict[str, list[dict[str, Any]]] = {}
+    left_out: Counter[str] = Counter()
+    for code in sorted(own):
+        names: list[dict[str, Any]] = []
+        for form in sorted(own[code]):
+            if len(form) < MIN_LENGTH:
+                left_out["short"] += 1
+                continue
+            if form in taken:
+                left_out["taken"] += 1
+                continue
+            found = own[code][form]
+            ranked = sorted(found.records.items(), key=lambda item: (-item[1], item[0]))
+            names.append(
+                {
+                    "text": found.spelling,
+                    "products": [uri.removeprefix(UPL_NAMESPACE) for uri, _ in ranked],
+                }
+            )
+        if names:
+            table[code] = names
+    return {
+        "provenance": {
+            "source": known["source"],
+            "harvested": known["harvested"],
+            "md5": known["md5"],
+            "licence": OWN_NAMES_LICENCE,
+            "catalogue_md5": known["catalogue_md5"],
+            "authorities": authorities,
+            "authorities_md5": authorities_md5,
+            "records_linked": counts["records_linked"],
+            "records_without_code": counts["records_without_code"],
+            "municipalities": len(table),
+            "names": sum(len(names) for names in table.values()),
+            "ambiguous": sum(len(n["products"]) > 1 for names in table.values() for n in names),
+            "left_out_short": left_out["short"],
+            "left_out_taken": left_out["taken"],
+            "max_title": MAX_TITLE,
+            "min_length": MIN_LENGTH,
+            "script": SCRIPT,
+        },
+        "municipalities": table,
+    }
+
+
+def _packaged_md5(name: str) -> str:
+    """The md5 of a file of the package data."""
+    data = resources.files("digimaat.data").joinpath(name).read_bytes()
+    return hashlib.md5(data).hexdigest()
+
+
 def render(document: Mapping[str, Any]) -> str:
     """The document as deterministic JSON: fixed key order, one entry a line, final newline."""
     lines = ["{", f' "provenance": {json.dumps(document["provenance"], ensure_ascii=False)},']
@@ -375,6 +561,24 @@ def render(document: Mapping[str, Any]) -> str:
         lines.append(" ]," if name == "synonyms" else " ]")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def render_own_names(document: Mapping[str, Any]) -> bytes:
+    """The own-name document as xz-compressed deterministic JSON: the provenance on one
+    line, then one line per municipality, final newline; xz preset 9e, CRC64 check."""
+    table = document["municipalities"]
+    lines = ["{", f' "provenance": {json.dumps(document["provenance"], ensure_ascii=False)},']
+    lines.append(' "municipalities": {')
+    lines.extend(
+        f"  {json.dumps(code)}: {json.dumps(table[code], ensure_ascii=False)}"
+        f"{',' if i < len(table) - 1 else ''}"
+        for i, code in enumerate(sorted(table))
+    )
+    lines.extend([" }", "}"])
+    text = ("\n".join(lines) + "\n").encode("utf-8")
+    return lzma.compress(
+        text, format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC64, preset=9 | lzma.PRESET_EXTREME
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -395,17 +599,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=root / "src" / "digimaat" / "data" / "synonyms.json",
         help="where to write the JSON (default: the package data file)",
     )
+    parser.add_argument(
+        "--own-names",
+        type=Path,
+        help="where to write the own-name table (default: own_names.json.xz beside --output)",
+    )
     parser.add_argument("--source", help="provenance text for a copy other than the known one")
     parser.add_argument("--harvested", help="date (YYYY-MM-DD) of a copy other than the known one")
     args = parser.parse_args(argv)
     if (args.source is None) != (args.harvested is None):
         parser.error("--source and --harvested go together")
+    own_output = args.own_names or args.output.with_name("own_names.json.xz")
     catalogue = reference_catalogue()
     try:
         if args.source is None:
-            document = build(args.tarball, catalogue)
+            document, own = derive(args.tarball, catalogue)
         else:
-            document = build(
+            document, own = derive(
                 args.tarball,
                 catalogue,
                 source=args.source,
@@ -416,11 +626,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 1
     args.output.write_text(render(document), encoding="utf-8", newline="\n")
+    own_output.write_bytes(render_own_names(own))
     counts = document["provenance"]
     print(
         f"{args.output.name}: {counts['synonyms']} synonyms ({counts['short_forms']} short "
         f"forms) and {counts['ambiguous']} ambiguous names from {counts['records_linked']:,} "
         f"linked records of {counts['municipalities']} municipalities"
+    )
+    counts = own["provenance"]
+    print(
+        f"{own_output.name}: {counts['names']:,} own names ({counts['ambiguous']:,} linked to "
+        f"several products) of {counts['municipalities']} municipalities"
     )
     return 0
 

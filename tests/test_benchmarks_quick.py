@@ -74,6 +74,11 @@ def test_quick_run_agrees(bench: Any, tmp_path: Path, capsys: pytest.CaptureFixt
     assert report["one"]["median_s"] > 0
     assert report["peer_one"]["median_s"] > 0
     assert report["all_bytes"] > 0
+    # UNC-5: the naive uncertainty peer (one Profile.score per sample) agrees with the
+    # batch scores of the same samples.
+    uncertainty = figures["uncertainty"]
+    assert uncertainty["naive"]["max_abs_diff"] <= 1e-12
+    assert uncertainty["national"]["samples"] == uncertainty["naive"]["evaluations"]
 
 
 def test_disagreement_fails_the_run(

@@ -45,6 +45,10 @@ def test_version_names_package_and_specification() -> None:
         "profiles",
         "example",
         "import",
+        "template",
+        "trend",
+        "report",
+        "conformance",
     ],
 )
 def test_every_subcommand_has_help(command: str) -> None:
@@ -60,7 +64,7 @@ def test_usage_errors_exit_2() -> None:
     assert err.startswith("usage: digimaat")
     assert run("score")[0] == 2  # FILE is required
     assert run("frobnicate")[0] == 2
-    assert run("next", str(EXAMPLE), "-m", "GM0622", "--limit", "0")[0] == 2
+    assert run("next", str(EXAMPLE), "--municipality", "GM0622", "--limit", "0")[0] == 2
 
 
 def test_score_table_fits_80_columns() -> None:
@@ -75,8 +79,8 @@ def test_score_table_fits_80_columns() -> None:
     "argv",
     [
         ("compare", str(EXAMPLE)),
-        ("explain", str(EXAMPLE), "-m", "GM0622"),
-        ("next", str(EXAMPLE), "-m", "GM0556"),
+        ("explain", str(EXAMPLE), "--municipality", "GM0622"),
+        ("next", str(EXAMPLE), "--municipality", "GM0556"),
         ("catalogue", "vergunning"),
         ("profiles", "digimaat-standard"),
         ("example",),
@@ -144,7 +148,7 @@ def test_score_csv_has_a_row_per_municipality() -> None:
 
 
 def test_explain_contributions_add_up_to_the_score() -> None:
-    code, out, _ = run("explain", str(EXAMPLE), "-m", "GM0622", "--format", "json")
+    code, out, _ = run("explain", str(EXAMPLE), "--municipality", "GM0622", "--format", "json")
     data = json.loads(out)
     assert code == 0
     total = sum(item["contribution"] for item in data["contributions"])
@@ -152,7 +156,7 @@ def test_explain_contributions_add_up_to_the_score() -> None:
 
 
 def test_next_ranks_by_gain() -> None:
-    code, out, _ = run("next", str(EXAMPLE), "-m", "GM0556", "--format", "json")
+    code, out, _ = run("next", str(EXAMPLE), "--municipality", "GM0556", "--format", "json")
     gains = [p["gain"] for p in json.loads(out)["priorities"]]
     assert code == 0
     assert gains
@@ -172,7 +176,7 @@ def test_a_profile_file_gives_the_same_fingerprint(tmp_path: Path) -> None:
 
     written = dumps_profile(builtin_profile("mdd-product"))
     path = tmp_path / "mine.json"
-    # A profile file needs a name of its own (PRF-7); the name is not part of the fingerprint.
+    # A profile file needs a name of its own (PRF-3); the name is not part of the fingerprint.
     path.write_text(written.replace('"mdd-product"', '"my-mdd"', 1), encoding="utf-8")
     code, out, _ = run("score", str(EXAMPLE), "--profile", str(path), "--format", "json")
     assert code == 0
@@ -224,7 +228,7 @@ def test_bad_input_exits_2_with_the_file_named_and_no_partial_result(
 
 
 def test_unknown_municipality_and_profile_exit_2() -> None:
-    code, out, err = run("explain", str(EXAMPLE), "-m", "GM9999")
+    code, out, err = run("explain", str(EXAMPLE), "--municipality", "GM9999")
     assert (code, out) == (2, "")
     assert "GM9999" in err
     code, out, err = run("score", str(EXAMPLE), "--profile", "no-such-profile")
@@ -356,8 +360,8 @@ def test_every_csv_command_output_is_safe_in_a_spreadsheet(form: str) -> None:
 
     for argv in (
         ("score", str(EXAMPLE)),
-        ("explain", str(EXAMPLE), "-m", "GM0622"),
-        ("next", str(EXAMPLE), "-m", "GM0622"),
+        ("explain", str(EXAMPLE), "--municipality", "GM0622"),
+        ("next", str(EXAMPLE), "--municipality", "GM0622"),
         ("catalogue", "paspoort"),
     ):
         code, out, _ = run(*argv, "--format", form)
@@ -399,7 +403,7 @@ def test_exit_code_1_is_findings(tmp_path: Path) -> None:
         ("score", "{missing}"),
         ("score", "{bad}"),
         ("score", "{bad}", "--format", "json"),
-        ("explain", str(EXAMPLE), "-m", "GM9999"),
+        ("explain", str(EXAMPLE), "--municipality", "GM9999"),
         ("score", str(EXAMPLE), "--profile", "no-such-profile"),
         ("score", str(EXAMPLE), "--max-bytes", "10"),
         ("score", str(EXAMPLE), "--frobnicate"),
@@ -424,7 +428,7 @@ def _broken(monkeypatch: pytest.MonkeyPatch, exc: Exception) -> None:
     def fail(args: Any) -> Any:
         raise exc
 
-    monkeypatch.setitem(commands.COMMANDS, "score", fail)
+    monkeypatch.setattr(commands, "score", fail)
 
 
 @pytest.mark.parametrize(
@@ -467,3 +471,102 @@ def test_no_traceback_from_the_installed_command(tmp_path: Path) -> None:
     assert (done.returncode, done.stdout) == (2, "")
     assert "Traceback" not in done.stderr
     assert "bad.json" in done.stderr
+
+
+# -- next: what each step takes (EXP-3) --------------------------------------------------------
+
+
+def test_next_says_what_each_step_takes() -> None:
+    """EXP-3: each step lists the capabilities still missing and the change of authentication
+    its gain includes; JSON holds both for programs."""
+    code, out, _ = run("next", str(EXAMPLE), "--municipality", "GM0556")
+    assert code == 0
+    steps = out.split("What each step takes; the gain includes the change of authentication:")
+    assert len(steps) == 2
+    assert " 5. verhuismelding: add prefilled; authentication digid low → digid substantial" in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    code, out, _ = run("next", str(EXAMPLE), "--municipality", "GM0556", "--format", "json")
+    moving = next(p for p in json.loads(out)["priorities"] if p["name"] == "verhuismelding")
+    assert (moving["missing"], moving["authentication"], moving["asks"]) == (
+        ["prefilled"],
+        "digid low",
+        "digid substantial",
+    )
+
+
+# -- compare: -m/--metric and --top -----------------------------------------------------------
+
+BASELINE = EXAMPLE.parent / "sc-baseline-2023-10-18.json.xz"
+
+
+def test_compare_fits_a_screen_for_a_national_file() -> None:
+    """The default table of a national file is one row per municipality, 20 of them, best
+    first, within 80 columns; JSON and CSV hold every municipality."""
+    code, out, err = run("compare", str(BASELINE), "--profile", "sc-online")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert len(lines) <= 35
+    assert max(len(line) for line in lines) <= 80
+    assert "The first 20 of 342 municipalities by online-submission" in " ".join(lines)
+    ranks = [int(line.split()[0]) for line in lines[5:25]]
+    assert ranks == sorted(ranks)
+    code, out, _ = run("compare", str(BASELINE), "--profile", "sc-online", "--format", "json")
+    assert len(json.loads(out)["municipalities"]) == 342
+
+
+def test_compare_orders_by_the_first_metric_and_shows_the_top() -> None:
+    """-m/--metric chooses the metrics and the order, --top how many."""
+    code, out, _ = run(
+        "compare",
+        str(EXAMPLE),
+        "-m",
+        "attainment",
+        "fully-online",
+        "--top",
+        "2",
+        "--format",
+        "json",
+    )
+    assert code == 0
+    document = json.loads(out)
+    assert document["metrics"] == ["attainment", "fully-online"]
+    shown = [m["values"]["attainment"] for m in document["municipalities"]]
+    assert len(shown) == 2
+    assert shown == sorted(shown, reverse=True)
+    code, out, _ = run("compare", str(EXAMPLE), "--metric", "authentication-barrier")
+    assert code == 0
+    rows = [line.split() for line in out.splitlines()[5:8]]
+    assert [r[1] for r in rows][-1] == "GM0556"  # lower is better: the highest barrier last
+    code, _, err = run("compare", str(EXAMPLE), "-m", "nope")
+    assert code == 2
+    assert "nope is not a metric of the profile" in err
+
+
+# -- template (XCH-18) --------------------------------------------------------------------------
+
+
+def test_template_writes_csv_to_standard_output_and_a_workbook_to_a_file(
+    tmp_path: Path,
+) -> None:
+    """``digimaat template``: CSV to standard output, as the library writes it; a workbook
+    needs -o; what it writes reads back."""
+    from digimaat.exchange import load
+    from digimaat.exchange.template import template
+
+    code, out, _ = run("template", "--lang", "nl")
+    assert code == 0
+    assert out == template(lang="nl", form="csv").decode("utf-8")
+    code, out, _ = run("--lang", "nl", "template", "--format", "csv")
+    assert out == template(lang="nl", form="csv").decode("utf-8")
+    code, _, err = run("template", "--format", "xlsx")
+    assert code == 2
+    assert "-o FILE.xlsx" in err
+    target = tmp_path / "aanbod.xlsx"
+    code, out, _ = run("template", "--lang", "nl", "-o", str(target))
+    assert code == 0
+    assert str(target) in out
+    assert len(load(target).offerings) == 1
+    code, _, _ = run("validate", str(target), "--sheet", "Aanbod")
+    assert code == 0
+    code, _, err = run("validate", str(target), "--sheet", "Offerings")
+    assert code == 1

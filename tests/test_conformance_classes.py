@@ -17,6 +17,7 @@ from digimaat.cli import main
 from digimaat.conformance import published_vectors, run_directory
 from digimaat.errors import InputError
 from digimaat.exchange import dumps, loads
+from digimaat.exchange.profiles import loads_profile
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.profiles import BUILTIN_PROFILES, Profile, ScoreCard, builtin_profile
 
@@ -179,18 +180,19 @@ def test_a_scorer_computes_every_vector_and_writes_full_score_cards() -> None:
             assert value is None or (0.0 <= value <= 1.0 and not math.isnan(value))
 
 
-def test_rejection_vectors_are_rejected_even_where_they_cannot_be_checked() -> None:
-    """CLS-5: One that does not attribute problems to clauses reports the rejection vectors
-    as not checked; it still MUST reject their inputs (a vector whose input is accepted
-    fails)."""
+def test_rejection_vectors_are_rejected_and_checked() -> None:
+    """CLS-5: A consumer or scorer that attributes the problems it reports to the clauses
+    they break (INT-7) MUST pass every rejection vector of the version it claims (CNF-9);
+    one that does not still MUST reject their inputs."""
     vectors = [json.loads(p.read_text(encoding="utf-8")) for p in FOLDER.glob("cnf-reject-*.json")]
     assert vectors
     outcomes = {o.vector: o for o in run_directory(FOLDER)}
     for vector in vectors:
-        outcome = outcomes[vector["id"]]
-        assert outcome.status in ("pass", "skip")
-        if outcome.status == "skip":
-            assert "clause" in outcome.reason
-        assert vector["subject"] == "profile"
-        with pytest.raises(InputError):
-            Profile.from_dict(vector["input"])
+        assert outcomes[vector["id"]].status == "pass", outcomes[vector["id"]]
+        given = vector["input"]
+        text = given if isinstance(given, str) else json.dumps(given, ensure_ascii=False)
+        form = "csv" if vector.get("media_type") == "text/csv" else "json"
+        read = loads_profile if vector["subject"] == "profile" else loads
+        with pytest.raises(InputError) as caught:
+            read(text, form=form)
+        assert all(p.clause for p in caught.value.problems), vector["id"]

@@ -79,6 +79,7 @@ def test_the_wheel_carries_the_specification_and_the_licences_of_its_data(dist: 
     assert "Uniforme Productnamenlijst" in notice
     assert "CC BY 4.0" in notice
     assert "Bron: CBS" in notice
+    assert "own_names.json.xz" in notice  # Samenwerkende Catalogi, licence not verified
 
 
 def test_the_wheel_works_on_its_own(dist: Path, tmp_path: Path) -> None:
@@ -97,6 +98,9 @@ def test_the_wheel_works_on_its_own(dist: Path, tmp_path: Path) -> None:
     _run(bin_dir / "python", "-m", "digimaat.conformance")
     example = _run(bin_dir / "digimaat", "example").stdout
     assert "Vlaardingen" in example
+    # The compiled message catalogues travel in the wheel: --lang nl speaks Dutch.
+    dutch = _run(bin_dir / "digimaat", "--lang", "nl", "profiles").stdout
+    assert dutch.startswith("naam ")
     probe = (
         "import importlib.resources as r, json; "
         "spec = r.files('digimaat') / 'spec'; "
@@ -108,6 +112,19 @@ def test_the_wheel_works_on_its_own(dist: Path, tmp_path: Path) -> None:
     assert schema
     assert profile
     assert vectors == len(list((ROOT / "specs" / "conformance").glob("*.json")))
+    # Without its optional extras, what needs them says which extra to install.
+    probe = (
+        "import io, sys; from digimaat.cli import main; err = io.StringIO(); "
+        "code = main(['profiles', '--format', 'xlsx', '-o', 'p.xlsx'], io.StringIO(), err); "
+        "from digimaat.analysis.tables import Table\n"
+        "try: Table('t', (), ()).to_pandas()\n"
+        "except ImportError as exc: print(code, err.getvalue().strip(), exc, sep='|')"
+    )
+    printed = _run(bin_dir / "python", "-c", probe, cwd=tmp_path).stdout.strip().split("|")
+    assert printed[0] == "2"
+    assert "pip install 'digimaat[xlsx]'" in printed[1]
+    assert "pip install 'digimaat[frames]'" in printed[2]
+    assert not (tmp_path / "p.xlsx").exists()
 
 
 def test_the_sdist_installs_and_passes_its_tests_on_its_own(dist: Path, tmp_path: Path) -> None:

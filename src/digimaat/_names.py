@@ -18,6 +18,7 @@ digimaat.errors.UnknownNameError: colour: unknown name; expected one of: dark-re
 
 from __future__ import annotations
 
+import difflib
 import enum
 from collections.abc import Mapping
 from typing import Any, TypeVar
@@ -40,21 +41,28 @@ def parse_name(
     field: str,
     error: type[UnknownNameError] = UnknownNameError,
     dutch: Mapping[E, str] | None = None,
+    aliases: Mapping[str, E] | None = None,
 ) -> E:
-    """The member of ``kind`` whose value, or Dutch name, is the exchange form of ``text``.
+    """The member of ``kind`` whose value, Dutch name or alias is the exchange form of ``text``.
 
     ``dutch`` gives the official Dutch name of members that have one (``"niet
-    aangeboden"``); it is read like the exchange name, in any letter case and with ``_``,
-    ``-`` or a space between words.
+    aangeboden"``); ``aliases`` other accepted spellings (``"n.v.t."``). Both are read like
+    the exchange name, in any letter case and with ``_``, ``-`` or a space between words.
+    An unknown name gets the closest accepted name as a suggestion, where one is close (the
+    vocabularies are a few names each, so the comparison is with every one of them).
     """
     if isinstance(text, kind):
         return text
+    names: dict[str, E] = {str(member.value): member for member in kind}
+    names |= {exchange_key(name): member for member, name in (dutch or {}).items()}
+    names |= {exchange_key(name): member for name, member in (aliases or {}).items()}
+    suggestion = None
     if isinstance(text, str):
         key = exchange_key(text)
-        for member in kind:
-            if member.value == key:
-                return member
-        for member, name in (dutch or {}).items():
-            if exchange_key(name) == key:
-                return member
-    raise error(field, text, (str(m.value) for m in kind))
+        if key in names:
+            return names[key]
+        if len(key) <= 100:
+            close = difflib.get_close_matches(key, list(names), n=1, cutoff=0.75)
+            if close:
+                suggestion = f"did you mean {close[0]!r}?"
+    raise error(field, text, (str(m.value) for m in kind), suggestion=suggestion)

@@ -34,20 +34,25 @@ MIN_WEIGHT: Final = 1e-15
 """The smallest weight, share, ``per`` or cost per contact that is not 0 (WGT-1)."""
 
 
-def weight(field: str, value: object, *, positive: bool = False) -> float:
+def weight(field: str, value: object, *, positive: bool = False, clause: str = "WGT-1") -> float:
     """A number of a methodology, checked against the range of WGT-1, as a float.
 
-    ``positive``: 0 is refused too (a share, ``per``).
+    ``positive``: 0 is refused too (a share, ``per``). A value that is no number, negative,
+    infinite or NaN breaks the rule of its own kind, ``clause`` (``WGT-8`` for a weight of
+    ``custom``, ...); a finite one outside the range breaks WGT-1.
     """
+    lowest = "> 0" if positive else ">= 0"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InvalidValueError(field, value, "must be a number", "WGT-1")
+        raise InvalidValueError(field, value, f"must be a finite number {lowest}", clause)
     try:
         number = float(value)
     except (OverflowError, ValueError):  # an integer too large for a float
         number = math.inf
     if number == 0 and not positive:
         return 0.0
-    if not MIN_WEIGHT <= number <= MAX_WEIGHT:  # also NaN, infinities and negatives
+    if not number > 0 or (math.isinf(number) and not isinstance(value, numbers.Integral)):
+        raise InvalidValueError(field, value, f"must be a finite number {lowest}", clause)
+    if not MIN_WEIGHT <= number <= MAX_WEIGHT:
         lowest = "from" if positive else "0 or from"
         raise InvalidValueError(
             field, value, f"must be {lowest} {MIN_WEIGHT:g} to {MAX_WEIGHT:g}", "WGT-1"

@@ -21,13 +21,20 @@ import cattrs
 from digimaat._numbers import MAX_WEIGHT
 from digimaat.errors import NO_VALUE, InvalidValueError, Problem
 
-__all__ = ["MAX_NUMBER", "converter", "parse_data", "problems_of", "structure"]
+__all__ = ["MAX_NUMBER", "WrongTypeError", "converter", "parse_data", "problems_of", "structure"]
+
+
+class WrongTypeError(InvalidValueError):
+    """A value of the wrong type for its field (a text where a number is expected).
+
+    A problem of the form of the data rather than of a value's rule: :func:`problems_of`
+    gives it the clause its caller names for the form (``form``).
+    """
 
 
 @functools.cache
 def converter() -> cattrs.Converter:
     """Return the shared converter (built on first use)."""
-    from digimaat.errors import InvalidValueError
     from digimaat.vocabulary.assurance import AssuranceLevel, AuthMeans, parse_level
     from digimaat.vocabulary.channels import Channel
     from digimaat.vocabulary.maturity import Capability, MaturityLevel
@@ -38,11 +45,11 @@ def converter() -> cattrs.Converter:
     def _strict(kind: type, name: str) -> Any:
         def hook(value: Any, _: type) -> Any:
             if isinstance(value, bool) and kind is not bool:
-                raise InvalidValueError("value", value, f"must be {name}, not a boolean")
+                raise WrongTypeError("value", value, f"must be {name}, not a boolean")
             if kind is float and isinstance(value, int):
                 return float(value)
             if not isinstance(value, kind):
-                raise InvalidValueError("value", value, f"must be {name}")
+                raise WrongTypeError("value", value, f"must be {name}")
             return value
 
         return hook
@@ -92,13 +99,33 @@ def structure(value: Any, kind: type[Any], where: str = "") -> tuple[Any, list[P
         return None, list(problems_of(exc, value, where, kind))
 
 
-def problems_of(exc: BaseException, raw: Any, where: str, kind: type[Any]) -> Iterator[Problem]:
-    """Every leaf of a cattrs error tree as a problem at its JSON pointer (the one walker)."""
-    yield from _walk(exc, raw, [], where, kind)
+def problems_of(
+    exc: BaseException,
+    raw: Any,
+    where: str,
+    kind: type[Any],
+    *,
+    form: str | None = None,
+    unknown: str | None = None,
+) -> Iterator[Problem]:
+    """Every leaf of a cattrs error tree as a problem at its JSON pointer (the one walker).
+
+    A problem of the form of the data (a value of the wrong type, a missing member) names
+    the clause ``form``, a member the record does not have the clause ``unknown`` (by
+    default ``form``); a value that breaks the rule of its field keeps the clause its
+    validator names, or none.
+    """
+    clauses = (form, unknown if unknown is not None else form)
+    yield from _walk(exc, raw, [], where, kind, clauses)
 
 
 def _walk(
-    exc: BaseException, raw: Any, path: list[str | int], where: str, kind: type[Any]
+    exc: BaseException,
+    raw: Any,
+    path: list[str | int],
+    where: str,
+    kind: type[Any],
+    clauses: tuple[str | None, str | None],
 ) -> Iterator[Problem]:
     from cattrs.errors import (
         AttributeValidationNote,
@@ -115,9 +142,9 @@ def _walk(
                 step = note.name
             elif isinstance(note, IterableValidationNote):
                 step = note.index
-            yield from _walk(inner, raw, [*path, step], where, kind)
+            yield from _walk(inner, raw, [*path, step], where, kind, clauses)
         for inner in others:
-            yield from _walk(inner, raw, path, where, kind)
+            yield from _walk(inner, raw, path, where, kind, clauses)
         return
     names = [str(p) for p in path if isinstance(p, str) and p]
     if isinstance(exc, ForbiddenExtraKeysError):
@@ -129,11 +156,16 @@ def _walk(
                 NO_VALUE,
                 f"is not a member here; expected one of: {allowed}",
                 location=where + _pointer(*path, key),
+                clause=clauses[1],
             )
         return
     if isinstance(exc, KeyError):
         yield Problem(
-            ".".join(names) or "record", NO_VALUE, "is required", location=where + _pointer(*path)
+            ".".join(names) or "record",
+            NO_VALUE,
+            "is required",
+            location=where + _pointer(*path),
+            clause=clauses[0],
         )
         return
     if isinstance(exc, InvalidValueError):
@@ -149,7 +181,7 @@ def _walk(
             problem.value,
             problem.message,
             location=where + _pointer(*steps),
-            clause=problem.clause,
+            clause=clauses[0] if isinstance(exc, WrongTypeError) else problem.clause,
         )
         return
     yield Problem(
@@ -157,6 +189,7 @@ def _walk(
         _summary(_at(raw, path)),
         "has the wrong type",
         location=where + _pointer(*path),
+        clause=clauses[0],
     )
 
 
@@ -192,13 +225,13 @@ class _Shown:
 
 
 MAX_NUMBER = MAX_WEIGHT
-"""The largest magnitude of a number in a profile file (PRF-7, XCH-4): that of a weight."""
+"""The largest magnitude of a number in a profile file (PRF-7.1): that of a weight (WGT-1)."""
 
 
 def parse_data(text: str, form: str, source: str, max_depth: int = 64) -> Any:
     """Plain data from the text of a TOML or JSON file, checked as the standard requires.
 
-    The one reader of profile files (PRF-7), for files and for the built-in profiles
+    The one reader of profile files (PRF-7.1), for files and for the built-in profiles
     alike: a member or key given twice is refused in either form (TOML refuses it by its
     own rules), ``NaN`` and infinities are refused, numbers larger than
     :data:`MAX_NUMBER` in magnitude are refused, and nesting deeper than ``max_depth``
@@ -208,12 +241,12 @@ def parse_data(text: str, form: str, source: str, max_depth: int = 64) -> Any:
     Traceback (most recent call last):
     ...
     digimaat.errors.InputError: 1 problem found:
-      p.json:/a: a: is repeated within its object; every member name must be unique [PRF-7]
+      p.json:/a: a: is repeated within its object; every member name must be unique [PRF-7.1]
     """
     from digimaat.errors import InputError
 
     problems: list[Problem] = []
-    if _too_deep(text, max_depth):
+    if _too_deep(text, max_depth, 1 if form == "toml" else 0):
         raise InputError(
             [
                 Problem(
@@ -221,7 +254,7 @@ def parse_data(text: str, form: str, source: str, max_depth: int = 64) -> Any:
                     NO_VALUE,
                     f"is nested more than {max_depth} levels deep",
                     source=source,
-                    clause="PRF-7",
+                    clause="PRF-7.1",
                 )
             ]
         )
@@ -240,7 +273,7 @@ def parse_data(text: str, form: str, source: str, max_depth: int = 64) -> Any:
                         NO_VALUE,
                         f"is not valid TOML: {exc}",
                         source=source,
-                        clause="PRF-7",
+                        clause="PRF-7.1",
                     )
                 ]
             ) from None
@@ -268,7 +301,7 @@ def parse_data(text: str, form: str, source: str, max_depth: int = 64) -> Any:
                         NO_VALUE,
                         f"is not valid JSON: {exc}",
                         source=source,
-                        clause="PRF-7",
+                        clause="PRF-7.1",
                     )
                 ]
             ) from None
@@ -283,7 +316,7 @@ def parse_data(text: str, form: str, source: str, max_depth: int = 64) -> Any:
                     "is repeated within its object; every member name must be unique",
                     source=source,
                     location=f"{where}{_pointer(name)}",
-                    clause="PRF-7",
+                    clause="PRF-7.1",
                 )
                 for name in node.repeated
             )
@@ -300,7 +333,7 @@ def parse_data(text: str, form: str, source: str, max_depth: int = 64) -> Any:
                     f"must be a finite number at most {MAX_NUMBER:.0e}",
                     source=source,
                     location=where or "/",
-                    clause="PRF-7",
+                    clause="PRF-7.1",
                 )
             )
     if problems:
@@ -334,9 +367,9 @@ def _plain(data: Any) -> Any:
     return data
 
 
-def _too_deep(text: str, max_depth: int) -> bool:
+def _too_deep(text: str, max_depth: int, start: int = 0) -> bool:
     """Whether brackets nest deeper than ``max_depth`` (outside strings), before parsing."""
-    depth = 0
+    depth = start
     in_string = False
     escaped = False
     comment = False

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from digimaat.errors import InvalidValueError
+from digimaat.errors import N_, InvalidValueError
 
 __all__ = ["FORBIDDEN_MESSAGE", "check_text", "forbidden"]
 
@@ -37,7 +37,9 @@ _FORBIDDEN_LINES: Final = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
 )
 
-FORBIDDEN_MESSAGE: Final = "must not hold control, bidirectional-override or surrogate characters"
+FORBIDDEN_MESSAGE: Final = N_(
+    "must not hold control, bidirectional-override or surrogate characters"
+)
 """What a problem says of a text with a forbidden character (XCH-4)."""
 
 

@@ -26,6 +26,7 @@ from digimaat._boundary import guard
 __all__ = [
     "MAX_PROBLEMS",
     "NO_VALUE",
+    "N_",
     "AmbiguousProductError",
     "DigimaatError",
     "InputError",
@@ -41,7 +42,18 @@ __all__ = [
     "UnknownProductError",
     "UsageError",
     "safe_text",
+    "shown_value",
 ]
+
+
+def N_(message: str) -> str:  # noqa: N802 (the name gettext tools look for)
+    """Mark a problem's message for the message catalogue of the command line, which shows
+    it in the reader's language; the message itself is returned unchanged.
+
+    >>> N_("must not be empty")
+    'must not be empty'
+    """
+    return message
 
 
 @attrs.frozen
@@ -124,6 +136,12 @@ def safe_text(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
+def shown_value(value: Any) -> str | None:
+    """A problem's value as it is shown: its ``repr``, escaped (:func:`safe_text`) and
+    shortened to :data:`SHOWN_LENGTH` characters; ``None`` for :data:`NO_VALUE`."""
+    return _show(value)
+
+
 def _show(value: Any) -> str | None:
     if value is _NO_VALUE:
         return None
@@ -192,9 +210,19 @@ class InvalidTypeError(InvalidValueError, TypeError):
 class UnknownNameError(InvalidValueError, LookupError):
     """A name (assurance level, channel, capability, ...) is not in the standard's vocabulary."""
 
-    def __init__(self, field: str, value: Any, known: Iterable[str]) -> None:
+    def __init__(
+        self,
+        field: str,
+        value: Any,
+        known: Iterable[str],
+        clause: str | None = None,
+        *,
+        suggestion: str | None = None,
+    ) -> None:
         names = ", ".join(sorted(known))
-        super().__init__(field, value, f"unknown name; expected one of: {names}")
+        super().__init__(
+            field, value, f"unknown name; expected one of: {names}", clause, suggestion=suggestion
+        )
 
 
 class UnknownCapabilityError(UnknownNameError):
@@ -212,7 +240,7 @@ class UnknownProductError(InvalidValueError, LookupError):
     def __init__(self, field: str, value: Any, suggestions: Sequence[str] = ()) -> None:
         self.suggestions = tuple(suggestions)
         hint = f"did you mean: {', '.join(self.suggestions)}?" if self.suggestions else None
-        super().__init__(field, value, "is not a product in the catalogue", suggestion=hint)
+        super().__init__(field, value, N_("is not a product in the catalogue"), suggestion=hint)
 
 
 class AmbiguousProductError(InvalidValueError, LookupError):

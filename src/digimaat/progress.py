@@ -16,6 +16,16 @@ False
 ...     bar.update(100)
 >>> print(shown.getvalue().split("\\r")[1])
 import [##########----------]  50%
+
+A bar is also a callback ``(done, total)``, the form in which readers report their
+progress (:func:`digimaat.exchange.load`, :func:`digimaat.analysis.report.render_report`),
+so a command hands it over as it is:
+
+>>> shown = io.StringIO()
+>>> with Progress(0, "read", stream=shown, active=True) as bar:
+...     bar(1, 4)
+>>> print(shown.getvalue().split("\\r")[1])
+read [#####---------------]  25%
 """
 
 from __future__ import annotations
@@ -80,6 +90,11 @@ class Progress:
         if now - self._drawn >= _INTERVAL or self.done >= self.total:
             self._drawn = now
             self._draw()
+
+    def __call__(self, done: int, total: int) -> None:
+        """Set the total and the work done: the bar as a callback ``(done, total)``."""
+        self.total = max(int(total), 0)
+        self.update(done)
 
     def advance(self, amount: int) -> None:
         """Add ``amount`` to the work done."""

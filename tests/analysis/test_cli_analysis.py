@@ -39,7 +39,7 @@ def peers_file(tmp_path: Path) -> Path:
 # ---------------------------------------------------------------------- compare
 def test_compare_table_names_profile_fingerprint_groups_and_fits(peers_file: Path) -> None:
     """CMP-1: a comparison states the profile, its fingerprint and how the groups were formed."""
-    code, out, err = run("compare", EXAMPLE, "--peers", str(peers_file), "-m", "gm0622")
+    code, out, err = run("compare", EXAMPLE, "--peers", str(peers_file), "--municipality", "gm0622")
     assert code == 0, err
     assert standard_profile().fingerprint in out.replace("\n", "")
     assert "Vlaardingen (GM0622) in size class 5: 2 in the data" in out
@@ -92,7 +92,7 @@ def test_compare_reports_a_bad_peer_file(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------- trend
 def test_trend_table_per_year_and_the_change() -> None:
     """CMP-9, CMP-11: each metric per year; the change explained product by product."""
-    code, out, err = run("trend", EXAMPLE_2023, EXAMPLE, "-m", "GM0622", "--explain")
+    code, out, err = run("trend", EXAMPLE_2023, EXAMPLE, "--municipality", "GM0622", "--explain")
     assert code == 0, err
     assert "reference years 2023,\n2024" in out
     assert "digimaat-score            60.9  68.2" in out
@@ -129,7 +129,7 @@ def test_trend_of_saved_scores_refuses_mixed_profiles(tmp_path: Path) -> None:
     code, out, err = run("trend", *scores)
     assert code == 2
     assert "different profiles" in err
-    code, out, err = run("trend", *scores, "--allow-mixed", "-m", "GM0622")
+    code, out, err = run("trend", *scores, "--allow-mixed", "--municipality", "GM0622")
     assert code == 0, err
     assert "Note: the years differ: different profiles" in out
     code, _, err = run("trend", *scores, "--explain")
@@ -143,7 +143,7 @@ def test_trend_usage_errors() -> None:
     assert "YEAR=FILE" in err
     code, _, err = run("trend", EXAMPLE, "--scores", f"2024={EXAMPLE}")
     assert code == 2
-    code, _, err = run("trend", EXAMPLE, "-m", "GM9999")
+    code, _, err = run("trend", EXAMPLE, "--municipality", "GM9999")
     assert code == 2
     assert "GM9999" in err
 
@@ -157,7 +157,7 @@ def test_report_writes_one_html_file(tmp_path: Path, peers_file: Path) -> None:
         EXAMPLE,
         "--lang",
         "nl",
-        "-m",
+        "--municipality",
         "GM0622",
         "GM0556",
         "--peers",
@@ -166,8 +166,8 @@ def test_report_writes_one_html_file(tmp_path: Path, peers_file: Path) -> None:
         str(target),
     )
     assert code == 0, err
-    said = " ".join(out.split())
-    assert said.startswith(f"{target}: report of 2 municipalities, reference years 2023, 2024")
+    said = " ".join(out.split())  # in Dutch, as --lang asks
+    assert said.startswith(f"{target}: rapport van 2 gemeenten, peiljaren 2023, 2024")
     page = target.read_text(encoding="utf-8")
     assert '<html lang="nl">' in page
     assert 'id="GM0622"' in page
@@ -177,7 +177,7 @@ def test_report_writes_one_html_file(tmp_path: Path, peers_file: Path) -> None:
 
 def test_report_errors_write_nothing(tmp_path: Path) -> None:
     target = tmp_path / "report.html"
-    code, _, err = run("report", EXAMPLE, "-m", "GM9999", "-o", str(target))
+    code, _, err = run("report", EXAMPLE, "--municipality", "GM9999", "-o", str(target))
     assert code == 2
     assert "GM9999" in err
     assert not target.exists()

@@ -20,6 +20,7 @@ runner itself can fail.
 from __future__ import annotations
 
 import copy
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -38,8 +39,10 @@ from digimaat._version import SPEC_VERSION
 from digimaat.conformance import (
     Outcome,
     agrees,
+    main,
     run_directory,
     run_vector,
+    succeeded,
     vector_dataset,
     vector_profile,
 )
@@ -133,11 +136,9 @@ def test_the_reference_implementation_agrees_with_the_vector(vector_id: str) -> 
     """CNF-4, CNF-9: the runner finds no difference: every expected value, coverage and
     contribution agrees within 1e-9, null is undefined, the fingerprint, canonical form,
     decompositions and priorities match where given, and an input to reject is rejected
-    with the problems expected. A rejection vector whose problems cannot be compared yet
-    (the problems carry no clause ids) is skipped with the runner's reason."""
+    with problems that name exactly the clauses expected. No vector is skipped: every
+    problem this implementation raises names its clause."""
     outcome = outcome_of(vectors()[vector_id])
-    if outcome.status == "skip" and vectors()[vector_id]["kind"] == "rejection":
-        pytest.skip(outcome.reason)
     assert outcome.status == "pass", outcome.differences or outcome.reason
 
 
@@ -145,8 +146,21 @@ def test_the_runner_runs_the_whole_folder() -> None:
     """CNF-5: the runner reports every vector of the folder, by id."""
     outcomes = run_directory(FOLDER)
     assert [o.vector for o in outcomes] == vector_ids()
-    assert {o.status for o in outcomes} <= {"pass", "skip"}
-    assert all(o.status == "pass" for o in outcomes if o.vector in of_kind("scores"))
+    assert [o.vector for o in outcomes if o.status != "pass"] == []
+    assert succeeded(outcomes, strict=True)
+
+
+def test_the_command_passes_every_vector_strictly() -> None:
+    """CNF-5: a conformance report names the specification version and the vectors passed
+    and failed; with --strict a vector that is not checked counts as failed, and the
+    published vectors, rejection vectors included, all pass."""
+    out = io.StringIO()
+    assert main(["--strict", str(FOLDER)], out) == 0
+    report = out.getvalue().splitlines()
+    rejections = of_kind("rejection")
+    assert len(rejections) >= 40
+    assert {line.split()[1] for line in report if line.startswith("PASS ")} == set(vectors())
+    assert report[-1].endswith(f"{len(vectors())} passed, 0 failed, 0 skipped or not vectors")
 
 
 # ---------------------------------------------------------------------------- the runner can fail

@@ -97,13 +97,16 @@ def test_records_of_the_wrong_type_are_refused() -> None:
 def test_a_local_product_of_the_catalogue_given_is_the_submissions() -> None:
     """XCH-6, XCH-14: a local product of the catalogue given that an offering names is one of
     the submission's local products, so that a document written from the submission defines
-    it and reads back to the same submission; the CSV form cannot hold it (XCH-13)."""
+    it and reads back to the same submission; the CSV form defines it in the row that names
+    it (XCH-13, XCH-18.4), and cannot hold one that no offering names."""
     local = Product.local("urn:gm0622:product:x", "x")
     submission = build(Offering("GM0622", local.uri), catalogue=CATALOGUE.with_local(local))
     assert submission.local_products == (local,)
     assert loads(dumps(submission), form="json", catalogue=CATALOGUE) == submission
-    with pytest.raises(ExchangeError, match="local products"):
-        dumps(submission, form="csv")
+    assert loads(dumps(submission, form="csv"), form="csv", catalogue=CATALOGUE) == submission
+    unused = build(Offering("GM0622", PARKING), local_products=[local])
+    with pytest.raises(ExchangeError, match="named by no offering"):
+        dumps(unused, form="csv")
 
 
 def test_a_local_product_is_checked_when_listed_and_when_written() -> None:

@@ -332,11 +332,11 @@ def test_local_products_need_a_catalogue_that_holds_them() -> None:
 
 
 # ---------------------------------------------------------------------------- AGG-2.1
-def test_the_product_scope_is_the_products_named_unless_given() -> None:
-    """AGG-2.1: Unless the scope is given explicitly, it is the set of products named by
-    any offering of the input; adding another municipality can add products to the scope
-    and so lower a municipality's coverage, and under `drop` its values do not change. With
-    the scope fixed explicitly, adding a municipality changes no other's coverage."""
+def test_agg_2_1_the_default_scope_is_each_municipalitys_own_records() -> None:
+    """AGG-2.1: `recorded`, the default: for each municipality, the products it has an
+    offering record for ... adding or removing another municipality never changes them.
+    Under `offerings`, adding another municipality can add products to the scope and so
+    lower a municipality's coverage; under a list, it cannot."""
     from digimaat.measurement.metrics import Maturity
 
     upl = UPL_NAMESPACE
@@ -346,23 +346,59 @@ def test_the_product_scope_is_the_products_named_unless_given() -> None:
         Municipality("GM0606", "Schiedam", 79279, 2021),
         Municipality("GM0622", "Vlaardingen", 74124, 2021),
     ]
+    maturity = Maturity("maturity", "Maturity")
+
+    def schiedam(ds: Dataset) -> tuple[float, float]:
+        result = maturity.evaluate(ds)
+        return result.of("GM0606"), float(result.coverage[ds.index_of("GM0606")])
+
     alone = Dataset.from_offerings(one, munis[:1])
     together = Dataset.from_offerings(one + other, munis)
-    fixed = Dataset.from_offerings(
-        one + other, munis, products=[upl + "paspoort", upl + "parkeervergunning"]
-    )
-    maturity = Maturity("maturity", "Maturity")
-    assert alone.uris == (upl + "paspoort",)
+    assert (alone.product_scope, together.product_scope) == ("recorded", "recorded")
     assert together.uris == (upl + "parkeervergunning", upl + "paspoort")
-    a, b = maturity.evaluate(alone), maturity.evaluate(together)
-    assert a.of("GM0606") == b.of("GM0606")  # drop: the value does not change
-    assert float(a.coverage[0]) == 1.0
-    assert float(b.coverage[0]) == 0.5  # the other product is a no-record cell
-    # With the scope fixed, adding a municipality no longer changes Schiedam's coverage.
-    scoped = Dataset.from_offerings(one, munis[:1], products=fixed.uris)
-    assert float(maturity.evaluate(scoped).coverage[0]) == float(
-        maturity.evaluate(fixed).coverage[0]
+    assert schiedam(alone) == schiedam(together) == (1 / 6, 1.0)
+    # Under `offerings`, Vlaardingen's product is a no-record cell of Schiedam's.
+    union = Dataset.from_offerings(one + other, munis, products="offerings")
+    assert union.product_scope == "listed"
+    assert schiedam(union) == (1 / 6, 0.5)
+    # A listed scope is the same for every municipality, whoever else is in the data.
+    both = [upl + "paspoort", upl + "parkeervergunning"]
+    fixed = Dataset.from_offerings(one + other, munis, products=both)
+    scoped = Dataset.from_offerings(one, munis[:1], products=both)
+    assert schiedam(fixed) == schiedam(scoped) == (1 / 6, 0.5)
+    reference = Dataset.from_offerings(one, munis[:1], products="reference")
+    assert len(reference.uris) == 512
+    assert schiedam(reference) == (1 / 6, 1 / 512)
+
+
+@pytest.mark.property
+@given(st.permutations(range(4)), st.integers(1, 3))
+def test_agg_2_1_adding_municipalities_never_changes_another_under_recorded(
+    order: list[int], keep: int
+) -> None:
+    """AGG-2.1: A municipality's results then depend on its own records only, and adding or
+    removing another municipality never changes them."""
+    from digimaat.measurement.profiles import standard_profile
+
+    upl = UPL_NAMESPACE
+    codes = ["GM0556", "GM0599", "GM0606", "GM0622"]
+    products = ["paspoort", "parkeervergunning", "bezafspr", "geluidsontheffing"]
+    munis = [Municipality(c, c, 50000 + k, 2021) for k, c in enumerate(codes)]
+    offerings = [
+        Offering(codes[k], upl + products[(k + j) % 4], capabilities=["information-online"])
+        for k in range(4)
+        for j in range(k + 1)
+    ]
+    chosen = sorted({*order[:keep], 2})
+    subset = [o for o in offerings if o.municipality in {codes[k] for k in chosen}]
+    full = standard_profile().score(Dataset.from_offerings(offerings, munis)).card("GM0606")
+    part = (
+        standard_profile()
+        .score(Dataset.from_offerings(subset, [munis[k] for k in chosen]))
+        .card("GM0606")
     )
+    assert full.values == part.values
+    assert full.coverage == part.coverage
 
 
 def _arrays(ds: Dataset) -> dict[str, np.ndarray]:

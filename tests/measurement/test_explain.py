@@ -259,6 +259,28 @@ def test_priorities_report_requests_and_cost_at_stake(case: Case) -> None:
                 assert p.cost_at_stake == pytest.approx(expected, rel=1e-12)
 
 
+@pytest.mark.property
+@given(cases(max_municipalities=2))
+def test_priorities_report_the_change_of_authentication(case: Case) -> None:
+    """EXP-3: Where the what-if changes the level of assurance asked, or asks one where none
+    was recorded, the priority also reports that change: the authentication asked as it is
+    (of several accepted means, the weakest, LOA-7; none where none is recorded) and the one
+    the what-if asks."""
+    ds = case.dataset()
+    for code in ds.codes:
+        for p in priorities(ds, standard_profile(), code):
+            o = _offering(case, code, p.uri)
+            asked = o.authentication
+            expected = None if asked is None else Authentication(asked.means, asked.level)
+            assert p.asked == expected
+            (changed,) = [w for w in _what_if(case, code, p.uri) if w.key == (code, p.uri)]
+            after = changed.authentication
+            if after is None or (asked is not None and after.level == asked.level):
+                assert p.asks is None
+            else:
+                assert p.asks == after
+
+
 # The 20-vs-1,000 example by hand (chapter EXP's worked example). Before: 7/12 under
 # digimaat-standard. Parking's what-if: it reaches fully online and asks DigiD at its
 # required level (low), so maturity (4/6 + 4/6)/2 = 2/3, attainment 1, fully online 1 and

@@ -520,75 +520,184 @@ def test_every_problem_of_a_profile_is_reported_with_its_pointer() -> None:
 
 
 @pytest.mark.parametrize(
-    ("weighting", "pointer", "field"),
+    ("weighting", "pointer", "field", "clause"),
     [
-        ({"kind": "per-capita", "per": -3}, "/weighting/per", "per"),
-        ({"kind": "per-capita", "per": "1000"}, "/weighting/per", "per"),
+        ({"kind": "per-capita", "per": -3}, "/weighting/per", "per", "WGT-6"),
+        ({"kind": "per-capita", "per": "1000"}, "/weighting/per", "per", "PRF-7"),
         (
             {"kind": "custom", "weights": {"http://x/a": -1}},
             "/weighting/weights/http:~1~1x~1a",
             "weights[http://x/a]",
+            "WGT-8",
         ),
-        ({"kind": "custom", "weights": {}, "default": True}, "/weighting/default", "default"),
+        ({"kind": "custom", "weights": {"x": 1}}, "/weighting/weights/x", "weights", "WGT-8"),
+        (
+            {"kind": "custom", "weights": {}, "default": True},
+            "/weighting/default",
+            "default",
+            "PRF-7",
+        ),
+        ({"kind": "custom", "weights": []}, "/weighting/weights", "weights", "PRF-7"),
+        ({"kind": "custom"}, "/weighting/weights", "weights", "PRF-7"),
         (
             {"kind": "mix", "parts": [{"weighting": {"kind": "equal"}, "share": 0}]},
             "/weighting/parts/0/share",
             "share",
+            "WGT-10",
         ),
+        (
+            {"kind": "mix", "parts": [{"weighting": {"kind": "equal"}}]},
+            "/weighting/parts/0/share",
+            "share",
+            "PRF-7",
+        ),
+        ({"kind": "mix", "parts": []}, "/weighting/parts", "parts", "WGT-10"),
         (
             {"kind": "product", "left": {"kind": "equal"}, "rigth": {"kind": "volume"}},
             "/weighting/rigth",
             "rigth",
+            "PRF-7",
         ),
         (
             {"kind": "restrict", "base": {"kind": "equal"}, "selector": {"audiences": ["alien"]}},
             "/weighting/selector/audiences",
             "audiences",
+            "WGT-11",
         ),
-        ({"kind": "channel-cost", "channels": ["fax"]}, "/weighting/channels/0", "channel"),
-        ({"kind": "volume", "per": 3}, "/weighting/per", "per"),
-        ({"kind": "pageviews"}, "/weighting/kind", "kind"),
-        (None, "/weighting", "weighting"),
+        (
+            {"kind": "restrict", "base": {"kind": "equal"}, "selector": {"audiences": "burger"}},
+            "/weighting/selector/audiences",
+            "audiences",
+            "PRF-7",
+        ),
+        (
+            {"kind": "channel-cost", "channels": ["fax"]},
+            "/weighting/channels/0",
+            "channel",
+            "CHN-3",
+        ),
+        ({"kind": "channel-cost", "channels": []}, "/weighting/channels", "channels", "WGT-7"),
+        ({"kind": "channel-cost", "channels": "balie"}, "/weighting/channels", "channels", "PRF-7"),
+        ({"kind": "volume", "per": 3}, "/weighting/per", "per", "PRF-7"),
+        ({"kind": "pageviews"}, "/weighting/kind", "kind", "WGT-1"),
+        ({"kind": 3}, "/weighting/kind", "kind", "PRF-7"),
+        ({}, "/weighting/kind", "kind", "PRF-7"),
+        (None, "/weighting", "weighting", "PRF-7"),
     ],
 )
-def test_weighting_problems_are_placed(weighting: object, pointer: str, field: str) -> None:
+def test_weighting_problems_are_placed(
+    weighting: object, pointer: str, field: str, clause: str
+) -> None:
     """PRF-7: in a pointer, `~` is written `~0` and `/` is written `~1`; every problem of a
-    weighting object is placed at its pointer."""
+    weighting object is placed at its pointer, and names the clause it breaks: a key that is
+    not a field, a missing field and a value of the wrong type PRF-7, a number outside its
+    range or a name outside its vocabulary the clause that defines the field's values."""
     data = standard_profile().to_dict()
     data["weighting"] = weighting
     with pytest.raises(InputError) as caught:
         Profile.from_dict(data)
-    assert [(p.location, p.field) for p in caught.value.problems] == [(pointer, field)]
+    found = [(p.location, p.field, p.clause) for p in caught.value.problems]
+    assert found == [(pointer, field, clause)]
 
 
 @pytest.mark.parametrize(
-    ("change", "pointer"),
+    ("change", "pointer", "clause"),
     [
-        (lambda d: d["metrics"][0].update(scores=[0.5] * 3), "/metrics/0/scores"),
-        (lambda d: d["metrics"][0].update(scores=["a", 0, 0, 0, 0, 0, 1]), "/metrics/0/scores/0"),
-        (lambda d: d["metrics"][1].update(at_least="super"), "/metrics/1/at_least"),
-        (lambda d: d["metrics"][1].pop("title"), "/metrics/1/title"),
-        (lambda d: d["metrics"][3].update(target="other"), "/metrics/3/target"),
-        (lambda d: d["metrics"][2].update(id="maturity"), "/metrics/2/id"),
-        (lambda d: d["metrics"][10].update(method="median"), "/metrics/10/method"),
-        (lambda d: d["metrics"][10]["parts"][1].update(bonus=1), "/metrics/10/parts/1/bonus"),
-        (lambda d: d.update(missing="maybe"), "/missing"),
-        (lambda d: d.update(headline="nope"), "/headline"),
-        (lambda d: d.update(colour="red"), "/colour"),
-        (lambda d: d.update(name=""), "/name"),
-        (lambda d: d.update(metrics=[]), "/metrics"),
+        (lambda d: d["metrics"][0].update(scores=[0.5] * 3), "/metrics/0/scores", "MET-3"),
+        (
+            lambda d: d["metrics"][0].update(scores=[1, 0, 0, 0, 0, 0, 1]),
+            "/metrics/0/scores",
+            "MET-3",
+        ),
+        (
+            lambda d: d["metrics"][0].update(scores=["a", 0, 0, 0, 0, 0, 1]),
+            "/metrics/0/scores/0",
+            "PRF-7",
+        ),
+        (lambda d: d["metrics"][0].update(scores={"0": 0}), "/metrics/0/scores", "PRF-7"),
+        (lambda d: d["metrics"][1].update(at_least="super"), "/metrics/1/at_least", "MAT-1"),
+        (lambda d: d["metrics"][1].update(scope="local"), "/metrics/1/scope", "MET-1.1"),
+        (lambda d: d["metrics"][1].pop("title"), "/metrics/1/title", "PRF-7"),
+        (lambda d: d["metrics"][1].update(title=3), "/metrics/1/title", "PRF-7"),
+        (lambda d: d["metrics"][3].update(target="other"), "/metrics/3/target", "MET-4"),
+        (lambda d: d["metrics"][5].update(outcome="win"), "/metrics/5/outcome", "MET-5"),
+        (lambda d: d["metrics"][2].update(id="maturity"), "/metrics/2/id", "PRF-1"),
+        (lambda d: d["metrics"][2].update(id="Fully"), "/metrics/2/id", "MET-1"),
+        (lambda d: d["metrics"][2].update(kind="median"), "/metrics/2/kind", "PRF-7"),
+        (lambda d: d["metrics"][10].update(method="median"), "/metrics/10/method", "AGG-5"),
+        (
+            lambda d: d["metrics"][10]["parts"][1].update(bonus=1),
+            "/metrics/10/parts/1/bonus",
+            "PRF-7",
+        ),
+        (
+            lambda d: d["metrics"][10]["parts"][1].update(weight=-1),
+            "/metrics/10/parts/1/weight",
+            "MET-8",
+        ),
+        (
+            lambda d: d["metrics"][10]["parts"][1].pop("metric"),
+            "/metrics/10/parts/1/metric",
+            "PRF-7",
+        ),
+        (
+            lambda d: d["metrics"][10]["parts"][1].update(metric="nope"),
+            "/metrics/10/parts/1/metric",
+            "PRF-1",
+        ),
+        (lambda d: d["metrics"][10].update(parts=[]), "/metrics/10/parts", "MET-8"),
+        (
+            lambda d: [part.update(weight=0) for part in d["metrics"][10]["parts"]],
+            "/metrics/10",
+            "MET-8",
+        ),
+        (lambda d: d.update(missing="maybe"), "/missing", "AGG-4"),
+        (lambda d: d.update(missing=1), "/missing", "PRF-7"),
+        (lambda d: d.update(headline="nope"), "/headline", "PRF-1"),
+        (lambda d: d.pop("headline"), "/headline", "PRF-7"),
+        (lambda d: d.update(colour="red"), "/colour", "PRF-7"),
+        (lambda d: d.update(name=""), "/name", "PRF-1"),
+        (lambda d: d.update(name=7), "/name", "PRF-7"),
+        (lambda d: d.update(description=[]), "/description", "PRF-7"),
+        (lambda d: d.update(metrics=[]), "/metrics", "PRF-1"),
+        (lambda d: d.update(metrics={}), "/metrics", "PRF-7"),
     ],
 )
 def test_metric_and_profile_problems_are_placed(
-    change: Callable[[dict[str, object]], object], pointer: str
+    change: Callable[[dict[str, object]], object], pointer: str, clause: str
 ) -> None:
     """PRF-7: A reader MUST reject a key that is not a field of its object, a missing required
-    field, a value of the wrong type or a name outside its vocabulary, at its pointer."""
+    field, a value of the wrong type or a name outside its vocabulary, at its pointer, each
+    with the clause it breaks: PRF-7 for the form, PRF-1 for the rules of PRF-1, and the
+    clause that defines the values of the field for the rest."""
     data = standard_profile().to_dict()
     change(data)
     with pytest.raises(InputError) as caught:
         Profile.from_dict(data)
-    assert [p.location for p in caught.value.problems] == [pointer]
+    assert [(p.location, p.clause) for p in caught.value.problems] == [(pointer, clause)]
+
+
+def test_profiles_built_in_code_name_the_clause_they_break() -> None:
+    """PRF-1: A profile that breaks any of these rules MUST be rejected, with every problem
+    reported together, each naming the field and the value (and the clause, INT-7)."""
+    fully = Availability("fully-online", "Fully online")
+    score = Composite("score", "Score", parts=((fully, 1.0),))
+    with pytest.raises(InputError) as caught:
+        Profile("mine", "1", Equal(), (score, fully, fully), headline="total")
+    assert {p.clause for p in caught.value.problems} == {"PRF-1"}
+    assert len(caught.value.problems) == 3
+    for make, clause in (
+        (lambda: PerCapita(per=0), "WGT-6"),
+        (lambda: Custom({"parkeervergunning": 1}), "WGT-8"),
+        (lambda: Maturity("m", "M", scores=(1, 0, 0, 0, 0, 0, 0)), "MET-3"),
+        (lambda: Composite("c", "C", parts=((fully, 0.0),)), "MET-8"),
+        (lambda: Composite("c", "C", parts=((fully, 1.0),), method="median"), "AGG-5"),
+        (lambda: Profile("", "1", Equal(), (fully,), headline="fully-online"), "PRF-1"),
+        (lambda: Profile("p", "1", Equal(), (fully,), "fully-online", "ignore"), "AGG-4"),
+    ):
+        with pytest.raises(InvalidValueError) as error:
+            make()
+        assert error.value.problem.clause == clause
 
 
 def test_a_profile_document_must_be_an_object() -> None:

@@ -817,20 +817,37 @@ class TestWGT1Range:
         "cost per contact": lambda v: Cost(v, "EUR", "test"),
     }
 
+    KINDS: ClassVar[dict[str, str]] = {
+        "custom weight": "WGT-8",
+        "custom default": "WGT-8",
+        "per": "WGT-6",
+        "mix share": "WGT-10",
+        "composite weight": "MET-8",
+        "cost per contact": "CHN-6",
+    }
+    """The clause of each kind of number: a value that is no finite number >= 0 breaks it."""
+
     @pytest.mark.parametrize("maker", sorted(MAKERS))
     @pytest.mark.parametrize("value", [*OUTSIDE, "1", True])
     def test_a_number_outside_the_range_is_refused(self, maker: str, value: object) -> None:
         """WGT-1: a number outside the range MUST be rejected: never overflow, never a
-        denormal weight, never a bare Python error."""
+        denormal weight, never a bare Python error. A value that is no finite number >= 0
+        breaks the clause of its kind; a positive one beyond the range breaks WGT-1 (a cost
+        over 1e6 per contact, CHN-7)."""
         with pytest.raises(InvalidValueError) as caught:
             self.MAKERS[maker](value)
-        assert caught.value.problem.clause in ("WGT-1", "CHN-6")
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        beyond = number and value == value and value > 0 and value != math.inf  # type: ignore[operator]
+        expected = {"WGT-1", "CHN-7"} if beyond else {self.KINDS[maker]}
+        assert caught.value.problem.clause in expected
 
     @pytest.mark.parametrize("maker", sorted(MAKERS))
-    @pytest.mark.parametrize("value", [1e-15, 1e15, 1, 0.5])
+    @pytest.mark.parametrize("value", [1e-15, 1e6, 1, 0.5])
     def test_the_bounds_are_accepted(self, maker: str, value: float) -> None:
-        """WGT-1: from 1e-15 to 1e15, both included."""
+        """WGT-1: from 1e-15 to 1e15, both included (a cost per contact to 1e6, CHN-7)."""
         self.MAKERS[maker](value)
+        if maker != "cost per contact":
+            self.MAKERS[maker](1e15)
 
     def test_a_product_multiplies_at_most_eight_raw_weights(self) -> None:
         """WGT-9: A weighting MUST NOT multiply more than 8 raw weights; a restrict counts
@@ -875,6 +892,8 @@ def _composite(value: object) -> Metric:
 EXTREMES = (0.0, 1e-6, 1e12)
 """Volumes of one channel at the limits of OFF-14 (0, MIN_VOLUME, MAX_VOLUME)."""
 WEIGHT_EXTREMES = (1e-15, 1e15)
+COST_EXTREMES = (1e-15, 1e6)
+"""A cost per contact at its limits: 1e-15 (WGT-1) and 1e6 (CHN-7)."""
 _PRODUCTS = tuple(Product(uri=f"urn:x:{c}", name=c, additions=NO_FEE) for c in "abc")
 _CHANNELS = (Channel.BALIE, Channel.TELEFOON, Channel.WEB)
 
@@ -899,7 +918,7 @@ def extreme_datasets(draw: st.DrawFn) -> Dataset:
                     volumes=Volumes.from_per_year(volumes),
                 )
             )
-    costs = {ch: Cost(draw(st.sampled_from(WEIGHT_EXTREMES)), "EUR", "test") for ch in Channel}
+    costs = {ch: Cost(draw(st.sampled_from(COST_EXTREMES)), "EUR", "test") for ch in Channel}
     return Dataset.from_offerings(offerings, munis, Catalogue(_PRODUCTS), costs=costs)
 
 

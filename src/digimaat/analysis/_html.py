@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Any
 
@@ -488,9 +488,18 @@ class Page:
             f"</h2><ol>{links}</ol></nav>"
         )
 
-    def document(self, codes: Sequence[str]) -> str:
+    def document(
+        self, codes: Sequence[str], progress: Callable[[int, int], None] | None = None
+    ) -> str:
         """The whole page: the head, then a section per municipality of ``codes``."""
-        body = self.head(codes) + "".join(self.municipality(c) for c in codes)
+        sections = [self.head(codes)]
+        for n, code in enumerate(codes):
+            if progress is not None:
+                progress(n, len(codes))
+            sections.append(self.municipality(code))
+        if progress is not None:
+            progress(len(codes), len(codes))
+        body = "".join(sections)
         title = f"{self.t('title')} · {self.profile.name} · {self.trend.years[-1].year}"
         return (
             f'<!DOCTYPE html>\n<html lang="{self.lang}"><head><meta charset="utf-8">'

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 from digimaat._boundary import guard
@@ -426,6 +426,7 @@ def render_report(
     register_year: int | None = None,
     lang: str = "en",
     top: int = 10,
+    progress: Callable[[int, int], None] | None = None,
 ) -> str:
     """The HTML report of the data of one or more reference years (year -> data).
 
@@ -434,6 +435,8 @@ def render_report(
     are the CBS size classes (by the population in the data, or in the CBS register of
     ``register_year``), followed by ``peers`` when given. ``municipalities`` (CBS codes)
     chooses whom to report, by default every municipality of the latest year.
+    ``progress``, when given, is called with ``(municipalities written, municipalities
+    in all)`` before the first and after each (for a progress bar).
     """
     if lang not in LANGUAGES:
         raise InvalidValueError("lang", lang, f"must be one of {LANGUAGES}")
@@ -453,7 +456,7 @@ def render_report(
     from digimaat.analysis._html import Page
 
     page = Page(trend_, comparison, lang, top, _basis(register_year, peers, board, lang))
-    return page.document(codes)
+    return page.document(codes, progress)
 
 
 guard(__name__)

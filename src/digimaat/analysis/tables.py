@@ -16,15 +16,21 @@ no command formats its own output.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Final
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
 from digimaat._boundary import guard
 from digimaat.errors import InvalidValueError
 
-__all__ = ["KINDS", "Column", "Report", "Table"]
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas
+    import polars
+
+    from digimaat.measurement.profiles import ScoreCard
+
+__all__ = ["KINDS", "Column", "Report", "Table", "scores_table"]
 
 KINDS: Final = ("text", "code", "integer", "number", "share")
 """What a column holds: free text, a code or name, a whole number, a number, or a share
@@ -69,6 +75,18 @@ class Table:
         keys = [c.key for c in self.columns]
         return [dict(zip(keys, row, strict=True)) for row in self.rows]
 
+    def to_pandas(self) -> pandas.DataFrame:
+        """The table as a pandas data frame (:func:`digimaat.analysis.frames.to_pandas`)."""
+        from digimaat.analysis.frames import to_pandas
+
+        return to_pandas(self)
+
+    def to_polars(self) -> polars.DataFrame:
+        """The table as a polars data frame (:func:`digimaat.analysis.frames.to_polars`)."""
+        from digimaat.analysis.frames import to_polars
+
+        return to_polars(self)
+
 
 @attrs.frozen
 class Report:
@@ -86,6 +104,58 @@ class Report:
     """Structured content written to JSON besides the tables."""
     after: tuple[str, ...] = ()
     """Paragraphs printed after the tables on a terminal."""
+
+
+def scores_table(cards: Iterable[ScoreCard]) -> Table:
+    """Score cards as a table: a row per municipality, with what the cards were computed
+    under (profile, fingerprint) and every metric's value and coverage (PRF-6).
+
+    The columns are ``municipality``, ``name``, ``size_class``, ``profile``,
+    ``fingerprint``, ``score`` (the headline), a share per metric id and a share
+    ``coverage:<metric id>`` per metric: the table of ``digimaat score --format csv``.
+    Cards of different profiles or metrics cannot share a table.
+
+    >>> from importlib import resources
+    >>> from digimaat.exchange import load_dataset
+    >>> from digimaat.measurement.profiles import standard_profile
+    >>> ds = load_dataset(str(resources.files("digimaat.data").joinpath("example.json")))
+    >>> table = scores_table(standard_profile().score(ds).cards())
+    >>> [c.key for c in table.columns][:7]
+    ['municipality', 'name', 'size_class', 'profile', 'fingerprint', 'score', 'maturity']
+    >>> len(table.rows)
+    3
+    """
+    listed = list(cards)
+    metrics = list(listed[0].values) if listed else []
+    for card in listed:
+        if list(card.values) != metrics or card.fingerprint != listed[0].fingerprint:
+            raise InvalidValueError(
+                "cards", card.municipality, "has other metrics or another profile than the first"
+            )
+    columns = (
+        Column("municipality", "code", "code"),
+        Column("name", "municipality", "text"),
+        Column("size_class", "cl", "integer"),
+        Column("profile", "profile", "code"),
+        Column("fingerprint", "fingerprint", "code"),
+        Column("score", "score", "share"),
+        *(Column(m, m, "share") for m in metrics),
+        *(Column(f"coverage:{m}", f"coverage:{m}", "share") for m in metrics),
+    )
+    rows = tuple(
+        (
+            c.municipality,
+            c.name,
+            c.size_class,
+            c.profile,
+            c.fingerprint,
+            c.score,
+            *(c.values[m] for m in metrics),
+            *(c.coverage[m] for m in metrics),
+        )
+        for c in listed
+    )
+    return Table("scores", columns, rows)
 
 
 guard(__name__)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Final
 
 import attrs
@@ -27,7 +27,7 @@ from digimaat._boundary import guard
 from digimaat._version import SPEC_VERSION
 from digimaat.analysis.scores import ScoreDocument
 from digimaat.errors import InvalidValueError, MeasurementError
-from digimaat.measurement.dataset import Dataset, StatusCode
+from digimaat.measurement.dataset import STATUS_NAMES, Dataset
 from digimaat.measurement.profiles import Profile, ScoreBoard, ScoreCard
 from digimaat.vocabulary.assurance import AssuranceLevel, AuthMeans
 from digimaat.vocabulary.maturity import MaturityLevel
@@ -52,13 +52,6 @@ __all__ = [
 MOVEMENTS: Final = ("up", "down", "status", "authentication", "volume", "weight")
 """The movements of a product between two years, in the order they are listed (CMP-11)."""
 
-_STATUS = {
-    StatusCode.OFFERED: "offered",
-    StatusCode.NOT_OFFERED: "not-offered",
-    StatusCode.NOT_APPLICABLE: "not-applicable",
-    StatusCode.UNKNOWN: "unknown",
-    StatusCode.NO_RECORD: "no-record",
-}
 _MEANS = tuple(AuthMeans)
 _VERSION = re.compile(r"([0-9]+)\.([0-9]+)(-[0-9A-Za-z.]+)?")
 
@@ -83,19 +76,23 @@ class YearData:
 
 
 def read_years(
-    paths: Sequence[str | os.PathLike[str]], catalogue: Catalogue | None = None
+    paths: Sequence[str | os.PathLike[str]],
+    catalogue: Catalogue | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[int, YearData]:
     """Read exchange files and group them by their reference year: one dataset per year.
 
     Each file is read once; the files of one year make one dataset (a municipality in
     two files of the same year is a problem). Every problem of every file is reported
     together. This is the one place where the analysis layer reads exchange files.
+    ``progress`` is told the steps of reading done (:data:`digimaat.exchange.Progress`).
     """
     from digimaat.exchange import load_years
 
     if not paths:
         raise InvalidValueError("paths", [], "must name at least one file")
-    years = load_years(*paths, catalogue=catalogue)
+    years = load_years(*paths, catalogue=catalogue, progress=progress)
     return {
         year: YearData(
             year,
@@ -423,7 +420,7 @@ def _cells(board: ScoreBoard, i: int, metric: str) -> dict[str, _Cell]:
         asked = int(ds.auth_level[i, j])  # -1 with a means: its level is unknown (LOA-4.1)
         amount = float(volume[j])
         out[product.uri] = _Cell(
-            status=_STATUS[int(ds.status[i, j])],
+            status=STATUS_NAMES[int(ds.status[i, j])],
             level=None if level < 0 else MaturityLevel(level),
             authentication=None
             if means < 0

@@ -1,8 +1,12 @@
 """The ``digimaat`` command line (documented in ``docs/cli.md``).
 
-Subcommands: ``score``, ``explain``, ``next``, ``compare``, ``validate``, ``catalogue``,
-``profiles`` and ``example``. Each builds a report (:mod:`digimaat.cli.commands`) that one
-renderer per format writes (:mod:`digimaat.cli.render`).
+Subcommands: ``score``, ``explain``, ``next``, ``validate`` (:mod:`digimaat.cli.commands`),
+``compare``, ``report`` (:mod:`digimaat.cli.comparison`), ``trend``
+(:mod:`digimaat.cli.trends`), ``template``
+(:mod:`digimaat.cli.sheets`), ``catalogue``, ``profiles``, ``conformance``, ``example``
+(:mod:`digimaat.cli.reference`) and ``import sc``. Each builds a report that one renderer
+per format writes (:mod:`digimaat.cli.render`), in the language of ``--lang``
+(:mod:`digimaat.cli.i18n`).
 
 Exit codes: 0 success; 1 findings (``validate`` found problems); 2 bad input or usage;
 3 an internal error, printed as one line with a hint to run again with ``--debug``. No
@@ -13,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
@@ -27,7 +30,7 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 EXIT_INTERNAL = 3
-_FORMATS = ("table", "json", "csv", "csv-nl")
+_FORMATS = ("table", "json", "csv", "csv-nl", "xlsx")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,16 +47,46 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--debug", action="store_true", help="print a traceback on an internal error"
     )
+    from digimaat.cli.i18n import ENGLISH, languages
+
+    spoken = languages()
+
+    def lang(p: argparse.ArgumentParser, default: Any = argparse.SUPPRESS) -> None:
+        p.add_argument(
+            "--lang",
+            choices=spoken,
+            default=default,
+            help=f"language of messages and table headings: {', '.join(spoken)} (default en)",
+        )
+
+    lang(parser, ENGLISH)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    def formats(p: argparse.ArgumentParser, choices: Sequence[str] = _FORMATS) -> None:
+    def command(name: str, **options: Any) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, **options)
+        lang(p)  # --lang also after the command's name
+        return p
+
+    def formats(
+        p: argparse.ArgumentParser, choices: Sequence[str] = _FORMATS, output: bool = True
+    ) -> None:
         p.add_argument(
             "--format",
             choices=choices,
             default="table",
-            help="output format (default: table); csv-nl is CSV for a Dutch spreadsheet",
+            help="output format (default: table); csv-nl is CSV for a Dutch spreadsheet, "
+            "xlsx a workbook",
         )
+        if output:
+            p.add_argument(
+                "-o",
+                "--output",
+                dest="destination",
+                metavar="FILE",
+                help="write the output to FILE instead of standard output (a workbook "
+                "needs a file, or standard output redirected to one)",
+            )
 
     def profile(p: argparse.ArgumentParser) -> None:
         p.add_argument(
@@ -62,8 +95,15 @@ def _parser() -> argparse.ArgumentParser:
             help="built-in profile name or a .toml/.json profile file (default: digimaat-standard)",
         )
 
-    def files(p: argparse.ArgumentParser, help: str = "exchange files (.json or .csv)") -> None:
+    def files(
+        p: argparse.ArgumentParser, help: str = "exchange files (.json, .csv or .xlsx)"
+    ) -> None:
         p.add_argument("files", nargs="+", metavar="FILE", help=help)
+        p.add_argument(
+            "--sheet",
+            metavar="NAME",
+            help="the sheet of a workbook (.xlsx) to read (default: its first sheet)",
+        )
         p.add_argument(
             "--max-bytes",
             type=_positive,
@@ -76,22 +116,34 @@ def _parser() -> argparse.ArgumentParser:
             metavar="N",
             help="report at most N problems and count the rest (default 1000)",
         )
+        p.add_argument(
+            "--costs",
+            metavar="FILE",
+            help="a cost table (.toml or .json: currency, source, channels, products) to use "
+            "instead of the data's or the profile's costs (CHN-8)",
+        )
+        p.add_argument(
+            "--product-scope",
+            choices=("recorded", "reference", "offerings"),
+            help="the product scope (AGG-2.1) instead of the one the data claims "
+            "(default: recorded, each municipality's own records)",
+        )
 
-    p = sub.add_parser("score", help="score municipalities with a profile")
+    p = command("score", help="score municipalities with a profile")
     files(p)
     profile(p)
     formats(p)
 
-    p = sub.add_parser("explain", help="decompose a municipality's score per product")
+    p = command("explain", help="decompose a municipality's score per product")
     files(p)
-    p.add_argument("--municipality", "-m", required=True, metavar="CODE", help="CBS code")
-    p.add_argument("--metric", help="metric id (default: the profile's headline)")
+    p.add_argument("--municipality", required=True, metavar="CODE", help="CBS code")
+    p.add_argument("-m", "--metric", metavar="ID", help="metric id (default: the headline)")
     profile(p)
     formats(p)
 
-    p = sub.add_parser("next", help="what a municipality could digitise next")
+    p = command("next", help="what a municipality could digitise next")
     files(p)
-    p.add_argument("--municipality", "-m", required=True, metavar="CODE", help="CBS code")
+    p.add_argument("--municipality", required=True, metavar="CODE", help="CBS code")
     p.add_argument(
         "--by",
         choices=("score", "requests", "cost"),
@@ -123,20 +175,34 @@ def _parser() -> argparse.ArgumentParser:
     def municipalities(p: argparse.ArgumentParser) -> None:
         p.add_argument(
             "--municipality",
-            "-m",
             nargs="+",
             metavar="CODE",
             help="CBS codes of the municipalities to show (default: all)",
         )
 
-    p = sub.add_parser("compare", help="municipalities among their peers: rank and percentile")
+    p = command("compare", help="municipalities among their peers: rank and percentile")
     files(p)
     peers(p)
     municipalities(p)
+    p.add_argument(
+        "-m",
+        "--metric",
+        nargs="+",
+        metavar="ID",
+        help="metric ids to show and rank by, the first deciding the order "
+        "(default: the headline and its parts)",
+    )
+    p.add_argument(
+        "--top",
+        type=_positive,
+        metavar="N",
+        help="show the first N municipalities in that order (the table shows 20 by default; "
+        "json and csv show all)",
+    )
     profile(p)
     formats(p)
 
-    p = sub.add_parser("trend", help="each metric per reference year, and what changed")
+    p = command("trend", help="each metric per reference year, and what changed")
     p.add_argument(
         "files",
         nargs="*",
@@ -150,7 +216,12 @@ def _parser() -> argparse.ArgumentParser:
         help="a saved 'digimaat score --format json' document for a reference year",
     )
     municipalities(p)
-    p.add_argument("--metric", help="metric id (default: every metric; explain: the headline)")
+    p.add_argument(
+        "-m",
+        "--metric",
+        metavar="ID",
+        help="metric id (default: every metric; explain: the headline)",
+    )
     p.add_argument(
         "--explain",
         action="store_true",
@@ -169,7 +240,7 @@ def _parser() -> argparse.ArgumentParser:
     profile(p)
     formats(p)
 
-    p = sub.add_parser("report", help="write an HTML report with charts, peers and trends")
+    p = command("report", help="write an HTML report with charts, peers and trends")
     p.add_argument(
         "files",
         nargs="+",
@@ -177,24 +248,67 @@ def _parser() -> argparse.ArgumentParser:
         help="exchange files; with several reference years the report shows the trend",
     )
     p.add_argument("--output", "-o", required=True, metavar="PATH", help="the HTML file to write")
-    p.add_argument("--lang", choices=("nl", "en"), default="en", help="language (default en)")
     peers(p)
     municipalities(p)
     profile(p)
 
-    p = sub.add_parser("validate", help="check files and report every problem")
+    p = command("validate", help="check files and report every problem")
     files(p)
-    formats(p, ("table", "json"))
+    formats(p, ("table", "json", "xlsx"))
 
-    p = sub.add_parser("catalogue", help="search the reference product catalogue")
+    p = command(
+        "template",
+        help="write an empty sheet of offerings to fill in (Dutch with --lang nl)",
+        description="Write the sheet of offerings to fill in, with Dutch headers and words "
+        "with --lang nl and English ones otherwise: a workbook (xlsx) with drop-down lists, "
+        "an instructions sheet and an example row, or a CSV file (as a Dutch spreadsheet "
+        "saves it with --lang nl). CSV is written to standard output unless -o is given; a "
+        "workbook needs -o.",
+    )
+    p.add_argument(
+        "--format",
+        choices=("xlsx", "csv"),
+        help="xlsx or csv (default: the extension of -o, else csv)",
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="the file to write")
+
+    p = command("catalogue", help="search the reference product catalogue")
     p.add_argument("query", nargs="*", help="words that must occur in the name or URI")
     formats(p)
 
-    p = sub.add_parser("profiles", help="list the built-in profiles or show one")
+    p = command("profiles", help="list the built-in profiles or show one")
     p.add_argument("name", nargs="?", metavar="NAME|PATH")
+    formats(p, ("table", "json", "xlsx"))
+
+    p = command(
+        "uncertainty",
+        help="how sure is a rank: intervals, rank intervals and Sobol' indices",
+    )
+    files(p)
+    profile(p)
+    p.add_argument("--samples", type=_positive, required=True, help="the number of samples (N)")
+    p.add_argument("--seed", type=int, required=True, help="the seed of the design")
+    p.add_argument(
+        "--pairs",
+        nargs="+",
+        metavar="CODE:CODE",
+        help="pairs for the probability that the first ranks above the second",
+    )
+    p.add_argument(
+        "--metric",
+        action="append",
+        metavar="ID",
+        help="a metric to analyse (repeatable; default: the headline and its parts)",
+    )
+    p.add_argument(
+        "--dask",
+        metavar="ADDRESS|local",
+        help="run on Dask: 'local' for a local cluster, or a scheduler address",
+    )
+    p.add_argument("--chunk", type=_positive, default=256, help="samples per chunk (default 256)")
     formats(p, ("table", "json"))
 
-    p = sub.add_parser(
+    p = command(
         "conformance", help="run a folder of conformance vectors against this implementation"
     )
     p.add_argument(
@@ -205,11 +319,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--strict", action="store_true", help="count skipped vectors as failed")
     p.add_argument("--verbose", "-v", action="store_true", help="show every difference")
-    formats(p, ("table", "json"))
+    formats(p, ("table", "json", "xlsx"))
 
-    sub.add_parser("example", help="run the worked example on the embedded data")
+    command("example", help="run the worked example on the embedded data")
 
-    p = sub.add_parser("import", help="import another format into an offerings document")
+    p = command("import", help="import another format into an offerings document")
     kinds = p.add_subparsers(dest="kind", metavar="FORMAT")
     kinds.required = True
     p = kinds.add_parser(
@@ -237,7 +351,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="YYYY-MM-DD",
         help="the retrieval date of documents that carry none (SC feeds)",
     )
-    formats(p, ("table", "json"))
+    formats(p, ("table", "json", "xlsx"), output=False)  # -o is the offerings document
     return parser
 
 
@@ -255,6 +369,8 @@ def main(
     argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
     """Run the command line; returns the exit code."""
+    from digimaat.cli.i18n import language
+
     out = out if out is not None else sys.stdout
     err = err if err is not None else sys.stderr
     parser = _parser()
@@ -263,46 +379,72 @@ def main(
             args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help/--version exit 0, usage errors exit 2
         return int(exc.code) if isinstance(exc.code, int) else EXIT_ERROR
-    buffer = io.StringIO()
-    try:
-        code = _run(args, buffer)
-    except Exception as exc:  # every failure ends in an exit code, never a traceback
-        return _failed(args, exc, err)
-    out.write(buffer.getvalue())  # only complete results are printed
-    return code
+    with language(args.lang):
+        try:
+            return _run(args, out)
+        except Exception as exc:  # every failure ends in an exit code, never a traceback
+            return _failed(args, exc, err)
+
+
+_MODULES = {
+    "score": "commands",
+    "explain": "commands",
+    "next": "commands",
+    "validate": "commands",
+    "import": "commands",
+    "compare": "comparison",
+    "trend": "trends",
+    "report": "comparison",
+    "template": "sheets",
+    "catalogue": "reference",
+    "profiles": "reference",
+    "conformance": "reference",
+    "example": "reference",
+    "uncertainty": "uncertainty",
+}
+"""The module of each command's function (of the same name, but ``next_steps`` and
+``import_sc``)."""
+_FUNCTIONS = {"next": "next_steps", "import": "import_sc"}
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:
-    from digimaat.cli.commands import COMMANDS
-    from digimaat.cli.render import render
+    import importlib
 
-    command: Callable[[argparse.Namespace], Any]
-    if args.command in ("compare", "trend", "report"):
-        from digimaat.cli import comparison
+    from digimaat.cli.render import check_destination, deliver, output
 
-        command = getattr(comparison, args.command)
-    else:
-        command = COMMANDS[args.command]
-    form = getattr(args, "format", "table")
+    module = importlib.import_module(f"digimaat.cli.{_MODULES[args.command]}")
+    command: Callable[[argparse.Namespace], Any] = getattr(
+        module, _FUNCTIONS.get(args.command, args.command)
+    )
+    form = getattr(args, "format", None) or "table"
+    destination = getattr(args, "destination", None)
+    if hasattr(args, "destination") or args.command == "import":  # not template's own -o
+        option = "-o FILE" if hasattr(args, "destination") else "--summary FILE.xlsx"
+        check_destination(form, destination, out, option)  # before the work, not after
     result = command(args)
+    if isinstance(result, str):  # a file's text, written as it is (digimaat template)
+        out.write(result)
+        return EXIT_OK
     reports: list[Any] = result if isinstance(result, list) else [result]
-    for n, report in enumerate(reports):
-        if n:
-            out.write("\n")
-        render(report, form, out)
+    deliver(output(reports, form), destination, out)  # only complete results are written
     if any(report.data.get("findings") for report in reports):
         return EXIT_FINDINGS  # validate found problems, or import left documents out
     return EXIT_OK
 
 
 def _failed(args: argparse.Namespace, exc: Exception, err: TextIO) -> int:
-    from digimaat.errors import DigimaatError, safe_text
+    from digimaat.cli.i18n import _, problems_text
+    from digimaat.errors import DigimaatError, InputError, safe_text
 
+    error = _("error")
+    if isinstance(exc, InputError):
+        err.write(f"digimaat {args.command}: {error}: {problems_text(exc)}\n")
+        return EXIT_ERROR
     if isinstance(exc, DigimaatError):
-        err.write(f"digimaat {args.command}: error: {exc}\n")
+        err.write(f"digimaat {args.command}: {error}: {exc}\n")
         return EXIT_ERROR
     if isinstance(exc, OSError):
-        err.write(f"digimaat {args.command}: error: {safe_text(str(exc))}\n")
+        err.write(f"digimaat {args.command}: {error}: {safe_text(str(exc))}\n")
         return EXIT_ERROR
     if args.debug:
         import traceback
@@ -310,10 +452,11 @@ def _failed(args: argparse.Namespace, exc: Exception, err: TextIO) -> int:
         traceback.print_exception(exc, file=err)
     else:
         name = type(exc).__name__
-        err.write(
-            f"digimaat {args.command}: internal error ({name}: {safe_text(str(exc))[:200]}); "
-            "this is a bug in digimaat: run again with --debug for details and report it\n"
-        )
+        internal = _(
+            "internal error ({error}); this is a bug in digimaat: run again with --debug for "
+            "details and report it"
+        ).format(error=f"{name}: {safe_text(str(exc))[:200]}")
+        err.write(f"digimaat {args.command}: {internal}\n")
     return EXIT_INTERNAL
 
 

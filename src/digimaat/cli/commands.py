@@ -1,50 +1,83 @@
-"""The commands of the command line: each reads its inputs and returns a report.
+"""The commands that score, explain and check: ``score``, ``explain``, ``next``,
+``validate`` and ``import sc``, and the inputs every command reads.
 
 A command never writes output itself: it builds a :class:`~digimaat.analysis.tables.Report`
-and the renderer of the asked format writes it (:mod:`digimaat.cli.render`). The heavy
-modules are imported inside the commands, so that ``digimaat --help`` and a small
-``digimaat score`` start quickly.
+and the renderer of the asked format writes it (:mod:`digimaat.cli.render`). Its texts and
+table headings are in the language of ``--lang`` (:mod:`digimaat.cli.i18n`); what it writes
+for programs (JSON members, CSV keys, metric ids, level and capability names in JSON and
+CSV) is not. The heavy modules are imported inside the commands, so that ``digimaat
+--help`` and a small ``digimaat score`` start quickly.
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
-from collections.abc import Sequence
-from importlib import resources
+import io
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from digimaat._boundary import guard
 from digimaat._version import SPEC_VERSION
-from digimaat.analysis.tables import Column, Report, Table
+from digimaat.analysis.tables import Column, Report, Table, scores_table
+from digimaat.cli.i18n import _, name_of, ngettext, problem_text
+from digimaat.cli.render import WIDTH
+from digimaat.errors import N_, safe_text
 
 if TYPE_CHECKING:  # pragma: no cover
+    from digimaat.exchange import Submission
     from digimaat.measurement.dataset import Dataset
+    from digimaat.measurement.explain import Priority
     from digimaat.measurement.profiles import Profile, ScoreBoard
+    from digimaat.progress import Progress
+    from digimaat.vocabulary.assurance import Authentication
 
-__all__ = ["COMMANDS"]
+__all__ = [
+    "board_of",
+    "card_record",
+    "costs_line",
+    "dataset_from",
+    "dataset_of",
+    "explain",
+    "import_sc",
+    "limits_of",
+    "next_steps",
+    "profile_meta",
+    "profile_of",
+    "reading",
+    "score",
+    "scored_of",
+    "shorten",
+    "sources_of",
+    "submission_of",
+    "uses_costs",
+    "validate",
+]
 
 # Metrics shown in the score table, with short column heads (<= 80 columns in all).
-_SHOWN = (
-    ("maturity", "matur"),
-    ("fully-online", "fully"),
-    ("attainment", "attn"),
-    ("authentication-fit", "fit"),
-    ("authentication-barrier", "barr"),
-    ("uptake", "uptk"),
+SHOWN = (
+    ("maturity", N_("matur")),
+    ("fully-online", N_("fully")),
+    ("attainment", N_("attn")),
+    ("authentication-fit", N_("fit")),
+    ("authentication-barrier", N_("barr")),
+    ("uptake", N_("uptk")),
 )
-_LEGEND = (
+"""Metric ids with their short headings, for tables that must fit 80 columns."""
+_LEGEND = N_(
     "Percentages. score: the profile's headline; matur: maturity; fully: fully online; "
     "attn: attainment of the reference target; fit/barr: authentication fits / asks more "
     "than needed; uptk: requests through digital channels; cover: share of the weight "
     "that could be measured; n/a: not defined."
 )
+_RESULTS = (N_("ok"), N_("problems"))
 _RANKING_TEXT = {
-    "score": "the gain of the score",
-    "requests": "the gain of the score with every request counting (volume weighting)",
-    "cost": "the gain of the score with every unit of non-digital contact cost counting "
-    "(channel-cost weighting)",
+    "score": N_("the gain of the score"),
+    "requests": N_("the gain of the score with every request counting (volume weighting)"),
+    "cost": N_(
+        "the gain of the score with every unit of non-digital contact cost counting "
+        "(channel-cost weighting)"
+    ),
 }
 
 
@@ -79,19 +112,92 @@ def limits_of(args: argparse.Namespace) -> Any:
     return Limits(**given)
 
 
-def dataset_of(files: Sequence[str], args: argparse.Namespace | None = None) -> Dataset:
-    """The files read into one dataset; the worked example when no file is named."""
+def submission_of(files: Sequence[str], args: argparse.Namespace | None = None) -> Submission:
+    """The files read into one submission (a workbook from ``--sheet`` or its first sheet);
+    the worked example when no file is named.
+
+    On a terminal a progress bar shows while the files are read (:mod:`digimaat.progress`).
+    """
     from digimaat.exchange import load
 
     if not files:
+        from importlib import resources
+
         example = resources.files("digimaat.data").joinpath("example.json")
         with example.open("rb") as handle:
-            return load(handle).dataset()
+            return load(handle)
     limits = limits_of(args) if args is not None else None
-    return load(*files, limits=limits).dataset()
+    sheet = getattr(args, "sheet", None)
+    with reading(files, args) as progress:
+        return load(*files, limits=limits, sheet=sheet, progress=progress)
 
 
-def _profile_meta(profile: Profile) -> dict[str, Any]:
+def dataset_of(files: Sequence[str], args: argparse.Namespace | None = None) -> Dataset:
+    """The files read into one dataset; the worked example when no file is named."""
+    return dataset_from(submission_of(files, args), args)
+
+
+def dataset_from(submission: Submission, args: argparse.Namespace | None = None) -> Dataset:
+    """A submission's dataset, with the product scope (``--product-scope``) and the cost
+    table (``--costs FILE``) the command line was given, else the data's own (AGG-2.1,
+    CHN-8)."""
+    costs = getattr(args, "costs", None)
+    table = None
+    if costs:
+        from digimaat.exchange.costs import load_costs
+
+        table = load_costs(costs, catalogue=submission.catalogue)
+    return submission.dataset(products=getattr(args, "product_scope", None), costs=table)
+
+
+def reading(files: Sequence[str], args: argparse.Namespace | None = None) -> Progress:
+    """The progress bar of reading files, on standard error (shown on a terminal only)."""
+    from digimaat.progress import Progress
+
+    command = getattr(args, "command", None)
+    what = safe_text(Path(files[0]).name) if len(files) == 1 else f"{len(files)} files"
+    return Progress(0, f"digimaat {command}: reading {what}" if command else f"reading {what}")
+
+
+def part_of(bar: Progress, n: int, count: int) -> Callable[[int, int], None]:
+    """The progress of the ``n``-th of ``count`` equal parts of the work, on one bar."""
+
+    def progress(done: int, total: int) -> None:
+        bar(n * total + done, count * total)
+
+    return progress
+
+
+def uses_costs(weighting: Any) -> bool:
+    """Whether a weighting weighs by costs per contact (WGT-7), in any of its parts."""
+    import attrs
+
+    if getattr(weighting, "kind", None) == "channel-cost":
+        return True
+    if not attrs.has(type(weighting)):
+        return False
+    for value in attrs.asdict(weighting, recurse=False).values():
+        parts = value if isinstance(value, tuple) else (value,)
+        for part in parts:
+            inner = part[0] if isinstance(part, tuple) and part else part
+            if attrs.has(type(inner)) and uses_costs(inner):
+                return True
+    return False
+
+
+def costs_line(ds: Dataset, profile: Profile) -> str:
+    """Which cost table a cost-based result used (CHN-8), said before any number."""
+    table = profile.costed(ds).cost_table
+    if table.origin == "default":
+        return _(
+            "No costs were given (not in the data, the profile or --costs FILE): costs are "
+            "the illustrative defaults of the standard, {table}."
+        ).format(table=table.describe())
+    return _("Costs: {table}.").format(table=table.describe())
+
+
+def profile_meta(profile: Profile) -> dict[str, Any]:
+    """The profile a report's numbers come from, as its JSON ``profile`` member."""
     return {
         "profile": {
             "name": profile.name,
@@ -101,9 +207,35 @@ def _profile_meta(profile: Profile) -> dict[str, Any]:
     }
 
 
-def _board(args: argparse.Namespace) -> tuple[Profile, ScoreBoard]:
+def sources_of(submission: Submission, files: Sequence[str]) -> list[dict[str, Any]]:
+    """The files the data came from, each with its ``source`` text (who compiled it)."""
+    names = list(submission.files) if files else ["example.json (built in)"]
+    return [
+        {"file": name, "source": source}
+        for name, source in zip(names, submission.sources, strict=True)
+    ]
+
+
+def scored_of(args: argparse.Namespace) -> tuple[Profile, ScoreBoard, dict[str, Any]]:
+    """The profile of ``--profile``, the score board of the files, and the facts of both
+    for a report (the profile, the sources)."""
     profile = profile_of(args.profile)
-    return profile, profile.score(dataset_of(args.files, args))
+    submission = submission_of(args.files, args)
+    meta = {**profile_meta(profile), "sources": sources_of(submission, args.files)}
+    return profile, profile.score(dataset_from(submission, args)), meta
+
+
+def board_of(args: argparse.Namespace) -> tuple[Profile, ScoreBoard]:
+    """The profile of ``--profile`` and the score board of the files."""
+    profile, board, _meta = scored_of(args)
+    return profile, board
+
+
+def fingerprint_line(profile: Profile) -> str:
+    """The line under a score's title: the fingerprint's start and the specification."""
+    return _("  fingerprint {fingerprint}…  spec {version}").format(
+        fingerprint=profile.fingerprint[:23], version=SPEC_VERSION
+    )
 
 
 # -- score --------------------------------------------------------------------------------
@@ -111,68 +243,66 @@ def _board(args: argparse.Namespace) -> tuple[Profile, ScoreBoard]:
 
 def score(args: argparse.Namespace) -> Report:
     """Score municipalities with a profile."""
-    profile, board = _board(args)
+    profile, board, meta = scored_of(args)
     cards = board.cards()
-    metric_ids = list(board.results)
-    shown = [(m, h) for m, h in _SHOWN if m in board.results]
+    shown = [(m, h) for m, h in SHOWN if m in board.results]
     terse = args.format == "table"
     columns = [
-        Column("municipality", "code", "code"),
-        Column("name", "municipality", "text", width=14 if terse else None),
-        Column("size_class", "cl", "integer"),
-        Column("score", "score", "share"),
+        Column("municipality", _("code"), "code"),
+        Column("name", _("municipality"), "text", width=14 if terse else None),
+        Column("size_class", _("cl"), "integer"),
+        Column("score", _("score"), "share"),
     ]
     if terse:
-        columns += [Column(m, h, "share") for m, h in shown]
-        columns.append(Column("coverage", "cover", "share"))
+        columns += [Column(m, _(h), "share") for m, h in shown]
+        columns.append(Column("coverage", _("cover"), "share"))
         rows = [
             (
                 c.municipality,
                 c.name,
                 c.size_class,
                 c.score,
-                *[c.values[m] for m, _ in shown],
+                *[c.values[m] for m, _h in shown],
                 c.coverage[profile.headline],
             )
             for c in cards
         ]
+        table = Table("scores", tuple(columns), tuple(rows), note=_(_LEGEND))
     else:  # every row a score card that records its profile (PRF)
-        columns[3:3] = [
-            Column("profile", "profile", "code"),
-            Column("fingerprint", "fingerprint", "code"),
-        ]
-        columns += [Column(m, m, "share") for m in metric_ids]
-        columns += [Column(f"coverage:{m}", f"coverage:{m}", "share") for m in metric_ids]
-        rows = [
-            (
-                c.municipality,
-                c.name,
-                c.size_class,
-                profile.name,
-                profile.fingerprint,
-                c.score,
-                *[c.values[m] for m in metric_ids],
-                *[c.coverage[m] for m in metric_ids],
-            )
-            for c in cards
-        ]
+        table = scores_table(cards)
+    text = [fingerprint_line(profile)]
+    if uses_costs(profile.weighting):  # the cost table before any number (CHN-8)
+        text.insert(0, costs_line(board.dataset, profile))
     return Report(
         "scores",
-        title=f"Profile {profile.name} {profile.version}: {profile.title}",
-        meta=_profile_meta(profile),
-        text=(f"  fingerprint {profile.fingerprint[:23]}…  spec {SPEC_VERSION}",),
-        tables=(Table("scores", tuple(columns), tuple(rows), note=_LEGEND),),
-        data={"cards": [_card(c) for c in cards]},
+        title=_("Profile {name} {version}: {title}").format(
+            name=profile.name, version=profile.version, title=profile.title
+        ),
+        meta={
+            **meta,
+            "product_scope": board.dataset.product_scope,
+            "costs": profile.costed(board.dataset).cost_table.to_dict(),
+        },
+        text=tuple(text),
+        tables=(table,),
+        data={"cards": [card_record(c) for c in cards]},
     )
 
 
-def _percent(value: float | None) -> str:
+def percent(value: float | None) -> str:
+    """A share as a percentage for a sentence (``32.0%``), or ``n/a``."""
     from digimaat.measurement.aggregation import display
 
-    return "n/a" if value is None else display(value * 100, 1) + "%"
+    return _("n/a") if value is None else display(value * 100, 1) + "%"
 
 
-def _card(card: Any) -> dict[str, Any]:
+def shorten(text: str, width: int) -> str:
+    """A text of at most ``width`` characters, cut with an ellipsis."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def card_record(card: Any) -> dict[str, Any]:
+    """A score card as JSON."""
     return {
         "municipality": card.municipality,
         "name": card.name,
@@ -192,7 +322,7 @@ def explain(args: argparse.Namespace) -> Report:
     """Decompose a municipality's score into per-product contributions."""
     from digimaat.measurement.explain import decompose, gaps
 
-    profile, board = _board(args)
+    profile, board, meta = scored_of(args)
     code = args.municipality.strip().upper()
     decomposition = decompose(board, code, args.metric)
     gap_by_uri = {g.uri: g for g in gaps(board.dataset, code)}
@@ -211,45 +341,80 @@ def explain(args: argparse.Namespace) -> Report:
     ]
     columns = (
         Column("product", "URI", "code"),
-        Column("name", "product", "text", width=24),
-        Column("status", "status", "code"),
-        Column("level", "level", "code"),
-        Column("target", "target", "code"),
-        Column("share", "share", "share"),
-        Column("contribution", "contrib.", "share"),
+        Column("name", _("product"), "text", width=24),
+        Column("status", _("status"), "code"),
+        Column("level", _("level"), "code"),
+        Column("target", _("target"), "code"),
+        Column("share", _("share"), "share"),
+        Column("contribution", _("contrib."), "share"),
     )
     table = Table("contributions", columns, tuple(rows))
     if args.format == "table":  # the URI and status do not fit on a terminal
         table = Table(
             "contributions",
             tuple(c for c in columns if c.key not in ("product", "status")),
-            tuple((r[1], r[3] or "-", r[4] or "-", r[5], r[6]) for r in rows),
+            tuple(
+                (r[1], name_of(r[3]) if r[3] else "-", name_of(r[4]) if r[4] else "-", r[5], r[6])
+                for r in rows
+            ),
         )
     from digimaat.measurement.aggregation import display
 
     return Report(
         "explanation",
-        title=(
-            f"{municipality.name} ({code}): {decomposition.metric} = "
-            f"{_percent(decomposition.value)} under {profile.name}. Each product's "
+        title=_(
+            "{name} ({code}): {metric} = {value} under {profile}. Each product's "
             "contribution; the contributions add up to the score."
+        ).format(
+            name=municipality.name,
+            code=code,
+            metric=decomposition.metric,
+            value=percent(decomposition.value),
+            profile=profile.name,
         ),
-        meta=_profile_meta(profile),
+        meta=meta,
         tables=(table,),
         data={"municipality": code, "metric": decomposition.metric, "value": decomposition.value},
-        after=(f"{'total':>24}  {display(decomposition.total * 100, 1)}%",),
+        after=(f"{_('total'):>24}  {display(decomposition.total * 100, 1)}%",),
     )
 
 
 # -- next -----------------------------------------------------------------------------------
 
 
+def _auth(authentication: Authentication | None) -> str | None:
+    return None if authentication is None else authentication.name
+
+
+def _step(k: int, p: Priority) -> str:
+    """What one step takes, in words, wrapped to the width of a terminal with the lines after
+    the first indented: the capabilities to add and the change of authentication."""
+    import textwrap
+
+    parts = []
+    if p.missing:
+        names = ", ".join(name_of(c.value) for c in p.missing)
+        parts.append(_("add {capabilities}").format(capabilities=names))
+    if p.asks is not None:
+        before = _auth(p.asked) or _("none recorded")
+        parts.append(
+            _("authentication {before} → {after}").format(before=before, after=p.asks.name)
+        )
+    what = "; ".join(parts) or _("reach the target")
+    return textwrap.fill(
+        f"{k:>2}. {p.name}: {what}", WIDTH, subsequent_indent="    ", break_on_hyphens=False
+    )
+
+
 def next_steps(args: argparse.Namespace) -> Report:
-    """What a municipality could digitise next, with the gain of each step."""
+    """What a municipality could digitise next: the gain of each step, the capabilities it
+    still misses and the change of authentication the gain includes (EXP-3)."""
     from digimaat.measurement.explain import priorities
 
     profile = profile_of(args.profile)
-    ds = dataset_of(args.files, args)
+    submission = submission_of(args.files, args)
+    ds = dataset_from(submission, args)
+    costed = profile.costed(ds)
     code = args.municipality.strip().upper()
     ranked = priorities(ds, profile, code, by=args.by)[: args.limit]
     municipality = ds.municipalities[ds.index_of(code)]
@@ -261,6 +426,8 @@ def next_steps(args: argparse.Namespace) -> Report:
             p.level.label,
             p.target.label,
             " ".join(c.value for c in p.missing),
+            _auth(p.asked),
+            _auth(p.asks),
             p.gain,
             p.requests,
             p.cost_at_stake,
@@ -270,39 +437,60 @@ def next_steps(args: argparse.Namespace) -> Report:
     columns = (
         Column("rank", "#", "integer"),
         Column("product", "URI", "code"),
-        Column("name", "product", "text", width=20),
-        Column("level", "level", "code"),
-        Column("target", "target", "code"),
-        Column("missing", "missing", "text"),
-        Column("gain", "gain pt", "share"),
-        Column("requests_per_year", "offline/yr", "number"),
-        Column("cost_at_stake", "cost", "number"),
+        Column("name", _("product"), "text", width=17),
+        Column("level", _("level"), "code"),
+        Column("target", _("target"), "code"),
+        Column("missing", _("missing"), "text"),
+        Column("authentication", _("authentication"), "code"),
+        Column("asks", _("asks"), "code"),
+        Column("gain", _("gain pt"), "share"),
+        Column("requests_per_year", _("offline/yr"), "number"),
+        Column("cost_at_stake", _("cost"), "number"),
     )
     table = Table("priorities", columns, rows)
+    after: tuple[str, ...] = ()
     if args.format == "table":
-        keep = ("name", "level", "target", "gain", "requests_per_year")
+        keep = ("rank", "name", "level", "target", "gain", "requests_per_year")
         picks = [k for k, c in enumerate(columns) if c.key in keep]
+        named = ("level", "target")
         table = Table(
             "priorities",
             tuple(columns[k] for k in picks),
-            tuple(tuple(r[k] for k in picks) for r in rows),
-            note="gain pt: rise of the score in percentage points if the product reached its "
-            "target; offline/yr: requests a year through non-digital channels.",
+            tuple(
+                tuple(name_of(str(r[k])) if columns[k].key in named else r[k] for k in picks)
+                for r in rows
+            ),
+            note=_(
+                "gain pt: rise of the score in percentage points if the product reached its "
+                "target; offline/yr: requests a year through non-digital channels."
+            ),
         )
-    text = (
-        f"What {municipality.name} ({code}) could digitise next, ranked by "
-        f"{_RANKING_TEXT[args.by]} under {profile.name}:"
+        if rows:
+            after = (
+                _("What each step takes; the gain includes the change of authentication:"),
+                *(_step(k, p) for k, p in enumerate(ranked, 1)),
+            )
+    text = _("What {name} ({code}) could digitise next, ranked by {ranking} under {profile}:")
+    title = text.format(
+        name=municipality.name,
+        code=code,
+        ranking=_(_RANKING_TEXT[args.by]),
+        profile=profile.name,
     )
+    if args.by == "cost":  # the cost table before any number (CHN-8)
+        title = costs_line(ds, profile) + "\n" + title
     return Report(
         "priorities",
-        title=text,
-        meta=_profile_meta(profile),
+        title=title,
+        meta={**profile_meta(profile), "sources": sources_of(submission, args.files)},
         tables=(table,) if rows else (),
-        text=() if rows else ("Nothing: every observed product has reached its target.",),
+        text=() if rows else (_("Nothing: every observed product has reached its target."),),
+        after=after,
         data={
             "municipality": code,
             "ranking": args.by,
-            "currency": ds.currency,
+            "currency": costed.currency,
+            "costs": costed.cost_table.to_dict(),
             "priorities": [
                 {
                     "product": p.uri,
@@ -310,18 +498,17 @@ def next_steps(args: argparse.Namespace) -> Report:
                     "level": p.level.label,
                     "target": p.target.label,
                     "missing": [c.value for c in p.missing],
+                    "authentication": _auth(p.asked),
+                    "asks": _auth(p.asks),
                     "gain": p.gain,
                     "requests_per_year": p.requests,
                     "cost_at_stake": p.cost_at_stake,
-                    "currency": ds.currency,
+                    "currency": costed.currency,
                 }
                 for p in ranked
             ],
         },
     )
-
-
-# -- compare ------------------------------------------------------------------------------
 
 
 # -- validate -------------------------------------------------------------------------------
@@ -335,304 +522,82 @@ def validate(args: argparse.Namespace) -> Report:
     results: list[tuple[str, str, int | None, int | None, int]] = []
     problems: list[Any] = []
     more = 0
-    for path in args.files:
-        try:
-            submission = load(path, limits=limits_of(args))
-        except InputError as exc:
-            problems.extend(exc.problems)
-            more += exc.more
-            results.append((path, "problems", None, None, len(exc.problems) + exc.more))
-            continue
-        results.append((path, "ok", len(submission.municipalities), submission.columns.size, 0))
+    count = len(args.files)
+    sheet = getattr(args, "sheet", None)
+    with reading(args.files, args) as bar:
+        for n, path in enumerate(args.files):
+            try:
+                progress = part_of(bar, n, count)
+                submission = load(path, limits=limits_of(args), sheet=sheet, progress=progress)
+            except InputError as exc:
+                problems.extend(exc.problems)
+                more += exc.more
+                results.append((path, "problems", None, None, len(exc.problems) + exc.more))
+                continue
+            results.append((path, "ok", len(submission.municipalities), submission.columns.size, 0))
+    if args.format == "table":  # the result in words; in JSON a code
+        results = [(r[0], _(r[1]), *r[2:]) for r in results]
     table = Table(
         "files",
         (
-            Column("file", "file", "text"),
-            Column("result", "result", "code"),
-            Column("municipalities", "municipalities", "integer"),
-            Column("offerings", "offerings", "integer"),
-            Column("problems", "problems", "integer"),
+            Column("file", _("file"), "text"),
+            Column("result", _("result"), "code"),
+            Column("municipalities", _("municipalities"), "integer"),
+            Column("offerings", _("offerings"), "integer"),
+            Column("problems", _("problems"), "integer"),
         ),
         tuple(results),
     )
     count = len(problems) + more
-    text = tuple(str(p) for p in problems)
+    text = tuple(problem_text(p) for p in problems)
+    tables: tuple[Table, ...] = (table,)
+    if args.format != "table":  # a row per problem rather than a line of text
+        listed = [p.to_dict() for p in problems]
+        keys = ("source", "location", "field", "value", "message", "clause", "suggestion")
+        columns = tuple(Column(k, k, "code" if k == "clause" else "text") for k in keys)
+        tables += (Table("problems", columns, tuple(tuple(p[k] for k in keys) for p in listed)),)
+        text = ()
     after: tuple[str, ...] = ()
     if count:
-        after = (
-            f"{count:,} problem{'s' if count != 1 else ''} found"
-            + (f" ({more:,} not shown)" if more else ""),
-        )
+        found = ngettext("{count:,} problem found", "{count:,} problems found", count)
+        hidden = _(" ({more:,} not shown)").format(more=more) if more else ""
+        after = (found.format(count=count) + hidden,)
     return Report(
         "validation",
         text=text,
-        tables=(table,),
+        tables=tables,
         data={"problems": [p.to_dict() for p in problems], "more": more, "findings": count},
         after=after,
     )
 
 
-# -- catalogue, profiles, example -----------------------------------------------------------
-
-
-def catalogue(args: argparse.Namespace) -> Report:
-    """Search the reference catalogue by name, key and synonym (PRD-7.4), or list it."""
-    from digimaat.vocabulary.products import UPL_NAMESPACE, reference_catalogue
-
-    products_catalogue = reference_catalogue()
-    query = " ".join(args.query) if isinstance(args.query, list) else (args.query or "")
-    hits = products_catalogue.search(query) if query else []
-    found = [(h.product, h) for h in hits] if query else [(p, None) for p in products_catalogue]
-    rows = tuple(
-        (
-            p.uri,
-            p.uri.removeprefix(UPL_NAMESPACE),
-            p.name,
-            None if p.required_assurance is None else p.required_assurance.label,
-            p.reference_target.label,
-            None if hit is None else hit.rank.label,
-            None if hit is None else hit.via,
-            None if hit is None else hit.matched,
-            None if hit is None else (hit.municipalities or None),
-        )
-        for p, hit in found
-    )
-    columns = (
-        Column("uri", "URI", "code"),
-        Column("key", "key", "code"),
-        Column("name", "name", "text"),
-        Column("required_assurance", "assurance", "code"),
-        Column("reference_target", "target", "code"),
-        Column("match", "match", "code"),
-        Column("matched_via", "via", "code"),
-        Column("matched_text", "matched", "text"),
-        Column("municipalities", "municipalities", "integer"),
-    )
-    table = Table("products", columns, rows)
-    if args.format == "table":
-        shown: tuple[tuple[str, ...], ...] = tuple(
-            (r[2], r[1], r[3] or "-", "" if hit is None else _matched(hit))
-            for r, (_, hit) in zip(rows, found, strict=True)
-        )
-        key_w = min(28, max([3, *(len(r[1]) for r in shown)]))
-        if query:  # the key, which a file may hold, in full; what matched gets the rest
-            width = 80 - key_w - len("substantial") - 2 * 2
-            columns_shown = [
-                Column("key", "key", "code", width=key_w),
-                Column("assurance", "assurance", "code"),
-                Column("matched", "matched", "text", width=width),
-            ]
-            shown = tuple((r[1], r[2], r[3]) for r in shown)
-        else:
-            columns_shown = [
-                Column("name", "name", "text", width=min(36, max(len(r[0]) for r in shown))),
-                Column("key", "key", "code", width=key_w),
-                Column("assurance", "assurance", "code"),
-            ]
-            shown = tuple(r[:3] for r in shown)
-        table = Table("products", tuple(columns_shown), shown)
-    order = ", best match first (exact, prefix, all words, fuzzy)" if query else ""
-    return Report(
-        "catalogue",
-        tables=(table,),
-        after=(
-            f"{len(rows)} of {len(products_catalogue)} products{order}. A product is named by "
-            "its URI, its key (the last part of its UPL URI), its name or a synonym (PRD-7.2); "
-            "a name that municipalities use for several products (ambiguous) names none of "
-            "them. Assurance '-' = not assessed.",
-        ),
-        data={"count": len(rows)},
-    )
-
-
-def _matched(hit: Any) -> str:
-    """What matched a query, shortly: ``exact: name``, or for a name municipalities use,
-    ``prefix (15, ambiguous): "Afspraak maken"`` (how many use it; the text last, as it may
-    be cut)."""
-    if hit.via in ("name", "key"):
-        return f"{hit.rank.label}: {hit.via}"
-    ambiguous = "" if hit.via == "synonym" else ", ambiguous"
-    return f'{hit.rank.label} ({hit.municipalities}{ambiguous}): "{hit.matched}"'
-
-
-def profiles(args: argparse.Namespace) -> Report:
-    """List the built-in profiles, or show one (a built-in name or a file)."""
-    from digimaat.measurement.profiles import BUILTIN_PROFILES, builtin_profile
-
-    if args.name:
-        profile = profile_of(args.name)
-        metrics = Table(
-            "metrics",
-            (
-                Column("id", "metric", "code"),
-                Column("kind", "kind", "code"),
-                Column("clause", "clause", "code"),
-            ),
-            tuple((m.id, m.kind, m.clause) for m in profile.metrics),
-        )
-        return Report(
-            "profile",
-            title=f"{profile.name} {profile.version}: {profile.title}",
-            text=(
-                f"fingerprint:\n  {profile.fingerprint}",
-                profile.description,
-                f"weighting: {profile.weighting.describe()}",
-                f"missing values: {profile.missing.value}\nheadline: {profile.headline}",
-            ),
-            tables=(metrics,),
-            data={"fingerprint": profile.fingerprint, "profile": profile.to_dict()},
-        )
-    listed = [builtin_profile(n) for n in BUILTIN_PROFILES]
-    table = Table(
-        "profiles",
-        (
-            Column("name", "name", "code"),
-            Column("version", "version", "code"),
-            Column("title", "title", "text", width=46),
-            Column("fingerprint", "fingerprint", "code"),
-        ),
-        tuple((p.name, p.version, p.title, p.fingerprint) for p in listed),
-    )
-    if args.format == "table":
-        table = Table("profiles", table.columns[:3], tuple(r[:3] for r in table.rows))
-    return Report("profiles", tables=(table,))
-
-
-def example(args: argparse.Namespace) -> list[Report]:
-    """The worked example: score the embedded data, explain Vlaardingen, rank next steps;
-    then the three municipalities against the national Samenwerkende Catalogi baseline."""
-    intro = Report(
-        "example",
-        text=(
-            "The digimaat worked example: Maassluis, Schiedam and Vlaardingen, the "
-            "municipalities that asked what 'massaal digitaal, maatwerk lokaal' means. "
-            "The data of the first part is illustrative; the last part is real.",
-        ),
-    )
-    reports = [intro]
-    for name in ("digimaat-standard", "digimaat-volume"):
-        reports.append(score(argparse.Namespace(files=[], profile=name, format="table")))
-    reports.append(
-        explain(
-            argparse.Namespace(
-                files=[], profile=None, format="table", municipality="GM0622", metric=None
-            )
-        )
-    )
-    reports.append(
-        next_steps(
-            argparse.Namespace(
-                files=[],
-                profile=None,
-                format="table",
-                municipality="GM0606",
-                by="requests",
-                limit=5,
-            )
-        )
-    )
-    reports.append(national_baseline())
-    return reports
-
-
-_MVS = ("GM0556", "GM0622", "GM0606")
-"""Maassluis, Vlaardingen and Schiedam."""
-
-
-def national_baseline() -> Report:
-    """The three MVS municipalities against the national SC baseline, under sc-online."""
-    from digimaat.exchange.sc import national_baseline as baseline_of
-    from digimaat.measurement.aggregation import display
-    from digimaat.measurement.profiles import builtin_profile
-
-    baseline = baseline_of()
-    profile = builtin_profile("sc-online")
-    board = profile.score(baseline.dataset())
-    online = board.results[profile.headline].value
-    scored = sorted((float(v) for v in online if v == v), reverse=True)
-    rows = []
-    for code in _MVS:
-        card = board.card(code)
-        value = card.values[profile.headline]
-        rank = None if value is None else 1 + sum(v > value for v in scored)
-        rows.append(
-            (
-                code,
-                card.name,
-                value,
-                card.values["downloadable-form"],
-                card.coverage[profile.headline],
-                "n/a" if rank is None else f"{rank} of {len(scored)}",
-            )
-        )
-    quartiles = statistics.quantiles(scored, n=4, method="inclusive")
-
-    def pct(value: float) -> str:
-        return display(value * 100, 1) + "%"
-
-    return Report(
-        "national-baseline",
-        title=(
-            f"Real data: what all {len(baseline.municipalities)} municipalities published in "
-            "Samenwerkende Catalogi on 2023-10-18 (the national baseline shipped with "
-            f"digimaat), scored with {profile.name} {profile.version}: the share of the "
-            "products a municipality publishes that can be submitted online, as published. A "
-            "PDF form is not online; payment, outcome and volumes cannot be seen in this "
-            "source."
-        ),
-        meta=_profile_meta(profile),
-        text=(f"  fingerprint {profile.fingerprint[:23]}…  spec {SPEC_VERSION}",),
-        tables=(
-            Table(
-                "baseline",
-                (
-                    Column("municipality", "code", "code"),
-                    Column("name", "municipality", "text", width=14),
-                    Column("online", "online", "share"),
-                    Column("form", "form", "share"),
-                    Column("coverage", "cover", "share"),
-                    Column("rank", "rank", "text"),
-                ),
-                tuple(rows),
-                note=(
-                    f"National distribution of 'online' over the {len(scored)} municipalities "
-                    f"with a score: lowest {pct(scored[-1])}, first quartile "
-                    f"{pct(quartiles[0])}, median {pct(quartiles[1])}, third quartile "
-                    f"{pct(quartiles[2])}, highest {pct(scored[0])}. form: a form online, to "
-                    "download or to submit; cover: the share of the products published "
-                    "anywhere in the country that the municipality publishes; rank: 1 is the "
-                    "highest share online."
-                ),
-            ),
-        ),
-    )
+# -- import sc ------------------------------------------------------------------------------
 
 
 def import_sc(args: argparse.Namespace) -> Report:
-    """Import Samenwerkende Catalogi (SC 4.0) into an offerings document (chapter SCI)."""
-    from digimaat.cli.render import render
+    """Import Samenwerkende Catalogi (SC 4.0) into an offerings document (chapter SCI).
+
+    ``--summary FILE`` also writes the summary: as a workbook when FILE ends in ``.xlsx``,
+    else as JSON.
+    """
+    from digimaat.cli.render import check_destination, deliver, output
     from digimaat.exchange import dumps
     from digimaat.exchange.sc import import_sc as run
     from digimaat.progress import Progress
 
+    workbook = bool(args.summary) and args.summary.lower().endswith(".xlsx")
+    if workbook:
+        check_destination("xlsx", args.summary, io.StringIO())  # before the work
     with Progress(0, "digimaat import sc") as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done)
-
         result = run(
             args.paths,
             upl_lists=args.upl_list,
             year=args.year,
             retrieved=args.retrieved,
-            progress=progress,
+            progress=bar,
         )
     Path(args.output).write_text(dumps(result.submission, form="json"), encoding="utf-8")
     summary = result.summary
-    if args.summary:
-        with Path(args.summary).open("w", encoding="utf-8") as file:
-            render(Report("sc-summary", data=summary.to_dict()), "json", file)
     after = summary.legend()
     if result.skipped:
         after.append(f"Not read (not XML, compressed or tar): {len(result.skipped)} files.")
@@ -645,70 +610,22 @@ def import_sc(args: argparse.Namespace) -> Report:
         after.append(f"{len(result.problems)} problems; what they name was left out:")
         after.extend(f"  {problem}" for problem in result.problems)
     table = summary.as_table()
-    return Report(
+    report = Report(
         "sc-import",
+        meta={"sources": [{"file": path} for path in args.paths]},
         tables=(Table(table.name, table.columns, table.rows),),
         after=tuple(after),
         data={"findings": len(result.problems), "summary": summary.to_dict()},
     )
+    if workbook:
+        deliver(output([report], "xlsx"), args.summary, io.StringIO())
+    elif args.summary:
+        deliver(
+            output([Report("sc-summary", data=summary.to_dict())], "json"),
+            args.summary,
+            io.StringIO(),
+        )
+    return report
 
-
-def conformance(args: argparse.Namespace) -> Report:
-    """Run a folder of conformance vectors; a failed vector (or, ``--strict``, a skipped one)
-    is a finding."""
-    from digimaat._version import SPEC_VERSION
-    from digimaat.conformance import Outcome, published_vectors, run_directory, succeeded
-
-    outcomes = run_directory(args.directory or published_vectors())
-
-    def detail(outcome: Outcome) -> str:
-        if args.verbose:
-            return "; ".join(outcome.differences) or outcome.reason
-        return outcome.first_difference
-
-    table = Table(
-        "vectors",
-        (
-            Column("id", "vector", "code"),
-            Column("status", "status", "code"),
-            Column("detail", "detail", "text"),
-        ),
-        tuple((o.vector, o.status, detail(o) or "") for o in outcomes),
-    )
-    counts = {s: sum(o.status == s for o in outcomes) for s in ("pass", "fail", "skip", "error")}
-    return Report(
-        "conformance",
-        meta={"spec_version": SPEC_VERSION},
-        tables=(table,),
-        data={
-            "vectors": [
-                {
-                    "id": o.vector,
-                    "status": o.status,
-                    "differences": list(o.differences),
-                    "reason": o.reason or None,
-                }
-                for o in outcomes
-            ],
-            "findings": 0 if succeeded(outcomes, strict=args.strict) else 1,
-        },
-        after=(
-            f"specification {SPEC_VERSION}: {len(outcomes)} vectors, {counts['pass']} passed, "
-            f"{counts['fail']} failed, {counts['skip']} skipped, {counts['error']} not vectors",
-        ),
-    )
-
-
-COMMANDS = {
-    "conformance": conformance,
-    "score": score,
-    "explain": explain,
-    "next": next_steps,
-    "validate": validate,
-    "catalogue": catalogue,
-    "profiles": profiles,
-    "example": example,
-    "import": import_sc,
-}
 
 guard(__name__)

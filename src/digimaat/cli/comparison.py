@@ -1,28 +1,38 @@
-"""The commands over the analysis layer: ``compare``, ``trend`` and ``report`` (chapter CMP).
+"""The commands that compare municipalities: ``compare`` and ``report`` (chapter CMP).
 
 Each reads its inputs, asks :mod:`digimaat.analysis` for the comparison, and returns a
-report for the renderers; only ``report`` writes a file, the HTML page.
+report for the renderers; only ``report`` writes a file, the HTML page. ``trend`` is in
+:mod:`digimaat.cli.trends`.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from digimaat._boundary import guard
+from digimaat._version import SPEC_VERSION
 from digimaat.analysis.tables import Column, Report, Table
-from digimaat.cli.commands import _board, _card, _profile_meta, profile_of
-from digimaat.errors import InputError, Problem, UsageError
+from digimaat.cli.commands import (
+    card_record,
+    fingerprint_line,
+    profile_of,
+    reading,
+    scored_of,
+    shorten,
+)
+from digimaat.cli.i18n import _, ngettext
+from digimaat.errors import N_, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     from digimaat.analysis.peers import Comparison, PeerGroup, PeerGroups
-    from digimaat.analysis.trends import Change, Trend
     from digimaat.measurement.dataset import Dataset
     from digimaat.measurement.profiles import Profile, ScoreBoard
 
-__all__ = ["compare", "report", "trend"]
+__all__ = ["compare", "report"]
 
 
 def _peer_groups(board: ScoreBoard, args: argparse.Namespace) -> PeerGroups:
@@ -47,36 +57,85 @@ def _codes(args: argparse.Namespace, ds: Dataset) -> list[str]:
 
 def _group_name(group: PeerGroup) -> str:
     if group.kind == "all":
-        return f"all {len(group.members)} municipalities in the data"
+        return _("all {count} municipalities in the data").format(count=len(group.members))
     return group.name
-
-
-def _short(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 # -- compare --------------------------------------------------------------------------------
 
+OVERVIEW_ROWS = 20
+"""The municipalities the overview table shows without ``--top``: a screen."""
+
+
+def _metrics(board: ScoreBoard, asked: Sequence[str] | None) -> list[str]:
+    """The metrics to show: those asked, each checked, or the headline and up to four of its
+    parts (of a composite) or of the profile's other metrics."""
+    if asked:
+        for metric in asked:
+            if metric not in board.results:
+                known = ", ".join(board.results)
+                raise UsageError(
+                    _("{metric} is not a metric of the profile; its metrics are: {known}").format(
+                        metric=metric, known=known
+                    )
+                )
+        return list(dict.fromkeys(asked))
+    headline = board.profile.headline
+    parts = [m.id for m, _w in getattr(board.results[headline].metric, "parts", ())]
+    others = parts or [m for m in board.results if m != headline]
+    return [headline, *others[:4]]
+
+
+def _order(board: ScoreBoard, metric: str, codes: Sequence[str]) -> list[str]:
+    """The municipalities by ``metric``, best first in its direction; undefined last; ties
+    by CBS code (AGG-10)."""
+    from digimaat.measurement.aggregation import ranked
+
+    result = board.results[metric]
+    direction = result.metric.direction
+    index = board.dataset.index_of
+    defined = [c for c in codes if not math.isnan(float(result.value[index(c)]))]
+    rest = [c for c in codes if c not in set(defined)]
+    best = ranked(defined, lambda c: direction * float(result.value[index(c)]), lambda c: c)
+    return [*best, *sorted(rest)]
+
 
 def compare(args: argparse.Namespace) -> Report:
-    """Municipalities among their peers: group mean and median, rank and percentile (CMP)."""
-    from digimaat._version import SPEC_VERSION
-
-    profile, board = _board(args)
+    """Municipalities among their peers (CMP): with ``--municipality``, each one's place in
+    each of its groups; otherwise one row per municipality, ordered by the first metric of
+    ``--metric`` (the headline by default), ``--top`` of them."""
+    profile, board, meta = scored_of(args)
     comparison = _comparison(board, args)
+    metrics = _metrics(board, args.metric)
+    chosen = bool(args.municipality)
+    if (chosen or args.format != "table") and not args.metric:
+        metrics = list(board.results)  # a municipality in full, or the full data
     codes = _codes(args, board.dataset)
+    if not chosen:
+        codes = _order(board, metrics[0], codes)
+        top = args.top or (OVERVIEW_ROWS if args.format == "table" else None)
+        shown = codes[:top] if top else codes
+    else:
+        shown = codes
     data = {
         "peer_groups": comparison.groups.basis,
+        "metrics": metrics,
         "municipalities": [
-            {**_card(board.card(code)), "groups": _places_json(comparison, code)} for code in codes
+            {**card_record(board.card(code)), "groups": _places_json(comparison, code, metrics)}
+            for code in shown
         ],
     }
     text = (
-        f"Profile {profile.name} {profile.version}, specification {SPEC_VERSION}, "
-        f"fingerprint\n  {profile.fingerprint}",
-        f"Peer groups: {comparison.groups.basis}. Mean and median of each group, the "
-        "municipality's rank (1 = best) and percentile (share of the others it beats, ties "
-        "counting half).",
+        _("Profile {name} {version}, specification {spec}, fingerprint\n  {fingerprint}").format(
+            name=profile.name,
+            version=profile.version,
+            spec=SPEC_VERSION,
+            fingerprint=profile.fingerprint,
+        ),
+        _(
+            "Peer groups: {basis}. Mean and median of each group, the municipality's rank "
+            "(1 = best) and percentile (share of the others it beats, ties counting half)."
+        ).format(basis=comparison.groups.basis),
     )
     if args.format != "table":
         long: tuple[tuple[Any, ...], ...] = tuple(
@@ -91,8 +150,9 @@ def compare(args: argparse.Namespace) -> Report:
                 p.position.rank,
                 p.position.percentile,
             )
-            for code in codes
-            for p in comparison.place(code)
+            for code in shown
+            for metric in metrics
+            for p in comparison.place(code, metric)
         )
         long_columns = (
             Column("municipality", "municipality", "code"),
@@ -106,17 +166,22 @@ def compare(args: argparse.Namespace) -> Report:
             Column("percentile", "percentile", "number"),
         )
         table = Table("places", long_columns, long)
-        return Report("comparison", meta=_profile_meta(profile), tables=(table,), data=data)
+        return Report("comparison", meta=meta, text=text, tables=(table,), data=data)
+    if not chosen:
+        return _overview(profile, board, comparison, metrics, codes, shown, data, meta)
     tables = []
-    for code in codes:
+    for code in shown:
         card = board.card(code)
         for group in comparison.groups_of(code):
-            places = [p for p in comparison.place(code) if p.group == group]
+            places = [p for m in metrics for p in comparison.place(code, m) if p.group == group]
             stats = places[0].statistics
-            absent = f", {stats.absent} not" if stats.absent else ""
-            title = (
-                f"{_short(card.name, 30)} ({code}) in {_short(_group_name(group), 40)}: "
-                f"{stats.count + stats.undefined} in the data{absent}"
+            absent = _(", {absent} not").format(absent=stats.absent) if stats.absent else ""
+            title = _("{name} ({code}) in {group}: {count} in the data{absent}").format(
+                name=shorten(card.name, 30),
+                code=code,
+                group=shorten(_group_name(group), 40),
+                count=stats.count + stats.undefined,
+                absent=absent,
             )
             rows = tuple(
                 (
@@ -131,21 +196,109 @@ def compare(args: argparse.Namespace) -> Report:
                 for p in places
             )
             columns = (
-                Column("metric", "metric", "code", width=24),
-                Column("value", "value", "share"),
-                Column("mean", "mean", "share"),
-                Column("median", "median", "share"),
-                Column("rank", "rank", "code"),
-                Column("percentile", "pct", "share"),
+                Column("metric", _("metric"), "code", width=24),
+                Column("value", _("value"), "share"),
+                Column("mean", _("mean"), "share"),
+                Column("median", _("median"), "share"),
+                Column("rank", _("rank"), "code"),
+                Column("percentile", _("pct"), "share"),
             )
             tables.append(Table(f"{code}-{group.name}", columns, rows, title=title))
     return Report(
         "comparison",
-        meta=_profile_meta(profile),
+        meta=meta,
         text=text,
         tables=tuple(tables),
         data=data,
-        after=("Percentages; pct: percentile; n/a: not defined.",),
+        after=(_("Percentages; pct: percentile; n/a: not defined."),),
+    )
+
+
+_HEADS = {
+    "online-submission": N_("subm"),
+    "downloadable-form": N_("form"),
+    "local-attainment": N_("local"),
+    "authentication-shortfall": N_("short"),
+    "success-ratio": N_("succ"),
+}
+"""Short headings of the metrics the score table does not show (:data:`SHOWN` has the
+others)."""
+
+
+def _overview(
+    profile: Profile,
+    board: ScoreBoard,
+    comparison: Comparison,
+    metrics: list[str],
+    ordered: list[str],
+    shown: list[str],
+    data: dict[str, Any],
+    meta: dict[str, Any],
+) -> Report:
+    """One row per municipality: its rank among all by the first metric, its size class and
+    its rank there, and the metrics' values; a screen of them, best first."""
+    from digimaat.cli.commands import SHOWN
+
+    heads = {**dict(SHOWN), **_HEADS}
+    first = metrics[0]
+    headline = profile.headline
+    rows = []
+    for code in shown:
+        card = board.card(code)
+        everyone = comparison.place(code, first)[-1].position
+        classes = [
+            p.position for p in comparison.place(code, first) if p.group.kind == "size-class"
+        ]
+        in_class = classes[0] if classes else None
+        rows.append(
+            (
+                everyone.rank,
+                code,
+                card.name,
+                card.size_class,
+                None
+                if in_class is None or in_class.rank is None
+                else f"{in_class.rank}/{in_class.count}",
+                *[card.values[m] for m in metrics],
+            )
+        )
+    columns = (
+        Column("rank", "#", "integer"),
+        Column("municipality", _("code"), "code"),
+        Column("name", _("municipality"), "text", width=16),
+        Column("size_class", _("cl"), "integer"),
+        Column("class_rank", _("in cl"), "code"),
+        *[
+            Column(m, _("score") if m == headline else _(heads[m]) if m in heads else m, "share")
+            for m in metrics
+        ],
+    )
+    count = len(ordered)
+    if len(shown) < count:
+        more = _(
+            "The first {shown} of {count} municipalities by {metric}; --top N shows more, "
+            "--format csv or json every place in every group."
+        ).format(shown=len(shown), count=count, metric=first)
+    else:
+        more = _("All {count} municipalities by {metric}.").format(count=count, metric=first)
+    legend = _(
+        "#: rank among all in the data by {metric} (1 = best); cl: CBS size class; in cl: rank "
+        "within it; then percentages."
+    ).format(metric=first)
+    labels = [_("score: the profile's headline")] if headline in metrics else []
+    labels += [f"{_(heads[m])}: {m}" for m in metrics if m in heads and m != headline]
+    if labels:
+        legend += " " + "; ".join(labels) + "."
+    return Report(
+        "comparison",
+        title=_("Profile {name} {version}: {count} municipalities compared").format(
+            name=profile.name, version=profile.version, count=count
+        ),
+        meta=meta,
+        text=(fingerprint_line(profile),),
+        tables=(Table("overview", columns, tuple(rows), note=legend),),
+        data=data,
+        after=(more,),
     )
 
 
@@ -155,10 +308,10 @@ def _comparison(board: ScoreBoard, args: argparse.Namespace) -> Comparison:
     return compare_groups(board, _peer_groups(board, args))
 
 
-def _places_json(comparison: Comparison, code: str) -> list[dict[str, Any]]:
+def _places_json(comparison: Comparison, code: str, metrics: Sequence[str]) -> list[dict[str, Any]]:
     out = []
     for group in comparison.groups_of(code):
-        places = [p for p in comparison.place(code) if p.group == group]
+        places = [p for m in metrics for p in comparison.place(code, m) if p.group == group]
         stats = places[0].statistics
         out.append(
             {
@@ -183,215 +336,6 @@ def _places_json(comparison: Comparison, code: str) -> list[dict[str, Any]]:
     return out
 
 
-# -- trend ----------------------------------------------------------------------------------
-
-
-def trend(args: argparse.Namespace) -> Report:
-    """Each metric per reference year per municipality, and what changed (CMP-9 to CMP-11)."""
-    series = _trend(args, profile_of(args.profile))
-    latest = series.years[-1]
-    codes = (
-        [c.strip().upper() for c in args.municipality] if args.municipality else list(series.codes)
-    )
-    for code in codes:
-        if all(code not in y.cards for y in series.years):
-            raise InputError([Problem("municipality", code, "is in none of the years")])
-    metrics = [args.metric] if args.metric else list(series.metrics)
-    changes = (
-        [series.explain(c, args.metric, start=args.start, end=args.end) for c in codes]
-        if args.explain
-        else []
-    )
-    years = [y.year for y in series.years]
-    data = {
-        "years": [
-            {
-                "year": y.year,
-                "spec_version": y.spec_version,
-                "profile": {
-                    "name": y.profile,
-                    "version": y.profile_version,
-                    "fingerprint": y.fingerprint,
-                },
-                "sources": [s.file for s in y.sources],
-            }
-            for y in series.years
-        ],
-        "differences": list(series.differences()),
-        "municipalities": [
-            {
-                "municipality": code,
-                "name": _name_in(series, code),
-                "series": {
-                    m: [
-                        {"year": p.year, "value": p.value, "present": p.present}
-                        for p in series.series(code, m)
-                    ]
-                    for m in metrics
-                },
-            }
-            for code in codes
-        ],
-        "changes": [_change_json(c) for c in changes],
-    }
-    if args.format != "table":
-        long_columns = (
-            Column("municipality", "municipality", "code"),
-            Column("metric", "metric", "code"),
-            Column("year", "year", "code"),
-            Column("value", "value", "share"),
-            Column("present", "present", "code"),
-        )
-        long: tuple[tuple[Any, ...], ...] = tuple(
-            (code, m, p.year, p.value if p.present else None, "yes" if p.present else "no")
-            for code in codes
-            for m in metrics
-            for p in series.series(code, m)
-        )
-        return Report("trend", tables=(Table("values", long_columns, long),), data=data)
-    listed = ", ".join(map(str, years))
-    text = [
-        f"Profile {latest.profile} {latest.profile_version}, specification "
-        f"{latest.spec_version}, reference years {listed}, fingerprint\n  {latest.fingerprint}"
-    ]
-    text += [f"Note: the years differ: {difference}." for difference in series.differences()]
-    tables: list[Table] = []
-    for code in codes:
-        for start in range(0, len(years), 6):
-            chunk = list(range(start, min(start + 6, len(years))))
-            columns: tuple[Column, ...] = (
-                Column("metric", "metric", "code", width=24),
-                *(Column(str(years[k]), str(years[k]), "share") for k in chunk),
-            )
-            rows: list[tuple[Any, ...]] = []
-            for m in metrics:
-                points = series.series(code, m)
-                rows.append((m, *(points[k].value if points[k].present else "-" for k in chunk)))
-            title = f"{_short(_name_in(series, code), 40)} ({code})" if start == 0 else ""
-            tables.append(Table(f"{code}-{start}", columns, tuple(rows), title=title))
-    for change in changes:
-        tables.extend(_change_tables(series, change, args.limit))
-    return Report(
-        "trend",
-        text=tuple(text),
-        tables=tuple(tables),
-        data=data,
-        after=("Percentages; n/a: not defined; -: not in that year's data.",),
-    )
-
-
-def _name_in(series: Trend, code: str) -> str:
-    for year in reversed(series.years):
-        if code in year.cards:
-            return year.cards[code].name
-    return code
-
-
-def _trend(args: argparse.Namespace, profile: Profile) -> Trend:
-    """The trend of the data files (one dataset per reference year) and saved score documents."""
-    from digimaat.analysis.scores import read_scores
-    from digimaat.analysis.trends import Trend, read_years, trend_of_scores
-    from digimaat.analysis.trends import trend as trend_of_years
-
-    documents = {}
-    for item in args.scores or []:
-        year, sep, path = item.partition("=")
-        if not sep or not year.strip().isdigit():
-            raise UsageError(f"--scores takes YEAR=FILE (got {item!r})")
-        documents[int(year)] = read_scores(path)
-    if not args.files and not documents:
-        raise UsageError("give exchange files, --scores YEAR=FILE, or both")
-    parts = []
-    if args.files:
-        parts.append(trend_of_years(read_years(args.files), profile))
-    if documents:
-        parts.append(trend_of_scores(documents, mixed=args.allow_mixed))
-    years = sorted((y for part in parts for y in part.years), key=lambda y: y.year)
-    twice = sorted({y.year for y in years if [z.year for z in years].count(y.year) > 1})
-    if twice:
-        raise UsageError(f"the years {twice} are given both as data and as scores")
-    return Trend(tuple(years), mixed=args.allow_mixed)
-
-
-def _change_json(change: Change) -> dict[str, Any]:
-    return {
-        "municipality": change.municipality,
-        "metric": change.metric,
-        "from": change.start,
-        "to": change.end,
-        "before": change.before,
-        "after": change.after,
-        "change": change.change,
-        "products": [
-            {
-                "product": i.uri,
-                "name": i.name,
-                "before": i.before,
-                "after": i.after,
-                "change": i.change,
-                "level": [_label(i.level_before), _label(i.level_after)],
-                "status": [i.status_before, i.status_after],
-                "volume": [i.volume_before, i.volume_after],
-                "movements": list(i.movements),
-            }
-            for i in change.items
-        ],
-    }
-
-
-def _label(level: Any) -> str | None:
-    return None if level is None else str(level.label)
-
-
-def _points(value: float) -> str:
-    from digimaat.measurement.aggregation import display
-
-    return ("+" if value >= 0 else "") + display(value * 100, 2)
-
-
-def _percent(value: float | None) -> str:
-    from digimaat.measurement.aggregation import display
-
-    return "n/a" if value is None else display(value * 100, 1) + "%"
-
-
-def _change_tables(series: Trend, change: Change, limit: int) -> list[Table]:
-    name = _name_in(series, change.municipality)
-    if change.change is None:
-        title = (
-            f"{name}: {change.metric} is not defined in both {change.start} and "
-            f"{change.end}; its change is not explained."
-        )
-        return [Table(f"change-{change.municipality}", (), (), title=title)]
-    title = (
-        f"{name}: {change.metric} went from {_percent(change.before)} in "
-        f"{change.start} to {_percent(change.after)} in {change.end}, "
-        f"{_points(change.change)} points: the sum of the changes per product."
-    )
-    rows: list[tuple[Any, ...]] = [
-        (
-            i.name,
-            i.before * 100,
-            i.after * 100,
-            _points(i.change),
-            ", ".join(i.movements),
-        )
-        for i in change.items[:limit]
-    ]
-    rest = change.items[limit:]
-    if rest:
-        total = math.fsum(i.change for i in rest)
-        rows.append((f"{len(rest)} other products", "", "", _points(total), ""))
-    columns = (
-        Column("product", "product", "text", width=24),
-        Column("before", "before", "number"),
-        Column("after", "after", "number"),
-        Column("change", "change", "number"),
-        Column("moved", "moved", "text", width=20),
-    )
-    return [Table(f"change-{change.municipality}", columns, tuple(rows), title=title)]
-
-
 # -- report ---------------------------------------------------------------------------------
 
 
@@ -405,26 +349,46 @@ def report(args: argparse.Namespace) -> Report:
         import digimaat.plot  # noqa: F401  (the charts need the optional extra "report")
     except ImportError as exc:
         raise UsageError(str(exc)) from None
+    from digimaat.progress import Progress
+
     profile = profile_of(args.profile)
-    years = read_years(args.files)
+    with reading(args.files, args) as progress:
+        years = read_years(args.files, progress=progress)
     latest = years[max(years)].dataset
     codes = _codes(args, latest)
     peers = read_peer_groups(args.peers) if args.peers else None
-    page = render_report(
-        years,
-        profile,
-        municipalities=codes,
-        peers=peers,
-        register_year=args.population_year,
-        lang=args.lang,
-    )
+    from digimaat.analysis.report import LANGUAGES
+
+    if args.lang not in LANGUAGES:
+        raise UsageError(
+            _("the HTML report is written in {languages} (got --lang {lang})").format(
+                languages=" or ".join(LANGUAGES), lang=args.lang
+            )
+        )
+    many = "municipality" if len(codes) == 1 else "municipalities"
+    with Progress(0, f"digimaat report: {len(codes)} {many}") as bar:
+        page = render_report(
+            years,
+            profile,
+            municipalities=codes,
+            peers=peers,
+            register_year=args.population_year,
+            lang=args.lang,
+            progress=bar,
+        )
     path = Path(args.output)
     path.write_text(page, encoding="utf-8")
-    many = "municipality" if len(codes) == 1 else "municipalities"
-    plural = "s" if len(years) > 1 else ""
-    line = (
-        f"{path}: report of {len(codes)} {many}, reference year{plural} "
-        f"{', '.join(map(str, sorted(years)))}, {len(page.encode('utf-8')):,} bytes"
+    line = ngettext(
+        "{path}: report of {count} municipality, {years}, {size:,} bytes",
+        "{path}: report of {count} municipalities, {years}, {size:,} bytes",
+        len(codes),
+    ).format(
+        path=path,
+        count=len(codes),
+        years=ngettext("reference year {years}", "reference years {years}", len(years)).format(
+            years=", ".join(map(str, sorted(years)))
+        ),
+        size=len(page.encode("utf-8")),
     )
     return Report(
         "report",

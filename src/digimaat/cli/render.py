@@ -6,7 +6,13 @@
 - ``csv``: the report's first table, numbers at full precision, every text cell that a
   spreadsheet would run as a formula neutralised;
 - ``csv-nl``: the same for a Dutch spreadsheet: ``;``, decimal comma, shares as
-  percentages, a byte order mark.
+  percentages, a byte order mark;
+- ``xlsx``: a workbook, one sheet per table and a sheet about the report
+  (:mod:`digimaat.cli.workbook`; the optional extra ``xlsx``).
+
+:func:`output` renders a command's reports, as text or, for a workbook, as bytes, and
+:func:`deliver` writes them to a file (``-o``) or to standard output; a workbook goes to
+standard output only when that is not a terminal (:func:`check_destination`).
 """
 
 from __future__ import annotations
@@ -16,20 +22,34 @@ import io
 import json
 import math
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, Final, TextIO
 
 from digimaat._boundary import guard
 from digimaat._version import SPEC_VERSION, __version__
 from digimaat.analysis.tables import Column, Report, Table
-from digimaat.errors import safe_text
+from digimaat.errors import UsageError, safe_text
 
-__all__ = ["FORMATS", "OUTPUT_FORMAT", "WIDTH", "render", "spreadsheet_safe"]
+__all__ = [
+    "BINARY_FORMATS",
+    "FORMATS",
+    "OUTPUT_FORMAT",
+    "WIDTH",
+    "check_destination",
+    "deliver",
+    "output",
+    "render",
+    "spreadsheet_safe",
+]
 
 OUTPUT_FORMAT: Final = "digimaat-output"
 """The ``format`` member of every JSON output document."""
 WIDTH: Final = 80
-FORMATS: Final = ("table", "json", "csv", "csv-nl")
+FORMATS: Final = ("table", "json", "csv", "csv-nl", "xlsx")
+BINARY_FORMATS: Final = ("xlsx",)
+"""Formats written as bytes, not text: to a file, or to standard output that is not a
+terminal."""
 _FORMULA: Final = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -43,8 +63,74 @@ def spreadsheet_safe(text: str) -> str:
 
 
 def render(report: Report, form: str, out: TextIO) -> None:
-    """Write a report in a format of :data:`FORMATS`."""
+    """Write a report in a text format of :data:`FORMATS` (all but ``xlsx``)."""
+    if form in BINARY_FORMATS:
+        raise UsageError(f"--format {form} is written as bytes: use output()")
     _RENDERERS[form](report, out)
+
+
+def output(reports: Sequence[Report], form: str) -> str | bytes:
+    """A command's reports in a format: text, or the bytes of a workbook (one report)."""
+    if form in BINARY_FORMATS:
+        from digimaat.cli.workbook import workbook
+
+        if len(reports) != 1:
+            raise UsageError(f"--format {form} writes one report, not {len(reports)}")
+        return workbook(reports[0])
+    out = io.StringIO()
+    for n, report in enumerate(reports):
+        if n:
+            out.write("\n")
+        render(report, form, out)
+    return out.getvalue()
+
+
+def check_destination(form: str, path: str | None, out: TextIO, option: str = "-o FILE") -> None:
+    """Refuse, before any work is done, an output that cannot be written as asked.
+
+    A workbook needs the optional extra ``xlsx`` and a file: ``path``, or standard output
+    when it is not a terminal (a pipe or a redirection); a file named ``.xlsx`` needs
+    ``--format xlsx``. ``option`` names how the command takes a file.
+    """
+    if path is not None and path.lower().endswith(".xlsx") and form not in BINARY_FORMATS:
+        raise UsageError(f"{path} is named as a workbook: give --format xlsx to write one")
+    if form not in BINARY_FORMATS:
+        return
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        raise UsageError(
+            f"--format {form} needs the optional extra 'xlsx': pip install 'digimaat[xlsx]'"
+        ) from None
+    if path is None and (getattr(out, "buffer", None) is None or _terminal(out)):
+        raise UsageError(
+            f"--format {form} writes a workbook, which a terminal cannot show: give {option}, "
+            "or redirect standard output to a file"
+        )
+
+
+def _terminal(out: TextIO) -> bool:
+    try:
+        return out.isatty()
+    except (OSError, ValueError):  # a closed or detached stream
+        return False
+
+
+def deliver(payload: str | bytes, path: str | None, out: TextIO) -> None:
+    """Write a rendered output to the file ``path``, or else to ``out`` (bytes to its buffer)."""
+    if path is not None:
+        if isinstance(payload, bytes):
+            Path(path).write_bytes(payload)
+        else:
+            with open(path, "w", encoding="utf-8", newline="") as file:
+                file.write(payload)
+        return
+    if isinstance(payload, bytes):
+        out.flush()
+        out.buffer.write(payload)
+        out.buffer.flush()
+        return
+    out.write(payload)
 
 
 # -- table --------------------------------------------------------------------------------

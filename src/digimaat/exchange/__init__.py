@@ -40,15 +40,19 @@ held in memory. ``dump`` writes a file; ``dumps`` returns its text.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
+
+import attrs
 
 from digimaat._boundary import guard
 from digimaat.errors import InputError, InvalidValueError, Problem, ProblemCollector
-from digimaat.exchange.sheet import COLUMNS, REQUIRED_COLUMNS
+from digimaat.exchange.jsonform import RawDocument
+from digimaat.exchange.sheet import COLUMNS, REQUIRED_COLUMNS, RawSheet
 from digimaat.exchange.source import MAX_BYTES, MAX_DEPTH, Limits, Source, read_source, text_source
 from digimaat.exchange.submission import Submission, merge
 from digimaat.exchange.validation import FORMAT, FileContent, validate
@@ -62,6 +66,7 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "ExchangeError",
     "Limits",
+    "Progress",
     "Submission",
     "dump",
     "dumps",
@@ -74,7 +79,13 @@ __all__ = [
 File = str | os.PathLike[str] | IO[bytes] | IO[str]
 """What ``load`` reads: a path, or a file object opened for reading."""
 
+Progress = Callable[[int, int], None]
+"""A callback ``(steps done, steps in all)`` for a progress bar: :func:`load` counts three
+steps per file (read, cut into records, checked), and calls it before the first and after
+every step. The exchange layer draws nothing; the command line draws the bar."""
+
 _FORMS = ("json", "csv", "xlsx")
+_Raw = TypeVar("_Raw")
 
 
 @contextlib.contextmanager
@@ -94,46 +105,67 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _read(
-    source: Source,
+    read: Callable[[], Source],
     catalogue: Any,
     limits: Limits,
     collector: ProblemCollector,
     sheet: str | None = None,
+    step: Callable[[], None] | None = None,
 ) -> FileContent | None:
-    """One file through the pipeline: tokenizer of its form, then the rules."""
+    """One file through the pipeline: its bytes, the tokenizer of its form, then the rules.
+
+    ``read`` gives the file's :class:`Source`; its bytes are let go as soon as the records
+    are cut, so that they are not kept while the rules are applied.
+    """
     with _collector_paused():
-        return _pipeline(source, catalogue, limits, collector, sheet)
+        try:
+            source = read()
+        except InputError as exc:
+            collector.absorb(exc)
+            return None
+        if step is not None:
+            step()  # read
+        raw = _tokenize(source, limits, collector, sheet)
+        del source
+        return None if raw is None else validate(_cut(raw, step), catalogue, limits, collector)
 
 
-def _pipeline(
-    source: Source,
-    catalogue: Any,
-    limits: Limits,
-    collector: ProblemCollector,
-    sheet: str | None,
-) -> FileContent | None:
+def _tokenize(
+    source: Source, limits: Limits, collector: ProblemCollector, sheet: str | None
+) -> RawDocument | RawSheet | None:
+    """The raw records of a source, cut by the tokenizer of its form (without its bytes)."""
+    raw: RawDocument | RawSheet
     if source.form == "xlsx":
         from digimaat.exchange.xlsxform import tokenize as tokenize_xlsx
 
-        return validate(tokenize_xlsx(source, limits, sheet), catalogue, limits, collector)
-    if source.form == "json":
+        raw = tokenize_xlsx(source, limits, sheet)
+    elif source.form == "json":
         from digimaat.exchange.jsonform import tokenize as tokenize_json
 
-        return validate(tokenize_json(source, limits), catalogue, limits, collector)
-    if source.form == "csv":
+        raw = tokenize_json(source, limits)
+    elif source.form == "csv":
         from digimaat.exchange.csvform import tokenize as tokenize_csv
 
-        return validate(tokenize_csv(source, limits), catalogue, limits, collector)
-    collector.add(
-        Problem(
-            "file",
-            Path(source.name).suffix or "",
-            "has an unknown form; expected .json, .csv or .xlsx (or give form=)",
-            source=source.name,
-            clause="XCH-1",
+        raw = tokenize_csv(source, limits)
+    else:
+        collector.add(
+            Problem(
+                "file",
+                Path(source.name).suffix or "",
+                "has an unknown form; expected .json, .csv or .xlsx (or give form=)",
+                source=source.name,
+                clause="XCH-1",
+            )
         )
-    )
-    return None
+        return None
+    return attrs.evolve(raw, source=Source(source.name, b"", source.form))
+
+
+def _cut(raw: _Raw, step: Callable[[], None] | None) -> _Raw:
+    """The raw records of a file, once cut: a step of its progress."""
+    if step is not None:
+        step()
+    return raw
 
 
 def _files(files: Sequence[File]) -> list[File]:
@@ -150,6 +182,7 @@ def _contents(
     catalogue: Any,
     limits: Limits | None,
     sheet: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[FileContent], ProblemCollector, Any, Limits]:
     from digimaat.vocabulary.products import Catalogue, reference_catalogue
 
@@ -163,16 +196,37 @@ def _contents(
         raise InvalidValueError("catalogue", type(base).__name__, "must be a Catalogue")
     collector = ProblemCollector(limit=limits.max_problems)
     contents: list[FileContent] = []
-    for file in files:
-        try:
-            source = read_source(file, form=form, limits=limits)
-        except InputError as exc:
-            collector.absorb(exc)
-            continue
-        content = _read(source, base, limits, collector, sheet)
+    steps = _Steps(progress, _STEPS * len(files))
+    for n, file in enumerate(files, 1):
+        read = functools.partial(read_source, file, form=form, limits=limits)
+        content = _read(read, base, limits, collector, sheet, steps.step)
+        steps.reach(n * _STEPS)
         if content is not None:
             contents.append(content)
     return contents, collector, base, limits
+
+
+_STEPS = 3
+"""The steps of a file that :data:`Progress` counts: read, cut into records, checked."""
+
+
+class _Steps:
+    """Counts the steps of reading files and reports them to a progress callback."""
+
+    def __init__(self, progress: Callable[[int, int], None] | None, total: int) -> None:
+        self.progress = progress
+        self.total = total
+        self.done = 0
+        if progress is not None:
+            progress(0, total)
+
+    def step(self) -> None:
+        self.reach(self.done + 1)
+
+    def reach(self, done: int) -> None:
+        self.done = done
+        if self.progress is not None:
+            self.progress(done, self.total)
 
 
 def _raise(collector: ProblemCollector) -> None:
@@ -187,6 +241,7 @@ def load(
     catalogue: Any = None,
     limits: Limits | None = None,
     sheet: str | None = None,
+    progress: Progress | None = None,
 ) -> Submission:
     """Read one or more exchange files into one :class:`Submission` (XCH-1 to XCH-18).
 
@@ -195,9 +250,12 @@ def load(
     is read from its first sheet, or from the sheet named ``sheet``. Products are resolved
     in ``catalogue`` (the reference catalogue by default) plus the files' local products.
     Every problem of every file is reported together in one
-    :class:`~digimaat.errors.InputError`.
+    :class:`~digimaat.errors.InputError`. ``progress``, when given, is told the steps done
+    (see :data:`Progress`).
     """
-    contents, collector, base, _ = _contents(_files(files), form, catalogue, limits, sheet)
+    contents, collector, base, _ = _contents(
+        _files(files), form, catalogue, limits, sheet, progress
+    )
     submission = merge(contents, base, collector)
     _raise(collector)
     assert submission is not None
@@ -226,7 +284,7 @@ def loads(
     base = reference_catalogue() if catalogue is None else catalogue
     limits = Limits() if limits is None else limits
     collector = ProblemCollector(limit=limits.max_problems)
-    content = _read(source, base, limits, collector, sheet)
+    content = _read(lambda: source, base, limits, collector, sheet)
     submission = merge([content] if content else [], base, collector)
     _raise(collector)
     assert submission is not None
@@ -241,12 +299,15 @@ def load_dataset(
     sheet: str | None = None,
     products: Iterable[str] | None = None,
     costs: Any = None,
+    progress: Progress | None = None,
 ) -> Any:
     """Read one or more exchange files into one :class:`~digimaat.measurement.dataset.Dataset`.
 
     The same as ``load(*files, ...).dataset(products=products, costs=costs)``.
     """
-    submission = load(*files, form=form, catalogue=catalogue, limits=limits, sheet=sheet)
+    submission = load(
+        *files, form=form, catalogue=catalogue, limits=limits, sheet=sheet, progress=progress
+    )
     return submission.dataset(products=products, costs=costs)
 
 
@@ -255,13 +316,16 @@ def load_years(
     form: str | None = None,
     catalogue: Any = None,
     limits: Limits | None = None,
+    progress: Progress | None = None,
 ) -> dict[int, Submission]:
     """Read files of one or more reference years: one :class:`Submission` per year.
 
     Files of the same year must agree as :func:`load` requires; every problem of every
-    file is reported together.
+    file is reported together; ``progress`` is told the steps done, as by :func:`load`.
     """
-    contents, collector, base, _ = _contents(_files(files), form, catalogue, limits)
+    contents, collector, base, _ = _contents(
+        _files(files), form, catalogue, limits, progress=progress
+    )
     by_year: dict[int, list[FileContent]] = {}
     for content in contents:
         if content.reference_year is not None:

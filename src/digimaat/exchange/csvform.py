@@ -35,7 +35,7 @@ from typing import Any, Final
 import numpy as np
 
 from digimaat._boundary import guard
-from digimaat.errors import NO_VALUE, Problem
+from digimaat.errors import N_, NO_VALUE, Problem
 from digimaat.exchange.raw import IntArray, RawTable
 from digimaat.exchange.rules import CSV, CSV_NL, Dialect
 from digimaat.exchange.sheet import COLUMNS, REQUIRED_COLUMNS, Header, RawSheet, sheet
@@ -132,10 +132,14 @@ def _pure(source: Source, separator: str, dialect: Dialect) -> RawSheet:
     if header is None or columns is None:
         return _empty(source, dialect, tuple(problems))
     complete = bool(state["complete"])
-    if not columns.size and complete and not header.problems:
+    if not columns.size and not problems and complete and not header.problems:  # not a bad row
         problems.append(
             Problem(
-                "file", NO_VALUE, "has a header but no rows", source=source.name, clause="XCH-11"
+                "file",
+                NO_VALUE,
+                N_("has a header but no rows"),
+                source=source.name,
+                clause="XCH-11",
             )
         )
     rows = np.frombuffer(numbers, dtype=np.intp)

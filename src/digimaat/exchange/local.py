@@ -161,6 +161,11 @@ def _converter() -> cattrs.Converter:
     return conv
 
 
+_VALUE_CLAUSES = {"reference_target": "MAT-1", "required_assurance": "LOA-1"}
+"""The clauses that define the values of a local product's fields, where XCH-6 refers to
+one (XCH-2): a level (MAT-1) and an assurance level (LOA-1)."""
+
+
 def read_local_product(value: Any, where: str) -> tuple[Product | None, list[Problem]]:
     """A local product record at ``where``: the product, or every problem of the record."""
     if not isinstance(value, dict):
@@ -177,8 +182,10 @@ def read_local_product(value: Any, where: str) -> tuple[Product | None, list[Pro
         record = _converter().structure(value, LocalProductRecord)
     except Exception as exc:  # the walker turns cattrs' error tree into problems
         problems = [
-            p if p.clause else attrs.evolve(p, clause="XCH-6")
-            for p in problems_of(exc, value, where, LocalProductRecord)
+            p if p.clause else attrs.evolve(p, clause=_VALUE_CLAUSES.get(p.field, "XCH-6"))
+            for p in problems_of(
+                exc, value, where, LocalProductRecord, form="XCH-6", unknown="XCH-5"
+            )
         ]
         return None, problems
     try:

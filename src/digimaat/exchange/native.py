@@ -2,40 +2,38 @@
 
 With the ``fast`` extra installed (``pip install digimaat[fast]``), a large CSV file is cut
 by pyarrow's CSV reader, and a JSON document is parsed by orjson
-(:mod:`digimaat.exchange.jsonform` asks for it). Neither decides anything: a native
+(:mod:`digimaat.exchange.jsonfast` asks for it). Neither decides anything: a native
 tokenizer gives the same raw records as the pure one, or declines, and then the pure one
 reads the file. The property tests check that both give the same records, problems
-included, on generated files.
+included, on generated files (``tests/exchange/test_fast_ways.py``).
 
 pyarrow cuts the file when it is large enough to be worth importing pyarrow for, and its
-rows are lines: no blank line, no carriage return except before a line feed, and no
-quoted cell spread over lines (pyarrow refuses those, and the file is declined). Every
-row that holds a quote is cut again by the ``csv`` module and compared, so that a quote
-is read as RFC 4180 reads it; a difference declines the file.
+rows are lines: every carriage return is followed by a line feed (else pyarrow would
+count more rows than there are lines), and no quoted cell is spread over lines (pyarrow
+refuses those, and the file is declined). A blank line is a row of empty cells to both
+tokenizers, which a reader skips. Every line that holds a quote is cut again by the
+``csv`` module and compared, so that a quote is read as RFC 4180 reads it; a difference
+declines the file. The codes are taken from pyarrow's buffers as they are (``to_numpy``
+would import pandas where it is installed), and the parser's memory is given back as soon
+as the columns are taken.
 """
 
 from __future__ import annotations
 
-import array
-import collections
 import csv
-import itertools
 import os
-from typing import Any, Final
 
 import numpy as np
+from numpy.typing import NDArray
 
 from digimaat._boundary import guard
-from digimaat.exchange.raw import IntArray
+from digimaat.exchange.raw import ABSENT, IntArray
 from digimaat.exchange.source import Source
 
 __all__ = ["NATIVE_CSV_MIN_BYTES", "csv_columns"]
 
 NATIVE_CSV_MIN_BYTES = 1 << 20
 """Smaller CSV files are cut by the pure tokenizer (importing pyarrow costs more)."""
-
-_CODE: Final = "q" if np.dtype(np.intp).itemsize == 8 else "i"
-"""The ``array`` type code of ``numpy.intp``."""
 
 _DISABLED = "DIGIMAAT_PURE"
 """An environment variable that, when set, turns the native tokenizers off (for tests)."""
@@ -46,71 +44,19 @@ def enabled() -> bool:
     return not os.environ.get(_DISABLED)
 
 
-def _lines(data: bytes) -> IntArray | None:
-    """The offsets of the line feeds, or ``None`` when rows might not be lines.
+def _read(data: bytes, separator: str, width: int) -> list[tuple[Codes, list[str]]] | None:
+    """The columns pyarrow reads (after the header), each as the codes of its cells into its
+    distinct cells, or ``None`` when it refuses."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
 
-    Rows are lines when no line is blank and every carriage return ends a line (before
-    its line feed).
-    """
-    buffer = np.frombuffer(data, dtype=np.uint8)
-    newlines = _offsets(buffer, 0x0A)
-    if newlines.size and newlines[0] == 0:
-        return None
-    gaps = np.diff(newlines)
-    if (gaps == 1).any():
-        return None
-    returns = data.count(b"\r")
-    if returns:
-        before = buffer[newlines[newlines > 0] - 1] == 0x0D
-        if returns != int(np.count_nonzero(before)):
-            return None  # a carriage return that does not end a line
-        if ((gaps == 2) & before[1:]).any() if before.size > 1 else False:
-            return None  # a line holding nothing but its carriage return
-    return newlines
-
-
-def csv_columns(
-    source: Source, separator: str
-) -> tuple[list[str], IntArray, list[tuple[IntArray, list[str]]]] | None:
-    """The header cells, row numbers and coded columns of a CSV file, or ``None`` to decline."""
-    data = source.data
-    if len(data) < NATIVE_CSV_MIN_BYTES or not enabled():
-        return None
-    lines = _lines(data)
-    if lines is None:
-        return None  # blank lines, or lines not ended by LF: rows are not lines
-    quoted = b'"' in data
-    newlines = lines if quoted else None  # kept only where quotes are checked line by line
-    del lines
-    try:
-        import pyarrow as pa
-        import pyarrow.csv as pacsv
-    except ImportError:
-        return None
-    first_end = data.find(b"\n")
-    header_line = (data[:first_end] if first_end >= 0 else data).decode("utf-8").rstrip("\r")
-    try:
-        header = next(csv.reader([header_line], delimiter=separator, strict=True))
-    except (csv.Error, StopIteration):
-        return None  # the pure tokenizer reports it
-    width = len(header)
-    if width == 0:
-        return None
     names = [f"c{k}" for k in range(width)]
     kind = pa.dictionary(pa.int32(), pa.string())
-    # Read a block at a time: each block's cells are coded against the distinct values of the
-    # column so far, into one buffer per column, so memory holds one number per cell and
-    # never a whole table of pyarrow's beside it (SEC-5).
-    index: list[dict[str, int]] = [
-        collections.defaultdict(itertools.count().__next__) for _ in range(width)
-    ]
-    coded = [array.array(_CODE) for _ in range(width)]
-    size = 0
     try:
-        reader = pacsv.open_csv(
+        table = pacsv.read_csv(
             pa.py_buffer(data),
             read_options=pacsv.ReadOptions(
-                use_threads=False, column_names=names, skip_rows=1, block_size=1 << 22
+                use_threads=False, column_names=names, skip_rows=1, block_size=_BLOCK
             ),
             parse_options=pacsv.ParseOptions(
                 delimiter=separator,
@@ -124,82 +70,164 @@ def csv_columns(
                 column_types=dict.fromkeys(names, kind),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
-                check_utf8=True,
+                check_utf8=False,  # the source is UTF-8 (checked when it was read)
             ),
         )
-        for batch in reader:
-            size += batch.num_rows
-            for k, codes in enumerate(coded):
-                cells = batch.column(k)
-                dictionary = cells.dictionary.to_pylist()
-                remap = np.fromiter(
-                    map(index[k].__getitem__, dictionary), dtype=np.intp, count=len(dictionary)
-                )
-                indices = cells.indices.to_numpy(zero_copy_only=False)
-                part = remap[indices] if len(dictionary) else indices.astype(np.intp)
-                codes.frombytes(memoryview(part).cast("B"))
     except (pa.ArrowException, ValueError):
         return None
-    columns = [
-        (np.frombuffer(codes, dtype=np.intp), list(values))
-        for codes, values in zip(coded, index, strict=True)
+    columns: list[tuple[Codes, list[str]]] = []
+    for name in names:
+        column = table.column(name)
+        if column.num_chunks != 1:
+            column = column.unify_dictionaries()
+        chunks = column.chunks
+        dictionary = chunks[0].dictionary if chunks else pa.array([], pa.string())
+        codes = np.zeros(len(column), dtype=np.int32)
+        at = 0
+        for chunk in chunks:
+            # The indices' buffer as it is: no nulls (strings_can_be_null=False), and
+            # without to_numpy, which imports pandas where it is installed.
+            indices = chunk.indices
+            if indices.null_count:
+                return None
+            buffer = indices.buffers()[1]
+            count = len(indices)
+            codes[at : at + count] = np.frombuffer(
+                buffer, dtype=np.int32, count=count, offset=indices.offset * 4
+            )
+            at += count
+        columns.append((codes, dictionary.to_pylist()))
+    del table, column, chunks
+    pa.default_memory_pool().release_unused()  # give the parser's memory back at once
+    return columns
+
+
+_BLOCK = 1 << 22
+"""Bytes pyarrow parses at a time."""
+
+
+def _line_feeds(data: bytes) -> IntArray:
+    """The offsets of the line feeds, found a megabyte at a time (bounded memory)."""
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    parts = [
+        np.flatnonzero(buffer[at : at + _MEGABYTE] == 0x0A) + at
+        for at in range(0, len(data), _MEGABYTE)
     ]
-    rows = np.arange(2, size + 2, dtype=np.intp)
-    if newlines is not None and not _quotes_agree(data, newlines, separator, width, columns):
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
+
+
+_MEGABYTE = 1 << 20
+
+
+def csv_columns(
+    source: Source, separator: str
+) -> tuple[list[str], IntArray, list[tuple[IntArray, list[str]]]] | None:
+    """The header cells, row numbers and coded columns of a CSV file, or ``None`` to decline."""
+    data = source.data
+    if len(data) < NATIVE_CSV_MIN_BYTES or not enabled():
         return None
+    if data.startswith((b"\n", b"\r")):
+        return None  # a blank header
+    try:
+        import pyarrow.csv  # noqa: F401
+    except ImportError:
+        return None
+    first_end = data.find(b"\n")
+    header_line = (data[:first_end] if first_end >= 0 else data).decode("utf-8").rstrip("\r")
+    try:
+        header = next(csv.reader([header_line], delimiter=separator, strict=True))
+    except (csv.Error, StopIteration):
+        return None  # the pure tokenizer reports it
+    width = len(header)
+    if width == 0:
+        return None
+    read = _read(data, separator, width)
+    if read is None:
+        return None
+    size = len(read[0][0])
+    feeds = _line_feeds(data) if b"\r" in data or b'"' in data else None
+    if feeds is not None and b"\r" in data and size != len(feeds) - data.endswith(b"\n"):
+        # A carriage return ends a row to pyarrow: unless each is followed by a line feed
+        # there are more rows than lines.
+        return None
+    if feeds is not None and b'"' in data and not _quotes_agree(data, feeds, separator, read):
+        return None
+    columns = [_without_blanks(codes, values) for codes, values in read]
+    del read
+    rows = np.arange(2, size + 2, dtype=np.intp)
     blank = _blank_rows(columns, size)
-    if blank.any():
+    if blank is not None:
         keep = ~blank
         rows = rows[keep]
         columns = [(codes[keep], values) for codes, values in columns]
     return header, rows, columns
 
 
-def _offsets(buffer: np.ndarray[Any, Any], byte: int) -> IntArray:
-    """The offsets of a byte in a buffer, found a piece at a time (no mask of the whole file)."""
-    piece = 1 << 24
-    parts = [
-        np.flatnonzero(buffer[start : start + piece] == byte) + start
-        for start in range(0, len(buffer), piece)
-    ]
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
+Codes = NDArray[np.int32]
+
+
+def _without_blanks(codes: Codes, values: list[str]) -> tuple[IntArray, list[str]]:
+    """A column's codes with empty (or white-space) cells absent, and its other cells.
+
+    (The sheet reads such cells as absent; taking them out here spares it a pass.)
+    """
+    blank = [not v.strip() for v in values]
+    if not any(blank):
+        return codes.astype(np.intp), values
+    lookup = np.cumsum([not b for b in blank], dtype=np.intp) - 1
+    lookup[np.array(blank, dtype=np.bool_)] = ABSENT
+    return lookup[codes], [v for v, b in zip(values, blank, strict=True) if not b]
 
 
 def _quotes_agree(
     data: bytes,
-    newlines: IntArray,
+    feeds: IntArray,
     separator: str,
-    width: int,
-    columns: list[tuple[IntArray, list[str]]],
+    columns: list[tuple[Codes, list[str]]],
 ) -> bool:
     """Whether every line with a quote has the cells the csv module reads from it."""
-    buffer = np.frombuffer(data, dtype=np.uint8)
-    quoted = np.unique(np.searchsorted(newlines, _offsets(buffer, 0x22)))
-    starts = np.concatenate(([0], newlines + 1))
-    ends = np.concatenate((newlines, [len(data)]))
-    for line in quoted.tolist():
-        if line == 0:
-            continue  # the header, read by the csv module already
-        text = data[starts[line] : ends[line]].decode("utf-8").rstrip("\r")
-        try:
-            cells = next(csv.reader([text], delimiter=separator, strict=True))
-        except (csv.Error, StopIteration):
+    if not feeds.size:
+        return True  # no rows
+    lines: list[str] = []
+    starts: list[int] = []
+    at = data.find(b'"', int(feeds[0]) + 1)  # the header was read by the csv module already
+    while at > 0:
+        start = data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
+        end = len(data) if end < 0 else end
+        starts.append(start)
+        lines.append(data[start:end].decode("utf-8").rstrip("\r"))
+        at = data.find(b'"', end)
+    if not lines:
+        return True
+    rows = (np.searchsorted(feeds, starts) - 1).tolist()  # line 1 is row 0
+    try:
+        cells = list(csv.reader(lines, delimiter=separator, strict=True))
+    except csv.Error:
+        return False
+    width = len(columns)
+    if len(cells) != len(rows) or any(len(row) != width for row in cells):
+        return False
+    for n, (codes, values) in enumerate(columns):
+        if len(codes) <= rows[-1]:
             return False
-        row = line - 1
-        if len(cells) != width:
+        written = list(map(values.__getitem__, codes[rows].tolist()))
+        if written != [row[n] for row in cells]:
             return False
-        for (codes, values), cell in zip(columns, cells, strict=True):
-            if row >= len(codes) or values[int(codes[row])] != cell:
-                return False
     return True
 
 
-def _blank_rows(columns: list[tuple[IntArray, list[str]]], size: int) -> np.ndarray[Any, Any]:
-    """Rows of empty (or white-space) cells only, which a reader skips (XCH-12)."""
-    blank = np.ones(size, dtype=np.bool_)
-    for codes, values in columns:
-        empty = np.array([not v.strip() for v in values] or [True], dtype=np.bool_)
-        blank &= empty[codes]  # a native tokenizer's cells are never absent
+def _blank_rows(columns: list[tuple[IntArray, list[str]]], size: int) -> NDArray[np.bool_] | None:
+    """Rows whose every cell is absent (empty or white space), which a reader skips
+    (XCH-12); ``None`` when there are none."""
+    blank: NDArray[np.bool_] | None = None
+    for codes, _ in columns:
+        absent = codes == ABSENT
+        if not absent.any():
+            return None  # a column without an empty cell: no row is blank
+        blank = absent if blank is None else blank & absent
+    if blank is None or not blank.any():
+        return None
     return blank
 
 

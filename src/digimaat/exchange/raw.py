@@ -106,6 +106,16 @@ class RawTable:
     document cells repeated in every row, XCH-11)."""
     names: dict[str, str] = attrs.field(factory=dict)
     """The name problems give a field, where it differs from the field (a CSV column)."""
+    unread: frozenset[int] = frozenset()
+    """Records that are not objects (XCH-5): reported where they are, and their fields, which
+    they do not have, not reported as missing."""
+
+    def readable(self) -> NDArray[np.bool_]:
+        """Per record, whether it is an object whose fields can be read."""
+        out = np.ones(self.size, dtype=np.bool_)
+        if self.unread:
+            out[list(self.unread)] = False
+        return out
 
     def column(self, field: str) -> RawColumn:
         """The column of a field (an absent column if no record has it)."""
@@ -216,7 +226,6 @@ class RecordColumns:
         self._codes: dict[str, list[IntArray | int]] = {f: [] for f in self.fields}
         """Per field, the codes of each batch, or the batch's size where no record has it."""
         self._counters = {f: itertools.count() for f in self.fields}
-        self._pending = dict.fromkeys(self.fields, 0)
         self._index: dict[str, dict[Hashable, int]] = {f: self._new_index(f) for f in self.fields}
         self._fast_index: dict[tuple[str, str, str], dict[Any, int]] = {}
         self._values: dict[str, list[Any]] = {f: [] for f in self.fields}
@@ -225,6 +234,8 @@ class RecordColumns:
         """How many records have each tuple of member names (in order)."""
         self.others: list[tuple[int, dict[str, Any]]] = []
         """Records that are not objects, or have members the format does not define."""
+        self.unread: set[int] = set()
+        """Records that are not objects."""
 
     def add(self, records: list[Any]) -> None:
         """Add the next records (in file order)."""
@@ -237,7 +248,13 @@ class RecordColumns:
             for k, r in enumerate(records):
                 if type(r) is not dict:
                     self.others.append((start + k, r))
-            records = [r if type(r) is dict else {} for r in records]
+                    if not isinstance(r, dict):
+                        self.unread.add(start + k)
+            # An object in which a member name is repeated (reported where it is, XCH-5) is
+            # read with the value its last occurrence gives, so its other fields are checked.
+            records = [
+                r if type(r) is dict else dict(r) if isinstance(r, dict) else {} for r in records
+            ]
         signature_codes, signatures = _signatures(records)
         counts = np.bincount(signature_codes, minlength=len(signatures)).tolist()
         for g, keys in enumerate(signatures):
@@ -255,7 +272,10 @@ class RecordColumns:
             else:
                 rows = np.flatnonzero(np.isin(signature_codes, having))
                 codes = np.full(count, ABSENT, dtype=np.intp)
-                codes[rows] = self._code(field, [records[k][field] for k in rows.tolist()])
+                having_records = _items(records, rows.tolist())
+                codes[rows] = self._code(
+                    field, list(map(operator.itemgetter(field), having_records))
+                )
             self._codes[field].append(codes)
 
     def _code(self, field: str, part: Sequence[Any]) -> IntArray:
@@ -306,12 +326,15 @@ class RecordColumns:
         """
         distinct = self._values[field]
         old = len(distinct)
+        known = len(index)
         codes = np.fromiter(map(index.__getitem__, keys), dtype=np.intp, count=len(keys))
-        if self._pending[field]:
+        if len(index) != known:  # new values: kept at their first occurrence
+            # A miss takes the next code, so new codes first occur in increasing order:
+            # each first occurrence raises the highest code seen so far.
             new = np.flatnonzero(codes >= old)
-            _, first = np.unique(codes[new], return_index=True)
-            distinct.extend(part[int(k)] for k in new[first])
-            self._pending[field] = 0
+            seen = np.maximum.accumulate(codes[new])
+            first = new[np.diff(seen, prepend=old - 1) > 0]
+            distinct.extend(map(part.__getitem__, first.tolist()))
         return codes
 
     def _fast(self, field: str, kind: type, inner: type) -> dict[Any, int]:
@@ -323,12 +346,7 @@ class RecordColumns:
 
     def _new_index(self, field: str) -> dict[Any, int]:
         """An index whose misses take the field's next code (shared by its indexes)."""
-
-        def next_code() -> int:
-            self._pending[field] += 1
-            return next(self._counters[field])
-
-        index: dict[Any, int] = collections.defaultdict(next_code)
+        index: dict[Any, int] = collections.defaultdict(self._counters[field].__next__)
         index[None] = ABSENT
         return index
 
@@ -337,8 +355,9 @@ class RecordColumns:
         columns: dict[str, RawColumn] = {}
         for field in self.fields:
             parts = self._codes[field]
-            if all(type(part) is int for part in parts):
-                continue  # no record has the field: its column is made absent when asked
+            if all(type(part) is int for part in parts):  # no record has the field
+                columns[field] = RawColumn.absent(self.size)  # one code seen everywhere
+                continue
             if len(parts) > 1 or type(parts[0]) is int:
                 # One array, filled batch by batch; the batches are let go (SEC-5).
                 joined = np.empty(self.size, dtype=np.intp)
@@ -354,10 +373,18 @@ class RecordColumns:
             codes = parts[0]
             assert not isinstance(codes, int)
             columns[field] = RawColumn(codes, self._values[field])
-        return RawTable(name, self.size, columns, locate)
+        return RawTable(name, self.size, columns, locate, unread=frozenset(self.unread))
 
 
 _SCALARS: Final = frozenset({int, float, bool})
+
+
+def _items(items: Sequence[Any], at: list[int]) -> Sequence[Any]:
+    """The items at the given positions (at C speed)."""
+    if len(at) == 1:
+        return [items[at[0]]]
+    found: Sequence[Any] = operator.itemgetter(*at)(items) if at else ()
+    return found
 
 
 def _signatures(records: list[dict[str, Any]]) -> tuple[IntArray, list[tuple[str, ...]]]:

@@ -1,11 +1,11 @@
-"""The columns of a spreadsheet of offerings, in English and in Dutch (chapter XCH, XCH-11).
+"""The columns of a sheet of offerings, in English and in Dutch (chapter XCH, XCH-11, XCH-18).
 
 The CSV form and a workbook (``.xlsx``) are two ways to write the same sheet: a header row
 naming the columns and one row per offering. This module is that sheet's vocabulary, which
 both tokenizers and the template share: every column's canonical name, its Dutch name and
 the other names a header may give it; one yes/no column per capability, as an alternative
 to the compact ``capabilities`` list; and the columns that define a local product in the
-row that first uses it. It also turns a sheet's header and coded cells into the raw tables
+rows that use it. It also turns a sheet's header and coded cells into the raw tables
 of :mod:`digimaat.exchange.raw`, each cell located by its row and column.
 
 >>> from digimaat.exchange.sheet import column_of
@@ -27,7 +27,7 @@ import attrs
 import numpy as np
 
 from digimaat._boundary import guard
-from digimaat.errors import NO_VALUE, Problem
+from digimaat.errors import N_, NO_VALUE, Problem
 from digimaat.exchange.raw import ABSENT, IntArray, RawColumn, RawTable
 from digimaat.exchange.rules import Dialect
 from digimaat.exchange.source import Source
@@ -40,11 +40,13 @@ __all__ = [
     "DUTCH",
     "LOCAL_COLUMNS",
     "REQUIRED_COLUMNS",
+    "SCOPE_COLUMN",
     "VOLUME_COLUMNS",
     "RawSheet",
     "column_letter",
     "column_of",
     "header_key",
+    "header_names",
 ]
 
 VOLUME_COLUMNS: Final = tuple(f"volume_{channel.value}" for channel in CHANNELS)
@@ -71,6 +73,10 @@ COLUMNS: Final[tuple[str, ...]] = (
 )
 """The columns of the CSV form, in the order a writer writes them (XCH-11)."""
 
+SCOPE_COLUMN: Final = "product_scope"
+"""The column that names the product scope (AGG-2.1, XCH-11); a writer writes it last, and
+only when the scope is not the default."""
+
 REQUIRED_COLUMNS: Final[tuple[str, ...]] = (
     "reference_year",
     "cbs_code",
@@ -82,7 +88,7 @@ REQUIRED_COLUMNS: Final[tuple[str, ...]] = (
 """The columns every sheet must have; the others may be left out (XCH-11)."""
 
 CAPABILITY_COLUMNS: Final = tuple(f"capability:{c.value}" for c in Capability)
-"""One yes/no column per capability (XCH-11); the header is the capability's name."""
+"""One yes/no column per capability (XCH-18.3); the header is the capability's name."""
 
 LOCAL_COLUMNS: Final[tuple[str, ...]] = (
     "local_name",
@@ -93,7 +99,7 @@ LOCAL_COLUMNS: Final[tuple[str, ...]] = (
     "local_reference_target",
     "local_reason",
 )
-"""The columns that define a local product in the rows that use it (XCH-11, XCH-6)."""
+"""The columns that define a local product in the rows that use it (XCH-18.4, XCH-6)."""
 
 DUTCH: Final[dict[str, str]] = {
     "reference_year": "peiljaar",
@@ -114,6 +120,7 @@ DUTCH: Final[dict[str, str]] = {
     "forms_completed": "formulieren afgerond",
     "notes": "opmerkingen",
     "source": "bron",
+    "product_scope": "productbereik",
     **{f"capability:{c.value}": CAPABILITY_DUTCH[c] for c in Capability},
     "local_name": "naam lokaal product",
     "local_audiences": "doelgroepen lokaal product",
@@ -123,7 +130,7 @@ DUTCH: Final[dict[str, str]] = {
     "local_reference_target": "referentiedoel lokaal product",
     "local_reason": "reden lokaal product",
 }
-"""The Dutch name of every column, as the Dutch template writes it (XCH-11)."""
+"""The Dutch name of every column, as the Dutch template writes it (XCH-18.1)."""
 
 _OTHER_NAMES: Final[dict[str, tuple[str, ...]]] = {
     "cbs_code": ("cbs code", "gemeente code", "code"),
@@ -132,7 +139,6 @@ _OTHER_NAMES: Final[dict[str, tuple[str, ...]]] = {
     "population_year": ("peiljaar inwoners",),
     "capabilities": ("mogelijkheden",),
     "authentication": ("authenticatie", "inlogmiddel"),
-    "fee_applies": ("kosten",),
     "volume_unit": ("volume eenheid", "eenheid volume"),
     "forms_completed": ("formulieren voltooid",),
     "notes": ("toelichting", "notities", "opmerking", "remarks", "comments", "note"),
@@ -152,16 +158,33 @@ def header_key(text: str) -> str:
     return re.sub(r"[\s_\-]+", " ", plain).strip().casefold()
 
 
+def header_names(column: str) -> tuple[str, ...]:
+    """Every header that names a column (XCH-18.1): its canonical name, its Dutch name and
+    the other names a header may give it, the canonical name first.
+
+    >>> header_names("capability:online-payment")
+    ('online-payment', 'online betalen', 'capability:online-payment')
+    >>> header_names("volume_e-mail")
+    ('volume_e-mail', 'aantal e-mail', 'volume e-mail', 'volume email', 'aantal email')
+    """
+    if column.startswith("capability:"):
+        return (column.removeprefix("capability:"), DUTCH[column], column)
+    names = [column, DUTCH[column], *_OTHER_NAMES.get(column, ())]
+    if column in VOLUME_COLUMNS:  # the English aliases of CHN-3 with the English word only
+        channel = column.removeprefix("volume_")
+        names += [f"volume {alias}" for alias in (channel, *_CHANNEL_ALIASES.get(channel, ()))]
+        if channel == "e-mail":
+            names.append("aantal email")
+    return tuple(dict.fromkeys(names))
+
+
 def _index() -> dict[str, str]:
     index: dict[str, str] = {}
-    for column in (*COLUMNS, *CAPABILITY_COLUMNS, *LOCAL_COLUMNS):
-        names = [column.removeprefix("capability:"), DUTCH[column], *_OTHER_NAMES.get(column, ())]
-        for name in names:
-            index.setdefault(header_key(name), column)
-    for channel in CHANNELS:
-        for alias in (channel.value, *_CHANNEL_ALIASES.get(channel.value, ())):
-            for prefix in ("volume", "aantal", "volume van"):
-                index.setdefault(header_key(f"{prefix} {alias}"), f"volume_{channel.value}")
+    for column in (*COLUMNS, SCOPE_COLUMN, *CAPABILITY_COLUMNS, *LOCAL_COLUMNS):
+        for name in header_names(column):
+            key = header_key(name)
+            if index.setdefault(key, column) != column:  # pragma: no cover (a test checks)
+                raise AssertionError(f"the header {name!r} names {index[key]} and {column}")
     return index
 
 
@@ -176,7 +199,7 @@ _INDEX: Final = _index()
 
 
 def column_of(cell: str) -> str | None:
-    """The column a header cell names, or ``None`` (XCH-11)."""
+    """The column a header cell names, or ``None`` (XCH-18.1)."""
     return _INDEX.get(header_key(cell))
 
 
@@ -194,7 +217,7 @@ class RawSheet:
     complete: bool
     """``False`` when the rows could not be read (a separator or syntax problem)."""
     local_rows: RawTable | None = None
-    """The local product columns of every row (XCH-11), when the sheet has any."""
+    """The local product columns of every row (XCH-18.4), when the sheet has any."""
 
 
 def column_letter(position: int) -> str:
@@ -212,42 +235,59 @@ def column_letter(position: int) -> str:
 
 
 class Header:
-    """The header row: which column holds which field, and its problems (XCH-11)."""
+    """The header row: which column holds which field, and its problems (XCH-11, XCH-18.1)."""
 
     def __init__(self, cells: Sequence[str], source: str) -> None:
         self.source = source
         self.problems: list[Problem] = []
         self.position: dict[str, int] = {}
         self.dutch = 0
-        known = [*COLUMNS, *DUTCH.values()]
+        self.width = len(cells)
+        if not any(column_of(str(cell)) for cell in cells):
+            required = ", ".join(REQUIRED_COLUMNS)
+            self._problem(
+                "row 1",
+                NO_VALUE,
+                N_("names none of the sheet's columns: it is not a header"),
+                "the first row of the sheet must be its header, with at least the columns "
+                f"{required} (in Dutch: {', '.join(DUTCH[c] for c in REQUIRED_COLUMNS)}); "
+                "delete the rows above it",
+            )
+            return
         for position, cell in enumerate(cells):
             text = str(cell)
             name = column_of(text)
             where = f"row 1, column {column_letter(position)}"
             if name is None:
                 if not text.strip():
-                    self._problem(where, text, "is empty; every column needs a name", None)
+                    self._problem(
+                        where,
+                        text,
+                        N_("is empty; every column needs a name"),
+                        N_("give the column a name, or delete it"),
+                    )
                     continue
-                close = difflib.get_close_matches(header_key(text), known, n=1, cutoff=0.7)
+                self._problem(where, text, N_("is not a column of the sheet"), _meant(text))
+            elif name in self.position:
+                first = column_letter(self.position[name])
                 self._problem(
                     where,
                     text,
-                    "is not a column of the sheet",
-                    f"did you mean {close[0]!r}?"
-                    if close
-                    else "see the columns of the sheet in the specification (XCH-11)",
+                    f"repeats column {name} (also column {first})",
+                    f"keep one of columns {first} and {column_letter(position)}",
                 )
-            elif name in self.position:
-                first = column_letter(self.position[name])
-                self._problem(where, text, f"repeats column {name} (also column {first})", None)
             else:
                 self.position[name] = position
                 if header_key(text) == header_key(DUTCH[name]) != header_key(name):
                     self.dutch += 1
         for name in REQUIRED_COLUMNS:
             if name not in self.position:
-                self._problem("row 1", NO_VALUE, f"lacks the required column {name}", None)
-        self.width = len(cells)
+                self._problem(
+                    "row 1",
+                    NO_VALUE,
+                    f"lacks the required column {name}",
+                    f"add a column {name!r} (in Dutch {DUTCH[name]!r})",
+                )
 
     def _problem(self, where: str, value: Any, message: str, suggestion: str | None) -> None:
         self.problems.append(
@@ -263,9 +303,28 @@ class Header:
         )
 
 
+def _meant(text: str) -> str:
+    """The suggestion for a header that names no column: the closest header, else the way to
+    keep a column of one's own (XCH-18.1, XCH-18.7)."""
+    keys = list(_INDEX)
+    close = difflib.get_close_matches(header_key(text), keys, n=1, cutoff=0.7)
+    if close:
+        column = _INDEX[close[0]]
+        names = {header_key(n): n for n in header_names(column)}
+        return f"did you mean {names.get(close[0], column)!r}?"
+    return (
+        "see the columns of the sheet (XCH-11, XCH-18.1); keep remarks in the column "
+        "'notes' ('opmerkingen'), or delete the column"
+    )
+
+
 # Where each column's cells go: (table, field). The CBS code is the municipality of both
 # the municipality record and the offering of its row.
-_DOCUMENT: Final = {"reference_year": "reference_year", "source": "source"}
+_DOCUMENT: Final = {
+    "reference_year": "reference_year",
+    "source": "source",
+    "product_scope": "product_scope",
+}
 _MUNICIPAL: Final = {
     "cbs_code": "cbs_code",
     "municipality_name": "name",
@@ -296,6 +355,7 @@ def sheet(
     """The raw tables of a sheet's rows, every cell located by its row and column."""
     size = len(rows)
     position = header.position
+    row_numbers = rows  # numbers, not a list of Python integers: a row is looked up rarely
 
     def table(name: str, fields: dict[str, str], repeated: bool) -> RawTable:
         letters: dict[str, str] = {}
@@ -310,7 +370,7 @@ def sheet(
 
         def locate(k: int, field: str, sub: str, letters: dict[str, str] = letters) -> str:
             letter = letters.get(field)
-            row = int(rows[k]) if 0 <= k < size else "?"  # not a list: memory (SEC-5)
+            row = int(row_numbers[k]) if 0 <= k < size else "?"
             return f"row {row}, column {letter}" if letter else f"row {row}"
 
         names = {field: column for column, field in fields.items() if column in position}
@@ -333,32 +393,34 @@ def sheet(
 
 
 def cells(codes: IntArray, values: list[str], as_written: bool) -> RawColumn:
-    """A column of cells: empty cells (or white space only) are absent; others trimmed."""
+    """A column of cells: empty cells (or white space only) are absent; others trimmed.
+
+    ``values`` are the distinct cells of the column, ``codes`` index them (or are
+    :data:`~digimaat.exchange.raw.ABSENT`).
+    """
     if not values:
         return RawColumn(codes, values)
-    blank = np.array([not v.strip() for v in values], dtype=np.bool_)
-    kept = values if as_written else [v.strip() for v in values]
-    if not blank.any():
-        if as_written or kept == values:
-            return RawColumn(codes, values)
-        return _recoded(codes, kept)
-    remap = np.where(blank, ABSENT, np.arange(len(values)))
-    out = np.where(codes >= 0, remap[np.maximum(codes, 0)], ABSENT)
-    return _recoded(out, kept) if not as_written else RawColumn(out, kept)
+    stripped = [v.strip() for v in values]
+    blank = np.array([not v for v in stripped], dtype=np.bool_)
+    kept = values if as_written else stripped
+    if blank.any():
+        codes = _spread(np.where(blank, ABSENT, np.arange(len(values))), codes)
+    if as_written or kept == values or len(set(kept)) == len(kept):
+        return RawColumn(codes, kept)
+    return _recoded(codes, kept)
+
+
+def _spread(lookup: IntArray, codes: IntArray) -> IntArray:
+    """``lookup[code]`` of every code, and :data:`ABSENT` where the code is."""
+    spread: IntArray = np.append(lookup, ABSENT)[codes]  # code -1 takes the last entry
+    return spread
 
 
 def _recoded(codes: IntArray, values: list[str]) -> RawColumn:
     """Merge values made equal by trimming (``" a"`` and ``"a"``)."""
     index: dict[str, int] = {}
-    distinct: list[str] = []
-    remap = np.empty(len(values), dtype=np.intp)
-    for k, value in enumerate(values):
-        code = index.get(value)
-        if code is None:
-            code = index[value] = len(distinct)
-            distinct.append(value)
-        remap[k] = code
-    return RawColumn(np.where(codes >= 0, remap[np.maximum(codes, 0)], ABSENT), distinct)
+    remap = np.array([index.setdefault(v, len(index)) for v in values], dtype=np.intp)
+    return RawColumn(_spread(remap, codes), list(index))
 
 
 guard(__name__)

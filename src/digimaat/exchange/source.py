@@ -67,7 +67,7 @@ _BOMS: Final = (
     (b"\xff\xfe", "UTF-16"),
     (b"\xfe\xff", "UTF-16"),
 )
-_PIECE = 8 * 1024 * 1024
+_PIECE = 16 * 1024
 
 
 def _positive(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
@@ -309,14 +309,23 @@ def _checked(raw: bytes, name: str, form: str | None, limits: Limits) -> Source:
 
 
 def _check_utf8(raw: bytes, name: str) -> None:
-    """Refuse bytes that are not UTF-8, naming the line; pieces at a time (bounded memory)."""
+    """Refuse bytes that are not UTF-8, naming the line; pieces at a time (bounded memory).
+
+    Only the pieces that hold a byte beyond ASCII are decoded: an ASCII byte is a
+    character of its own, so a piece of ASCII bytes is valid UTF-8 unless a sequence
+    of the piece before it is left unfinished (then it is decoded, and refused).
+    """
     if raw.isascii():
         return
     decoder = codecs.getincrementaldecoder("utf-8")()
-    view = memoryview(raw)
     try:
+        pending = False
         for start in range(0, len(raw), _PIECE):
-            decoder.decode(view[start : start + _PIECE], final=start + _PIECE >= len(raw))
+            piece = raw[start : start + _PIECE]
+            if pending or not piece.isascii():
+                decoder.decode(piece)
+                pending = bool(decoder.getstate()[0])
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         try:  # only on error: decode the whole input once more, for the exact offset
             raw.decode("utf-8")

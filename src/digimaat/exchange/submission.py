@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 import numpy as np
 
 from digimaat._boundary import guard
-from digimaat.errors import InputError, InvalidValueError, Problem, ProblemCollector
+from digimaat.errors import NO_VALUE, InputError, InvalidValueError, Problem, ProblemCollector
 from digimaat.exchange.rules import shown
 from digimaat.exchange.validation import FileContent, OfferingColumns
 from digimaat.measurement.dataset import STATUS_CODES, Dataset, StatusCode
@@ -33,7 +33,7 @@ from digimaat.vocabulary.assurance import (
     AuthenticationOptions,
     AuthMeans,
 )
-from digimaat.vocabulary.channels import CHANNELS, Channel, ChannelCost
+from digimaat.vocabulary.channels import CHANNELS, Channel, ChannelCost, CostTable
 from digimaat.vocabulary.maturity import Capability, MaturityLevel, capability_mask
 from digimaat.vocabulary.municipalities import Municipality
 from digimaat.vocabulary.offerings import FormFunnel, Offering, Provenance, Status, Volumes
@@ -89,6 +89,11 @@ class Submission:
     """The files read, by name."""
     sources: tuple[str | None, ...] = ()
     """The ``source`` text of each file of :attr:`files`, in the same order."""
+    product_scope: str | tuple[str, ...] = "recorded"
+    """The product scope the data claims (AGG-2.1): ``"recorded"`` (the default),
+    ``"reference"``, ``"offerings"``, or the URIs of the products listed."""
+    costs: CostTable | None = None
+    """The cost table the data states (CHN-7), or ``None``."""
 
     # -- the records view -------------------------------------------------------------------
 
@@ -150,6 +155,8 @@ class Submission:
             and self.municipalities == other.municipalities
             and self.local_products == other.local_products
             and self.source == other.source
+            and self.product_scope == other.product_scope
+            and self.costs == other.costs
             and self.offerings == other.offerings
         )
 
@@ -160,20 +167,34 @@ class Submission:
     def dataset(
         self,
         *,
-        products: Iterable[str] | None = None,
-        costs: dict[Channel, ChannelCost] | None = None,
+        products: Iterable[str] | str | None = None,
+        costs: CostTable | Mapping[Channel, ChannelCost] | None = None,
     ) -> Dataset:
         """The measurement core's dataset of this submission's offerings (AGG-1).
 
-        ``products`` lists the URIs the dataset spans (default: the products the offerings
-        name); a product of the list without an offering in a municipality has the status
-        "no record" there. ``costs`` as in :meth:`Dataset.from_arrays`.
+        ``products`` is the product scope (AGG-2.1), by default the one the data claims
+        (:attr:`product_scope`): ``"recorded"``, ``"reference"``, ``"offerings"`` or a
+        list of URIs; in the last three, a product of the scope without an offering in a
+        municipality has the status "no record" there. ``costs`` is the cost table, by
+        default the one the data states (:attr:`costs`), else the defaults of CHN-5.
         """
         c = self.columns
-        used = {c.uris[j] for j in np.unique(c.product).tolist()} if c.size else set()
-        if products is None:
+        counts = np.bincount(c.product, minlength=len(c.uris)) if c.size else np.zeros(0)
+        used = {c.uris[j] for j in np.flatnonzero(counts).tolist()}
+        scope = self.product_scope if products is None else products
+        if costs is None:
+            costs = self.costs
+        listed = scope != "recorded"
+        if scope in ("recorded", "offerings"):
             uris = sorted(used)
+        elif scope == "reference":
+            uris = sorted(used | {p.uri for p in self.catalogue if p.reference})
+        elif isinstance(scope, str):
+            raise InvalidValueError(
+                "products", scope, "must be 'recorded', 'reference', 'offerings' or a list"
+            )
         else:
+            products = scope
             wanted = _uri_list(products)
             missing = sorted(used - set(wanted))
             unknown = sorted(u for u in wanted if u not in self.catalogue)
@@ -202,15 +223,24 @@ class Submission:
             i = np.fromiter(map(code_index.__getitem__, c.municipality), np.intp, n)
             column_of = np.array([uri_index[u] for u in c.uris], dtype=np.intp)
             j = column_of[c.product]
-            status[i, j] = c.status
-            masks[i, j] = c.capabilities
-            fee[i, j] = c.fee
-            target[i, j] = c.local_target
-            means[i, j] = c.auth_means
-            level[i, j] = c.auth_level
-            volume[i, j] = np.where(c.has_volume[:, None], np.nan_to_num(c.volume, nan=0.0), np.nan)
-            started[i, j] = c.forms_started
-            completed[i, j] = c.forms_completed
+            cell = i * p + j  # the offerings' cells, in the arrays laid out flat
+            for array, values in (
+                (status, c.status),
+                (masks, c.capabilities),
+                (fee, c.fee),
+                (target, c.local_target),
+                (means, c.auth_means),
+                (level, c.auth_level),
+                (started, c.forms_started),
+                (completed, c.forms_completed),
+            ):
+                array.reshape(-1)[cell] = values
+            # A channel a volume record does not list has no requests (0); without a volume
+            # record every channel is unknown (NaN, as the array is filled).
+            recorded = np.flatnonzero(c.has_volume)
+            given = c.volume[recorded]
+            given[np.isnan(given)] = 0.0
+            volume.reshape(m * p, len(CHANNELS))[cell[recorded]] = given
             reasons = [(int(i[k]), int(j[k]), reason) for k, reason in c.reasons.items()]
         return Dataset.from_arrays(
             self.municipalities,
@@ -226,6 +256,7 @@ class Submission:
             forms_started=started,
             forms_completed=completed,
             costs=costs,
+            product_scope="listed" if listed else "recorded",
         )
 
     # -- from records --------------------------------------------------------------------------
@@ -240,6 +271,8 @@ class Submission:
         local_products: Iterable[Product] = (),
         source: str | None = None,
         catalogue: Catalogue | None = None,
+        product_scope: str | Iterable[str] = "recorded",
+        costs: CostTable | None = None,
     ) -> Submission:
         """A submission of records built in code, checked as a file's would be (XCH-7).
 
@@ -304,6 +337,22 @@ class Submission:
         # too, as when files are read (merge).
         named = {o.product for o in offers} - {p.uri for p in local}
         local += [full.get(uri) for uri in sorted(named) if not full.get(uri).reference]
+        scope: str | tuple[str, ...]
+        if isinstance(product_scope, str):
+            if product_scope not in ("recorded", "reference", "offerings"):
+                raise InvalidValueError(
+                    "product_scope", product_scope, "must be recorded, reference or offerings"
+                )
+            scope = product_scope
+        else:
+            scope = tuple(sorted(set(_uri_list(product_scope))))
+            outside = sorted({o.product for o in offers} - set(scope))
+            if outside:
+                raise InvalidValueError(
+                    "product_scope", outside, "must list every product an offering names"
+                )
+        if costs is not None and not isinstance(costs, CostTable):
+            raise InvalidValueError("costs", shown(costs), "must be a CostTable or absent")
         return cls(
             reference_year,
             tuple(sorted(munis, key=operator.attrgetter("cbs_code"))),
@@ -311,6 +360,8 @@ class Submission:
             source,
             full,
             columns,
+            product_scope=scope,
+            costs=costs,
         )
 
 
@@ -542,7 +593,30 @@ def merge(
         _concatenate([c.offerings for c in contents]),
         tuple(c.source for c in contents),
         tuple(c.description for c in contents),
+        _agreed(contents, "product_scope", collector) or "recorded",
+        _agreed(contents, "costs", collector),
     )
+
+
+def _agreed(contents: Sequence[FileContent], name: str, collector: ProblemCollector) -> Any:
+    """A document member several files must agree on (XCH-7): the one value they state, or
+    ``None``; files that state different values are a problem naming both."""
+    stated = [(c.source, getattr(c, name)) for c in contents if getattr(c, name) is not None]
+    for source, value in stated[1:]:
+        if value != stated[0][1]:
+            collector.add(
+                Problem(
+                    name,
+                    NO_VALUE,
+                    f"differs from the {name} of {stated[0][0]}; files read together must "
+                    "agree on it",
+                    source=source,
+                    location=f"/{name}",
+                    clause="XCH-7",
+                )
+            )
+            return None
+    return stated[0][1] if stated else None
 
 
 def _concatenate(parts: Sequence[OfferingColumns]) -> OfferingColumns:

@@ -1,4 +1,4 @@
-"""A template to fill in: the sheet of offerings, in Dutch or English (chapter XCH, XCH-11).
+"""A template to fill in: the sheet of offerings, in Dutch or English (chapter XCH, XCH-18).
 
 :func:`template` writes an empty sheet a municipality can fill in with a spreadsheet: the
 columns of the sheet (:mod:`digimaat.exchange.sheet`) with Dutch or English headers, one
@@ -278,8 +278,39 @@ def _xlsx(lang: str) -> bytes:
         cell.font = Font(bold=True)
     helper.column_dimensions["A"].width = 34
     helper.column_dimensions["C"].width = 90
+    book.properties.creator = "digimaat"
     out = io.BytesIO()
     book.save(out)
+    return _fixed(out.getvalue())
+
+
+_STAMP: Final = "2024-01-01T00:00:00Z"
+"""The creation and modification time every template workbook states (XCH-18): a template
+is the same file whenever it is written."""
+
+
+def _fixed(data: bytes) -> bytes:
+    """The workbook with a fixed time in its properties and its archive, so that the same
+    template is the same bytes."""
+    import re
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                text = re.sub(
+                    r"(<dcterms:(created|modified)[^>]*>)[^<]*(<)",
+                    lambda m: f"{m.group(1)}{_STAMP}{m.group(3)}",
+                    content.decode("utf-8"),
+                )
+                content = text.encode("utf-8")
+            entry = zipfile.ZipInfo(info.filename, date_time=(2024, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            target.writestr(entry, content)
     return out.getvalue()
 
 

@@ -16,7 +16,10 @@ columns of the file, from which a dataset's arrays or offering records are made.
 
 from __future__ import annotations
 
+import functools
 import heapq
+import math
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final
@@ -27,7 +30,7 @@ from numpy.typing import NDArray
 
 from digimaat._boundary import guard
 from digimaat._version import SPEC_VERSION
-from digimaat.errors import NO_VALUE, InvalidValueError, Problem, ProblemCollector
+from digimaat.errors import N_, NO_VALUE, InputError, InvalidValueError, Problem, ProblemCollector
 from digimaat.exchange import rules
 from digimaat.exchange.jsonform import RawDocument
 from digimaat.exchange.local import LocalProductRecord, read_local_product
@@ -47,7 +50,7 @@ from digimaat.vocabulary.channels import CHANNELS
 from digimaat.vocabulary.maturity import Capability, capability_mask
 from digimaat.vocabulary.municipalities import MAX_NAME, Municipality
 from digimaat.vocabulary.offerings import FormFunnel, Offering, Provenance, Status, Volumes
-from digimaat.vocabulary.products import Audience, Catalogue, Product
+from digimaat.vocabulary.products import Audience, Catalogue, Product, Resolution
 
 __all__ = ["FORMAT", "FileContent", "OfferingColumns", "validate"]
 
@@ -138,24 +141,43 @@ class FileContent:
     local_products: tuple[Product, ...]
     local_where: dict[str, str]
     offerings: OfferingColumns
+    product_scope: str | tuple[str, ...] | None = None
+    """The product scope the file claims (AGG-2.1): a name, or product URIs; ``None`` if
+    it claims none."""
+    costs: Any = None
+    """The cost table the file states (CHN-7), a ``CostTable``, or ``None``."""
 
 
 _RANK: Final = {"document": 1, "municipalities": 2, "local_products": 3, "offerings": 4}
+_COLUMN = re.compile(r"column ([A-Z]+)$")
+
+
+def _column_number(location: str) -> int:
+    """The 1-based number of the column a sheet's location names (``row 3, column AB``: 28),
+    0 for a location without a column."""
+    match = _COLUMN.search(location)
+    if match is None:
+        return 0
+    number = 0
+    for letter in match.group(1):
+        number = number * 26 + ord(letter) - 64
+    return number
 
 
 class _Sorted:
     """The problems of one file: the first ones in the order of the file, and a count of the rest.
 
     Problems are found field by field; they are reported record by record (the document's
-    own first, then municipalities, local products and offerings, each in file order). Of
-    all the problems of a file, the collector's limit keeps those that come first in that
-    order: a heap holds at most that many, the last of them on top, so a problem that
-    comes later than every kept one is counted without being built (XCH-2, SEC-5).
+    own first, then municipalities, local products and offerings, each in file order; a
+    sheet's by row and column). Of all the problems of a file, the collector's limit keeps
+    those that come first in that order: a heap holds at most that many, the last of them
+    on top, so a problem that comes later than every kept one is counted without being
+    built (XCH-2, SEC-5).
     """
 
     def __init__(self, outer: ProblemCollector) -> None:
         self.outer = outer
-        self.heap: list[tuple[tuple[int, int, int], Problem]] = []
+        self.heap: list[tuple[tuple[int, int, int, int], Problem]] = []
         """``(negated place, problem)``: the top is the problem that comes last."""
         self.more = 0
         self.found = 0
@@ -166,16 +188,17 @@ class _Sorted:
         return max(self.outer.limit - len(self.outer.problems), 0)
 
     def full(self, key: tuple[int, int]) -> bool:
-        """Whether a problem at ``key`` (and every later one) would only be counted."""
+        """Whether a problem of the record at ``key`` (table rank and record; every later
+        record too) would only be counted: it comes after every problem kept."""
         if len(self.heap) < self.room:
             return False
         if not self.heap:
             return True
         last = self.heap[0][0]
-        return (-last[0], -last[1]) <= key
+        return (-last[0], -last[1]) < key
 
-    def add(self, problem: Problem, key: tuple[int, int] = (0, 0)) -> None:
-        order = (-key[0], -key[1], -self.found)
+    def add(self, problem: Problem, key: tuple[int, int, int] = (0, 0, 0)) -> None:
+        order = (-key[0], -key[1], -key[2], -self.found)
         self.found += 1
         if len(self.heap) < self.room:
             heapq.heappush(self.heap, (order, problem))
@@ -215,6 +238,8 @@ class _Validator:
         self.catalogue = catalogue
         self.limits = limits
         self.collector = _Sorted(collector)
+        self.product_scope: str | tuple[str, ...] | None = None
+        self.costs: Any = None
 
     # -- reporting ------------------------------------------------------------------------
 
@@ -224,36 +249,48 @@ class _Validator:
         parts = [p for p in sub.split("/") if p and not p.isdigit()]
         return ".".join([field, *parts])
 
-    def key(self, table: RawTable, k: int) -> tuple[int, int]:
-        """The place of a record in the order problems are reported in."""
-        return (0 if self.csv else _RANK.get(table.name, 9), k)  # CSV: all tables are rows
+    def rank(self, table: RawTable) -> int:
+        """The place of a table in the order problems are reported in (a sheet: rows only)."""
+        return 0 if self.csv else _RANK.get(table.name, 9)
 
     def problem(self, table: RawTable, k: int, field: str, item: Item) -> None:
-        key = self.key(table, k)
-        if self.collector.full(key):  # beyond the limit a problem is counted, never built
+        if self.collector.full((self.rank(table), k)):  # counted, never built
             self.collector.count_more(1)
             return
+        location = table.locate(k, field, item.sub)
         self.collector.add(
             Problem(
                 self.field_name(table, field, item.sub),
                 item.value,
                 item.message,
                 source=self.source,
-                location=table.locate(k, field, item.sub),
+                location=location,
                 clause=item.clause,
                 suggestion=item.suggestion,
             ),
-            key,
+            # A sheet's problems by row and column; a document's by record.
+            (0, k, _column_number(location)) if self.csv else (_RANK.get(table.name, 9), k, 0),
         )
 
     def each(self, table: RawTable, mask: NDArray[np.bool_]) -> Iterator[int]:
         """The records where ``mask`` holds, each to be reported with one problem: in order,
         a block at a time, and only while problems can be kept; the rest are counted."""
+        rank = self.rank(table)
         for k in _where(mask):
-            if self.collector.full(self.key(table, k)):
+            if self.collector.full((rank, k)):
                 self.collector.count_more(int(np.count_nonzero(mask[k:])))
                 return
             yield k
+
+    def report_at(
+        self, table: RawTable, field: str, rows: IntArray, row_codes: IntArray, faults: list[Any]
+    ) -> None:
+        """Report ``faults[row_codes[n]]`` at record ``rows[n]`` (rows in record order)."""
+        bad = np.zeros(table.size, dtype=np.bool_)
+        bad[rows] = True
+        codes = np.zeros(table.size, dtype=np.intp)
+        codes[rows] = row_codes
+        self.report_rows(table, field, bad, codes, faults)
 
     def report_rows(
         self,
@@ -268,8 +305,9 @@ class _Validator:
         Records are taken a block at a time; beyond the collector's limit the remaining
         problems are counted, not built (SEC-5).
         """
+        rank = self.rank(table)
         for k in _where(bad):
-            if self.collector.full(self.key(table, k)):
+            if self.collector.full((rank, k)):
                 sizes = np.array(
                     [len(f.items) if isinstance(f, Fault) else 0 for f in faults] or [0],
                     dtype=np.int64,
@@ -302,14 +340,23 @@ class _Validator:
         its value failed. ``live`` restricts the reports to some records.
         """
         column = table.column(field)
-        codes = column.codes
         if not column.values:  # no record has the field: nothing to read, nothing failed
-            return codes, [], np.zeros(table.size, dtype=np.bool_)
+            return column.codes, [], np.zeros(table.size, dtype=np.bool_)
         above = 1 if table.name == "document" else _RECORD_LEVELS
-        parsed = [self.checked(rule, value, above) for value in column.values]
-        # One more entry, False, for the absent code -1: no temporary array of codes.
+        values = column.values
+        if self.limits.max_depth >= _ACCEPTED_LEVELS:  # only a fault can be too deep
+            parsed = list(map(rule, values))
+            for k, result in enumerate(parsed):
+                if isinstance(result, Fault):  # unless the value is nested too deep
+                    parsed[k] = self.checked(functools.partial(_given, result), values[k], above)
+        else:
+            parsed = [self.checked(rule, value, above) for value in values]
+        # Whether each distinct value failed, and last False for the records without one.
         failed = np.array([isinstance(p, Fault) for p in parsed] + [False], dtype=np.bool_)
-        record_failed = failed[codes]
+        codes = column.codes
+        if not failed.any():
+            return codes, parsed, np.zeros(len(codes), dtype=np.bool_)
+        record_failed = failed[codes]  # code -1 (absent) takes the last entry
         bad = record_failed if live is None else record_failed & live
         if bad.any():
             self.report_rows(table, field, bad, codes, parsed)
@@ -406,7 +453,45 @@ class _Validator:
                 v, self.dialect, max_length=self.limits.max_text, multiline=True, clause="XCH-5"
             ),
         )
+        self.product_scope = self.agreed(
+            table, "product_scope", lambda v: rules.read_product_scope(v, self.dialect)
+        )
+        if "costs" in table.columns:
+            self.costs = self.agreed(table, "costs", lambda v: rules.read_costs(v, self.dialect))
         return year, text, True
+
+    def resolved_scope(self, catalogue: Catalogue) -> str | tuple[str, ...] | None:
+        """The product scope with its listed products resolved to URIs (AGG-2.1, PRD-7.2)."""
+        scope = self.product_scope
+        if not isinstance(scope, tuple):
+            return scope
+        table = self.raw.document
+        uris: list[str] = []
+        failed = False
+        for k, key in enumerate(scope):
+            resolution = catalogue.lookup(key)
+            if resolution.product is None:
+                problem = resolution.error("product").problem
+                item = Item(f"/{k}", problem.message, key, "XCH-5", problem.suggestion)
+                self.problem(table, 0, "product_scope", item)
+                failed = True
+            else:
+                uris.append(resolution.product.uri)
+        return None if failed else tuple(sorted(set(uris)))
+
+    def resolved_costs(self, catalogue: Catalogue) -> Any:
+        """The stated cost table with its products' keys resolved to URIs (CHN-7, PRD-7.2)."""
+        from digimaat.exchange.costs import resolve_products
+
+        try:
+            return resolve_products(self.costs, catalogue) if self.costs is not None else None
+        except InputError as exc:
+            for found in exc.problems:
+                item = Item(found.location or "", found.message, found.value, "CHN-7")
+                self.problem(
+                    self.raw.document, 0, "costs", attrs.evolve(item, suggestion=found.suggestion)
+                )
+            return None
 
     def agreed(
         self, table: RawTable, field: str, rule: Callable[[Any], Any], required: bool = False
@@ -416,14 +501,15 @@ class _Validator:
         present = codes >= 0
         if self.csv and required and field in table.names and (~present).any():
             for k in self.each(table, ~present):
-                self.problem(table, k, field, Item("", "is required", "", "XCH-11"))
+                self.problem(table, k, field, Item("", N_("is required"), "", "XCH-11"))
         ok = present & ~failed
         if not ok.any():
             return None
         first = int(np.argmax(ok))
         value = parsed[codes[first]]
-        other = np.array([p != value for p in parsed] + [False], dtype=np.bool_)
-        for k in self.each(table, ok & other[codes]):
+        # One more entry, False, for the absent code -1.
+        unequal = np.array([bool(p != value) for p in parsed] + [False], dtype=np.bool_)
+        for k in self.each(table, ok & unequal[codes]):
             first_place = table.locate(first, field, "").split(",")[0]
             self.problem(
                 table,
@@ -448,7 +534,7 @@ class _Validator:
             "cbs_code": lambda v: rules.read_code(v, dialect, "MUN-2"),
             "name": lambda v: rules.read_text(v, dialect, max_length=MAX_NAME, clause="MUN-1"),
             "population": lambda v: rules.read_integer(
-                v, dialect, 1, rules.MAX_POPULATION, "MUN-1"
+                v, dialect, 1, rules.MAX_POPULATION, "MUN-1", above="XCH-4"
             ),
             "year": lambda v: rules.read_year(v, dialect, "MUN-1"),
         }
@@ -460,8 +546,10 @@ class _Validator:
             codes[field], parsed[field], failed = self.apply(table, field, rule)
             missing = codes[field] < 0
             if not self.csv or field in table.names:  # a missing column: a header problem
-                for k in self.each(table, missing):
-                    self.problem(table, k, field, Item("", "is required", NO_VALUE, self.clause))
+                for k in self.each(table, missing & table.readable()):
+                    self.problem(
+                        table, k, field, Item("", N_("is required"), NO_VALUE, self.clause)
+                    )
             broken |= failed | missing
         raw_codes = table.column("cbs_code")
         hit = np.zeros(len(raw_codes.values) + 1, dtype=np.bool_)  # the last: absent
@@ -477,10 +565,10 @@ class _Validator:
         ok = ~broken
         index: dict[tuple[int, ...], int] = {}
         first_record: list[int] = []
-        for good, combination, members in self.combinations_of(codes, fields, ok):
-            first_at = np.full(len(members), good.size, dtype=np.intp)
+        for good, combination, block in self.combinations_of(codes, fields, ok):
+            first_at = np.full(len(block), good.size, dtype=np.intp)
             np.minimum.at(first_at, combination, np.arange(good.size))
-            for m, member in enumerate(members):
+            for m, member in enumerate(block):
                 if member not in index:
                     index[member] = len(first_record)
                     first_record.append(int(good[first_at[m]]))
@@ -569,17 +657,18 @@ class _Validator:
     # -- local products ---------------------------------------------------------------------
 
     def local_products(self) -> tuple[list[Product], dict[str, str], set[str]]:
-        """The local products of a document (XCH-6) or a sheet (XCH-11), where each is, and
+        """The local products of a document (XCH-6) or a sheet (XCH-18.4), where each is, and
         the URIs of local products with problems."""
         if isinstance(self.raw, RawSheet):
             return self.sheet_local_products()
         products: list[Product] = []
         where: dict[str, str] = {}
         broken: set[str] = set()
+        rank = _RANK["local_products"]
         for n, (at, value) in enumerate(self.raw.local_products):
             product, problems = read_local_product(value, at)
             for p in problems:
-                self.collector.add(p.at(source=self.source), (_RANK["local_products"], n))
+                self.collector.add(p.at(source=self.source), (rank, n, 0))
             uri = value.get("uri") if isinstance(value, dict) else None
             if product is None:
                 if isinstance(uri, str):
@@ -601,7 +690,7 @@ class _Validator:
                         location=f"{at}/{field}",
                         clause=clause,
                     ),
-                    (_RANK["local_products"], n),
+                    (rank, n, 0),
                 )
                 broken.add(product.uri)
                 continue
@@ -610,7 +699,7 @@ class _Validator:
         return products, where, broken
 
     def sheet_local_products(self) -> tuple[list[Product], dict[str, str], set[str]]:
-        """Local products defined in the rows of a sheet that name them (XCH-11).
+        """Local products defined in the rows of a sheet that name them (XCH-18.4).
 
         A row whose ``local_name`` is filled defines the product its ``product`` cell names;
         every row that defines the same product must define it the same way.
@@ -622,20 +711,35 @@ class _Validator:
         if table is None:
             return [], where, broken
         d = self.dialect
-        text = self.limits.max_text  # as a document's local products (XCH-6, XCH-4)
         rules_of: dict[str, Callable[[Any], Any]] = {
-            "uri": lambda v: rules.read_text(v, d, max_length=text, clause="XCH-6"),
-            "name": lambda v: rules.read_text(v, d, max_length=text, clause="XCH-6"),
+            "uri": lambda v: rules.read_text(v, d, max_length=2000, clause="XCH-6"),
+            "name": lambda v: rules.read_text(v, d, max_length=200, clause="XCH-6"),
             "audiences": _audiences,
             "required_assurance": _assurance,
             "physical_presence": lambda v: rules.read_boolean(v, d, "XCH-6"),
             "fee_applies": lambda v: rules.read_boolean(v, d, "XCH-6"),
-            "reference_target": lambda v: rules.read_level(v, d, "XCH-6"),
+            "reference_target": lambda v: rules.read_level(v, d, "MAT-1"),
             "reason": lambda v: rules.read_text(
                 v, d, max_length=self.limits.max_text, multiline=True, clause="XCH-6"
             ),
         }
         defining = table.column("name").codes >= 0
+        self.orphan_local_cells(table, defining)
+        no_key = defining & (table.column("uri").codes < 0)
+        for k in self.each(table, no_key):
+            self.problem(
+                table,
+                k,
+                "name",
+                Item(
+                    "",
+                    N_("defines a local product, but the row's product cell is empty"),
+                    table.column("name").value(k),
+                    "XCH-18.4",
+                    N_("write the local product's key in the product cell"),
+                ),
+            )
+        defining &= ~no_key
         coded: dict[str, tuple[IntArray, list[Any]]] = {}
         failed = np.zeros(table.size, dtype=np.bool_)
         for field, rule in rules_of.items():
@@ -689,7 +793,7 @@ class _Validator:
                             "",
                             f"defines {uri} otherwise than {where[uri]}",
                             values["name"],
-                            "XCH-11",
+                            "XCH-18.4",
                         ),
                     )
                 broken.add(uri)
@@ -699,6 +803,26 @@ class _Validator:
                 where[uri] = table.locate(k, "", "")
         good = [p for u, p in products.items() if u not in broken]
         return good, where, broken
+
+    def orphan_local_cells(self, table: RawTable, defining: NDArray[np.bool_]) -> None:
+        """Local product cells in a row that defines no local product (XCH-18.4): reported,
+        never dropped."""
+        for field, column in table.columns.items():
+            if field in ("uri", "name"):
+                continue
+            for k in self.each(table, (column.codes >= 0) & ~defining):
+                self.problem(
+                    table,
+                    k,
+                    field,
+                    Item(
+                        "",
+                        "is filled, but the row defines no local product (its local_name is empty)",
+                        column.value(k),
+                        "XCH-18.4",
+                        "fill local_name ('naam lokaal product') to define one, or empty the cell",
+                    ),
+                )
 
     # -- offerings ---------------------------------------------------------------------------
 
@@ -724,11 +848,11 @@ class _Validator:
                 live &= ~self._listing_rows(table, missing)
             elif missing.any():
                 live &= ~missing
-                for k in self.each(table, missing):
-                    self.problem(table, k, field, Item("", "is required", NO_VALUE, "XCH-8"))
+                for k in self.each(table, missing & table.readable()):
+                    self.problem(table, k, field, Item("", N_("is required"), NO_VALUE, "XCH-8"))
 
         def municipality(value: Any) -> Any:
-            code = rules.read_code(value, d, "XCH-8")
+            code = rules.read_code(value, d, "MUN-2")
             if isinstance(code, Fault):
                 return Fault(()) if self.csv else code
             if code in municipalities:
@@ -744,8 +868,12 @@ class _Validator:
         reportable = live.copy() if self.csv else np.ones(n, dtype=np.bool_)
         m_codes, m_parsed, failed = self.apply(table, "municipality", municipality, reportable)
         live &= ~failed
-        resolver = _Products(catalogue, broken_uris)
+        resolver = _Products(catalogue, broken_uris, self.csv)
         p_codes, p_parsed, failed = self.apply(table, "product", resolver, reportable)
+        if resolver.pending:
+            p_codes, p_parsed, failed = resolver.per_municipality(
+                self, table, (m_codes, m_parsed), (p_codes, p_parsed, failed), reportable
+            )
         live &= ~failed
 
         text = self.limits.max_text
@@ -753,7 +881,7 @@ class _Validator:
             "status": lambda v: rules.read_status(v, d),
             "capabilities": lambda v: rules.read_capabilities(v, d),
             "authentication": lambda v: rules.read_authentication(v, d),
-            "local_target": lambda v: rules.read_level(v, d, "OFF-4"),
+            "local_target": lambda v: rules.read_level(v, d, "MAT-1"),
             "local_target_reason": lambda v: rules.read_text(
                 v, d, max_length=text, multiline=True, clause="OFF-4"
             ),
@@ -781,7 +909,8 @@ class _Validator:
         live &= ~self.repeats(table, m_codes, p_codes, p_parsed, live)
 
         rows = np.flatnonzero(live)
-        uris = tuple(sorted({p_parsed[c] for c in np.unique(p_codes[rows]).tolist()}))
+        named = np.flatnonzero(np.bincount(p_codes[rows], minlength=len(p_parsed)))
+        uris = tuple(sorted({p_parsed[c] for c in named.tolist()}))
         uri_index = {uri: j for j, uri in enumerate(uris)}
         product_of = np.array(
             [uri_index.get(u, -1) if isinstance(u, str) else -1 for u in p_parsed] or [-1],
@@ -797,20 +926,28 @@ class _Validator:
                 [code_of(v) if not isinstance(v, Fault) else -1 for v in parsed] + [absent],
                 dtype=dtype,
             )
-            return lookup[np.where(codes[rows] >= 0, codes[rows], len(parsed))]
+            return lookup[codes[rows]]  # code -1 (absent) takes the last entry
 
         status = spread("status", STATUS_CODES.__getitem__, np.int8, STATUS_CODES[Status.OFFERED])
         auth_codes, auth_parsed = coded["authentication"]
         codes_k = auth_codes[rows]
 
-        def texts(field: str) -> dict[int, Any]:
+        def texts(field: str, only: type | None = None) -> dict[int, Any]:
             codes, parsed = coded[field]
             chosen = codes[rows]
-            return {int(k): parsed[int(c)] for k, c in enumerate(chosen.tolist()) if c >= 0}
+            if only is None:
+                at = np.flatnonzero(chosen >= 0)
+            else:
+                kind = np.array([isinstance(v, only) for v in parsed] + [False], dtype=np.bool_)
+                at = np.flatnonzero(kind[chosen])
+            return dict(zip(at.tolist(), map(parsed.__getitem__, chosen[at].tolist()), strict=True))
+
+        def kept(array: NDArray[Any]) -> NDArray[Any]:
+            return array if rows.size == n else array[rows]
 
         return OfferingColumns(
             size=len(rows),
-            municipality=tuple(m_parsed[c] for c in m_codes[rows].tolist()),
+            municipality=tuple(map(m_parsed.__getitem__, m_codes[rows].tolist())),
             uris=uris,
             product=product_of[p_codes[rows]],
             status=status,
@@ -821,18 +958,14 @@ class _Validator:
             ),
             local_target=spread("local_target", int, np.int8),
             fee=spread("fee_applies", int, np.int8),
-            volume=volume[rows],
-            has_volume=has_volume[rows],
-            forms_started=started[rows],
-            forms_completed=completed[rows],
+            volume=kept(volume),
+            has_volume=kept(has_volume),
+            forms_started=kept(started),
+            forms_completed=kept(completed),
             reasons=texts("local_target_reason"),
             notes=texts("notes"),
             provenance=texts("provenance"),
-            options={
-                k: v
-                for k, v in texts("authentication").items()
-                if isinstance(v, AuthenticationOptions)
-            },
+            options=texts("authentication", AuthenticationOptions),
             where=_places(table, rows),
         )
 
@@ -842,7 +975,7 @@ class _Validator:
         listed: tuple[IntArray, list[Any]],
         live: NDArray[np.bool_],
     ) -> tuple[tuple[IntArray, list[Any]], NDArray[np.bool_]]:
-        """The capabilities of every row from its yes/no columns and its list (XCH-11).
+        """The capabilities of every row from its yes/no columns and its list (XCH-18.3).
 
         A capability is present when its column says yes or the ``capabilities`` list names
         it; a column that says no while the list names the capability is a problem.
@@ -859,7 +992,7 @@ class _Validator:
             if field not in table.columns:
                 continue
             answer, values, bad = self.apply(
-                table, field, lambda v: rules.read_boolean(v, self.dialect, "XCH-11"), live
+                table, field, lambda v: rules.read_tick(v, self.dialect), live
             )
             failed |= bad
             yes = np.array([v is True for v in values] + [False], dtype=np.bool_)
@@ -875,7 +1008,7 @@ class _Validator:
                         "",
                         f"says no, but the capabilities cell lists {capability.value}",
                         table.column(field).value(k),
-                        "XCH-11",
+                        "XCH-18.3",
                     ),
                 )
             failed |= conflict
@@ -897,10 +1030,10 @@ class _Validator:
                 "product",
                 Item(
                     "",
-                    "is empty, but other cells of the offering are filled",
+                    N_("is empty, but other cells of the offering are filled"),
                     "",
                     "XCH-11",
-                    "fill in the product, or empty the row's other offering cells",
+                    N_("fill in the product, or empty the row's other offering cells"),
                 ),
             )
         return listing
@@ -933,13 +1066,11 @@ class _Validator:
                 continue
             present = column.codes >= 0
             filled |= present
+            at = np.flatnonzero(present)
             # One reading per distinct pair of cell and unit, by the one rule of rates.
-            pair, members = joint([column.codes, unit_codes])
+            pair, members = joint([column.codes[at], unit_codes[at]])
             results: list[Any] = []
             for cell_code, unit_code in members:
-                if cell_code < 0:
-                    results.append(0.0)
-                    continue
                 cell = column.values[cell_code]
                 unit = None if unit_code < 0 else units[unit_code]
                 if isinstance(unit, Fault):  # reported at the unit; a bare number waits for it
@@ -950,14 +1081,15 @@ class _Validator:
                 unit_text = None if unit_code < 0 else str(unit_cells[unit_code]).strip()
                 results.append(rules.read_rate(cell, d, unit_text))
             failed_member = np.array([isinstance(r, Fault) for r in results], dtype=np.bool_)
-            bad = failed_member[pair] & present
-            if (bad & live).any():
-                self.report_rows(table, column_name, bad & live, pair, results)
-            failed |= bad
-            values = np.array([r if isinstance(r, float) else 0.0 for r in results])[pair]
+            bad = failed_member[pair]
+            if bad.any():
+                reported = bad & live[at]
+                self.report_at(table, column_name, at[reported], pair[reported], results)
+                failed[at[bad]] = True
+            values = np.array([r if isinstance(r, float) else 0.0 for r in results])
             if not volume.flags.writeable:
                 volume = np.full((n, len(CHANNELS)), np.nan)
-            volume[present, slot] = values[present]
+            volume[at, slot] = values[pair]
         return volume, filled, failed
 
     def forms(
@@ -985,15 +1117,14 @@ class _Validator:
             codes, parsed, bad = self.apply(
                 table,
                 field,
-                lambda v: rules.read_integer(v, d, 0, rules.MAX_COUNT, "OFF-6"),
+                lambda v: rules.read_integer(v, d, 0, rules.MAX_COUNT, "OFF-6", above="XCH-4"),
                 live,
             )
             counts.append((codes, parsed))
             failed |= bad
         (s_codes, s_parsed), (c_codes, c_parsed) = counts
-        if not s_parsed and not c_parsed:
-            return started, completed, failed  # no row counts its forms
-        pair, members = joint([s_codes, c_codes])
+        at = np.flatnonzero((s_codes >= 0) | (c_codes >= 0))  # the rows with either cell
+        pair, members = joint([s_codes[at], c_codes[at]])
         results: list[Any] = []
         for s_code, c_code in members:
             first = None if s_code < 0 else s_parsed[s_code]
@@ -1005,7 +1136,9 @@ class _Validator:
             elif first is None or done is None:
                 other = "forms_started" if first is None else "forms_completed"
                 results.append(
-                    Fault.one("must be filled when the other forms cell is", "", "OFF-6", sub=other)
+                    Fault.one(
+                        N_("must be filled when the other forms cell is"), "", "OFF-6", sub=other
+                    )
                 )
             else:
                 try:
@@ -1017,18 +1150,19 @@ class _Validator:
                 else:
                     results.append((first, done))
         bad_member = np.array([isinstance(r, Fault) for r in results], dtype=np.bool_)
-        bad = bad_member[pair] & ~failed
-        if (bad & live).any():
-            self.report_rows(table, "forms_started", bad & live, pair, results)
-        failed |= bad_member[pair]
+        bad = bad_member[pair] & ~failed[at]
+        reported = bad & live[at]
+        if reported.any():
+            self.report_at(table, "forms_started", at[reported], pair[reported], results)
+        failed[at[bad_member[pair]]] = True
         ok = np.array([isinstance(r, tuple) for r in results], dtype=np.bool_)[pair]
         if ok.any():
             started, completed = np.full(n, np.nan), np.full(n, np.nan)
             values = np.array(
                 [r if isinstance(r, tuple) else (0, 0) for r in results], dtype=np.float64
             )
-            started[ok] = values[pair[ok], 0]
-            completed[ok] = values[pair[ok], 1]
+            started[at[ok]] = values[pair[ok], 0]
+            completed[at[ok]] = values[pair[ok], 1]
         return started, completed, failed
 
     def combinations(
@@ -1052,9 +1186,14 @@ class _Validator:
         failed = np.zeros(table.size, dtype=np.bool_)
         if not rows.size:
             return failed
+        every = rows.size == table.size  # then the columns as they are, not a copy
+
+        def of(array: NDArray[Any]) -> NDArray[Any]:
+            return array if every else array[rows]
+
         combination, members = joint(
-            [coded[f][0][rows] for f in fields]
-            + [has_volumes[rows].astype(np.intp), has_forms[rows].astype(np.intp)]
+            [of(coded[f][0]) for f in fields]
+            + [of(has_volumes).astype(np.intp), of(has_forms).astype(np.intp)]
         )
         faults: list[Any] = []
         for key in members:
@@ -1198,7 +1337,7 @@ def _audiences(value: Any) -> tuple[Audience, ...] | Fault:
         try:
             out.append(Audience(name.lower()))
         except ValueError:
-            return Fault.one("must be burger and/or bedrijf", value, "XCH-6")
+            return Fault.one(N_("must be burger and/or bedrijf"), value, "XCH-6")
     return tuple(out)
 
 
@@ -1207,14 +1346,21 @@ def _assurance(value: Any) -> AssuranceLevel | Fault:
     try:
         return parse_level(str(value).strip(), "required_assurance")
     except InvalidValueError as exc:
-        return Fault.of(exc, "XCH-6")
+        return Fault.of(exc, "LOA-1")
+
+
+def _given(result: Any, value: Any) -> Any:
+    """The rule that gives ``result`` (already found) for ``value``."""
+    return result
 
 
 def _places(table: RawTable, rows: IntArray) -> Callable[[int], str]:
     """Where the ``k``-th validated offering is in its file (its row or JSON pointer)."""
 
+    locate = table.locate  # not the table: its columns are not kept with the offerings
+
     def where(k: int) -> str:
-        return table.locate(int(rows[k]), "", "").split(",")[0]
+        return locate(int(rows[k]), "", "").split(",")[0]
 
     return where
 
@@ -1230,7 +1376,7 @@ def _auth_part(
         + [-1],
         dtype=np.int8,
     )
-    return lookup[np.where(codes >= 0, codes, len(parsed))]
+    return lookup[codes]  # code -1 (absent) takes the last entry
 
 
 def _clash(catalogue: Catalogue, product: Product) -> tuple[str, str] | None:
@@ -1247,11 +1393,23 @@ def _clash(catalogue: Catalogue, product: Product) -> tuple[str, str] | None:
 class _Products:
     """Resolves product keys (XCH-8) by URI, key, name or synonym (PRD-7.2), each distinct key
     once; an ambiguous key lists its candidates, an unknown one its suggestions (PRD-7.3). A
-    key of a broken local product is silent: its own problem is reported where it is defined."""
+    key of a broken local product is silent: its own problem is reported where it is defined.
 
-    def __init__(self, catalogue: Catalogue, broken: set[str]) -> None:
+    A key the national steps leave unresolved may still be an own name of the municipality
+    of its offering (PRD-7.2, step 5; PRD-8.4). When the catalogue has own names such a key
+    is *pending*: :meth:`__call__` returns a silent fault for it, without the cost of
+    suggestions, and :meth:`per_municipality` then resolves it once per distinct
+    (municipality, key) pair and reports what still fails at its rows. Keys that resolve
+    nationally take the fast path alone, once per distinct key.
+    """
+
+    def __init__(self, catalogue: Catalogue, broken: set[str], sheet: bool = False) -> None:
         self.catalogue = catalogue
         self.broken = broken
+        self.sheet = sheet
+        self.own = catalogue.has_own_names
+        self.pending: set[str] = set()
+        """The pending keys, as written."""
 
     def __call__(self, value: Any) -> str | Fault:
         if not isinstance(value, str):
@@ -1259,11 +1417,73 @@ class _Products:
         key = value.strip()
         if key in self.broken:
             return Fault(())
-        resolution = self.catalogue.lookup(key)
+        resolution = self.catalogue.lookup(key, suggestions=not self.own)
         if resolution.product is not None:
             return resolution.product.uri
+        if not self.own:
+            return self.fault(value, resolution)
+        self.pending.add(value)
+        return _PENDING
+
+    def fault(self, value: str, resolution: Resolution) -> Fault:
+        """The fault of a key that names no product, with its suggestion (PRD-7.3); in a
+        sheet, where nothing comes close, how to define a local product (XCH-18.4)."""
         problem = resolution.error("product").problem
-        return Fault.one(problem.message, value, "XCH-8", suggestion=problem.suggestion)
+        hint = problem.suggestion
+        if self.sheet and not resolution.candidates and not hint:
+            hint = N_(
+                "for a product the UPL does not name, fill local_name ('naam lokaal product') "
+                "to define it here"
+            )
+        return Fault.one(problem.message, value, "XCH-8", suggestion=hint)
+
+    def per_municipality(
+        self,
+        validator: _Validator,
+        table: RawTable,
+        municipalities: tuple[IntArray, list[Any]],
+        products: tuple[IntArray, list[Any], NDArray[np.bool_]],
+        reportable: NDArray[np.bool_],
+    ) -> tuple[IntArray, list[Any], NDArray[np.bool_]]:
+        """The product codes, parsed values and failures with the pending keys resolved.
+
+        Each row of a pending key gets the outcome of its (municipality, key) pair, a new
+        parsed value: the product's URI, or the fault to report. The municipality is the
+        CBS code the row writes, also where the municipality's own record has a problem
+        (reported there); where the row holds no CBS code the national fault stands.
+        Faults are reported at the reportable rows, as :meth:`_Validator.apply` reports.
+        """
+        m_codes, m_parsed = municipalities
+        p_codes, p_parsed, failed = products
+        pending = np.array([p is _PENDING for p in p_parsed] or [False], dtype=np.bool_)
+        rows = np.flatnonzero((p_codes >= 0) & pending[np.maximum(p_codes, 0)])
+        pairs, members = joint([m_codes[rows], p_codes[rows]])
+        values = table.column("product").values
+        written = table.column("municipality").values
+        outcomes: list[Any] = []
+        for m_code, p_code in members:
+            value = values[p_code]
+            code = m_parsed[m_code] if m_code >= 0 else None
+            if isinstance(code, Fault):
+                code = rules.read_code(written[m_code], validator.dialect)
+            municipality = code if isinstance(code, str) else None
+            resolution = self.catalogue.lookup(value.strip(), municipality=municipality)
+            found = resolution.product
+            outcomes.append(found.uri if found is not None else self.fault(value, resolution))
+        codes = p_codes.copy()
+        codes[rows] = len(p_parsed) + pairs
+        parsed = [*p_parsed, *outcomes]
+        bad = np.array([isinstance(o, Fault) for o in outcomes] or [False], dtype=np.bool_)
+        failed = failed.copy()
+        failed[rows] = bad[pairs]
+        report = rows[bad[pairs] & reportable[rows]]
+        if report.size:
+            validator.report_at(table, "product", report, codes[report], parsed)
+        return codes, parsed, failed
+
+
+_PENDING: Final = Fault(())
+"""What :class:`_Products` makes of a key that only a municipality's own names may resolve."""
 
 
 def _bare(cell: Any, dialect: Dialect) -> bool:
@@ -1280,7 +1500,7 @@ def _unit(text: str) -> float | Fault:
         return rate_factor(text)
     except InvalidValueError:
         return Fault.one(
-            "is not a rate unit",
+            N_("is not a rate unit"),
             text,
             "XCH-9",
             suggestion="write a count per unit of time, e.g. 'per year', 'per maand', '/week'",
@@ -1297,8 +1517,23 @@ class _JsonVolumes:
     def __init__(self) -> None:
         self.channels: dict[Any, Any] = {}
         self.rates: dict[str, Any] = {}
+        self.layouts: dict[tuple[str, ...], Callable[[list[float]], tuple[float, ...]]] = {}
+        """Member names of objects read without a fault -> the channels' requests per year,
+        in channel order, from the members' (then NaN for the channels not listed)."""
+        self.good: dict[str, float] = {}
+        """The rate texts read without a fault."""
 
-    def __call__(self, value: Any) -> NDArray[np.float64] | Fault:
+    def __call__(self, value: Any) -> NDArray[np.float64] | tuple[float, ...] | Fault:
+        if type(value) is dict:  # the names and texts of an object like one read before
+            layout = self.layouts.get(tuple(value))
+            if layout is not None:
+                try:
+                    per_year = list(map(self.good.get, value.values()))
+                except TypeError:  # an object as a rate
+                    per_year = [None]
+                if None not in per_year:
+                    per_year.append(math.nan)
+                    return layout(per_year)  # type: ignore[arg-type]
         if not isinstance(value, dict):
             return Fault.one(
                 "must be an object of volumes per channel", rules.shown(value), "XCH-8"
@@ -1323,7 +1558,7 @@ class _JsonVolumes:
                         sub,
                         f"repeats channel {CHANNELS[slot].value} (also {seen[slot]!r})",
                         key,
-                        "CHN-3",
+                        "XCH-8",
                     )
                 )
                 continue
@@ -1333,11 +1568,21 @@ class _JsonVolumes:
                 rate = rules.read_rate(item, JSON)
                 if type(item) is str:
                     self.rates[item] = rate
+                    if type(rate) is float:
+                        self.good[item] = rate
             if isinstance(rate, Fault):
                 items.extend(rate.within(sub).items)
             else:
                 out[slot] = rate
-        return Fault(tuple(items)) if items else out
+        if items:
+            return Fault(tuple(items))
+        if type(value) is dict and len(CHANNELS) > 1:
+            places = {slot: k for k, slot in enumerate(seen)}  # slot -> member; else NaN
+            unlisted = len(seen)
+            self.layouts[tuple(value)] = operator.itemgetter(
+                *(places.get(slot, unlisted) for slot in range(len(CHANNELS)))
+            )
+        return out
 
 
 def _json_forms(value: Any) -> tuple[int, int] | Fault:
@@ -1350,7 +1595,9 @@ def _json_forms(value: Any) -> tuple[int, int] | Fault:
     counts: list[int] = []
     for key in ("started", "completed"):
         if key in value:
-            number = rules.read_integer(value[key], JSON, 0, rules.MAX_COUNT, "OFF-6")
+            number = rules.read_integer(
+                value[key], JSON, 0, rules.MAX_COUNT, "OFF-6", above="XCH-4"
+            )
             if isinstance(number, Fault):
                 items.extend(number.within(f"/{key}").items)
             else:
@@ -1389,6 +1636,8 @@ def validate(
         local, local_where, broken_uris = validator.local_products()
         full = catalogue.with_local(*local) if local else catalogue
         offerings = validator.offerings(municipalities, broken_codes, full, broken_uris)
+        product_scope = validator.resolved_scope(full)
+        costs = validator.resolved_costs(full)
     finally:
         validator.collector.flush()
     return FileContent(
@@ -1400,6 +1649,8 @@ def validate(
         local_products=tuple(sorted(local, key=lambda p: p.uri)),
         local_where=local_where,
         offerings=offerings,
+        product_scope=product_scope,
+        costs=costs,
     )
 
 

@@ -21,7 +21,7 @@ from digimaat._boundary import guard
 from digimaat._version import SPEC_VERSION
 from digimaat.errors import DigimaatError
 from digimaat.exchange.local import local_record
-from digimaat.exchange.sheet import COLUMNS
+from digimaat.exchange.sheet import COLUMNS, LOCAL_COLUMNS, SCOPE_COLUMN
 from digimaat.exchange.submission import Submission
 from digimaat.exchange.validation import FORMAT
 from digimaat.vocabulary.maturity import Capability
@@ -34,7 +34,8 @@ _CAPABILITY_ORDER = {c: i for i, c in enumerate(Capability)}  # the order of MAT
 
 
 class ExchangeError(DigimaatError):
-    """A submission cannot be written in the asked form (e.g. local products in CSV, XCH-13)."""
+    """A submission cannot be written in the asked form (e.g. an unused local product in CSV,
+    XCH-13)."""
 
 
 def format_number(value: float, decimal_comma: bool = False) -> str:
@@ -110,6 +111,13 @@ def dumps_json(submission: Submission) -> str:
     }
     if submission.source is not None:
         head["source"] = submission.source
+    if submission.product_scope != "recorded":
+        scope = submission.product_scope
+        head["product_scope"] = scope if isinstance(scope, str) else list(scope)
+    if submission.costs is not None:
+        costs = submission.costs.to_dict()
+        del costs["origin"]
+        head["costs"] = costs
     parts = [f"  {json.dumps(key)}: {line(value)}" for key, value in head.items()]
     municipalities = (
         {"cbs_code": m.cbs_code, "name": m.name, "population": m.population, "year": m.year}
@@ -151,23 +159,37 @@ def dumps_csv(submission: Submission, *, dutch: bool = False) -> str:
 
     With ``dutch=True`` the text is written as a Dutch spreadsheet expects it: ``;`` as
     the separator, a decimal comma, and a byte order mark. ``source`` and ``notes`` columns
-    are written only when there is something in them. A volume record without any channel
-    cannot be written in CSV (XCH-11), nor can local product definitions (XCH-13).
+    are written only when there is something in them, and the local product columns only when
+    the submission defines local products, each in the first row that names it (XCH-18.4). A
+    volume record without any channel cannot be written in CSV (XCH-11), nor can a local
+    product that no offering names (XCH-13).
     """
     if not isinstance(submission, Submission):
         raise ExchangeError(f"dumps_csv needs a Submission, got {type(submission).__name__}")
-    if submission.local_products:
+    if not isinstance(submission.product_scope, str):
         raise ExchangeError(
-            "the submission defines local products, which the CSV form cannot hold (XCH-13); "
+            "the submission lists its product scope, which the CSV form cannot hold (XCH-11); "
             "use the JSON document"
         )
+    if submission.costs is not None:
+        raise ExchangeError(
+            "the submission states costs, which the CSV form cannot hold (XCH-11); use the "
+            "JSON document or a cost file"
+        )
     offerings = submission.offerings
+    local = _local_cells(submission.local_products, offerings)
     with_notes = any(o.notes is not None for o in offerings)
+    scoped = submission.product_scope != "recorded"
     columns = [
         c
         for c in COLUMNS
         if (c != "source" or submission.source is not None) and (c != "notes" or with_notes)
     ]
+    if local:
+        at = columns.index("source") if "source" in columns else len(columns)
+        columns[at:at] = LOCAL_COLUMNS
+    if scoped:
+        columns.append(SCOPE_COLUMN)
     out = io.StringIO()
     if dutch:
         out.write("\ufeff")
@@ -184,12 +206,65 @@ def dumps_csv(submission: Submission, *, dutch: bool = False) -> str:
             "population": str(municipality.population),
             "population_year": str(municipality.year),
             "source": submission.source or "",
+            "product_scope": str(submission.product_scope),
         }
-        rows = [_cells(o, dutch) for o in by_code[municipality.cbs_code]] or [{}]
+        rows = [
+            {**_cells(o, dutch), **local.pop(o.product, {})} for o in by_code[municipality.cbs_code]
+        ] or [{}]
         for cells in rows:
             merged = {**common, **cells}
             writer.writerow([merged.get(column, "") for column in columns])
     return out.getvalue()
+
+
+def _local_cells(
+    products: Iterable[Product], offerings: Iterable[Offering]
+) -> dict[str, dict[str, str]]:
+    """The local product cells of each local product, by URI: written in the first row that
+    names it (XCH-13, XCH-18.4). A local product that no row names, or that has fields the
+    sheet has no column for, cannot be written."""
+    products = tuple(products)
+    if not products:
+        return {}
+    _exchangeable(products)
+    used = {o.product for o in offerings}
+    out: dict[str, dict[str, str]] = {}
+    for product in products:
+        if product.uri not in used:
+            raise ExchangeError(
+                f"the local product {product.uri} is named by no offering, and the CSV form "
+                "defines a local product only in a row that names it (XCH-13); use the JSON "
+                "document"
+            )
+        if product.interaction_kinds:
+            raise ExchangeError(
+                f"the local product {product.uri} has interaction_kinds, which the CSV form "
+                "cannot hold (XCH-18.4); use the JSON document"
+            )
+        record = local_record(product)
+
+        def text(value: Any) -> str:
+            if value is None:
+                return ""
+            if isinstance(value, bool):
+                return str(value).lower()
+            return str(value)
+
+        out[product.uri] = {
+            "local_name": record["name"],
+            "local_audiences": "|".join(record.get("audiences", ())),
+            **{
+                f"local_{field}": text(record.get(field))
+                for field in (
+                    "required_assurance",
+                    "physical_presence",
+                    "fee_applies",
+                    "reference_target",
+                    "reason",
+                )
+            },
+        }
+    return out
 
 
 def _cells(offering: Offering, dutch: bool) -> dict[str, str]:

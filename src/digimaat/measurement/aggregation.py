@@ -508,15 +508,19 @@ def combine(
     share in the result: it sums to 1 over the parts used; for ``minimum`` it is 1 for the
     selected part, the first in part order of the parts that tie with the least (AGG-10);
     all 0 where the value is undefined.
+    ``weights`` may also be ``[k, m]``, a weight per part and column: each column is then
+    combined with its own weights, exactly as it would be alone (the uncertainty analysis
+    combines many samples' parts at once this way).
     """
-    if values.ndim != 2 or weights.shape != (values.shape[0],):
+    if values.ndim != 2 or weights.shape not in ((values.shape[0],), values.shape):
         raise MeasurementError("combine: values must be [parts, m] and weights [parts]")
     if np.any(weights < 0) or not np.all(np.isfinite(weights)):
         raise InvalidValueError("weights", weights.tolist(), "must be finite and >= 0")
     finite = values[np.isfinite(values)]
     if finite.size and (finite.min() < 0 or finite.max() > 1):
         raise MeasurementError("combine: part values must lie in [0, 1]")
-    active = np.broadcast_to(weights[:, None] > 0, values.shape)
+    per_column = weights if weights.ndim == 2 else weights[:, None]
+    active = np.broadcast_to(per_column > 0, values.shape)
     if applies is not None:
         if applies.shape != values.shape:
             raise MeasurementError("combine: applies must have the shape of values")
@@ -524,7 +528,7 @@ def combine(
     missing = np.isnan(values) & active
     v = np.where(np.isnan(values), 0.0, values)
     use = active & ~missing if policy is MissingPolicy.DROP else active.copy()
-    w = np.where(use, weights[:, None], 0.0)
+    w = np.where(use, per_column, 0.0)
     total = w.sum(axis=0)
     defined = total > 0
     share = np.divide(w, total, out=np.zeros_like(w), where=defined)

@@ -41,7 +41,7 @@ from digimaat._boundary import guard
 from digimaat._text import check_text
 from digimaat.errors import InvalidValueError, Problem, ProblemCollector
 from digimaat.vocabulary.assurance import AssuranceLevel, Authentication, AuthMeans
-from digimaat.vocabulary.channels import CHANNELS, Channel, ChannelCost
+from digimaat.vocabulary.channels import CHANNELS, Channel, ChannelCost, CostTable
 from digimaat.vocabulary.maturity import (
     IMPLIED,
     LADDER,
@@ -89,6 +89,12 @@ STATUS_CODES: dict[Status, int] = {
     Status.UNKNOWN: StatusCode.UNKNOWN,
 }
 _STATUS_BY_CODE = {code: status for status, code in STATUS_CODES.items()}
+STATUS_NAMES: dict[int, str] = {
+    **{code: status.value for status, code in STATUS_CODES.items()},
+    StatusCode.NO_RECORD: "no-record",
+}
+"""The name of every status code, as outputs write it: the exchange name of the status
+(OFF-2), and ``"no-record"`` for a cell without a record (AGG-2)."""
 _MEANS = tuple(AuthMeans)
 _MEANS_CODE = {m: i for i, m in enumerate(_MEANS)}
 _CAPS = tuple(Capability)
@@ -148,8 +154,17 @@ class Dataset:
     forms_completed: FloatArray
     """``[m, p]`` web forms completed; NaN if unknown."""
     cost: FloatArray
-    """``[c]`` cost per contact in :attr:`currency`; NaN where unknown."""
+    """``[p, c]`` cost per contact in :attr:`currency`, per product and channel; NaN where
+    unknown (CHN-5, CHN-7)."""
     currency: str
+    cost_table: CostTable = attrs.field(factory=lambda: CostTable.default())
+    """The cost table the costs come from, with its origin and source (CHN-8)."""
+    product_scope: str = attrs.field(
+        default="recorded", validator=attrs.validators.in_(("recorded", "listed"))
+    )
+    """The product scope (AGG-2.1): ``"recorded"``, each municipality's own records, so that a
+    cell without a record is outside its scope; or ``"listed"``, the products of the dataset,
+    so that a cell without a record is *no record*, counted as unknown."""
     # Derived per-product and per-municipality arrays, computed once.
     population: FloatArray = attrs.field(init=False)
     reference_target: IntArray = attrs.field(init=False)
@@ -187,7 +202,7 @@ class Dataset:
             "volume": (m, p, c),
             "forms_started": (m, p),
             "forms_completed": (m, p),
-            "cost": (c,),
+            "cost": (p, c),
         }
         set_ = object.__setattr__
         for name, shape in expected.items():
@@ -237,7 +252,9 @@ class Dataset:
             self,
             "applicable",
             _frozen(
-                (self.status != StatusCode.NOT_OFFERED) & (self.status != StatusCode.NOT_APPLICABLE)
+                (self.status != StatusCode.NOT_OFFERED)
+                & (self.status != StatusCode.NOT_APPLICABLE)
+                & ((self.status != StatusCode.NO_RECORD) | (self.product_scope == "listed"))
             ),
         )
         set_(self, "reference_cells", _frozen(self.applicable & self.is_reference[None, :]))
@@ -298,16 +315,21 @@ class Dataset:
         municipalities: Iterable[Municipality],
         catalogue: Catalogue | None = None,
         *,
-        products: Iterable[str] | None = None,
-        costs: dict[Channel, ChannelCost] | None = None,
+        products: Iterable[str] | str | None = None,
+        costs: CostTable | Mapping[Channel, ChannelCost] | None = None,
     ) -> Dataset:
         """Build from offerings, checking them against the municipalities and the catalogue.
 
-        ``products`` lists the URIs the dataset spans; by default the products that occur in
-        the offerings. A (municipality, product) pair without an offering gets the status
-        "no record", treated as unknown. ``costs`` default to each channel's documented
-        default cost. Every problem (an unknown municipality or product, a duplicate
-        offering) is reported at once in an :class:`~digimaat.errors.InputError`.
+        ``products`` is the product scope (AGG-2.1). By default (``None``, the scope
+        ``recorded``) each municipality's scope is the products it records, so that adding a
+        municipality changes no other municipality's results; the arrays span the products of
+        all offerings, and a cell without a record is outside its municipality's scope. A
+        list of URIs, ``"reference"`` for every product of the reference catalogue (with the
+        local products the offerings name) or ``"offerings"`` for the products any offering
+        names is one scope for all: a (municipality, product) pair of it without an offering
+        gets the status "no record", treated as unknown. ``costs`` is the cost table (CHN-7),
+        by default the defaults of CHN-5. Every problem (an unknown municipality or product,
+        a duplicate offering) is reported at once in an :class:`~digimaat.errors.InputError`.
         """
         if catalogue is None:
             from digimaat.vocabulary.products import reference_catalogue
@@ -320,7 +342,19 @@ class Dataset:
             if mu.cbs_code in munis:
                 collector.add(Problem("cbs_code", mu.cbs_code, "municipality listed twice"))
             munis[mu.cbs_code] = mu
-        uris = sorted(set(products) if products is not None else {o.product for o in offerings})
+        named = {o.product for o in offerings}
+        scope = "recorded" if products is None else "listed"
+        if products is None:
+            uris = sorted(named)
+        elif isinstance(products, str):
+            if products not in ("reference", "offerings"):
+                raise InvalidValueError(
+                    "products", products, "must be a list of URIs, 'reference', 'offerings' or None"
+                )
+            reference = {pr.uri for pr in catalogue if pr.reference}
+            uris = sorted(reference | named if products == "reference" else named)
+        else:
+            uris = sorted(set(products))
         # Without an explicit product list, an unknown product is reported once, at the
         # first offering that names it.
         first: dict[str, int] = {}
@@ -421,7 +455,8 @@ class Dataset:
         volume.reshape(m * p, c)[volume_cells] = 0.0
         volume.reshape(-1)[volume_slots] = volume_values
         level = _levels(masks, status, fee_override, _product_fees(prods))
-        cost, currency = _cost_array(costs)
+        table = _cost_table(costs)
+        cost, currency = _cost_array(table, uris)
         return cls(
             municipalities=tuple(munis[code] for code in sorted(munis)),
             products=tuple(prods),
@@ -439,6 +474,8 @@ class Dataset:
             forms_completed=completed,
             cost=cost,
             currency=currency,
+            cost_table=table,
+            product_scope=scope,
         )
 
     @classmethod
@@ -457,9 +494,14 @@ class Dataset:
         local_target_reasons: Sequence[tuple[int, int, str]] = (),
         forms_started: FloatArray | None = None,
         forms_completed: FloatArray | None = None,
-        costs: dict[Channel, ChannelCost] | None = None,
+        costs: CostTable | Mapping[Channel, ChannelCost] | None = None,
+        product_scope: str = "recorded",
     ) -> Dataset:
         """Build from arrays already in canonical order (for generators and bulk loaders).
+
+        ``product_scope`` (AGG-2.1) is ``"recorded"`` (each municipality's records are its
+        scope: a "no record" cell is outside it) or ``"listed"`` (the products given are
+        everyone's scope: a "no record" cell is unknown).
 
         The arrays are checked (shapes, codes, value ranges, a web-form funnel recorded
         with both counts or neither, a reason for every local target) and copied; levels
@@ -598,7 +640,8 @@ class Dataset:
             if not np.all(keys[1:] > keys[:-1]):
                 reasons = tuple(sorted(reasons))
         collector.raise_if_any()
-        cost, currency = _cost_array(costs)
+        table = _cost_table(costs)
+        cost, currency = _cost_array(table, [pr.uri for pr in products])
         return cls(
             municipalities=tuple(municipalities),
             products=tuple(products),
@@ -616,6 +659,8 @@ class Dataset:
             forms_completed=completed_a,
             cost=cost,
             currency=currency,
+            cost_table=table,
+            product_scope=product_scope,
         )
 
     def with_arrays(self, **arrays: Any) -> Dataset:
@@ -629,6 +674,11 @@ class Dataset:
                 _product_fees(self.products),
             )
         return attrs.evolve(self, **arrays)
+
+    def with_costs(self, costs: CostTable) -> Dataset:
+        """A copy whose costs per contact are those of another cost table (CHN-8)."""
+        cost, currency = _cost_array(costs, self.uris)
+        return attrs.evolve(self, cost=cost, currency=currency, cost_table=costs)
 
     def take_municipalities(
         self,
@@ -833,32 +883,31 @@ def _levels(
     return level
 
 
-def _cost_array(costs: dict[Channel, ChannelCost] | None) -> tuple[FloatArray, str]:
-    chosen: dict[Channel, ChannelCost] = {}
-    given: object = costs
-    if given is not None and (
-        not isinstance(given, Mapping)
-        or not all(isinstance(c, Channel) for c in given)
-        or not all(isinstance(c, ChannelCost) for c in given.values())
-    ):
-        raise InvalidValueError(
-            "costs", given, "must map channels (Channel) to costs per contact (ChannelCost)"
-        )
+def _cost_table(costs: CostTable | Mapping[Channel, ChannelCost] | None) -> CostTable:
+    """The cost table of a dataset (CHN-8): the one given, or the defaults of CHN-5."""
     if costs is None:
-        for ch in CHANNELS:
-            default = ch.default_cost
-            if default is not None:
-                chosen[ch] = default
-    else:
-        chosen = dict(costs)
-    currencies = {cost.currency for cost in chosen.values()}
-    if len(currencies) > 1:
-        raise InvalidValueError("costs", sorted(currencies), "must all be in one currency")
-    currency = currencies.pop() if currencies else "EUR"
-    array = np.array(
-        [chosen[ch].amount if ch in chosen else np.nan for ch in CHANNELS], dtype=np.float64
+        return CostTable.default()
+    if isinstance(costs, CostTable):
+        return costs
+    if isinstance(costs, Mapping):
+        return CostTable.from_costs(costs)
+    raise InvalidValueError("costs", type(costs).__name__, "must be a CostTable or a mapping")
+
+
+def _cost_array(table: CostTable, uris: Sequence[str]) -> tuple[FloatArray, str]:
+    """``[p, c]`` costs per contact of the products (CHN-7): a product's own cost of a channel
+    where it has one, else the channel's; NaN where neither is known."""
+    base = np.array(
+        [np.nan if (x := table.cost(ch)) is None else x for ch in CHANNELS], dtype=np.float64
     )
-    return array, currency
+    array = np.tile(base, (len(uris), 1))
+    index = {uri: j for j, uri in enumerate(uris)}
+    for uri, amounts in table.products:
+        j = index.get(uri)
+        if j is not None:
+            for ch, amount in amounts:
+                array[j, CHANNELS.index(ch)] = amount
+    return array, table.currency
 
 
 guard(__name__)

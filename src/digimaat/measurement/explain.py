@@ -20,10 +20,10 @@ from numpy.typing import NDArray
 from digimaat._boundary import guard
 from digimaat.errors import InvalidValueError
 from digimaat.measurement.aggregation import exceeds, ranked
-from digimaat.measurement.dataset import Dataset, StatusCode
+from digimaat.measurement.dataset import STATUS_NAMES, Dataset, StatusCode
 from digimaat.measurement.profiles import Profile, ScoreBoard
 from digimaat.measurement.weights import ChannelCost, Volume
-from digimaat.vocabulary.assurance import AuthMeans
+from digimaat.vocabulary.assurance import AssuranceLevel, Authentication, AuthMeans
 from digimaat.vocabulary.maturity import (
     LADDER,
     Capability,
@@ -49,13 +49,6 @@ request counts (volume weighting), or by the gain when every euro of non-digital
 cost counts (channel-cost weighting)."""
 
 _CAPS = tuple(Capability)
-_STATUS_NAMES = {
-    StatusCode.OFFERED: "offered",
-    StatusCode.NOT_OFFERED: "not-offered",
-    StatusCode.NOT_APPLICABLE: "not-applicable",
-    StatusCode.UNKNOWN: "unknown",
-    StatusCode.NO_RECORD: "no-record",
-}
 
 
 @attrs.frozen
@@ -107,7 +100,7 @@ def decompose(board: ScoreBoard, code: str, metric: str | None = None) -> Decomp
             Contribution(
                 uri=product.uri,
                 name=product.name,
-                status=_STATUS_NAMES[int(ds.status[i, j])],
+                status=STATUS_NAMES[int(ds.status[i, j])],
                 level=None if level < 0 else MaturityLevel(level),
                 share=share,
                 contribution=float(result.contribution[i, j]),
@@ -216,6 +209,12 @@ class Priority:
     """Requests per year through non-digital channels, if volumes are known."""
     cost_at_stake: float | None
     """Those requests times their channels' cost per contact, if known (dataset currency)."""
+    asked: Authentication | None = None
+    """The authentication the offering asks now (the weakest of several accepted means,
+    LOA-7), or ``None`` where none is recorded."""
+    asks: Authentication | None = None
+    """The authentication the what-if asks instead (EXP-3), where it changes the level
+    asked; ``None`` where the step leaves the authentication as it is."""
 
 
 def priorities(
@@ -235,6 +234,7 @@ def priorities(
     """
     if by not in RANKINGS:
         raise InvalidValueError("by", by, f"must be one of {RANKINGS}")
+    ds = profile.costed(ds)  # the cost table of the computation (CHN-8)
     if by == "requests":
         profile = attrs.evolve(profile, weighting=Volume())
     elif by == "cost":
@@ -271,16 +271,23 @@ def priorities(
     gains = headline[1:] - headline[0]
     # Requests through non-digital channels and their cost, per product (NaN where unknown).
     volume = ds.volume[i][:, ~ds.digital]
-    cost = ds.cost[~ds.digital]
+    cost = ds.cost[:, ~ds.digital]
     requests = volume.sum(axis=1)
     at_stake = np.where(volume > 0, volume * cost, 0.0).sum(axis=1)
     at_stake[np.isnan(requests)] = np.nan
+    asks_at = dict(zip(candidates[asks].tolist(), required[asks].tolist(), strict=True))
     out = []
     for row, j in enumerate(candidates.tolist()):
         gain = float(gains[row])
         if not exceeds(gain):  # AGG-10: a gain within the tolerance of 0 is no gain
             continue
         product = ds.products[j]
+        asked = _authentication(int(ds.auth_means[i, j]), int(ds.auth_level[i, j]))
+        wanted = asks_at.get(j)
+        change = None
+        if wanted is not None and (asked is None or asked.level != AssuranceLevel(wanted)):
+            means = AuthMeans.NONE if wanted == 0 else AuthMeans.DIGID
+            change = Authentication(means, AssuranceLevel(wanted))
         out.append(
             Priority(
                 uri=product.uri,
@@ -291,9 +298,18 @@ def priorities(
                 gain=gain,
                 requests=_opt(requests[j]),
                 cost_at_stake=_opt(at_stake[j]),
+                asked=asked,
+                asks=change,
             )
         )
     return tuple(ranked(out, lambda p: p.gain, lambda p: p.uri))
+
+
+def _authentication(means: int, level: int) -> Authentication | None:
+    """The authentication of a dataset's cell, or ``None`` where none is recorded."""
+    if means < 0:
+        return None
+    return Authentication(_MEANS[means], None if level < 0 else AssuranceLevel(level))
 
 
 def _opt(value: float) -> float | None:

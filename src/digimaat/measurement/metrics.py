@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from digimaat._boundary import guard
 from digimaat._numbers import weight
 from digimaat._text import check_text
-from digimaat.errors import InvalidValueError
+from digimaat.errors import InvalidValueError, UnknownNameError
 from digimaat.measurement.aggregation import (
     Method,
     MissingPolicy,
@@ -164,7 +164,7 @@ class MetricResult:
 
 def _scope(value: str) -> str:
     if value not in _SCOPES:
-        raise InvalidValueError("scope", value, f"must be one of {_SCOPES}")
+        raise InvalidValueError("scope", value, f"must be one of {_SCOPES}", "MET-1.1")
     return value
 
 
@@ -176,7 +176,10 @@ def _id(instance: object, attribute: attrs.Attribute[str], value: object) -> Non
         or value != value.lower()
     ):
         raise InvalidValueError(
-            attribute.name, value, "must be a lower-case identifier of letters, digits and '-'"
+            attribute.name,
+            value,
+            "must be a lower-case identifier of letters, digits and '-'",
+            "MET-1",
         )
 
 
@@ -276,12 +279,15 @@ def _level(value: str | int | MaturityLevel) -> MaturityLevel:
     return MaturityLevel.parse(value, "at_least")
 
 
-def _one_of(options: tuple[str, ...]) -> Callable[[object, attrs.Attribute[str], object], None]:
-    """A validator: the value is one of ``options``, else an error naming field and value."""
+def _one_of(
+    options: tuple[str, ...], clause: str
+) -> Callable[[object, attrs.Attribute[str], object], None]:
+    """A validator: the value is one of ``options``, else an error naming field, value and
+    the clause that defines the options."""
 
     def check(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
         if value not in options:
-            raise InvalidValueError(attribute.name, value, f"must be one of {options}")
+            raise InvalidValueError(attribute.name, value, f"must be one of {options}", clause)
 
     return check
 
@@ -307,15 +313,19 @@ def _scores(values: Sequence[float]) -> tuple[float, ...]:
     try:
         scores = tuple(float(v) for v in values)
     except (TypeError, ValueError):
-        raise InvalidValueError("scores", values, "must be numbers, one per level") from None
+        raise InvalidValueError(
+            "scores", values, "must be numbers, one per level", "MET-3"
+        ) from None
     if len(scores) != len(MaturityLevel):
         raise InvalidValueError(
-            "scores", scores, f"needs one score per level ({len(MaturityLevel)})"
+            "scores", scores, f"needs one score per level ({len(MaturityLevel)})", "MET-3"
         )
     if any(not 0.0 <= s <= 1.0 for s in scores) or any(
         b < a for a, b in itertools.pairwise(scores)
     ):
-        raise InvalidValueError("scores", scores, "must be non-decreasing and within [0, 1]")
+        raise InvalidValueError(
+            "scores", scores, "must be non-decreasing and within [0, 1]", "MET-3"
+        )
     return scores
 
 
@@ -360,7 +370,7 @@ class Attainment(Metric):
     unit: ClassVar[str] = "score"
     id: str = attrs.field(validator=_id)
     title: str = attrs.field(validator=_title)
-    target: str = attrs.field(default="reference", validator=_one_of(_TARGETS))
+    target: str = attrs.field(default="reference", validator=_one_of(_TARGETS, "MET-4"))
     scope: str = attrs.field(default="reference", converter=_scope)
 
     def cells(self, ds: Dataset) -> Cells:
@@ -441,7 +451,7 @@ class AuthenticationFit(Metric):
     clause: ClassVar[str] = "MET-5"
     id: str = attrs.field(validator=_id)
     title: str = attrs.field(validator=_title)
-    outcome: str = attrs.field(default="match", validator=_one_of(_OUTCOMES))
+    outcome: str = attrs.field(default="match", validator=_one_of(_OUTCOMES, "MET-5"))
     scope: str = attrs.field(default="reference", converter=_scope)
 
     @property
@@ -517,26 +527,37 @@ def _parts(values: Any) -> tuple[tuple[Metric, float], ...]:
     try:
         pairs = tuple((metric, weight) for metric, weight in values)
     except (TypeError, ValueError):
-        raise InvalidValueError("parts", values, "must be (metric, weight) pairs") from None
+        raise InvalidValueError(
+            "parts", values, "must be (metric, weight) pairs", "MET-8"
+        ) from None
     for metric, _ in pairs:
         if not isinstance(metric, Metric):
-            raise InvalidValueError("parts.metric", metric, "must be a metric")
-    parts = tuple((metric, weight(f"parts[{metric.id}].weight", w)) for metric, w in pairs)
+            raise InvalidValueError("parts.metric", metric, "must be a metric", "MET-8")
+    parts = tuple(
+        (metric, weight(f"parts[{metric.id}].weight", w, clause="MET-8")) for metric, w in pairs
+    )
     if not parts:
-        raise InvalidValueError("parts", parts, "a composite needs at least one part")
+        raise InvalidValueError("parts", parts, "a composite needs at least one part", "MET-8")
     ids = [metric.id for metric, _ in parts]
     if len(set(ids)) != len(ids):
-        raise InvalidValueError("parts", ids, "part ids must be unique")
+        raise InvalidValueError("parts", ids, "part ids must be unique", "MET-8")
     for metric, _ in parts:
         if metric.range != (0.0, 1.0):
-            raise InvalidValueError(f"parts[{metric.id}]", metric.id, "must have range [0, 1]")
+            raise InvalidValueError(
+                f"parts[{metric.id}]", metric.id, "must have range [0, 1]", "MET-8"
+            )
     if sum(w for _, w in parts) <= 0:
-        raise InvalidValueError("parts", [w for _, w in parts], "weights must not all be zero")
+        raise InvalidValueError(
+            "parts", [w for _, w in parts], "weights must not all be zero", "MET-8"
+        )
     return parts
 
 
 def _method(value: str | Method) -> Method:
-    return Method.parse(value)
+    try:
+        return Method.parse(value)
+    except InvalidValueError:
+        raise UnknownNameError("method", value, (m.value for m in Method), "AGG-5") from None
 
 
 @attrs.frozen

@@ -189,7 +189,7 @@ class Volume(Weighting):
 
 
 def _per(value: Any) -> float:
-    return weight("per", value, positive=True)
+    return weight("per", value, positive=True, clause="WGT-6")
 
 
 @attrs.frozen
@@ -217,7 +217,7 @@ def _channels(values: Any) -> tuple[Channel, ...]:
         raise InvalidValueError("channels", values, "must be channel names")
     parsed = {Channel.parse(v, "channels") for v in values}
     if not parsed:
-        raise InvalidValueError("channels", list(values), "must name at least one channel")
+        raise InvalidValueError("channels", list(values), "must name at least one channel", "WGT-7")
     return tuple(ch for ch in Channel if ch in parsed)
 
 
@@ -237,11 +237,17 @@ class ChannelCost(Weighting):
 
     def raw(self, ds: Dataset) -> FloatArray:
         idx = [ds.channels.index(ch) for ch in self.channels]
-        cost = ds.cost[idx]
-        if np.isnan(cost).any():
-            missing = [ch.value for ch, c in zip(self.channels, cost, strict=True) if np.isnan(c)]
-            raise MeasurementError(f"channel-cost weighting: no cost per contact for {missing}")
-        return np.asarray((ds.volume[:, :, idx] * cost).sum(axis=2), dtype=np.float64)
+        cost = ds.cost[:, idx]
+        unknown = np.isnan(cost)
+        if unknown.any():
+            missing = [ch.value for k, ch in enumerate(self.channels) if unknown[:, k].any()]
+            some = [ds.uris[j] for j in np.flatnonzero(unknown.any(axis=1))[:3].tolist()]
+            which = "" if unknown.any(axis=1).all() else f" (products {', '.join(some)})"
+            raise MeasurementError(
+                f"channel-cost weighting: no cost per contact for {missing}{which} in the cost "
+                f"table {ds.cost_table.describe()}"
+            )
+        return np.asarray((ds.volume[:, :, idx] * cost[None, :, :]).sum(axis=2), dtype=np.float64)
 
     def describe(self) -> str:
         names = ", ".join(ch.value for ch in self.channels)
@@ -252,24 +258,27 @@ def _weight_map(values: Any) -> tuple[tuple[str, float], ...]:
     try:
         table = dict(values)
     except (TypeError, ValueError):
-        raise InvalidValueError("weights", values, "must map product URIs to weights") from None
+        raise InvalidValueError(
+            "weights", values, "must map product URIs to weights", "WGT-8"
+        ) from None
     out: list[tuple[str, float]] = []
     for uri, value in table.items():
         if not isinstance(uri, str) or not uri:
-            raise InvalidValueError("weights", uri, "keys must be product URIs")
+            raise InvalidValueError("weights", uri, "keys must be product URIs", "WGT-8")
         if ":" not in uri:  # a UPL tail such as "parkeervergunning" would never match
             raise InvalidValueError(
                 "weights",
                 uri,
                 "keys must be full product URIs, e.g. "
                 "'http://standaarden.overheid.nl/owms/terms/parkeervergunning'",
+                "WGT-8",
             )
-        out.append((uri, weight(f"weights[{uri}]", value)))
+        out.append((uri, weight(f"weights[{uri}]", value, clause="WGT-8")))
     return tuple(sorted(out))
 
 
 def _default_weight(value: Any) -> float | None:
-    return None if value is None else weight("default", value)
+    return None if value is None else weight("default", value, clause="WGT-8")
 
 
 @attrs.frozen
@@ -300,7 +309,7 @@ class Custom(Weighting):
 
 def _weighting(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, Weighting):
-        raise InvalidValueError(attribute.name, value, "must be a weighting")
+        raise InvalidValueError(attribute.name, value, "must be a weighting", "WGT-1")
 
 
 @attrs.frozen
@@ -354,13 +363,15 @@ def _parts(values: Any) -> tuple[tuple[Weighting, float], ...]:
     try:
         parts = tuple((w, a) for w, a in values)
     except (TypeError, ValueError):
-        raise InvalidValueError("parts", values, "must be (weighting, share) pairs") from None
+        raise InvalidValueError(
+            "parts", values, "must be (weighting, share) pairs", "WGT-10"
+        ) from None
     if not parts:
-        raise InvalidValueError("parts", parts, "a mix needs at least one weighting")
+        raise InvalidValueError("parts", parts, "a mix needs at least one weighting", "WGT-10")
     for w, _ in parts:
         if not isinstance(w, Weighting):
-            raise InvalidValueError("parts.weighting", w, "must be a weighting")
-    return tuple((w, weight("parts.share", a, positive=True)) for w, a in parts)
+            raise InvalidValueError("parts.weighting", w, "must be a weighting", "WGT-10")
+    return tuple((w, weight("parts.share", a, positive=True, clause="WGT-10")) for w, a in parts)
 
 
 @attrs.frozen
@@ -422,7 +433,7 @@ def _names(kind: type[Any], field: str, values: Any) -> tuple[str, ...] | None:
         except ValueError:
             from digimaat.errors import UnknownNameError
 
-            raise UnknownNameError(field, v, (m.value for m in kind)) from None
+            raise UnknownNameError(field, v, (m.value for m in kind), "WGT-11") from None
     return tuple(sorted(out))
 
 
@@ -491,7 +502,7 @@ class Selector:
 
 def _selector(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, Selector):
-        raise InvalidValueError(attribute.name, value, "must be a Selector")
+        raise InvalidValueError(attribute.name, value, "must be a Selector", "WGT-11")
 
 
 @attrs.frozen

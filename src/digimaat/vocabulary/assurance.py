@@ -422,12 +422,12 @@ def _options(values: Iterable[Authentication | str]) -> tuple[Authentication, ..
         option = value if isinstance(value, Authentication) else Authentication.from_name(value)
         if option in out:
             raise InvalidValueError(
-                "authentication", option.name, "names the same means and level twice"
+                "authentication", option.name, "names the same means and level twice", "LOA-4.2"
             )
         out.append(option)
     if len(out) < 2:
         raise InvalidValueError(
-            "authentication", [o.name for o in out], "several means need at least two"
+            "authentication", [o.name for o in out], "several means need at least two", "LOA-4.2"
         )
     order = {means: k for k, means in enumerate(AuthMeans)}
     return tuple(

@@ -34,7 +34,7 @@ import attrs
 from digimaat._boundary import guard
 from digimaat._names import parse_name
 from digimaat._text import check_text
-from digimaat.errors import InvalidValueError, ProblemCollector
+from digimaat.errors import N_, InvalidValueError, ProblemCollector
 from digimaat.vocabulary.assurance import (
     Authentication,
     AuthenticationOptions,
@@ -85,7 +85,7 @@ class Status(enum.Enum):
         >>> Status.parse("Niet van toepassing")
         <Status.NOT_APPLICABLE: 'not-applicable'>
         """
-        return parse_name(cls, text, field, dutch=STATUS_DUTCH)
+        return parse_name(cls, text, field, dutch=STATUS_DUTCH, aliases=STATUS_ALIASES)
 
     @property
     def dutch(self) -> str:
@@ -100,6 +100,14 @@ STATUS_DUTCH: dict[Status, str] = {
     Status.UNKNOWN: "onbekend",
 }
 """The Dutch name of every status (OFF-2)."""
+
+STATUS_ALIASES: dict[str, Status] = {
+    "n.v.t.": Status.NOT_APPLICABLE,
+    "nvt": Status.NOT_APPLICABLE,
+    "n/a": Status.NOT_APPLICABLE,
+}
+"""Abbreviations a spreadsheet writes for a status (OFF-2): "n.v.t." is "niet van
+toepassing"."""
 
 
 @attrs.frozen
@@ -233,11 +241,11 @@ def check_volume(field: str, value: object, shown: object = None) -> float:
     if math.isnan(number):
         raise InvalidValueError(field, got, "must be a number, not NaN", "OFF-14")
     if number < 0:
-        raise InvalidValueError(field, got, "must not be negative", "OFF-14")
+        raise InvalidValueError(field, got, N_("must not be negative"), "OFF-14")
     if number == 0:
         return 0.0
     if number > MAX_VOLUME:
-        raise InvalidValueError(field, got, "must be at most 1e12 requests a year", "OFF-14")
+        raise InvalidValueError(field, got, N_("must be at most 1e12 requests a year"), "OFF-14")
     if number < MIN_VOLUME:
         raise InvalidValueError(
             field, got, f"must be 0 or at least {MIN_VOLUME:g} requests a year", "OFF-14"

@@ -38,6 +38,7 @@ from __future__ import annotations
 import enum
 import functools
 import json
+import lzma
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -75,6 +76,9 @@ __all__ = [
     "InteractionKind",
     "LegalBasis",
     "MatchRank",
+    "OwnName",
+    "OwnNameProvenance",
+    "OwnNameTable",
     "Product",
     "Provenance",
     "Resolution",
@@ -86,6 +90,7 @@ __all__ = [
     "canonical_upl_uri",
     "normalise_key",
     "reference_catalogue",
+    "reference_own_names",
     "reference_synonyms",
 ]
 
@@ -739,6 +744,223 @@ def reference_synonyms() -> SynonymTable:
     return SynonymTable.from_document(json.loads(text), source=_SYNONYMS_FILE)
 
 
+_CBS_CODE = re.compile(r"GM[0-9]{4}")
+
+
+def _own_products(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple) or not value:
+        raise InvalidValueError(attribute.name, value, "must list at least one UPL key")
+    for key in value:
+        _upl_key_text(instance, attribute, key)
+    if len(set(value)) != len(value):
+        raise InvalidValueError(attribute.name, value, "must not repeat a product")
+
+
+@attrs.frozen
+class OwnName:
+    """A title a municipality publishes in its own Samenwerkende Catalogi records, with the
+    products those records link it to (PRD-8.4).
+
+    It names a product for that municipality's offerings only, and only when its records link
+    the title to exactly one product; a title they link to several is ambiguous for the
+    municipality too (PRD-7.2, step 5).
+
+    >>> own = OwnName("Verhuizing melden", ["verhuismelding"])
+    >>> own.product, own.uris
+    ('verhuismelding', ('http://standaarden.overheid.nl/owms/terms/verhuismelding',))
+    >>> OwnName("Reisdocumenten", ["paspoort", "identiteitskaart"]).product is None
+    True
+    """
+
+    text: str = attrs.field(validator=_shown_text)
+    """The title as the municipality writes it (its most frequent spelling)."""
+    products: tuple[str, ...] = attrs.field(converter=tuple, validator=_own_products)
+    """The UPL keys of the products the municipality's records link the title to, the one
+    linked by most of those records first, then by key."""
+
+    @property
+    def product(self) -> str | None:
+        """The UPL key of the one product the title names, or ``None`` when it names several."""
+        return self.products[0] if len(self.products) == 1 else None
+
+    @property
+    def uris(self) -> tuple[str, ...]:
+        """The URIs of the products, in the order of :attr:`products`."""
+        return tuple(UPL_NAMESPACE + key for key in self.products)
+
+
+@attrs.frozen
+class OwnNameProvenance:
+    """Where the packaged own-name table came from and how it was derived (PRD-8.6)."""
+
+    source: str = attrs.field(validator=_non_empty)
+    """The published data and the copy of it the table was derived from."""
+    harvested: str = attrs.field(validator=_non_empty)
+    """The date the data were harvested (ISO 8601)."""
+    md5: str = attrs.field(validator=_non_empty)
+    """The md5 checksum of the harvest file."""
+    licence: str = attrs.field(validator=_non_empty)
+    """What is known of the licence of the data."""
+    catalogue_md5: str
+    """The md5 of the UPL export of the catalogue the table was checked against (PRD-3)."""
+    authorities: str = attrs.field(validator=_non_empty)
+    """The correspondence of Samenwerkende Catalogi authorities and CBS codes it used."""
+    authorities_md5: str
+    """The md5 of the file that holds that correspondence."""
+    records_linked: int
+    """Municipal records with a title and at least one link to a product of the catalogue."""
+    records_without_code: int
+    """Of those, records whose authority has no CBS code in the correspondence, not used."""
+    municipalities: int
+    """Municipalities (CBS codes) with at least one own name."""
+    names: int
+    """Own names in the table, over all municipalities."""
+    ambiguous: int
+    """Of those, the names a municipality's records link to several products."""
+    left_out_short: int
+    """Titles of a municipality left out because their normal form is too short."""
+    left_out_taken: int
+    """Titles of a municipality left out because they are a UPL name or key of the catalogue."""
+    max_title: int
+    """The longest title used, in characters."""
+    min_length: int
+    """The least length of a name in normal form."""
+    script: str = attrs.field(validator=_non_empty)
+    """The script that derived the table, relative to the repository root."""
+
+
+def _own_entries(value: Any) -> dict[str, tuple[Any, ...]]:
+    if not isinstance(value, Mapping):
+        raise InvalidValueError("municipalities", value, "must map CBS codes to lists of names")
+    out: dict[str, tuple[Any, ...]] = {}
+    for code, entries in value.items():
+        if not isinstance(code, str) or not _CBS_CODE.fullmatch(code):
+            raise InvalidValueError("municipalities", code, "must be a CBS code like 'GM0503'")
+        if isinstance(entries, (str, bytes)) or not isinstance(entries, Iterable):
+            raise InvalidValueError(code, entries, "must be a list of names")
+        out[code] = tuple(entries)
+    return out
+
+
+@attrs.frozen(eq=False)
+class OwnNameTable:
+    """The titles each municipality publishes for its products, by CBS code (PRD-8.4).
+
+    A municipality's names are checked and indexed the first time they are asked for, so a
+    table of every municipality costs little until a key needs one of them; every problem of
+    one municipality's names is reported together, with the file and the JSON pointer.
+
+    >>> table = OwnNameTable({"GM0503": [OwnName("Verhuizing melden", ["verhuismelding"])]})
+    >>> table.get("GM0503", " verhuizing MELDEN ").product
+    'verhuismelding'
+    >>> table.get("GM0518", "Verhuizing melden") is None
+    True
+    """
+
+    _entries: dict[str, tuple[Any, ...]] = attrs.field(alias="names", converter=_own_entries)
+    provenance: OwnNameProvenance | None = None
+    source: str = attrs.field(default="own names", kw_only=True)
+    """The file the table was read from, named in its problems."""
+    _index: dict[str, dict[str, OwnName]] = attrs.field(init=False, repr=False, factory=dict)
+
+    @classmethod
+    def from_document(
+        cls, document: Mapping[str, Any], *, source: str = "own_names.json"
+    ) -> OwnNameTable:
+        """Build from the document ``scripts/build_synonyms.py`` writes (PRD-8.6).
+
+        The provenance and the shape of the document are checked here, each municipality's
+        names when they are first asked for; problems are reported in an
+        :class:`~digimaat.errors.InputError` with the file and the JSON pointer.
+        """
+        from digimaat._serial import converter
+
+        collector = ProblemCollector(source=source)
+        if not isinstance(document, Mapping):
+            raise InputError([Problem("document", _NO_VALUE, "must be an object", source)])
+        for key in sorted(set(document) - {"provenance", "municipalities"}):
+            collector.add(Problem(key, _NO_VALUE, "unknown key"), "")
+        provenance = None
+        with collector.catching(location="/provenance"):
+            provenance = _structure(converter(), document.get("provenance"), OwnNameProvenance)
+        table = None
+        with collector.catching(location="/municipalities"):
+            table = cls(document.get("municipalities"), provenance, source=source)
+        collector.raise_if_any()
+        assert table is not None
+        return table
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def municipalities(self) -> tuple[str, ...]:
+        """The CBS codes of the municipalities the table has names for, in order."""
+        return tuple(sorted(self._entries))
+
+    def names(self, municipality: str) -> tuple[OwnName, ...]:
+        """The own names of a municipality, by its CBS code; none for a code not in the table."""
+        return tuple(self._names(municipality).values())
+
+    def get(self, municipality: str, text: str) -> OwnName | None:
+        """The own name of ``municipality`` whose normal form is that of ``text``, if any."""
+        return self._names(municipality).get(normalise_key(text))
+
+    def uris(self, municipality: str) -> frozenset[str]:
+        """The URIs of every product the own names of a municipality name."""
+        return frozenset(uri for name in self.names(municipality) for uri in name.uris)
+
+    def _names(self, municipality: str) -> dict[str, OwnName]:
+        """The names of one municipality by normal form, checked and built on first use."""
+        index = self._index.get(municipality)
+        if index is not None:
+            return index
+        from digimaat._serial import converter
+
+        collector = ProblemCollector(source=self.source)
+        index = {}
+        for position, entry in enumerate(self._entries.get(municipality, ())):
+            where = f"/municipalities/{municipality}/{position}"
+            with collector.catching(location=where):
+                name = entry if isinstance(entry, OwnName) else None
+                if name is None:
+                    name = _structure(converter(), entry, OwnName)
+                form = normalise_key(name.text)
+                if not form:
+                    raise InvalidValueError("text", name.text, "has no letter or digit")
+                if form in index:
+                    raise InvalidValueError(
+                        "text", name.text, f"has the normal form of {index[form].text!r} (PRD-7.1)"
+                    )
+                index[form] = name
+        collector.raise_if_any()
+        self._index[municipality] = index
+        return index
+
+
+_OWN_NAMES_FILE = "own_names.json.xz"
+_OWN_NAMES_MAX_BYTES = 64 * 1024 * 1024
+"""The most the packaged own-name table may decompress to (it is about 2 MB)."""
+
+
+@functools.cache
+def reference_own_names() -> OwnNameTable:
+    """The packaged own-name table of the reference catalogue (PRD-8.4), loaded once.
+
+    Derived by ``scripts/build_synonyms.py``, with the synonym table, from the Samenwerkende
+    Catalogi harvest kept in ``data/sc/``; xz-compressed JSON, keyed by CBS code. Its
+    provenance is :attr:`OwnNameTable.provenance`.
+    """
+    packed = resources.files("digimaat.data").joinpath(_OWN_NAMES_FILE).read_bytes()
+    decompressor = lzma.LZMADecompressor()
+    text = decompressor.decompress(packed, max_length=_OWN_NAMES_MAX_BYTES)
+    if not decompressor.eof:  # pragma: no cover - the packaged file is far smaller
+        raise InputError(
+            [Problem("document", _NO_VALUE, "decompresses to too many bytes", _OWN_NAMES_FILE)]
+        )
+    return OwnNameTable.from_document(json.loads(text), source=_OWN_NAMES_FILE)
+
+
 @attrs.frozen
 class Resolution:
     """What a product key resolves to: a product, or why there is none (PRD-7.2).
@@ -753,15 +975,19 @@ class Resolution:
     product: Product | None = None
     """The product, or ``None``."""
     via: str = ""
-    """How the key matched: ``"uri"``, ``"key"``, ``"name"`` or ``"synonym"``; empty if not."""
+    """How the key matched: ``"uri"``, ``"key"``, ``"name"``, ``"synonym"`` or ``"own name"``
+    (a title of the municipality's own records, PRD-8.4); empty if not."""
     matched: str = ""
-    """The name, key or synonym that matched, as the catalogue writes it."""
+    """The name, key, synonym or own name that matched, as the catalogue writes it."""
     candidates: tuple[str, ...] = ()
     """For an ambiguous key, the URIs of the products it names, most likely first."""
     listing: str = ""
     """For an ambiguous key, the candidates as the error message lists them."""
     suggestions: tuple[str, ...] = ()
     """For an unknown key, the URIs of close matches (PRD-7.3)."""
+    municipality: str = ""
+    """The CBS code whose own names decided (PRD-7.2, step 5): for a key found as an own
+    name or ambiguous among one municipality's own names; empty otherwise."""
 
     @property
     def found(self) -> bool:
@@ -799,7 +1025,7 @@ class MatchRank(enum.IntEnum):
         return "all words" if self is MatchRank.WORDS else self.name.lower()
 
 
-_VIA_ORDER = {"name": 0, "key": 1, "synonym": 2, "ambiguous name": 3}
+_VIA_ORDER = {"name": 0, "key": 1, "synonym": 2, "own name": 2, "ambiguous name": 3}
 
 
 @attrs.frozen
@@ -851,6 +1077,9 @@ least this many municipalities use the name for it (PRD-7.4)."""
 
 _MAX_SUGGEST = 200
 """Keys longer than this (in normal form) get no suggestions: the work per key is bounded."""
+
+_TRIGRAM = 3
+"""The distance :meth:`_NearIndex.scored` gives a match found by trigrams only."""
 
 _DICE_CUTOFF = 0.5
 """Trigram similarity (Dice) a match needs when no name is within two edits (PRD-7.3)."""
@@ -911,20 +1140,28 @@ class _NearIndex:
 
     def near(self, form: str) -> list[_Entry]:
         """The entries near ``form``, best first: within one edit, then two, then by trigrams."""
+        return [entry for _, entry in self.scored(form)]
+
+    def scored(self, form: str, trigrams: bool = True) -> list[tuple[tuple[int, float], _Entry]]:
+        """:meth:`near` with each entry's distance (0 to 2 edits, 3 for a trigram match) and
+        negated Dice coefficient, by which two indexes' matches are merged (PRD-7.3).
+        Without ``trigrams`` only the entries within two edits are looked for."""
         if not form or len(form) > _MAX_SUGGEST:
             return []
-        grams = _trigrams(form)
         found: dict[int, tuple[int, float]] = {}
         variants = {form, *(form[:i] + form[i + 1 :] for i in range(len(form)))}
+        grams = frozenset[str]()
         for variant in variants:
             for index in self.variants.get(variant, ()):
                 if index not in found:
+                    grams = grams or _trigrams(form)
                     other = self.entries[index].form
                     distance = 0 if other == form else (1 if _within_one(form, other) else 2)
                     others = _trigrams(other)
                     dice = 2 * len(grams & others) / (len(grams) + len(others))
                     found[index] = (distance, -dice)
-        if not found:
+        if not found and trigrams:
+            grams = _trigrams(form)
             postings = self._trigram_postings()
             shared: Counter[int] = Counter()
             for gram in grams:
@@ -932,9 +1169,9 @@ class _NearIndex:
             for index, count in shared.most_common(32):
                 dice = 2 * count / (len(grams) + self._sizes[index])
                 if dice >= _DICE_CUTOFF:
-                    found[index] = (3, -dice)
+                    found[index] = (_TRIGRAM, -dice)
         ranked = sorted(found, key=lambda i: (*found[i], *self.entries[i].order()))
-        return [self.entries[i] for i in ranked]
+        return [(found[i], self.entries[i]) for i in ranked]
 
     def _trigram_postings(self) -> dict[str, list[int]]:
         """The entries by trigram of their form (built on first use)."""
@@ -957,6 +1194,10 @@ class Catalogue:
     catalogue that also holds local products. ``synonyms`` is the catalogue's synonym table
     (PRD-8), or a function that returns it when it is first needed (the reference catalogue
     loads its packaged table so); every product a table names must be in the catalogue.
+    ``own_names`` is, in the same way, the table of the titles each municipality publishes
+    for its own products (PRD-8.4), which :meth:`lookup` consults only for a key given with
+    a municipality that the national steps do not resolve; a municipality's names are
+    checked against the catalogue when first used.
 
     The indexes behind :meth:`lookup`, :meth:`suggest` and :meth:`search` are built once
     per catalogue, when first needed: looking a product up by its URI needs none of them.
@@ -966,6 +1207,9 @@ class Catalogue:
     provenance: Provenance | None = None
     _synonym_source: SynonymTable | Callable[[], SynonymTable] | None = attrs.field(
         default=None, kw_only=True, alias="synonyms", repr=False
+    )
+    _own_name_source: OwnNameTable | Callable[[], OwnNameTable] | None = attrs.field(
+        default=None, kw_only=True, alias="own_names", repr=False
     )
     _by_uri: dict[str, Product] = attrs.field(init=False, repr=False)
     _lazy: dict[str, Any] = attrs.field(init=False, repr=False)
@@ -992,6 +1236,7 @@ class Catalogue:
         upl_source: str = "upl_gemeente.json",
         additions_source: str = "additions.json",
         synonyms: SynonymTable | Callable[[], SynonymTable] | None = None,
+        own_names: OwnNameTable | Callable[[], OwnNameTable] | None = None,
     ) -> Catalogue:
         """Build a reference catalogue from the two package-data documents (PRD-2, PRD-4).
 
@@ -999,7 +1244,8 @@ class Catalogue:
         ``products``); ``additions`` is ``{"products": [{"uri": ..., "name": ...,
         "required_assurance": ..., ...}]}``. Every problem in either document is reported
         together in one :class:`~digimaat.errors.InputError`, with the file and JSON pointer.
-        ``synonyms`` is the catalogue's synonym table (PRD-8), as for the constructor.
+        ``synonyms`` and ``own_names`` are the catalogue's synonym table (PRD-8) and
+        own-name table (PRD-8.4), as for the constructor.
         """
         upl_problems = ProblemCollector(source=upl_source)
         products: list[Product] = []
@@ -1023,7 +1269,7 @@ class Catalogue:
         with_additions = (
             attrs.evolve(p, additions=extra[p.uri]) if p.uri in extra else p for p in products
         )
-        return cls(tuple(with_additions), provenance, synonyms=synonyms)
+        return cls(tuple(with_additions), provenance, synonyms=synonyms, own_names=own_names)
 
     def __len__(self) -> int:
         return len(self.products)
@@ -1045,6 +1291,39 @@ class Catalogue:
             self._lazy["synonyms"] = table
         table = self._lazy["synonyms"]
         assert table is None or isinstance(table, SynonymTable)
+        return table
+
+    @property
+    def own_names(self) -> OwnNameTable | None:
+        """The catalogue's own-name table (PRD-8.4), loaded when first asked for; or ``None``."""
+        if "own names" not in self._lazy:
+            source = self._own_name_source
+            self._lazy["own names"] = source() if callable(source) else source
+        table = self._lazy["own names"]
+        assert table is None or isinstance(table, OwnNameTable)
+        return table
+
+    @property
+    def has_own_names(self) -> bool:
+        """Whether the catalogue has an own-name table, without loading it."""
+        return self._own_name_source is not None
+
+    def _own(self, municipality: str) -> OwnNameTable | None:
+        """The own-name table, once the names of ``municipality`` are known to name only
+        products of this catalogue; ``None`` without a table."""
+        table = self.own_names
+        if table is None or not isinstance(municipality, str):
+            return None
+        checked = f"own names of {municipality}"
+        if checked not in self._lazy:
+            missing = sorted(table.uris(municipality) - self._by_uri.keys())
+            if missing:
+                raise InvalidValueError(
+                    f"own names of {municipality}",
+                    missing,
+                    "name products that are not in the catalogue",
+                )
+            self._lazy[checked] = True
         return table
 
     def _check_synonyms(self, table: SynonymTable) -> None:
@@ -1073,13 +1352,25 @@ class Catalogue:
             raise AmbiguousProductError("name", name, [p.uri for p in found])
         raise UnknownProductError("name", name, self.suggest(str(name)))
 
-    def lookup(self, key: object) -> Resolution:
+    def lookup(
+        self, key: object, *, municipality: str | None = None, suggestions: bool = True
+    ) -> Resolution:
         """What ``key`` resolves to, without raising (PRD-7.2).
 
         The key is tried as a URI, then as a UPL key, then as a name, then as a synonym; the
         first that matches decides. A key that matches more than one product at that step,
         or a name municipalities use for several products, is ambiguous: the resolution
         lists the candidates and has no product. An unknown key gets suggestions (PRD-7.3).
+
+        ``municipality`` (a CBS code) is the municipality whose offering the key names. A
+        key that the steps above leave unresolved, unknown or an ambiguous name, is then
+        compared with that municipality's own names (PRD-8.4): a title its own records link
+        to one product resolves to it (``via`` ``"own name"``); one they link to several is
+        ambiguous, with those products as candidates. Without a municipality, or for
+        another municipality, own names change nothing.
+
+        With ``suggestions`` false an unknown key gets none, which saves their cost for a
+        caller that only needs to know whether the key resolves.
 
         >>> c = reference_catalogue()
         >>> c.lookup("HTTPS://standaarden.overheid.nl/owms/terms/paspoort/").via
@@ -1089,6 +1380,11 @@ class Catalogue:
         ('verhuismelding', 'synonym')
         >>> c.lookup("id-kaart").candidates[0]
         'http://standaarden.overheid.nl/owms/terms/identiteitskaart'
+        >>> c.lookup("Terras plaatsen").found
+        False
+        >>> delft = c.lookup("Terras plaatsen", municipality="GM0503")
+        >>> delft.product.name, delft.via, delft.municipality
+        ('terrasvergunning', 'own name', 'GM0503')
         """
         if not isinstance(key, str):
             return Resolution(key)
@@ -1100,18 +1396,24 @@ class Catalogue:
             product = self._by_uri.get(upl)
             if product is not None:
                 return Resolution(key, product, "uri", product.uri)
-            return self._pick(key, "uri", self._exact("key").get(normalise_key(upl[_NS:]), ()))
+            found = self._exact("key").get(normalise_key(upl[_NS:]), ())
+            return self._pick(key, "uri", found, suggestions)
         form = normalise_key(key)
         if not form:
             return Resolution(key)
         for step in ("key", "name"):
             found = self._exact(step).get(form, ())
             if found:
-                return self._pick(key, step, found)
+                return self._pick(key, step, found, suggestions)
         table = self.synonyms
         entry = None if table is None else table.get(form)
         if isinstance(entry, Synonym):
             return Resolution(key, self._by_uri[entry.uri], "synonym", entry.text)
+        own = None if municipality is None else self._own(municipality)
+        if own is not None and municipality is not None:
+            name = own.get(municipality, key)
+            if name is not None:
+                return self._own_resolution(key, municipality, name)
         if isinstance(entry, AmbiguousName):
             first, *others = entry.candidates
             shown = [
@@ -1126,19 +1428,46 @@ class Catalogue:
                 candidates=tuple(c.uri for c in entry.candidates),
                 listing=", ".join(shown),
             )
-        return Resolution(key, suggestions=tuple(self.suggest(key)))
+        if not suggestions:
+            return Resolution(key)
+        return Resolution(key, suggestions=tuple(self.suggest(key, municipality=municipality)))
 
-    def _pick(self, key: str, via: str, found: Sequence[Product]) -> Resolution:
+    def _own_resolution(self, key: str, municipality: str, name: OwnName) -> Resolution:
+        """What an own name of ``municipality`` makes of ``key`` (PRD-7.2, step 5)."""
+        if name.product is not None:
+            product = self._by_uri[UPL_NAMESPACE + name.product]
+            return Resolution(key, product, "own name", name.text, municipality=municipality)
+        shown = list(name.products[:_LISTED])
+        if len(name.products) > _LISTED:
+            shown.append(f"and {len(name.products) - _LISTED} more")
+        return Resolution(
+            key,
+            candidates=name.uris,
+            listing=f"{', '.join(shown)} (all linked to this title by the own records "
+            f"of {municipality})",
+            municipality=municipality,
+        )
+
+    def _pick(
+        self, key: str, via: str, found: Sequence[Product], suggestions: bool = True
+    ) -> Resolution:
         if len(found) == 1:
             product = found[0]
             matched = product.name if via == "name" else product.uri
             return Resolution(key, product, via, matched)
         if found:
             return Resolution(key, candidates=tuple(p.uri for p in found))
+        if not suggestions:
+            return Resolution(key)
         return Resolution(key, suggestions=tuple(self.suggest(key)))
 
-    def resolve(self, key: str, field: str = "product") -> Product:
+    def resolve(
+        self, key: str, field: str = "product", *, municipality: str | None = None
+    ) -> Product:
         """The product ``key`` names, in any of the forms of PRD-7.2, or an error.
+
+        ``municipality`` (a CBS code) lets that municipality's own names resolve a key the
+        national steps leave unresolved, as for :meth:`lookup`.
 
         Raises :class:`~digimaat.errors.AmbiguousProductError` (with the candidates) or
         :class:`~digimaat.errors.UnknownProductError` (with suggestions); the error's
@@ -1150,27 +1479,42 @@ class Catalogue:
         >>> c.resolve("  Rijbewijs-AANVRAGEN ").uri
         'http://standaarden.overheid.nl/owms/terms/rijbAanvraag'
         """
-        resolution = self.lookup(key)
+        resolution = self.lookup(key, municipality=municipality)
         if resolution.product is None:
             raise resolution.error(field)
         return resolution.product
 
-    def suggest(self, text: str, n: int = 3) -> list[str]:
+    def suggest(self, text: str, n: int = 3, *, municipality: str | None = None) -> list[str]:
         """Close matches for a key that is not in the catalogue, as URIs, best first (PRD-7.3).
 
         The matches come from an index of the normal forms of the products' names, keys and
         synonyms, built once per catalogue: a look-up costs microseconds, whatever the size
-        of the catalogue.
+        of the catalogue. With ``municipality`` (a CBS code) the own names of that
+        municipality that name one product are close matches too (PRD-8.4), from an index
+        of its own built on first use.
 
-        >>> reference_catalogue().suggest("parkeervergunnig")
+        >>> c = reference_catalogue()
+        >>> c.suggest("parkeervergunnig")
         ['http://standaarden.overheid.nl/owms/terms/parkeervergunning']
+        >>> misspelt = "Aanmelden gesprek voor jeugdhlp"  # a title of Delft's
+        >>> c.suggest(misspelt), c.suggest(misspelt, municipality="GM0503")
+        ([], ['http://standaarden.overheid.nl/owms/terms/jeugdhulp'])
         """
         if not isinstance(text, str):
             return []
         upl = canonical_upl_uri(text)
         form = normalise_key(upl[_NS:] if upl is not None else text)
+        scored = self._scored(form)
+        if upl is None and municipality is not None:
+            own = self._own_near(municipality)
+            if own is not None:
+                close = any(distance < _TRIGRAM for (distance, _), _ in scored)
+                scored = scored + own.scored(form, trigrams=not close)
+                if any(distance < _TRIGRAM for (distance, _), _ in scored):
+                    scored = [item for item in scored if item[0][0] < _TRIGRAM]
+                scored.sort(key=lambda item: (*item[0], *item[1].order()))
         out: list[str] = []
-        for entry in self._near().near(form):
+        for _, entry in scored:
             if entry.product.uri not in out:
                 out.append(entry.product.uri)
                 if len(out) == n:
@@ -1283,7 +1627,10 @@ class Catalogue:
         if problems:
             raise InputError(problems)
         return Catalogue(
-            (*self.products, *products), self.provenance, synonyms=self._synonym_source
+            (*self.products, *products),
+            self.provenance,
+            synonyms=self._synonym_source,
+            own_names=self._own_name_source,
         )
 
     # The indexes, each built on first use.
@@ -1350,8 +1697,44 @@ class Catalogue:
         assert isinstance(index, _NearIndex)
         return index
 
+    def _scored(self, form: str) -> list[tuple[tuple[int, float], _Entry]]:
+        """The near misses of ``form`` in the catalogue's index, remembered for the last
+        :data:`_REMEMBERED` forms: a key that fails in the offerings of many municipalities
+        is compared with the catalogue once."""
+        memory = self._lazy.get("scored")
+        if memory is None:
+            memory = self._lazy["scored"] = {}
+        assert isinstance(memory, dict)
+        found = memory.get(form)
+        if found is None:
+            if len(memory) >= _REMEMBERED:
+                memory.clear()
+            found = memory[form] = self._near().scored(form)
+        return list(found)
+
+    def _own_near(self, municipality: str) -> _NearIndex | None:
+        """The near misses among the own names of a municipality that name one product."""
+        table = self._own(municipality)
+        if table is None:
+            return None
+        index = self._lazy.get(f"near {municipality}")
+        if index is None:
+            entries = [
+                _Entry(
+                    normalise_key(name.text), self._by_uri[name.uris[0]], "own name", name.text, 1
+                )
+                for name in table.names(municipality)
+                if name.product is not None
+            ]
+            index = _NearIndex(entries)
+            self._lazy[f"near {municipality}"] = index
+        assert isinstance(index, _NearIndex)
+        return index
+
 
 _NS = len(UPL_NAMESPACE)
+_REMEMBERED = 1024
+"""How many keys' near misses a catalogue remembers (:meth:`Catalogue._scored`)."""
 _LISTED = 5
 """An ambiguous key's message lists this many candidates; the error holds them all."""
 
@@ -1367,7 +1750,9 @@ def reference_catalogue() -> Catalogue:
     data = resources.files("digimaat.data")
     upl = json.loads(data.joinpath(_UPL_FILE).read_text(encoding="utf-8"))
     extra = json.loads(data.joinpath(_ADDITIONS_FILE).read_text(encoding="utf-8"))
-    return Catalogue.from_documents(upl, extra, synonyms=reference_synonyms)
+    return Catalogue.from_documents(
+        upl, extra, synonyms=reference_synonyms, own_names=reference_own_names
+    )
 
 
 _UPL_FILE = "upl_gemeente.json"

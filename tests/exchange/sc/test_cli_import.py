@@ -6,6 +6,8 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from digimaat.cli import main
 from digimaat.exchange import load as load_json
 from digimaat.exchange.sc import import_sc
@@ -66,3 +68,26 @@ def test_nothing_to_import_exits_2_without_output(tmp_path: Path) -> None:
 def test_import_needs_an_output(raw: Path) -> None:
     code, _, _ = run("import", "sc", str(raw / "Delft.xml"))
     assert code == 2
+
+
+def test_the_summary_as_a_workbook(raw: Path, tmp_path: Path) -> None:
+    """``--summary FILE.xlsx`` writes the summary table as a sheet, counts as numbers, and
+    the legend and the files read on the sheet about it."""
+    openpyxl = pytest.importorskip("openpyxl")
+    mvs = [str(raw / f"{name}.xml") for name in ("Maassluis", "Vlaardingen", "Schiedam")]
+    output, summary = tmp_path / "mvs.json", tmp_path / "summary.xlsx"
+    code, _, err = run("import", "sc", *mvs, "-o", str(output), "--summary", str(summary))
+    assert (code, err) == (0, "")
+    book = openpyxl.load_workbook(summary)
+    assert book.sheetnames == ["summary", "about"]
+    rows = [tuple(r) for r in book["summary"].iter_rows(values_only=True)]
+    table = import_sc(mvs).summary.as_table()
+    assert rows[0] == tuple(c.key for c in table.columns)
+    assert rows[1:] == [tuple(v if v != "" else None for v in row) for row in table.rows]
+    about = [tuple(r) for r in book["about"].iter_rows(values_only=True)]
+    assert ("sources 1 file", mvs[0]) in about
+    assert any(str(value).startswith("recs: records;") for _, value in about)
+    piped = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    assert main(["import", "sc", *mvs, "-o", str(output), "--format", "xlsx"], piped) == 0
+    piped.flush()
+    assert piped.buffer.getvalue() == summary.read_bytes()  # type: ignore[attr-defined]

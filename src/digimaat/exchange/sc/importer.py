@@ -173,6 +173,7 @@ def import_sc(
         reference_year=reference_year,
         source=source,
         catalogue=base,
+        product_scope="offerings",  # SCI-7: an unpublished product is unknown, not absent
     )
     summary = Summary(
         summaries,

@@ -1,0 +1,439 @@
+"""Loading the exchange formats, against named peers reading the same files.
+
+The national dataset (``generate.national``: 350 municipalities x the reference catalogue)
+is written in its CSV and its JSON form by digimaat's writers, and each file is read, in
+one process, by digimaat into a validated ``Dataset`` and by its peers:
+
+- CSV: polars (``pl.read_csv``, one thread: ``POLARS_MAX_THREADS=1`` is set before polars is
+  imported, and checked), pyarrow (``pyarrow.csv.read_csv``, ``use_threads=False``) and the
+  standard library's ``csv`` module (every row a list of texts);
+- JSON: ``orjson.loads`` and the standard library's ``json.loads`` of the whole file.
+
+Each reading includes reading the file's bytes. The garbage collector is off while a
+reading is timed (for the peers as for digimaat, which turns it off itself); the medians
+of several runs of CPU time (``time.process_time``) and wall-clock time are reported,
+and the ratios are of the CPU medians, which other work on the machine disturbs less.
+digimaat is also timed without its native accelerators (``DIGIMAAT_PURE=1``), without a
+target. Before anything is timed, both files are read back and their datasets compared
+with the generated one, array by array.
+
+Memory: each form is loaded once more in a fresh process, after the imports and the
+catalogue a load needs; the peak resident set size during the load, above what the
+process held before it, is compared with the file's size.
+
+The command line: ``digimaat score`` on a small file (the specification's example
+document), as a whole process, beside ``python -c pass`` and ``python -c "import numpy"``
+(the floor of anything that scores with numpy).
+
+Targets (issue 9): CSV within 2.5x of polars, JSON within 2x of orjson, peak memory under
+3x the file size, ``digimaat score`` in at most 0.15 s.
+
+Usage::
+
+    python benchmarks/exchange_peers.py              # the national files
+    python benchmarks/exchange_peers.py --quick      # small files: agreement and a smoke run
+    python benchmarks/exchange_peers.py --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SMALL = ROOT / "specs" / "examples" / "offerings.json"
+"""The small file the command line is timed on."""
+
+TARGETS = {
+    "csv_over_polars": 2.5,
+    "json_over_orjson": 2.0,
+    "memory_over_size": 3.0,
+    "cli_score_s": 0.15,
+}
+REPEATS = {"digimaat": 7, "peer": 9, "slow": 3}
+QUICK_SIZE = (20, 60)
+"""Municipalities and products of the quick run."""
+
+
+# ---------------------------------------------------------------------- the files
+def write_national(folder: Path, seed: int, quick: bool = False) -> dict[str, Any]:
+    """Write the national dataset's CSV and JSON forms into ``folder``; their paths."""
+    sys.path.insert(0, str(HERE))
+    import generate
+    from digimaat.exchange import Submission, dumps
+
+    sizes = QUICK_SIZE if quick else (350, None)
+    data = generate.national(seed, *sizes)
+    submission = Submission.build(
+        data.municipalities, data.offerings(), reference_year=2024, source="digimaat benchmarks"
+    )
+    paths = {}
+    for form in ("csv", "json"):
+        path = folder / f"national.{form}"
+        path.write_text(dumps(submission, form=form), encoding="utf-8", newline="")
+        paths[form] = str(path)
+    expected = folder / "expected.npz"
+    reference = data.dataset()
+    _save(reference, expected)
+    (folder / "uris.json").write_text(json.dumps(list(reference.uris)))
+    return {
+        "paths": paths,
+        "expected": str(expected),
+        "offerings": len(submission.columns.municipality),
+        "municipalities": len(data.municipalities),
+        "products": len(data.products),
+    }
+
+
+def _arrays(dataset: Any) -> dict[str, Any]:
+    import attrs
+    import numpy as np
+
+    out = {"codes": np.array(dataset.codes), "uris": np.array(dataset.uris)}
+    for field in attrs.fields(type(dataset)):
+        value = getattr(dataset, field.name)
+        if isinstance(value, np.ndarray):
+            out[field.name] = value
+    return out
+
+
+def _save(dataset: Any, path: Path) -> None:
+    import numpy as np
+
+    np.savez(path, **_arrays(dataset))
+
+
+def _same(dataset: Any, expected: str) -> bool:
+    import numpy as np
+
+    with np.load(expected) as saved:
+        mine = _arrays(dataset)
+        if set(mine) != set(saved.files):
+            return False
+        return all(
+            np.array_equal(mine[k], saved[k], equal_nan=mine[k].dtype.kind == "f") for k in mine
+        )
+
+
+# ---------------------------------------------------------------------- timing (worker)
+def timed(call: Callable[[], object], repeats: int) -> dict[str, Any]:
+    """Medians of CPU and wall-clock seconds of ``call()``, the garbage collector off."""
+    wall: list[float] = []
+    cpu: list[float] = []
+    for _ in range(repeats):
+        gc.collect()
+        gc.disable()
+        try:
+            start, start_cpu = time.perf_counter(), time.process_time()
+            result = call()
+            cpu.append(time.process_time() - start_cpu)
+            wall.append(time.perf_counter() - start)
+        finally:
+            gc.enable()
+        del result
+    return {
+        "cpu_median_s": statistics.median(cpu),
+        "wall_median_s": statistics.median(wall),
+        "cpu_min_s": min(cpu),
+        "repeats": repeats,
+    }
+
+
+def _csv_rows(path: str) -> list[list[str]]:
+    import csv
+    import io
+
+    with open(path, "rb") as handle:
+        text = handle.read().decode("utf-8")
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def _json(path: str) -> Any:
+    with open(path, "rb") as handle:
+        return json.loads(handle.read())
+
+
+def _orjson(path: str) -> Any:
+    import orjson
+
+    with open(path, "rb") as handle:
+        return orjson.loads(handle.read())
+
+
+def _pyarrow(path: str) -> Any:
+    import pyarrow.csv as pacsv
+
+    return pacsv.read_csv(path, read_options=pacsv.ReadOptions(use_threads=False))
+
+
+def worker(files: dict[str, Any], repeats: dict[str, int]) -> dict[str, Any]:
+    """Check the files read back, then time digimaat and the peers (in this process)."""
+    import polars as pl
+
+    from digimaat.exchange import Limits, load_dataset
+    from digimaat.vocabulary.products import reference_catalogue
+
+    if pl.thread_pool_size() != 1:
+        raise RuntimeError("polars must run in one thread (set POLARS_MAX_THREADS=1)")
+    paths = files["paths"]
+    limits = Limits(
+        max_bytes=max(Limits().max_bytes, *(os.path.getsize(p) for p in paths.values()))
+    )
+    uris = json.loads((Path(files["expected"]).parent / "uris.json").read_text())
+    reference_catalogue()  # loaded once per process, as by any reader: not timed
+
+    def digimaat(form: str) -> Callable[[], object]:
+        return lambda: load_dataset(paths[form], limits=limits, products=uris)
+
+    agree = {form: _same(digimaat(form)(), files["expected"]) for form in paths}
+    if not all(agree.values()):
+        return {"agree": agree}
+    n, p, s = repeats["digimaat"], repeats["peer"], repeats["slow"]
+    out: dict[str, Any] = {"agree": agree, "csv": {}, "json": {}}
+    out["csv"]["digimaat"] = timed(digimaat("csv"), n)
+    out["csv"]["polars (1 thread)"] = timed(lambda: pl.read_csv(paths["csv"]), p)
+    out["csv"]["pyarrow (no threads)"] = timed(lambda: _pyarrow(paths["csv"]), p)
+    out["csv"]["csv module"] = timed(lambda: _csv_rows(paths["csv"]), s)
+    out["json"]["digimaat"] = timed(digimaat("json"), n)
+    out["json"]["orjson"] = timed(lambda: _orjson(paths["json"]), p)
+    out["json"]["json module"] = timed(lambda: _json(paths["json"]), s)
+    os.environ["DIGIMAAT_PURE"] = "1"
+    try:
+        out["csv"]["digimaat, pure"] = timed(digimaat("csv"), s)
+        out["json"]["digimaat, pure"] = timed(digimaat("json"), s)
+    finally:
+        del os.environ["DIGIMAAT_PURE"]
+    return out
+
+
+# ---------------------------------------------------------------------- memory (worker)
+def _status(key: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(key):
+            return int(line.split()[1]) * 1024
+    raise KeyError(key)
+
+
+def memory_worker(path: str) -> dict[str, Any]:
+    """Peak RSS of one load of ``path``, above the RSS before it (imports and catalogue done)."""
+    import numpy  # noqa: F401
+
+    from digimaat.exchange import Limits, load_dataset
+    from digimaat.exchange.native import enabled
+    from digimaat.vocabulary.products import reference_catalogue
+
+    reference_catalogue()
+    if enabled():  # the accelerators a load imports
+        for name in ("orjson", "pyarrow", "pyarrow.csv"):
+            with contextlib.suppress(ImportError):
+                __import__(name)
+    gc.collect()
+    before = _status("VmRSS:")
+    reset = True
+    try:  # start the peak afresh (Linux); else the peak of the imports may hide the load's
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        reset = False
+    size = os.path.getsize(path)
+    dataset = load_dataset(path, limits=Limits(max_bytes=max(Limits().max_bytes, size)))
+    peak = _status("VmHWM:")
+    del dataset
+    return {"bytes": size, "before": before, "peak": peak, "reset": reset}
+
+
+def memory(path: str) -> dict[str, Any]:
+    """:func:`memory_worker` in a fresh process."""
+    out = _subprocess(["--memory-worker", path])
+    out["added"] = out["peak"] - out["before"]
+    out["over_size"] = out["added"] / out["bytes"]
+    return out
+
+
+# ---------------------------------------------------------------------- the command line
+def _child_times(command: Sequence[str], runs: int) -> dict[str, Any]:
+    wall: list[float] = []
+    cpu: list[float] = []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, check=False)
+        wall.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        if done.returncode != 0:
+            raise RuntimeError(f"{command} failed: {done.stderr.decode()[-500:]}")
+    return {
+        "wall_median_s": statistics.median(wall),
+        "cpu_median_s": statistics.median(cpu),
+        "wall_min_s": min(wall),
+        "runs": runs,
+    }
+
+
+def cli_startup(runs: int = 9) -> dict[str, Any]:
+    """``digimaat score`` on a small file as a whole process, and the interpreter's floor."""
+    python = sys.executable
+    return {
+        "file": SMALL.name,
+        "digimaat score": _child_times([python, "-m", "digimaat", "score", str(SMALL)], runs),
+        "python -c pass": _child_times([python, "-c", "pass"], runs),
+        "python -c 'import numpy'": _child_times([python, "-c", "import numpy"], runs),
+    }
+
+
+# ---------------------------------------------------------------------- the run
+def _subprocess(arguments: Sequence[str]) -> dict[str, Any]:
+    env = {**os.environ, "POLARS_MAX_THREADS": "1"}
+    env.pop("DIGIMAAT_PURE", None)
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), *arguments],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"exchange_peers {arguments[0]} failed:\n{done.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def measure(seed: int, quick: bool = False) -> dict[str, Any]:
+    """Every figure of this benchmark (files written to a temporary folder)."""
+    repeats = dict.fromkeys(REPEATS, 1) if quick else REPEATS
+    with tempfile.TemporaryDirectory() as tmp:
+        files = write_national(Path(tmp), seed, quick)
+        figures: dict[str, Any] = {
+            "quick": quick,
+            "offerings": files["offerings"],
+            "bytes": {form: os.path.getsize(p) for form, p in files["paths"].items()},
+        }
+        figures["timing"] = _subprocess(["--worker", json.dumps(files), json.dumps(repeats)])
+        if not all(figures["timing"]["agree"].values()):
+            return figures
+        figures["memory"] = {form: memory(path) for form, path in files["paths"].items()}
+    figures["cli"] = cli_startup(3 if quick else 9)
+    figures["ratios"] = ratios(figures)
+    return figures
+
+
+def ratios(figures: dict[str, Any]) -> dict[str, float]:
+    """digimaat over its peers, of the CPU medians; memory over file size."""
+    timing = figures["timing"]
+
+    def over(form: str, peer: str) -> float:
+        return float(timing[form]["digimaat"]["cpu_median_s"] / timing[form][peer]["cpu_median_s"])
+
+    return {
+        "csv_over_polars": over("csv", "polars (1 thread)"),
+        "csv_over_pyarrow": over("csv", "pyarrow (no threads)"),
+        "csv_over_csv_module": over("csv", "csv module"),
+        "json_over_orjson": over("json", "orjson"),
+        "json_over_json_module": over("json", "json module"),
+        "memory_over_size": max(m["over_size"] for m in figures["memory"].values()),
+        "cli_score_s": figures["cli"]["digimaat score"]["wall_median_s"],
+    }
+
+
+def targets(figures: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """``(target, measured, goal, PASS/FAIL)`` of each target (not checked in a quick run)."""
+    if figures.get("quick") or "ratios" not in figures:
+        return []
+    r = figures["ratios"]
+    names = {
+        "csv_over_polars": ("load national CSV / polars (1 thread), CPU", "{:.2f}x"),
+        "json_over_orjson": ("load national JSON / orjson (gc off), CPU", "{:.2f}x"),
+        "memory_over_size": ("peak memory of a load / file size", "{:.2f}x"),
+        "cli_score_s": ("digimaat score on a small file, wall", "{:.3f} s"),
+    }
+    out = []
+    for key, (name, fmt) in names.items():
+        goal = TARGETS[key]
+        out.append(
+            (
+                name,
+                fmt.format(r[key]),
+                "<= " + fmt.format(goal),
+                "PASS" if r[key] <= goal else "FAIL",
+            )
+        )
+    return out
+
+
+def report(figures: dict[str, Any]) -> str:
+    """The figures as text."""
+    lines = []
+    sizes = ", ".join(f"{form.upper()} {b / 2**20:.1f} MB" for form, b in figures["bytes"].items())
+    lines.append(
+        f"loading the national files against peers ({figures['offerings']:,} offerings; {sizes}):"
+    )
+    timing = figures["timing"]
+    if not all(timing["agree"].values()):
+        lines.append(
+            f"  DISAGREE: the files read back differ from the generated dataset: {timing['agree']}"
+        )
+        return "\n".join(lines)
+    for form in ("csv", "json"):
+        base = timing[form]["digimaat"]["cpu_median_s"]
+        for name, t in timing[form].items():
+            lines.append(
+                f"  {form.upper():>4} {name:<22} CPU {t['cpu_median_s'] * 1000:8.1f} ms  "
+                f"wall {t['wall_median_s'] * 1000:8.1f} ms  (digimaat / this: "
+                f"{base / t['cpu_median_s']:.2f}x, {t['repeats']} runs)"
+            )
+    for form, m in figures["memory"].items():
+        lines.append(
+            f"  memory, {form.upper()}: peak {m['added'] / 2**20:.1f} MB above the "
+            f"{m['before'] / 2**20:.1f} MB held before the load = {m['over_size']:.2f}x the file"
+            + ("" if m["reset"] else " (peak not reset: an upper bound)")
+        )
+    for name, t in figures["cli"].items():
+        if isinstance(t, dict):
+            lines.append(
+                f"  {name:<28} wall {t['wall_median_s'] * 1000:6.0f} ms  CPU "
+                f"{t['cpu_median_s'] * 1000:6.0f} ms (median of {t['runs']})"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Time loading the exchange formats against peers.")
+    parser.add_argument("--quick", action="store_true", help="small files: agreement and smoke")
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--json", metavar="PATH", help="write the figures as JSON")
+    parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--memory-worker", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        print(json.dumps(worker(json.loads(args.worker[0]), json.loads(args.worker[1]))))
+        return 0
+    if args.memory_worker:
+        print(json.dumps(memory_worker(args.memory_worker)))
+        return 0
+    sys.path.insert(0, str(HERE))
+    import generate
+
+    figures = measure(generate.DEFAULT_SEED if args.seed is None else args.seed, args.quick)
+    print(report(figures))
+    for row in targets(figures):
+        print("  " + "  ".join(row))
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
+    return 0 if all(figures["timing"]["agree"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

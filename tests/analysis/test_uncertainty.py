@@ -27,14 +27,13 @@ from referencing import Registry, Resource
 
 from digimaat.analysis.uncertainty import (
     Design,
-    _quantile,
-    _rank_quantiles,
     analyse,
     analyse_chunks,
     analyse_files,
     rank_intervals,
     ranks,
 )
+from digimaat.analysis.uncertainty_statistics import _quantile, _rank_quantiles
 from digimaat.cli import main
 from digimaat.errors import InvalidValueError, MeasurementError
 from digimaat.exchange.profiles import load_profile

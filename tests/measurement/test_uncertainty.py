@@ -398,7 +398,7 @@ def uncertain_world() -> World:
 def test_distinct_rows_survive_hash_collisions(monkeypatch: pytest.MonkeyPatch) -> None:
     """Samples that share factors share sums (UNC-5): rows are grouped exactly, even when
     every hash collides."""
-    from digimaat.measurement import uncertainty
+    from digimaat.measurement import uncertainty_batch as uncertainty
 
     rows = np.array([[1.0, 2.0], [3.0, 4.0], [1.0, 2.0], [3.0, 4.5]])
     levels = np.array([[0, 1], [1, 1], [0, 1], [1, 1]], dtype=np.int8)

@@ -49,6 +49,11 @@ SECTION = {
     "product_weights": 0.25,
     "volumes": 0.5,
     "authentication": ["none", "low", "substantial", "high"],
+    "levels": {
+        "unknown": ["offline", "information", "online-submission", "fully-online"],
+        "online-submission": ["information", "downloadable-form", "online-submission"],
+        "fully-online": ["online-submission", "fully-online"],
+    },
 }
 
 
@@ -81,16 +86,19 @@ def random_samples(scorer: BatchScorer, n: int, seed: int, factors: bool = True)
         authentication=rng.integers(0, len(section.authentication), (n, len(scorer.cells)))
         if section.authentication
         else None,
+        levels=(rng.random((n, len(scorer.level_cells))) * scorer.level_counts).astype(np.intp)
+        if section.levels
+        else None,
     )
 
 
 def one_by_one(profile: Profile, ds: Dataset, samples: Samples, ids: tuple[str, ...]) -> Any:
     """``[n, metrics, m]`` by one whole scoring per sample (UNC-4)."""
-    levels = (profile.uncertainty or UncertaintySection()).authentication
+    section = profile.uncertainty or UncertaintySection()
     out = []
     for k in range(samples.size):
         board = sample_profile(profile, ds, samples, k).score(
-            sample_dataset(ds, levels, samples, k)
+            sample_dataset(ds, section, samples, k)
         )
         out.append(np.stack([board.results[mid].value for mid in ids]))
     return np.stack(out)
@@ -123,6 +131,7 @@ class TestSection:
                 "product_weights": 0.0,
                 "volumes": 0,
                 "authentication": [],
+                "levels": {},
             }
         )
         assert sparse.fingerprint == full.fingerprint
@@ -380,10 +389,10 @@ def test_sample_dataset_sets_the_chosen_levels() -> None:
     ds = world.dataset()
     cells = authentication_cells(ds)
     assert len(cells) == 1
-    levels = (AssuranceLevel.LOW, AssuranceLevel.HIGH)
+    section = UncertaintySection(authentication=(AssuranceLevel.LOW, AssuranceLevel.HIGH))
     one = np.zeros(1, np.intp)
     samples = Samples(one, one, one, authentication=np.array([[1]]))
-    chosen = sample_dataset(ds, levels, samples)
+    chosen = sample_dataset(ds, section, samples)
     assert int(chosen.auth_level.reshape(-1)[cells[0]]) == int(AssuranceLevel.HIGH)
     assert int(ds.auth_level.reshape(-1)[cells[0]]) == -1
 

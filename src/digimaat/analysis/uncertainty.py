@@ -148,9 +148,10 @@ def _tile(
     design: Design,
     start: int,
     stop: int,
-    cells: slice,
+    cells: tuple[slice, slice],
 ) -> FloatArray:
-    """Score evaluations ``start`` to ``stop`` of the design on one dataset (a task).
+    """Score evaluations ``start`` to ``stop`` of the design on one dataset (a task);
+    ``cells`` are the dataset's uncertain authentications and levels in the design.
 
     The scorer, with its per-cell matrices, is kept for the next task of the same run.
     """
@@ -158,7 +159,10 @@ def _tile(
     if scorer is None:
         _SCORERS.clear()
         scorer = _SCORERS[token] = BatchScorer(profile, ds, metrics)
-    samples = design.samples(start, stop, cells, scorer.parts, len(ds.uris))
+    authentication, levels = cells
+    samples = design.samples(
+        start, stop, authentication, scorer.parts, len(ds.uris), levels, scorer.level_counts
+    )
     scorer.check(samples)
     return scorer.score(samples)
 
@@ -417,7 +421,7 @@ def _analyse(
     nominal_parts: list[FloatArray] = []
     design: Design | None = None
     ranking: _Ranking | None = None
-    cell_offset = 0
+    cell_offset = level_offset = 0
     with (
         tempfile.TemporaryDirectory(prefix="digimaat-uncertainty-") as tmp,
         contextlib.ExitStack() as open_files,
@@ -436,20 +440,26 @@ def _analyse(
                     len(scorer.cells),
                     samples,
                     seed,
+                    scorer.level_counts.tolist(),
                 )
                 products = ds.uris
-                if chunked and design.exhaustive and section.authentication:
+                if chunked and design.exhaustive and (section.authentication or section.levels):
                     raise MeasurementError(
-                        "an exhaustive design with uncertain authentication needs one dataset"
+                        "an exhaustive design with uncertain cells needs one dataset"
                     )
             elif ds.uris != products:
                 raise InvalidValueError(
                     "chunks", ds.uris[:3], "every chunk needs the same products"
                 )
-            cells_here = slice(cell_offset, cell_offset + len(scorer.cells))
+            levels = len(scorer.level_cells)
+            cells_here = (
+                slice(cell_offset, cell_offset + len(scorer.cells)),
+                slice(level_offset, level_offset + levels),
+            )
             if design.exhaustive:
-                cells_here = slice(0, len(scorer.cells))
+                cells_here = (slice(0, len(scorer.cells)), slice(0, levels))
             cell_offset += len(scorer.cells)
+            level_offset += levels
             board = profile.score(ds)
             nominal_parts.append(np.stack([board.results[mid].value for mid in ids]))
             first = len(codes)
@@ -532,7 +542,7 @@ def _run_dask(
     ids: tuple[str, ...],
     design: Design,
     ranges: list[tuple[int, int]],
-    cells: slice,
+    cells: tuple[slice, slice],
     store: Any,
 ) -> None:
     """Score the chunks on a Dask cluster; results are stored in sample order."""

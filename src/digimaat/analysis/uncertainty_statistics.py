@@ -250,7 +250,7 @@ def _sobol(design: Design, ids: tuple[str, ...], shift: FloatArray) -> tuple[Sob
     if not design.groups:
         return ()
     if design.exhaustive:
-        shape = [g.options for g in design.groups for _ in range(g.width)]
+        shape = design.shape()
         axes: list[tuple[int, ...]] = []
         column = 0
         for g in design.groups:

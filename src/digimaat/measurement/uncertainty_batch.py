@@ -4,7 +4,9 @@
 perturbation the weighted sums of every metric, for every sample and municipality, are
 one matrix product of the batch's product factors with the per-cell matrices of the
 metrics, built once from the metrics' own per-cell values
-(:meth:`~digimaat.measurement.metrics.Metric.cells`); composites are combined by
+(:meth:`~digimaat.measurement.metrics.Metric.cells`); the uncertain cells
+(:class:`~digimaat.measurement.uncertainty_cells.UncertainCells`) add what their sampled
+options give; composites are combined by
 :func:`~digimaat.measurement.aggregation.combine` with a column of weights per sample.
 The design of the samples and the statistics over them are the analysis layer's
 (:mod:`digimaat.analysis.uncertainty`).
@@ -23,17 +25,10 @@ from digimaat.errors import InvalidValueError, MeasurementError
 from digimaat.measurement.aggregation import MissingPolicy, PreparedWeights, combine
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.metrics import Composite
-from digimaat.measurement.uncertainty_samples import (
-    Samples,
-    _composites,
-    _options,
-    _with_levels,
-    authentication_cells,
-)
+from digimaat.measurement.uncertainty_cells import CellTables, UncertainCells
+from digimaat.measurement.uncertainty_samples import Samples, _composites, _options
 from digimaat.measurement.uncertainty_section import UncertaintySection, uses_volume
-from digimaat.measurement.weights import (
-    Weighting,
-)
+from digimaat.measurement.weights import SubjectWeights, Weighting
 
 if TYPE_CHECKING:  # pragma: no cover - profiles import this module
     from digimaat.measurement.profiles import Profile
@@ -57,16 +52,19 @@ class _MetricCells:
     eligible: int
     """Block of ``w`` over the eligible cells of known weight: the denominator under zero."""
     incomplete: BoolArray
-    """``[m]`` what makes a propagate value undefined."""
+    """``[m]`` what makes a propagate value undefined (the uncertain cells whose
+    contribution varies left out: :attr:`tables` adds them)."""
     applies: BoolArray
     """``[m]`` whether the metric has anything to measure (MET-1.2): an eligible cell of
-    positive or unknown weight. Factors are positive (UNC-1), so no sample changes it."""
+    positive or unknown weight. Factors are positive (UNC-1), so only an uncertain cell's
+    option can change it."""
     known_zero: int | None
     """For a metric where lower is better, the block of its known-cell denominator in the
     zero matrix: under ``zero`` an unknown cell counts at the worst value, 1 (AGG-4)."""
-    table: FloatArray | None
-    """``[options, cells]``: ``w * x`` of each uncertain cell under each option, when the
-    metric's value depends on the option (only the numerator does)."""
+    tables: CellTables
+    """What the uncertain cells add, per option, where their option changes it."""
+    prepared: PreparedWeights
+    """The raw weights of the metric's subject (WGT-2, WGT-10)."""
 
 
 @attrs.frozen(eq=False)
@@ -75,10 +73,7 @@ class _Option:
     stacked, so that the sums of all metrics are one matrix product."""
 
     weighting: Weighting
-    prepared: PreparedWeights
     volume: bool
-    filled: FloatArray
-    weight_known: BoolArray
     cells: dict[str, _MetricCells]
     drop: FloatArray
     """``[p, blocks * m]``: the numerators, then the known-cell denominators."""
@@ -86,6 +81,33 @@ class _Option:
     """``[p, blocks * m]``: the numerators, then the eligible-cell denominators."""
     numerators: int
     exact: dict[tuple[str, MissingPolicy], FloatArray] = attrs.field(factory=dict)
+
+
+@attrs.frozen(eq=False)
+class _Extra:
+    """``[rows, m]`` what the uncertain cells add to one metric for some samples."""
+
+    numerator: FloatArray | None = None
+    known: FloatArray | None = None
+    eligible: FloatArray | None = None
+    incomplete: BoolArray | None = None
+    applies: BoolArray | None = None
+
+    def take(self, rows: IntArray) -> _Extra:
+        def part(a: Any) -> Any:
+            return None if a is None else a[rows]
+
+        return _Extra(
+            part(self.numerator),
+            part(self.known),
+            part(self.eligible),
+            part(self.incomplete),
+            part(self.applies),
+        )
+
+
+def _plus(a: FloatArray, b: FloatArray | None) -> FloatArray:
+    return a if b is None else a + b
 
 
 def _distinct_rows(*arrays: NDArray[Any]) -> tuple[IntArray, IntArray]:
@@ -165,8 +187,9 @@ class BatchScorer:
     the order of :attr:`metric_ids`, NaN where not defined. A batch whose samples vary
     only choices (no factor, no uncertain cell) is scored by the profile's own reductions,
     so it gives exactly the numbers :meth:`Profile.score
-    <digimaat.measurement.profiles.Profile.score>` gives; a batch with factors is scored
-    by matrix products and agrees with one scoring per sample to about 1e-15.
+    <digimaat.measurement.profiles.Profile.score>` gives; a batch with factors or
+    uncertain cells is scored by matrix products and agrees with one scoring per sample
+    to about 1e-15.
     """
 
     def __init__(self, profile: Profile, ds: Dataset, metrics: Sequence[str] | None = None) -> None:
@@ -203,24 +226,19 @@ class BatchScorer:
             self._part_columns[composite.id] = slice(column, column + len(composite.parts))
             column += len(composite.parts)
         self.parts = column
-        self.cells: IntArray = (
-            authentication_cells(ds) if self.section.authentication else np.empty(0, np.intp)
-        )
-        p = len(ds.uris)
-        rows_of = self.cells // p
-        self._cell_products = self.cells % p
-        self._starts = (
-            np.flatnonzero(np.r_[True, rows_of[1:] != rows_of[:-1]])
-            if len(self.cells)
-            else np.empty(0, np.intp)
-        )
-        self._cell_rows = rows_of[self._starts]
-        self._variants: list[Dataset] | None = None
+        self.uncertain = UncertainCells(ds, self.section)
+        self.cells: IntArray = self.uncertain.authentication
+        """The uncertain authentications (UNC-3.4), flat indices in canonical order."""
+        self.level_cells: IntArray = self.uncertain.levels
+        """The uncertain levels (UNC-3.5), flat indices in canonical order."""
+        self.level_counts: IntArray = self.uncertain.level_counts
+        """The number of options of each uncertain level."""
 
     # ------------------------------------------------------------------ preparation
     def prepare(self) -> None:
         """Prepare every weighting option now, not on first use (so that threads can
         share the scorer)."""
+        self.uncertain.prepare(self._plain)
         for a in range(len(self._weightings)):
             self._option(a)
 
@@ -230,25 +248,10 @@ class BatchScorer:
             option = self._options[a] = self._prepare(self._weightings[a])
         return option
 
-    def _variant_datasets(self) -> list[Dataset]:
-        """The dataset with every uncertain cell at each of the section's levels, made once
-        for every weighting option."""
-        if self._variants is None:
-            self._variants = [
-                _with_levels(
-                    self.dataset, self.cells, np.full(len(self.cells), int(level), np.int8)
-                )
-                for level in self.section.authentication
-            ]
-        return self._variants
-
     def _prepare(self, weighting: Weighting) -> _Option:
         """Every plain metric's matrices under one weighting, stacked (UNC-5)."""
         ds = self.dataset
-        prepared = weighting.prepare(ds)
-        w = np.asarray(prepared.filled, dtype=np.float64)
-        wk = ~np.isnan(prepared.raw)
-        variants = self._variant_datasets() if len(self.cells) else None
+        by_subject = SubjectWeights(ds, weighting)
         blocks: list[FloatArray] = []
         seen: dict[bytes, int] = {}
 
@@ -259,51 +262,30 @@ class BatchScorer:
                 blocks.append(matrix)
             return seen[key]
 
-        found: dict[str, tuple[FloatArray, FloatArray, FloatArray, BoolArray, Any, BoolArray]] = {}
+        found: dict[str, dict[str, NDArray[Any]]] = {}
+        tables: dict[str, CellTables] = {}
+        prepared_of: dict[str, PreparedWeights] = {}
         for metric in self._plain:
             cells = metric.cells(ds)
+            prepared = prepared_of[metric.id] = by_subject.for_subject(cells.eligible)
+            w = np.asarray(prepared.filled, dtype=np.float64)
+            wk = ~np.isnan(prepared.raw)
             x = np.asarray(cells.x, dtype=np.float64)
             known, eligible = cells.known, cells.eligible
-            table = None
-            if variants is not None:
-                flat = self.cells
-                opts = [metric.cells(v) for v in variants]
-                ks = np.stack([c.known.reshape(-1)[flat] for c in opts])
-                es = np.stack([c.eligible.reshape(-1)[flat] for c in opts])
-                xs = np.stack([np.asarray(c.x, dtype=np.float64).reshape(-1)[flat] for c in opts])
-                if not ((ks == ks[0]).all() and (es == es[0]).all()):  # pragma: no cover
-                    raise MeasurementError("an uncertain level changed a metric's subject")
-                # Every sample gives the cells one of the options: their subject and
-                # known-ness are those of every option; only the value may vary.
-                known = known.copy()
-                eligible = eligible.copy()
-                known.reshape(-1)[flat] = ks[0]
-                eligible.reshape(-1)[flat] = es[0]
-                counted_cells = ks[0] & es[0] & wk.reshape(-1)[flat]
-                values = np.where(counted_cells, xs, 0.0)
-                if not (values == values[0]).all():
-                    table = values * w.reshape(-1)[flat]
-                    x = x.copy()
-                    x.reshape(-1)[flat] = 0.0  # the numerator's cells are added per sample
-                else:
-                    x = x.copy()
-                    x.reshape(-1)[flat] = xs[0]
             counted = known & eligible & wk
-            numerator = np.where(counted, w * np.where(counted, x, 0.0), 0.0)
-            missing_value = eligible & ~known & (w > 0) & wk
-            unweighted = eligible & ~wk
-            found[metric.id] = (
-                numerator,
-                np.where(counted, w, 0.0),
-                np.where(eligible & wk, w, 0.0),
-                np.asarray((missing_value | unweighted).any(axis=1), dtype=np.bool_),
-                table,
-                unweighted,
-            )
-        numerators = [block(found[metric.id][0]) for metric in self._plain]
+            arrays: dict[str, NDArray[Any]] = {
+                "numerator": np.where(counted, w * np.where(counted, x, 0.0), 0.0),
+                "known": np.where(counted, w, 0.0),
+                "eligible": np.where(eligible & wk, w, 0.0),
+                "incomplete": (eligible & ~known & (w > 0) & wk) | (eligible & ~wk),
+                "applies": (eligible & wk & (w > 0)) | (eligible & ~wk),
+            }
+            tables[metric.id] = self.uncertain.tables(metric, w, wk, arrays)
+            found[metric.id] = arrays
+        numerators = [block(found[metric.id]["numerator"]) for metric in self._plain]
         n_num = len(blocks)
-        known_blocks = [block(found[metric.id][1]) for metric in self._plain]
-        eligible_blocks = [block(found[metric.id][2]) for metric in self._plain]
+        known_blocks = [block(found[metric.id]["known"]) for metric in self._plain]
+        eligible_blocks = [block(found[metric.id]["eligible"]) for metric in self._plain]
         # Column blocks: the numerators, then every denominator; drop and zero take
         # the numerators and the denominators each needs.
         need_known = sorted(set(known_blocks) - set(range(n_num)))
@@ -324,64 +306,68 @@ class BatchScorer:
         zero, at_zero = stack(sorted(set(need_eligible) | set(need_lower)))
         cells_of: dict[str, _MetricCells] = {}
         for k, metric in enumerate(self._plain):
-            eligible_w = found[metric.id][2]
-            unweighted_any = (found[metric.id][5]).any(axis=1)
+            arrays = found[metric.id]
             cells_of[metric.id] = _MetricCells(
                 numerator=numerators[k],
                 known=at_drop[known_blocks[k]],
                 eligible=at_zero[eligible_blocks[k]],
-                incomplete=found[metric.id][3],
-                applies=np.asarray((eligible_w.sum(axis=1) > 0) | unweighted_any, np.bool_),
+                incomplete=np.asarray(arrays["incomplete"].any(axis=1), np.bool_),
+                applies=np.asarray(arrays["applies"].any(axis=1), np.bool_),
                 known_zero=at_zero[known_blocks[k]] if k in lower else None,
-                table=found[metric.id][4],
+                tables=tables[metric.id],
+                prepared=prepared_of[metric.id],
             )
-        return _Option(
-            weighting, prepared, uses_volume(weighting), w, wk, cells_of, drop, zero, n_num
-        )
+        return _Option(weighting, uses_volume(weighting), cells_of, drop, zero, n_num)
 
     # ------------------------------------------------------------------ scoring
     def score(self, samples: Samples) -> FloatArray:
         """``[n, metrics, m]``: every reported metric for every sample and municipality."""
+        self.check(samples)
         n = samples.size
         m = len(self.dataset.codes)
         values = np.full((n, len(self._computed), m), np.nan)
+        applies = np.zeros((n, len(self._computed), m), dtype=np.bool_)
         policy = np.asarray(samples.missing)
         zero = np.isin(policy, [k for k, p in enumerate(self._policies) if p is MissingPolicy.ZERO])
         propagate = np.isin(
             policy, [k for k, p in enumerate(self._policies) if p is MissingPolicy.PROPAGATE]
         )
+        uncertain = self.uncertain
         for a in range(len(self._weightings)):
             rows = np.flatnonzero(samples.weighting == a)
             if not len(rows):
                 continue
-            volume = uses_volume(self._weightings[a])
+            option = self._option(a)
+            for metric in self._plain:
+                applies[rows, self._index[metric.id], :] = option.cells[metric.id].applies
             factor = None
             if samples.product_factors is not None:
                 factor = samples.product_factors[rows]
-            if samples.volume_factors is not None and volume:
+            if samples.volume_factors is not None and option.volume:
                 vf = samples.volume_factors[rows]
                 factor = vf if factor is None else factor * vf
-            chosen = None
-            if samples.authentication is not None and len(self.cells):
-                chosen = samples.authentication[rows]
-            if factor is None and chosen is None:
-                self._exact(self._option(a), rows, samples, values)
+            if factor is None and not len(uncertain):
+                self._exact(option, rows, samples, values)
                 continue
-            option = self._option(a)
             f = np.ones((len(rows), len(self.dataset.uris))) if factor is None else factor
-            tables = {
-                metric.id: table
-                for metric in self._plain
-                if (table := option.cells[metric.id].table) is not None
-            }
             # Samples of one base row of a radial design share most factors: sums are
-            # made once for each distinct row of product factors (and of cell levels).
+            # made once for each distinct row of product factors (and of cell options).
             f_first, f_again = _distinct_rows(f)
-            extra: dict[str, FloatArray] = {}
-            if tables and chosen is not None:
-                first, again = _distinct_rows(f_again[:, None], chosen)
-                for mid, table in tables.items():
-                    extra[mid] = self._cell_sums(table, f[first], chosen[first])[again]
+            extra: dict[str, _Extra] = {}
+            varying = {
+                metric.id: option.cells[metric.id].tables
+                for metric in self._plain
+                if option.cells[metric.id].tables.varies
+            }
+            if varying:
+                joint = uncertain.joint(samples, rows)
+                first, again = _distinct_rows(f_again[:, None], joint)
+                picks = uncertain.picks(joint[first])
+                on_cells = f[first].take(uncertain.products, axis=1)
+                for mid, t in varying.items():
+                    extra[mid] = more = self._extra(t, picks, on_cells).take(again)
+                    if more.applies is not None:
+                        applies[rows, self._index[mid], :] |= more.applies
             for use_zero, matrix in ((False, option.drop), (True, option.zero)):
                 these = np.flatnonzero(zero[rows] == use_zero)
                 if len(these):
@@ -393,13 +379,31 @@ class BatchScorer:
                         f,
                         f_first,
                         f_again[these],
-                        {mid: sums[these] for mid, sums in extra.items()},
+                        {mid: e.take(these) for mid, e in extra.items()},
                         propagate,
                         values,
                     )
-        self._combine(samples, values)
+        self._combine(samples, values, applies)
         out: FloatArray = values[:, [self._index[mid] for mid in self.metric_ids], :]
         return out
+
+    def _extra(self, t: CellTables, picks: IntArray, on_cells: FloatArray) -> _Extra:
+        """What the uncertain cells add to a metric for each distinct row of options."""
+        cells = self.uncertain
+
+        def total(table: FloatArray | None) -> FloatArray | None:
+            return None if table is None else cells.sums(table, picks, on_cells)
+
+        def anywhere(table: BoolArray | None) -> BoolArray | None:
+            return None if table is None else cells.any(table, picks)
+
+        return _Extra(
+            total(t.numerator),
+            total(t.known),
+            total(t.eligible),
+            anywhere(t.incomplete),
+            anywhere(t.applies),
+        )
 
     def _exact(self, option: _Option, rows: IntArray, samples: Samples, values: FloatArray) -> None:
         """Samples that vary only choices: each metric once per policy, by its own code."""
@@ -410,7 +414,8 @@ class BatchScorer:
             for metric in self._plain:
                 key = (metric.id, policy)
                 if key not in option.exact:
-                    option.exact[key] = metric.evaluate(self.dataset, option.prepared, policy).value
+                    prepared = option.cells[metric.id].prepared
+                    option.exact[key] = metric.evaluate(self.dataset, prepared, policy).value
                 values[these, self._index[metric.id], :] = option.exact[key]
 
     def _matrix(
@@ -422,77 +427,58 @@ class BatchScorer:
         f: FloatArray,
         f_first: IntArray,
         f_again: IntArray,
-        extra: dict[str, FloatArray],
+        extra: dict[str, _Extra],
         propagate: BoolArray,
         values: FloatArray,
     ) -> None:
         """Samples with factors: the sums of every metric are one matrix product (UNC-5);
         ``f_again`` gives each sample's distinct row of factors ``f[f_first]``, and
-        ``extra`` holds the numerators' sums over the uncertain cells."""
+        ``extra`` holds what the uncertain cells add."""
         n = len(rows)
         m = len(self.dataset.codes)
         # Samples that share their product factors share their sums: one product each.
         distinct, again = np.unique(f_again, return_inverse=True)
         sums = _product(f[f_first[distinct]], matrix)[again.reshape(-1)].reshape(n, -1, m)
         undefined_if = propagate[rows][:, None] if not use_zero else None
+        none = _Extra()
         for metric in self._plain:
             mc = option.cells[metric.id]
-            num = sums[:, mc.numerator, :]
-            den = sums[:, mc.eligible if use_zero else mc.known, :]
-            if metric.id in extra:
-                num = num + extra[metric.id]
-            if use_zero and mc.known_zero is not None:
-                # Lower is better: an unknown cell counts at the worst value, 1 (AGG-4).
-                num = num + np.maximum(den - sums[:, mc.known_zero, :], 0.0)
+            ex = extra.get(metric.id, none)
+            num = _plus(sums[:, mc.numerator, :], ex.numerator)
+            if use_zero:
+                den = _plus(sums[:, mc.eligible, :], ex.eligible)
+                if mc.known_zero is not None:
+                    # Lower is better: an unknown cell counts at the worst value, 1 (AGG-4).
+                    known = _plus(sums[:, mc.known_zero, :], ex.known)
+                    num = num + np.maximum(den - known, 0.0)
+            else:
+                den = _plus(sums[:, mc.known, :], ex.known)
             value = np.divide(num, den, out=np.full(num.shape, np.nan), where=den > 0)
             # Every x lies in [0, 1], so the value does (AGG-3); the numerator and the
             # denominator are different sums, and their rounding must not take it out.
             np.clip(value, 0.0, 1.0, out=value)
-            if undefined_if is not None and mc.incomplete.any():
-                value[undefined_if & mc.incomplete[None, :]] = np.nan
+            if undefined_if is not None:
+                incomplete = mc.incomplete[None, :]
+                if ex.incomplete is not None:
+                    incomplete = incomplete | ex.incomplete
+                if incomplete.any():
+                    value[undefined_if & incomplete] = np.nan
             values[rows, self._index[metric.id], :] = value
 
-    def _cell_sums(self, table: FloatArray, f: FloatArray, chosen: Indices) -> FloatArray:
-        """``[n, m]``: each row's uncertain cells at their sampled options, weighted."""
-        k = len(self.cells)
-        flat = chosen.astype(np.intp)
-        flat *= k
-        flat += np.arange(k)
-        picked = table.reshape(-1).take(flat)  # table[chosen, cell]
-        picked *= f.take(self._cell_products, axis=1)
-        out = np.zeros((len(f), len(self.dataset.codes)))
-        out[:, self._cell_rows] = np.add.reduceat(picked, self._starts, axis=1)
-        return out
-
-    def _applies(self, samples: Samples) -> dict[str, BoolArray]:
-        """``[n, m]`` per metric: whether it has anything to measure (MET-1.2), under each
-        sample's weighting; a composite where an active part does."""
-        n, m = samples.size, len(self.dataset.codes)
-        out: dict[str, BoolArray] = {}
-        for metric in self._computed:
-            if isinstance(metric, Composite):
-                out[metric.id] = np.zeros((n, m), dtype=np.bool_)
-                for part, weight in metric.parts:
-                    if weight > 0:
-                        out[metric.id] |= out[part.id]
-                continue
-            applies = np.zeros((n, m), dtype=np.bool_)
-            for a in range(len(self._weightings)):
-                rows = samples.weighting == a
-                if rows.any():
-                    applies[rows] = self._option(a).cells[metric.id].applies
-            out[metric.id] = applies
-        return out
-
-    def _combine(self, samples: Samples, values: FloatArray) -> None:
+    def _combine(self, samples: Samples, values: FloatArray, applies: BoolArray) -> None:
         """Every composite, in profile order, per sampled method and policy (AGG-5); a part
         that does not apply is left out under every policy (MET-1.2)."""
         n, _, m = values.shape
-        applies = self._applies(samples)
         for metric in self._computed:
             if not isinstance(metric, Composite):
                 continue
-            part_applies = np.stack([applies[part.id] for part, _ in metric.parts])
+            index = self._index[metric.id]
+            for part, weight in metric.parts:
+                if weight > 0:
+                    applies[:, index, :] |= applies[:, self._index[part.id], :]
+            part_applies = np.stack(
+                [applies[:, self._index[part.id], :] for part, _ in metric.parts]
+            )
             parts = np.stack(
                 [
                     values[:, self._index[part.id], :]
@@ -520,7 +506,7 @@ class BatchScorer:
                     cols_apply = part_applies[:, rows, :].reshape(k, -1)
                     value, _ = combine(columns, w_cols, method or metric.method, policy, cols_apply)
                     out[rows] = value.reshape(len(rows), m)
-            values[:, self._index[metric.id], :] = out
+            values[:, index, :] = out
 
     def check(self, samples: Samples) -> None:
         """Raise when a batch does not fit the section and the dataset."""
@@ -529,8 +515,8 @@ class BatchScorer:
             "part_factors": (samples.part_factors, self.parts),
             "product_factors": (samples.product_factors, p),
             "volume_factors": (samples.volume_factors, p),
-            "authentication": (samples.authentication, len(self.cells)),
         }
         for name, (array, width) in expected.items():
             if array is not None and array.shape != (samples.size, width):
                 raise MeasurementError(f"samples.{name} must have shape ({samples.size}, {width})")
+        self.uncertain.check(samples)

@@ -8,7 +8,6 @@ score is the score of the profile and data those values make (:func:`sample_prof
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -16,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digimaat.measurement.aggregation import Method, MissingPolicy
-from digimaat.measurement.dataset import Dataset
+from digimaat.measurement.dataset import Dataset, StatusCode
 from digimaat.measurement.metrics import Composite, Metric
 from digimaat.measurement.uncertainty_section import UncertaintySection, uses_volume
 from digimaat.measurement.weights import (
@@ -24,8 +23,7 @@ from digimaat.measurement.weights import (
     ProductOf,
     Weighting,
 )
-from digimaat.vocabulary.assurance import AssuranceLevel
-from digimaat.vocabulary.maturity import MaturityLevel
+from digimaat.vocabulary.maturity import LADDER, MaturityLevel, capability_mask
 
 if TYPE_CHECKING:  # pragma: no cover - profiles import this module
     from digimaat.measurement.profiles import Profile
@@ -33,8 +31,10 @@ if TYPE_CHECKING:  # pragma: no cover - profiles import this module
 __all__ = [
     "Samples",
     "authentication_cells",
+    "level_cells",
     "sample_dataset",
     "sample_profile",
+    "with_maturity",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -43,12 +43,41 @@ IntArray = NDArray[np.intp]
 Indices = NDArray[np.integer[Any]]
 
 
-def authentication_cells(ds: Dataset) -> IntArray:
+def level_cells(ds: Dataset, section: UncertaintySection) -> tuple[IntArray, IntArray]:
+    """The cells whose maturity level is uncertain (UNC-3.5), in canonical order: their
+    flat indices ``i * p + j``, and for each the number of its entry in ``section.levels``
+    (whose options it may take).
+
+    A cell is in the state *unknown* when metrics count its level as unknown (AGG-2: an
+    offering of status ``unknown``, or a cell without a record within a common product
+    scope), and in the state of a level when it is offered at that level (MAT-3).
+    """
+    kind = np.full(ds.status.shape, -1, dtype=np.intp)
+    for n, (state, _) in enumerate(section.levels):
+        if state is None:
+            kind[ds.applicable & ~ds.observed] = n
+        else:
+            kind[ds.observed & (ds.level == int(state))] = n
+    flat = kind.reshape(-1)
+    cells: IntArray = np.flatnonzero(flat >= 0)
+    kinds: IntArray = flat[cells]
+    return cells, kinds
+
+
+def authentication_cells(ds: Dataset, section: UncertaintySection | None = None) -> IntArray:
     """Flat indices ``i * p + j`` of the cells whose assurance level is uncertain (UNC-3.4):
-    offered at online submission or higher, with no authentication recorded; in
+    with no authentication recorded, and offered at online submission or higher, or with
+    an uncertain level (``section``, UNC-3.5) that may be online submission or higher; in
     canonical order."""
-    cells = ds.observed & (ds.level >= int(MaturityLevel.ONLINE_SUBMISSION)) & (ds.auth_level < 0)
-    out: IntArray = np.flatnonzero(cells)
+    online = ds.observed & (ds.level >= int(MaturityLevel.ONLINE_SUBMISSION))
+    if section is not None and section.levels:
+        cells, kinds = level_cells(ds, section)
+        high = np.array(
+            [max(options) >= MaturityLevel.ONLINE_SUBMISSION for _, options in section.levels]
+        )
+        online = online.copy()
+        online.reshape(-1)[cells] |= high[kinds]
+    out: IntArray = np.flatnonzero(online & (ds.auth_level < 0))
     return out
 
 
@@ -58,8 +87,9 @@ class Samples:
 
     Choices are option indices into the section's options (the profile's own alone when
     the section lists none); factors are multipliers; ``authentication`` holds an index
-    into the section's levels for each uncertain cell (:func:`authentication_cells`).
-    ``None`` means the factor is not varied.
+    into the section's assurance levels for each uncertain authentication
+    (:func:`authentication_cells`), ``levels`` an index into the options of each uncertain
+    level (:func:`level_cells`). ``None`` means the factor is not varied.
     """
 
     weighting: Indices
@@ -72,7 +102,9 @@ class Samples:
     volume_factors: FloatArray | None = None
     """``[n, p]``, products in canonical order."""
     authentication: Indices | None = None
-    """``[n, cells]``."""
+    """``[n, cells]``: the uncertain authentications."""
+    levels: Indices | None = None
+    """``[n, cells]``: the uncertain levels."""
 
     @property
     def size(self) -> int:
@@ -93,6 +125,7 @@ class Samples:
             take(self.product_factors),
             take(self.volume_factors),
             take(self.authentication),
+            take(self.levels),
         )
 
 
@@ -161,15 +194,47 @@ def sample_profile(profile: Profile, ds: Dataset, samples: Samples, k: int = 0) 
 
 
 def sample_dataset(
-    ds: Dataset, levels: Sequence[AssuranceLevel], samples: Samples, k: int = 0
+    ds: Dataset, section: UncertaintySection, samples: Samples, k: int = 0
 ) -> Dataset:
     """The data sample ``k`` of a batch scores (UNC-4): every uncertain authentication
-    (:func:`authentication_cells`) at the level the sample chose for it."""
-    if samples.authentication is None or not len(levels):
-        return ds
-    cells = authentication_cells(ds)
-    chosen = np.array([int(levels[o]) for o in samples.authentication[k]], dtype=np.int8)
-    return _with_levels(ds, cells, chosen)
+    (:func:`authentication_cells`) at the assurance level the sample chose for it, and
+    every uncertain level (:func:`level_cells`) offered at the level it chose. Both sets of
+    cells are those of the data as given."""
+    out = ds
+    if samples.authentication is not None and section.authentication:
+        cells = authentication_cells(ds, section)
+        levels = section.authentication
+        chosen = np.array([int(levels[o]) for o in samples.authentication[k]], dtype=np.int8)
+        out = _with_levels(out, cells, chosen)
+    if samples.levels is not None and section.levels:
+        cells, kinds = level_cells(ds, section)
+        picked = [
+            int(section.levels[kind][1][option])
+            for kind, option in zip(kinds.tolist(), samples.levels[k].tolist(), strict=True)
+        ]
+        out = with_maturity(out, cells, np.array(picked, dtype=np.int8))
+    return out
+
+
+_GATES = np.array(
+    [capability_mask(c for rung in LADDER[1 : level + 1] for c in rung.gate) for level in range(7)],
+    dtype=np.int16,
+)
+"""The capabilities of the gates of levels 1 to L, as a mask, indexed by L: the least an
+offering needs to reach level L (MAT-3)."""
+
+
+def with_maturity(ds: Dataset, cells: IntArray, levels: NDArray[np.int8]) -> Dataset:
+    """The dataset with each of ``cells`` (flat indices) offered at the level given for it
+    (UNC-3.5): status ``offered``, the capabilities of the gates up to that level, and so
+    that level (MAT-3). Everything else recorded for the cells stays."""
+    status = ds.status.copy()
+    capabilities = ds.capabilities.copy()
+    level = ds.level.copy()
+    status.reshape(-1)[cells] = StatusCode.OFFERED
+    capabilities.reshape(-1)[cells] = _GATES[levels]
+    level.reshape(-1)[cells] = levels
+    return ds.with_arrays(status=status, capabilities=capabilities, level=level)
 
 
 def _with_levels(ds: Dataset, cells: IntArray, levels: NDArray[np.int8]) -> Dataset:

@@ -5,7 +5,8 @@ A profile may declare how uncertain its own methodology and its data are
 missing-value policy), *perturbations* of weights (each composite part weight, each
 product's weight, each product's volumes within a relative range) and *data sets* (an
 offering that is online but whose authentication was not recorded has one of a set of
-assurance levels). This module reads the section from profile data and checks that it
+assurance levels; a cell whose maturity level is unknown, or only claimed, has one of a
+set of levels). This module reads the section from profile data and checks that it
 fits its profile; :mod:`digimaat.measurement.uncertainty` gathers the chapter's names.
 
 >>> from digimaat.measurement.uncertainty_section import UncertaintySection
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import attrs
 import numpy as np
@@ -37,12 +38,12 @@ from digimaat.measurement.weights import (
     Weighting,
 )
 from digimaat.vocabulary.assurance import AssuranceLevel
-
-if TYPE_CHECKING:  # pragma: no cover - profiles import this module
-    pass
+from digimaat.vocabulary.maturity import MaturityLevel
 
 __all__ = [
     "SECTION_KEYS",
+    "UNKNOWN_LEVEL",
+    "LevelSet",
     "UncertaintySection",
     "section_problems",
     "structure_section",
@@ -62,8 +63,16 @@ SECTION_KEYS = (
     "product_weights",
     "volumes",
     "authentication",
+    "levels",
 )
 """The fields of the uncertainty section, in their canonical order (UNC-1)."""
+
+UNKNOWN_LEVEL = "unknown"
+"""The key of ``levels`` for the cells whose level is not known (UNC-3.5, AGG-2)."""
+
+LevelSet = tuple[MaturityLevel | None, tuple[MaturityLevel, ...]]
+"""One entry of ``levels``: a recorded state (a level, or ``None`` for a level that is not
+known) and the levels a cell in that state may have (UNC-3.5)."""
 
 
 def _half_width(name: str, value: Any) -> float:
@@ -125,6 +134,40 @@ def _levels(values: Any) -> tuple[AssuranceLevel, ...]:
     return out
 
 
+def _state(value: Any) -> MaturityLevel | None:
+    if value is None or (isinstance(value, str) and value.strip().lower() == UNKNOWN_LEVEL):
+        return None
+    return MaturityLevel.parse(value, "levels")
+
+
+def _state_name(state: MaturityLevel | None) -> str:
+    return UNKNOWN_LEVEL if state is None else state.label
+
+
+def _level_sets(values: Any) -> tuple[LevelSet, ...]:
+    """``levels`` from a mapping (or pairs) of a state to its levels, in canonical order:
+    the unknown level first, then the levels from low to high."""
+    pairs = list(values.items()) if isinstance(values, Mapping) else list(values)
+    out: dict[MaturityLevel | None, tuple[MaturityLevel, ...]] = {}
+    for key, options in pairs:
+        state = _state(key)
+        if state in out:
+            raise InvalidValueError("levels", key, "is listed twice")
+        items = (options,) if isinstance(options, str | int) else tuple(options)
+        chosen = tuple(MaturityLevel.parse(v, "levels") for v in items)
+        _distinct(f"levels.{_state_name(state)}", chosen)
+        if not chosen:
+            raise InvalidValueError(f"levels.{_state_name(state)}", [], "must list a level")
+        if state is not None and state not in chosen:
+            raise InvalidValueError(
+                f"levels.{state.label}",
+                [c.label for c in chosen],
+                f"must include the level {state.label!r} itself",
+            )
+        out[state] = chosen
+    return tuple(sorted(out.items(), key=lambda kv: -1 if kv[0] is None else int(kv[0])))
+
+
 @attrs.frozen
 class UncertaintySection:
     """How uncertain a profile's choices and its data are (UNC-1).
@@ -148,6 +191,15 @@ class UncertaintySection:
     """Each product's volumes times a factor uniform in [1 - r, 1 + r], one per product."""
     authentication: tuple[AssuranceLevel, ...] = attrs.field(default=(), converter=_levels)
     """The levels an unrecorded authentication of an online offering may have (UNC-3.4)."""
+    levels: tuple[LevelSet, ...] = attrs.field(default=(), converter=_level_sets)
+    """The levels a cell whose level is uncertain may have, by its recorded state: the
+    unknown level (``None``) or a level (UNC-3.5). Given as a mapping such as
+    ``{"unknown": ["information", "online-submission"]}``."""
+
+    def options_of(self, state: MaturityLevel | None) -> tuple[MaturityLevel, ...]:
+        """The levels listed for a recorded state (``None``: the unknown level); ``()``
+        when the state's level is certain."""
+        return dict(self.levels).get(state, ())
 
     @property
     def empty(self) -> bool:
@@ -160,6 +212,7 @@ class UncertaintySection:
             or self.product_weights
             or self.volumes
             or self.authentication
+            or self.levels
         )
 
     def to_dict(self, weighting: Callable[[Weighting], dict[str, Any]]) -> dict[str, Any]:
@@ -173,6 +226,10 @@ class UncertaintySection:
             "product_weights": self.product_weights,
             "volumes": self.volumes,
             "authentication": [level.label for level in self.authentication],
+            "levels": {
+                _state_name(state): [level.label for level in options]
+                for state, options in self.levels
+            },
         }
 
 
@@ -232,6 +289,11 @@ def structure_section(sink: _Sink, pointer: str, data: Any) -> UncertaintySectio
                 sink.problem(f"{pointer}/{key}/{k}", key, value, exc.problem.message, "UNC-1")
                 ok = False
         fields[key] = tuple(parsed)
+    levels = _read_levels(sink, f"{pointer}/levels", data.get("levels", {}))
+    if levels is None:
+        ok = False
+    else:
+        fields["levels"] = levels
     for key in ("part_weights", "product_weights", "volumes"):
         value = data.get(key, 0.0)
         try:
@@ -251,6 +313,69 @@ def structure_section(sink: _Sink, pointer: str, data: Any) -> UncertaintySectio
     return UncertaintySection(**fields) if ok else None
 
 
+def _token(key: object) -> str:
+    """A key as a JSON pointer's reference token (RFC 6901)."""
+    return str(key).replace("~", "~0").replace("/", "~1")
+
+
+def _read_levels(sink: _Sink, pointer: str, data: Any) -> tuple[LevelSet, ...] | None:
+    """The field ``levels`` (UNC-1, UNC-3.5), every problem reported with its pointer."""
+    if not isinstance(data, Mapping):
+        sink.problem(pointer, "levels", data, "must be an object", "UNC-1")
+        return None
+    ok = True
+    out: list[tuple[MaturityLevel | None, tuple[MaturityLevel, ...]]] = []
+    seen: set[MaturityLevel | None] = set()
+    for key in sorted(data, key=str):
+        where = f"{pointer}/{_token(key)}"
+        try:
+            state = _state(key)
+        except InvalidValueError:
+            sink.problem(
+                where,
+                "levels",
+                key,
+                f"must be {UNKNOWN_LEVEL!r} or the name of a maturity level",
+                "UNC-1",
+            )
+            ok = False
+            continue
+        if state in seen:
+            sink.problem(where, "levels", key, "names a state listed twice", "UNC-1")
+            ok = False
+        seen.add(state)
+        values = data[key]
+        if not isinstance(values, list) or not values:
+            sink.problem(where, "levels", values, "must be a non-empty list of levels", "UNC-1")
+            ok = False
+            continue
+        parsed: list[MaturityLevel] = []
+        for k, value in enumerate(values):
+            try:
+                if not isinstance(value, str):
+                    raise InvalidValueError("levels", value, "must be a name")
+                level = MaturityLevel.parse(value, "levels")
+            except InvalidValueError as exc:
+                sink.problem(f"{where}/{k}", "levels", value, exc.problem.message, "UNC-1")
+                ok = False
+                continue
+            if level in parsed:
+                sink.problem(f"{where}/{k}", "levels", value, "is listed twice", "UNC-1")
+                ok = False
+            parsed.append(level)
+        if ok and state is not None and state not in parsed:
+            sink.problem(
+                where,
+                "levels",
+                values,
+                f"must include the level {state.label!r} itself",
+                "UNC-1",
+            )
+            ok = False
+        out.append((state, tuple(parsed)))
+    return _level_sets(out) if ok else None
+
+
 def section_problems(
     section: UncertaintySection,
     weighting: Weighting,
@@ -259,7 +384,8 @@ def section_problems(
 ) -> list[tuple[str, str, Any, str]]:
     """What makes a section unfit for its profile (UNC-2), as ``(pointer, field, value,
     message)``: a listed choice without the profile's own, a composite choice in a
-    profile without a composite, volume uncertainty under a mix of volume weightings."""
+    profile without a composite, volume uncertainty under a mix of volume weightings,
+    uncertain levels under a mix where a metric's subject depends on the level."""
     out: list[tuple[str, str, Any, str]] = []
     composites = [m for m in metrics if isinstance(m, Composite)]
     if section.weightings and weighting not in section.weightings:
@@ -314,6 +440,18 @@ def section_problems(
                         "weighting",
                         option.kind,
                         "volume uncertainty cannot be applied to a mix that uses volumes",
+                    )
+                )
+    if section.levels and any(m.kind == "authentication-fit" for m in metrics):
+        for k, option in enumerate(section.weightings or (weighting,)):
+            if option.by_subject:
+                out.append(
+                    (
+                        f"/uncertainty/weightings/{k}" if section.weightings else "/weighting",
+                        "weighting",
+                        option.kind,
+                        "uncertain levels cannot be combined with a mix in a profile with an "
+                        "authentication metric, whose subject the levels change",
                     )
                 )
     return out

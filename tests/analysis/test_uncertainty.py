@@ -154,6 +154,91 @@ class TestDesign:
         assert samples.missing.tolist() == [0, 1, 0, 1]
 
 
+class TestLevelsDesign:
+    """UNC-6 for uncertain levels (UNC-3.5): a stream of their own, and each cell's own
+    number of options."""
+
+    SECTION = UncertaintySection(
+        product_weights=0.1,
+        levels={"unknown": ("offline", "information", "online-submission"), "proactive": (6, 0)},
+    )
+
+    def test_streams_and_options(self) -> None:
+        """UNC-6.2: uncertain level c takes draws 2c and 2c + 1 of the stream spawn_key=(i, 2);
+        UNC-6.3: its option is floor(u n) with n the number of levels of its state."""
+        counts = [3, 2, 3, 2]
+        design = Design.build(self.SECTION, (1, 1, 1), 0, 5, 0, 40, 11, counts)
+        assert [g.name for g in design.groups] == ["product-weights", "levels"]
+        a, b = design.uniforms(4, slice(0, 0), slice(0, 4))
+        child = np.random.SeedSequence(11).spawn(5)[4].spawn(3)
+        plain = np.random.default_rng(child[0]).random(10)
+        cells = np.random.default_rng(child[2]).random(8)
+        assert np.array_equal(a, np.r_[plain[:5], cells[0::2]])
+        assert np.array_equal(b, np.r_[plain[5:], cells[1::2]])
+        samples = design.samples(0, 8, slice(0, 0), 0, 5, slice(0, 4), counts)
+        points = design.points(0, 8, slice(0, 0), slice(0, 4))
+        assert samples.levels is not None
+        assert np.array_equal(samples.levels, np.floor(points[:, 5:] * np.array(counts)))
+        # A range of cells gets the draws it has in the whole.
+        tail = design.samples(0, 8, slice(0, 0), 0, 5, slice(2, 4), counts[2:])
+        assert tail.levels is not None
+        assert np.array_equal(tail.levels, samples.levels[:, 2:])
+
+    def test_exhaustive_counts_each_cells_options(self) -> None:
+        """UNC-6.1: the combinations are the product of every cell's number of options,
+        enumerated with the first cell varying slowest."""
+        section = UncertaintySection(levels={"unknown": ("offline", "information", "proactive")})
+        design = Design.build(section, (1, 1, 1), 0, 5, 0, 1, 0, [3, 1, 2])
+        assert design.exhaustive
+        assert design.evaluations == 6
+        samples = design.samples(0, 6, slice(0, 0), 0, 5, slice(0, 3))
+        assert samples.levels is not None
+        assert samples.levels.tolist() == [
+            [0, 0, 0],
+            [0, 0, 1],
+            [1, 0, 0],
+            [1, 0, 1],
+            [2, 0, 0],
+            [2, 0, 1],
+        ]
+        too_many = Design.build(section, (1, 1, 1), 0, 5, 0, 40, 0, [3] * 8)
+        assert not too_many.exhaustive  # 3**8 = 6561 > 4096
+
+
+def levels_profile() -> Profile:
+    data = example_profile().to_dict()
+    data["uncertainty"]["levels"] = {
+        "unknown": ["offline", "information", "online-submission"],
+        "online-submission": ["information", "online-submission"],
+        "fully-online": ["online-submission", "fully-online"],
+    }
+    return Profile.from_dict(data)
+
+
+def test_uncertain_levels_whatever_the_chunks_or_the_scheduler() -> None:
+    """UNC-10 with uncertain levels: the same results whatever the chunk size, chunks of
+    municipalities, or Dask."""
+    ds = synthetic(municipalities=9, products=20)
+    profile = levels_profile()
+    whole = analyse(ds, profile, samples=110, seed=5, chunk=40, pairs=[("GM0001", "GM0002")])
+    assert whole.groups[-1] == "levels"
+    again = analyse(ds, profile, samples=110, seed=5, chunk=9, pairs=[("GM0001", "GM0002")])
+    assert again.to_dict() == whole.to_dict()
+    parts = analyse_chunks(
+        [ds.take_municipalities(range(0, 4)), ds.take_municipalities(range(4, 9))],
+        profile,
+        samples=110,
+        seed=5,
+        chunk=30,
+        pairs=[("GM0001", "GM0002")],
+    )
+    assert parts.to_dict() == whole.to_dict()
+    there = analyse(
+        ds, profile, samples=110, seed=5, chunk=25, pairs=[("GM0001", "GM0002")], scheduler="local"
+    )
+    assert there.to_dict() == whole.to_dict()
+
+
 # ---------------------------------------------------------------------- UNC-7
 @given(
     values=st.lists(st.integers(0, 20).map(lambda k: k / 20), min_size=1, max_size=40),

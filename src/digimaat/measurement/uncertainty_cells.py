@@ -166,8 +166,8 @@ class UncertainCells:
         """The metric's tables under weights ``w`` (filled, ``[m, p]``) whose known ones are
         ``wk``. ``cells`` holds the metric's per-cell arrays ``[m, p]`` (``numerator``,
         ``known``, ``eligible``, ``incomplete``, ``applies``); the uncertain cells of each
-        are set here: to their value where no option changes it, else to nothing (0 or
-        ``False``), the table adding them per sample."""
+        are set here, cell by cell: to their value where no option changes it, else to
+        nothing (0 or ``False``), the table adding them per sample."""
         if not len(self.cells):
             return CellTables(None, None, None, None, None)
         self.prepare([metric])
@@ -184,9 +184,13 @@ class UncertainCells:
         }
         out: dict[str, NDArray[Any] | None] = {}
         for name, table in found.items():
-            constant = bool((table == table[0]).all())
-            cells[name].reshape(-1)[self.cells] = table[0] if constant else 0
-            out[name] = None if constant else table
+            # Each cell whose contribution no option changes is part of the matrices, the
+            # others of the table: a cell's place depends on it alone, so the sums are the
+            # same whichever other cells the dataset holds (chunks of municipalities).
+            constant = (table == table[0]).all(axis=0)
+            cells[name].reshape(-1)[self.cells] = np.where(constant, table[0], 0)
+            table[:, constant] = 0
+            out[name] = None if constant.all() else table
         return CellTables(**out)
 
     # ------------------------------------------------------------------ samples
@@ -206,23 +210,37 @@ class UncertainCells:
                     f"samples.{name} must have shape ({samples.size}, {len(cells)}): the "
                     f"section makes {len(cells)} cells uncertain"
                 )
-            bound = self.level_counts[None, :] if name == "levels" else width
-            if given.size and ((given < 0) | (given >= bound)).any():
+            if not given.size:
+                continue
+            if name == "levels":
+                wrong = bool(given.min() < 0) or bool((given >= self.level_counts).any())
+            else:
+                wrong = bool(given.min() < 0) or bool(given.max() >= width)
+            if wrong:
                 raise MeasurementError(f"samples.{name} holds an option out of range")
 
-    def joint(self, samples: Samples, rows: IntArray) -> IntArray:
-        """``[rows, cells]``: each sample's joint option of every uncertain cell."""
-        out = np.zeros((len(rows), len(self.cells)), dtype=np.intp)
-        if len(self.levels) and samples.levels is not None:
-            out[:, self._level_columns] = samples.levels[rows] * self.auth_width
-        if len(self.authentication) and samples.authentication is not None:
-            out[:, self._auth_columns] += samples.authentication[rows]
+    def joint(self, samples: Samples, rows: IntArray) -> NDArray[np.integer[Any]]:
+        """``[rows, cells]``: each sample's joint option of every uncertain cell, as small
+        integers (rows of them are compared whole, :func:`picks` widens them)."""
+        small = np.int8 if self.options <= 127 else np.int32
+        levels = samples.levels if len(self.levels) else None
+        auth = samples.authentication if len(self.authentication) else None
+        if levels is not None and auth is None and len(self.levels) == len(self.cells):
+            return np.asarray(levels[rows], dtype=small)
+        if auth is not None and levels is None and len(self.authentication) == len(self.cells):
+            return np.asarray(auth[rows], dtype=small)
+        out = np.zeros((len(rows), len(self.cells)), dtype=small)
+        if levels is not None:
+            out[:, self._level_columns] = levels[rows] * self.auth_width
+        if auth is not None:
+            out[:, self._auth_columns] += np.asarray(auth[rows], dtype=small)
         return out
 
-    def picks(self, joint: IntArray) -> IntArray:
+    def picks(self, joint: NDArray[np.integer[Any]]) -> IntArray:
         """Flat positions in a table ``[options, cells]`` of each row's options."""
         k = len(self.cells)
-        flat = joint * k
+        flat = joint.astype(np.intp)
+        flat *= k
         flat += np.arange(k)
         return flat
 

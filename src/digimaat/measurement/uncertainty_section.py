@@ -350,6 +350,7 @@ def _read_levels(sink: _Sink, pointer: str, data: Any) -> tuple[LevelSet, ...] |
             ok = False
             continue
         parsed: list[MaturityLevel] = []
+        fine = True
         for k, value in enumerate(values):
             try:
                 if not isinstance(value, str):
@@ -357,13 +358,13 @@ def _read_levels(sink: _Sink, pointer: str, data: Any) -> tuple[LevelSet, ...] |
                 level = MaturityLevel.parse(value, "levels")
             except InvalidValueError as exc:
                 sink.problem(f"{where}/{k}", "levels", value, exc.problem.message, "UNC-1")
-                ok = False
+                fine = False
                 continue
             if level in parsed:
                 sink.problem(f"{where}/{k}", "levels", value, "is listed twice", "UNC-1")
-                ok = False
+                fine = False
             parsed.append(level)
-        if ok and state is not None and state not in parsed:
+        if fine and state is not None and state not in parsed:
             sink.problem(
                 where,
                 "levels",
@@ -371,7 +372,8 @@ def _read_levels(sink: _Sink, pointer: str, data: Any) -> tuple[LevelSet, ...] |
                 f"must include the level {state.label!r} itself",
                 "UNC-1",
             )
-            ok = False
+            fine = False
+        ok = ok and fine
         out.append((state, tuple(parsed)))
     return _level_sets(out) if ok else None
 

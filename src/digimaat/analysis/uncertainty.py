@@ -28,7 +28,7 @@ import os
 import tempfile
 import uuid
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,7 @@ from digimaat.analysis.uncertainty_statistics import (
     LOW,
     MEDIAN,
     PairProbability,
+    RankWithin,
     SobolIndex,
     Spread,
     UncertaintyResult,
@@ -70,6 +71,7 @@ __all__ = [
     "Design",
     "Group",
     "PairProbability",
+    "RankWithin",
     "SobolIndex",
     "Spread",
     "UncertaintyResult",
@@ -230,6 +232,7 @@ def analyse(
     chunk: int = 256,
     scheduler: Any = None,
     threads: int | None = None,
+    within: Mapping[str, Sequence[str]] | None = None,
 ) -> UncertaintyResult:
     """Uncertainty and sensitivity of a profile's scores on a dataset (UNC-6 to UNC-9).
 
@@ -241,7 +244,8 @@ def analyse(
     process (``threads`` chunks at a time, by default 1: on a shared machine a second
     thread gains little), or on Dask
     with ``scheduler``: ``"local"`` for a local cluster of processes, a scheduler address,
-    or a ``distributed.Client``. The results are the same whichever way.
+    or a ``distributed.Client``. The results are the same whichever way. ``within`` names
+    sets of CBS codes (peer groups, CMP) to rank within as well (UNC-7.3).
     """
     if profile.uncertainty is None:
         raise MeasurementError(
@@ -249,7 +253,16 @@ def analyse(
             "profile that declares one"
         )
     return _analyse(
-        [dataset], profile, samples, seed, metrics, pairs, chunk, scheduler, threads=threads
+        [dataset],
+        profile,
+        samples,
+        seed,
+        metrics,
+        pairs,
+        chunk,
+        scheduler,
+        threads=threads,
+        within=within,
     )
 
 
@@ -263,6 +276,7 @@ def analyse_files(
     pairs: Sequence[tuple[str, str]] = (),
     chunk: int = 256,
     scheduler: Any = None,
+    within: Mapping[str, Sequence[str]] | None = None,
 ) -> UncertaintyResult:
     """:func:`analyse` of the data of one reference year in exchange files (read by
     :func:`digimaat.analysis.trends.read_years`, every problem of every file reported at
@@ -286,6 +300,7 @@ def analyse_files(
         pairs=pairs,
         chunk=chunk,
         scheduler=scheduler,
+        within=within,
     )
 
 
@@ -299,6 +314,7 @@ def analyse_chunks(
     pairs: Sequence[tuple[str, str]] = (),
     chunk: int = 256,
     threads: int | None = None,
+    within: Mapping[str, Sequence[str]] | None = None,
 ) -> UncertaintyResult:
     """:func:`analyse` for municipalities given in chunks, one dataset each, with the same
     products in every chunk (for populations too large for one dataset in memory).
@@ -311,7 +327,17 @@ def analyse_chunks(
     if profile.uncertainty is None:
         raise MeasurementError(f"profile {profile.name!r} declares no uncertainty section")
     return _analyse(
-        chunks, profile, samples, seed, metrics, pairs, chunk, None, threads, chunked=True
+        chunks,
+        profile,
+        samples,
+        seed,
+        metrics,
+        pairs,
+        chunk,
+        None,
+        threads,
+        chunked=True,
+        within=within,
     )
 
 
@@ -340,13 +366,14 @@ class _Ranking:
         directions: Sequence[int],
         pairs: Sequence[tuple[int, int]],
         evaluations: int,
+        within: Sequence[tuple[str, IntArray]] = (),
+        block: int = 1 << 30,
     ) -> None:
         k_metrics = nominal.shape[0]
         self.directions = list(directions)
         self.signs = np.array([1.0 if d > 0 else -1.0 for d in directions])
         self.nominal = np.stack([ranks(nominal[k], directions[k]) for k in range(k_metrics)])
         self.store = _Store(folder, "ranks", np.int32, k_metrics)
-        self.close = self.store.close
         for lo, hi in blocks:
             self.store.add_block(lo, hi)
         self.pairs = list(pairs)
@@ -354,6 +381,22 @@ class _Ranking:
         self.above = np.zeros((len(pairs), k_metrics), dtype=np.int64)
         self.both = np.zeros((len(pairs), k_metrics), dtype=np.int64)
         self.done = 0
+        # Ranks within sets of municipalities (UNC-7.3), each set a store of its own.
+        self.within: list[tuple[str, IntArray, _Store, NDArray[np.int32]]] = []
+        for n, (name, members) in enumerate(within):
+            store = _Store(folder, f"within-{n}", np.int32, k_metrics)
+            for lo in range(0, len(members), block):
+                store.add_block(lo, min(lo + block, len(members)))
+            inside = np.stack(
+                [ranks(nominal[k][members], directions[k]) for k in range(k_metrics)]
+            ).reshape(k_metrics, len(members))
+            self.within.append((name, members, store, inside))
+
+    def close(self) -> None:
+        """Close every store's files."""
+        self.store.close()
+        for _, _, store, _ in self.within:
+            store.close()
 
     def add(self, values: FloatArray) -> None:
         """The next samples' values ``[n, metrics, every municipality]``."""
@@ -369,6 +412,10 @@ class _Ranking:
         self.shift[s0:s1] = np.divide(
             moved, counted, out=np.full(moved.shape, np.nan), where=counted > 0
         )
+        for _, members, store, _ in self.within:
+            inside = ranks(values[:, :, members] * self.signs[None, :, None])
+            for block, (lo, hi) in enumerate(store.blocks):
+                store.append(block, inside[:, :, lo:hi])
         for n, (a, b) in enumerate(self.pairs):
             ra, rb = r[:, :, a], r[:, :, b]
             defined = (ra > 0) & (rb > 0)
@@ -390,6 +437,21 @@ def _pair_indices(codes: Sequence[str], pairs: Sequence[tuple[str, str]]) -> lis
     return out
 
 
+def _within_indices(
+    codes: Sequence[str], within: Mapping[str, Sequence[str]] | None
+) -> list[tuple[str, IntArray]]:
+    """The members of each set that are in the data, as indices (UNC-7.3); members that
+    are not in the data are left out, as a comparison leaves out absent members (CMP-1)."""
+    index: dict[str, int] = {}
+    for i, code in enumerate(codes):
+        index.setdefault(code, i)
+    out = []
+    for name, members in (within or {}).items():
+        found = sorted({index[c] for c in members if c in index})
+        out.append((str(name), np.array(found, dtype=np.intp)))
+    return out
+
+
 def _analyse(
     chunks: Iterable[Dataset],
     profile: Profile,
@@ -401,6 +463,7 @@ def _analyse(
     scheduler: Any,
     threads: int | None = None,
     chunked: bool = False,
+    within: Mapping[str, Sequence[str]] | None = None,
 ) -> UncertaintyResult:
     if not _whole(chunk) or chunk < 1:
         raise InvalidValueError("chunk", chunk, "must be an integer >= 1")
@@ -481,6 +544,8 @@ def _analyse(
                     directions,
                     _pair_indices(codes, pairs),
                     evaluations,
+                    _within_indices(codes, within),
+                    size,
                 )
                 open_files.callback(ranking.close)
             ranges = [(s, min(s + chunk, evaluations)) for s in range(0, evaluations, chunk)]
@@ -527,6 +592,8 @@ def _analyse(
                 directions,
                 _pair_indices(codes, pairs),
                 design.evaluations,
+                _within_indices(codes, within),
+                max(1, (chunk * len(codes)) // max(design.evaluations, 1)),
             )
             open_files.callback(ranking.close)
             rows = max(1, min(chunk, RANK_ROWS_BUDGET // max(len(codes), 1)))
@@ -621,6 +688,27 @@ def _statistics(
         for n in range(len(pairs))
         for k, mid in enumerate(ids)
     )
+    within: list[RankWithin] = []
+    for name, members, store, inside in ranking.within:
+        by_metric: dict[str, list[RankWithin]] = {mid: [] for mid in ids}
+        for block, (lo, hi) in enumerate(store.blocks):
+            rk = np.moveaxis(store.read(block), 0, -1)  # [K, mb, S]
+            r_low, r_mid, r_high = _rank_quantiles(rk, (LOW, MEDIAN, HIGH))
+            for k, mid in enumerate(ids):
+                for j in range(hi - lo):
+                    by_metric[mid].append(
+                        RankWithin(
+                            group=name,
+                            metric=mid,
+                            municipality=codes[int(members[lo + j])],
+                            members=len(members),
+                            nominal_rank=_rank(inside[k, lo + j]),
+                            median_rank=_rank(r_mid[k, j]),
+                            rank_low=_rank(r_low[k, j]),
+                            rank_high=_rank(r_high[k, j]),
+                        )
+                    )
+        within.extend(r for mid in ids for r in by_metric[mid])
     return UncertaintyResult(
         profile=profile.name,
         profile_version=profile.version,
@@ -634,4 +722,5 @@ def _statistics(
         spreads={mid: tuple(s) for mid, s in spreads.items()},
         pairs=pair_results,
         sobol=_sobol(design, ids, ranking.shift),
+        within=tuple(within),
     )

@@ -23,6 +23,7 @@ from digimaat.measurement.aggregation import AGREEMENT_TOLERANCE
 
 __all__ = [
     "PairProbability",
+    "RankWithin",
     "SobolIndex",
     "Spread",
     "UncertaintyResult",
@@ -159,6 +160,24 @@ class PairProbability:
 
 
 @attrs.frozen
+class RankWithin:
+    """The ranks of one municipality within a set of municipalities for one metric, over
+    the samples (UNC-7.3): its place in a peer group (CMP) as the samples move it."""
+
+    group: str
+    metric: str
+    municipality: str
+    members: int
+    """The members of the set in the data."""
+    nominal_rank: int | None
+    median_rank: int | None
+    rank_low: int | None
+    """The 5 % quantile of the rank within the set: the best rank of the interval."""
+    rank_high: int | None
+    """The 95 % quantile: the worst rank of the interval."""
+
+
+@attrs.frozen
 class SobolIndex:
     """Sobol' indices of a group for a metric's mean absolute rank shift (UNC-9)."""
 
@@ -185,10 +204,23 @@ class UncertaintyResult:
     """Per metric, one :class:`Spread` per municipality in CBS-code order."""
     pairs: tuple[PairProbability, ...]
     sobol: tuple[SobolIndex, ...]
+    within: tuple[RankWithin, ...] = ()
+    """Ranks within the sets of municipalities asked for (UNC-7.3), set by set, metric by
+    metric, members in CBS-code order."""
+    _by_key: dict[tuple[str, str, str], RankWithin] = attrs.field(
+        init=False, factory=dict, repr=False
+    )
 
     def spread(self, metric: str, code: str) -> Spread:
         """The spread of one metric of one municipality (the first with the code)."""
         return self.spreads[metric][self.codes.index(code)]
+
+    def rank_within(self, group: str, metric: str, code: str) -> RankWithin | None:
+        """The ranks of a municipality within a set asked for (UNC-7.3); ``None`` when the
+        set was not asked for or the municipality is not in it."""
+        if self.within and not self._by_key:
+            self._by_key.update({(r.group, r.metric, r.municipality): r for r in self.within})
+        return self._by_key.get((group, metric, code))
 
     def to_dict(self) -> dict[str, Any]:
         """The result as plain data (numbers unrounded; ``None`` where undefined)."""
@@ -209,6 +241,7 @@ class UncertaintyResult:
             },
             "pairs": [attrs.asdict(p) for p in self.pairs],
             "sobol": [attrs.asdict(s) for s in self.sobol],
+            "within": [attrs.asdict(r) for r in self.within],
         }
 
 

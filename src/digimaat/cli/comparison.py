@@ -514,7 +514,10 @@ def report(args: argparse.Namespace) -> Report:
         raise UsageError(str(exc)) from None
     from digimaat.progress import Progress
 
+    from digimaat.cli.uncertainty import interval_request
+
     profile = profile_of(args.profile)
+    asked = interval_request(args, profile)  # before the work, not after
     with reading(args.files, args) as progress:
         years = read_years(args.files, progress=progress)
     latest = years[max(years)].dataset
@@ -538,6 +541,9 @@ def report(args: argparse.Namespace) -> Report:
             register_year=args.population_year,
             lang=args.lang,
             progress=bar,
+            samples=None if asked is None else asked[0],
+            seed=None if asked is None else asked[1],
+            pairs=() if asked is None else asked[2],
         )
     path = Path(args.output)
     path.write_text(page, encoding="utf-8")

@@ -569,9 +569,7 @@ def naive_uncertainty(data: generate.Synthetic, samples: int, count: int) -> dic
     worst = 0.0
     start, start_cpu = time.perf_counter(), time.process_time()
     for k in range(count):
-        board = sample_profile(profile, ds, batch, k).score(
-            sample_dataset(ds, section, batch, k)
-        )
+        board = sample_profile(profile, ds, batch, k).score(sample_dataset(ds, section, batch, k))
         value = board.results[profile.headline].value
         both = ~np.isnan(value)
         if not np.array_equal(both, ~np.isnan(fast[k])):

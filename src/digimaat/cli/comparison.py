@@ -512,9 +512,8 @@ def report(args: argparse.Namespace) -> Report:
         import digimaat.plot  # noqa: F401  (the charts need the optional extra "report")
     except ImportError as exc:
         raise UsageError(str(exc)) from None
-    from digimaat.progress import Progress
-
     from digimaat.cli.uncertainty import interval_request
+    from digimaat.progress import Progress
 
     profile = profile_of(args.profile)
     asked = interval_request(args, profile)  # before the work, not after

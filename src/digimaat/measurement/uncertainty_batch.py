@@ -282,6 +282,18 @@ class BatchScorer:
             }
             tables[metric.id] = self.uncertain.tables(metric, w, wk, arrays)
             found[metric.id] = arrays
+        # Metrics with one subject share their tables: each distinct table is summed once.
+        shared: dict[bytes, NDArray[Any]] = {}
+
+        def one(table: NDArray[Any] | None) -> Any:
+            if table is None:
+                return None
+            return shared.setdefault(table.dtype.str.encode() + table.tobytes(), table)
+
+        for mid, t in tables.items():
+            tables[mid] = CellTables(
+                one(t.numerator), one(t.known), one(t.eligible), one(t.incomplete), one(t.applies)
+            )
         numerators = [block(found[metric.id]["numerator"]) for metric in self._plain]
         n_num = len(blocks)
         known_blocks = [block(found[metric.id]["known"]) for metric in self._plain]
@@ -364,8 +376,9 @@ class BatchScorer:
                 first, again = _distinct_rows(f_again[:, None], joint)
                 picks = uncertain.picks(joint[first])
                 on_cells = f[first].take(uncertain.products, axis=1)
+                memo: dict[int, NDArray[Any]] = {}
                 for mid, t in varying.items():
-                    extra[mid] = more = self._extra(t, picks, on_cells).take(again)
+                    extra[mid] = more = self._extra(t, picks, on_cells, memo).take(again)
                     if more.applies is not None:
                         applies[rows, self._index[mid], :] |= more.applies
             for use_zero, matrix in ((False, option.drop), (True, option.zero)):
@@ -387,15 +400,32 @@ class BatchScorer:
         out: FloatArray = values[:, [self._index[mid] for mid in self.metric_ids], :]
         return out
 
-    def _extra(self, t: CellTables, picks: IntArray, on_cells: FloatArray) -> _Extra:
-        """What the uncertain cells add to a metric for each distinct row of options."""
+    def _extra(
+        self,
+        t: CellTables,
+        picks: IntArray,
+        on_cells: FloatArray,
+        memo: dict[int, NDArray[Any]],
+    ) -> _Extra:
+        """What the uncertain cells add to a metric for each distinct row of options;
+        ``memo`` keeps the sums of the tables metrics share."""
         cells = self.uncertain
 
         def total(table: FloatArray | None) -> FloatArray | None:
-            return None if table is None else cells.sums(table, picks, on_cells)
+            if table is None:
+                return None
+            if id(table) not in memo:
+                memo[id(table)] = cells.sums(table, picks, on_cells)
+            found: FloatArray = memo[id(table)]
+            return found
 
         def anywhere(table: BoolArray | None) -> BoolArray | None:
-            return None if table is None else cells.any(table, picks)
+            if table is None:
+                return None
+            if id(table) not in memo:
+                memo[id(table)] = cells.any(table, picks)
+            found: BoolArray = memo[id(table)]
+            return found
 
         return _Extra(
             total(t.numerator),

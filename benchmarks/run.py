@@ -555,15 +555,21 @@ def naive_uncertainty(data: generate.Synthetic, samples: int, count: int) -> dic
         len(scorer.cells),
         samples,
         UNCERTAINTY_SEED,
+        scorer.level_counts.tolist(),
     )
-    batch = design.samples(0, count, slice(0, len(scorer.cells)), scorer.parts, len(ds.uris))
+    batch = design.samples(
+        0,
+        count,
+        slice(0, len(scorer.cells)),
+        scorer.parts,
+        len(ds.uris),
+        slice(0, len(scorer.level_cells)),
+    )
     fast = scorer.score(batch)[:, 0, :]
     worst = 0.0
     start, start_cpu = time.perf_counter(), time.process_time()
     for k in range(count):
-        board = sample_profile(profile, ds, batch, k).score(
-            sample_dataset(ds, section.authentication, batch, k)
-        )
+        board = sample_profile(profile, ds, batch, k).score(sample_dataset(ds, section, batch, k))
         value = board.results[profile.headline].value
         both = ~np.isnan(value)
         if not np.array_equal(both, ~np.isnan(fast[k])):

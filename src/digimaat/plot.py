@@ -2,7 +2,8 @@
 
 Every function returns a :class:`matplotlib.figure.Figure` drawn from the objects the
 Python API returns: a score card, a ladder distribution, a decomposition, an
-authentication summary, priorities, a peer comparison or a trend. The figures are not
+authentication summary, priorities, a peer comparison, a trend or the intervals of an
+uncertainty analysis. The figures are not
 registered with pyplot, so nothing is shown or kept alive behind the caller's back; in a
 notebook a figure displays itself, and ``figure.savefig("chart.png")`` writes it. The HTML
 report draws the same charts, through :func:`svg`, which writes deterministic SVG (fixed
@@ -55,6 +56,7 @@ from digimaat.analysis.summary import (
     largest_parts,
 )
 from digimaat.analysis.trends import Trend
+from digimaat.analysis.uncertainty import UncertaintyResult
 from digimaat.measurement.explain import Decomposition, Priority
 from digimaat.measurement.metrics import Metric
 from digimaat.measurement.profiles import Profile, ScoreCard
@@ -63,6 +65,7 @@ __all__ = [
     "SVG_HASH_SALT",
     "authentication",
     "contributions",
+    "intervals",
     "ladder",
     "peers",
     "priorities",
@@ -315,6 +318,55 @@ def peers(
             loc="lower center",
             bbox_to_anchor=(0.5, 0.0),
             ncols=3,
+            frameon=False,
+            fontsize=8,
+        )
+        return figure
+
+
+def intervals(
+    result: UncertaintyResult, code: str, profile: Profile | None = None, *, lang: str = "en"
+) -> Figure:
+    """A municipality's metrics over the samples of an uncertainty analysis (UNC-7): for
+    each metric a bar from the 5 % to the 95 % quantile of its value, and a dot at the
+    value as the profile declares it; lower-is-better metrics marked with ↓.
+
+    With the ``profile`` the metrics are named by their titles, otherwise by their ids.
+    """
+    by_id = {m.id: m for m in profile.metrics} if profile is not None else {}
+    ids = list(result.metrics)
+    spreads = [result.spread(m, code) for m in ids]
+    names = [metric_name(by_id[m], lang) if m in by_id else m for m in ids]
+    labels = [
+        _short(f"{name} ↓" if m in by_id and by_id[m].direction < 0 else name)
+        for m, name in zip(ids, names, strict=True)
+    ]
+    rows = len(ids)
+    height = 1.3 + 0.32 * rows
+    widest = max((len(label) for label in labels), default=1)
+    left = min(0.45, 0.03 + widest * _CHAR_INCHES / WIDTH)
+    with _style():
+        figure = Figure(figsize=(WIDTH, height), dpi=100)
+        ax = figure.add_axes((left, 0.75 / height, 0.95 - left, 1 - 1.15 / height))
+        for row, s in enumerate(spreads):
+            y = rows - 1 - row
+            if s.low is not None and s.high is not None:
+                ax.plot([100 * s.low, 100 * s.high], [y, y], color=BLUE, linewidth=6, alpha=0.6)
+            if s.nominal is not None:
+                ax.scatter([100 * s.nominal], [y], s=30, color=DARK, zorder=3)
+        ax.set_xlim(-2, 102)
+        ax.set_ylim(-0.6, rows - 0.4)
+        _row_labels(ax, list(range(rows - 1, -1, -1)), labels)
+        _value_axis(ax, text("percent_axis", lang), lang)
+        handles = [
+            ax.plot([], [], color=BLUE, linewidth=6, alpha=0.6, label=text("unc.band", lang))[0],
+            ax.scatter([], [], s=30, color=DARK, label=text("unc.declared", lang)),
+        ]
+        figure.legend(
+            handles=handles,
+            loc="lower center",
+            bbox_to_anchor=(0.5, 0.0),
+            ncols=2,
             frameon=False,
             fontsize=8,
         )

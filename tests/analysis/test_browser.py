@@ -215,3 +215,62 @@ def test_a_national_file_in_chromium(
     assert "350" in groups.first.inner_text()
     visit.page.screenshot(path=str(artifact("report-national.png")), full_page=True)
     visit.page.close()
+
+
+def test_a_report_with_rank_intervals_in_chromium(
+    browser: Any, tmp_path: Path, artifact: Callable[[str], Path]
+) -> None:
+    """The worked example with rank intervals (UNC-7, UNC-7.3, UNC-8), in Dutch: each
+    municipality has the chart of its intervals with their numbers beside it, the numbers
+    are the analysis's, and every rank among peers has its rank interval beside it."""
+    from digimaat.analysis.uncertainty import analyse
+    from digimaat.exchange.profiles import load_profile
+
+    profile = load_profile(ROOT / "specs" / "examples" / "profile-uncertainty.toml")
+    years = read_years([EXAMPLE_2023, EXAMPLE])
+    page = render_report(
+        years, profile, lang="nl", samples=90, seed=4, pairs=[("GM0606", "GM0622")]
+    )
+    path = tmp_path / "intervals.html"
+    path.write_text(page, encoding="utf-8")
+    visit = Visit(browser, path)
+    check_page(visit, charts=3 * 8)
+    check_numbers(visit, years, ("GM0556", "GM0606", "GM0622"), "nl")
+    ds = years[max(years)].dataset
+    result = analyse(
+        ds,
+        profile,
+        samples=90,
+        seed=4,
+        metrics=[m.id for m in profile.metrics],
+        pairs=[("GM0606", "GM0622")],
+        within={"size class 5": ["GM0606", "GM0622"]},
+    )
+    for code in ("GM0556", "GM0606", "GM0622"):
+        shown = visit.cells(f"{code}-unc-table")
+        assert set(shown) == {m.id for m in profile.metrics}
+        for metric, cells in shown.items():
+            s = result.spread(metric, code)
+            assert cells[0] == (exact(s.nominal), percent(s.nominal, "nl"))
+            assert cells[1][0] == exact(s.low)
+            assert cells[2][0] == exact(s.high)
+            span = f"{s.rank_low}" if s.rank_low == s.rank_high else f"{s.rank_low}–{s.rank_high}"
+            assert cells[5][1] == span
+        peers = visit.cells(f"{code}-peers-table")
+        for metric in ("digimaat-score", "maturity"):
+            s = result.spread(metric, code)
+            span = f"{s.rank_low}" if s.rank_low == s.rank_high else f"{s.rank_low}–{s.rank_high}"
+            assert peers[f"all|{metric}"][4][1] == span
+    within = result.rank_within("size class 5", "digimaat-score", "GM0622")
+    assert within is not None
+    cell = visit.page.locator(
+        "#GM0622-peers-table tr[data-key='size class 5|digimaat-score'] td[data-low]"
+    )
+    assert cell.get_attribute("data-low") == str(within.rank_low)
+    assert cell.get_attribute("data-high") == str(within.rank_high)
+    pairs = visit.cells("GM0606-unc-pairs-table")
+    probability = next(p for p in result.pairs if p.metric == "digimaat-score").probability
+    assert pairs["digimaat-score|GM0606|GM0622"][2][0] == exact(probability)
+    assert "Onzekerheidsanalyse" in visit.page.inner_text("dl.about")
+    visit.page.screenshot(path=str(artifact("report-intervals.png")), full_page=True)
+    visit.page.close()

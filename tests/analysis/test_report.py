@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
 
+import attrs
 import pytest
 
 from digimaat.analysis.peers import compare, peer_groups_from_mapping, size_class_groups
@@ -28,10 +29,10 @@ from digimaat.analysis.report import (
     text,
 )
 from digimaat.analysis.trends import YearData, read_years
-from digimaat.errors import InputError, InvalidValueError
+from digimaat.errors import InputError, InvalidValueError, MeasurementError
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.explain import decompose, priorities
-from digimaat.measurement.profiles import builtin_profile, standard_profile
+from digimaat.measurement.profiles import Profile, builtin_profile, standard_profile
 from digimaat.vocabulary.municipalities import Municipality
 from digimaat.vocabulary.offerings import Offering
 from digimaat.vocabulary.products import Catalogue, Product
@@ -265,3 +266,58 @@ def test_every_message_used_is_in_the_table() -> None:
 def test_text_names_a_missing_message() -> None:
     with pytest.raises(KeyError, match="nowhere"):
         text("nowhere", "en")
+
+
+# ---------------------------------------------------------------------- rank intervals (UNC)
+def _uncertain(profile_name: str = "digimaat-standard") -> Profile:
+    from digimaat.measurement.uncertainty import UncertaintySection
+
+    section = UncertaintySection(missing=("drop", "zero"), product_weights=0.25)
+    return attrs.evolve(builtin_profile(profile_name), uncertainty=section)
+
+
+def test_rank_intervals_are_escaped_and_carry_their_numbers() -> None:
+    """CMP-12 with UNC-7 and UNC-8: the part on uncertainty gives every number of its chart
+    in the table beside it, exactly, and shows the names in a pair as text."""
+    from digimaat.analysis.uncertainty import analyse
+
+    evil = '<script>alert("x")</script>'
+    product = Product(uri="urn:example:a", name="a")
+    ds = Dataset.from_offerings(
+        [
+            Offering("GM0001", product.uri, capabilities=["information-online"]),
+            Offering("GM0002", product.uri, status="unknown"),
+        ],
+        [
+            Municipality("GM0001", f"{evil} & Co", 1000, 2024),
+            Municipality("GM0002", "B", 1000, 2024),
+        ],
+        Catalogue((product,)),
+    )
+    profile = _uncertain()
+    page = render_report(
+        {2024: YearData(2024, ds)}, profile, samples=16, seed=1, pairs=[("GM0001", "GM0002")]
+    )
+    parsed = cells(page)
+    assert "script" not in parsed.tags
+    assert "&lt;script&gt;" in page
+    result = analyse(ds, profile, samples=16, seed=1, metrics=[m.id for m in profile.metrics])
+    for metric in profile.metrics:
+        s = result.spread(metric.id, "GM0001")
+        assert parsed.cells[("GM0001-unc-table", metric.id, 0)][0] == exact(s.nominal)
+        assert parsed.cells[("GM0001-unc-table", metric.id, 1)][0] == exact(s.low)
+        assert parsed.cells[("GM0001-unc-table", metric.id, 2)][0] == exact(s.high)
+    pair = parsed.cells[("GM0001-unc-pairs-table", "digimaat-score|GM0001|GM0002", 0)]
+    assert pair[1].startswith(f"{evil} & Co")
+
+
+def test_rank_intervals_need_samples_and_a_seed() -> None:
+    """The report runs the analysis only with both; a profile without a section is refused
+    by the analysis (UNC-1)."""
+    years = read_years([EXAMPLE])
+    with pytest.raises(InvalidValueError, match="samples"):
+        render_report(years, _uncertain(), samples=10)
+    with pytest.raises(MeasurementError, match="declares no uncertainty section"):
+        render_report(years, standard_profile(), samples=10, seed=1)
+    plain = render_report(years, _uncertain())
+    assert "-unc-table" not in plain

@@ -27,14 +27,13 @@ from referencing import Registry, Resource
 
 from digimaat.analysis.uncertainty import (
     Design,
-    _quantile,
-    _rank_quantiles,
     analyse,
     analyse_chunks,
     analyse_files,
     rank_intervals,
     ranks,
 )
+from digimaat.analysis.uncertainty_statistics import _quantile, _rank_quantiles
 from digimaat.cli import main
 from digimaat.errors import InvalidValueError, MeasurementError
 from digimaat.exchange.profiles import load_profile
@@ -153,6 +152,91 @@ class TestDesign:
         samples = design.samples(0, 4, slice(0, 0), 0, 10)
         assert samples.weighting.tolist() == [0, 0, 1, 1]
         assert samples.missing.tolist() == [0, 1, 0, 1]
+
+
+class TestLevelsDesign:
+    """UNC-6 for uncertain levels (UNC-3.5): a stream of their own, and each cell's own
+    number of options."""
+
+    SECTION = UncertaintySection(
+        product_weights=0.1,
+        levels={"unknown": ("offline", "information", "online-submission"), "proactive": (6, 0)},
+    )
+
+    def test_streams_and_options(self) -> None:
+        """UNC-6.2: uncertain level c takes draws 2c and 2c + 1 of the stream spawn_key=(i, 2);
+        UNC-6.3: its option is floor(u n) with n the number of levels of its state."""
+        counts = [3, 2, 3, 2]
+        design = Design.build(self.SECTION, (1, 1, 1), 0, 5, 0, 40, 11, counts)
+        assert [g.name for g in design.groups] == ["product-weights", "levels"]
+        a, b = design.uniforms(4, slice(0, 0), slice(0, 4))
+        child = np.random.SeedSequence(11).spawn(5)[4].spawn(3)
+        plain = np.random.default_rng(child[0]).random(10)
+        cells = np.random.default_rng(child[2]).random(8)
+        assert np.array_equal(a, np.r_[plain[:5], cells[0::2]])
+        assert np.array_equal(b, np.r_[plain[5:], cells[1::2]])
+        samples = design.samples(0, 8, slice(0, 0), 0, 5, slice(0, 4), counts)
+        points = design.points(0, 8, slice(0, 0), slice(0, 4))
+        assert samples.levels is not None
+        assert np.array_equal(samples.levels, np.floor(points[:, 5:] * np.array(counts)))
+        # A range of cells gets the draws it has in the whole.
+        tail = design.samples(0, 8, slice(0, 0), 0, 5, slice(2, 4), counts[2:])
+        assert tail.levels is not None
+        assert np.array_equal(tail.levels, samples.levels[:, 2:])
+
+    def test_exhaustive_counts_each_cells_options(self) -> None:
+        """UNC-6.1: the combinations are the product of every cell's number of options,
+        enumerated with the first cell varying slowest."""
+        section = UncertaintySection(levels={"unknown": ("offline", "information", "proactive")})
+        design = Design.build(section, (1, 1, 1), 0, 5, 0, 1, 0, [3, 1, 2])
+        assert design.exhaustive
+        assert design.evaluations == 6
+        samples = design.samples(0, 6, slice(0, 0), 0, 5, slice(0, 3))
+        assert samples.levels is not None
+        assert samples.levels.tolist() == [
+            [0, 0, 0],
+            [0, 0, 1],
+            [1, 0, 0],
+            [1, 0, 1],
+            [2, 0, 0],
+            [2, 0, 1],
+        ]
+        too_many = Design.build(section, (1, 1, 1), 0, 5, 0, 40, 0, [3] * 8)
+        assert not too_many.exhaustive  # 3**8 = 6561 > 4096
+
+
+def levels_profile() -> Profile:
+    data = example_profile().to_dict()
+    data["uncertainty"]["levels"] = {
+        "unknown": ["offline", "information", "online-submission"],
+        "online-submission": ["information", "online-submission"],
+        "fully-online": ["online-submission", "fully-online"],
+    }
+    return Profile.from_dict(data)
+
+
+def test_uncertain_levels_whatever_the_chunks_or_the_scheduler() -> None:
+    """UNC-10 with uncertain levels: the same results whatever the chunk size, chunks of
+    municipalities, or Dask."""
+    ds = synthetic(municipalities=9, products=20)
+    profile = levels_profile()
+    whole = analyse(ds, profile, samples=110, seed=5, chunk=40, pairs=[("GM0001", "GM0002")])
+    assert whole.groups[-1] == "levels"
+    again = analyse(ds, profile, samples=110, seed=5, chunk=9, pairs=[("GM0001", "GM0002")])
+    assert again.to_dict() == whole.to_dict()
+    parts = analyse_chunks(
+        [ds.take_municipalities(range(0, 4)), ds.take_municipalities(range(4, 9))],
+        profile,
+        samples=110,
+        seed=5,
+        chunk=30,
+        pairs=[("GM0001", "GM0002")],
+    )
+    assert parts.to_dict() == whole.to_dict()
+    there = analyse(
+        ds, profile, samples=110, seed=5, chunk=25, pairs=[("GM0001", "GM0002")], scheduler="local"
+    )
+    assert there.to_dict() == whole.to_dict()
 
 
 # ---------------------------------------------------------------------- UNC-7
@@ -525,3 +609,158 @@ def test_command_on_a_scheduler_address() -> None:
         code, there, err = run(*args, "--dask", cluster.scheduler_address)
     assert (code, err) == (0, "")
     assert json.loads(there) == json.loads(here)
+
+
+# ---------------------------------------------------------------------- UNC-7.3, compare
+def test_ranks_within_a_set_are_the_ranks_among_its_members() -> None:
+    """UNC-7.3: "the members of the set that are in the data and whose value is defined
+    are ranked among themselves as UNC-7.2 ranks all municipalities"; checked on an
+    exhaustive design against one whole scoring per combination, ranked within the set by
+    :func:`ranks` and summarised with numpy's inverted_cdf quantiles."""
+    from digimaat.measurement.uncertainty import BatchScorer, sample_dataset, sample_profile
+
+    data = example_profile().to_dict()
+    data["uncertainty"] = {
+        "weightings": [{"kind": "equal"}, {"kind": "volume"}],
+        "methods": ["arithmetic", "geometric"],
+        "missing": ["drop", "zero"],
+    }
+    profile = Profile.from_dict(data)
+    ds = example_data()
+    members = ["GM0606", "GM0622", "GM9999"]  # one not in the data: left out
+    result = analyse(ds, profile, samples=8, seed=0, within={"pair": members})
+    assert result.design == "exhaustive"
+    scorer = BatchScorer(profile, ds)
+    design = Design.build(profile.uncertainty, (2, 2, 2), scorer.parts, len(ds.uris), 0, 8, 0)  # type: ignore[arg-type]
+    samples = design.samples(0, 8, slice(0, 0), scorer.parts, len(ds.uris))
+    inside = [ds.index_of("GM0606"), ds.index_of("GM0622")]
+    for metric in result.metrics:
+        direction = next(m.direction for m in profile.metrics if m.id == metric)
+        per_sample = []
+        for k in range(8):
+            board = sample_profile(profile, ds, samples, k).score(
+                sample_dataset(ds, profile.uncertainty, samples, k)  # type: ignore[arg-type]
+            )
+            per_sample.append(ranks(board.results[metric].value[inside], direction))
+        table = np.array(per_sample)
+        for j, code in enumerate(["GM0606", "GM0622"]):
+            got = result.rank_within("pair", metric, code)
+            assert got is not None
+            assert got.members == 2
+            defined = table[:, j][table[:, j] > 0]
+            if not len(defined):
+                assert got.median_rank is None
+                continue
+            for p, field in ((0.05, "rank_low"), (0.5, "median_rank"), (0.95, "rank_high")):
+                assert getattr(got, field) == np.quantile(defined, p, method="inverted_cdf")
+    assert result.rank_within("pair", "digimaat-score", "GM0556") is None
+    everyone = analyse(ds, profile, samples=8, seed=0, within={"all": list(ds.codes)})
+    for s in everyone.spreads["digimaat-score"]:
+        r = everyone.rank_within("all", "digimaat-score", s.municipality)
+        assert r is not None
+        assert (r.nominal_rank, r.median_rank, r.rank_low, r.rank_high) == (
+            s.nominal_rank,
+            s.median_rank,
+            s.rank_low,
+            s.rank_high,
+        )
+
+
+COMPARE = [
+    "compare",
+    str(EXAMPLE_DATA),
+    "--profile",
+    str(EXAMPLE_PROFILE),
+    "--samples",
+    "90",
+    "--seed",
+    "4",
+]
+
+
+def test_compare_shows_rank_intervals_beside_the_ranks() -> None:
+    """CMP-12.1: a comparison asked how sure its ranks are SHOULD show beside every rank its
+    rank interval from one analysis of the data compared: ``compare --samples N --seed S``
+    gives the interval of every group beside its rank, in the overview and per
+    municipality, as the analysis computes them (UNC-7, UNC-7.3)."""
+    direct = analyse(
+        example_data(),
+        example_profile(),
+        samples=90,
+        seed=4,
+        within={"size class 4": ["GM0556"], "size class 5": ["GM0606", "GM0622"]},
+    )
+    code, out, err = run(*COMPARE, "--pairs", "GM0606:GM0622")
+    assert (code, err) == (0, "")
+    assert "Rank intervals: sampled design of 90 samples, seed 4" in out
+    assert "5-95%" in out
+    assert "P(first ranks above second)" in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    schiedam = direct.spread("digimaat-score", "GM0606")
+    row = next(line for line in out.splitlines() if "GM0606" in line and "Schiedam" in line)
+    assert f" {schiedam.rank_low}-{schiedam.rank_high} " in row
+    code, out, err = run(*COMPARE, "--municipality", "GM0606")
+    assert code == 0
+    within = direct.rank_within("size class 5", "maturity", "GM0606")
+    assert within is not None
+    table = out.split("in size class 5")[1].split("\n\n")[0]
+    line = next(x for x in table.splitlines() if x.startswith("maturity "))
+    expected = (
+        str(within.rank_low)
+        if within.rank_low == within.rank_high
+        else f"{within.rank_low}-{within.rank_high}"
+    )
+    assert f" {expected} " in line
+
+
+def test_compare_json_and_csv_carry_the_intervals() -> None:
+    """JSON: each group's median rank and rank interval, each municipality's spreads and
+    the design (UNC-10); CSV: the same as columns of the long table."""
+    code, out, _ = run(*COMPARE, "--format", "json", "--pairs", "GM0606:GM0622")
+    assert code == 0
+    data = json.loads(out)
+    assert data["uncertainty"]["design"] == "sampled"
+    assert data["uncertainty"]["evaluations"] == 90
+    assert data["uncertainty"]["pairs"][0]["first"] == "GM0606"
+    first = data["municipalities"][0]
+    direct = analyse(example_data(), example_profile(), samples=90, seed=4, metrics=["maturity"])
+    spread = direct.spread("maturity", first["municipality"])
+    assert first["intervals"]["maturity"]["low"] == spread.low
+    every = next(g for g in first["groups"] if g["kind"] == "all")
+    assert every["metrics"]["maturity"]["rank_low"] == spread.rank_low
+    assert every["metrics"]["maturity"]["rank_high"] == spread.rank_high
+    code, out, _ = run(*COMPARE, "--format", "csv")
+    assert code == 0
+    header = out.splitlines()[0].split(",")
+    assert header[-5:] == ["median_rank", "rank_low", "rank_high", "low", "high"]
+    plain, _out, _err = run("compare", str(EXAMPLE_DATA), "--format", "csv")
+    assert plain == 0
+    assert "rank_low" not in _out  # without --samples the output is as it was
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--samples", "90", "--seed", "1"], "declares an uncertainty section"),
+        (["--profile", str(EXAMPLE_PROFILE), "--samples", "90"], "--samples needs --seed"),
+        (["--profile", str(EXAMPLE_PROFILE), "--seed", "3"], "go with --samples"),
+        (["--profile", str(EXAMPLE_PROFILE), "--pairs", "GM0606:GM0622"], "go with --samples"),
+        (
+            ["--profile", str(EXAMPLE_PROFILE), "--samples", "90", "--seed", "1", "--pairs", "x"],
+            "--pairs takes CODE:CODE",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", ["compare", "report"])
+def test_interval_options_are_checked(
+    command: str, argv: list[str], message: str, tmp_path: Path
+) -> None:
+    """The interval options go together and need a profile with a section: otherwise a
+    usage error (exit code 2) with a message, and nothing written."""
+    output = tmp_path / "r.html"
+    extra = ["-o", str(output)] if command == "report" else []
+    code, out, err = run(command, str(EXAMPLE_DATA), *extra, *argv)
+    assert code == 2
+    assert out == ""
+    assert message in err
+    assert not output.exists()

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digimaat.errors import InputError
+from digimaat.errors import InputError, InvalidValueError, MeasurementError
 from digimaat.exchange.profiles import dumps_profile, loads_profile
 from digimaat.measurement.aggregation import Method, MissingPolicy, combine
 from digimaat.measurement.dataset import Dataset
@@ -28,11 +28,14 @@ from digimaat.measurement.uncertainty import (
     Samples,
     UncertaintySection,
     authentication_cells,
+    level_cells,
     sample_dataset,
     sample_profile,
+    with_maturity,
 )
 from digimaat.measurement.weights import Equal, Mix, Volume
 from digimaat.vocabulary.assurance import AssuranceLevel
+from digimaat.vocabulary.maturity import MaturityLevel
 from digimaat.vocabulary.municipalities import Municipality
 from digimaat.vocabulary.offerings import Offering
 from digimaat.vocabulary.products import UPL_NAMESPACE, Catalogue, Product
@@ -49,6 +52,11 @@ SECTION = {
     "product_weights": 0.25,
     "volumes": 0.5,
     "authentication": ["none", "low", "substantial", "high"],
+    "levels": {
+        "unknown": ["offline", "information", "online-submission", "fully-online"],
+        "online-submission": ["information", "downloadable-form", "online-submission"],
+        "fully-online": ["online-submission", "fully-online"],
+    },
 }
 
 
@@ -81,16 +89,19 @@ def random_samples(scorer: BatchScorer, n: int, seed: int, factors: bool = True)
         authentication=rng.integers(0, len(section.authentication), (n, len(scorer.cells)))
         if section.authentication
         else None,
+        levels=(rng.random((n, len(scorer.level_cells))) * scorer.level_counts).astype(np.intp)
+        if section.levels
+        else None,
     )
 
 
 def one_by_one(profile: Profile, ds: Dataset, samples: Samples, ids: tuple[str, ...]) -> Any:
     """``[n, metrics, m]`` by one whole scoring per sample (UNC-4)."""
-    levels = (profile.uncertainty or UncertaintySection()).authentication
+    section = profile.uncertainty or UncertaintySection()
     out = []
     for k in range(samples.size):
         board = sample_profile(profile, ds, samples, k).score(
-            sample_dataset(ds, levels, samples, k)
+            sample_dataset(ds, section, samples, k)
         )
         out.append(np.stack([board.results[mid].value for mid in ids]))
     return np.stack(out)
@@ -123,6 +134,7 @@ class TestSection:
                 "product_weights": 0.0,
                 "volumes": 0,
                 "authentication": [],
+                "levels": {},
             }
         )
         assert sparse.fingerprint == full.fingerprint
@@ -380,10 +392,10 @@ def test_sample_dataset_sets_the_chosen_levels() -> None:
     ds = world.dataset()
     cells = authentication_cells(ds)
     assert len(cells) == 1
-    levels = (AssuranceLevel.LOW, AssuranceLevel.HIGH)
+    section = UncertaintySection(authentication=(AssuranceLevel.LOW, AssuranceLevel.HIGH))
     one = np.zeros(1, np.intp)
     samples = Samples(one, one, one, authentication=np.array([[1]]))
-    chosen = sample_dataset(ds, levels, samples)
+    chosen = sample_dataset(ds, section, samples)
     assert int(chosen.auth_level.reshape(-1)[cells[0]]) == int(AssuranceLevel.HIGH)
     assert int(ds.auth_level.reshape(-1)[cells[0]]) == -1
 
@@ -398,7 +410,7 @@ def uncertain_world() -> World:
 def test_distinct_rows_survive_hash_collisions(monkeypatch: pytest.MonkeyPatch) -> None:
     """Samples that share factors share sums (UNC-5): rows are grouped exactly, even when
     every hash collides."""
-    from digimaat.measurement import uncertainty
+    from digimaat.measurement import uncertainty_batch as uncertainty
 
     rows = np.array([[1.0, 2.0], [3.0, 4.0], [1.0, 2.0], [3.0, 4.5]])
     levels = np.array([[0, 1], [1, 1], [0, 1], [1, 1]], dtype=np.int8)
@@ -409,3 +421,233 @@ def test_distinct_rows_survive_hash_collisions(monkeypatch: pytest.MonkeyPatch) 
     first, again = uncertainty._distinct_rows(rows, levels)
     assert first.tolist() == [0, 1, 3]
     assert again.tolist() == [0, 1, 0, 2]
+
+
+# ---------------------------------------------------------------------- UNC-3.5
+LEVELS = UncertaintySection(
+    levels={
+        "unknown": ("offline", "information", "online-submission"),
+        "online-submission": ("information", "online-submission"),
+    }
+)
+
+
+def levels_world() -> tuple[Dataset, list[str]]:
+    """Schiedam: a claimed online submission, information only, an unknown offering and,
+    in the scope of every product of the data, a product without a record."""
+    uris = [UPL_NAMESPACE + tail for tail in ("bezafspr", "paspoort", "parkeervergunning")]
+    uris.append(UPL_NAMESPACE + "verhuismelding")
+
+    def up_to(level: int) -> list[str]:
+        return [c.value for c in gates_up_to(level)]
+
+    offerings = [
+        Offering("GM0606", uris[0], capabilities=up_to(3)),
+        Offering("GM0606", uris[1], capabilities=up_to(1)),
+        Offering("GM0606", uris[2], status="unknown"),
+        Offering("GM0622", uris[3], capabilities=up_to(4), authentication="DigiD Midden"),
+    ]
+    municipalities = [
+        Municipality("GM0606", "Schiedam", 79279, 2021),
+        Municipality("GM0622", "Vlaardingen", 74124, 2021),
+    ]
+    return Dataset.from_offerings(offerings, municipalities, products="offerings"), uris
+
+
+def test_uncertain_level_cells() -> None:
+    """UNC-3.5: a cell whose level is not known (status unknown, or no record within a
+    common product scope, AGG-2) is in the state unknown; an offered cell at a listed
+    level is in that level's state; the cells are in canonical order."""
+    ds, uris = levels_world()
+    cells, kinds = level_cells(ds, LEVELS)
+    p = len(ds.uris)
+    where = [(ds.codes[c // p], ds.uris[c % p].rsplit("/", 1)[1]) for c in cells.tolist()]
+    assert where == [
+        ("GM0606", "bezafspr"),  # online submission, claimed
+        ("GM0606", "parkeervergunning"),  # status unknown
+        ("GM0606", "verhuismelding"),  # no record
+        ("GM0622", "bezafspr"),  # no record
+        ("GM0622", "parkeervergunning"),
+        ("GM0622", "paspoort"),
+    ]
+    assert uris[0] == ds.uris[0]
+    assert kinds.tolist() == [1, 0, 0, 0, 0, 0]  # online-submission is the second state
+
+
+def test_uncertain_levels_that_may_be_online_have_an_uncertain_authentication() -> None:
+    """UNC-3.4: an uncertain authentication is a cell without a recorded authentication
+    that is offered at level 3 or higher, or whose uncertain level may be."""
+    ds, _ = levels_world()
+    section = attrs.evolve(LEVELS, authentication=("low", "substantial"))
+    assert authentication_cells(ds).tolist() == [0]
+    assert authentication_cells(ds, section).tolist() == level_cells(ds, section)[0].tolist()
+    offline_only = UncertaintySection(levels={"unknown": ["offline", "information"]})
+    assert authentication_cells(ds, offline_only).tolist() == [0]
+
+
+def test_gates_reach_their_level() -> None:
+    """UNC-3.5: a cell set to a level has the capabilities of the gates up to it, from
+    which tier gating derives exactly that level (MAT-3), with or without a fee."""
+    ds, _ = levels_world()
+    cells = np.arange(ds.status.size)
+    for level in MaturityLevel:
+        chosen = np.full(len(cells), int(level), np.int8)
+        sample = with_maturity(ds, cells, chosen)
+        derived = sample.with_arrays(capabilities=sample.capabilities, status=sample.status)
+        assert (derived.level == int(level)).all()
+        assert sample.observed.all()
+        waived = sample.with_arrays(fee_override=np.zeros_like(ds.fee_override))
+        assert (waived.level == int(level)).all()
+
+
+def test_sample_dataset_offers_each_uncertain_level_at_its_option() -> None:
+    """UNC-4: the sample dataset has every uncertain level offered at the level its
+    choice selects; the data as given is unchanged."""
+    ds, _ = levels_world()
+    cells, _ = level_cells(ds, LEVELS)
+    one = np.zeros(1, np.intp)
+    samples = Samples(one, one, one, levels=np.array([[0, 2, 0, 1, 2, 1]]))
+    chosen = sample_dataset(ds, LEVELS, samples)
+    assert chosen.level.reshape(-1)[cells].tolist() == [1, 3, 0, 1, 3, 1]  # ([1, 3], [0, 1, 3])
+    assert chosen.observed.reshape(-1)[cells].all()
+    assert ds.level.reshape(-1)[cells].tolist() == [3, -1, -1, -1, -1, -1]
+
+
+def test_a_batch_must_choose_every_uncertain_cell() -> None:
+    """UNC-3: a sample gives every factor a value: a batch without a level for every
+    uncertain level, or with an option out of range, is refused."""
+    ds, _ = levels_world()
+    profile = with_section({"levels": LEVELS.to_dict(lambda w: {})["levels"]})
+    scorer = BatchScorer(profile, ds)
+    one = np.zeros(1, np.intp)
+    with pytest.raises(MeasurementError, match="levels must have shape"):
+        scorer.score(Samples(one, one, one))
+    with pytest.raises(MeasurementError, match="out of range"):
+        scorer.score(Samples(one, one, one, levels=np.array([[2, 0, 0, 0, 0, 0]])))
+
+
+class TestLevelsSection:
+    """UNC-1: the field ``levels``, from a recorded state to the levels it may have."""
+
+    def test_written_in_canonical_order_and_read_back(self) -> None:
+        """UNC-1: the states are written unknown first, then by level; TOML's table
+        ``[uncertainty.levels]`` reads as the same section and fingerprint."""
+        profile = with_section(
+            {
+                "levels": {
+                    "online-submission": ["online-submission", "information"],
+                    "unknown": ["offline"],
+                }
+            }
+        )
+        written = profile.to_dict()["uncertainty"]["levels"]
+        assert list(written) == ["unknown", "online-submission"]
+        assert written["unknown"] == ["offline"]
+        assert written["online-submission"] == ["online-submission", "information"]
+        again = loads_profile(dumps_profile(profile), form="json")
+        assert again.fingerprint == profile.fingerprint
+        as_toml = "\n".join(
+            [
+                'name = "t"',
+                'version = "1"',
+                'headline = "s"',
+                'weighting = { kind = "equal" }',
+                "[[metrics]]",
+                'kind = "availability"',
+                'id = "s"',
+                'title = "S"',
+                "[uncertainty.levels]",
+                'unknown = ["offline"]',
+                'online-submission = ["online-submission", "information"]',
+            ]
+        )
+        section = loads_profile(as_toml, form="toml").uncertainty
+        assert section is not None
+        assert section.levels == profile.uncertainty.levels if profile.uncertainty else False
+
+    def test_every_problem_is_reported_with_its_pointer(self) -> None:
+        """UNC-1: a state that is not 'unknown' or a level, a level that is not one, a
+        list that is empty or names a level twice, and a level's list without the level
+        itself are each reported at their JSON pointer."""
+        data = standard_profile().to_dict()
+        data["uncertainty"] = {
+            "levels": {
+                "unknown": ["offline", "offline"],
+                "online/submission": ["information"],
+                "information": ["online-submission"],
+                "fully-online": [],
+                "offline": ["offline", "level nine"],
+            }
+        }
+        with pytest.raises(InputError) as raised:
+            Profile.from_dict(data, source="p.json")
+        assert sorted(p.location or "" for p in raised.value.problems) == [
+            "/uncertainty/levels/fully-online",
+            "/uncertainty/levels/information",
+            "/uncertainty/levels/offline/1",
+            "/uncertainty/levels/online~1submission",
+            "/uncertainty/levels/unknown/1",
+        ]
+        assert all(p.clause == "UNC-1" for p in raised.value.problems)
+        with pytest.raises(InvalidValueError, match="itself"):
+            UncertaintySection(levels={"fully-online": ["online-submission"]})
+
+    def test_levels_refuse_a_mix_where_a_subject_depends_on_them(self) -> None:
+        """UNC-2: levels MUST NOT be combined with a mix when the profile has a metric of
+        authentication (MET-5), whose subject the level decides."""
+        mixed = attrs.evolve(standard_profile(), weighting=Mix(((Equal(), 1), (Volume(), 1))))
+        with pytest.raises(InputError, match="mix"):
+            attrs.evolve(mixed, uncertainty=LEVELS)
+        maturity_only = attrs.evolve(
+            builtin_profile("mdd-product"), weighting=Mix(((Equal(), 1), (Volume(), 1)))
+        )
+        attrs.evolve(maturity_only, uncertainty=LEVELS)  # fine: no subject depends on them
+
+
+@given(world=worlds(), seed=st.integers(0, 2**32 - 1), n=st.integers(1, 5))
+@WORLD_SETTINGS
+def test_uncertain_levels_alone_are_one_scoring_per_sample(world: World, seed: int, n: int) -> None:
+    """UNC-5 for uncertain levels and authentications without any factor: each sample's
+    score agrees with a whole scoring of its sample dataset (UNC-4) within 1e-12, under
+    every missing-value policy, and is undefined exactly where that scoring's is."""
+    ds = world.dataset()
+    section = {
+        "missing": ["drop", "zero", "propagate"],
+        "authentication": ["none", "high"],
+        "levels": {
+            "unknown": ["offline", "online-submission", "proactive"],
+            "information": ["information", "fully-online"],
+            "fully-online": ["downloadable-form", "fully-online"],
+        },
+    }
+    profile = with_section(section)
+    scorer = BatchScorer(profile, ds)
+    samples = random_samples(scorer, n, seed, factors=False)
+    batch = scorer.score(samples)
+    expected = one_by_one(profile, ds, samples, scorer.metric_ids)
+    assert np.array_equal(np.isnan(batch), np.isnan(expected))
+    assert np.nanmax(np.abs(batch - expected), initial=0.0) <= TOLERANCE
+
+
+@given(world=worlds(), seed=st.integers(0, 2**32 - 1))
+@WORLD_SETTINGS
+def test_a_mix_is_scored_by_each_metrics_subject(world: World, seed: int) -> None:
+    """UNC-4 with WGT-10: a mix's raw weights depend on the metric's subject, and the
+    batch scorer weights each metric by its own, as one whole scoring does."""
+    ds = world.dataset()
+    mixed = attrs.evolve(standard_profile(), weighting=Mix(((Equal(), 1), (Volume(), 2))))
+    profile = attrs.evolve(
+        mixed,
+        uncertainty=UncertaintySection(missing=("drop", "zero"), product_weights=0.25),
+    )
+    scorer = BatchScorer(profile, ds)
+    samples = random_samples(scorer, 3, seed)
+    batch = scorer.score(samples)
+    expected = one_by_one(profile, ds, samples, scorer.metric_ids)
+    assert np.array_equal(np.isnan(batch), np.isnan(expected))
+    assert np.nanmax(np.abs(batch - expected), initial=0.0) <= TOLERANCE
+    choices = Samples(samples.weighting, samples.method, samples.missing)
+    exact = BatchScorer(profile, ds).score(choices)
+    assert np.array_equal(
+        exact, one_by_one(profile, ds, choices, scorer.metric_ids), equal_nan=True
+    )

@@ -29,6 +29,7 @@ from digimaat.analysis.report import (
 )
 from digimaat.analysis.summary import authentication_summary, ladder_distribution, largest_parts
 from digimaat.analysis.trends import Trend
+from digimaat.analysis.uncertainty import UncertaintyResult
 from digimaat.measurement.explain import decompose, priorities
 from digimaat.measurement.metrics import Composite
 
@@ -64,6 +65,15 @@ def _row(head: str, *cells: str, css: str = "", key: str = "") -> str:
     return f'<tr{klass}{data}><th scope="row">{escape(head)}</th>{"".join(cells)}</tr>'
 
 
+def _span(low: int | None, high: int | None, lang: str) -> str:
+    """A rank interval: a cell showing ``"2–5"`` (one rank alone), its ends exact in
+    ``data-low`` and ``data-high``; not defined where the rank never is."""
+    if low is None or high is None:
+        return f'<td class="num" data-low="" data-high="">{escape(text("na", lang))}</td>'
+    shown = str(low) if low == high else f"{low}–{high}"
+    return f'<td class="num" data-low="{low}" data-high="{high}">{shown}</td>'
+
+
 def _table(key: str, caption: str, header: Sequence[str], rows: Sequence[str]) -> str:
     """A table: ``rows`` are ``<tr>`` elements, or ``<tbody>`` elements of row groups."""
     heads = "".join(f'<th scope="col">{escape(h)}</th>' for h in header)
@@ -80,10 +90,17 @@ class Page:
     """What one report is drawn from: the latest year's scores, its peers, and the trend."""
 
     def __init__(
-        self, trend_: Trend, comparison: Comparison, lang: str, top: int, basis: str
+        self,
+        trend_: Trend,
+        comparison: Comparison,
+        lang: str,
+        top: int,
+        basis: str,
+        intervals: UncertaintyResult | None = None,
     ) -> None:
         self.trend, self.comparison, self.lang, self.top = trend_, comparison, lang, top
         self.basis = basis
+        self.intervals = intervals
         self.board = comparison.board
         self.profile = self.board.profile
         self.sources = trend_.years[-1].sources
@@ -302,12 +319,17 @@ class Page:
             counts = self.t(
                 "group.counts", count=stats.count, undefined=stats.undefined, absent=stats.absent
             )
+            width = 6 if self.intervals is None else 7
             rows = [
-                f'<tr><th scope="rowgroup" colspan="6">{escape(label)}: {escape(counts)}</th></tr>'
+                f'<tr><th scope="rowgroup" colspan="{width}">{escape(label)}: '
+                f"{escape(counts)}</th></tr>"
             ]
             for place in places:
                 s, pos = place.statistics, place.position
                 rank = "" if pos.rank is None else self.t("rank_of", rank=pos.rank, count=pos.count)
+                spans = (
+                    () if self.intervals is None else (self.rank_span(group, place.metric, code),)
+                )
                 rows.append(
                     _row(
                         metric_name(self.board.results[place.metric].metric, self.lang),
@@ -315,8 +337,8 @@ class Page:
                         _num(self.pct(s.mean), s.mean),
                         _num(self.pct(s.median), s.median),
                         _num(rank or self.t("na"), pos.rank),
+                        *spans,
                         _num(percentile(pos.percentile, self.lang), pos.percentile),
-                        # Rank intervals (the chapter on uncertainty) get their column here.
                         key=f"{group.name}|{place.metric}",
                     )
                 )
@@ -328,6 +350,7 @@ class Page:
             self.t("mean"),
             self.t("median"),
             self.t("rank"),
+            *([] if self.intervals is None else [self.t("unc.ranks")]),
             self.t("percentile"),
         ]
         metric = metric_name(self.board.results[self.profile.headline].metric, self.lang)
@@ -339,6 +362,97 @@ class Page:
             caption,
             _table(f"{code}-peers", caption, header, bodies),
         )
+
+    def rank_span(self, group: Any, metric: str, code: str) -> str:
+        """The cell of a rank interval within a group (UNC-7; UNC-7.3 for a peer group)."""
+        result = self.intervals
+        assert result is not None
+        if group.kind == "all":
+            s = result.spread(metric, code)
+            return _span(s.rank_low, s.rank_high, self.lang)
+        r = result.rank_within(group.name, metric, code)
+        return _span(
+            None if r is None else r.rank_low, None if r is None else r.rank_high, self.lang
+        )
+
+    def uncertainty(self, code: str) -> str:
+        """How sure the values and the ranks are (chapter UNC): a chart of the intervals,
+        their numbers beside it, and the pair probabilities that name the municipality."""
+        from digimaat import plot
+
+        result = self.intervals
+        assert result is not None
+        name = self.board.dataset.municipalities[self.board.dataset.index_of(code)].name
+        rows = []
+        for metric in self.profile.metrics:
+            s = result.spread(metric.id, code)
+            rows.append(
+                _row(
+                    metric_name(metric, self.lang),
+                    _num(self.pct(s.nominal), s.nominal),
+                    _num(self.pct(s.low), s.low),
+                    _num(self.pct(s.high), s.high),
+                    _num(
+                        self.t("na") if s.nominal_rank is None else str(s.nominal_rank),
+                        s.nominal_rank,
+                    ),
+                    _num(
+                        self.t("na") if s.median_rank is None else str(s.median_rank), s.median_rank
+                    ),
+                    _span(s.rank_low, s.rank_high, self.lang),
+                    _num(self.pct(s.defined), s.defined),
+                    css="headline" if metric.id == self.profile.headline else "",
+                    key=metric.id,
+                )
+            )
+        caption = self.t(
+            "unc.caption", count=count(result.evaluations, self.lang), total=len(result.codes)
+        )
+        header = [
+            self.t("metric"),
+            self.t("value"),
+            self.t("unc.low"),
+            self.t("unc.high"),
+            self.t("rank"),
+            self.t("unc.median_rank"),
+            self.t("unc.ranks"),
+            self.t("unc.defined"),
+        ]
+        part = self.pair(
+            f"{code}-unc",
+            self.t("unc"),
+            plot.intervals(result, code, self.profile, lang=self.lang),
+            self.t("unc.alt", name=name),
+            caption,
+            _table(f"{code}-unc", caption, header, rows),
+        )
+        pairs = [p for p in result.pairs if code in (p.first, p.second)]
+        if not pairs:
+            return part
+        names = {m.id: metric_name(m, self.lang) for m in self.profile.metrics}
+        by_code = {c: self.board.card(c).name for p in pairs for c in (p.first, p.second)}
+        listed = [
+            _row(
+                names.get(p.metric, p.metric),
+                _txt(f"{by_code[p.first]} ({p.first})"),
+                _txt(f"{by_code[p.second]} ({p.second})"),
+                _num(self.pct(p.probability), p.probability),
+                key=f"{p.metric}|{p.first}|{p.second}",
+            )
+            for p in pairs
+        ]
+        table = _table(
+            f"{code}-unc-pairs",
+            self.t("unc.pairs"),
+            [
+                self.t("metric"),
+                self.t("unc.first"),
+                self.t("unc.second"),
+                self.t("unc.probability"),
+            ],
+            listed,
+        )
+        return part.replace("</div></section>", f"</div>{table}</section>")
 
     def trend_part(self, code: str) -> str:
         from digimaat import plot
@@ -448,6 +562,8 @@ class Page:
             self.next(code),
             self.peers(code),
         ]
+        if self.intervals is not None:
+            parts.append(self.uncertainty(code))
         if len(self.trend.years) > 1:
             parts.append(self.trend_part(code))
         return (
@@ -466,6 +582,19 @@ class Page:
             (self.t("years"), ", ".join(str(y.year) for y in self.trend.years)),
             (self.t("peer_basis"), self.basis),
         ]
+        if self.intervals is not None:
+            result = self.intervals
+            about.append(
+                (
+                    self.t("unc.about"),
+                    self.t(
+                        f"unc.design.{result.design}",
+                        count=count(result.evaluations, self.lang),
+                        seed=result.seed,
+                        groups=", ".join(result.groups) or "-",
+                    ),
+                )
+            )
         items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in about)
         sources = "".join(
             f"<li><code>{escape(os.path.basename(s.file))}</code>: "

@@ -222,6 +222,45 @@ _MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "size.6": ("100,000 to 150,000 inhabitants", "100.000 tot 150.000 inwoners"),
     "size.7": ("150,000 to 250,000 inhabitants", "150.000 tot 250.000 inwoners"),
     "size.8": ("250,000 inhabitants or more", "250.000 inwoners of meer"),
+    # uncertainty (chapter UNC)
+    "unc": ("How sure is the place?", "Hoe zeker is de plaats?"),
+    "unc.caption": (
+        "Each metric over {count} samples of the profile's uncertainty section: the value as "
+        "declared, its 5 % and 95 % quantiles, and the rank among all {total} municipalities "
+        "(1 = best)",
+        "Elke maatstaf over {count} trekkingen uit de onzekerheidssectie van het profiel: de "
+        "waarde zoals gedeclareerd, het 5%- en 95%-kwantiel, en de rang onder alle {total} "
+        "gemeenten (1 = beste)",
+    ),
+    "unc.alt": (
+        "Interval chart of the metrics of {name}: each bar runs from the 5 % to the 95 % "
+        "quantile of the value, the dot is the value as declared.",
+        "Intervaldiagram van de maatstaven van {name}: elke balk loopt van het 5%- tot het "
+        "95%-kwantiel van de waarde, de stip is de waarde zoals gedeclareerd.",
+    ),
+    "unc.band": ("5 % to 95 % of the samples", "5% tot 95% van de trekkingen"),
+    "unc.declared": ("as declared", "zoals gedeclareerd"),
+    "unc.low": ("5 %", "5%"),
+    "unc.high": ("95 %", "95%"),
+    "unc.median_rank": ("Median rank", "Mediane rang"),
+    "unc.ranks": ("Rank 5–95 %", "Rang 5–95%"),
+    "unc.defined": ("Defined in", "Bepaald in"),
+    "unc.pairs": (
+        "The probability that one municipality ranks above the other",
+        "De kans dat de ene gemeente hoger staat dan de andere",
+    ),
+    "unc.first": ("Ranks above", "Staat hoger"),
+    "unc.second": ("Than", "Dan"),
+    "unc.probability": ("Probability", "Kans"),
+    "unc.about": ("Uncertainty analysis", "Onzekerheidsanalyse"),
+    "unc.design.exhaustive": (
+        "every one of {count} combinations (an exhaustive design); varied: {groups}",
+        "elk van {count} combinaties (een volledig ontwerp); gevarieerd: {groups}",
+    ),
+    "unc.design.sampled": (
+        "{count} samples drawn with seed {seed} (a sampled design); varied: {groups}",
+        "{count} trekkingen met seed {seed} (een steekproefontwerp); gevarieerd: {groups}",
+    ),
     # trend
     "trend": ("Trend over the years", "Ontwikkeling door de jaren"),
     "trend.caption": (
@@ -427,6 +466,9 @@ def render_report(
     lang: str = "en",
     top: int = 10,
     progress: Callable[[int, int], None] | None = None,
+    samples: int | None = None,
+    seed: int | None = None,
+    pairs: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The HTML report of the data of one or more reference years (year -> data).
 
@@ -437,6 +479,11 @@ def render_report(
     chooses whom to report, by default every municipality of the latest year.
     ``progress``, when given, is called with ``(municipalities written, municipalities
     in all)`` before the first and after each (for a progress bar).
+
+    With ``samples`` and ``seed`` (a profile that declares an uncertainty section, chapter
+    UNC) each municipality also gets the intervals of its values and ranks, and every rank
+    among peers its rank interval (UNC-7, UNC-7.3); ``pairs`` of CBS codes add the
+    probability that the first ranks above the second (UNC-8).
     """
     if lang not in LANGUAGES:
         raise InvalidValueError("lang", lang, f"must be one of {LANGUAGES}")
@@ -453,9 +500,24 @@ def render_report(
     unknown = [c for c in codes if c not in board.dataset.codes]
     if unknown:
         raise InputError([Problem("municipality", c, "is not in the data") for c in unknown])
+    intervals = None
+    if samples is not None or seed is not None or pairs:
+        if samples is None or seed is None:
+            raise InvalidValueError("samples", samples, "rank intervals need samples and a seed")
+        from digimaat.analysis.uncertainty import analyse
+
+        intervals = analyse(
+            board.dataset,
+            profile,
+            samples=samples,
+            seed=seed,
+            metrics=[m.id for m in profile.metrics],
+            pairs=pairs,
+            within={g.name: g.members for g in groups.groups},
+        )
     from digimaat.analysis._html import Page
 
-    page = Page(trend_, comparison, lang, top, _basis(register_year, peers, board, lang))
+    page = Page(trend_, comparison, lang, top, _basis(register_year, peers, board, lang), intervals)
     return page.document(codes, progress)
 
 

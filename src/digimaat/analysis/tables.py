@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from digimaat._boundary import guard
-from digimaat.errors import InvalidValueError
+from digimaat.errors import InvalidTypeError, InvalidValueError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
@@ -125,7 +125,14 @@ def scores_table(cards: Iterable[ScoreCard]) -> Table:
     >>> len(table.rows)
     3
     """
+    from digimaat.measurement.profiles import ScoreCard
+
+    given: object = cards
+    if not isinstance(given, Iterable) or isinstance(given, str | bytes):
+        raise InvalidTypeError("cards", cards, "Iterable[ScoreCard]")
     listed = list(cards)
+    if not all(isinstance(c, ScoreCard) for c in listed):
+        raise InvalidTypeError("cards", cards, "Iterable[ScoreCard]")
     metrics = list(listed[0].values) if listed else []
     for card in listed:
         if list(card.values) != metrics or card.fingerprint != listed[0].fingerprint:

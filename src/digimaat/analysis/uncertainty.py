@@ -24,28 +24,47 @@ results are the same whatever the chunk size, the scheduler or the number of wor
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import tempfile
 import uuid
-import warnings
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import attrs
 import numpy as np
 from numpy.typing import NDArray
 
 from digimaat._boundary import guard
-from digimaat._version import SPEC_VERSION
+from digimaat.analysis.uncertainty_design import (
+    EXHAUSTIVE_LIMIT,
+    MAX_SAMPLES,
+    Design,
+    Group,
+    _whole,
+)
+from digimaat.analysis.uncertainty_statistics import (
+    HIGH,
+    LOW,
+    MEDIAN,
+    PairProbability,
+    RankWithin,
+    SobolIndex,
+    Spread,
+    UncertaintyResult,
+    _number,
+    _quantiles,
+    _rank,
+    _rank_quantiles,
+    _sobol,
+    rank_intervals,
+    ranks,
+)
 from digimaat.errors import InvalidValueError, MeasurementError
-from digimaat.measurement.aggregation import AGREEMENT_TOLERANCE
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.profiles import Profile
-from digimaat.measurement.uncertainty import BatchScorer, Samples, UncertaintySection
+from digimaat.measurement.uncertainty import BatchScorer, UncertaintySection
 
 __all__ = [
     "EXHAUSTIVE_LIMIT",
@@ -53,6 +72,7 @@ __all__ = [
     "Design",
     "Group",
     "PairProbability",
+    "RankWithin",
     "SobolIndex",
     "Spread",
     "UncertaintyResult",
@@ -66,452 +86,8 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
 
-EXHAUSTIVE_LIMIT = 4096
-"""A section without a continuous factor and at most this many combinations is
-enumerated, not sampled (UNC-6.1)."""
-
-MAX_SAMPLES = 10_000_000
-"""The most samples an analysis scores. Each sample's values and ranks are kept on disk
-until the statistics are made: 12 bytes per sample, metric and municipality."""
-
 RANK_ROWS_BUDGET = 1 << 20
 """The rank pass reads at most about this many values per metric at a time."""
-
-LOW, HIGH, MEDIAN = 0.05, 0.95, 0.5
-"""The interval is from the 5 % to the 95 % quantile; the median rank is the 50 % one."""
-
-
-def _whole(value: object) -> bool:
-    """An ``int`` that is not a boolean."""
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-# ---------------------------------------------------------------------- ranks
-def ranks(values: FloatArray, direction: int = 1) -> NDArray[np.int32]:
-    """Competition ranks along the last axis, 1 the best, 0 where the value is undefined
-    (UNC-7.2).
-
-    The defined values are sorted best first (highest when ``direction`` is +1); values
-    that differ from the next by at most 1e-9 (AGG-8) tie, and a tie shares the best
-    rank of its members, so the rank is 1 + the number of strictly better values.
-
-    >>> import numpy as np
-    >>> ranks(np.array([0.5, 0.9, 0.5 + 1e-12, float("nan"), 0.1])).tolist()
-    [2, 1, 2, 0, 4]
-    >>> ranks(np.array([0.5, 0.9, 0.1]), direction=-1).tolist()
-    [2, 3, 1]
-    """
-    key = values * (-1.0 if direction > 0 else 1.0)
-    undefined = np.isnan(key)
-    # An undefined value sorts last as +inf (numpy's vectorised sort takes no NaN).
-    key[undefined] = np.inf
-    m = key.shape[-1]
-    rows = key.reshape(-1, m)
-    order = np.argsort(rows, axis=-1)  # ties need no order: they share a rank
-    flat = (order + (np.arange(len(rows)) * m)[:, None]).reshape(-1)
-    ordered = rows.reshape(-1)[flat].reshape(rows.shape)
-    new = np.ones(rows.shape, dtype=np.bool_)
-    # An undefined value's group does not matter: it gets no rank, and only undefined
-    # values follow it.
-    with np.errstate(invalid="ignore"):  # inf - inf between undefined values
-        np.greater(np.diff(ordered, axis=-1), Design.TIE, out=new[:, 1:])
-    position = np.arange(m, dtype=np.int32)
-    start = np.maximum.accumulate(np.where(new, position, np.int32(0)), axis=-1)
-    start += 1
-    start[np.isinf(ordered)] = 0
-    out = np.empty(rows.size, dtype=np.int32)
-    out[flat] = start.reshape(-1)
-    return out.reshape(key.shape)
-
-
-def _position(defined: IntArray, p: float) -> IntArray:
-    """The 0-based position ceil(p n) - 1 of the quantile ``p`` of ``n`` values, computed
-    exactly in integers (UNC-7.1)."""
-    percent = round(p * 100)
-    out: IntArray = np.maximum((percent * defined + 99) // 100 - 1, 0)
-    return out
-
-
-def _quantile(ordered: FloatArray, defined: IntArray, p: float) -> FloatArray:
-    """The inverted-CDF quantile ``p`` of each row's first ``defined`` sorted values:
-    the value at 1-based position ceil(p * n); NaN where no value is defined (UNC-7.1)."""
-    index = _position(defined, p)[..., None]
-    out = np.take_along_axis(ordered, index, axis=-1)[..., 0]
-    out[defined == 0] = np.nan
-    result: FloatArray = out
-    return result
-
-
-def _quantiles(values: FloatArray, ps: Sequence[float]) -> tuple[IntArray, list[FloatArray]]:
-    """``(defined, [quantile p of each row])`` over the last axis, NaN left out (UNC-7.1).
-
-    Each row's defined values come first, in order.
-    """
-    undefined = np.isnan(values)
-    defined: IntArray = values.shape[-1] - undefined.sum(axis=-1)
-    # Undefined values sort last as +inf (numpy's vectorised sort takes no NaN).
-    ordered = np.sort(np.where(undefined, np.inf, values), axis=-1)
-    return defined, [_quantile(ordered, defined, p) for p in ps]
-
-
-def _rank_quantiles(ranked: NDArray[np.int32], ps: Sequence[float]) -> list[FloatArray]:
-    """The quantiles ``ps`` of ranks over the last axis, rank 0 (none) left out (UNC-7.1).
-
-    Ranks are small integers: sorted as such (the 0s first), the defined ones follow the
-    undefined ones.
-    """
-    small = ranked.astype(np.int16) if ranked.size and ranked.max() < 1 << 15 else ranked
-    ordered = np.sort(small, axis=-1, kind="stable")
-    missing = (ranked == 0).sum(axis=-1)
-    defined = ranked.shape[-1] - missing
-    out = []
-    for p in ps:
-        index = np.minimum(missing + _position(defined, p), ranked.shape[-1] - 1)[..., None]
-        q = np.take_along_axis(ordered, index, axis=-1)[..., 0].astype(np.float64)
-        q[defined == 0] = np.nan
-        out.append(q)
-    return out
-
-
-# ---------------------------------------------------------------------- the design
-@attrs.frozen
-class Group:
-    """A group of factors whose Sobol' indices are reported together (UNC-3, UNC-9)."""
-
-    name: str
-    width: int
-    """Columns of the design: 1 for a choice, one per part, product or cell."""
-    options: int = 0
-    """The number of options of each factor of the group; 0 for a continuous factor."""
-    half_width: float = 0.0
-    """r of a continuous factor, uniform in [1 - r, 1 + r]."""
-
-    @property
-    def continuous(self) -> bool:
-        """Whether the group's factors are continuous."""
-        return self.options == 0
-
-
-@attrs.frozen(eq=False)
-class Design:
-    """The samples of a section: enumerated, or drawn from the seed (UNC-6).
-
-    An *exhaustive* design enumerates every combination of the options once (a section
-    with no continuous factor and at most :data:`EXHAUSTIVE_LIMIT` combinations). A
-    *sampled* design is Saltelli's radial design for first-order and total-order indices:
-    ``base`` rows of two independent uniform points A and B, each evaluated as A, then
-    A with the columns of each group taken from B, then B (``groups + 2`` evaluations per
-    base row, in the order SALib's ``sobol`` analysis expects).
-    """
-
-    TIE = AGREEMENT_TOLERANCE
-
-    groups: tuple[Group, ...]
-    seed: int
-    exhaustive: bool
-    base: int
-    """Base rows of a sampled design; the number of combinations of an exhaustive one."""
-    cells: int
-    """Uncertain cells (the width of the authentication group; see :meth:`build`)."""
-
-    @classmethod
-    def build(
-        cls,
-        section: UncertaintySection,
-        options: Sequence[int],
-        parts: int,
-        products: int,
-        cells: int,
-        samples: int,
-        seed: int,
-    ) -> Design:
-        """The design of a section for a dataset (UNC-6).
-
-        ``options`` are the numbers of options of the three choices (weighting, method,
-        missing; 1 when not listed), ``parts`` the composite parts, ``products`` the
-        products of the dataset and ``cells`` its uncertain cells.
-        """
-        groups: list[Group] = []
-        for name, listed, n in zip(
-            ("weighting", "method", "missing"),
-            (section.weightings, section.methods, section.missing),
-            options,
-            strict=True,
-        ):
-            if listed:
-                groups.append(Group(name, 1, options=n))
-        for name, r, width in (
-            ("part-weights", section.part_weights, parts),
-            ("product-weights", section.product_weights, products),
-            ("volumes", section.volumes, products),
-        ):
-            if r > 0:
-                groups.append(Group(name, width, half_width=r))
-        if section.authentication:
-            groups.append(Group("authentication", cells, options=len(section.authentication)))
-        if not _whole(seed) or not 0 <= seed < 2**63:
-            raise InvalidValueError("seed", seed, "must be an integer >= 0 and < 2**63")
-        combinations = 1
-        for g in groups:
-            if g.continuous:
-                combinations = EXHAUSTIVE_LIMIT + 1
-                break
-            combinations *= g.options**g.width
-            if combinations > EXHAUSTIVE_LIMIT:
-                break
-        if combinations <= EXHAUSTIVE_LIMIT:
-            return cls(tuple(groups), seed, True, combinations, cells)
-        per_base = len(groups) + 2
-        if _whole(samples) and samples > MAX_SAMPLES:
-            raise InvalidValueError("samples", samples, f"must be at most {MAX_SAMPLES:,}")
-        base = samples // per_base if _whole(samples) else 0
-        if base < 2:
-            raise InvalidValueError(
-                "samples",
-                samples,
-                f"must be at least {2 * per_base}: two base rows of {per_base} evaluations "
-                f"({len(groups)} groups + 2)",
-            )
-        return cls(tuple(groups), seed, False, base, cells)
-
-    @property
-    def evaluations(self) -> int:
-        """The number of samples scored."""
-        return self.base if self.exhaustive else self.base * (len(self.groups) + 2)
-
-    @property
-    def kind(self) -> str:
-        """``"exhaustive"`` or ``"sampled"``."""
-        return "exhaustive" if self.exhaustive else "sampled"
-
-    def _plain_width(self) -> int:
-        return sum(g.width for g in self.groups if g.name != "authentication")
-
-    def uniforms(self, base_row: int, cells: slice) -> tuple[FloatArray, FloatArray]:
-        """The points A and B of a base row, the uncertain cells restricted to ``cells``
-        (UNC-6.2).
-
-        The plain columns come from the stream ``SeedSequence(seed, spawn_key=(row, 0))``
-        (PCG64): A's columns, then B's, each draw ``Generator.random()``. The cells come
-        from the stream with ``spawn_key=(row, 1)``: cell ``c`` takes draws ``2c`` (A) and
-        ``2c + 1`` (B), so any range of cells is reached by ``PCG64.advance``.
-        """
-        d = self._plain_width()
-        plain = np.random.Generator(
-            np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=(base_row, 0)))
-        ).random(2 * d)
-        a, b = plain[:d], plain[d:]
-        if any(g.name == "authentication" for g in self.groups):
-            start, stop = cells.start or 0, cells.stop or 0
-            bits = np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=(base_row, 1)))
-            bits.advance(2 * start)
-            pairs = np.random.Generator(bits).random(2 * (stop - start)).reshape(-1, 2)
-            a = np.concatenate([a, pairs[:, 0]])
-            b = np.concatenate([b, pairs[:, 1]])
-        return a, b
-
-    def _columns(self, cells: int) -> list[tuple[Group, slice]]:
-        out, column = [], 0
-        for g in self.groups:
-            width = cells if g.name == "authentication" else g.width
-            out.append((g, slice(column, column + width)))
-            column += width
-        return out
-
-    def points(self, start: int, stop: int, cells: slice) -> FloatArray:
-        """``[rows, columns]``: the design points of evaluations ``start`` to ``stop``;
-        uniforms in a sampled design, option indices in an exhaustive one."""
-        width = (cells.stop or 0) - (cells.start or 0)
-        layout = self._columns(width)
-        total = layout[-1][1].stop if layout else 0
-        rows = stop - start
-        if self.exhaustive:
-            shape = [g.options for g, s in layout for _ in range(s.stop - s.start)]
-            index = np.arange(start, stop)
-            # Combinations in lexicographic order, the first factor varying slowest.
-            grid = np.stack(np.unravel_index(index, shape), axis=1) if shape else None
-            out: FloatArray = np.zeros((rows, total))
-            if grid is not None:
-                # An exhaustive design's cells are all the dataset's cells.
-                out[:, :] = grid
-            return out
-        per_base = len(self.groups) + 2
-        evaluation = np.arange(start, stop)
-        base, j = np.divmod(evaluation, per_base)
-        first = int(base[0]) if rows else 0
-        drawn = [self.uniforms(i, cells) for i in range(first, int(base[-1]) + 1 if rows else 0)]
-        a = np.stack([d[0] for d in drawn]) if drawn else np.empty((0, total))
-        b = np.stack([d[1] for d in drawn]) if drawn else np.empty((0, total))
-        out = a[base - first]
-        from_b = b[base - first]
-        out[j == per_base - 1] = from_b[j == per_base - 1]
-        for g, (_, columns) in enumerate(layout):
-            these = np.flatnonzero(j == g + 1)
-            out[these, columns] = from_b[these, columns]
-        return np.asarray(out, dtype=np.float64)
-
-    def _values(self, g: Group, u: FloatArray) -> NDArray[Any]:
-        """UNC-6.3: a coordinate ``u`` as an option index or a factor."""
-        if g.continuous:
-            out: NDArray[Any] = 1.0 - g.half_width + 2.0 * g.half_width * u
-            return out
-        # u < 1, so floor(u n) is the truncation of u n; the bound guards against u n
-        # rounding up to n.
-        index = (u * g.options).astype(np.int8 if g.options <= 127 else np.intp)
-        np.minimum(index, g.options - 1, out=index)
-        return index
-
-    def samples(self, start: int, stop: int, cells: slice, parts: int, products: int) -> Samples:
-        """The factor values of evaluations ``start`` to ``stop`` (UNC-6.3): a choice's
-        option is ``floor(u n)``, a factor ``1 - r + 2 r u``.
-
-        In a sampled design each group's values are made once per base row, for A and for
-        B, and each evaluation takes its group's values from A or from B (UNC-6.2).
-        """
-        rows = stop - start
-        width = (cells.stop or 0) - (cells.start or 0)
-        layout = self._columns(width)
-        values: dict[str, Any] = {}
-        if self.exhaustive:
-            points = self.points(start, stop, cells)
-            for g, columns in layout:
-                values[g.name] = points[:, columns].astype(np.intp)
-        elif rows:
-            per_base = len(self.groups) + 2
-            base, j = np.divmod(np.arange(start, stop), per_base)
-            first = int(base[0])
-            drawn = [self.uniforms(i, cells) for i in range(first, int(base[-1]) + 1)]
-            a = np.stack([d[0] for d in drawn])
-            b = np.stack([d[1] for d in drawn])
-            local = base - first
-            for g_index, (g, columns) in enumerate(layout):
-                from_b = (j == per_base - 1) | (j == g_index + 1)
-                va, vb = self._values(g, a[:, columns]), self._values(g, b[:, columns])
-                out = va[local]
-                out[from_b] = vb[local[from_b]]
-                values[g.name] = out
-        zero = np.zeros(rows, dtype=np.intp)
-
-        def choice(name: str) -> IntArray:
-            return values[name][:, 0] if name in values else zero
-
-        if "part-weights" in values and values["part-weights"].shape[1] != parts:
-            raise MeasurementError("design: part columns do not match the profile")
-        return Samples(
-            weighting=choice("weighting"),
-            method=choice("method"),
-            missing=choice("missing"),
-            part_factors=values.get("part-weights"),
-            product_factors=values.get("product-weights"),
-            volume_factors=values.get("volumes"),
-            authentication=values.get("authentication"),
-        )
-
-
-# ---------------------------------------------------------------------- results
-@attrs.frozen
-class Spread:
-    """One metric of one municipality over the samples (UNC-7)."""
-
-    municipality: str
-    nominal: float | None
-    """The value under the profile as declared; ``None`` where undefined."""
-    low: float | None
-    """The 5 % quantile of the value over the samples where it is defined."""
-    high: float | None
-    """The 95 % quantile."""
-    defined: float
-    """The share of the samples in which the value is defined."""
-    nominal_rank: int | None
-    median_rank: int | None
-    rank_low: int | None
-    """The 5 % quantile of the rank: the best rank of the interval."""
-    rank_high: int | None
-    """The 95 % quantile of the rank: the worst rank of the interval."""
-
-
-@attrs.frozen
-class PairProbability:
-    """The probability that ``first`` ranks above ``second`` in a metric (UNC-8)."""
-
-    metric: str
-    first: str
-    second: str
-    probability: float | None
-    """Over the samples where both are defined; ``None`` when there is none."""
-    samples: int
-
-
-@attrs.frozen
-class SobolIndex:
-    """Sobol' indices of a group for a metric's mean absolute rank shift (UNC-9)."""
-
-    metric: str
-    group: str
-    first_order: float | None
-    total_order: float | None
-
-
-@attrs.frozen(eq=False)
-class UncertaintyResult:
-    """What :func:`analyse` found; :meth:`to_dict` gives it as plain data."""
-
-    profile: str
-    profile_version: str
-    fingerprint: str
-    design: str
-    seed: int
-    evaluations: int
-    groups: tuple[str, ...]
-    metrics: tuple[str, ...]
-    codes: tuple[str, ...]
-    spreads: dict[str, tuple[Spread, ...]]
-    """Per metric, one :class:`Spread` per municipality in CBS-code order."""
-    pairs: tuple[PairProbability, ...]
-    sobol: tuple[SobolIndex, ...]
-
-    def spread(self, metric: str, code: str) -> Spread:
-        """The spread of one metric of one municipality (the first with the code)."""
-        return self.spreads[metric][self.codes.index(code)]
-
-    def to_dict(self) -> dict[str, Any]:
-        """The result as plain data (numbers unrounded; ``None`` where undefined)."""
-        return {
-            "spec_version": SPEC_VERSION,
-            "profile": {
-                "name": self.profile,
-                "version": self.profile_version,
-                "fingerprint": self.fingerprint,
-            },
-            "design": self.design,
-            "seed": self.seed,
-            "evaluations": self.evaluations,
-            "groups": list(self.groups),
-            "metrics": {
-                metric: [attrs.asdict(s) for s in spreads]
-                for metric, spreads in self.spreads.items()
-            },
-            "pairs": [attrs.asdict(p) for p in self.pairs],
-            "sobol": [attrs.asdict(s) for s in self.sobol],
-        }
-
-
-def rank_intervals(
-    result: UncertaintyResult, metric: str | None = None
-) -> dict[str, dict[str, int | None]]:
-    """``{code: {"median": ..., "low": ..., "high": ..., "nominal": ...}}`` for one metric
-    (the first analysed when not given): the rank intervals as plain data, for reports
-    and comparisons."""
-    chosen = metric or result.metrics[0]
-    return {
-        s.municipality: {
-            "nominal": s.nominal_rank,
-            "median": s.median_rank,
-            "low": s.rank_low,
-            "high": s.rank_high,
-        }
-        for s in result.spreads[chosen]
-    }
 
 
 # ---------------------------------------------------------------------- spill store
@@ -575,9 +151,10 @@ def _tile(
     design: Design,
     start: int,
     stop: int,
-    cells: slice,
+    cells: tuple[slice, slice],
 ) -> FloatArray:
-    """Score evaluations ``start`` to ``stop`` of the design on one dataset (a task).
+    """Score evaluations ``start`` to ``stop`` of the design on one dataset (a task);
+    ``cells`` are the dataset's uncertain authentications and levels in the design.
 
     The scorer, with its per-cell matrices, is kept for the next task of the same run.
     """
@@ -585,7 +162,10 @@ def _tile(
     if scorer is None:
         _SCORERS.clear()
         scorer = _SCORERS[token] = BatchScorer(profile, ds, metrics)
-    samples = design.samples(start, stop, cells, scorer.parts, len(ds.uris))
+    authentication, levels = cells
+    samples = design.samples(
+        start, stop, authentication, scorer.parts, len(ds.uris), levels, scorer.level_counts
+    )
     scorer.check(samples)
     return scorer.score(samples)
 
@@ -653,6 +233,7 @@ def analyse(
     chunk: int = 256,
     scheduler: Any = None,
     threads: int | None = None,
+    within: Mapping[str, Sequence[str]] | None = None,
 ) -> UncertaintyResult:
     """Uncertainty and sensitivity of a profile's scores on a dataset (UNC-6 to UNC-9).
 
@@ -664,7 +245,8 @@ def analyse(
     process (``threads`` chunks at a time, by default 1: on a shared machine a second
     thread gains little), or on Dask
     with ``scheduler``: ``"local"`` for a local cluster of processes, a scheduler address,
-    or a ``distributed.Client``. The results are the same whichever way.
+    or a ``distributed.Client``. The results are the same whichever way. ``within`` names
+    sets of CBS codes (peer groups, CMP) to rank within as well (UNC-7.3).
     """
     if profile.uncertainty is None:
         raise MeasurementError(
@@ -672,7 +254,16 @@ def analyse(
             "profile that declares one"
         )
     return _analyse(
-        [dataset], profile, samples, seed, metrics, pairs, chunk, scheduler, threads=threads
+        [dataset],
+        profile,
+        samples,
+        seed,
+        metrics,
+        pairs,
+        chunk,
+        scheduler,
+        threads=threads,
+        within=within,
     )
 
 
@@ -686,6 +277,7 @@ def analyse_files(
     pairs: Sequence[tuple[str, str]] = (),
     chunk: int = 256,
     scheduler: Any = None,
+    within: Mapping[str, Sequence[str]] | None = None,
 ) -> UncertaintyResult:
     """:func:`analyse` of the data of one reference year in exchange files (read by
     :func:`digimaat.analysis.trends.read_years`, every problem of every file reported at
@@ -709,6 +301,7 @@ def analyse_files(
         pairs=pairs,
         chunk=chunk,
         scheduler=scheduler,
+        within=within,
     )
 
 
@@ -722,6 +315,7 @@ def analyse_chunks(
     pairs: Sequence[tuple[str, str]] = (),
     chunk: int = 256,
     threads: int | None = None,
+    within: Mapping[str, Sequence[str]] | None = None,
 ) -> UncertaintyResult:
     """:func:`analyse` for municipalities given in chunks, one dataset each, with the same
     products in every chunk (for populations too large for one dataset in memory).
@@ -734,7 +328,17 @@ def analyse_chunks(
     if profile.uncertainty is None:
         raise MeasurementError(f"profile {profile.name!r} declares no uncertainty section")
     return _analyse(
-        chunks, profile, samples, seed, metrics, pairs, chunk, None, threads, chunked=True
+        chunks,
+        profile,
+        samples,
+        seed,
+        metrics,
+        pairs,
+        chunk,
+        None,
+        threads,
+        chunked=True,
+        within=within,
     )
 
 
@@ -763,13 +367,14 @@ class _Ranking:
         directions: Sequence[int],
         pairs: Sequence[tuple[int, int]],
         evaluations: int,
+        within: Sequence[tuple[str, IntArray]] = (),
+        block: int = 1 << 30,
     ) -> None:
         k_metrics = nominal.shape[0]
         self.directions = list(directions)
         self.signs = np.array([1.0 if d > 0 else -1.0 for d in directions])
         self.nominal = np.stack([ranks(nominal[k], directions[k]) for k in range(k_metrics)])
         self.store = _Store(folder, "ranks", np.int32, k_metrics)
-        self.close = self.store.close
         for lo, hi in blocks:
             self.store.add_block(lo, hi)
         self.pairs = list(pairs)
@@ -777,6 +382,22 @@ class _Ranking:
         self.above = np.zeros((len(pairs), k_metrics), dtype=np.int64)
         self.both = np.zeros((len(pairs), k_metrics), dtype=np.int64)
         self.done = 0
+        # Ranks within sets of municipalities (UNC-7.3), each set a store of its own.
+        self.within: list[tuple[str, IntArray, _Store, NDArray[np.int32]]] = []
+        for n, (name, members) in enumerate(within):
+            store = _Store(folder, f"within-{n}", np.int32, k_metrics)
+            for lo in range(0, len(members), block):
+                store.add_block(lo, min(lo + block, len(members)))
+            inside = np.stack(
+                [ranks(nominal[k][members], directions[k]) for k in range(k_metrics)]
+            ).reshape(k_metrics, len(members))
+            self.within.append((name, members, store, inside))
+
+    def close(self) -> None:
+        """Close every store's files."""
+        self.store.close()
+        for _, _, store, _ in self.within:
+            store.close()
 
     def add(self, values: FloatArray) -> None:
         """The next samples' values ``[n, metrics, every municipality]``."""
@@ -792,6 +413,10 @@ class _Ranking:
         self.shift[s0:s1] = np.divide(
             moved, counted, out=np.full(moved.shape, np.nan), where=counted > 0
         )
+        for _, members, store, _ in self.within:
+            inside = ranks(values[:, :, members] * self.signs[None, :, None])
+            for block, (lo, hi) in enumerate(store.blocks):
+                store.append(block, inside[:, :, lo:hi])
         for n, (a, b) in enumerate(self.pairs):
             ra, rb = r[:, :, a], r[:, :, b]
             defined = (ra > 0) & (rb > 0)
@@ -813,6 +438,21 @@ def _pair_indices(codes: Sequence[str], pairs: Sequence[tuple[str, str]]) -> lis
     return out
 
 
+def _within_indices(
+    codes: Sequence[str], within: Mapping[str, Sequence[str]] | None
+) -> list[tuple[str, IntArray]]:
+    """The members of each set that are in the data, as indices (UNC-7.3); members that
+    are not in the data are left out, as a comparison leaves out absent members (CMP-1)."""
+    index: dict[str, int] = {}
+    for i, code in enumerate(codes):
+        index.setdefault(code, i)
+    out = []
+    for name, members in (within or {}).items():
+        found = sorted({index[c] for c in members if c in index})
+        out.append((str(name), np.array(found, dtype=np.intp)))
+    return out
+
+
 def _analyse(
     chunks: Iterable[Dataset],
     profile: Profile,
@@ -824,6 +464,7 @@ def _analyse(
     scheduler: Any,
     threads: int | None = None,
     chunked: bool = False,
+    within: Mapping[str, Sequence[str]] | None = None,
 ) -> UncertaintyResult:
     if not _whole(chunk) or chunk < 1:
         raise InvalidValueError("chunk", chunk, "must be an integer >= 1")
@@ -844,7 +485,7 @@ def _analyse(
     nominal_parts: list[FloatArray] = []
     design: Design | None = None
     ranking: _Ranking | None = None
-    cell_offset = 0
+    cell_offset = level_offset = 0
     with (
         tempfile.TemporaryDirectory(prefix="digimaat-uncertainty-") as tmp,
         contextlib.ExitStack() as open_files,
@@ -863,20 +504,26 @@ def _analyse(
                     len(scorer.cells),
                     samples,
                     seed,
+                    scorer.level_counts.tolist(),
                 )
                 products = ds.uris
-                if chunked and design.exhaustive and section.authentication:
+                if chunked and design.exhaustive and (section.authentication or section.levels):
                     raise MeasurementError(
-                        "an exhaustive design with uncertain authentication needs one dataset"
+                        "an exhaustive design with uncertain cells needs one dataset"
                     )
             elif ds.uris != products:
                 raise InvalidValueError(
                     "chunks", ds.uris[:3], "every chunk needs the same products"
                 )
-            cells_here = slice(cell_offset, cell_offset + len(scorer.cells))
+            levels = len(scorer.level_cells)
+            cells_here = (
+                slice(cell_offset, cell_offset + len(scorer.cells)),
+                slice(level_offset, level_offset + levels),
+            )
             if design.exhaustive:
-                cells_here = slice(0, len(scorer.cells))
+                cells_here = (slice(0, len(scorer.cells)), slice(0, levels))
             cell_offset += len(scorer.cells)
+            level_offset += levels
             board = profile.score(ds)
             nominal_parts.append(np.stack([board.results[mid].value for mid in ids]))
             first = len(codes)
@@ -898,6 +545,8 @@ def _analyse(
                     directions,
                     _pair_indices(codes, pairs),
                     evaluations,
+                    _within_indices(codes, within),
+                    size,
                 )
                 open_files.callback(ranking.close)
             ranges = [(s, min(s + chunk, evaluations)) for s in range(0, evaluations, chunk)]
@@ -944,6 +593,8 @@ def _analyse(
                 directions,
                 _pair_indices(codes, pairs),
                 design.evaluations,
+                _within_indices(codes, within),
+                max(1, (chunk * len(codes)) // max(design.evaluations, 1)),
             )
             open_files.callback(ranking.close)
             rows = max(1, min(chunk, RANK_ROWS_BUDGET // max(len(codes), 1)))
@@ -959,7 +610,7 @@ def _run_dask(
     ids: tuple[str, ...],
     design: Design,
     ranges: list[tuple[int, int]],
-    cells: slice,
+    cells: tuple[slice, slice],
     store: Any,
 ) -> None:
     """Score the chunks on a Dask cluster; results are stored in sample order."""
@@ -1038,6 +689,27 @@ def _statistics(
         for n in range(len(pairs))
         for k, mid in enumerate(ids)
     )
+    within: list[RankWithin] = []
+    for name, members, store, inside in ranking.within:
+        by_metric: dict[str, list[RankWithin]] = {mid: [] for mid in ids}
+        for block, (lo, hi) in enumerate(store.blocks):
+            rk = np.moveaxis(store.read(block), 0, -1)  # [K, mb, S]
+            r_low, r_mid, r_high = _rank_quantiles(rk, (LOW, MEDIAN, HIGH))
+            for k, mid in enumerate(ids):
+                for j in range(hi - lo):
+                    by_metric[mid].append(
+                        RankWithin(
+                            group=name,
+                            metric=mid,
+                            municipality=codes[int(members[lo + j])],
+                            members=len(members),
+                            nominal_rank=_rank(inside[k, lo + j]),
+                            median_rank=_rank(r_mid[k, j]),
+                            rank_low=_rank(r_low[k, j]),
+                            rank_high=_rank(r_high[k, j]),
+                        )
+                    )
+        within.extend(r for mid in ids for r in by_metric[mid])
     return UncertaintyResult(
         profile=profile.name,
         profile_version=profile.version,
@@ -1051,69 +723,8 @@ def _statistics(
         spreads={mid: tuple(s) for mid, s in spreads.items()},
         pairs=pair_results,
         sobol=_sobol(design, ids, ranking.shift),
+        within=tuple(within),
     )
-
-
-def _number(value: Any) -> float | None:
-    value = float(value)
-    return None if math.isnan(value) else value
-
-
-def _rank(value: Any) -> int | None:
-    value = float(value)
-    return None if math.isnan(value) or value <= 0 else int(value)
-
-
-VARIANCE_FLOOR = AGREEMENT_TOLERANCE**2
-"""An output whose variance is at most this does not vary: its indices are undefined."""
-
-
-def _sobol(design: Design, ids: tuple[str, ...], shift: FloatArray) -> tuple[SobolIndex, ...]:
-    """First-order and total-order indices of each group for each metric's rank shift."""
-    out: list[SobolIndex] = []
-    if not design.groups:
-        return ()
-    if design.exhaustive:
-        shape = [g.options for g in design.groups for _ in range(g.width)]
-        axes: list[tuple[int, ...]] = []
-        column = 0
-        for g in design.groups:
-            axes.append(tuple(range(column, column + g.width)))
-            column += g.width
-        for k, mid in enumerate(ids):
-            y = shift[:, k].reshape(shape)
-            variance = float(np.var(y)) if not np.isnan(y).any() else math.nan
-            for g, group_axes in zip(design.groups, axes, strict=True):
-                first = total = None
-                if variance > VARIANCE_FLOOR and group_axes:
-                    others = tuple(a for a in range(len(shape)) if a not in group_axes)
-                    first = float(np.var(y.mean(axis=others))) / variance if others else 1.0
-                    given_others = y.mean(axis=group_axes)
-                    total = 1.0 - float(np.var(given_others)) / variance
-                elif variance > VARIANCE_FLOOR:
-                    first = total = 0.0
-                out.append(SobolIndex(mid, g.name, first, total))
-        return tuple(out)
-    from SALib.analyze.sobol import first_order, total_order
-
-    per_base = len(design.groups) + 2
-    for k, mid in enumerate(ids):
-        raw = shift[:, k]
-        defined = not np.isnan(raw).any()
-        variance = float(np.var(raw)) if defined else math.nan
-        # SALib's analysis standardises the outputs (all of them) before it estimates.
-        y = (raw - raw.mean()) / raw.std() if variance > VARIANCE_FLOOR else raw
-        a, b = y[0::per_base], y[per_base - 1 :: per_base]
-        for g_index, g in enumerate(design.groups):
-            ab = y[g_index + 1 :: per_base]
-            first = total = None
-            if variance > VARIANCE_FLOOR:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    first = float(first_order(a, ab, b))
-                    total = float(total_order(a, ab, b))
-            out.append(SobolIndex(mid, g.name, first, total))
-    return tuple(out)
 
 
 guard(__name__)

@@ -180,10 +180,27 @@ def _parser() -> argparse.ArgumentParser:
             help="CBS codes of the municipalities to show (default: all)",
         )
 
+    def intervals(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--samples",
+            type=_positive,
+            metavar="N",
+            help="rank intervals over N samples of the profile's uncertainty section "
+            "(chapter UNC; the profile must declare one)",
+        )
+        p.add_argument("--seed", type=int, metavar="S", help="the seed of the samples")
+        p.add_argument(
+            "--pairs",
+            nargs="+",
+            metavar="CODE:CODE",
+            help="with --samples: the probability that the first ranks above the second",
+        )
+
     p = command("compare", help="municipalities among their peers: rank and percentile")
     files(p)
     peers(p)
     municipalities(p)
+    intervals(p)
     p.add_argument(
         "-m",
         "--metric",
@@ -250,6 +267,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", required=True, metavar="PATH", help="the HTML file to write")
     peers(p)
     municipalities(p)
+    intervals(p)
     profile(p)
 
     p = command("validate", help="check files and report every problem")

@@ -32,27 +32,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from digimaat.progress import Progress
     from digimaat.vocabulary.assurance import Authentication
 
-__all__ = [
-    "board_of",
-    "card_record",
-    "costs_line",
-    "dataset_from",
-    "dataset_of",
-    "explain",
-    "import_sc",
-    "limits_of",
-    "next_steps",
-    "profile_meta",
-    "profile_of",
-    "reading",
-    "score",
-    "scored_of",
-    "shorten",
-    "sources_of",
-    "submission_of",
-    "uses_costs",
-    "validate",
-]
+__all__ = ["explain", "import_sc", "next_steps", "score", "validate"]
+"""The commands of this module; the helpers beside them serve the other commands."""
 
 # Metrics shown in the score table, with short column heads (<= 80 columns in all).
 SHOWN = (

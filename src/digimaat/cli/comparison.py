@@ -29,6 +29,7 @@ from digimaat.errors import N_, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     from digimaat.analysis.peers import Comparison, PeerGroup, PeerGroups
+    from digimaat.analysis.uncertainty import UncertaintyResult
     from digimaat.measurement.dataset import Dataset
     from digimaat.measurement.profiles import Profile, ScoreBoard
 
@@ -104,6 +105,10 @@ def compare(args: argparse.Namespace) -> Report:
     """Municipalities among their peers (CMP): with ``--municipality``, each one's place in
     each of its groups; otherwise one row per municipality, ordered by the first metric of
     ``--metric`` (the headline by default), ``--top`` of them."""
+    from digimaat.cli.uncertainty import interval_request, pairs_table
+
+    profile = profile_of(args.profile)
+    asked = interval_request(args, profile)  # before the work, not after
     profile, board, meta = scored_of(args)
     comparison = _comparison(board, args)
     metrics = _metrics(board, args.metric)
@@ -111,21 +116,31 @@ def compare(args: argparse.Namespace) -> Report:
     if (chosen or args.format != "table") and not args.metric:
         metrics = list(board.results)  # a municipality in full, or the full data
     codes = _codes(args, board.dataset)
+    intervals = None if asked is None else _intervals(board, comparison, metrics, *asked)
     if not chosen:
         codes = _order(board, metrics[0], codes)
         top = args.top or (OVERVIEW_ROWS if args.format == "table" else None)
         shown = codes[:top] if top else codes
     else:
         shown = codes
-    data = {
+    data: dict[str, Any] = {
         "peer_groups": comparison.groups.basis,
         "metrics": metrics,
         "municipalities": [
-            {**card_record(board.card(code)), "groups": _places_json(comparison, code, metrics)}
+            {
+                **card_record(board.card(code)),
+                "groups": _places_json(comparison, code, metrics, intervals),
+                **({} if intervals is None else {"intervals": _spreads_json(intervals, code)}),
+            }
             for code in shown
         ],
     }
-    text = (
+    extra_tables: tuple[Table, ...] = ()
+    if intervals is not None:
+        data["uncertainty"] = _uncertainty_json(intervals)
+        if intervals.pairs:
+            extra_tables = (pairs_table(intervals, metrics),)
+    text: tuple[str, ...] = (
         _("Profile {name} {version}, specification {spec}, fingerprint\n  {fingerprint}").format(
             name=profile.name,
             version=profile.version,
@@ -137,6 +152,8 @@ def compare(args: argparse.Namespace) -> Report:
             "(1 = best) and percentile (share of the others it beats, ties counting half)."
         ).format(basis=comparison.groups.basis),
     )
+    if intervals is not None:
+        text += (_intervals_line(intervals),)
     if args.format != "table":
         long: tuple[tuple[Any, ...], ...] = tuple(
             (
@@ -149,12 +166,21 @@ def compare(args: argparse.Namespace) -> Report:
                 p.statistics.median,
                 p.position.rank,
                 p.position.percentile,
+                *(
+                    ()
+                    if intervals is None
+                    else (
+                        *_ranks(intervals, p.group, p.metric, code),
+                        intervals.spread(p.metric, code).low,
+                        intervals.spread(p.metric, code).high,
+                    )
+                ),
             )
             for code in shown
             for metric in metrics
             for p in comparison.place(code, metric)
         )
-        long_columns = (
+        long_columns: tuple[Column, ...] = (
             Column("municipality", "municipality", "code"),
             Column("group", "group", "text"),
             Column("metric", "metric", "code"),
@@ -165,10 +191,20 @@ def compare(args: argparse.Namespace) -> Report:
             Column("rank", "rank", "integer"),
             Column("percentile", "percentile", "number"),
         )
+        if intervals is not None:
+            long_columns += (
+                Column("median_rank", "median rank", "integer"),
+                Column("rank_low", "rank 5%", "integer"),
+                Column("rank_high", "rank 95%", "integer"),
+                Column("low", "value 5%", "share"),
+                Column("high", "value 95%", "share"),
+            )
         table = Table("places", long_columns, long)
-        return Report("comparison", meta=meta, text=text, tables=(table,), data=data)
+        return Report("comparison", meta=meta, text=text, tables=(table, *extra_tables), data=data)
     if not chosen:
-        return _overview(profile, board, comparison, metrics, codes, shown, data, meta)
+        return _overview(
+            profile, board, comparison, metrics, codes, shown, data, meta, intervals, extra_tables
+        )
     tables = []
     for code in shown:
         card = board.card(code)
@@ -190,8 +226,12 @@ def compare(args: argparse.Namespace) -> Report:
                     p.statistics.mean,
                     p.statistics.median,
                     None if p.position.rank is None else f"{p.position.rank}/{p.position.count}",
+                    *(
+                        ()
+                        if intervals is None
+                        else (_span(*_ranks(intervals, group, p.metric, code)[1:]),)
+                    ),
                     None if p.position.percentile is None else p.position.percentile / 100,
-                    # Rank intervals (chapter UNC) get a column here.
                 )
                 for p in places
             )
@@ -201,16 +241,23 @@ def compare(args: argparse.Namespace) -> Report:
                 Column("mean", _("mean"), "share"),
                 Column("median", _("median"), "share"),
                 Column("rank", _("rank"), "code"),
+                *(() if intervals is None else (Column("ranks", _("5-95%"), "code"),)),
                 Column("percentile", _("pct"), "share"),
             )
             tables.append(Table(f"{code}-{group.name}", columns, rows, title=title))
+    after = _("Percentages; pct: percentile; n/a: not defined.")
+    if intervals is not None:
+        after += " " + _(
+            "5-95%: the rank interval over the samples, from the 5 % to the 95 % quantile of "
+            "the rank in the group (UNC-7)."
+        )
     return Report(
         "comparison",
         meta=meta,
         text=text,
-        tables=tuple(tables),
+        tables=(*tables, *extra_tables),
         data=data,
-        after=(_("Percentages; pct: percentile; n/a: not defined."),),
+        after=(after,),
     )
 
 
@@ -234,6 +281,8 @@ def _overview(
     shown: list[str],
     data: dict[str, Any],
     meta: dict[str, Any],
+    intervals: UncertaintyResult | None = None,
+    extra_tables: tuple[Table, ...] = (),
 ) -> Report:
     """One row per municipality: its rank among all by the first metric, its size class and
     its rank there, and the metrics' values; a screen of them, best first."""
@@ -250,24 +299,40 @@ def _overview(
             p.position for p in comparison.place(code, first) if p.group.kind == "size-class"
         ]
         in_class = classes[0] if classes else None
+        spans: tuple[str, ...] = ()
+        if intervals is not None:
+            all_group = comparison.place(code, first)[-1].group
+            class_groups = [
+                p.group for p in comparison.place(code, first) if p.group.kind == "size-class"
+            ]
+            spans = (
+                _span(*_ranks(intervals, all_group, first, code)[1:]),
+                _span(*_ranks(intervals, class_groups[0], first, code)[1:])
+                if class_groups
+                else "n/a",
+            )
         rows.append(
             (
                 everyone.rank,
+                *spans[:1],
                 code,
                 card.name,
                 card.size_class,
                 None
                 if in_class is None or in_class.rank is None
                 else f"{in_class.rank}/{in_class.count}",
+                *spans[1:],
                 *[card.values[m] for m in metrics],
             )
         )
     columns = (
         Column("rank", "#", "integer"),
+        *(() if intervals is None else (Column("ranks", _("5-95%"), "code"),)),
         Column("municipality", _("code"), "code"),
         Column("name", _("municipality"), "text", width=16),
         Column("size_class", _("cl"), "integer"),
         Column("class_rank", _("in cl"), "code"),
+        *(() if intervals is None else (Column("class_ranks", _("5-95%"), "code"),)),
         *[
             Column(m, _("score") if m == headline else _(heads[m]) if m in heads else m, "share")
             for m in metrics
@@ -289,14 +354,20 @@ def _overview(
     labels += [f"{_(heads[m])}: {m}" for m in metrics if m in heads and m != headline]
     if labels:
         legend += " " + "; ".join(labels) + "."
+    text: tuple[str, ...] = (fingerprint_line(profile),)
+    if intervals is not None:
+        legend += " " + _(
+            "5-95%: the rank interval over the samples, among all and within the class (UNC-7)."
+        )
+        text += (_intervals_line(intervals),)
     return Report(
         "comparison",
         title=_("Profile {name} {version}: {count} municipalities compared").format(
             name=profile.name, version=profile.version, count=count
         ),
         meta=meta,
-        text=(fingerprint_line(profile),),
-        tables=(Table("overview", columns, tuple(rows), note=legend),),
+        text=text,
+        tables=(Table("overview", columns, tuple(rows), note=legend), *extra_tables),
         data=data,
         after=(more,),
     )
@@ -308,7 +379,89 @@ def _comparison(board: ScoreBoard, args: argparse.Namespace) -> Comparison:
     return compare_groups(board, _peer_groups(board, args))
 
 
-def _places_json(comparison: Comparison, code: str, metrics: Sequence[str]) -> list[dict[str, Any]]:
+def _intervals(
+    board: ScoreBoard,
+    comparison: Comparison,
+    metrics: Sequence[str],
+    samples: int,
+    seed: int,
+    pairs: Sequence[tuple[str, str]],
+) -> UncertaintyResult:
+    """The uncertainty analysis behind the rank intervals of a comparison (UNC-7, UNC-7.3):
+    every metric shown, ranked among all and within each peer group."""
+    from digimaat.analysis.uncertainty import analyse
+
+    within = {g.name: g.members for g in comparison.groups.groups if g.kind != "all"}
+    return analyse(
+        board.dataset,
+        board.profile,
+        samples=samples,
+        seed=seed,
+        metrics=list(metrics),
+        pairs=pairs,
+        within=within,
+    )
+
+
+def _ranks(
+    result: UncertaintyResult, group: PeerGroup, metric: str, code: str
+) -> tuple[int | None, int | None, int | None]:
+    """``(median, low, high)``: a municipality's rank over the samples within a group
+    (UNC-7; UNC-7.3 for a peer group)."""
+    if group.kind == "all":
+        s = result.spread(metric, code)
+        return s.median_rank, s.rank_low, s.rank_high
+    r = result.rank_within(group.name, metric, code)
+    return (None, None, None) if r is None else (r.median_rank, r.rank_low, r.rank_high)
+
+
+def _span(low: int | None, high: int | None) -> str:
+    """A rank interval as text: ``"2-5"``, ``"3"`` when it is one rank."""
+    if low is None or high is None:
+        return "n/a"
+    return str(low) if low == high else f"{low}-{high}"
+
+
+def _intervals_line(result: UncertaintyResult) -> str:
+    return _(
+        "Rank intervals: {design} design of {count:,} samples, seed {seed}; varied: {groups}."
+    ).format(
+        design=result.design,
+        count=result.evaluations,
+        seed=result.seed,
+        groups=", ".join(result.groups) or "-",
+    )
+
+
+def _uncertainty_json(result: UncertaintyResult) -> dict[str, Any]:
+    """What a comparison reports of its uncertainty analysis (UNC-10)."""
+    data = result.to_dict()
+    return {key: data[key] for key in ("design", "seed", "evaluations", "groups", "pairs")}
+
+
+def _spreads_json(result: UncertaintyResult, code: str) -> dict[str, Any]:
+    out = {}
+    for metric in result.metrics:
+        s = result.spread(metric, code)
+        out[metric] = {
+            "nominal": s.nominal,
+            "low": s.low,
+            "high": s.high,
+            "defined": s.defined,
+            "nominal_rank": s.nominal_rank,
+            "median_rank": s.median_rank,
+            "rank_low": s.rank_low,
+            "rank_high": s.rank_high,
+        }
+    return out
+
+
+def _places_json(
+    comparison: Comparison,
+    code: str,
+    metrics: Sequence[str],
+    intervals: UncertaintyResult | None = None,
+) -> list[dict[str, Any]]:
     out = []
     for group in comparison.groups_of(code):
         places = [p for m in metrics for p in comparison.place(code, m) if p.group == group]
@@ -328,6 +481,17 @@ def _places_json(comparison: Comparison, code: str, metrics: Sequence[str]) -> l
                         "median": p.statistics.median,
                         "rank": p.position.rank,
                         "percentile": p.position.percentile,
+                        **(
+                            {}
+                            if intervals is None
+                            else dict(
+                                zip(
+                                    ("median_rank", "rank_low", "rank_high"),
+                                    _ranks(intervals, group, p.metric, code),
+                                    strict=True,
+                                )
+                            )
+                        ),
                     }
                     for p in places
                 },
@@ -349,9 +513,11 @@ def report(args: argparse.Namespace) -> Report:
         import digimaat.plot  # noqa: F401  (the charts need the optional extra "report")
     except ImportError as exc:
         raise UsageError(str(exc)) from None
+    from digimaat.cli.uncertainty import interval_request
     from digimaat.progress import Progress
 
     profile = profile_of(args.profile)
+    asked = interval_request(args, profile)  # before the work, not after
     with reading(args.files, args) as progress:
         years = read_years(args.files, progress=progress)
     latest = years[max(years)].dataset
@@ -375,6 +541,9 @@ def report(args: argparse.Namespace) -> Report:
             register_year=args.population_year,
             lang=args.lang,
             progress=bar,
+            samples=None if asked is None else asked[0],
+            seed=None if asked is None else asked[1],
+            pairs=() if asked is None else asked[2],
         )
     path = Path(args.output)
     path.write_text(page, encoding="utf-8")

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from digimaat._boundary import guard
 from digimaat.analysis.tables import Column, Report, Table
 from digimaat.cli.commands import profile_meta, profile_of
+from digimaat.cli.i18n import _
 from digimaat.errors import UsageError
 
+if TYPE_CHECKING:  # pragma: no cover
+    from digimaat.analysis.uncertainty import UncertaintyResult
+    from digimaat.measurement.profiles import Profile
+
 __all__ = ["uncertainty"]
+"""The command of this module; the helpers beside it serve ``compare`` and ``report``."""
 
 _EXPLAINED = (
     "Percentages. nominal: the profile as declared; 5%/95%: the interval of the value over "
@@ -33,12 +40,7 @@ def uncertainty(args: argparse.Namespace) -> Report:
             "a profile file that declares one (specs/examples/profile-uncertainty.toml is "
             "digimaat-standard with a section)"
         )
-    pairs = []
-    for text in args.pairs or ():
-        first, sep, second = text.partition(":")
-        if not sep or not first or not second:
-            raise UsageError(f"--pairs takes CODE:CODE, e.g. GM0606:GM0622 (got {text!r})")
-        pairs.append((first.upper(), second.upper()))
+    pairs = parse_pairs(args.pairs)
     result = analyse_files(
         args.files,
         profile,
@@ -80,22 +82,7 @@ def uncertainty(args: argparse.Namespace) -> Report:
         for metric in result.metrics
     ]
     if result.pairs:
-        tables.append(
-            Table(
-                "pair-probabilities",
-                (
-                    Column("metric", "metric", "code"),
-                    Column("first", "first", "code"),
-                    Column("second", "second", "code"),
-                    Column("probability", "P", "share"),
-                    Column("samples", "samples", "integer"),
-                ),
-                tuple(
-                    (p.metric, p.first, p.second, p.probability, p.samples) for p in result.pairs
-                ),
-                title="P(first ranks above second)",
-            )
-        )
+        tables.append(pairs_table(result))
     shown = profile.headline if profile.headline in result.metrics else result.metrics[-1]
     indices = [i for i in result.sobol if i.metric == shown]
     if indices:
@@ -129,6 +116,63 @@ def uncertainty(args: argparse.Namespace) -> Report:
 
 def _rank(rank: int | None) -> str:
     return "n/a" if rank is None else str(rank)
+
+
+def parse_pairs(texts: Sequence[str] | None) -> list[tuple[str, str]]:
+    """``--pairs`` as pairs of CBS codes (UNC-8)."""
+    pairs = []
+    for text in texts or ():
+        first, sep, second = text.partition(":")
+        if not sep or not first.strip() or not second.strip():
+            raise UsageError(
+                _("--pairs takes CODE:CODE, e.g. GM0606:GM0622 (got {text!r})").format(text=text)
+            )
+        pairs.append((first.strip().upper(), second.strip().upper()))
+    return pairs
+
+
+def interval_request(
+    args: argparse.Namespace, profile: Profile
+) -> tuple[int, int, list[tuple[str, str]]] | None:
+    """``(samples, seed, pairs)`` when ``compare`` or ``report`` is asked for rank intervals
+    (``--samples N --seed S [--pairs ...]``, chapter UNC), ``None`` when not; a usage error
+    when the options do not go together or the profile declares no uncertainty section."""
+    samples, seed, pairs = args.samples, args.seed, args.pairs
+    if samples is None:
+        if seed is not None or pairs:
+            raise UsageError(_("--seed and --pairs go with --samples N (rank intervals)"))
+        return None
+    if seed is None:
+        raise UsageError(_("--samples needs --seed S: the seed fixes the samples (UNC-6)"))
+    if profile.uncertainty is None:
+        raise UsageError(
+            _(
+                "rank intervals need a profile that declares an uncertainty section (UNC-1); "
+                "profile {name!r} declares none (specs/examples/profile-uncertainty.toml is "
+                "digimaat-standard with a section)"
+            ).format(name=profile.name)
+        )
+    return samples, seed, parse_pairs(pairs)
+
+
+def pairs_table(result: UncertaintyResult, metrics: Sequence[str] | None = None) -> Table:
+    """The probabilities that one municipality ranks above another (UNC-8)."""
+    return Table(
+        "pair-probabilities",
+        (
+            Column("metric", _("metric"), "code"),
+            Column("first", _("first"), "code"),
+            Column("second", _("second"), "code"),
+            Column("probability", "P", "share"),
+            Column("samples", _("samples"), "integer"),
+        ),
+        tuple(
+            (p.metric, p.first, p.second, p.probability, p.samples)
+            for p in result.pairs
+            if metrics is None or p.metric in metrics
+        ),
+        title=_("P(first ranks above second)"),
+    )
 
 
 guard(__name__)

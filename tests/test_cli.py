@@ -7,8 +7,11 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from digimaat._version import SPEC_VERSION, __version__
 from digimaat.cli import main
@@ -23,9 +26,8 @@ def run(*argv: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-def test_version_names_package_and_specification(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, _ = run("--version")
-    printed = capsys.readouterr().out
+def test_version_names_package_and_specification() -> None:
+    code, printed, _ = run("--version")
     assert code == 0
     assert __version__ in printed
     assert SPEC_VERSION in printed
@@ -49,14 +51,17 @@ def test_version_names_package_and_specification(capsys: pytest.CaptureFixture[s
         "conformance",
     ],
 )
-def test_every_subcommand_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, _ = run(command, "--help")
+def test_every_subcommand_has_help(command: str) -> None:
+    code, out, _ = run(command, "--help")
     assert code == 0
-    assert "usage: digimaat " + command in capsys.readouterr().out
+    assert "usage: digimaat " + command in out
 
 
-def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run()[0] == 2
+def test_usage_errors_exit_2() -> None:
+    """A usage error exits 2 with the usage on the error stream given, nothing else."""
+    code, out, err = run()
+    assert (code, out) == (2, "")
+    assert err.startswith("usage: digimaat")
     assert run("score")[0] == 2  # FILE is required
     assert run("frobnicate")[0] == 2
     assert run("next", str(EXAMPLE), "--municipality", "GM0622", "--limit", "0")[0] == 2
@@ -281,6 +286,191 @@ def test_catalogue_without_words_lists_every_product() -> None:
         "municipalities"
     )
     assert len(rows) == 513
+
+
+# -- Output safe in a terminal and a spreadsheet (XCH-17, SEC-6) ---------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _report(texts: list[str]) -> Any:
+    from digimaat.analysis.tables import Column, Report, Table
+
+    columns = (
+        Column("name", "name", "text"),
+        Column("code", "code\x1b[2J", "code"),
+        Column("share", "share", "share"),
+        Column("number", "number", "number"),
+        Column("count", "count", "integer"),
+    )
+    rows = tuple((t, t, -0.25, -1234.5, -3) for t in texts)
+    return Report("test", title="title \x1b[31m", tables=(Table("t", columns, rows),))
+
+
+@pytest.mark.property
+@given(st.lists(st.text(max_size=8), min_size=1, max_size=5))
+def test_a_terminal_never_receives_a_control_character(texts: list[str]) -> None:
+    """XCH-17: Text written to a terminal MUST have every control character, bidirectional
+    override and other character a terminal could act on escaped."""
+    from digimaat.cli.render import render
+
+    out = io.StringIO()
+    render(_report(texts), "table", out)
+    written = out.getvalue()
+    assert all(c.isprintable() or c == "\n" for c in written), repr(written)
+
+
+@pytest.mark.property
+@given(st.lists(st.text(max_size=8), min_size=1, max_size=5), st.booleans())
+def test_a_spreadsheet_never_runs_a_cell_and_numbers_stay_numbers(
+    texts: list[str], dutch: bool
+) -> None:
+    """XCH-17: A CSV file of results MUST neutralise every text cell that a spreadsheet would
+    run as a formula: a cell that starts with =, +, -, @, a tab or a carriage return is
+    written with a ' before it, while numbers are written as numbers (also negative ones,
+    in the CSV for a Dutch spreadsheet too)."""
+    import csv
+
+    from digimaat.cli.render import render
+
+    out = io.StringIO()
+    render(_report(texts), "csv-nl" if dutch else "csv", out)
+    rows = list(
+        csv.reader(
+            io.StringIO(out.getvalue().lstrip("\ufeff"), newline=""),
+            delimiter=";" if dutch else ",",
+        )
+    )
+    header, body = rows[0], rows[1:]
+    assert not any(cell.startswith(FORMULA_STARTS) for cell in header)
+    assert len(body) == len(texts)
+    for text, (name, code, share, number, count) in zip(texts, body, strict=True):
+        for cell in (name, code):
+            assert not cell.startswith(FORMULA_STARTS)
+            assert cell == ("'" + text if text.startswith(FORMULA_STARTS) else text)
+        assert (share, number, count) == (
+            ("-25,0", "-1234,5", "-3") if dutch else ("-0.25", "-1234.5", "-3")
+        )
+
+
+@pytest.mark.parametrize("form", ["csv", "csv-nl"])
+def test_every_csv_command_output_is_safe_in_a_spreadsheet(form: str) -> None:
+    """XCH-17, SEC-6: every command that writes CSV writes it through the one renderer."""
+    import csv
+
+    for argv in (
+        ("score", str(EXAMPLE)),
+        ("explain", str(EXAMPLE), "--municipality", "GM0622"),
+        ("next", str(EXAMPLE), "--municipality", "GM0622"),
+        ("catalogue", "paspoort"),
+    ):
+        code, out, _ = run(*argv, "--format", form)
+        assert code == 0
+        cells = [
+            c
+            for row in csv.reader(
+                io.StringIO(out.lstrip("\ufeff")), delimiter=";" if form == "csv-nl" else ","
+            )
+            for c in row
+        ]
+        for cell in cells:
+            if cell.startswith(FORMULA_STARTS):
+                float(cell.replace(",", "."))  # only a (negative) number may start so
+
+
+# -- Exit codes: 0 success, 1 findings, 2 bad input or usage, 3 internal error -----------
+
+
+def test_exit_code_0_is_success() -> None:
+    """Exit 0: the command did what was asked; its result is on the output stream."""
+    code, out, err = run("score", str(EXAMPLE))
+    assert (code, err) == (0, "")
+    assert "GM0622" in out
+
+
+def test_exit_code_1_is_findings(tmp_path: Path) -> None:
+    """Exit 1: ``validate`` found problems; they are its result, on the output stream."""
+    bad = tmp_path / "bad.json"
+    bad.write_text(EXAMPLE.read_text(encoding="utf-8").replace('"GM0622"', '"GM622"'), "utf-8")
+    code, out, err = run("validate", str(bad))
+    assert (code, err) == (1, "")
+    assert "GM622" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("score", "{missing}"),
+        ("score", "{bad}"),
+        ("score", "{bad}", "--format", "json"),
+        ("explain", str(EXAMPLE), "--municipality", "GM9999"),
+        ("score", str(EXAMPLE), "--profile", "no-such-profile"),
+        ("score", str(EXAMPLE), "--max-bytes", "10"),
+        ("score", str(EXAMPLE), "--frobnicate"),
+        ("score",),
+    ],
+)
+def test_exit_code_2_is_bad_input_or_usage(tmp_path: Path, argv: tuple[str, ...]) -> None:
+    """Exit 2: the input or the usage is wrong. The error says what, without a traceback,
+    and nothing is written to the output stream: no partial result."""
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\xff\xfe\x00garbage")
+    names = {"missing": str(tmp_path / "missing.json"), "bad": str(bad)}
+    code, out, err = run(*(a.format(**names) for a in argv))
+    assert (code, out) == (2, "")
+    assert err
+    assert "Traceback" not in err
+
+
+def _broken(monkeypatch: pytest.MonkeyPatch, exc: Exception) -> None:
+    from digimaat.cli import commands
+
+    def fail(args: Any) -> Any:
+        raise exc
+
+    monkeypatch.setattr(commands, "score", fail)
+
+
+@pytest.mark.parametrize(
+    "exc", [KeyError("x"), TypeError("line one\nline two"), RecursionError(), ZeroDivisionError()]
+)
+def test_exit_code_3_is_an_internal_error_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, exc: Exception
+) -> None:
+    """Exit 3: an internal error (a bug), printed as one line that says so and how to see
+    more (``--debug``); never a traceback by default, never a partial result."""
+    _broken(monkeypatch, exc)
+    code, out, err = run("score", str(EXAMPLE))
+    assert (code, out) == (3, "")
+    assert err.count("\n") == 1
+    assert err.endswith("\n")
+    assert all(word in err for word in ("internal error", "--debug", type(exc).__name__))
+    assert "Traceback" not in err
+
+
+def test_debug_shows_the_traceback_of_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--debug`` prints the traceback of an internal error; the exit code stays 3."""
+    _broken(monkeypatch, KeyError("the bug"))
+    code, out, err = run("--debug", "score", str(EXAMPLE))
+    assert (code, out) == (3, "")
+    assert err.startswith("Traceback (most recent call last):")
+    assert "KeyError: 'the bug'" in err
+
+
+def test_no_traceback_from_the_installed_command(tmp_path: Path) -> None:
+    """Whole process, as a user runs it: bad input exits 2 with one line per problem and no
+    traceback."""
+    bad = tmp_path / "bad.json"
+    bad.write_text("{", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "digimaat", "score", str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert "Traceback" not in done.stderr
+    assert "bad.json" in done.stderr
 
 
 # -- next: what each step takes (EXP-3) --------------------------------------------------------

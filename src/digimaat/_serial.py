@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 import cattrs
 
+from digimaat._numbers import MAX_WEIGHT
 from digimaat.errors import NO_VALUE, InvalidValueError, Problem
 
 __all__ = ["MAX_NUMBER", "WrongTypeError", "converter", "parse_data", "problems_of", "structure"]
@@ -223,8 +224,8 @@ class _Shown:
         return self.text
 
 
-MAX_NUMBER = 1e15
-"""The largest magnitude of a number in a profile file (PRF-7.1)."""
+MAX_NUMBER = MAX_WEIGHT
+"""The largest magnitude of a number in a profile file (PRF-7.1): that of a weight (WGT-1)."""
 
 
 def parse_data(text: str, form: str, source: str, max_depth: int = 64) -> Any:
@@ -322,7 +323,7 @@ def parse_data(text: str, form: str, source: str, max_depth: int = 64) -> Any:
         elif (
             isinstance(node, float | int)
             and not isinstance(node, bool)
-            and (not math.isfinite(node) or abs(node) > MAX_NUMBER)
+            and (abs(node) > MAX_NUMBER or not math.isfinite(node))  # an int may be huge
         ):
             shown = node if isinstance(node, float) else _Shown("a number too large")
             problems.append(

@@ -34,8 +34,9 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TextIO
 
 import attrs
 
+from digimaat._boundary import guard
 from digimaat._version import SPEC_VERSION
-from digimaat.errors import DigimaatError, InputError, Problem
+from digimaat.errors import DigimaatError, InputError, InvalidValueError, Problem
 from digimaat.exchange import loads
 from digimaat.exchange.profiles import loads_profile
 from digimaat.measurement.aggregation import AGREEMENT_TOLERANCE
@@ -129,6 +130,9 @@ def published_vectors() -> Traversable:
 
 
 def _files(directory: Traversable | str | Path) -> list[Traversable]:
+    given: object = directory
+    if not isinstance(given, str | Path) and not hasattr(given, "iterdir"):
+        raise InvalidValueError("directory", given, "must be a folder: a path or a Traversable")
     folder: Traversable = Path(directory) if isinstance(directory, str | Path) else directory
     if not folder.is_dir():
         raise InputError([Problem("directory", str(directory), "is not a folder of vectors")])
@@ -215,7 +219,7 @@ def vector_profile(vector: Mapping[str, Any]) -> Profile:
     catalogue (PRF-7 to PRF-7.2); that of a fingerprint vector as profile data only, since
     its canonical form does not depend on a file's limits or on a catalogue (CNF-4).
     """
-    spec = vector["profile"]
+    spec = _member(vector, "profile")
     if isinstance(spec, str):
         name = spec.removeprefix(BUILTIN)
         if not spec.startswith(BUILTIN) or name not in BUILTIN_PROFILES:
@@ -223,7 +227,7 @@ def vector_profile(vector: Mapping[str, Any]) -> Profile:
         return builtin_profile(name)
     if not isinstance(spec, dict):
         raise _NotAVectorError("has a profile that is neither a built-in name nor an object")
-    source = f"{vector['id']}.json#/profile"
+    source = f"{_member(vector, 'id')}.json#/profile"
     if vector.get("kind") == "fingerprint":
         return Profile.from_dict(spec, source=source)
     return loads_profile(json.dumps(spec, ensure_ascii=False), form="json", name=source)
@@ -231,8 +235,15 @@ def vector_profile(vector: Mapping[str, Any]) -> Profile:
 
 def vector_dataset(vector: Mapping[str, Any]) -> Dataset:
     """CNF-4, step 1: the input read as an exchange document, in its own catalogue."""
-    text = json.dumps(vector["input"], ensure_ascii=False)
-    return loads(text, form="json", name=f"{vector['id']}.json#/input").dataset()
+    text = json.dumps(_member(vector, "input"), ensure_ascii=False)
+    return loads(text, form="json", name=f"{_member(vector, 'id')}.json#/input").dataset()
+
+
+def _member(vector: object, name: str) -> Any:
+    """A member of a vector (CNF-2), or an error naming the one it lacks."""
+    if not isinstance(vector, Mapping) or name not in vector:
+        raise InvalidValueError("vector", type(vector).__name__, f"has no member {name!r}")
+    return vector[name]
 
 
 def _fingerprint_differences(profile: Profile, expected: Mapping[str, Any]) -> list[str]:
@@ -495,3 +506,5 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover - exercised through the command line
     sys.exit(main())
+
+guard(__name__)

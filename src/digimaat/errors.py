@@ -21,6 +21,8 @@ from typing import Any
 
 import attrs
 
+from digimaat._boundary import guard
+
 __all__ = [
     "MAX_PROBLEMS",
     "NO_VALUE",
@@ -28,6 +30,7 @@ __all__ = [
     "AmbiguousProductError",
     "DigimaatError",
     "InputError",
+    "InvalidTypeError",
     "InvalidValueError",
     "MeasurementError",
     "Problem",
@@ -187,6 +190,21 @@ class InvalidValueError(DigimaatError, ValueError):
     def value(self) -> Any:
         """The offending value."""
         return self.problem.value
+
+
+class InvalidTypeError(InvalidValueError, TypeError):
+    """An argument of a public function or constructor is of a type it does not accept.
+
+    The message names the parameter, the type its annotation asks for and the value given;
+    it is also a ``TypeError``, as Python's own errors of that kind are.
+
+    >>> print(InvalidTypeError("offerings", None, "Iterable[Offering]"))
+    offerings: must be Iterable[Offering], not NoneType (got None)
+    """
+
+    def __init__(self, field: str, value: Any, expected: str) -> None:
+        self.expected = expected
+        super().__init__(field, value, f"must be {expected}, not {type(value).__name__}")
 
 
 class UnknownNameError(InvalidValueError, LookupError):
@@ -387,3 +405,6 @@ class _Catcher:
             self.collector.count_more(exc.more)
             return True
         return False
+
+
+guard(__name__)

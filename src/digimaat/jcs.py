@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from digimaat._boundary import guard
 from digimaat.errors import InvalidValueError
 
 __all__ = ["canonical_json", "code_units", "number_text", "string_text"]
@@ -176,3 +177,6 @@ def canonical_json(value: Any) -> bytes:
     out: list[str] = []
     _write(value, out, 0)
     return "".join(out).encode("utf-8")
+
+
+guard(__name__)

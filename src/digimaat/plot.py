@@ -46,6 +46,7 @@ except ImportError as exc:  # pragma: no cover - the extra is installed with dev
         "pip install 'digimaat[report]'"
     ) from exc
 
+from digimaat._boundary import guard
 from digimaat.analysis.peers import Comparison
 from digimaat.analysis.report import group_label, level_name, metric_name, percent, points, text
 from digimaat.analysis.summary import (
@@ -486,3 +487,6 @@ def svg(
             inner += f'<desc id="{key}-desc">{escape(description)}</desc>'
         out = head + inner + out[opening_end:]
     return out
+
+
+guard(__name__)

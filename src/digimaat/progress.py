@@ -36,6 +36,8 @@ import time
 from types import TracebackType
 from typing import TextIO
 
+from digimaat._boundary import guard
+
 __all__ = ["Progress", "wanted"]
 
 _WIDTH = 20
@@ -125,3 +127,6 @@ class Progress:
         trace: TracebackType | None,
     ) -> None:
         self.close()
+
+
+guard(__name__)

@@ -30,6 +30,7 @@ import numbers
 import re
 from typing import TYPE_CHECKING, Any
 
+from digimaat._boundary import guard
 from digimaat.errors import InvalidValueError, UnitError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -275,3 +276,6 @@ def rate_factor(unit: str) -> float:
             "'per month', 'per jaar' or 'requests / week'",
         )
     return factor
+
+
+guard(__name__)

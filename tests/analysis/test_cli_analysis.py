@@ -185,6 +185,7 @@ def test_report_errors_write_nothing(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("command", ["trend", "report", "compare"])
-def test_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(command, "--help")[0] == 0
-    assert f"usage: digimaat {command}" in capsys.readouterr().out
+def test_help(command: str) -> None:
+    code, out, _ = run(command, "--help")
+    assert code == 0
+    assert f"usage: digimaat {command}" in out

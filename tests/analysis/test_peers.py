@@ -184,15 +184,19 @@ def test_cmp_3_files_that_cannot_be_read_are_refused(
     ("name", "message"),
     [
         ("x" * 201, "longer than 200"),
-        ("line\nbreak", "control characters"),
-        ("bell\x07", "control characters"),
+        ("line\nbreak", "must not hold control"),
+        ("bell\x07", "must not hold control"),
+        ("para\u2029graph", "must not hold control"),
+        ("evil\u202eexe", "bidirectional-override"),
+        ("lone\ud800", "surrogate"),
+        ("c1\x9b31m", "must not hold control"),
         (ALL, "reserved"),
         (" ", "non-empty"),
     ],
 )
 def test_cmp_3_group_names(name: str, message: str) -> None:
     """CMP-3: a group name MUST be a non-empty text of at most 200 characters without control
-    characters, and MUST NOT be ``all``."""
+    characters (nor any other character XCH-4 refuses in a text), and MUST NOT be ``all``."""
     with pytest.raises(InputError, match=message):
         peer_groups_from_mapping({name: ["GM0001"]})
 

@@ -679,8 +679,10 @@ COMPARE = [
 
 
 def test_compare_shows_rank_intervals_beside_the_ranks() -> None:
-    """``compare --samples N --seed S``: the rank interval of every group beside its rank,
-    in the overview and per municipality, as the analysis computes them (UNC-7, UNC-7.3)."""
+    """CMP-12.1: a comparison asked how sure its ranks are SHOULD show beside every rank its
+    rank interval from one analysis of the data compared: ``compare --samples N --seed S``
+    gives the interval of every group beside its rank, in the overview and per
+    municipality, as the analysis computes them (UNC-7, UNC-7.3)."""
     direct = analyse(
         example_data(),
         example_profile(),

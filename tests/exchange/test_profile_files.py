@@ -271,7 +271,9 @@ def _damaged(base: dict[str, Any], changes: list[tuple[tuple[Any, ...], Any, str
                 node.pop(last, None)
             elif isinstance(node, dict) and how == "add":
                 node[f"{last}-extra"] = value
-            elif isinstance(node, dict) or (isinstance(node, list) and last < len(node)):
+            elif isinstance(node, dict) or (
+                isinstance(node, list) and isinstance(last, int) and last < len(node)
+            ):
                 node[last] = value
     return data
 

@@ -8,20 +8,26 @@ generated submissions.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import random
 import re
 from pathlib import Path
 from typing import Any
 
+import attrs
 import jsonschema
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from digimaat.errors import DigimaatError, InputError
-from digimaat.exchange import COLUMNS, REQUIRED_COLUMNS, Submission
+from digimaat.exchange import COLUMNS, REQUIRED_COLUMNS, Submission, load
 from digimaat.exchange.writers import dumps_csv, dumps_json, format_number
+from digimaat.measurement.dataset import Dataset
+from digimaat.measurement.profiles import builtin_profile
 from digimaat.units import TIME_UNITS, rate_factor, registry
 from digimaat.vocabulary.channels import Channel
 from digimaat.vocabulary.offerings import MAX_VOLUME, MIN_VOLUME
@@ -79,6 +85,156 @@ def test_the_order_of_records_carries_no_meaning(
             record.clear()
             record.update(items)
     assert read_json(json.dumps(document), CATALOGUE) == submission
+
+
+def _split(submission: Submission, files: int, rnd: random.Random, form: str) -> list[Any]:
+    """The submission as several files, each with some of its municipalities (at least one)
+    and their offerings; every JSON file defines the local products."""
+    codes = [m.cbs_code for m in submission.municipalities]
+    rnd.shuffle(codes)
+    groups = [codes[k::files] for k in range(files)]
+    if form == "json":
+        document = json.loads(dumps_json(submission))
+        out: list[Any] = []
+        for k, group in enumerate(groups):
+            part = dict(document)
+            part["municipalities"] = [
+                m for m in document["municipalities"] if m["cbs_code"] in group
+            ]
+            part["offerings"] = [o for o in document["offerings"] if o["municipality"] in group]
+            out.append((f"part-{k}.json", part))
+        return out
+    header, *rows = csv.reader(io.StringIO(dumps_csv(submission), newline=""))
+    column = header.index("cbs_code")
+    return [
+        (f"part-{k}.csv", [header] + [r for r in rows if r[column] in group])
+        for k, group in enumerate(groups)
+    ]
+
+
+def _shuffled(files: list[Any], rnd: random.Random, form: str) -> list[Any]:
+    """The same files in another order, each with its records (and members) in another."""
+    out = []
+    for name, content in files:
+        if form == "json":
+            content = json.loads(json.dumps(content))
+            for key in ("municipalities", "local_products", "offerings"):
+                rnd.shuffle(content.get(key, []))
+                for record in content.get(key, []):
+                    items = list(record.items())
+                    rnd.shuffle(items)
+                    record.clear()
+                    record.update(items)
+        else:
+            header, *rows = content
+            rnd.shuffle(rows)
+            content = [header, *rows]
+        out.append((name, content))
+    rnd.shuffle(out)
+    return out
+
+
+def _opened(files: list[Any], form: str) -> list[io.BytesIO]:
+    opened = []
+    for name, content in files:
+        if form == "json":
+            text = json.dumps(content)
+        else:
+            written = io.StringIO()
+            csv.writer(written, lineterminator="\r\n").writerows(content)
+            text = written.getvalue()
+        handle = io.BytesIO(text.encode("utf-8"))
+        handle.name = name
+        opened.append(handle)
+    return opened
+
+
+def _outcome_of(files: list[Any], form: str) -> Any:
+    try:
+        return load(*_opened(files, form), catalogue=CATALOGUE)
+    except InputError as exc:
+        return exc
+
+
+@given(st.data(), st.sampled_from(["json", "csv"]), st.randoms(use_true_random=False))
+def test_any_permutation_of_files_and_records_gives_the_same_results(
+    data: st.DataObject, form: str, rnd: random.Random
+) -> None:
+    """XCH-7, XCH-14, AGG-1: Reading any permutation of a file's records, or of several
+    files, gives the same submission; the result MUST NOT depend on the order in which the
+    files are given. The same submission gives the same dataset arrays and the same score
+    cards, per product and per request."""
+    submission = data.draw(submissions(csv=form == "csv"))
+    files = _split(submission, data.draw(st.integers(1, len(submission.municipalities))), rnd, form)
+    first, second = _outcome_of(files, form), _outcome_of(_shuffled(files, rnd, form), form)
+    assert not isinstance(first, InputError), str(first)
+    assert first == second
+    a, b = first.dataset(), second.dataset()
+    for field in attrs.fields(Dataset):
+        left, right = getattr(a, field.name), getattr(b, field.name)
+        if isinstance(left, np.ndarray):
+            assert np.array_equal(left, right, equal_nan=left.dtype.kind == "f"), field.name
+        elif field.name != "_derived":
+            assert left == right, field.name
+    for name in ("digimaat-standard", "digimaat-volume"):
+        profile = builtin_profile(name)
+        assert profile.score(a).cards() == profile.score(b).cards()
+
+
+BREAKS = {"status": "sold-out", "fee_applies": "maybe", "capabilities": ["teleportation"]}
+
+
+def _problems(outcome: Any) -> list[tuple[Any, ...]]:
+    assert isinstance(outcome, InputError)
+    return [(p.source, p.field, repr(p.value), p.message, p.clause) for p in outcome.problems]
+
+
+def _place(location: str | None) -> tuple[int, ...]:
+    """The order of a location in its file: a row, or a JSON pointer's table and record."""
+    if location is None:
+        return (0,)
+    if location.startswith("row "):
+        return (int(location.split(",")[0].split()[1]),)
+    parts = location.split("/")
+    tables = {"municipalities": 2, "local_products": 3, "offerings": 4}
+    return (tables.get(parts[1], 1), int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 0)
+
+
+@given(st.data(), st.sampled_from(["json", "csv"]), st.randoms(use_true_random=False))
+def test_any_permutation_gives_the_same_problems_in_file_order(
+    data: st.DataObject, form: str, rnd: random.Random
+) -> None:
+    """XCH-2, XCH-14: any permutation gives problems that differ only in their locations;
+    they are reported in the order of the files (by name) and, in each file, in the order
+    of its records."""
+    submission = data.draw(submissions(csv=form == "csv"))
+    if not submission.offerings:
+        return
+    files = _split(submission, data.draw(st.integers(1, len(submission.municipalities))), rnd, form)
+    broken = 0
+    for _, content in files:
+        if form == "json":
+            for record in content["offerings"]:
+                if rnd.random() < 0.5:
+                    key = rnd.choice(sorted(BREAKS))
+                    record[key] = BREAKS[key]
+                    broken += 1
+        else:
+            header = content[0]
+            for cells in content[1:]:
+                if cells[header.index("product")] and rnd.random() < 0.5:
+                    cells[header.index("status")] = "sold-out"
+                    broken += 1
+    if not broken:
+        return
+    first, second = _outcome_of(files, form), _outcome_of(_shuffled(files, rnd, form), form)
+    assert sorted(_problems(first)) == sorted(_problems(second))
+    for outcome in (first, second):
+        sources = [p.source for p in outcome.problems]
+        assert sources == sorted(sources)
+        for source in set(sources):
+            places = [_place(p.location) for p in outcome.problems if p.source == source]
+            assert places == sorted(places)
 
 
 # --- XCH-16: the schema ------------------------------------------------------------------------

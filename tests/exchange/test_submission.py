@@ -111,8 +111,11 @@ def test_a_local_product_of_the_catalogue_given_is_the_submissions() -> None:
 
 def test_a_local_product_is_checked_when_listed_and_when_written() -> None:
     """XCH-6, XCH-7: a listed local product is not a reference product nor a catalogue
-    product; one that a document cannot hold (UPL-only fields, additions without a reason,
-    white space in its URI) is refused when written, never written to be refused later."""
+    product; one that a document cannot hold (UPL-only fields, additions without a reason)
+    is refused when written, never written to be refused later; one with white space in its
+    URI cannot even be made (XCH-6: not empty, no white space)."""
+    with pytest.raises(InvalidValueError, match="white space"):
+        Product("urn:gm0622 product", "w", reference=False)
     with pytest.raises(InputError, match="reference product"):
         build(local_products=[Product("urn:gm0622:product:r", "r")])
     with pytest.raises(InputError, match="catalogue product"):
@@ -134,7 +137,6 @@ def test_a_local_product_is_checked_when_listed_and_when_written() -> None:
             ),
             "without a reason",
         ),
-        (Product("urn:gm0622 product", "w", reference=False), "white space"),
     ):
         submission = build(local_products=[odd])
         assert submission.local_products == (odd,)

@@ -214,7 +214,7 @@ def cases(draw: st.DrawFn, max_municipalities: int = 3, max_products: int = 4) -
 # --------------------------------------------------------------------------- profiles
 
 _IDS = ("a", "b", "c", "d", "e", "f", "g", "h")
-_NUMBER = st.floats(0.0, 10.0, allow_subnormal=False)
+_NUMBER = st.just(0.0) | st.floats(1e-15, 10.0)  # a weight: 0, or at least 1e-15 (WGT-1)
 _POSITIVE = st.floats(0.125, 10.0)
 
 
@@ -266,7 +266,12 @@ def _scores() -> st.SearchStrategy[tuple[float, ...]]:
 _SCOPE = st.sampled_from(["reference", "all"])
 
 
-_TITLE = st.text(max_size=8)
+# Texts a profile may hold (XCH-4): no control, bidirectional-override or surrogate character.
+_SAFE = st.characters(
+    exclude_categories=("Cs", "Cc"),
+    exclude_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufffe\uffff",
+)
+_TITLE = st.text(_SAFE, max_size=8)
 
 
 def _base_metric(metric_id: str) -> st.SearchStrategy[Metric]:
@@ -302,7 +307,7 @@ _METHOD = st.sampled_from(list(Method))
 _POLICY = st.sampled_from(list(MissingPolicy))
 _PROFILE_NAME = st.text(alphabet="abcdefgh-", min_size=1, max_size=10)
 _VERSION = st.sampled_from(["1.0", "2", "0.1-draft"])
-_TEXT = st.text(max_size=12)
+_TEXT = st.text(_SAFE, max_size=12)
 _COUNT = st.integers(1, 5)
 _COMPOSITES = st.integers(0, 2)
 

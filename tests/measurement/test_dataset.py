@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import random
+from typing import Any
 
 import attrs
 import numpy as np
@@ -398,3 +399,128 @@ def test_agg_2_1_adding_municipalities_never_changes_another_under_recorded(
     )
     assert full.values == part.values
     assert full.coverage == part.coverage
+
+
+def _arrays(ds: Dataset) -> dict[str, np.ndarray]:
+    """Every array a dataset shows: its fields, and the arrays metrics share (derived)."""
+    out = {
+        f.name: getattr(ds, f.name)
+        for f in attrs.fields(Dataset)
+        if isinstance(getattr(ds, f.name), np.ndarray)
+    }
+    out["derived:ones"] = ds.derived("ones", lambda: np.ones(ds.status.shape))
+    return out
+
+
+def _views(array: np.ndarray) -> list[np.ndarray]:
+    """The array, views of it, and every array below it (its ``base`` chain)."""
+    views = [array, array.view(), array[...], array.reshape(-1), array.T, np.asarray(array)]
+    base = array.base
+    while isinstance(base, np.ndarray):
+        views.append(base)
+        base = base.base
+    return views
+
+
+@pytest.mark.property
+@given(cases())
+def test_no_array_can_be_made_writeable(case: Case) -> None:
+    """AGG-1: a dataset's canonical arrays stay as built: no public attribute, view or base
+    of them can be made writeable (their memory is an immutable buffer), and neither can an
+    array a metric caches through ``derived``."""
+    ds = case.dataset()
+    for name, array in _arrays(ds).items():
+        for view in _views(array):
+            assert not view.flags.writeable, name
+            with pytest.raises(ValueError, match=r"WRITEABLE|read-only|writeable"):
+                view.flags.writeable = True
+            with pytest.raises(ValueError, match="read-only"):
+                view[...] = 0
+
+
+@pytest.mark.property
+@given(cases(), st.data())
+def test_derived_datasets_share_no_array(case: Case, data: st.DataObject) -> None:
+    """AGG-1: a dataset derived from another (``take_municipalities``, ``with_arrays``) or
+    built from arrays (``from_arrays``) shares no memory with it or with the arrays given:
+    changing the arrays given afterwards changes nothing."""
+    ds = case.dataset()
+    n = len(ds.codes)
+    taken = ds.take_municipalities(sorted(data.draw(st.sets(st.integers(0, n - 1), min_size=1))))
+    given_caps = np.array(ds.capabilities)
+    changed = ds.with_arrays(capabilities=given_caps)
+    given_arrays = {
+        "status": np.array(ds.status),
+        "capabilities": np.array(ds.capabilities),
+        "volume": np.array(ds.volume),
+        "forms_started": np.array(ds.forms_started),
+        "forms_completed": np.array(ds.forms_completed),
+    }
+    rebuilt = Dataset.from_arrays(
+        ds.municipalities,
+        ds.products,
+        **given_arrays,
+        local_target=np.array(ds.local_target),
+        local_target_reasons=ds.local_target_reasons,
+    )
+    datasets = [ds, taken, changed, rebuilt]
+    arrays = [(k, a) for d in datasets for a in _arrays(d).values() for k in [id(d)]]
+    arrays += [(0, a) for a in (given_caps, *given_arrays.values())]
+    for x, (owner_a, a) in enumerate(arrays):
+        for owner_b, b in arrays[x + 1 :]:
+            if owner_a != owner_b and a.size and b.size:
+                assert not np.shares_memory(a, b)
+    before = np.array(rebuilt.volume)
+    given_arrays["volume"][...] = 5.0
+    assert np.array_equal(rebuilt.volume, before, equal_nan=True)
+
+
+FROM_ARRAYS_REFUSED = {
+    "a status that is not whole": {"status": np.full((1, 1), 1.5)},
+    "an infinite status": {"status": np.full((1, 1), np.inf)},
+    "a NaN status": {"status": np.full((1, 1), np.nan)},
+    "a negative status": {"status": np.full((1, 1), -1)},
+    "booleans for a status": {"status": np.zeros((1, 1), dtype=bool)},
+    "texts for a status": {"status": np.array([["0"]])},
+    "a status too large for its type": {"status": np.full((1, 1), 2**40)},
+    "capabilities that are not whole": {"capabilities": np.full((1, 1), 0.5)},
+    "a negative volume": {"volume": np.full((1, 1, 7), -1.0)},
+    "an infinite volume": {"volume": np.full((1, 1, 7), np.inf)},
+    "a volume over 1e12": {"volume": np.full((1, 1, 7), 2e12)},
+    "a denormal volume": {"volume": np.full((1, 1, 7), 1e-320)},
+    "a volume record with some channels unknown": {
+        "volume": np.array([[[np.nan, 1, 1, 1, 1, 1, 1]]])
+    },
+    "negative forms": {"forms_started": np.full((1, 1), -1.0), "forms_completed": np.zeros((1, 1))},
+    "infinite forms": {
+        "forms_started": np.full((1, 1), np.inf),
+        "forms_completed": np.zeros((1, 1)),
+    },
+    "forms that are not whole": {
+        "forms_started": np.full((1, 1), 2.5),
+        "forms_completed": np.zeros((1, 1)),
+    },
+    "a reason that is no triple": {"local_target_reasons": ["why"]},
+    "a reason at an index that is not whole": {"local_target_reasons": [(0.0, 0, "why")]},
+    "a reason that is no text": {"local_target_reasons": [(0, 0, 5)]},
+    "a reason with a control character": {"local_target_reasons": [(0, 0, "why\x1b[2J")]},
+    "costs that are not costs": {"costs": {"balie": 5}},
+}
+
+
+@pytest.mark.parametrize("change", sorted(FROM_ARRAYS_REFUSED))
+def test_from_arrays_refuses_what_the_standard_forbids(change: str) -> None:
+    """INT-8, OFF-5, OFF-6, OFF-14: ``from_arrays`` refuses non-integral numbers where
+    whole ones are meant, infinities, negatives, numbers beyond their limits and reasons
+    that are no texts, with a ``DigimaatError`` naming the field: never a bare error,
+    never a value silently cast."""
+    arrays: dict[str, Any] = {
+        "status": np.zeros((1, 1), dtype=np.int8),
+        "capabilities": np.zeros((1, 1), dtype=np.int16),
+        "volume": np.zeros((1, 1, 7)),
+        "local_target": np.full((1, 1), 5),
+        "local_target_reasons": [(0, 0, "why")],
+    }
+    arrays.update(FROM_ARRAYS_REFUSED[change])
+    with pytest.raises(DigimaatError):
+        Dataset.from_arrays([GM], [reference_catalogue().get(PARKING)], **arrays)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from fractions import Fraction
+from typing import ClassVar
 
 import attrs
 import numpy as np
@@ -796,3 +798,176 @@ class TestWGT11Restrict:
         assert business.raw(ds).tolist() == [[0.0, 1.0]]
         assert FULLY.evaluate(ds, business).of("GM0622") == 0.0
         assert Maturity("m", "M").evaluate(ds, business).of("GM0622") == pytest.approx(1 / 6)
+
+
+# ---------------------------------------------------------------------------- WGT-1: range
+class TestWGT1Range:
+    """WGT-1: every number a methodology is given is 0 or from 1e-15 to 1e15; with the
+    volumes of OFF-14 and at most 8 factors (WGT-9), no sum or normalisation of weights can
+    overflow or lose a weight in a denormal number."""
+
+    OUTSIDE = (1e308, 10**400, 5e-324, 1e-16, 1.0000000000000002e15, -1.0, math.nan, math.inf)
+
+    MAKERS: ClassVar[dict[str, Callable[[object], object]]] = {
+        "custom weight": lambda v: Custom({"urn:x:a": v}),
+        "custom default": lambda v: Custom({}, default=v),
+        "per": lambda v: PerCapita(per=v),
+        "mix share": lambda v: Mix(((Equal(), v),)),
+        "composite weight": lambda v: _composite(v),
+        "cost per contact": lambda v: Cost(v, "EUR", "test"),
+    }
+
+    KINDS: ClassVar[dict[str, str]] = {
+        "custom weight": "WGT-8",
+        "custom default": "WGT-8",
+        "per": "WGT-6",
+        "mix share": "WGT-10",
+        "composite weight": "MET-8",
+        "cost per contact": "CHN-6",
+    }
+    """The clause of each kind of number: a value that is no finite number >= 0 breaks it."""
+
+    @pytest.mark.parametrize("maker", sorted(MAKERS))
+    @pytest.mark.parametrize("value", [*OUTSIDE, "1", True])
+    def test_a_number_outside_the_range_is_refused(self, maker: str, value: object) -> None:
+        """WGT-1: a number outside the range MUST be rejected: never overflow, never a
+        denormal weight, never a bare Python error. A value that is no finite number >= 0
+        breaks the clause of its kind; a positive one beyond the range breaks WGT-1 (a cost
+        over 1e6 per contact, CHN-7)."""
+        with pytest.raises(InvalidValueError) as caught:
+            self.MAKERS[maker](value)
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        beyond = number and value == value and value > 0 and value != math.inf  # type: ignore[operator]
+        expected = {"WGT-1", "CHN-7"} if beyond else {self.KINDS[maker]}
+        assert caught.value.problem.clause in expected
+
+    @pytest.mark.parametrize("maker", sorted(MAKERS))
+    @pytest.mark.parametrize("value", [1e-15, 1e6, 1, 0.5])
+    def test_the_bounds_are_accepted(self, maker: str, value: float) -> None:
+        """WGT-1: from 1e-15 to 1e15, both included (a cost per contact to 1e6, CHN-7)."""
+        self.MAKERS[maker](value)
+        if maker != "cost per contact":
+            self.MAKERS[maker](1e15)
+
+    def test_a_product_multiplies_at_most_eight_raw_weights(self) -> None:
+        """WGT-9: A weighting MUST NOT multiply more than 8 raw weights; a restrict counts
+        its base's, a mix one."""
+        eight: Weighting = Volume()
+        for _ in range(7):
+            eight = ProductOf(eight, Restrict(Volume(), Selector()))
+        with pytest.raises(InvalidValueError, match="more than 8") as caught:
+            ProductOf(eight, Volume())
+        assert caught.value.problem.clause == "WGT-9"
+        ProductOf(Mix(((eight, 1.0),)), Volume())  # a mix of products counts as one
+
+    def test_a_profile_file_refuses_the_same_numbers(self) -> None:
+        """WGT-1, PRF-7: a profile read from its data refuses the numbers a record refuses,
+        each at its JSON pointer."""
+        from digimaat.errors import InputError
+        from digimaat.measurement.profiles import Profile
+
+        data = standard_profile().to_dict()
+        data["weighting"] = {
+            "kind": "mix",
+            "parts": [
+                {"weighting": {"kind": "per-capita", "per": 1e-16}, "share": 1},
+                {"weighting": {"kind": "custom", "weights": {"urn:x:a": 5e-324}}, "share": 1e16},
+            ],
+        }
+        with pytest.raises(InputError) as caught:
+            Profile.from_dict(data)
+        assert sorted(p.location for p in caught.value.problems) == [
+            "/weighting/parts/0/weighting/per",
+            "/weighting/parts/1/share",
+            "/weighting/parts/1/weighting/weights/urn:x:a",
+        ]
+
+
+def _composite(value: object) -> Metric:
+    from digimaat.measurement.metrics import Composite
+
+    return Composite("c", "C", parts=((FULLY, value), (Maturity("m", "M"), 1.0)))
+
+
+EXTREMES = (0.0, 1e-6, 1e12)
+"""Volumes of one channel at the limits of OFF-14 (0, MIN_VOLUME, MAX_VOLUME)."""
+WEIGHT_EXTREMES = (1e-15, 1e15)
+COST_EXTREMES = (1e-15, 1e6)
+"""A cost per contact at its limits: 1e-15 (WGT-1) and 1e6 (CHN-7)."""
+_PRODUCTS = tuple(Product(uri=f"urn:x:{c}", name=c, additions=NO_FEE) for c in "abc")
+_CHANNELS = (Channel.BALIE, Channel.TELEFOON, Channel.WEB)
+
+
+@st.composite
+def extreme_datasets(draw: st.DrawFn) -> Dataset:
+    """Two municipalities (population 1 and 10^9), three products, volumes and costs at
+    their limits; every offering offered, with some capabilities."""
+    munis = [
+        Municipality("GM0001", "Klein", 1, 2021),
+        Municipality("GM0002", "Groot", 10**9, 2021),
+    ]
+    offerings = []
+    for m in munis:
+        for p in _PRODUCTS:
+            volumes = {ch: draw(st.sampled_from(EXTREMES)) for ch in _CHANNELS}
+            offerings.append(
+                Offering(
+                    m.cbs_code,
+                    p.uri,
+                    capabilities=gates_up_to(draw(st.integers(0, 6))),
+                    volumes=Volumes.from_per_year(volumes),
+                )
+            )
+    costs = {ch: Cost(draw(st.sampled_from(COST_EXTREMES)), "EUR", "test") for ch in Channel}
+    return Dataset.from_offerings(offerings, munis, Catalogue(_PRODUCTS), costs=costs)
+
+
+_EXTREME = st.sampled_from(WEIGHT_EXTREMES)
+_LEAVES = st.one_of(
+    st.just(Equal()),
+    st.just(Volume()),
+    st.builds(PerCapita, _EXTREME),
+    st.builds(ChannelCost, st.sets(st.sampled_from(_CHANNELS), min_size=1).map(tuple)),
+    st.builds(
+        Custom,
+        st.fixed_dictionaries({p.uri: _EXTREME for p in _PRODUCTS}),
+        st.none() | _EXTREME,
+    ),
+)
+extreme_weightings = st.recursive(
+    _LEAVES,
+    lambda inner: st.one_of(
+        st.builds(ProductOf, inner, inner),
+        st.builds(Restrict, inner, st.just(Selector(uris=[_PRODUCTS[0].uri, _PRODUCTS[2].uri]))),
+        st.lists(st.tuples(inner, _EXTREME), min_size=1, max_size=3).map(Mix),
+    ),
+    max_leaves=8,  # at most 8 raw weights multiplied (WGT-9)
+)
+
+
+@pytest.mark.property
+@given(extreme_datasets(), extreme_weightings, st.sampled_from(POLICIES))
+def test_normalisation_at_the_limits_neither_overflows_nor_underflows(
+    ds: Dataset, weighting: Weighting, policy: MissingPolicy
+) -> None:
+    """WGT-1, WGT-2, AGG-7: with weights, shares, ``per`` and costs at 1e-15 and 1e15,
+    volumes at 0, 1e-6 and 1e12 and populations of 1 and 10^9, every raw weight is finite,
+    every positive raw weight stays positive once normalised together with the others, the
+    normalised weights of a municipality sum to 1, and every value and coverage is finite
+    and within its metric's range where it is defined, NaN where it is not."""
+    raw = weighting.raw(ds)
+    known = ~np.isnan(raw)
+    assert np.isfinite(raw[known]).all()
+    positive = known & (raw > 0)
+    assert (raw[positive] >= np.finfo(np.float64).tiny).all()  # normal, not denormal
+    weights, total = normalise(raw, ds.applicable)
+    assert np.isfinite(total).all()
+    has_weight = (positive & ds.applicable).any(axis=1)
+    assert (total[has_weight] > 0).all()
+    assert (weights[positive & ds.applicable] > 0).all()
+    sums = weights.sum(axis=1)
+    assert np.allclose(sums[has_weight], 1.0, rtol=0, atol=TOL)
+    for key, values in scored(ds, weighting, policy).items():
+        defined = ~np.isnan(values)
+        assert np.isfinite(values[defined]).all(), key
+        assert ((values[defined] >= -TOL) & (values[defined] <= 1 + TOL)).all(), (key, values)

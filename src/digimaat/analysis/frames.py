@@ -60,6 +60,7 @@ import math
 import numbers
 from typing import TYPE_CHECKING, Any, Final
 
+from digimaat._boundary import guard
 from digimaat.analysis.tables import Table
 from digimaat.errors import InvalidValueError
 
@@ -147,3 +148,6 @@ def to_polars(table: Table) -> polars.DataFrame:
     return pl.DataFrame(
         [pl.Series(key, values, dtype=types[kind]) for key, kind, values in _columns(table)]
     )
+
+
+guard(__name__)

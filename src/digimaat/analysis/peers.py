@@ -29,6 +29,8 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._boundary import guard
+from digimaat._text import FORBIDDEN_MESSAGE, check_text, forbidden
 from digimaat.analysis._files import decode, json_value, read_bytes
 from digimaat.errors import NO_VALUE, InputError, InvalidValueError, Problem
 from digimaat.measurement.aggregation import AGREEMENT_TOLERANCE
@@ -71,7 +73,8 @@ ALL: Final = "all"
 """The name of the group of every municipality of the data (CMP-4)."""
 
 _CODE = re.compile(r"GM[0-9]{4}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SEPARATORS = re.compile("[\u2028\u2029]")
+"""Line and paragraph separators: a group name is one line (besides the rule of XCH-4)."""
 _KINDS = ("size-class", "file", "all")
 
 
@@ -80,11 +83,19 @@ def _sorted_codes(codes: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(set(codes)))
 
 
+def _name(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    """A group's name: the rule a peer-group file's names follow (CMP-3, XCH-4)."""
+    check_text("name", value, max_length=MAX_NAME_LENGTH, message="must be a non-empty text")
+    assert isinstance(value, str)
+    if _SEPARATORS.search(value):
+        raise InvalidValueError("name", value, "must be one line", "CMP-3")
+
+
 @attrs.frozen
 class PeerGroup:
     """A named set of CBS codes to compare among (CMP-1)."""
 
-    name: str
+    name: str = attrs.field(validator=_name)
     members: tuple[str, ...] = attrs.field(converter=_sorted_codes)
     """The members' CBS codes, sorted."""
     kind: str = attrs.field(default="file")
@@ -220,8 +231,17 @@ def _group(
         problems.append(
             Problem("name", name, f"is longer than {MAX_NAME_LENGTH} characters", source, where)
         )
-    elif _CONTROL.search(name):
-        problems.append(Problem("name", name, "must not hold control characters", source, where))
+    elif forbidden(name) or _SEPARATORS.search(name):  # the rule of texts (XCH-4)
+        problems.append(
+            Problem(
+                "name",
+                name,
+                FORBIDDEN_MESSAGE.replace("control", "control, line-separator"),
+                source,
+                where,
+                clause="XCH-4",
+            )
+        )
     elif name == ALL:
         problems.append(
             Problem("name", name, "is reserved for every municipality (CMP-4)", source, where)
@@ -309,6 +329,12 @@ def _parse_json(text: str, source: str) -> PeerGroups:
         )
     if "source" in document and not isinstance(document["source"], str):
         problems.append(Problem("source", document["source"], "must be a text", source, "/source"))
+    elif "source" in document and forbidden(document["source"], multiline=True):
+        problems.append(
+            Problem(
+                "source", document["source"], FORBIDDEN_MESSAGE, source, "/source", clause="XCH-4"
+            )
+        )
     groups = document.get("groups")
     built: list[PeerGroup] = []
     if not isinstance(groups, dict) or not groups:
@@ -613,3 +639,6 @@ def compare(
                 absent=absent,
             )
     return Comparison(board, groups, everyone, stats, year)
+
+
+guard(__name__)

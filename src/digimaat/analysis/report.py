@@ -19,6 +19,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
+from digimaat._boundary import guard
 from digimaat.analysis.peers import Comparison, PeerGroup, PeerGroups, compare, size_class_groups
 from digimaat.analysis.trends import YearData, trend
 from digimaat.errors import InputError, InvalidValueError, Problem
@@ -518,3 +519,6 @@ def render_report(
 
     page = Page(trend_, comparison, lang, top, _basis(register_year, peers, board, lang), intervals)
     return page.document(codes, progress)
+
+
+guard(__name__)

@@ -17,6 +17,7 @@ from typing import Any, Final
 
 import attrs
 
+from digimaat._boundary import guard
 from digimaat.analysis._files import decode, json_value, read_bytes
 from digimaat.errors import NO_VALUE, InputError, Problem
 from digimaat.measurement.profiles import ScoreCard
@@ -195,3 +196,6 @@ def _card(
 
 def _float(value: object) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+guard(__name__)

@@ -23,6 +23,7 @@ import math
 import attrs
 import numpy as np
 
+from digimaat._boundary import guard
 from digimaat.measurement.dataset import Dataset, StatusCode
 from digimaat.measurement.explain import Decomposition
 from digimaat.vocabulary.assurance import AssuranceLevel, AuthMeans
@@ -170,3 +171,6 @@ def largest_parts(decomposition: Decomposition, top: int = 10) -> tuple[Part, ..
     if rest:
         head.append(Part("", None, math.fsum(item.contribution for item in rest), count=len(rest)))
     return tuple(head)
+
+
+guard(__name__)

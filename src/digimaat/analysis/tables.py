@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from digimaat.errors import InvalidValueError
+from digimaat._boundary import guard
+from digimaat.errors import InvalidTypeError, InvalidValueError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
@@ -124,7 +125,14 @@ def scores_table(cards: Iterable[ScoreCard]) -> Table:
     >>> len(table.rows)
     3
     """
+    from digimaat.measurement.profiles import ScoreCard
+
+    given: object = cards
+    if not isinstance(given, Iterable) or isinstance(given, str | bytes):
+        raise InvalidTypeError("cards", cards, "Iterable[ScoreCard]")
     listed = list(cards)
+    if not all(isinstance(c, ScoreCard) for c in listed):
+        raise InvalidTypeError("cards", cards, "Iterable[ScoreCard]")
     metrics = list(listed[0].values) if listed else []
     for card in listed:
         if list(card.values) != metrics or card.fingerprint != listed[0].fingerprint:
@@ -155,3 +163,6 @@ def scores_table(cards: Iterable[ScoreCard]) -> Table:
         for c in listed
     )
     return Table("scores", columns, rows)
+
+
+guard(__name__)

@@ -23,6 +23,7 @@ from typing import Final
 
 import attrs
 
+from digimaat._boundary import guard
 from digimaat._version import SPEC_VERSION
 from digimaat.analysis.scores import ScoreDocument
 from digimaat.errors import InvalidValueError, MeasurementError
@@ -509,3 +510,6 @@ def explain_change(
         None if math.isnan(value_b) else value_b,
         tuple(items),
     )
+
+
+guard(__name__)

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._boundary import guard
 from digimaat.analysis.uncertainty_design import (
     EXHAUSTIVE_LIMIT,
     MAX_SAMPLES,
@@ -724,3 +725,6 @@ def _statistics(
         sobol=_sobol(design, ids, ranking.shift),
         within=tuple(within),
     )
+
+
+guard(__name__)

@@ -15,6 +15,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._boundary import guard
 from digimaat.errors import InvalidValueError, MeasurementError
 from digimaat.measurement.aggregation import AGREEMENT_TOLERANCE
 from digimaat.measurement.uncertainty import Samples, UncertaintySection
@@ -334,3 +335,6 @@ class Design:
             authentication=values.get("authentication"),
             levels=values.get("levels"),
         )
+
+
+guard(__name__)

@@ -17,8 +17,10 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._boundary import guard
 from digimaat._version import SPEC_VERSION
 from digimaat.analysis.uncertainty_design import Design
+from digimaat.errors import InvalidTypeError, InvalidValueError
 from digimaat.measurement.aggregation import AGREEMENT_TOLERANCE
 
 __all__ = [
@@ -53,6 +55,11 @@ def ranks(values: FloatArray, direction: int = 1) -> NDArray[np.int32]:
     >>> ranks(np.array([0.5, 0.9, 0.1]), direction=-1).tolist()
     [2, 3, 1]
     """
+    given: object = values
+    if not isinstance(given, np.ndarray) or values.ndim == 0 or values.dtype.kind not in "fiu":
+        raise InvalidTypeError("values", values, "an array of numbers (at least one axis)")
+    if direction not in (1, -1) or isinstance(direction, bool):
+        raise InvalidValueError("direction", direction, "must be 1 or -1")
     key = values * (-1.0 if direction > 0 else 1.0)
     undefined = np.isnan(key)
     # An undefined value sorts last as +inf (numpy's vectorised sort takes no NaN).
@@ -323,3 +330,6 @@ def _sobol(design: Design, ids: tuple[str, ...], shift: FloatArray) -> tuple[Sob
                     total = float(total_order(a, ab, b))
             out.append(SobolIndex(mid, g.name, first, total))
     return tuple(out)
+
+
+guard(__name__)

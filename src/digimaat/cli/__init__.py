@@ -16,10 +16,12 @@ traceback is printed unless ``--debug`` is given, and no partial result ever.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
+from digimaat._boundary import guard
 from digimaat._version import SPEC_VERSION, __version__
 
 __all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_INTERNAL", "EXIT_OK", "main"]
@@ -390,8 +392,9 @@ def main(
     out = out if out is not None else sys.stdout
     err = err if err is not None else sys.stderr
     parser = _parser()
-    try:
-        args = parser.parse_args(argv)
+    try:  # argparse writes help and usage errors itself: to the streams given here
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help/--version exit 0, usage errors exit 2
         return int(exc.code) if isinstance(exc.code, int) else EXIT_ERROR
     with language(args.lang):
@@ -473,3 +476,6 @@ def _failed(args: argparse.Namespace, exc: Exception, err: TextIO) -> int:
         ).format(error=f"{name}: {safe_text(str(exc))[:200]}")
         err.write(f"digimaat {args.command}: {internal}\n")
     return EXIT_INTERNAL
+
+
+guard(__name__)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from digimaat._boundary import guard
 from digimaat._version import SPEC_VERSION
 from digimaat.analysis.tables import Column, Report, Table, scores_table
 from digimaat.cli.i18n import _, name_of, ngettext, problem_text
@@ -31,27 +32,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from digimaat.progress import Progress
     from digimaat.vocabulary.assurance import Authentication
 
-__all__ = [
-    "board_of",
-    "card_record",
-    "costs_line",
-    "dataset_from",
-    "dataset_of",
-    "explain",
-    "import_sc",
-    "limits_of",
-    "next_steps",
-    "profile_meta",
-    "profile_of",
-    "reading",
-    "score",
-    "scored_of",
-    "shorten",
-    "sources_of",
-    "submission_of",
-    "uses_costs",
-    "validate",
-]
+__all__ = ["explain", "import_sc", "next_steps", "score", "validate"]
+"""The commands of this module; the helpers beside them serve the other commands."""
 
 # Metrics shown in the score table, with short column heads (<= 80 columns in all).
 SHOWN = (
@@ -625,3 +607,6 @@ def import_sc(args: argparse.Namespace) -> Report:
             io.StringIO(),
         )
     return report
+
+
+guard(__name__)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from digimaat._boundary import guard
 from digimaat._version import SPEC_VERSION
 from digimaat.analysis.tables import Column, Report, Table
 from digimaat.cli.commands import (
@@ -563,3 +564,6 @@ def report(args: argparse.Namespace) -> Report:
         text=(line,),
         data={"output": str(path), "municipalities": codes, "years": sorted(years)},
     )
+
+
+guard(__name__)

@@ -38,6 +38,7 @@ from importlib import resources
 from importlib.abc import Traversable
 from typing import Final
 
+from digimaat._boundary import guard
 from digimaat.errors import N_, InputError, Problem, safe_text, shown_value
 
 __all__ = [
@@ -195,3 +196,6 @@ def problems_text(error: InputError) -> str:
         head = ngettext("{count} problem found:", "{count} problems found:", count)
         head = head.format(count=count)
     return "\n  ".join([head, *(problem_text(p) for p in error.problems)])
+
+
+guard(__name__)

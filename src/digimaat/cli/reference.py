@@ -11,6 +11,7 @@ import argparse
 import statistics
 from typing import Any
 
+from digimaat._boundary import guard
 from digimaat._version import SPEC_VERSION
 from digimaat.analysis.tables import Column, Report, Table
 from digimaat.cli.commands import explain, next_steps, profile_meta, profile_of, score
@@ -327,3 +328,6 @@ def national_baseline() -> Report:
             ),
         ),
     )
+
+
+guard(__name__)

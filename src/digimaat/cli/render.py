@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Final, TextIO
 
+from digimaat._boundary import guard
 from digimaat._version import SPEC_VERSION, __version__
 from digimaat.analysis.tables import Column, Report, Table
 from digimaat.errors import UsageError, safe_text
@@ -168,7 +169,7 @@ def _text_table(out: TextIO, table: Table) -> None:
     if not table.columns:
         return
     cells = [[_cell(c, v) for c, v in zip(table.columns, row, strict=True)] for row in table.rows]
-    headings = [c.heading for c in table.columns]
+    headings = [safe_text(c.heading) for c in table.columns]
     right = [c.kind in ("integer", "number", "share") for c in table.columns]
     widths = [max(len(x) for x in col) for col in zip(headings, *cells, strict=True)]
     gap = "  " if sum(widths) + 2 * (len(widths) - 1) <= WIDTH else " "
@@ -253,13 +254,27 @@ def _csv(report: Report, out: TextIO, dutch: bool) -> None:
     table = report.tables[0]
     if dutch:
         out.write("\ufeff")
-    writer = csv.writer(
-        out, delimiter=";" if dutch else ",", lineterminator="\r\n" if dutch else "\n"
+    # Rows are cut with CRLF, so that the csv module quotes every cell holding a carriage
+    # return or a line feed (one it does not quote would split the row), and then end as
+    # the form ends its lines.
+    line = io.StringIO()
+    writer = csv.writer(line, delimiter=";" if dutch else ",", lineterminator="\r\n")
+    end = "\r\n" if dutch else "\n"
+
+    def write(cells: list[str]) -> None:
+        writer.writerow(cells)
+        out.write(line.getvalue()[:-2] + end)
+        line.seek(0)
+        line.truncate()
+
+    write(
+        [
+            spreadsheet_safe(c.key + (" (%)" if dutch and c.kind == "share" else ""))
+            for c in table.columns
+        ]
     )
-    headings = [c.key + (" (%)" if dutch and c.kind == "share" else "") for c in table.columns]
-    writer.writerow(headings)
     for row in table.rows:
-        writer.writerow([_csv_value(c, v, dutch) for c, v in zip(table.columns, row, strict=True)])
+        write([_csv_value(c, v, dutch) for c, v in zip(table.columns, row, strict=True)])
 
 
 _RENDERERS: dict[str, Callable[[Report, TextIO], None]] = {
@@ -268,3 +283,5 @@ _RENDERERS: dict[str, Callable[[Report, TextIO], None]] = {
     "csv": lambda report, out: _csv(report, out, False),
     "csv-nl": lambda report, out: _csv(report, out, True),
 }
+
+guard(__name__)

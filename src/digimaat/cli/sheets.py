@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from digimaat._boundary import guard
 from digimaat.analysis.tables import Report
 from digimaat.cli.i18n import _
 from digimaat.errors import UsageError
@@ -55,3 +56,6 @@ def template(args: argparse.Namespace) -> Report | str:
         ),
         data={"output": str(path), "format": form, "lang": lang},
     )
+
+
+guard(__name__)

@@ -12,6 +12,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from digimaat._boundary import guard
 from digimaat.analysis.tables import Column, Report, Table
 from digimaat.cli.commands import percent, profile_of, reading, shorten
 from digimaat.cli.i18n import _
@@ -293,3 +294,6 @@ def _change_tables(series: Trend, change: Change, limit: int) -> list[Table]:
         Column("moved", _("moved"), "text", width=20),
     )
     return [Table(f"change-{change.municipality}", columns, tuple(rows), title=title)]
+
+
+guard(__name__)

@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from digimaat._boundary import guard
 from digimaat.analysis.tables import Column, Report, Table
 from digimaat.cli.commands import profile_meta, profile_of
 from digimaat.cli.i18n import _
@@ -15,7 +16,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from digimaat.analysis.uncertainty import UncertaintyResult
     from digimaat.measurement.profiles import Profile
 
-__all__ = ["interval_request", "pairs_table", "parse_pairs", "uncertainty"]
+__all__ = ["uncertainty"]
+"""The command of this module; the helpers beside it serve ``compare`` and ``report``."""
 
 _EXPLAINED = (
     "Percentages. nominal: the profile as declared; 5%/95%: the interval of the value over "
@@ -171,3 +173,6 @@ def pairs_table(result: UncertaintyResult, metrics: Sequence[str] | None = None)
         ),
         title=_("P(first ranks above second)"),
     )
+
+
+guard(__name__)

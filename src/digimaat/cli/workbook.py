@@ -35,6 +35,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from digimaat._boundary import guard
 from digimaat._version import SPEC_VERSION, __version__
 from digimaat.analysis.tables import Column, Report, Table
 from digimaat.cli.render import spreadsheet_safe
@@ -243,3 +244,6 @@ def _about_sheet(sheet: Any, report: Report, names: Sequence[str]) -> None:
         cell.alignment = wrap
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 100
+
+
+guard(__name__)

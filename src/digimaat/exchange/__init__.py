@@ -49,6 +49,7 @@ from typing import IO, Any, TypeVar
 
 import attrs
 
+from digimaat._boundary import guard
 from digimaat.errors import InputError, InvalidValueError, Problem, ProblemCollector
 from digimaat.exchange.jsonform import RawDocument
 from digimaat.exchange.sheet import COLUMNS, REQUIRED_COLUMNS, RawSheet
@@ -372,3 +373,6 @@ def dump(
             handle.write(text)
     else:
         file.write(text)
+
+
+guard(__name__)

@@ -30,6 +30,7 @@ from typing import IO, Any, Final
 
 import attrs
 
+from digimaat._boundary import guard
 from digimaat._serial import parse_data
 from digimaat.errors import NO_VALUE, InputError, InvalidValueError, Problem
 from digimaat.exchange.source import Limits, read_source, text_source
@@ -142,3 +143,6 @@ def resolve_products(table: CostTable, catalogue: Any, source: str | None = None
     if problems:
         raise InputError(problems)
     return attrs.evolve(table, products=products)
+
+
+guard(__name__)

@@ -24,13 +24,19 @@ records or declines.
 
 from __future__ import annotations
 
+import array
+import collections
 import csv
 import io
+import itertools
+from collections.abc import Iterator
+from typing import Any, Final
 
 import numpy as np
 
+from digimaat._boundary import guard
 from digimaat.errors import N_, NO_VALUE, Problem
-from digimaat.exchange.raw import IntArray, RawTable, factorize
+from digimaat.exchange.raw import IntArray, RawTable
 from digimaat.exchange.rules import CSV, CSV_NL, Dialect
 from digimaat.exchange.sheet import COLUMNS, REQUIRED_COLUMNS, Header, RawSheet, sheet
 from digimaat.exchange.source import Limits, Source
@@ -71,71 +77,62 @@ def tokenize(source: Source, limits: Limits | None = None) -> RawSheet:
         header_cells, rows_of, cells = native
         header = Header(header_cells, source.name)
         return sheet(source, dialect, header, rows_of, cells, [], True)
-    return _pure(source, data.decode("utf-8"), separator, dialect)
+    return _pure(source, separator, dialect)
 
 
-def _pure(source: Source, text: str, separator: str, dialect: Dialect) -> RawSheet:
-    """Cut the rows with ``str.split`` where there are no quotes, else with the csv module."""
+def _pure(source: Source, separator: str, dialect: Dialect) -> RawSheet:
+    """Cut the rows with ``str.split`` where there are no quotes, else with the csv module.
+
+    Rows are cut and coded a batch at a time: memory holds the codes of the cells and their
+    distinct values, never the rows of the whole file (SEC-5).
+    """
+    data = source.data
     problems: list[Problem] = []
-    complete = True
-    if '"' not in text and "\r" not in text.replace("\r\n", ""):
-        lines = text.replace("\r\n", "\n").split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        rows = [line.split(separator) for line in lines]
+    state = {"rows": 0, "complete": True}
+    if b'"' not in data and data.count(b"\r") == data.count(b"\r\n"):
+        batches = _split(data, separator)
     else:
-        rows = []
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
-        try:
-            for row in reader:
-                rows.append(row)
-        except csv.Error as exc:
-            problems.append(
-                Problem(
-                    "row",
-                    NO_VALUE,
-                    f"is not valid CSV ({exc})",
-                    source=source.name,
-                    location=f"row {len(rows) + 1}",
-                    clause="XCH-11",
-                )
-            )
-            complete = False
-    if not rows:
-        return _empty(source, dialect, tuple(problems))
-    header = Header(rows[0], source.name)
-    width = header.width
-    numbers: list[int] = []
-    kept: list[list[str]] = []
-    for number, row in enumerate(rows[1:], start=2):
-        if len(row) != width:
-            if len(row) > width:
-                if any(cell.strip() for cell in row[width:]):
-                    problems.append(
-                        Problem(
-                            "row",
-                            NO_VALUE,
-                            f"has {len(row)} cells; the header has {width}",
-                            source=source.name,
-                            location=f"row {number}",
-                            clause="XCH-12",
+        batches = _quoted(source, separator, problems, state)
+    header: Header | None = None
+    columns: _Columns | None = None
+    numbers = array.array(_CODE)
+    number = 1
+    for batch in batches:
+        if header is None:
+            header = Header(batch[0], source.name)
+            columns = _Columns(header.width)
+            batch = batch[1:]
+        assert columns is not None
+        width = header.width
+        kept: list[list[str]] = []
+        for row in batch:
+            number += 1
+            if len(row) != width:
+                if len(row) > width:
+                    if any(cell.strip() for cell in row[width:]):
+                        problems.append(
+                            Problem(
+                                "row",
+                                NO_VALUE,
+                                f"has {len(row)} cells; the header has {width}",
+                                source=source.name,
+                                location=f"row {number}",
+                                clause="XCH-12",
+                            )
                         )
-                    )
-                    continue
-                row = row[:width]
-            else:
-                row = row + [""] * (width - len(row))
-        if not any(cell.strip() for cell in row):
-            continue  # a blank line, or a row of empty cells as a spreadsheet leaves behind
-        numbers.append(number)
-        kept.append(row)
-    columns: list[tuple[IntArray, list[str]]] = []
-    if kept:
-        for cells in zip(*kept, strict=True):
-            columns.append(factorize(cells))
-    else:
-        columns = [(np.zeros(0, dtype=np.intp), []) for _ in range(width)]
-    if not kept and not problems and complete and not header.problems:  # not a bad row
+                        continue
+                    row = row[:width]
+                else:
+                    row = row + [""] * (width - len(row))
+            if not any(cell.strip() for cell in row):
+                continue  # a blank line, or a row of empty cells as a spreadsheet leaves behind
+            numbers.append(number)
+            kept.append(row)
+        columns.add(kept)
+    if header is None or columns is None:
+        return _empty(source, dialect, tuple(problems))
+    complete = bool(state["complete"])
+    if not columns.size and not problems and complete and not header.problems:  # not a bad row
         problems.append(
             Problem(
                 "file",
@@ -145,9 +142,94 @@ def _pure(source: Source, text: str, separator: str, dialect: Dialect) -> RawShe
                 clause="XCH-11",
             )
         )
-    return sheet(
-        source, dialect, header, np.array(numbers, dtype=np.intp), columns, problems, complete
-    )
+    rows = np.frombuffer(numbers, dtype=np.intp)
+    return sheet(source, dialect, header, rows, columns.coded(), problems, complete)
+
+
+_LINES: Final = 1 << 22
+"""Bytes of a file cut into rows at a time (at the end of a line)."""
+
+
+def _split(data: bytes, separator: str) -> Iterator[list[list[str]]]:
+    """The rows of a file without quotes or lone carriage returns, a block of lines at a time."""
+    start = 0
+    while start < len(data):
+        stop = data.find(b"\n", start + _LINES)
+        stop = len(data) if stop < 0 else stop + 1  # after a line feed: never inside a character
+        lines = data[start:stop].decode("utf-8").replace("\r\n", "\n").split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()  # the text after the block's last line feed
+        start = stop
+        if lines:
+            yield [line.split(separator) for line in lines]
+
+
+def _quoted(
+    source: Source, separator: str, problems: list[Problem], state: dict[str, Any]
+) -> Iterator[list[list[str]]]:
+    """The rows of any file, by the csv module (RFC 4180), a batch at a time."""
+    text = io.TextIOWrapper(io.BytesIO(source.data), encoding="utf-8", newline="")
+    reader = csv.reader(text, delimiter=separator, strict=True)
+    batch: list[list[str]] = []
+    try:
+        for row in reader:
+            batch.append(row)
+            state["rows"] += 1
+            if len(batch) >= _BATCH:
+                yield batch
+                batch = []
+    except csv.Error as exc:
+        problems.append(
+            Problem(
+                "row",
+                NO_VALUE,
+                f"is not valid CSV ({exc})",
+                source=source.name,
+                location=f"row {state['rows'] + 1}",
+                clause="XCH-11",
+            )
+        )
+        state["complete"] = False
+    if batch:
+        yield batch
+
+
+_BATCH: Final = 1 << 16
+
+
+class _Columns:
+    """The cells of every column, coded batch by batch against the distinct values so far.
+
+    The codes of a column grow in one buffer (an ``array.array``, reallocated in place), so
+    memory holds one number per cell and no pieces to be joined (SEC-5).
+    """
+
+    def __init__(self, width: int) -> None:
+        self.index: list[dict[str, int]] = [
+            collections.defaultdict(itertools.count().__next__) for _ in range(width)
+        ]
+        self.codes = [array.array(_CODE) for _ in range(width)]
+        self.size = 0
+
+    def add(self, rows: list[list[str]]) -> None:
+        """Code the cells of the next rows (all of the header's width)."""
+        if not rows:
+            return
+        self.size += len(rows)
+        transposed = zip(*rows, strict=True)  # every row has the header's width
+        for index, codes, cells in zip(self.index, self.codes, transposed, strict=True):
+            codes.extend(map(index.__getitem__, cells))
+
+    def coded(self) -> list[tuple[IntArray, list[str]]]:
+        """Per column, the code of every cell and the distinct values, in order of occurrence."""
+        return [
+            (np.frombuffer(codes, dtype=np.intp), list(index))
+            for index, codes in zip(self.index, self.codes, strict=True)
+        ]
+
+
+_CODE: Final = "q" if np.dtype(np.intp).itemsize == 8 else "i"
+"""The ``array`` type code of ``numpy.intp``."""
 
 
 def _empty(source: Source, dialect: Dialect, problems: tuple[Problem, ...]) -> RawSheet:
@@ -156,3 +238,6 @@ def _empty(source: Source, dialect: Dialect, problems: tuple[Problem, ...]) -> R
 
     table = RawTable("document", 0, {}, nowhere)
     return RawSheet(source, dialect, table, table, (), table, problems, False)
+
+
+guard(__name__)

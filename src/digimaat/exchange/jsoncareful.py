@@ -22,6 +22,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from digimaat._boundary import guard
 from digimaat.errors import NO_VALUE
 from digimaat.exchange.jsonform import (
     REPEATED,
@@ -231,3 +232,6 @@ def _constant_at(text: str, start: int) -> int:
         if match.group(1):
             return match.start(1)
     return start
+
+
+guard(__name__)

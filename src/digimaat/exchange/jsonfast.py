@@ -46,6 +46,7 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._boundary import guard
 from digimaat.exchange.jsonform import (
     OFFERING_FIELDS,
     MarkedPairs,
@@ -283,8 +284,11 @@ def _table(
         if values is not None:
             columns[field] = RawColumn(coded[field], values)
         else:
-            column = rest_table.columns[field]
-            columns[field] = RawColumn(column.codes[rest_codes], column.values)
+            column = rest_table.column(field)
+            if not column.values:  # no record has the field: no array per record (SEC-5)
+                columns[field] = RawColumn.absent(size)
+            else:
+                columns[field] = RawColumn(column.codes[rest_codes], column.values)
     return RawTable("offerings", size, columns, locate_offering)
 
 
@@ -408,3 +412,6 @@ def _colons(value: Any) -> int:
             total += len(item) + sum(k.count(":") for k in item)
             stack.extend(item.values())
     return total
+
+
+guard(__name__)

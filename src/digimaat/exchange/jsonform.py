@@ -37,6 +37,7 @@ from typing import Any, Final
 
 import attrs
 
+from digimaat._boundary import guard
 from digimaat.errors import NO_VALUE, Problem
 from digimaat.exchange.raw import RawTable, RecordColumns, depth
 from digimaat.exchange.source import Limits, Source
@@ -380,3 +381,6 @@ def tokenize(source: Source, limits: Limits | None = None, *, careful: bool = Fa
     if fast is not None:
         return fast
     return read_carefully(source, limits)
+
+
+guard(__name__)

@@ -21,6 +21,7 @@ from typing import Any
 import attrs
 import cattrs
 
+from digimaat._boundary import guard
 from digimaat._serial import converter, problems_of
 from digimaat.errors import InvalidValueError, Problem, UnknownNameError
 from digimaat.exchange.rules import JSON, Fault, read_text
@@ -200,3 +201,6 @@ def local_record(product: Product) -> dict[str, Any]:
     """The canonical JSON record of a local product (XCH-10): absent fields left out."""
     raw = _converter().unstructure(LocalProductRecord.of(product))
     return {key: value for key, value in raw.items() if value is not None}
+
+
+guard(__name__)

@@ -26,6 +26,7 @@ import os
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._boundary import guard
 from digimaat.exchange.raw import ABSENT, IntArray
 from digimaat.exchange.source import Source
 
@@ -228,3 +229,6 @@ def _blank_rows(columns: list[tuple[IntArray, list[str]]], size: int) -> NDArray
     if blank is None or not blank.any():
         return None
     return blank
+
+
+guard(__name__)

@@ -46,6 +46,7 @@ from typing import IO, Any, Final
 
 import attrs
 
+from digimaat._boundary import guard
 from digimaat._serial import parse_data
 from digimaat.errors import NO_VALUE, InputError, InvalidValueError, Problem
 from digimaat.exchange.source import Limits, read_source, text_source
@@ -231,3 +232,6 @@ def dumps_profile(profile: Profile) -> str:
     if not isinstance(profile, Profile):
         raise InvalidValueError("profile", type(profile).__name__, "must be a Profile")
     return json.dumps(profile.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+guard(__name__)

@@ -32,6 +32,8 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._boundary import guard
+
 __all__ = [
     "ABSENT",
     "IntArray",
@@ -69,8 +71,8 @@ class RawColumn:
 
     @classmethod
     def absent(cls, size: int) -> RawColumn:
-        """A column that no record has."""
-        return cls(np.full(size, ABSENT, dtype=np.intp), [])
+        """A column that no record has (read-only, one code seen through every record)."""
+        return cls(np.broadcast_to(np.intp(ABSENT), (size,)), [])
 
     def value(self, record: int) -> Any:
         """The raw value of one record (``None`` where absent)."""
@@ -221,7 +223,8 @@ class RecordColumns:
     def __init__(self, fields: Sequence[str]) -> None:
         self.fields = tuple(fields)
         self.known = frozenset(fields)
-        self._codes: dict[str, list[IntArray]] = {f: [] for f in self.fields}
+        self._codes: dict[str, list[IntArray | int]] = {f: [] for f in self.fields}
+        """Per field, the codes of each batch, or the batch's size where no record has it."""
         self._counters = {f: itertools.count() for f in self.fields}
         self._index: dict[str, dict[Hashable, int]] = {f: self._new_index(f) for f in self.fields}
         self._fast_index: dict[tuple[str, str, str], dict[Any, int]] = {}
@@ -262,7 +265,7 @@ class RecordColumns:
         for field in self.fields:
             having = [g for g, keys in enumerate(signatures) if field in keys]
             if not having:
-                self._codes[field].append(np.full(count, ABSENT, dtype=np.intp))
+                self._codes[field].append(count)  # absent from the batch: only its size
                 continue
             if len(having) == len(signatures):
                 codes = self._code(field, list(map(operator.itemgetter(field), records)))
@@ -349,13 +352,27 @@ class RecordColumns:
 
     def table(self, name: str, locate: Locator) -> RawTable:
         """The raw table of every record added."""
-        columns = {
-            field: RawColumn(
-                np.concatenate(self._codes[field]) if self._codes[field] else _empty(),
-                self._values[field],
-            )
-            for field in self.fields
-        }
+        columns: dict[str, RawColumn] = {}
+        for field in self.fields:
+            parts = self._codes[field]
+            if all(type(part) is int for part in parts):  # no record has the field
+                columns[field] = RawColumn.absent(self.size)  # one code seen everywhere
+                continue
+            if len(parts) > 1 or type(parts[0]) is int:
+                # One array, filled batch by batch; the batches are let go (SEC-5).
+                joined = np.empty(self.size, dtype=np.intp)
+                at = 0
+                for part in parts:
+                    if isinstance(part, int):
+                        joined[at : at + part] = ABSENT
+                        at += part
+                    else:
+                        joined[at : at + len(part)] = part
+                        at += len(part)
+                parts[:] = [joined]
+            codes = parts[0]
+            assert not isinstance(codes, int)
+            columns[field] = RawColumn(codes, self._values[field])
         return RawTable(name, self.size, columns, locate, unread=frozenset(self.unread))
 
 
@@ -368,10 +385,6 @@ def _items(items: Sequence[Any], at: list[int]) -> Sequence[Any]:
         return [items[at[0]]]
     found: Sequence[Any] = operator.itemgetter(*at)(items) if at else ()
     return found
-
-
-def _empty() -> IntArray:
-    return np.zeros(0, dtype=np.intp)
 
 
 def _signatures(records: list[dict[str, Any]]) -> tuple[IntArray, list[tuple[str, ...]]]:
@@ -419,3 +432,6 @@ def joint(columns: Sequence[IntArray]) -> tuple[IntArray, list[tuple[int, ...]]]
         combined, codes = compact(codes * width + (column + 1), len(members) * width)
         members = [(*members[k // width], k % width - 1) for k in combined.tolist()]
     return codes, members if size else []
+
+
+guard(__name__)

@@ -29,7 +29,9 @@ from typing import Any, Final
 
 import attrs
 
+from digimaat._boundary import guard
 from digimaat._names import exchange_key
+from digimaat._text import FORBIDDEN_MESSAGE, forbidden
 from digimaat.errors import N_, NO_VALUE, InvalidValueError, safe_text
 from digimaat.units import rate_factor, split_rate
 from digimaat.vocabulary.assurance import (
@@ -39,7 +41,9 @@ from digimaat.vocabulary.assurance import (
 )
 from digimaat.vocabulary.channels import Channel
 from digimaat.vocabulary.maturity import CAPABILITY_DUTCH, LEVEL_DUTCH, Capability, MaturityLevel
+from digimaat.vocabulary.municipalities import MAX_POPULATION
 from digimaat.vocabulary.offerings import (
+    MAX_FORMS,
     MAX_VOLUME,
     MIN_VOLUME,
     STATUS_DUTCH,
@@ -77,10 +81,9 @@ __all__ = [
 
 MAX_INTEGER: Final = 2**53 - 1
 """The largest magnitude of an integer in an exchange file (XCH-4): exact in binary64."""
-MAX_POPULATION: Final = 10**9
-"""The largest population of a municipality (MUN-1, XCH-4)."""
-MAX_COUNT: Final = 10**12
-"""The largest count of web forms started or completed (OFF-6, XCH-4)."""
+MAX_COUNT: Final = MAX_FORMS
+"""The largest count of web forms started or completed (OFF-6, XCH-4), as the vocabulary
+says."""
 
 
 @attrs.frozen
@@ -180,13 +183,6 @@ def _is_int(value: Any) -> bool:
 
 # -- Texts --------------------------------------------------------------------------------
 
-_FORBIDDEN_LINE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
-)
-_FORBIDDEN_TEXT = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
-)
-
 
 def read_text(
     value: Any,
@@ -213,13 +209,8 @@ def read_text(
         return Fault.one(N_("must not be empty"), text, clause)
     if len(text) > max_length:
         return Fault.one(f"is longer than {max_length:,} characters", text, "XCH-4")
-    forbidden = _FORBIDDEN_TEXT if multiline else _FORBIDDEN_LINE
-    if forbidden.search(text):
-        return Fault.one(
-            N_("must not hold control, bidirectional-override or surrogate characters"),
-            text,
-            "XCH-4",
-        )
+    if forbidden(text, multiline=multiline):  # the one rule of texts (digimaat._text)
+        return Fault.one(FORBIDDEN_MESSAGE, text, "XCH-4")
     return text
 
 
@@ -314,8 +305,8 @@ def read_number(value: Any, dialect: Dialect, clause: str) -> float | Fault:
             if abs(value) > MAX_INTEGER:
                 return Fault.one(N_("is too large"), _Summary("a huge number"), "XCH-4")
             return float(value)
-        if not math.isfinite(value):
-            return Fault.one("must be a finite number", value, clause)
+        if not math.isfinite(value):  # a JSON number beyond binary64, such as 1e400
+            return Fault.one("is too large", _Summary("a huge number"), "XCH-4")
         return value
     parts = split_rate(str(value), dialect.decimal_comma)
     if parts is None or parts[2]:
@@ -744,3 +735,6 @@ def read_costs(value: Any, dialect: Dialect) -> Any:
         field = exc.field.removeprefix("costs").removeprefix(".")
         sub = "/" + field.replace(".", "/") if field and field != "costs" else ""
         return Fault.of(exc, "CHN-7", sub)
+
+
+guard(__name__)

@@ -26,6 +26,7 @@ from typing import Any, Final
 import attrs
 import numpy as np
 
+from digimaat._boundary import guard
 from digimaat.errors import N_, NO_VALUE, Problem
 from digimaat.exchange.raw import ABSENT, IntArray, RawColumn, RawTable
 from digimaat.exchange.rules import Dialect
@@ -420,3 +421,6 @@ def _recoded(codes: IntArray, values: list[str]) -> RawColumn:
     index: dict[str, int] = {}
     remap = np.array([index.setdefault(v, len(index)) for v in values], dtype=np.intp)
     return RawColumn(_spread(remap, codes), list(index))
+
+
+guard(__name__)

@@ -32,6 +32,7 @@ from typing import IO, Any, Final
 
 import attrs
 
+from digimaat._boundary import guard
 from digimaat.errors import MAX_PROBLEMS, NO_VALUE, InputError, InvalidValueError, Problem
 
 __all__ = [
@@ -346,3 +347,6 @@ def _check_utf8(raw: bytes, name: str) -> None:
 
 def _line_of(text: str, offset: int) -> str:
     return f"line {text.count(chr(10), 0, offset) + 1}"
+
+
+guard(__name__)

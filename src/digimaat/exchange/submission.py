@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from digimaat._boundary import guard
 from digimaat.errors import NO_VALUE, InputError, InvalidValueError, Problem, ProblemCollector
 from digimaat.exchange.rules import shown
 from digimaat.exchange.validation import FileContent, OfferingColumns
@@ -672,3 +673,5 @@ def _concatenate(parts: Sequence[OfferingColumns]) -> OfferingColumns:
 
 
 _ = Status
+
+guard(__name__)

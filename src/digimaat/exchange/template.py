@@ -19,6 +19,7 @@ import csv
 import io
 from typing import Any, Final
 
+from digimaat._boundary import guard
 from digimaat.errors import InvalidValueError
 from digimaat.exchange.sheet import (
     CAPABILITY_COLUMNS,
@@ -325,3 +326,6 @@ def _meaning(column: str, lang: str) -> str:
         english = f"Requests a year through {channel} (a number, or a number and a unit)."
         dutch = f"Aanvragen per jaar via {channel} (een getal, of een getal en een eenheid)."
     return dutch if lang == "nl" else english
+
+
+guard(__name__)

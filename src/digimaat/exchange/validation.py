@@ -17,16 +17,18 @@ columns of the file, from which a dataset's arrays or offering records are made.
 from __future__ import annotations
 
 import functools
+import heapq
 import math
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._boundary import guard
 from digimaat._version import SPEC_VERSION
 from digimaat.errors import N_, NO_VALUE, InputError, InvalidValueError, Problem, ProblemCollector
 from digimaat.exchange import rules
@@ -46,7 +48,7 @@ from digimaat.vocabulary.assurance import (
 )
 from digimaat.vocabulary.channels import CHANNELS
 from digimaat.vocabulary.maturity import Capability, capability_mask
-from digimaat.vocabulary.municipalities import Municipality
+from digimaat.vocabulary.municipalities import MAX_NAME, Municipality
 from digimaat.vocabulary.offerings import FormFunnel, Offering, Provenance, Status, Volumes
 from digimaat.vocabulary.products import Audience, Catalogue, Product, Resolution
 
@@ -163,37 +165,58 @@ def _column_number(location: str) -> int:
 
 
 class _Sorted:
-    """The problems of one file, kept in the order of the file when they are handed on.
+    """The problems of one file: the first ones in the order of the file, and a count of the rest.
 
     Problems are found field by field; they are reported record by record (the document's
-    own first, then municipalities, local products and offerings, each in file order). The
-    collector's limit counts: beyond it problems are counted, not kept.
+    own first, then municipalities, local products and offerings, each in file order; a
+    sheet's by row and column). Of all the problems of a file, the collector's limit keeps
+    those that come first in that order: a heap holds at most that many, the last of them
+    on top, so a problem that comes later than every kept one is counted without being
+    built (XCH-2, SEC-5).
     """
 
     def __init__(self, outer: ProblemCollector) -> None:
         self.outer = outer
-        self.items: list[tuple[tuple[int, int, int, int], Problem]] = []
+        self.heap: list[tuple[tuple[int, int, int, int], Problem]] = []
+        """``(negated place, problem)``: the top is the problem that comes last."""
         self.more = 0
+        self.found = 0
 
     @property
-    def full(self) -> bool:
-        return len(self.items) + len(self.outer.problems) >= self.outer.limit
+    def room(self) -> int:
+        """How many problems of this file can be kept."""
+        return max(self.outer.limit - len(self.outer.problems), 0)
+
+    def full(self, key: tuple[int, int]) -> bool:
+        """Whether a problem of the record at ``key`` (table rank and record; every later
+        record too) would only be counted: it comes after every problem kept."""
+        if len(self.heap) < self.room:
+            return False
+        if not self.heap:
+            return True
+        last = self.heap[0][0]
+        return (-last[0], -last[1]) < key
 
     def add(self, problem: Problem, key: tuple[int, int, int] = (0, 0, 0)) -> None:
-        if self.full:
+        order = (-key[0], -key[1], -key[2], -self.found)
+        self.found += 1
+        if len(self.heap) < self.room:
+            heapq.heappush(self.heap, (order, problem))
+        elif self.heap and order > self.heap[0][0]:  # earlier than the last one kept
+            heapq.heapreplace(self.heap, (order, problem))
             self.more += 1
-            return
-        self.items.append(((*key, len(self.items)), problem))
+        else:
+            self.more += 1
 
     def count_more(self, n: int) -> None:
         self.more += n
 
     def clear(self) -> None:
-        self.items.clear()
+        self.heap.clear()
         self.more = 0
 
     def flush(self) -> None:
-        for _, problem in sorted(self.items, key=lambda item: item[0]):
+        for _, problem in sorted(self.heap, key=lambda item: item[0], reverse=True):
             self.outer.add(problem)
         self.outer.count_more(self.more)
 
@@ -226,7 +249,14 @@ class _Validator:
         parts = [p for p in sub.split("/") if p and not p.isdigit()]
         return ".".join([field, *parts])
 
+    def rank(self, table: RawTable) -> int:
+        """The place of a table in the order problems are reported in (a sheet: rows only)."""
+        return 0 if self.csv else _RANK.get(table.name, 9)
+
     def problem(self, table: RawTable, k: int, field: str, item: Item) -> None:
+        if self.collector.full((self.rank(table), k)):  # counted, never built
+            self.collector.count_more(1)
+            return
         location = table.locate(k, field, item.sub)
         self.collector.add(
             Problem(
@@ -242,27 +272,53 @@ class _Validator:
             (0, k, _column_number(location)) if self.csv else (_RANK.get(table.name, 9), k, 0),
         )
 
-    def report(self, table: RawTable, field: str, rows: IntArray, fault: Fault) -> None:
-        """Report one fault at every record of ``rows`` (counted, not built, beyond the limit)."""
-        self.report_rows(table, field, rows, np.zeros(len(rows), dtype=np.intp), [fault])
+    def each(self, table: RawTable, mask: NDArray[np.bool_]) -> Iterator[int]:
+        """The records where ``mask`` holds, each to be reported with one problem: in order,
+        a block at a time, and only while problems can be kept; the rest are counted."""
+        rank = self.rank(table)
+        for k in _where(mask):
+            if self.collector.full((rank, k)):
+                self.collector.count_more(int(np.count_nonzero(mask[k:])))
+                return
+            yield k
 
-    def report_rows(
+    def report_at(
         self, table: RawTable, field: str, rows: IntArray, row_codes: IntArray, faults: list[Any]
     ) -> None:
-        """Report ``faults[row_codes[n]]`` at record ``rows[n]``, in record order.
+        """Report ``faults[row_codes[n]]`` at record ``rows[n]`` (rows in record order)."""
+        bad = np.zeros(table.size, dtype=np.bool_)
+        bad[rows] = True
+        codes = np.zeros(table.size, dtype=np.intp)
+        codes[rows] = row_codes
+        self.report_rows(table, field, bad, codes, faults)
 
-        Beyond the collector's limit the remaining problems are counted, not built.
+    def report_rows(
+        self,
+        table: RawTable,
+        field: str,
+        bad: NDArray[np.bool_],
+        codes: IntArray,
+        faults: list[Any],
+    ) -> None:
+        """Report ``faults[codes[k]]`` at every record ``k`` where ``bad`` holds, in order.
+
+        Records are taken a block at a time; beyond the collector's limit the remaining
+        problems are counted, not built (SEC-5).
         """
-        codes = row_codes.tolist()
-        for n, k in enumerate(rows.tolist()):
-            if self.collector.full:
+        rank = self.rank(table)
+        for k in _where(bad):
+            if self.collector.full((rank, k)):
                 sizes = np.array(
                     [len(f.items) if isinstance(f, Fault) else 0 for f in faults] or [0],
                     dtype=np.int64,
                 )
-                self.collector.count_more(int(sizes[row_codes[n:]].sum()))
+                rest = np.zeros(len(sizes), dtype=np.int64)
+                for start in range(k, len(bad), _ROWS):
+                    part = codes[start : start + _ROWS][bad[start : start + _ROWS]]
+                    rest += np.bincount(part, minlength=len(sizes))
+                self.collector.count_more(int(sizes @ rest))
                 return
-            for item in faults[codes[n]].items:
+            for item in faults[int(codes[k])].items:
                 self.problem(
                     table,
                     k,
@@ -284,6 +340,8 @@ class _Validator:
         its value failed. ``live`` restricts the reports to some records.
         """
         column = table.column(field)
+        if not column.values:  # no record has the field: nothing to read, nothing failed
+            return column.codes, [], np.zeros(table.size, dtype=np.bool_)
         above = 1 if table.name == "document" else _RECORD_LEVELS
         values = column.values
         if self.limits.max_depth >= _ACCEPTED_LEVELS:  # only a fault can be too deep
@@ -301,8 +359,7 @@ class _Validator:
         record_failed = failed[codes]  # code -1 (absent) takes the last entry
         bad = record_failed if live is None else record_failed & live
         if bad.any():
-            rows = np.flatnonzero(bad)
-            self.report_rows(table, field, rows, codes[rows], parsed)
+            self.report_rows(table, field, bad, codes, parsed)
         return codes, parsed, record_failed
 
     def checked(self, rule: Callable[[Any], Any], value: Any, above: int = _RECORD_LEVELS) -> Any:
@@ -443,19 +500,16 @@ class _Validator:
         codes, parsed, failed = self.apply(table, field, rule)
         present = codes >= 0
         if self.csv and required and field in table.names and (~present).any():
-            for k in np.flatnonzero(~present).tolist():
-                if self.collector.full:
-                    self.collector.count_more(1)
-                    continue
+            for k in self.each(table, ~present):
                 self.problem(table, k, field, Item("", N_("is required"), "", "XCH-11"))
-        ok = np.flatnonzero(present & ~failed)
-        if not ok.size:
+        ok = present & ~failed
+        if not ok.any():
             return None
-        first = int(ok[0])
+        first = int(np.argmax(ok))
         value = parsed[codes[first]]
-        unequal = np.array([bool(p != value) for p in parsed], dtype=np.bool_)
-        differs = ok[unequal[codes[ok]]].tolist()
-        for k in differs:
+        # One more entry, False, for the absent code -1.
+        unequal = np.array([bool(p != value) for p in parsed] + [False], dtype=np.bool_)
+        for k in self.each(table, ok & unequal[codes]):
             first_place = table.locate(first, field, "").split(",")[0]
             self.problem(
                 table,
@@ -478,7 +532,7 @@ class _Validator:
         dialect = self.dialect
         fields: dict[str, Callable[[Any], Any]] = {
             "cbs_code": lambda v: rules.read_code(v, dialect, "MUN-2"),
-            "name": lambda v: rules.read_text(v, dialect, max_length=200, clause="MUN-1"),
+            "name": lambda v: rules.read_text(v, dialect, max_length=MAX_NAME, clause="MUN-1"),
             "population": lambda v: rules.read_integer(
                 v, dialect, 1, rules.MAX_POPULATION, "MUN-1", above="XCH-4"
             ),
@@ -492,28 +546,38 @@ class _Validator:
             codes[field], parsed[field], failed = self.apply(table, field, rule)
             missing = codes[field] < 0
             if not self.csv or field in table.names:  # a missing column: a header problem
-                for k in np.flatnonzero(missing & table.readable()).tolist():
+                for k in self.each(table, missing & table.readable()):
                     self.problem(
                         table, k, field, Item("", N_("is required"), NO_VALUE, self.clause)
                     )
             broken |= failed | missing
         raw_codes = table.column("cbs_code")
-        broken_codes = {
-            str(raw_codes.values[c]).strip()
-            for c in set(raw_codes.codes[broken & (raw_codes.codes >= 0)].tolist())
-        }
+        hit = np.zeros(len(raw_codes.values) + 1, dtype=np.bool_)  # the last: absent
+        for start in range(0, size, _ROWS):
+            part = raw_codes.codes[start : start + _ROWS]
+            hit[part[broken[start : start + _ROWS]]] = True
+        broken_codes = {str(raw_codes.values[c]).strip() for c in np.flatnonzero(hit[:-1])}
         found: dict[str, Municipality] = {}
         where: dict[str, str] = {}
-        good = np.flatnonzero(~broken)
-        if not good.size:
+        # The distinct combinations of the four fields among the good records and the first
+        # record of each; a block of records at a time, since a CSV file repeats them in
+        # every row (memory: SEC-5).
+        ok = ~broken
+        index: dict[tuple[int, ...], int] = {}
+        first_record: list[int] = []
+        for good, combination, block in self.combinations_of(codes, fields, ok):
+            first_at = np.full(len(block), good.size, dtype=np.intp)
+            np.minimum.at(first_at, combination, np.arange(good.size))
+            for m, member in enumerate(block):
+                if member not in index:
+                    index[member] = len(first_record)
+                    first_record.append(int(good[first_at[m]]))
+        if not index:
             return found, where, broken_codes
-        combination, members = joint([codes[f][good] for f in fields])
-        # The first record of each combination of the four fields, in file order.
-        first_at = np.full(len(members), good.size, dtype=np.intp)
-        np.minimum.at(first_at, combination, np.arange(good.size))
+        members = list(index)
         first_of_code: dict[str, tuple[int, int]] = {}  # code -> (combination, record)
-        for m in np.argsort(first_at, kind="stable").tolist():
-            k = int(good[first_at[m]])
+        for m in np.argsort(first_record, kind="stable").tolist():
+            k = first_record[m]
             values = [parsed[f][c] for f, c in zip(fields, members[m], strict=True)]
             code = values[0]
             if code not in first_of_code:
@@ -523,25 +587,41 @@ class _Validator:
         # Per combination: the combination and the record that came first for its code.
         code_of = [parsed["cbs_code"][member[0]] for member in members]
         first_member = np.array([first_of_code[c][0] for c in code_of], dtype=np.intp)
-        first_record = np.array([first_of_code[c][1] for c in code_of], dtype=np.intp)
-        if self.csv:
-            differs = np.flatnonzero(combination != first_member[combination])
-        else:
-            differs = np.flatnonzero(good != first_record[combination])
-        for at in differs.tolist():
-            m = int(combination[at])
-            k = int(good[at])
-            code = code_of[m]
+        first_of = np.array([first_of_code[c][1] for c in code_of], dtype=np.intp)
+        for good, combination, block in self.combinations_of(codes, fields, ok):
+            global_of = np.array([index[b] for b in block], dtype=np.intp)[combination]
             if self.csv:
-                self.disagree(table, k, members[m], parsed, found[code], where[code])
+                differs = np.flatnonzero(global_of != first_member[global_of])
             else:
-                self.problem(
-                    table,
-                    k,
-                    "cbs_code",
-                    Item("", f"is listed more than once (also at {where[code]})", code, "XCH-7"),
-                )
+                differs = np.flatnonzero(good != first_of[global_of])
+            for at in _walk(differs):
+                m = int(global_of[at])
+                k = int(good[at])
+                code = code_of[m]
+                if self.csv:
+                    self.disagree(table, k, members[m], parsed, found[code], where[code])
+                else:
+                    self.problem(
+                        table,
+                        k,
+                        "cbs_code",
+                        Item(
+                            "", f"is listed more than once (also at {where[code]})", code, "XCH-7"
+                        ),
+                    )
         return found, where, broken_codes
+
+    @staticmethod
+    def combinations_of(
+        codes: dict[str, IntArray], fields: Iterable[str], ok: NDArray[np.bool_]
+    ) -> Iterator[tuple[IntArray, IntArray, list[tuple[int, ...]]]]:
+        """Per block of records: the records where ``ok`` holds, the code of each one's
+        combination of ``fields``, and the combinations of the block."""
+        for start in range(0, len(ok), _ROWS):
+            good = np.flatnonzero(ok[start : start + _ROWS]) + start
+            if good.size:
+                combination, members = joint([codes[f][good] for f in fields])
+                yield good, combination, members
 
     @property
     def clause(self) -> str:
@@ -584,10 +664,11 @@ class _Validator:
         products: list[Product] = []
         where: dict[str, str] = {}
         broken: set[str] = set()
-        for at, value in self.raw.local_products:
+        rank = _RANK["local_products"]
+        for n, (at, value) in enumerate(self.raw.local_products):
             product, problems = read_local_product(value, at)
             for p in problems:
-                self.collector.add(p.at(source=self.source), (3, 0, 0))
+                self.collector.add(p.at(source=self.source), (rank, n, 0))
             uri = value.get("uri") if isinstance(value, dict) else None
             if product is None:
                 if isinstance(uri, str):
@@ -608,7 +689,8 @@ class _Validator:
                         source=self.source,
                         location=f"{at}/{field}",
                         clause=clause,
-                    )
+                    ),
+                    (rank, n, 0),
                 )
                 broken.add(product.uri)
                 continue
@@ -644,7 +726,7 @@ class _Validator:
         defining = table.column("name").codes >= 0
         self.orphan_local_cells(table, defining)
         no_key = defining & (table.column("uri").codes < 0)
-        for k in np.flatnonzero(no_key).tolist():
+        for k in self.each(table, no_key):
             self.problem(
                 table,
                 k,
@@ -728,7 +810,7 @@ class _Validator:
         for field, column in table.columns.items():
             if field in ("uri", "name"):
                 continue
-            for k in np.flatnonzero((column.codes >= 0) & ~defining).tolist():
+            for k in self.each(table, (column.codes >= 0) & ~defining):
                 self.problem(
                     table,
                     k,
@@ -766,7 +848,7 @@ class _Validator:
                 live &= ~self._listing_rows(table, missing)
             elif missing.any():
                 live &= ~missing
-                for k in np.flatnonzero(missing & table.readable()).tolist():
+                for k in self.each(table, missing & table.readable()):
                     self.problem(table, k, field, Item("", N_("is required"), NO_VALUE, "XCH-8"))
 
         def municipality(value: Any) -> Any:
@@ -917,7 +999,7 @@ class _Validator:
             no = np.array([v is False for v in values] + [False], dtype=np.bool_)
             at = np.where(answer >= 0, answer, len(values))
             conflict = no[at] & ((masks & capability.bit) != 0) & live & ~failed
-            for k in np.flatnonzero(conflict).tolist():
+            for k in self.each(table, conflict):
                 self.problem(
                     table,
                     k,
@@ -941,7 +1023,7 @@ class _Validator:
         for field, column in table.columns.items():
             if field not in ("municipality", "product"):
                 filled |= column.codes >= 0
-        for k in np.flatnonzero(listing & filled).tolist():
+        for k in self.each(table, listing & filled):
             self.problem(
                 table,
                 k,
@@ -962,11 +1044,13 @@ class _Validator:
         """Requests per year per listed channel (XCH-9, XCH-11, OFF-5), whether each record has
         volumes, and whether its volumes failed. NaN where a channel is not listed."""
         n = table.size
-        volume = np.full((n, len(CHANNELS)), np.nan)
+        # Not listed anywhere: one NaN seen through every record (no memory per record).
+        volume: FloatArray = np.broadcast_to(np.nan, (n, len(CHANNELS)))
         if not self.csv:
             codes, parsed, failed = self.apply(table, "volumes", _JsonVolumes(), live)
             ok = (codes >= 0) & ~failed
             if ok.any():
+                volume = np.full((n, len(CHANNELS)), np.nan)
                 unlisted = np.full(len(CHANNELS), np.nan)
                 stack = np.array([unlisted if isinstance(p, Fault) else p for p in parsed])
                 volume[ok] = stack[codes[ok]]
@@ -1000,9 +1084,11 @@ class _Validator:
             bad = failed_member[pair]
             if bad.any():
                 reported = bad & live[at]
-                self.report_rows(table, column_name, at[reported], pair[reported], results)
+                self.report_at(table, column_name, at[reported], pair[reported], results)
                 failed[at[bad]] = True
             values = np.array([r if isinstance(r, float) else 0.0 for r in results])
+            if not volume.flags.writeable:
+                volume = np.full((n, len(CHANNELS)), np.nan)
             volume[at, slot] = values[pair]
         return volume, filled, failed
 
@@ -1011,13 +1097,14 @@ class _Validator:
     ) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
         """Web forms started and completed (OFF-6); NaN without a record."""
         n = table.size
-        started = np.full(n, np.nan)
-        completed = np.full(n, np.nan)
+        started: FloatArray = np.broadcast_to(np.nan, n)  # no record anywhere: no memory
+        completed: FloatArray = started
         d = self.dialect
         if not self.csv:
             codes, parsed, failed = self.apply(table, "forms", _json_forms, live)
             ok = (codes >= 0) & ~failed
             if ok.any():
+                started, completed = np.full(n, np.nan), np.full(n, np.nan)
                 pairs = np.array(
                     [(0, 0) if isinstance(p, Fault) else p for p in parsed], dtype=np.float64
                 )
@@ -1066,10 +1153,11 @@ class _Validator:
         bad = bad_member[pair] & ~failed[at]
         reported = bad & live[at]
         if reported.any():
-            self.report_rows(table, "forms_started", at[reported], pair[reported], results)
+            self.report_at(table, "forms_started", at[reported], pair[reported], results)
         failed[at[bad_member[pair]]] = True
         ok = np.array([isinstance(r, tuple) for r in results], dtype=np.bool_)[pair]
         if ok.any():
+            started, completed = np.full(n, np.nan), np.full(n, np.nan)
             values = np.array(
                 [r if isinstance(r, tuple) else (0, 0) for r in results], dtype=np.float64
             )
@@ -1136,13 +1224,11 @@ class _Validator:
         bad_member = np.array([f is not None for f in faults], dtype=np.bool_)
         bad = bad_member[combination]
         if bad.any():
-            chosen = rows[bad]
-            failed[chosen] = True
-            for k, m in zip(chosen.tolist(), combination[bad].tolist(), strict=True):
-                if self.collector.full:
-                    self.collector.count_more(1)
-                    continue
-                item = faults[m].items[0]
+            failed[rows[bad]] = True
+            member_of = np.zeros(table.size, dtype=np.intp)
+            member_of[rows] = combination
+            for k in self.each(table, failed):
+                item = faults[int(member_of[k])].items[0]
                 self.problem(table, k, item.sub, attrs.evolve(item, sub=""))
         return failed
 
@@ -1173,7 +1259,7 @@ class _Validator:
         first = np.full(len(distinct), rows.size, dtype=np.intp)
         np.minimum.at(first, index, np.arange(rows.size))
         repeat = np.flatnonzero(first[index] != np.arange(rows.size))
-        for at in repeat.tolist():
+        for at in _walk(repeat):
             k = int(rows[at])
             failed[k] = True
             place = table.locate(int(rows[first[index[at]]]), "", "").split(",")[0]
@@ -1189,6 +1275,23 @@ class _Validator:
                 ),
             )
         return failed
+
+
+_BLOCK: Final = 4096
+_ROWS: Final = 1 << 18
+"""Records taken together where a step needs several arrays of one entry per record."""
+
+
+def _walk(indices: IntArray) -> Iterator[int]:
+    """The items of an index array, a block at a time: never one list of millions (SEC-5)."""
+    for start in range(0, len(indices), _BLOCK):
+        yield from indices[start : start + _BLOCK].tolist()
+
+
+def _where(mask: NDArray[np.bool_]) -> Iterator[int]:
+    """The indices where a mask holds, in order, a block at a time."""
+    for start in range(0, len(mask), _BLOCK):
+        yield from (np.flatnonzero(mask[start : start + _BLOCK]) + start).tolist()
 
 
 _PROVENANCE_FIELDS: Final = ("source", "records", "retrieved")
@@ -1375,7 +1478,7 @@ class _Products:
         failed[rows] = bad[pairs]
         report = rows[bad[pairs] & reportable[rows]]
         if report.size:
-            validator.report_rows(table, "product", report, codes[report], parsed)
+            validator.report_at(table, "product", report, codes[report], parsed)
         return codes, parsed, failed
 
 
@@ -1549,3 +1652,6 @@ def validate(
         product_scope=product_scope,
         costs=costs,
     )
+
+
+guard(__name__)

@@ -17,6 +17,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from digimaat._boundary import guard
 from digimaat._version import SPEC_VERSION
 from digimaat.errors import DigimaatError
 from digimaat.exchange.local import local_record
@@ -24,7 +25,7 @@ from digimaat.exchange.sheet import COLUMNS, LOCAL_COLUMNS, SCOPE_COLUMN
 from digimaat.exchange.submission import Submission
 from digimaat.exchange.validation import FORMAT
 from digimaat.vocabulary.maturity import Capability
-from digimaat.vocabulary.offerings import Offering
+from digimaat.vocabulary.offerings import Offering, check_volume
 from digimaat.vocabulary.products import DEFAULT_ADDITIONS, Product
 
 __all__ = ["ExchangeError", "dumps_csv", "dumps_json", "format_number", "offering_record"]
@@ -43,6 +44,7 @@ def format_number(value: float, decimal_comma: bool = False) -> str:
     Whole numbers below 10**15 are written without a fraction; other numbers in the
     shortest form that reads back as the same binary64 number.
     """
+    value = check_volume("volume", value)  # a number of requests per year (OFF-14)
     text = str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     return text.replace(".", ",") if decimal_comma else text
 
@@ -294,3 +296,6 @@ def _cells(offering: Offering, dutch: bool) -> dict[str, str]:
         cells["forms_started"] = str(offering.forms.started)
         cells["forms_completed"] = str(offering.forms.completed)
     return cells
+
+
+guard(__name__)

@@ -35,6 +35,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from digimaat._boundary import guard
 from digimaat.errors import N_, NO_VALUE, Problem
 from digimaat.exchange.raw import IntArray, factorize
 from digimaat.exchange.rules import CSV, CSV_NL, Dialect
@@ -298,3 +299,6 @@ def _text(value: Any, dialect: Dialect) -> str:
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     return str(value)
+
+
+guard(__name__)

@@ -31,14 +31,16 @@ from __future__ import annotations
 
 import enum
 import heapq
+import numbers
 from collections.abc import Callable, Sequence
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any, TypeVar
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._boundary import guard
 from digimaat._names import parse_name
 from digimaat.errors import InvalidValueError, MeasurementError
 
@@ -76,7 +78,17 @@ def ties(a: float, b: float) -> bool:
     >>> ties(0.1 + 0.2, 0.3), ties(0.3, 0.3 + 2e-9)
     (True, False)
     """
-    return abs(a - b) <= AGREEMENT_TOLERANCE
+    return abs(_real("a", a) - _real("b", b)) <= AGREEMENT_TOLERANCE
+
+
+def _real(field: str, value: object) -> float:
+    """A number as a binary64 float (NaN and infinities too), or an error naming it."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidValueError(field, value, "must be a number")
+    try:
+        return float(value)
+    except OverflowError:  # an integer beyond binary64 (AGG-7)
+        raise InvalidValueError(field, value, "is too large for a binary64 number") from None
 
 
 def exceeds(a: float, b: float = 0.0) -> bool:
@@ -87,7 +99,7 @@ def exceeds(a: float, b: float = 0.0) -> bool:
     >>> exceeds(5e-17), exceeds(1e-6), exceeds(float("nan"))
     (False, True, False)
     """
-    return a - b > AGREEMENT_TOLERANCE
+    return _real("a", a) - _real("b", b) > AGREEMENT_TOLERANCE
 
 
 def ranked(items: Sequence[_T], value: Callable[[_T], float], key: Callable[[_T], str]) -> list[_T]:
@@ -564,9 +576,18 @@ def display(value: float, decimals: int = DISPLAY_DECIMALS) -> str:
     >>> display(float("nan"))
     'n/a'
     """
-    if value != value:  # NaN
+    number = _real("value", value)
+    places: object = decimals
+    if isinstance(places, bool) or not isinstance(places, int) or not 0 <= places <= 100:
+        raise InvalidValueError("decimals", decimals, "must be a whole number from 0 to 100")
+    if number != number:  # NaN
         return "n/a"
-    if value in (float("inf"), float("-inf")):
+    if number in (float("inf"), float("-inf")):
         raise InvalidValueError("value", value, "must be a finite number or NaN (undefined)")
     quantum = Decimal(1).scaleb(-decimals)
-    return str(Decimal(value).quantize(quantum, rounding=ROUND_HALF_EVEN))
+    with localcontext() as context:
+        context.prec = 400 + decimals  # every digit of any binary64 number, rounded once
+        return str(Decimal(number).quantize(quantum, rounding=ROUND_HALF_EVEN))
+
+
+guard(__name__)

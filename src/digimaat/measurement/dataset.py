@@ -37,6 +37,8 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._boundary import guard
+from digimaat._text import check_text
 from digimaat.errors import InvalidValueError, Problem, ProblemCollector
 from digimaat.vocabulary.assurance import AssuranceLevel, Authentication, AuthMeans
 from digimaat.vocabulary.channels import CHANNELS, Channel, ChannelCost, CostTable
@@ -110,9 +112,12 @@ def _frozen(array: NDArray[Any]) -> NDArray[Any]:
     datasets share an array.
     """
     contiguous = np.ascontiguousarray(array)
-    frozen: NDArray[Any] = np.frombuffer(contiguous.tobytes(), dtype=contiguous.dtype).reshape(
-        contiguous.shape
-    )
+    buffer = contiguous.tobytes()
+    if len(buffer) < 2:  # Python shares the empty bytes and those of one byte: not these
+        buffer += b"\x00\x00"
+    frozen: NDArray[Any] = np.frombuffer(
+        buffer, dtype=contiguous.dtype, count=contiguous.size
+    ).reshape(contiguous.shape)
     return frozen
 
 
@@ -280,9 +285,11 @@ class Dataset:
         returned arrays are read-only.
         """
         if key not in self._derived:
-            value = compute()
+            value: Any = compute()
             if isinstance(value, np.ndarray):
-                value.flags.writeable = False
+                # Over an immutable buffer: no caller can make a cached array writeable
+                # again and change what every later metric reads.
+                value = _frozen(value)
             self._derived[key] = value
         result: T = self._derived[key]
         return result
@@ -581,6 +588,22 @@ class Dataset:
                 | ((volume_a > 0) & (volume_a < MIN_VOLUME))
             )
             _report_first(collector, "volume", volume_a, bad)
+        # A cell has a volume record (every channel a number, 0 where not listed) or none
+        # (every channel NaN, OFF-5): never some channels of each.
+        if volume_a.size:
+            unknown = np.isnan(volume_a)
+            partial = unknown.any(axis=2) & ~unknown.all(axis=2)
+            if partial.any():
+                where = tuple(int(k) for k in np.argwhere(partial)[0])
+                collector.add(
+                    Problem(
+                        "volume",
+                        volume_a[where].tolist(),
+                        f"mixes NaN (no volume record) and numbers at {where}; a record lists "
+                        "every channel (0 where it has no requests) or none",
+                        clause="OFF-5",
+                    )
+                )
         # Web-form counts are whole numbers from 0 to 10**12, or NaN (not recorded).
         for name, counts in (("forms_started", started_a), ("forms_completed", completed_a)):
             known = ~np.isnan(counts)
@@ -591,7 +614,7 @@ class Dataset:
         funnel_bad = ~((completed_a <= started_a) | (np.isnan(completed_a) & np.isnan(started_a)))
         if funnel_bad.any():
             _report_first(collector, "forms_completed", completed_a, funnel_bad)
-        reasons = tuple(local_target_reasons)
+        reasons = _reasons(local_target_reasons)
         rows = np.fromiter((r[0] for r in reasons), dtype=np.intp, count=len(reasons))
         cols = np.fromiter((r[1] for r in reasons), dtype=np.intp, count=len(reasons))
         outside = (rows < 0) | (rows >= m) | (cols < 0) | (cols >= p)
@@ -789,6 +812,27 @@ def _unplaced(
     seen.add(o.key)
 
 
+def _reasons(values: object) -> tuple[tuple[int, int, str], ...]:
+    """Local-target reasons as ``(i, j, reason)``: two whole indices and a text (OFF-4)."""
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise InvalidValueError(
+            "local_target_reasons", values, "must be (municipality, product, reason) triples"
+        )
+    out: list[tuple[int, int, str]] = []
+    for item in values:
+        if not (
+            isinstance(item, tuple | list)
+            and len(item) == 3
+            and all(isinstance(k, int | np.integer) and not isinstance(k, bool) for k in item[:2])
+        ):
+            raise InvalidValueError(
+                "local_target_reasons", item, "must be a (municipality, product, reason) triple"
+            )
+        text = check_text("local_target_reasons", item[2], multiline=True)
+        out.append((int(item[0]), int(item[1]), text))
+    return tuple(out)
+
+
 def _report_first(
     collector: ProblemCollector, name: str, values: NDArray[Any], bad: NDArray[np.bool_]
 ) -> None:
@@ -864,3 +908,6 @@ def _cost_array(table: CostTable, uris: Sequence[str]) -> tuple[FloatArray, str]
             for ch, amount in amounts:
                 array[j, CHANNELS.index(ch)] = amount
     return array, table.currency
+
+
+guard(__name__)

@@ -17,6 +17,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._boundary import guard
 from digimaat.errors import InvalidValueError
 from digimaat.measurement.aggregation import exceeds, ranked
 from digimaat.measurement.dataset import STATUS_NAMES, Dataset, StatusCode
@@ -313,3 +314,6 @@ def _authentication(means: int, level: int) -> Authentication | None:
 
 def _opt(value: float) -> float | None:
     return None if math.isnan(value) else float(value)
+
+
+guard(__name__)

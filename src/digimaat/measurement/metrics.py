@@ -29,6 +29,9 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._boundary import guard
+from digimaat._numbers import weight
+from digimaat._text import check_text
 from digimaat.errors import InvalidValueError, UnknownNameError
 from digimaat.measurement.aggregation import (
     Method,
@@ -180,6 +183,10 @@ def _id(instance: object, attribute: attrs.Attribute[str], value: object) -> Non
         )
 
 
+def _title(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    check_text(attribute.name, value, empty=True, message="must be a text")  # XCH-4
+
+
 class Metric(abc.ABC):
     """A metric: an id, a title, its clause, unit, range and direction (MET-1)."""
 
@@ -188,7 +195,7 @@ class Metric(abc.ABC):
     unit: ClassVar[str] = "share"
     range: ClassVar[tuple[float, float]] = (0.0, 1.0)
     id: str
-    title: str
+    title: str = attrs.field(validator=_title)
 
     @property
     def direction(self) -> int:
@@ -292,7 +299,7 @@ class Availability(Metric):
     kind: ClassVar[str] = "availability"
     clause: ClassVar[str] = "MET-2"
     id: str = attrs.field(validator=_id)
-    title: str
+    title: str = attrs.field(validator=_title)
     at_least: MaturityLevel = attrs.field(default=MaturityLevel.FULLY_ONLINE, converter=_level)
     scope: str = attrs.field(default="reference", converter=_scope)
 
@@ -330,7 +337,7 @@ class Maturity(Metric):
     clause: ClassVar[str] = "MET-3"
     unit: ClassVar[str] = "score"
     id: str = attrs.field(validator=_id)
-    title: str
+    title: str = attrs.field(validator=_title)
     scores: tuple[float, ...] = attrs.field(default=LINEAR_SCORES, converter=_scores)
     scope: str = attrs.field(default="reference", converter=_scope)
 
@@ -362,7 +369,7 @@ class Attainment(Metric):
     clause: ClassVar[str] = "MET-4"
     unit: ClassVar[str] = "score"
     id: str = attrs.field(validator=_id)
-    title: str
+    title: str = attrs.field(validator=_title)
     target: str = attrs.field(default="reference", validator=_one_of(_TARGETS, "MET-4"))
     scope: str = attrs.field(default="reference", converter=_scope)
 
@@ -443,7 +450,7 @@ class AuthenticationFit(Metric):
     kind: ClassVar[str] = "authentication-fit"
     clause: ClassVar[str] = "MET-5"
     id: str = attrs.field(validator=_id)
-    title: str
+    title: str = attrs.field(validator=_title)
     outcome: str = attrs.field(default="match", validator=_one_of(_OUTCOMES, "MET-5"))
     scope: str = attrs.field(default="reference", converter=_scope)
 
@@ -480,7 +487,7 @@ class Uptake(Metric):
     kind: ClassVar[str] = "uptake"
     clause: ClassVar[str] = "MET-6"
     id: str = attrs.field(validator=_id)
-    title: str
+    title: str = attrs.field(validator=_title)
     scope: str = attrs.field(default="reference", converter=_scope)
 
     def cells(self, ds: Dataset) -> Cells:
@@ -502,7 +509,7 @@ class SuccessRatio(Metric):
     kind: ClassVar[str] = "success-ratio"
     clause: ClassVar[str] = "MET-7"
     id: str = attrs.field(validator=_id)
-    title: str
+    title: str = attrs.field(validator=_title)
     scope: str = attrs.field(default="reference", converter=_scope)
 
     def cells(self, ds: Dataset) -> Cells:
@@ -523,24 +530,18 @@ def _parts(values: Any) -> tuple[tuple[Metric, float], ...]:
         raise InvalidValueError(
             "parts", values, "must be (metric, weight) pairs", "MET-8"
         ) from None
-    for metric, weight in pairs:
+    for metric, _ in pairs:
         if not isinstance(metric, Metric):
             raise InvalidValueError("parts.metric", metric, "must be a metric", "MET-8")
-        if isinstance(weight, bool) or not isinstance(weight, int | float):
-            raise InvalidValueError(
-                f"parts[{metric.id}].weight", weight, "must be a number", "MET-8"
-            )
-    parts = tuple((metric, float(weight)) for metric, weight in pairs)
+    parts = tuple(
+        (metric, weight(f"parts[{metric.id}].weight", w, clause="MET-8")) for metric, w in pairs
+    )
     if not parts:
         raise InvalidValueError("parts", parts, "a composite needs at least one part", "MET-8")
     ids = [metric.id for metric, _ in parts]
     if len(set(ids)) != len(ids):
         raise InvalidValueError("parts", ids, "part ids must be unique", "MET-8")
-    for metric, weight in parts:
-        if not np.isfinite(weight) or weight < 0:
-            raise InvalidValueError(
-                f"parts[{metric.id}].weight", weight, "must be finite and >= 0", "MET-8"
-            )
+    for metric, _ in parts:
         if metric.range != (0.0, 1.0):
             raise InvalidValueError(
                 f"parts[{metric.id}]", metric.id, "must have range [0, 1]", "MET-8"
@@ -573,7 +574,7 @@ class Composite(Metric):
     clause: ClassVar[str] = "MET-8"
     unit: ClassVar[str] = "score"
     id: str = attrs.field(validator=_id)
-    title: str
+    title: str = attrs.field(validator=_title)
     parts: tuple[tuple[Metric, float], ...] = attrs.field(converter=_parts)
     method: Method = attrs.field(default=Method.ARITHMETIC, converter=_method)
 
@@ -642,3 +643,6 @@ class Composite(Metric):
         )
         applied: BoolArray = np.asarray(active.any(axis=0), dtype=np.bool_)
         return MetricResult(self, ds.codes, ds.uris, value, coverage, detail, applies=applied)
+
+
+guard(__name__)

@@ -31,7 +31,10 @@ from typing import Any, TypeGuard
 import attrs
 import numpy as np
 
+from digimaat._boundary import guard
+from digimaat._numbers import weight
 from digimaat._serial import parse_data, problems_of
+from digimaat._text import FORBIDDEN_MESSAGE, check_text, forbidden
 from digimaat._version import SPEC_VERSION
 from digimaat.errors import (
     NO_VALUE,
@@ -106,6 +109,7 @@ _METRICS: dict[str, type[Metric]] = {
 def _check_name(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
         raise InvalidValueError(attribute.name, value, "must be a non-empty string", "PRF-1")
+    check_text(attribute.name, value)  # the one rule of texts (XCH-4)
 
 
 def _metric_tuple(values: Sequence[Metric]) -> tuple[Metric, ...]:
@@ -126,6 +130,7 @@ def _check_weighting(instance: object, attribute: attrs.Attribute[Any], value: o
 def _check_text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str):
         raise InvalidValueError(attribute.name, value, "must be a string", "PRF-1")
+    check_text(attribute.name, value, empty=True, multiline=attribute.name == "description")
 
 
 def _policy(value: str | MissingPolicy) -> MissingPolicy:
@@ -496,6 +501,15 @@ class _Builder:
         self.problem(where, key, values, "must be a list of texts", FORM)
         return False
 
+    def in_range(self, pointer: str, field: str, value: Any, positive: bool = False) -> bool:
+        """Whether a number of the methodology is within the range of WGT-1."""
+        try:
+            weight(field, value, positive=positive)
+        except InvalidValueError as exc:
+            self.problem(pointer, field, value, exc.problem.message, "WGT-1")
+            return False
+        return True
+
     def number(self, pointer: str, field: str, value: Any) -> bool:
         """Whether ``value`` is a number; a value of another type breaks PRF-7."""
         if _is_number(value):
@@ -518,7 +532,13 @@ class _Builder:
         if cls is ProductOf:
             left = self.weighting(f"{pointer}/left", data.get("left"), "left")
             right = self.weighting(f"{pointer}/right", data.get("right"), "right")
-            return ProductOf(left, right) if left is not None and right is not None else None
+            if left is None or right is None:
+                return None
+            try:
+                return ProductOf(left, right)
+            except InvalidValueError as exc:  # too many factors (WGT-9)
+                self.problems.append(exc.problem.at(source=self.source, location=pointer))
+                return None
         if cls is Mix:
             return self.mix(pointer, data)
         if cls is Restrict:
@@ -572,8 +592,11 @@ class _Builder:
             if share <= 0:
                 self.problem(f"{where}/share", "share", share, "must be a number > 0", "WGT-10")
                 continue
+            checked = float(share)
+            if not self.in_range(f"{where}/share", "share", share, positive=True):
+                continue
             if w is not None:
-                built.append((w, float(share)))
+                built.append((w, checked))
         return Mix(tuple(built)) if len(built) == len(parts) else None
 
     def custom(self, pointer: str, data: Mapping[str, Any]) -> Weighting | None:
@@ -591,7 +614,7 @@ class _Builder:
             )
             return None
         ok = True
-        for uri, weight in weights.items():
+        for uri, value in weights.items():
             where = f"{pointer}/weights/{_token(uri)}"
             if ":" not in str(uri):  # a UPL tail such as "parkeervergunning" would never match
                 self.problem(
@@ -603,10 +626,12 @@ class _Builder:
                     "WGT-8",
                 )
                 ok = False
-            if not self.number(where, f"weights[{uri}]", weight):
+            if not self.number(where, f"weights[{uri}]", value):
                 ok = False
-            elif weight < 0:
-                self.problem(where, f"weights[{uri}]", weight, "must be a number >= 0", "WGT-8")
+            elif value < 0:
+                self.problem(where, f"weights[{uri}]", value, "must be a number >= 0", "WGT-8")
+                ok = False
+            elif not self.in_range(where, f"weights[{uri}]", value):
                 ok = False
         if "default" in data:
             default = data["default"]
@@ -614,6 +639,8 @@ class _Builder:
                 ok = False
             elif default < 0:
                 self.problem(f"{pointer}/default", "default", default, "must be >= 0", "WGT-8")
+                ok = False
+            elif not self.in_range(f"{pointer}/default", "default", default):
                 ok = False
         if not ok:
             return None
@@ -672,11 +699,14 @@ class _Builder:
             if p is None or not self.unknown_keys(where, p, {"metric", "weight"}, "a part"):
                 complete = False
                 continue
-            weight = p.get("weight", 1.0)
-            if not self.number(f"{where}/weight", "weight", weight):
+            value = p.get("weight", 1.0)
+            checked = float(value) if _is_number(value) else 0.0
+            if not self.number(f"{where}/weight", "weight", value):
                 complete = False
-            elif weight < 0:
-                self.problem(f"{where}/weight", "weight", weight, "must be a number >= 0", "MET-8")
+            elif value < 0:
+                self.problem(f"{where}/weight", "weight", value, "must be a number >= 0", "MET-8")
+                complete = False
+            elif not self.in_range(f"{where}/weight", "weight", value):
                 complete = False
             if "metric" not in p:
                 self.required(f"{where}/metric", "metric")
@@ -684,7 +714,7 @@ class _Builder:
                 continue
             ref = p["metric"]
             if isinstance(ref, str) and ref in known:
-                built.append((known[ref], float(weight) if _is_number(weight) else 0.0))
+                built.append((known[ref], checked))
                 continue
             complete = False
             if not isinstance(ref, str):
@@ -736,6 +766,11 @@ _PROFILE_KEYS = (
 )
 
 
+def _unsafe(key: str, value: str, source: str | None) -> Problem:
+    """A text of the profile that holds what a text may not hold (XCH-4)."""
+    return Problem(key, value, FORBIDDEN_MESSAGE, source=source, location=f"/{key}", clause="XCH-4")
+
+
 def _structure_profile(data: Any, source: str | None) -> Profile:
     b = _Builder(source)
     root = b.mapping("", data, "profile")
@@ -749,9 +784,13 @@ def _structure_profile(data: Any, source: str | None) -> Profile:
             b.problem(f"/{key}", key, root[key], "must be a text", FORM)
         elif not root[key].strip():
             b.problem(f"/{key}", key, root[key], "must not be empty", "PRF-1")
+        elif forbidden(root[key]):
+            b.problems.append(_unsafe(key, root[key], source))
     for key in ("title", "description"):
         if key in root and not isinstance(root[key], str):
             b.problem(f"/{key}", key, root[key], "must be a text", FORM)
+        elif key in root and forbidden(root[key], multiline=key == "description"):
+            b.problems.append(_unsafe(key, root[key], source))
     weighting = b.weighting("/weighting", root.get("weighting"))
     missing: MissingPolicy | None = None
     policy = root.get("missing", MissingPolicy.DROP.value)
@@ -819,6 +858,9 @@ def _structure_profile(data: Any, source: str | None) -> Profile:
         )
     except InputError as exc:
         raise InputError([p.at(source=source) for p in exc.problems]) from None
+    except InvalidValueError as exc:  # a rule of the record itself, where it is
+        where = f"/{exc.field}" if exc.field in root else ""
+        raise InputError([exc.problem.at(source=source, location=where)]) from None
 
 
 # ---------------------------------------------------------------------- score cards
@@ -976,3 +1018,6 @@ def builtin_profile(name: str) -> Profile:
 def standard_profile() -> Profile:
     """The default profile, ``digimaat-standard``."""
     return builtin_profile("digimaat-standard")
+
+
+guard(__name__)

@@ -26,6 +26,7 @@ This module gathers the chapter's names; they live in
 
 from __future__ import annotations
 
+from digimaat._boundary import guard
 from digimaat.measurement.uncertainty_batch import BatchScorer
 from digimaat.measurement.uncertainty_cells import UncertainCells
 from digimaat.measurement.uncertainty_samples import (
@@ -59,3 +60,6 @@ __all__ = [
     "uses_volume",
     "with_maturity",
 ]
+
+
+guard(__name__)

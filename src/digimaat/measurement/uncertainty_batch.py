@@ -21,6 +21,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._boundary import guard
 from digimaat.errors import InvalidValueError, MeasurementError
 from digimaat.measurement.aggregation import MissingPolicy, PreparedWeights, combine
 from digimaat.measurement.dataset import Dataset
@@ -550,3 +551,6 @@ class BatchScorer:
             if array is not None and array.shape != (samples.size, width):
                 raise MeasurementError(f"samples.{name} must have shape ({samples.size}, {width})")
         self.uncertain.check(samples)
+
+
+guard(__name__)

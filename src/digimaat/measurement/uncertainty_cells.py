@@ -22,6 +22,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._boundary import guard
 from digimaat.errors import MeasurementError
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.metrics import Metric
@@ -259,3 +260,6 @@ class UncertainCells:
         out = np.zeros((len(picks), len(self.dataset.codes)), dtype=np.bool_)
         out[:, self.rows] = np.logical_or.reduceat(picked, self.starts, axis=1)
         return out
+
+
+guard(__name__)

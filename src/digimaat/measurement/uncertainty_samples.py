@@ -14,6 +14,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._boundary import guard
 from digimaat.measurement.aggregation import Method, MissingPolicy
 from digimaat.measurement.dataset import Dataset, StatusCode
 from digimaat.measurement.metrics import Composite, Metric
@@ -243,3 +244,6 @@ def _with_levels(ds: Dataset, cells: IntArray, levels: NDArray[np.int8]) -> Data
     auth_level.reshape(-1)[cells] = levels
     auth_means.reshape(-1)[cells] = 0  # a means must be recorded with a level; none counts
     return ds.with_arrays(auth_level=auth_level, auth_means=auth_means)
+
+
+guard(__name__)

@@ -18,14 +18,15 @@ fits its profile; :mod:`digimaat.measurement.uncertainty` gathers the chapter's 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from digimaat.errors import NO_VALUE, InvalidValueError
+from digimaat._boundary import guard
+from digimaat.errors import NO_VALUE, InvalidTypeError, InvalidValueError
 from digimaat.measurement.aggregation import Method, MissingPolicy
 from digimaat.measurement.metrics import Composite, Metric
 from digimaat.measurement.weights import (
@@ -106,8 +107,17 @@ def _distinct(name: str, values: Sequence[Any]) -> None:
         seen.append(value)
 
 
+def _items(name: str, values: Any) -> tuple[Any, ...]:
+    """The items of a list the section is given (a single text is a list of one)."""
+    if isinstance(values, str):
+        return (values,)
+    if isinstance(values, bytes | bytearray) or not isinstance(values, Iterable):
+        raise InvalidTypeError(name, values, "a list")
+    return tuple(values)
+
+
 def _weightings(values: Any) -> tuple[Weighting, ...]:
-    out = tuple(values)
+    out = _items("weightings", values)
     for w in out:
         if not isinstance(w, Weighting):
             raise InvalidValueError("weightings", w, "must be a weighting")
@@ -116,20 +126,19 @@ def _weightings(values: Any) -> tuple[Weighting, ...]:
 
 
 def _methods(values: Any) -> tuple[Method, ...]:
-    out = tuple(Method.parse(v) for v in ((values,) if isinstance(values, str) else values))
+    out = tuple(Method.parse(v) for v in _items("methods", values))
     _distinct("methods", out)
     return out
 
 
 def _policies(values: Any) -> tuple[MissingPolicy, ...]:
-    out = tuple(MissingPolicy.parse(v) for v in ((values,) if isinstance(values, str) else values))
+    out = tuple(MissingPolicy.parse(v) for v in _items("missing", values))
     _distinct("missing", out)
     return out
 
 
 def _levels(values: Any) -> tuple[AssuranceLevel, ...]:
-    items = (values,) if isinstance(values, str) else values
-    out = tuple(AssuranceLevel.parse(v, "authentication") for v in items)
+    out = tuple(AssuranceLevel.parse(v, "authentication") for v in _items("authentication", values))
     _distinct("authentication", out)
     return out
 
@@ -147,13 +156,16 @@ def _state_name(state: MaturityLevel | None) -> str:
 def _level_sets(values: Any) -> tuple[LevelSet, ...]:
     """``levels`` from a mapping (or pairs) of a state to its levels, in canonical order:
     the unknown level first, then the levels from low to high."""
-    pairs = list(values.items()) if isinstance(values, Mapping) else list(values)
+    pairs = list(values.items()) if isinstance(values, Mapping) else _items("levels", values)
     out: dict[MaturityLevel | None, tuple[MaturityLevel, ...]] = {}
-    for key, options in pairs:
+    for pair in pairs:
+        if not isinstance(pair, tuple | list) or len(pair) != 2:
+            raise InvalidTypeError("levels", pair, "a pair of a state and its levels")
+        key, options = pair
         state = _state(key)
         if state in out:
             raise InvalidValueError("levels", key, "is listed twice")
-        items = (options,) if isinstance(options, str | int) else tuple(options)
+        items = (options,) if isinstance(options, str | int) else _items("levels", options)
         chosen = tuple(MaturityLevel.parse(v, "levels") for v in items)
         _distinct(f"levels.{_state_name(state)}", chosen)
         if not chosen:
@@ -480,3 +492,6 @@ def _mixes_volume(weighting: Weighting) -> bool:
     if isinstance(weighting, Restrict):
         return _mixes_volume(weighting.base)
     return False
+
+
+guard(__name__)

@@ -20,12 +20,15 @@ a year offline is 50 % digital per product and 20/1020, about 2 %, per request.
 from __future__ import annotations
 
 import abc
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from digimaat._boundary import guard
+from digimaat._numbers import MAX_WEIGHT, MIN_WEIGHT, weight
 from digimaat.errors import InvalidValueError, MeasurementError
 from digimaat.measurement.aggregation import PreparedWeights
 from digimaat.measurement.dataset import Dataset
@@ -33,6 +36,9 @@ from digimaat.vocabulary.channels import Channel
 from digimaat.vocabulary.products import Audience, InteractionKind, Product, TaskType
 
 __all__ = [
+    "MAX_FACTORS",
+    "MAX_WEIGHT",
+    "MIN_WEIGHT",
     "ChannelCost",
     "Custom",
     "Equal",
@@ -44,6 +50,7 @@ __all__ = [
     "SubjectWeights",
     "Volume",
     "Weighting",
+    "factors",
     "normalise",
 ]
 
@@ -135,6 +142,15 @@ def normalise(raw: FloatArray, base: NDArray[np.bool_]) -> tuple[FloatArray, Flo
     >>> w.round(4).tolist(), total.tolist()
     ([[0.0196, 0.9804]], [1020.0])
     """
+    try:
+        raw = np.asarray(raw, dtype=np.float64)
+        base = np.asarray(base, dtype=np.bool_)
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidValueError("raw", type(raw).__name__, "must be an array of numbers") from None
+    if raw.ndim != 2 or base.shape != raw.shape:
+        raise InvalidValueError(
+            "base", base.shape, f"must be a [municipality, product] mask of shape {raw.shape}"
+        )
     known = base & ~np.isnan(raw)
     masked = np.where(known, raw, 0.0)
     total = masked.sum(axis=1)
@@ -173,14 +189,7 @@ class Volume(Weighting):
 
 
 def _per(value: Any) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not np.isfinite(value)
-        or value <= 0
-    ):
-        raise InvalidValueError("per", value, "must be a finite number > 0", "WGT-6")
-    return float(value)
+    return weight("per", value, positive=True, clause="WGT-6")
 
 
 @attrs.frozen
@@ -204,6 +213,8 @@ class PerCapita(Weighting):
 def _channels(values: Any) -> tuple[Channel, ...]:
     if isinstance(values, str | Channel):
         values = (values,)
+    if not isinstance(values, Iterable):
+        raise InvalidValueError("channels", values, "must be channel names")
     parsed = {Channel.parse(v, "channels") for v in values}
     if not parsed:
         raise InvalidValueError("channels", list(values), "must name at least one channel", "WGT-7")
@@ -251,7 +262,7 @@ def _weight_map(values: Any) -> tuple[tuple[str, float], ...]:
             "weights", values, "must map product URIs to weights", "WGT-8"
         ) from None
     out: list[tuple[str, float]] = []
-    for uri, weight in table.items():
+    for uri, value in table.items():
         if not isinstance(uri, str) or not uri:
             raise InvalidValueError("weights", uri, "keys must be product URIs", "WGT-8")
         if ":" not in uri:  # a UPL tail such as "parkeervergunning" would never match
@@ -262,30 +273,12 @@ def _weight_map(values: Any) -> tuple[tuple[str, float], ...]:
                 "'http://standaarden.overheid.nl/owms/terms/parkeervergunning'",
                 "WGT-8",
             )
-        if (
-            isinstance(weight, bool)
-            or not isinstance(weight, int | float)
-            or not np.isfinite(weight)
-            or weight < 0
-        ):
-            raise InvalidValueError(
-                f"weights[{uri}]", weight, "must be a finite number >= 0", "WGT-8"
-            )
-        out.append((uri, float(weight)))
+        out.append((uri, weight(f"weights[{uri}]", value, clause="WGT-8")))
     return tuple(sorted(out))
 
 
 def _default_weight(value: Any) -> float | None:
-    if value is None:
-        return None
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not np.isfinite(value)
-        or value < 0
-    ):
-        raise InvalidValueError("default", value, "must be a finite number >= 0 or absent", "WGT-8")
-    return float(value)
+    return None if value is None else weight("default", value, clause="WGT-8")
 
 
 @attrs.frozen
@@ -327,6 +320,15 @@ class ProductOf(Weighting):
     left: Weighting = attrs.field(validator=_weighting)
     right: Weighting = attrs.field(validator=_weighting)
 
+    def __attrs_post_init__(self) -> None:
+        if factors(self) > MAX_FACTORS:
+            raise InvalidValueError(
+                "product",
+                factors(self),
+                f"multiplies more than {MAX_FACTORS} factors; raw weights could overflow",
+                "WGT-9",
+            )
+
     def raw(self, ds: Dataset) -> FloatArray:
         return self.left.raw(ds) * self.right.raw(ds)
 
@@ -341,6 +343,22 @@ class ProductOf(Weighting):
         return f"({self.left.describe()}) x ({self.right.describe()})"
 
 
+MAX_FACTORS = 8
+"""The most raw weights a weighting multiplies (WGT-9): a product of products counts each."""
+
+
+def factors(weighting: Weighting) -> int:
+    """How many raw weights ``weighting`` multiplies per cell (1 but for a product).
+
+    A mix normalises its parts (WGT-10), so it counts as one factor whatever its parts.
+    """
+    if isinstance(weighting, ProductOf):
+        return factors(weighting.left) + factors(weighting.right)
+    if isinstance(weighting, Restrict):
+        return factors(weighting.base)
+    return 1
+
+
 def _parts(values: Any) -> tuple[tuple[Weighting, float], ...]:
     try:
         parts = tuple((w, a) for w, a in values)
@@ -350,12 +368,10 @@ def _parts(values: Any) -> tuple[tuple[Weighting, float], ...]:
         ) from None
     if not parts:
         raise InvalidValueError("parts", parts, "a mix needs at least one weighting", "WGT-10")
-    for w, a in parts:
+    for w, _ in parts:
         if not isinstance(w, Weighting):
             raise InvalidValueError("parts.weighting", w, "must be a weighting", "WGT-10")
-        if isinstance(a, bool) or not isinstance(a, int | float) or not np.isfinite(a) or a <= 0:
-            raise InvalidValueError("parts.share", a, "must be a finite number > 0", "WGT-10")
-    return tuple((w, float(a)) for w, a in parts)
+    return tuple((w, weight("parts.share", a, positive=True, clause="WGT-10")) for w, a in parts)
 
 
 @attrs.frozen
@@ -408,6 +424,8 @@ def _names(kind: type[Any], field: str, values: Any) -> tuple[str, ...] | None:
         return None
     if isinstance(values, str):
         values = (values,)
+    if isinstance(values, bytes) or not isinstance(values, Iterable):
+        raise InvalidValueError(field, values, "must be a list of names")
     out = set()
     for v in values:
         try:
@@ -436,7 +454,13 @@ def _optional_strs(values: Any) -> tuple[str, ...] | None:
         return None
     if isinstance(values, str):
         values = (values,)
-    return tuple(sorted(str(v) for v in values))
+    if isinstance(values, bytes) or not isinstance(values, Iterable):
+        raise InvalidValueError("selector", values, "must be a list of texts")
+    texts = tuple(values)
+    for text in texts:
+        if not isinstance(text, str):
+            raise InvalidValueError("selector", text, "must be a text")
+    return tuple(sorted(texts))
 
 
 @attrs.frozen
@@ -503,3 +527,6 @@ class Restrict(Weighting):
 
     def describe(self) -> str:
         return f"{self.base.describe()}, restricted to {self.selector}"
+
+
+guard(__name__)

@@ -38,6 +38,7 @@ from collections.abc import Iterable
 
 import attrs
 
+from digimaat._boundary import guard
 from digimaat.errors import InvalidValueError, UnknownNameError
 
 __all__ = [
@@ -508,3 +509,6 @@ def authentication_of(
             return authentication_of(items[0])
         return AuthenticationOptions(tuple(items))
     raise InvalidValueError("authentication", value, "must be a scheme name or identifier")
+
+
+guard(__name__)

@@ -19,21 +19,28 @@ from typing import Any, Final
 
 import attrs
 
+from digimaat._boundary import guard
+from digimaat._numbers import MIN_WEIGHT, weight
 from digimaat.errors import InvalidValueError, UnknownNameError
 
 __all__ = ["CHANNELS", "COST_ORIGINS", "MAX_COST", "Channel", "ChannelCost", "CostTable"]
 
 _SOCITM = "Socitm, average cost per local-government transaction (UK)"
 
+MAX_COST: Final = 1_000_000.0
+"""The largest cost per contact a cost table accepts, in its currency (CHN-7)."""
+
 
 def _amount(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise InvalidValueError(
-            "cost.amount", value, "must be a number (use from_quantity for text)"
+            "cost.amount", value, "must be a number (use from_quantity for text)", "CHN-6"
         )
-    number = float(value)
-    if math.isnan(number) or math.isinf(number) or number < 0:
-        raise InvalidValueError("cost.amount", value, "must be a finite, non-negative number")
+    number = weight("cost.amount", value, clause="CHN-6")  # 0, or at least 1e-15 (WGT-1)
+    if number > MAX_COST:  # as a cost table refuses it (CHN-7)
+        raise InvalidValueError(
+            "cost.amount", value, f"must be at most {MAX_COST:,.0f} per contact", "CHN-7"
+        )
     return number
 
 
@@ -140,8 +147,6 @@ CHANNELS: tuple[Channel, ...] = tuple(Channel)
 """All channels in the standard's canonical order (CHN-4; the order of measurement arrays)."""
 
 
-MAX_COST: Final = 1_000_000.0
-"""The largest cost per contact a cost table accepts, in its currency (CHN-7)."""
 COST_ORIGINS: Final = ("data", "profile", "default")
 """Where a cost table comes from (CHN-8): the data, the profile, or the defaults of CHN-5."""
 
@@ -177,6 +182,10 @@ def _amounts(value: object, field: str = "channels") -> _Amounts:
                 amount,
                 f"must be a finite cost from 0 to {MAX_COST:,.0f} per contact",
                 "CHN-7",
+            )
+        if 0 < number < MIN_WEIGHT:  # a denormal weight would vanish (WGT-1)
+            raise InvalidValueError(
+                f"{field}.{channel.value}", amount, "must be 0 or at least 1e-15", "WGT-1"
             )
         out[channel] = number + 0.0
     return tuple((ch, out[ch]) for ch in CHANNELS if ch in out)
@@ -320,3 +329,6 @@ class CostTable:
             }
         out["origin"] = self.origin
         return out
+
+
+guard(__name__)

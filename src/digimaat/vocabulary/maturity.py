@@ -36,6 +36,7 @@ from types import MappingProxyType
 
 import attrs
 
+from digimaat._boundary import guard
 from digimaat._names import parse_name
 from digimaat.errors import UnknownCapabilityError, UnknownNameError
 
@@ -401,3 +402,6 @@ def samenwerkende_catalogi(level: MaturityLevel, digid: bool) -> str:
 def gate_masks() -> tuple[int, ...]:
     """The bit mask of each rung's gate, lowest rung first (for vectorised level derivation)."""
     return _GATE_MASKS
+
+
+guard(__name__)

@@ -21,9 +21,20 @@ from typing import Any
 
 import attrs
 
+from digimaat._boundary import guard
+from digimaat._text import check_text
 from digimaat.errors import InvalidValueError
 
-__all__ = ["SIZE_CLASSES", "Municipality", "Register", "SizeClass", "cbs_register", "size_class"]
+__all__ = [
+    "MAX_NAME",
+    "MAX_POPULATION",
+    "SIZE_CLASSES",
+    "Municipality",
+    "Register",
+    "SizeClass",
+    "cbs_register",
+    "size_class",
+]
 
 # A CBS gemeentecode: "GM" and four ASCII digits. Not \d, which also matches the digits of
 # other scripts (e.g. Arabic-Indic), which are no CBS code.
@@ -74,9 +85,17 @@ def _check_code(instance: object, attribute: attrs.Attribute[str], value: object
         )
 
 
+MAX_POPULATION = 10**9
+"""The largest population of a municipality (MUN-1, XCH-4)."""
+
+
 def _check_population(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise InvalidValueError(attribute.name, value, "must be a positive integer")
+    if value > MAX_POPULATION:  # as every reader refuses it
+        raise InvalidValueError(
+            attribute.name, value, f"must be at most {MAX_POPULATION:,}", "XCH-4"
+        )
 
 
 def _check_year(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
@@ -84,9 +103,12 @@ def _check_year(instance: object, attribute: attrs.Attribute[int], value: object
         raise InvalidValueError(attribute.name, value, "must be a calendar year (1800-2200)")
 
 
+MAX_NAME = 200
+"""The longest name of a municipality, in characters (XCH-4)."""
+
+
 def _check_name(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidValueError(attribute.name, value, "must be a non-empty string")
+    check_text(attribute.name, value, max_length=MAX_NAME)  # as every reader checks it
 
 
 @attrs.frozen(order=False)
@@ -183,3 +205,6 @@ def cbs_register(year: int = 2024) -> Register:
         document["provenance"]["licence"],
         {m.cbs_code: m for m in municipalities},
     )
+
+
+guard(__name__)

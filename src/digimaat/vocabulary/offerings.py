@@ -31,7 +31,9 @@ from typing import Any
 
 import attrs
 
+from digimaat._boundary import guard
 from digimaat._names import parse_name
+from digimaat._text import check_text
 from digimaat.errors import N_, InvalidValueError, ProblemCollector
 from digimaat.vocabulary.assurance import (
     Authentication,
@@ -49,6 +51,7 @@ from digimaat.vocabulary.municipalities import _check_code
 from digimaat.vocabulary.products import Product
 
 __all__ = [
+    "MAX_FORMS",
     "MAX_VOLUME",
     "MIN_VOLUME",
     "FormFunnel",
@@ -254,9 +257,17 @@ def _check_per_year(channel: Channel, value: object) -> float:
     return check_volume(f"volumes.{channel.value}", value)
 
 
+MAX_FORMS = 10**12
+"""The largest count of web forms started or completed (OFF-6, XCH-4)."""
+
+
 def _check_funnel(instance: FormFunnel, attribute: attrs.Attribute[int], value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InvalidValueError(f"forms.{attribute.name}", value, "must be a non-negative integer")
+    if value > MAX_FORMS:  # as every reader refuses it
+        raise InvalidValueError(
+            f"forms.{attribute.name}", value, f"must be at most {MAX_FORMS:,}", "XCH-4"
+        )
 
 
 @attrs.frozen
@@ -277,8 +288,7 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 def _check_text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidValueError(f"provenance.{attribute.name}", value, "must be a non-empty text")
+    check_text(f"provenance.{attribute.name}", value, message="must be a non-empty text")
 
 
 def _to_records(values: Any) -> tuple[str, ...]:
@@ -288,8 +298,7 @@ def _to_records(values: Any) -> tuple[str, ...]:
     if not records:
         raise InvalidValueError("provenance.records", [], "must name at least one record")
     for record in records:
-        if not isinstance(record, str) or not record.strip():
-            raise InvalidValueError("provenance.records", record, "must be a non-empty text")
+        check_text("provenance.records", record, message="must be a non-empty text")
     if len(set(records)) != len(records):
         repeated = sorted({r for r in records if records.count(r) > 1})
         raise InvalidValueError("provenance.records", repeated, "must not name a record twice")
@@ -352,6 +361,15 @@ def _to_status(value: str | Status) -> Status:
     return Status.parse(value, "status")
 
 
+def _optional_text(instance: Offering, attribute: attrs.Attribute[Any], value: object) -> None:
+    """``None``, or a text that may hold several lines, by the rule every reader applies:
+    nothing a terminal acts on (XCH-4); not empty (a reason is checked by OFF-4)."""
+    if value is not None:
+        reason = attribute.name == "local_target_reason"
+        what = "must be a text" if reason else "must be a non-empty text"
+        check_text(attribute.name, value, multiline=True, empty=reason, message=what)
+
+
 def _optional(kind: type, what: str) -> Any:
     """A validator: ``None`` or an instance of ``kind``, else an error naming field and value."""
 
@@ -377,7 +395,7 @@ class Offering:
     """The authentication asked, or the several means accepted (LOA-4.2); ``None`` when not
     recorded or when nothing is done online."""
     local_target: MaturityLevel | None = attrs.field(default=None, converter=_optional_target)
-    local_target_reason: str | None = attrs.field(default=None, validator=_optional(str, "a text"))
+    local_target_reason: str | None = attrs.field(default=None, validator=_optional_text)
     volumes: Volumes | None = attrs.field(
         default=None, validator=_optional(Volumes, "a Volumes record (Volumes.from_mapping)")
     )
@@ -386,7 +404,7 @@ class Offering:
     )
     fee_applies: bool | None = attrs.field(default=None, validator=_optional(bool, "true or false"))
     """Overrides the product's ``fee_applies`` for this municipality (local fees differ)."""
-    notes: str | None = attrs.field(default=None, validator=_optional(str, "a text"))
+    notes: str | None = attrs.field(default=None, validator=_optional_text)
     """Free text kept with the offering (an analyst's remarks); never scored (OFF-17)."""
     provenance: Provenance | None = attrs.field(
         default=None, validator=_optional(Provenance, "a Provenance record")
@@ -448,3 +466,6 @@ class Offering:
         if self.status is not Status.OFFERED:
             return None
         return level_of(self.capabilities, fee_applies=self.fee_for(product))
+
+
+guard(__name__)

@@ -48,6 +48,8 @@ from typing import Any, TypeVar
 
 import attrs
 
+from digimaat._boundary import guard
+from digimaat._text import check_text
 from digimaat.errors import (
     _NO_VALUE,
     AmbiguousProductError,
@@ -200,8 +202,23 @@ def _sdg_codes(values: Iterable[Any]) -> tuple[str, ...]:
 
 
 def _non_empty(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidValueError(attribute.name, value, "must be a non-empty string")
+    check_text(attribute.name, value)  # the one rule of texts (XCH-4)
+
+
+def _uri(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    """A product's URI: a text without white space (XCH-6), by the rule of texts."""
+    check_text(attribute.name, value)
+    assert isinstance(value, str)
+    if any(c.isspace() for c in value):
+        raise InvalidValueError(attribute.name, value, "must be a URI: no white space", "XCH-6")
+
+
+def _text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    check_text(attribute.name, value, empty=True, message="must be a text")
+
+
+def _reason(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    check_text(attribute.name, value, empty=True, multiline=True, message="must be a text")
 
 
 def _optional_level(value: Any) -> AssuranceLevel | None:
@@ -217,8 +234,8 @@ class LegalBasis:
     """A legal basis (UPL ``Grondslag``): an OWMS term URI, a label and a link to the text."""
 
     uri: str = attrs.field(validator=_non_empty)
-    label: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
-    link: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
+    label: str = attrs.field(default="", validator=_text)
+    link: str = attrs.field(default="", validator=_text)
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> LegalBasis:
@@ -254,7 +271,7 @@ class Additions:
         default=MaturityLevel.FULLY_ONLINE,
         converter=_target,
     )
-    reason: str = ""
+    reason: str = attrs.field(default="", validator=_reason)
     """Why these values (sources, legal grounds); empty only for :data:`DEFAULT_ADDITIONS`."""
 
 
@@ -278,7 +295,7 @@ class Product:
     :meth:`local`.
     """
 
-    uri: str = attrs.field(validator=_non_empty)
+    uri: str = attrs.field(validator=_uri)
     name: str = attrs.field(validator=_non_empty)
     audiences: frozenset[Audience] = attrs.field(factory=frozenset, converter=_audiences)
     task_types: frozenset[TaskType] = attrs.field(factory=frozenset, converter=_task_types)
@@ -479,8 +496,8 @@ def _synonym_kind(instance: object, attribute: attrs.Attribute[str], value: obje
 
 
 def _shown_text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    _non_empty(instance, attribute, value)
-    assert isinstance(value, str)
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidValueError(attribute.name, value, "must be a non-empty string")
     if (
         value != value.strip()
         or value[0] in "=+-@"
@@ -531,6 +548,12 @@ class Candidate:
     def uri(self) -> str:
         """The product's URI."""
         return UPL_NAMESPACE + self.product
+
+
+def _listed(values: Iterable[Any]) -> tuple[Any, ...]:
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise InvalidValueError("synonyms", values, "must be a list of entries")
+    return tuple(values)
 
 
 def _candidates(values: Iterable[Any]) -> tuple[Candidate, ...]:
@@ -623,8 +646,8 @@ class SynonymTable:
     ['parkeervergunning', 'parkeerbelasting']
     """
 
-    synonyms: tuple[Synonym, ...] = attrs.field(default=(), converter=tuple)
-    ambiguous: tuple[AmbiguousName, ...] = attrs.field(default=(), converter=tuple)
+    synonyms: tuple[Synonym, ...] = attrs.field(default=(), converter=_listed)
+    ambiguous: tuple[AmbiguousName, ...] = attrs.field(default=(), converter=_listed)
     provenance: SynonymProvenance | None = None
     _by_form: dict[str, Synonym | AmbiguousName] = attrs.field(init=False, repr=False)
 
@@ -1805,3 +1828,6 @@ def _additions_from(
         if not out[uri].reason.strip():
             collector.add(Problem("reason", out[uri].reason, "must state the grounds"), where)
     return out
+
+
+guard(__name__)

@@ -15,6 +15,7 @@ fields map to the maturity ladder is specification chapter SCI.
 
 from __future__ import annotations
 
+from digimaat._boundary import guard
 from digimaat.exchange.sc._inputs import MAX_ARCHIVE_BYTES, MAX_DOCUMENT_BYTES, Limits
 from digimaat.exchange.sc.authorities import Authorities, sc_authorities
 from digimaat.exchange.sc.baseline import BASELINE_FILE, national_baseline
@@ -53,3 +54,5 @@ __all__ = [
     "repair_upl",
     "sc_authorities",
 ]
+
+guard(__name__)

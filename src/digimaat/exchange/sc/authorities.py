@@ -25,6 +25,8 @@ from typing import Any
 
 import attrs
 
+from digimaat._boundary import guard
+
 __all__ = ["Authorities", "sc_authorities"]
 
 
@@ -48,3 +50,6 @@ def sc_authorities() -> Authorities:
     document = json.loads(text)
     codes = {item["uri"]: item["code"] for item in document["authorities"]}
     return Authorities(codes, document["provenance"])
+
+
+guard(__name__)

@@ -14,6 +14,7 @@ import lzma
 from importlib import resources
 from typing import Final
 
+from digimaat._boundary import guard
 from digimaat.exchange import Limits, loads
 from digimaat.exchange.submission import Submission
 
@@ -38,3 +39,6 @@ def national_baseline() -> Submission:
         name=f"digimaat/data/{BASELINE_FILE}",
         limits=Limits(max_bytes=_MAX_BYTES),
     )
+
+
+guard(__name__)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import attrs
 
+from digimaat._boundary import guard
 from digimaat._version import SPEC_VERSION, __version__
 from digimaat.errors import NO_VALUE, InputError, InvalidValueError, Problem
 from digimaat.exchange.sc._inputs import Limits, Member, Skipped, input_size, members
@@ -324,3 +325,6 @@ def _offerings(
         for a in sorted(others)
     ]
     return entries, offerings, left_out
+
+
+guard(__name__)

@@ -31,7 +31,8 @@ from typing import Final
 
 import attrs
 
-from digimaat.errors import NO_VALUE, InputError, Problem
+from digimaat._boundary import guard
+from digimaat.errors import NO_VALUE, InputError, InvalidValueError, Problem
 from digimaat.vocabulary.assurance import Authentication, AuthMeans
 from digimaat.vocabulary.maturity import Capability, MaturityLevel, level_of
 from digimaat.vocabulary.products import UPL_NAMESPACE, Catalogue
@@ -263,5 +264,8 @@ def pick(candidates: Iterable[tuple[Evidence, str]]) -> tuple[Evidence, str]:
         ):
             best = (evidence, identifier)
     if best is None:
-        raise ValueError("pick needs at least one record")
+        raise InvalidValueError("candidates", [], "pick needs at least one record")
     return best
+
+
+guard(__name__)

@@ -56,6 +56,7 @@ import attrs
 from defusedxml import DefusedXmlException, DTDForbidden
 from defusedxml import ElementTree as SafeXml
 
+from digimaat._boundary import guard
 from digimaat.errors import NO_VALUE, DigimaatError, Problem
 from digimaat.exchange.sc._inputs import LimitExceededError
 
@@ -324,3 +325,6 @@ def _line(xml_parser: Any) -> str | None:
     """The line the expat parser under ``xml_parser`` has reached."""
     line = getattr(getattr(xml_parser, "parser", None), "CurrentLineNumber", None)
     return f"line {line}" if isinstance(line, int) else None
+
+
+guard(__name__)

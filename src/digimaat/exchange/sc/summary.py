@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from digimaat._boundary import guard
 from digimaat.analysis.tables import Column, Table
 from digimaat.exchange.sc.mapping import REPAIRS, UNKNOWN_KINDS, ApplicationKind
 from digimaat.exchange.sc.records import ONLINE_VALUES
@@ -200,3 +201,6 @@ def _row(code: str, name: str, counts: Counts) -> tuple[Any, ...]:
         sum(counts.unknown_products.values()),
         counts.offerings,
     )
+
+
+guard(__name__)

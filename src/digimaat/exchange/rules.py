@@ -31,6 +31,7 @@ import attrs
 
 from digimaat._boundary import guard
 from digimaat._names import exchange_key
+from digimaat._serial import Shown, shown
 from digimaat._text import FORBIDDEN_MESSAGE, forbidden
 from digimaat.errors import N_, NO_VALUE, InvalidValueError, safe_text
 from digimaat.units import rate_factor, split_rate
@@ -160,23 +161,6 @@ class Fault:
         return "; ".join(parts)
 
 
-def shown(value: Any) -> Any:
-    """A value fit to show in a problem: scalars as they are, containers summarised."""
-    if isinstance(value, dict):
-        return _Summary(f"{{...}} (an object with {len(value)} members)")
-    if isinstance(value, list | tuple):
-        return _Summary(f"[...] (an array of {len(value)} items)")
-    return value
-
-
-@attrs.frozen
-class _Summary:
-    text: str
-
-    def __repr__(self) -> str:
-        return self.text
-
-
 def _is_int(value: Any) -> bool:
     return type(value) is int
 
@@ -264,9 +248,7 @@ def read_integer(
             number = -number
     if not low <= number <= high:
         if abs(number) > 10**_MAX_DIGITS:
-            return Fault.one(
-                f"must be from {low:,} to {high:,}", _Summary("a huge number"), "XCH-4"
-            )
+            return Fault.one(f"must be from {low:,} to {high:,}", Shown("a huge number"), "XCH-4")
         beyond = above if above is not None and number > high else clause
         return Fault.one(f"must be from {low:,} to {high:,}", value, beyond)
     return number
@@ -303,10 +285,10 @@ def read_number(value: Any, dialect: Dialect, clause: str) -> float | Fault:
             return Fault.one(N_("must be a number"), shown(value), clause)
         if isinstance(value, int):
             if abs(value) > MAX_INTEGER:
-                return Fault.one(N_("is too large"), _Summary("a huge number"), "XCH-4")
+                return Fault.one(N_("is too large"), Shown("a huge number"), "XCH-4")
             return float(value)
         if not math.isfinite(value):  # a JSON number beyond binary64, such as 1e400
-            return Fault.one("is too large", _Summary("a huge number"), "XCH-4")
+            return Fault.one("is too large", Shown("a huge number"), "XCH-4")
         return value
     parts = split_rate(str(value), dialect.decimal_comma)
     if parts is None or parts[2]:
@@ -391,16 +373,11 @@ def _checked_volume(number: float, factor: float, shown_value: Any) -> float | F
         return Fault.of(exc, "OFF-14")
 
 
+_RATE_MEMBERS: Final = ("value", "unit")
+
+
 def _rate_object(value: dict[str, Any]) -> float | Fault:
-    items: list[Item] = [
-        Item(f"/{key}", "is not a member of a rate; expected value and unit", NO_VALUE, "XCH-5")
-        for key in sorted(set(value) - {"value", "unit"}, key=str)
-    ]
-    items += [
-        Item(f"/{key}", N_("is required"), NO_VALUE, "XCH-9")
-        for key in ("value", "unit")
-        if key not in value
-    ]
+    items = read_keys(value, frozenset(_RATE_MEMBERS), _RATE_MEMBERS, "XCH-9")
     number = value.get("value")
     unit = value.get("unit")
     factor: float | Fault = 1.0
@@ -600,6 +577,9 @@ def read_capabilities(value: Any, dialect: Dialect) -> frozenset[Capability] | F
     return Fault(tuple(items)) if items else frozenset(seen)
 
 
+_AUTHENTICATION_MEMBERS: Final = ("means", "level")
+
+
 def read_authentication(
     value: Any, dialect: Dialect
 ) -> Authentication | AuthenticationOptions | Fault:
@@ -607,29 +587,21 @@ def read_authentication(
     ``"digid low"``, ``"EH3"``), several accepted means (``"DigiD Midden / EH3"``, LOA-4.2;
     in JSON also an array of names), or in JSON an object ``{"means": ..., "level": ...}``
     whose level may be null: the means at an unknown level (LOA-4.1)."""
+    clause = "LOA-4"
     if dialect.typed and isinstance(value, list):
+        clause = "LOA-4.2"
         if not all(isinstance(item, str) for item in value):
-            return Fault.one("must be an array of scheme names", shown(value), "LOA-4.2")
+            return Fault.one("must be an array of scheme names", shown(value), clause)
         if len(value) < 2:
             return Fault.one(
                 "an array of means needs at least two; write one means as a text",
                 shown(value),
-                "LOA-4.2",
+                clause,
             )
-        try:
-            return authentication_of(value)
-        except InvalidValueError as exc:
-            return Fault.of(exc, "LOA-4.2")
-    if dialect.typed and isinstance(value, dict):
-        items = [
-            Item(f"/{key}", "is not a member; expected means and level", NO_VALUE, "XCH-5")
-            for key in sorted(set(value) - {"means", "level"}, key=str)
-        ]
-        items += [
-            Item(f"/{key}", N_("is required"), NO_VALUE, "LOA-4")
-            for key in ("means", "level")
-            if key not in value
-        ]
+    elif dialect.typed and isinstance(value, dict):
+        items = read_keys(
+            value, frozenset(_AUTHENTICATION_MEMBERS), _AUTHENTICATION_MEMBERS, "LOA-4"
+        )
         items += [
             Item(f"/{key}", "must be a text", shown(value[key]), "LOA-4")
             for key in ("means", "level")
@@ -644,16 +616,16 @@ def read_authentication(
         except InvalidValueError as exc:
             sub = "/level" if exc.field.endswith("level") else "/means"
             return Fault.of(exc, "LOA-4", sub)
-    if not isinstance(value, str):
+    elif not isinstance(value, str):
         return Fault.one(
             "must be a scheme name such as 'DigiD Midden', or an object {means, level}",
             shown(value),
-            "LOA-4",
+            clause,
         )
-    try:
+    try:  # a scheme name or identifier, or several accepted means
         return authentication_of(value)
     except InvalidValueError as exc:
-        return Fault.of(exc, "LOA-4")
+        return Fault.of(exc, clause)
 
 
 def read_keys(

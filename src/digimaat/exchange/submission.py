@@ -23,8 +23,8 @@ import attrs
 import numpy as np
 
 from digimaat._boundary import guard
+from digimaat._serial import shown
 from digimaat.errors import NO_VALUE, InputError, InvalidValueError, Problem, ProblemCollector
-from digimaat.exchange.rules import shown
 from digimaat.exchange.validation import FileContent, OfferingColumns
 from digimaat.measurement.dataset import STATUS_CODES, Dataset, StatusCode
 from digimaat.vocabulary.assurance import (

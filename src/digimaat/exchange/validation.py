@@ -29,12 +29,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digimaat._boundary import guard
+from digimaat._serial import shown
 from digimaat._version import SPEC_VERSION
 from digimaat.errors import N_, NO_VALUE, InputError, InvalidValueError, Problem, ProblemCollector
 from digimaat.exchange import rules
 from digimaat.exchange.jsonform import RawDocument
 from digimaat.exchange.local import LocalProductRecord, read_local_product
-from digimaat.exchange.raw import IntArray, RawTable, compact, depth, joint
+from digimaat.exchange.raw import OFFERING_DESCRIPTION, IntArray, RawTable, compact, depth, joint
 from digimaat.exchange.rules import JSON, Dialect, Fault, Item
 from digimaat.exchange.sheet import CAPABILITY_COLUMNS, VOLUME_COLUMNS, RawSheet
 from digimaat.exchange.source import Limits
@@ -233,7 +234,7 @@ class _Validator:
     ) -> None:
         self.raw = raw
         self.source = raw.source.name
-        self.dialect: Dialect = raw.dialect if isinstance(raw, RawSheet) else JSON
+        self.dialect: Dialect = raw.dialect
         self.csv = isinstance(raw, RawSheet)
         self.catalogue = catalogue
         self.limits = limits
@@ -405,7 +406,7 @@ class _Validator:
                     Item(
                         "",
                         f"must be {FORMAT!r}: this is not an offerings document",
-                        fmt if isinstance(fmt, str) else rules.shown(fmt),
+                        fmt if isinstance(fmt, str) else shown(fmt),
                         "XCH-5",
                     ),
                 )
@@ -423,7 +424,7 @@ class _Validator:
                         Item(
                             "",
                             "must be a specification version such as '1.0'",
-                            rules.shown(version),
+                            shown(version),
                             "XCH-15",
                         ),
                     )
@@ -779,8 +780,8 @@ class _Validator:
             clash = _clash(self.catalogue, product)
             if clash:
                 field, message = clash
-                shown = uri if field == "uri" else product.name
-                self.problem(table, k, field, Item("", message, shown, "PRD-6.1"))
+                named = uri if field == "uri" else product.name
+                self.problem(table, k, field, Item("", message, named, "PRD-6.1"))
                 broken.add(uri)
                 continue
             if uri in products and products[uri] != product:
@@ -1174,14 +1175,7 @@ class _Validator:
         live: NDArray[np.bool_],
     ) -> NDArray[np.bool_]:
         """The rules of an offering that span its fields (OFF-3, OFF-4), once per combination."""
-        fields = (
-            "status",
-            "capabilities",
-            "authentication",
-            "local_target",
-            "local_target_reason",
-            "fee_applies",
-        )
+        fields = OFFERING_DESCRIPTION
         rows = np.flatnonzero(live)
         failed = np.zeros(table.size, dtype=np.bool_)
         if not rows.size:
@@ -1216,7 +1210,7 @@ class _Validator:
                 # Volumes and forms stand in for the record's own (reported at its field),
                 # and None is a field left out: neither is a value to show.
                 stand_in = exc.value is None or exc.field in ("volumes", "forms")
-                value = NO_VALUE if stand_in else rules.shown(exc.value)
+                value = NO_VALUE if stand_in else shown(exc.value)
                 item = Item(exc.field, exc.problem.message, value, exc.problem.clause)
                 faults.append(Fault((item,)))
             else:
@@ -1305,14 +1299,12 @@ _PROVENANCE_SAMPLE: Final[dict[str, Any]] = {
 def _provenance(value: Any) -> Provenance | Fault:
     """An offering's provenance (OFF-16): ``{"source", "records", "retrieved"}``."""
     if not isinstance(value, dict):
-        return Fault.one(
-            "must be an object {source, records, retrieved}", rules.shown(value), "OFF-16"
-        )
+        return Fault.one("must be an object {source, records, retrieved}", shown(value), "OFF-16")
     items = rules.read_keys(value, frozenset(_PROVENANCE_FIELDS), _PROVENANCE_FIELDS, "OFF-16")
     records = value.get("records")
     if isinstance(records, list):
         items += [
-            Item(f"/records/{k}", "must be a text", rules.shown(r), "OFF-16")
+            Item(f"/records/{k}", "must be a text", shown(r), "OFF-16")
             for k, r in enumerate(records)
             if not isinstance(r, str)
         ]
@@ -1322,7 +1314,7 @@ def _provenance(value: Any) -> Provenance | Fault:
         try:  # each field on its own, so that every bad field is reported
             Provenance(**{**_PROVENANCE_SAMPLE, key: value[key]})
         except InvalidValueError as exc:
-            items.append(Item(f"/{key}", exc.problem.message, rules.shown(exc.value), "OFF-16"))
+            items.append(Item(f"/{key}", exc.problem.message, shown(exc.value), "OFF-16"))
     if items:
         return Fault(tuple(items))
     return Provenance(value["source"], value["records"], value["retrieved"])
@@ -1413,7 +1405,7 @@ class _Products:
 
     def __call__(self, value: Any) -> str | Fault:
         if not isinstance(value, str):
-            return Fault.one("must be a text: a product URI or key", rules.shown(value), "XCH-8")
+            return Fault.one("must be a text: a product URI or key", shown(value), "XCH-8")
         key = value.strip()
         if key in self.broken:
             return Fault(())
@@ -1535,9 +1527,7 @@ class _JsonVolumes:
                     per_year.append(math.nan)
                     return layout(per_year)  # type: ignore[arg-type]
         if not isinstance(value, dict):
-            return Fault.one(
-                "must be an object of volumes per channel", rules.shown(value), "XCH-8"
-            )
+            return Fault.one("must be an object of volumes per channel", shown(value), "XCH-8")
         out = np.full(len(CHANNELS), np.nan)
         items: list[Item] = []
         seen: dict[int, str] = {}
@@ -1588,7 +1578,7 @@ class _JsonVolumes:
 def _json_forms(value: Any) -> tuple[int, int] | Fault:
     """A forms record ``{"started": ..., "completed": ...}`` (OFF-6)."""
     if not isinstance(value, dict):
-        return Fault.one("must be an object {started, completed}", rules.shown(value), "XCH-8")
+        return Fault.one("must be an object {started, completed}", shown(value), "XCH-8")
     items = rules.read_keys(
         value, frozenset({"started", "completed"}), ("started", "completed"), "OFF-6"
     )

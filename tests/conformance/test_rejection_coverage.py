@@ -125,8 +125,9 @@ REJECTS: dict[str, dict[str, tuple[str, ...]]] = {
         "a bare number with an empty volume_unit; a volume_unit that is no rate unit": (
             "cnf-reject-xch-csv-cells",
         ),
-        "municipality cells, reference year and source that disagree; a listing row with "
-        "offering cells": ("cnf-reject-xch-csv-rows",),
+        "municipality cells that disagree; a listing row with offering cells": (
+            "cnf-reject-xch-csv-rows",
+        ),
         "a file without a row": ("cnf-reject-xch-csv-no-rows",),
         "text that is not CSV (RFC 4180)": ("cnf-reject-xch-csv-not-csv",),
     },

@@ -29,7 +29,7 @@ import numpy as np
 from digimaat._boundary import guard
 from digimaat.errors import N_, NO_VALUE, Problem
 from digimaat.exchange.raw import ABSENT, IntArray, RawColumn, RawTable
-from digimaat.exchange.rules import Dialect
+from digimaat.exchange.rules import Dialect, Fault, read_year
 from digimaat.exchange.source import Source
 from digimaat.vocabulary.channels import CHANNELS
 from digimaat.vocabulary.maturity import CAPABILITY_DUTCH, Capability
@@ -218,6 +218,40 @@ class RawSheet:
     """``False`` when the rows could not be read (a separator or syntax problem)."""
     local_rows: RawTable | None = None
     """The local product columns of every row (XCH-18.4), when the sheet has any."""
+
+    def by_year(self) -> list[RawSheet]:
+        """The sheet as one sheet per reference year its rows give (XCH-11.1): the rows of
+        each distinct ``reference_year`` cell, in the order the years first occur, each row
+        still located where it is. A sheet of one year (or without the column) is itself.
+        The problems of cutting the sheet go with the first part."""
+        column = self.document.columns.get("reference_year")
+        if column is None or len(column.values) < 2 or not self.complete:
+            return [self]
+        # Cells that are one year ("2024", "2024.0") go together. Where a cell is empty or
+        # no year, the sheet is not cut: the rules report that cell where it is.
+        codes = np.asarray(column.codes)
+        years = [read_year(value, self.dialect, "XCH-5") for value in column.values]
+        if (codes < 0).any() or any(isinstance(y, Fault) for y in years):
+            return [self]
+        part = {year: n for n, year in enumerate(dict.fromkeys(years))}  # first occurrence
+        if len(part) < 2:
+            return [self]
+        which = np.asarray([part[y] for y in years], dtype=np.intp)[codes]
+        parts: list[RawSheet] = []
+        for n in range(len(part)):
+            rows = np.flatnonzero(which == n).astype(np.intp)
+            local = None if self.local_rows is None else self.local_rows.take(rows)
+            parts.append(
+                attrs.evolve(
+                    self,
+                    document=self.document.take(rows),
+                    municipalities=self.municipalities.take(rows),
+                    offerings=self.offerings.take(rows),
+                    problems=self.problems if n == 0 else (),
+                    local_rows=local,
+                )
+            )
+        return parts
 
 
 def column_letter(position: int) -> str:

@@ -486,7 +486,7 @@ def _local_flag(
         return mask
 
     yes = per_row([r is True for r in read], flag_codes)
-    filled = per_row([bool(v.strip()) for v in product_values], product_codes)
+    filled = per_row([bool(normalise_key(v)) for v in product_values], product_codes)
     named = np.zeros(len(flag_codes), dtype=np.bool_)
     if "local_name" in position:
         named_codes, named_values = columns[position["local_name"]]
@@ -530,7 +530,7 @@ def _local_flag(
     )
     report(
         yes & ~filled,
-        N_("says yes, but the row's product cell is empty"),
+        N_("says yes, but the row's product cell holds no name (no letter or digit)"),
         N_("write the local product's name in the product cell"),
     )
     defining = np.flatnonzero(yes & filled & ~named)

@@ -19,7 +19,7 @@ from digimaat.exchange import dumps, loads
 from digimaat.exchange.sheet import column_of, local_uri
 from digimaat.vocabulary.municipalities import cbs_register
 from digimaat.vocabulary.products import UPL_NAMESPACE, normalise_key, reference_catalogue
-from tests.exchange.support import CATALOGUE
+from tests.exchange.support import CATALOGUE, same_csv
 
 pytestmark = pytest.mark.property
 
@@ -361,3 +361,42 @@ def test_only_the_registers_figure_of_one_year_gives_the_year(
     else:
         found = problems(text)
         assert [p.message for p in found] == ["lacks the required column population_year"]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [[*VLAARDINGEN, "Straatfeest melden", "ja", ""], [*VLAARDINGEN, "paspoort", "", "ja"]],
+        [
+            [*VLAARDINGEN, "Straatfeest melden", "ja", "ja"],
+            ["2024", "", "V", "1", "2024", "x", "ja", ""],
+        ],
+        [[*VLAARDINGEN, "", "ja", ""], [*VLAARDINGEN, "paspoort", "wellicht", ""]],
+    ],
+)
+def test_a_local_product_column_reads_alike_by_either_tokenizer(rows: list[list[str]]) -> None:
+    """XCH-18.4: the pure and the native tokenizer give the same submission, or the same
+    problems, for a sheet with a `local_product` column and empty cells."""
+    same_csv(sheet(FLAGGED, *rows))
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [
+            ["2024", "GM0556", "Maassluis", "35.832", "paspoort"],
+            ["2024", "GM0556", "Maassluis", "35.832", ""],
+        ],
+        [
+            ["2024", "GM0556", "Maassluis", "", "paspoort"],
+            ["2024", "", "Maassluis", "35.832", "paspoort"],
+        ],
+        [["2024", "GM0556", "Maassluis", "35.000", "paspoort"]],
+    ],
+)
+def test_a_population_without_its_year_reads_alike_by_either_tokenizer(
+    rows: list[list[str]],
+) -> None:
+    """XCH-18.8: the pure and the native tokenizer give the same submission, or the same
+    problems, for a sheet without `population_year`, empty cells included."""
+    same_csv(sheet(NO_YEAR, *rows))

@@ -537,16 +537,17 @@ def _local_flag(
     if not defining.size:
         return {}
     # Per distinct (product, CBS code) pair, the name and the URI of its product.
-    pair = product_codes[defining].astype(np.int64) * (len(code_values) + 1) + code_codes[defining]
+    base = len(code_values) + 1  # codes shifted by one: an absent cell is 0
+    pair = product_codes[defining].astype(np.int64) * base + code_codes[defining] + 1
     keys, inverse = np.unique(pair, return_inverse=True)
     inverse = inverse.reshape(-1)
     names: list[str] = []
     uris: list[str] = []
     valid = np.ones(len(keys), dtype=np.bool_)
     for m, key in enumerate(keys.tolist()):
-        product, code = divmod(int(key), len(code_values) + 1)
+        product, code = divmod(int(key), base)
         name = product_values[product].strip()
-        cbs = rules.read_code(code_values[code], dialect)
+        cbs = rules.read_code(code_values[code - 1] if code else "", dialect)
         valid[m] = not isinstance(cbs, Fault)  # an invalid code defines nothing (MUN-2)
         names.append(name)
         uris.append(local_uri(cbs, name) if isinstance(cbs, str) else "")
@@ -594,17 +595,23 @@ def _population_year(
     population_codes, population_values = columns[population_at]
     if not len(rows):
         return None
-    pair = code_codes.astype(np.int64) * (len(population_values) + 1) + population_codes
+    base = len(population_values) + 1  # codes shifted by one: an absent cell is 0
+    pair = (code_codes.astype(np.int64) + 1) * base + population_codes + 1
     keys, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
     registers = [cbs_register(year) for year in register_years()]
     years: list[str] = []
     year_of = np.zeros(len(keys), dtype=np.intp)
     unsettled: list[str] = []
     for m, key in enumerate(keys.tolist()):
-        code_at, population_at_ = divmod(int(key), len(population_values) + 1)
+        code_at, population_at_ = divmod(int(key), base)
         row = int(rows[first[m]])
-        code = rules.read_code(code_values[code_at], dialect)
-        written = rules.read_integer(population_values[population_at_], dialect, 1, MAX_POPULATION)
+        code = rules.read_code(code_values[code_at - 1] if code_at else "", dialect)
+        written = rules.read_integer(
+            population_values[population_at_ - 1] if population_at_ else "",
+            dialect,
+            1,
+            MAX_POPULATION,
+        )
         if isinstance(code, Fault) or isinstance(written, Fault):
             unsettled.append(f"nothing for row {row}, whose CBS code or population is unreadable")
             continue

@@ -8,6 +8,7 @@ says it reads to, or that it is refused at its cell with the fix.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pytest
@@ -400,3 +401,27 @@ def test_a_population_without_its_year_reads_alike_by_either_tokenizer(
     """XCH-18.8: the pure and the native tokenizer give the same submission, or the same
     problems, for a sheet without `population_year`, empty cells included."""
     same_csv(sheet(NO_YEAR, *rows))
+
+
+@given(st.permutations(range(5)))
+def test_the_registers_figures_do_not_depend_on_the_order_of_the_rows(order: list[int]) -> None:
+    """XCH-18.8, XCH-14: the problem of a sheet whose populations the register does not have
+    gives the same figures, of the same municipalities, whatever the order of its rows; only
+    the rows it names differ."""
+    rows = [
+        ["2024", code, "M", population, "paspoort"]
+        for code, population in [
+            ("GM0622", "74.124"),
+            ("GM0556", "35.000"),
+            ("GM0503", "1"),
+            ("GM9999", "5"),
+            ("GM0014", "2"),
+        ]
+    ]
+    (problem,) = problems(sheet(NO_YEAR, *(rows[k] for k in order)))
+    said = re.sub(r"row [0-9]+", "row N", problem.suggestion or "")
+    assert said.endswith(
+        "the CBS register gives GM0014 (row N, 2 written) 238147 in 2023, 243768 in 2024; "
+        "GM0503 (row N, 1 written) 106086 in 2023, 109577 in 2024; GM0556 (row N, 35000 "
+        "written) 35303 in 2023, 35832 in 2024; and 2 more"
+    )

@@ -601,19 +601,18 @@ def _population_year(
     registers = [cbs_register(year) for year in register_years()]
     years: list[str] = []
     year_of = np.zeros(len(keys), dtype=np.intp)
-    unsettled: list[str] = []
+    unsettled: list[tuple[tuple[str, str], str]] = []  # (code and population, what to say)
     for m, key in enumerate(keys.tolist()):
         code_at, population_at_ = divmod(int(key), base)
         row = int(rows[first[m]])
-        code = rules.read_code(code_values[code_at - 1] if code_at else "", dialect)
-        written = rules.read_integer(
-            population_values[population_at_ - 1] if population_at_ else "",
-            dialect,
-            1,
-            MAX_POPULATION,
-        )
+        code_text = code_values[code_at - 1] if code_at else ""
+        population_text = population_values[population_at_ - 1] if population_at_ else ""
+        order = (code_text.strip(), population_text.strip())
+        code = rules.read_code(code_text, dialect)
+        written = rules.read_integer(population_text, dialect, 1, MAX_POPULATION)
         if isinstance(code, Fault) or isinstance(written, Fault):
-            unsettled.append(f"nothing for row {row}, whose CBS code or population is unreadable")
+            said = f"nothing for row {row}, whose CBS code or population is unreadable"
+            unsettled.append((order, said))
             continue
         figures = [(r.year, r.get(code).population) for r in registers if code in r]
         matching = [year for year, population in figures if population == written]
@@ -624,9 +623,10 @@ def _population_year(
             year_of[m] = years.index(text)
             continue
         given = ", ".join(f"{population} in {year}" for year, population in figures) or "nothing"
-        unsettled.append(f"{code} (row {row}, {written} written) {given}")
+        unsettled.append((order, f"{code} (row {row}, {written} written) {given}"))
     if unsettled:
-        shown = unsettled[:_LISTED]
+        unsettled.sort()  # by code and population, whatever the order of the rows
+        shown = [said for _, said in unsettled[:_LISTED]]
         if len(unsettled) > _LISTED:
             shown.append(f"and {len(unsettled) - _LISTED} more")
         header._problem(

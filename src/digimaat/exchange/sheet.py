@@ -54,6 +54,7 @@ __all__ = [
     "column_of",
     "header_key",
     "header_names",
+    "local_uri",
 ]
 
 VOLUME_COLUMNS: Final = tuple(f"volume_{channel.value}" for channel in CHANNELS)

@@ -50,7 +50,13 @@ from digimaat.vocabulary.channels import CHANNELS
 from digimaat.vocabulary.maturity import Capability, capability_mask
 from digimaat.vocabulary.municipalities import MAX_NAME, Municipality
 from digimaat.vocabulary.offerings import FormFunnel, Offering, Provenance, Status, Volumes
-from digimaat.vocabulary.products import Audience, Catalogue, Product, Resolution
+from digimaat.vocabulary.products import (
+    UPL_NAMESPACE,
+    Audience,
+    Catalogue,
+    Product,
+    Resolution,
+)
 
 __all__ = ["FORMAT", "FileContent", "OfferingColumns", "validate"]
 
@@ -1432,9 +1438,16 @@ class _Products:
         hint = problem.suggestion
         if self.sheet and not resolution.candidates and not hint:
             hint = N_(
-                "for a product the UPL does not name, fill local_name ('naam lokaal product') "
-                "to define it here"
+                "for a product the UPL does not name, write ja in a column 'lokaal product' "
+                "(local_product), or fill local_name ('naam lokaal product'), to define it here"
             )
+            words, hits = self.catalogue.search_leading(value)
+            if hits:  # products to check, never the key's product (XCH-18.4)
+                found = ", ".join(
+                    f"{h.product.uri.removeprefix(UPL_NAMESPACE)!r} ({h.product.name})"
+                    for h in hits
+                )
+                hint = f"the catalogue has for {words!r}: {found}; give the key meant, or {hint}"
         return Fault.one(problem.message, value, "XCH-8", suggestion=hint)
 
     def per_municipality(

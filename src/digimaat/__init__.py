@@ -11,6 +11,18 @@ The most used names are available from the top level; they are imported on first
 '1.0-draft'
 >>> digimaat.AssuranceLevel.parse("DigiD Midden")
 <AssuranceLevel.LOW: 2>
+
+The three steps of most uses are :func:`load` (exchange files into a submission),
+:func:`explain` (a municipality's score as the sum of its products' contributions) and
+:func:`priorities` (what to digitise next for the largest gain):
+
+>>> from importlib import resources
+>>> data = digimaat.load(str(resources.files("digimaat.data") / "example.json")).dataset()
+>>> profile = digimaat.standard_profile()
+>>> round(digimaat.explain(data, profile, "GM0556").value, 4)
+0.3202
+>>> digimaat.priorities(data, profile, "GM0556")[0].name
+'belastingkwijtschelding'
 """
 
 from __future__ import annotations
@@ -39,6 +51,10 @@ __all__ = [
     "Volumes",
     "__version__",
     "builtin_profile",
+    "explain",
+    "load",
+    "loads",
+    "priorities",
     "reference_catalogue",
     "standard_profile",
 ]
@@ -60,13 +76,19 @@ _LAZY = {
     "Profile": "digimaat.measurement.profiles",
     "builtin_profile": "digimaat.measurement.profiles",
     "standard_profile": "digimaat.measurement.profiles",
+    "explain": "digimaat.measurement.explain",
+    "priorities": "digimaat.measurement.explain",
+    "load": "digimaat.exchange",
+    "loads": "digimaat.exchange",
     "DigimaatError": "digimaat.errors",
     "InputError": "digimaat.errors",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
     from digimaat.errors import DigimaatError, InputError
+    from digimaat.exchange import load, loads
     from digimaat.measurement.dataset import Dataset
+    from digimaat.measurement.explain import explain, priorities
     from digimaat.measurement.profiles import Profile, builtin_profile, standard_profile
     from digimaat.vocabulary.assurance import AssuranceLevel, Authentication, AuthMeans
     from digimaat.vocabulary.channels import Channel

@@ -38,7 +38,12 @@ REFUSES = re.compile(r"\b(?:reject|refuse)", re.IGNORECASE)
 
 REJECTS: dict[str, dict[str, tuple[str, ...]]] = {
     "XCH-18": {"everything else, as XCH-11 says": ("cnf-reject-xch-sheet-remarks-column",)},
-    "XCH-18.1": {"a first row that is not a header": ("cnf-reject-xch-sheet-first-row",)},
+    "XCH-18.1": {
+        "a first row that is not a header": ("cnf-reject-xch-sheet-first-row",),
+        "a digital volume beside the web channel's: volume_web named twice": (
+            "cnf-reject-xch-sheet-digital-volume",
+        ),
+    },
     "XCH-18.2": {
         "a Dutch name the vocabulary does not have": ("cnf-reject-xch-sheet-dutch-words",)
     },
@@ -51,8 +56,16 @@ REJECTS: dict[str, dict[str, tuple[str, ...]]] = {
         "local cells without a local name; a local name without a product": (
             "cnf-reject-xch-sheet-local-cells",
         ),
+        "local_product no beside a local name; local_product yes without a product": (
+            "cnf-reject-xch-sheet-local-product-column",
+        ),
     },
     "XCH-18.7": {"a column for remarks other than notes": ("cnf-reject-xch-sheet-remarks-column",)},
+    "XCH-18.8": {
+        "no population_year, and a population that is no year's figure in the register": (
+            "cnf-reject-xch-sheet-population-year",
+        ),
+    },
     "XCH-2": {
         "every problem of a file, reported together with its clause": (
             "cnf-reject-xch-every-problem",
@@ -125,8 +138,9 @@ REJECTS: dict[str, dict[str, tuple[str, ...]]] = {
         "a bare number with an empty volume_unit; a volume_unit that is no rate unit": (
             "cnf-reject-xch-csv-cells",
         ),
-        "municipality cells, reference year and source that disagree; a listing row with "
-        "offering cells": ("cnf-reject-xch-csv-rows",),
+        "municipality cells that disagree; a listing row with offering cells": (
+            "cnf-reject-xch-csv-rows",
+        ),
         "a file without a row": ("cnf-reject-xch-csv-no-rows",),
         "text that is not CSV (RFC 4180)": ("cnf-reject-xch-csv-not-csv",),
     },

@@ -111,8 +111,9 @@ def _read(
     collector: ProblemCollector,
     sheet: str | None = None,
     step: Callable[[], None] | None = None,
-) -> FileContent | None:
-    """One file through the pipeline: its bytes, the tokenizer of its form, then the rules.
+) -> list[FileContent]:
+    """One file through the pipeline: its bytes, the tokenizer of its form, then the rules:
+    one content per reference year of the file (a sheet may hold several, XCH-11.1).
 
     ``read`` gives the file's :class:`Source`; its bytes are let go as soon as the records
     are cut, so that they are not kept while the rules are applied.
@@ -122,12 +123,17 @@ def _read(
             source = read()
         except InputError as exc:
             collector.absorb(exc)
-            return None
+            return []
         if step is not None:
             step()  # read
         raw = _tokenize(source, limits, collector, sheet)
         del source
-        return None if raw is None else validate(_cut(raw, step), catalogue, limits, collector)
+        if raw is None:
+            return []
+        raw = _cut(raw, step)
+        parts = raw.by_year() if isinstance(raw, RawSheet) else [raw]
+        contents = (validate(part, catalogue, limits, collector) for part in parts)
+        return [content for content in contents if content is not None]
 
 
 def _tokenize(
@@ -199,10 +205,8 @@ def _contents(
     steps = _Steps(progress, _STEPS * len(files))
     for n, file in enumerate(files, 1):
         read = functools.partial(read_source, file, form=form, limits=limits)
-        content = _read(read, base, limits, collector, sheet, steps.step)
+        contents += _read(read, base, limits, collector, sheet, steps.step)
         steps.reach(n * _STEPS)
-        if content is not None:
-            contents.append(content)
     return contents, collector, base, limits
 
 
@@ -284,8 +288,8 @@ def loads(
     base = reference_catalogue() if catalogue is None else catalogue
     limits = Limits() if limits is None else limits
     collector = ProblemCollector(limit=limits.max_problems)
-    content = _read(lambda: source, base, limits, collector, sheet)
-    submission = merge([content] if content else [], base, collector)
+    contents = _read(lambda: source, base, limits, collector, sheet)
+    submission = merge(contents, base, collector)
     _raise(collector)
     assert submission is not None
     return submission

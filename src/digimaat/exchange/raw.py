@@ -89,6 +89,19 @@ class RawColumn:
         present: NDArray[np.bool_] = self.codes >= 0
         return present
 
+    def take(self, records: IntArray) -> RawColumn:
+        """The column of the given records only, its values in the order they first occur
+        among them."""
+        codes = np.asarray(self.codes[records], dtype=np.intp)
+        present = codes >= 0
+        if not present.any():
+            return RawColumn(np.full(len(codes), ABSENT, dtype=np.intp), [])
+        used, first = np.unique(codes[present], return_index=True)
+        used = used[np.argsort(first, kind="stable")]
+        lookup = np.full(len(self.values) + 1, ABSENT, dtype=np.intp)  # code -1: the last
+        lookup[used] = np.arange(len(used), dtype=np.intp)
+        return RawColumn(lookup[codes], [self.values[int(k)] for k in used])
+
 
 Locator = Callable[[int, str, str], str]
 """``(record, field, sub) -> location``: where a field (and a place inside it) of a record is."""
@@ -126,6 +139,25 @@ class RawTable:
         """The column of a field (an absent column if no record has it)."""
         found = self.columns.get(field)
         return found if found is not None else RawColumn.absent(self.size)
+
+    def take(self, records: IntArray) -> RawTable:
+        """The table of the given records only (in that order), each still located where
+        it is in the file."""
+        whole = self.locate
+
+        def locate(k: int, field: str, sub: str) -> str:
+            return whole(int(records[k]) if 0 <= k < len(records) else -1, field, sub)
+
+        position = {int(r): k for k, r in enumerate(records.tolist())} if self.unread else {}
+        return RawTable(
+            self.name,
+            len(records),
+            {field: column.take(records) for field, column in self.columns.items()},
+            locate,
+            self.repeated,
+            self.names,
+            frozenset(position[r] for r in self.unread if r in position),
+        )
 
 
 OFFERING_DESCRIPTION: Final = (

@@ -13,6 +13,8 @@ of :mod:`digimaat.exchange.raw`, each cell located by its row and column.
 ('volume_e-mail', 'volume_balie', 'capability:online-payment')
 >>> column_of("Gemeente"), column_of("opmerkingen"), column_of("x")
 ('municipality_name', 'notes', None)
+>>> column_of("Online aanvragen"), column_of("Aantal digitaal"), column_of("Lokaal product")
+('capability:online-submission', 'volume_web', 'local_product')
 """
 
 from __future__ import annotations
@@ -20,14 +22,17 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+import urllib.parse
 from collections.abc import Sequence
 from typing import Any, Final
 
 import attrs
 import numpy as np
+from numpy.typing import NDArray
 
 from digimaat._boundary import guard
-from digimaat.errors import N_, NO_VALUE, Problem
+from digimaat.errors import MAX_PROBLEMS, N_, NO_VALUE, Problem
+from digimaat.exchange import rules
 from digimaat.exchange.raw import (
     ABSENT,
     OFFERING_DESCRIPTION,
@@ -36,10 +41,12 @@ from digimaat.exchange.raw import (
     RawFile,
     RawTable,
 )
-from digimaat.exchange.rules import Dialect
+from digimaat.exchange.rules import Dialect, Fault, read_year
 from digimaat.exchange.source import Source
 from digimaat.vocabulary.channels import CHANNELS
 from digimaat.vocabulary.maturity import CAPABILITY_DUTCH, Capability
+from digimaat.vocabulary.municipalities import MAX_POPULATION, cbs_register, register_years
+from digimaat.vocabulary.products import normalise_key
 
 __all__ = [
     "CAPABILITY_COLUMNS",
@@ -54,6 +61,7 @@ __all__ = [
     "column_of",
     "header_key",
     "header_names",
+    "local_uri",
 ]
 
 REQUIRED_COLUMNS: Final[tuple[str, ...]] = (
@@ -97,6 +105,10 @@ LOCAL_COLUMNS: Final[tuple[str, ...]] = (
 )
 """The columns that define a local product in the rows that use it (XCH-18.4, XCH-6)."""
 
+_LOCAL_FLAG: Final = "local_product"
+"""The yes/no column that marks a row's product as local, named by its product cell
+(XCH-18.4); the reader turns it into the row's ``local_name`` and the product's URI."""
+
 CAPABILITY_COLUMNS: Final = tuple(f"capability:{c.value}" for c in Capability)
 """One yes/no column per capability (XCH-18.3); the header is the capability's name."""
 
@@ -128,6 +140,7 @@ DUTCH: Final[dict[str, str]] = {
     "local_fee_applies": "leges lokaal product",
     "local_reference_target": "referentiedoel lokaal product",
     "local_reason": "reden lokaal product",
+    _LOCAL_FLAG: "lokaal product",
 }
 """The Dutch name of every column, as the Dutch template writes it (XCH-18.1)."""
 
@@ -142,6 +155,14 @@ _OTHER_NAMES: Final[dict[str, tuple[str, ...]]] = {
     "forms_completed": ("formulieren voltooid",),
     "notes": ("toelichting", "notities", "opmerking", "remarks", "comments", "note"),
     "source": ("bronnen",),
+    # A digital volume not split by channel is the web channel's (XCH-18.1).
+    "volume_web": ("aantal digitaal", "aantal online", "volume digital"),
+    # The words municipalities write above the capabilities they tick (XCH-18.3).
+    "capability:online-submission": ("online aanvragen",),
+    "capability:remote-identification": ("digitaal identificeren",),
+    "capability:electronic-evidence": ("bewijsstukken digitaal",),
+    "capability:electronic-outcome": ("besluit digitaal",),
+    "capability:electronic-notification": ("afhandelbericht",),
 }
 
 
@@ -163,11 +184,14 @@ def header_names(column: str) -> tuple[str, ...]:
 
     >>> header_names("capability:online-payment")
     ('online-payment', 'online betalen', 'capability:online-payment')
+    >>> header_names("capability:electronic-notification")[-1]
+    'afhandelbericht'
     >>> header_names("volume_e-mail")
     ('volume_e-mail', 'aantal e-mail', 'volume e-mail', 'volume email', 'aantal email')
     """
     if column.startswith("capability:"):
-        return (column.removeprefix("capability:"), DUTCH[column], column)
+        short = column.removeprefix("capability:")
+        return (short, DUTCH[column], column, *_OTHER_NAMES.get(column, ()))
     names = [column, DUTCH[column], *_OTHER_NAMES.get(column, ())]
     if column in VOLUME_COLUMNS:  # the English aliases of CHN-3 with the English word only
         channel = column.removeprefix("volume_")
@@ -179,7 +203,7 @@ def header_names(column: str) -> tuple[str, ...]:
 
 def _index() -> dict[str, str]:
     index: dict[str, str] = {}
-    for column in (*COLUMNS, SCOPE_COLUMN, *CAPABILITY_COLUMNS, *LOCAL_COLUMNS):
+    for column in (*COLUMNS, SCOPE_COLUMN, *CAPABILITY_COLUMNS, *LOCAL_COLUMNS, _LOCAL_FLAG):
         for name in header_names(column):
             key = header_key(name)
             if index.setdefault(key, column) != column:  # pragma: no cover (a test checks)
@@ -208,6 +232,40 @@ class RawSheet(RawFile):
 
     local_rows: RawTable | None = None
     """The local product columns of every row (XCH-18.4), when the sheet has any."""
+
+    def by_year(self) -> list[RawSheet]:
+        """The sheet as one sheet per reference year its rows give (XCH-11.1): the rows of
+        each distinct ``reference_year`` cell, in the order the years first occur, each row
+        still located where it is. A sheet of one year (or without the column) is itself.
+        The problems of cutting the sheet go with the first part."""
+        column = self.document.columns.get("reference_year")
+        if column is None or len(column.values) < 2 or not self.complete:
+            return [self]
+        # Cells that are one year ("2024", "2024.0") go together. Where a cell is empty or
+        # no year, the sheet is not cut: the rules report that cell where it is.
+        codes = np.asarray(column.codes)
+        years = [read_year(value, self.dialect, "XCH-5") for value in column.values]
+        if (codes < 0).any() or any(isinstance(y, Fault) for y in years):
+            return [self]
+        part = {year: n for n, year in enumerate(dict.fromkeys(years))}  # first occurrence
+        if len(part) < 2:
+            return [self]
+        which = np.asarray([part[y] for y in years], dtype=np.intp)[codes]
+        parts: list[RawSheet] = []
+        for n in range(len(part)):
+            rows = np.flatnonzero(which == n).astype(np.intp)
+            local = None if self.local_rows is None else self.local_rows.take(rows)
+            parts.append(
+                attrs.evolve(
+                    self,
+                    document=self.document.take(rows),
+                    municipalities=self.municipalities.take(rows),
+                    offerings=self.offerings.take(rows),
+                    problems=self.problems if n == 0 else (),
+                    local_rows=local,
+                )
+            )
+        return parts
 
 
 def unread(source: Source, dialect: Dialect, problems: tuple[Problem, ...]) -> RawSheet:
@@ -243,6 +301,8 @@ class Header:
         self.position: dict[str, int] = {}
         self.dutch = 0
         self.width = len(cells)
+        self.year_from_register = False
+        """Whether ``population_year`` is left out for the CBS register to give (XCH-18.8)."""
         if not any(column_of(str(cell)) for cell in cells):
             required = ", ".join(REQUIRED_COLUMNS)
             self._problem(
@@ -281,6 +341,9 @@ class Header:
                 if header_key(text) == header_key(DUTCH[name]) != header_key(name):
                     self.dutch += 1
         for name in REQUIRED_COLUMNS:
+            if name == "population_year" and {"cbs_code", "population"} <= self.position.keys():
+                self.year_from_register = name not in self.position
+                continue
             if name not in self.position:
                 self._problem(
                     "row 1",
@@ -304,18 +367,42 @@ class Header:
 
 
 def _meant(text: str) -> str:
-    """The suggestion for a header that names no column: the closest header, else the way to
-    keep a column of one's own (XCH-18.1, XCH-18.7)."""
-    keys = list(_INDEX)
-    close = difflib.get_close_matches(header_key(text), keys, n=1, cutoff=0.7)
+    """The suggestion for a header that names no column (XCH-18.1, XCH-18.7): the closest
+    header; else the headers that share a word with it; else how to keep a column of one's
+    own.
+
+    >>> _meant("Aantal balei")
+    "did you mean 'aantal balie'?"
+    >>> _meant("Besluit per post")
+    "did you mean 'volume post' or 'besluit digitaal'? Else keep remarks in the column ..."
+    """
+    key = header_key(text)
+    close = difflib.get_close_matches(key, list(_INDEX), n=1, cutoff=0.7)
     if close:
-        column = _INDEX[close[0]]
-        names = {header_key(n): n for n in header_names(column)}
-        return f"did you mean {names.get(close[0], column)!r}?"
-    return (
-        "see the columns of the sheet (XCH-11, XCH-18.1); keep remarks in the column "
-        "'notes' ('opmerkingen'), or delete the column"
-    )
+        return f"did you mean {_shown(close[0])!r}?"
+    words = {word for word in key.split() if len(word) >= _WORD}
+    sharing = [k for k in _INDEX if words & set(k.split())]
+    if not sharing:
+        return _OWN_COLUMN
+    ratio = {k: difflib.SequenceMatcher(None, key, k).ratio() for k in sharing}
+    columns: dict[str, str] = {}  # column -> its closest name
+    for k in sorted(sharing, key=lambda k: (-ratio[k], k)):
+        columns.setdefault(_INDEX[k], k)
+    shown = [repr(_shown(k)) for k in list(columns.values())[:_LISTED]]
+    choices = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
+    return f"did you mean {choices}? Else {_OWN_COLUMN}"
+
+
+_WORD: Final = 4
+"""The least length of a word that two headers share for one to suggest the other."""
+_LISTED: Final = 3
+_OWN_COLUMN: Final = N_("keep remarks in the column 'notes' ('opmerkingen'), or delete the column")
+
+
+def _shown(key: str) -> str:
+    """A header key as the name it is the key of."""
+    column = _INDEX[key]
+    return {header_key(n): n for n in header_names(column)}.get(key, column)
 
 
 # Where each column's cells go: (table, field). The CBS code is the municipality of both
@@ -356,16 +443,23 @@ def sheet(
     size = len(rows)
     position = header.position
     row_numbers = rows  # numbers, not a list of Python integers: a row is looked up rarely
+    derived = _local_flag(source.name, dialect, header, rows, columns, problems)
+    year = _population_year(dialect, header, rows, columns)
+    if year is not None:
+        derived["population_year"] = year
 
     def table(name: str, fields: dict[str, str], repeated: bool) -> RawTable:
         letters: dict[str, str] = {}
         out: dict[str, RawColumn] = {}
         for column, field in fields.items():
-            if column not in position:
+            if column in derived:
+                at, (codes, values) = derived[column]
+            elif column in position:
+                at = position[column]
+                codes, values = columns[at]
+            else:
                 continue
-            at = position[column]
             letters[field] = column_letter(at)
-            codes, values = columns[at]
             out[field] = cells(codes, values, column in TEXTS_AS_WRITTEN)
 
         def locate(k: int, field: str, sub: str, letters: dict[str, str] = letters) -> str:
@@ -373,11 +467,15 @@ def sheet(
             row = int(row_numbers[k]) if 0 <= k < size else "?"
             return f"row {row}, column {letter}" if letter else f"row {row}"
 
-        names = {field: column for column, field in fields.items() if column in position}
+        names = {
+            field: column
+            for column, field in fields.items()
+            if column in position or column in derived
+        }
         return RawTable(name, size, out, locate, repeated, names)
 
     local = None
-    if any(column in position for column in LOCAL_COLUMNS):
+    if any(column in position or column in derived for column in LOCAL_COLUMNS):
         local = table("local_products", _LOCAL, True)
     if not size and complete and not problems and not header.problems:  # not a bad row
         problems = [
@@ -400,6 +498,191 @@ def sheet(
         dialect,
         local,
     )
+
+
+Cells = tuple[IntArray, list[str]]
+"""A column of a sheet as its tokenizer gives it: the code of each row's cell, and the
+distinct cells."""
+
+
+def _local_flag(
+    source: str,
+    dialect: Dialect,
+    header: Header,
+    rows: IntArray,
+    columns: Sequence[Cells],
+    problems: list[Problem],
+) -> dict[str, tuple[int, Cells]]:
+    """The columns a ``local_product`` column gives (XCH-18.4): in each row whose cell says
+    yes and whose ``local_name`` is empty, the product cell is the local product's name,
+    and its URI is made of the row's CBS code and that name. Returns the new ``product``
+    and ``local_name`` columns, each with the position of the product column."""
+    position = header.position
+    if not {_LOCAL_FLAG, "product", "cbs_code"} <= position.keys():
+        return {}
+    flag_at, product_at = position[_LOCAL_FLAG], position["product"]
+    flag_codes, flag_values = columns[flag_at]
+    product_codes, product_values = columns[product_at]
+    code_codes, code_values = columns[position["cbs_code"]]
+    read = [rules.read_boolean(v, dialect, "XCH-18.4") if v.strip() else None for v in flag_values]
+
+    def per_row(known: list[bool], codes: IntArray) -> NDArray[np.bool_]:
+        mask: NDArray[np.bool_] = np.array([*known, False], dtype=np.bool_)[codes]
+        return mask
+
+    yes = per_row([r is True for r in read], flag_codes)
+    filled = per_row([bool(normalise_key(v)) for v in product_values], product_codes)
+    named = np.zeros(len(flag_codes), dtype=np.bool_)
+    if "local_name" in position:
+        named_codes, named_values = columns[position["local_name"]]
+        named = per_row([bool(v.strip()) for v in named_values], named_codes)
+    letter = column_letter(flag_at)
+
+    def report(mask: NDArray[np.bool_], message: str, suggestion: str | None) -> None:
+        bad = np.flatnonzero(mask)
+        for k in bad[:MAX_PROBLEMS].tolist():
+            value = flag_values[flag_codes[k]]
+            fault = read[flag_codes[k]]
+            items = fault.items if isinstance(fault, Fault) else ()
+            problems.append(
+                Problem(
+                    _LOCAL_FLAG,
+                    items[0].value if items else value,
+                    items[0].message if items else message,
+                    source=source,
+                    location=f"row {int(rows[k])}, column {letter}",
+                    clause="XCH-18.4",
+                    suggestion=items[0].suggestion if items else suggestion,
+                )
+            )
+        if len(bad) > MAX_PROBLEMS:
+            problems.append(
+                Problem(
+                    _LOCAL_FLAG,
+                    NO_VALUE,
+                    f"is wrong in {len(bad) - MAX_PROBLEMS:,} more rows, as in the rows above",
+                    source=source,
+                    location=f"row {int(rows[bad[MAX_PROBLEMS]])}, column {letter}",
+                    clause="XCH-18.4",
+                )
+            )
+
+    report(per_row([isinstance(r, Fault) for r in read], flag_codes), "", None)
+    report(
+        per_row([r is False for r in read], flag_codes) & named,
+        N_("says no, but the row's local_name defines a local product"),
+        N_("write ja, or empty the cell of local_name ('naam lokaal product')"),
+    )
+    report(
+        yes & ~filled,
+        N_("says yes, but the row's product cell holds no name (no letter or digit)"),
+        N_("write the local product's name in the product cell"),
+    )
+    defining = np.flatnonzero(yes & filled & ~named)
+    if not defining.size:
+        return {}
+    # Per distinct (product, CBS code) pair, the name and the URI of its product.
+    base = len(code_values) + 1  # codes shifted by one: an absent cell is 0
+    pair = product_codes[defining].astype(np.int64) * base + code_codes[defining] + 1
+    keys, inverse = np.unique(pair, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    names: list[str] = []
+    uris: list[str] = []
+    valid = np.ones(len(keys), dtype=np.bool_)
+    for m, key in enumerate(keys.tolist()):
+        product, code = divmod(int(key), base)
+        name = product_values[product].strip()
+        cbs = rules.read_code(code_values[code - 1] if code else "", dialect)
+        valid[m] = not isinstance(cbs, Fault)  # an invalid code defines nothing (MUN-2)
+        names.append(name)
+        uris.append(local_uri(cbs, name) if isinstance(cbs, str) else "")
+    kept = valid[inverse]
+    defining, inverse = defining[kept], inverse[kept]
+    new_products = product_codes.copy()
+    new_products[defining] = len(product_values) + inverse
+    new_names = np.full(len(flag_codes), ABSENT, dtype=np.intp)
+    new_names[defining] = inverse
+    if "local_name" in position:  # the rows that name their product keep their names
+        named_codes, named_values = columns[position["local_name"]]
+        new_names[named] = len(names) + named_codes[named]
+        names += named_values
+    return {
+        "product": (product_at, (new_products, [*product_values, *uris])),
+        "local_name": (product_at, (new_names, names)),
+    }
+
+
+def local_uri(cbs_code: str, name: str) -> str:
+    """The URI a sheet's form gives a local product it names (XCH-18.4): ``urn:``, the CBS
+    code in lower case, ``:product:`` and the name's normal form (PRD-7.1), its spaces
+    written ``-`` and other characters than ``a``-``z``, ``0``-``9`` and ``-``
+    percent-encoded.
+
+    >>> local_uri("GM0503", "Straatfeest melden"), local_uri("GM0503", "Kermis-Ēén")
+    ('urn:gm0503:product:straatfeest-melden', 'urn:gm0503:product:kermis-een')
+    """
+    slug = normalise_key(name).replace(" ", "-")
+    return f"urn:{cbs_code.lower()}:product:{urllib.parse.quote(slug, safe='-')}"
+
+
+def _population_year(
+    dialect: Dialect, header: Header, rows: IntArray, columns: Sequence[Cells]
+) -> tuple[int, Cells] | None:
+    """The ``population_year`` column the shipped CBS register gives a sheet that leaves it
+    out (XCH-18.8): for each municipality, the one year of the register whose population
+    for its code is the population written. Where the register does not give exactly one
+    year for every municipality of the sheet, the header keeps its problem, with the
+    register's figures, and there is no column."""
+    if not header.year_from_register:
+        return None
+    population_at = header.position["population"]
+    code_codes, code_values = columns[header.position["cbs_code"]]
+    population_codes, population_values = columns[population_at]
+    if not len(rows):
+        return None
+    base = len(population_values) + 1  # codes shifted by one: an absent cell is 0
+    pair = (code_codes.astype(np.int64) + 1) * base + population_codes + 1
+    keys, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
+    registers = [cbs_register(year) for year in register_years()]
+    years: list[str] = []
+    year_of = np.zeros(len(keys), dtype=np.intp)
+    unsettled: list[tuple[tuple[str, str], str]] = []  # (code and population, what to say)
+    for m, key in enumerate(keys.tolist()):
+        code_at, population_at_ = divmod(int(key), base)
+        row = int(rows[first[m]])
+        code_text = code_values[code_at - 1] if code_at else ""
+        population_text = population_values[population_at_ - 1] if population_at_ else ""
+        order = (code_text.strip(), population_text.strip())
+        code = rules.read_code(code_text, dialect)
+        written = rules.read_integer(population_text, dialect, 1, MAX_POPULATION)
+        if isinstance(code, Fault) or isinstance(written, Fault):
+            said = f"nothing for row {row}, whose CBS code or population is unreadable"
+            unsettled.append((order, said))
+            continue
+        figures = [(r.year, r.get(code).population) for r in registers if code in r]
+        matching = [year for year, population in figures if population == written]
+        if len(matching) == 1:
+            text = str(matching[0])
+            if text not in years:
+                years.append(text)
+            year_of[m] = years.index(text)
+            continue
+        given = ", ".join(f"{population} in {year}" for year, population in figures) or "nothing"
+        unsettled.append((order, f"{code} (row {row}, {written} written) {given}"))
+    if unsettled:
+        unsettled.sort()  # by code and population, whatever the order of the rows
+        shown = [said for _, said in unsettled[:_LISTED]]
+        if len(unsettled) > _LISTED:
+            shown.append(f"and {len(unsettled) - _LISTED} more")
+        header._problem(
+            "row 1",
+            NO_VALUE,
+            "lacks the required column population_year",
+            "add a column 'population_year' (in Dutch 'jaar inwoners') with the year of each "
+            f"population; the CBS register gives {'; '.join(shown)}",
+        )
+        return None
+    return population_at, (year_of[inverse.reshape(-1)], years)
 
 
 def cells(codes: IntArray, values: list[str], as_written: bool) -> RawColumn:

@@ -452,11 +452,13 @@ def merge(
     municipalities: dict[str, tuple[Municipality, str, str]] = {}
     local: dict[str, tuple[Product, str, str]] = {}
     before = collector.count
+    years = {c.reference_year for c in contents if c.reference_year is not None}
+    several = one_year and len(years) > 1  # then a municipality of each year is no clash
     for content in contents:
         for municipality in content.municipalities:
             code = municipality.cbs_code
             where = content.municipality_where[code]
-            if code in municipalities:
+            if code in municipalities and not several:
                 _, other, other_where = municipalities[code]
                 collector.add(
                     Problem(
@@ -487,8 +489,7 @@ def merge(
                 )
                 continue
             local.setdefault(product.uri, (product, content.source, where))
-    years = {c.reference_year for c in contents if c.reference_year is not None}
-    if one_year and len(years) > 1:
+    if several:
         first = min(contents, key=lambda c: (c.reference_year or 0, c.source))
         for content in contents:
             if content.reference_year not in (None, first.reference_year):
@@ -497,8 +498,8 @@ def merge(
                         "reference_year",
                         content.reference_year,
                         f"differs from the reference year of {first.source} "
-                        f"({first.reference_year}); read files of several years with "
-                        "load_years()",
+                        f"({first.reference_year}); read data of several years with "
+                        "load_years() (on the command line: digimaat trend)",
                         source=content.source,
                         clause="XCH-7",
                     )

@@ -21,7 +21,7 @@ from digimaat.exchange import rules
 from digimaat.exchange.raw import IntArray, RawTable, joint
 from digimaat.exchange.rules import Fault
 from digimaat.exchange.validation_checker import Checker
-from digimaat.vocabulary.products import Catalogue, Resolution
+from digimaat.vocabulary.products import UPL_NAMESPACE, Catalogue, Resolution
 
 __all__ = ["ProductKeys"]
 
@@ -68,9 +68,16 @@ class ProductKeys:
         hint = problem.suggestion
         if self.sheet and not resolution.candidates and not hint:
             hint = N_(
-                "for a product the UPL does not name, fill local_name ('naam lokaal product') "
-                "to define it here"
+                "for a product the UPL does not name, write ja in a column 'lokaal product' "
+                "(local_product), or fill local_name ('naam lokaal product'), to define it here"
             )
+            words, hits = self.catalogue.search_leading(value)
+            if hits:  # products to check, never the key's product (XCH-18.4)
+                found = ", ".join(
+                    f"{h.product.uri.removeprefix(UPL_NAMESPACE)!r} ({h.product.name})"
+                    for h in hits
+                )
+                hint = f"the catalogue has for {words!r}: {found}; give the key meant, or {hint}"
         return Fault.one(problem.message, value, "XCH-8", suggestion=hint)
 
     def per_municipality(

@@ -1,5 +1,7 @@
 """Explanation and priorities (specification chapter EXP).
 
+- :func:`explain` scores a dataset under a profile and decomposes one municipality's
+  value: :func:`decompose` of :meth:`Profile.score <digimaat.measurement.profiles.Profile.score>`.
 - :func:`decompose` splits a municipality's score into per-product contributions that sum
   to it (EXP-1).
 - :func:`gaps` lists, per product, the distance from the level to the target and the
@@ -39,6 +41,7 @@ __all__ = [
     "Gap",
     "Priority",
     "decompose",
+    "explain",
     "gaps",
     "priorities",
 ]
@@ -109,6 +112,22 @@ def decompose(board: ScoreBoard, code: str, metric: str | None = None) -> Decomp
     ordered = ranked(items, lambda c: c.contribution, lambda c: c.uri)
     value = float(result.value[i])
     return Decomposition(code, metric_id, None if math.isnan(value) else value, tuple(ordered))
+
+
+def explain(
+    ds: Dataset, profile: Profile, code: str, *, metric: str | None = None
+) -> Decomposition:
+    """A municipality's value of ``metric`` (default: the profile's headline) as the sum of
+    its products' contributions (EXP-1), with ``ds`` scored under ``profile``.
+
+    >>> from importlib import resources
+    >>> import digimaat
+    >>> data = digimaat.load(str(resources.files("digimaat.data") / "example.json")).dataset()
+    >>> d = digimaat.explain(data, digimaat.standard_profile(), "GM0622")
+    >>> d.metric == digimaat.standard_profile().headline, abs(d.value - d.total) < 1e-9
+    (True, True)
+    """
+    return decompose(profile.score(ds), code, metric)
 
 
 @attrs.frozen

@@ -33,6 +33,7 @@ __all__ = [
     "Register",
     "SizeClass",
     "cbs_register",
+    "register_years",
     "size_class",
 ]
 
@@ -205,6 +206,15 @@ def cbs_register(year: int = 2024) -> Register:
         document["provenance"]["licence"],
         {m.cbs_code: m for m in municipalities},
     )
+
+
+def register_years() -> tuple[int, ...]:
+    """The years of the shipped CBS registers (MUN-5), oldest first.
+
+    >>> register_years()
+    (2023, 2024)
+    """
+    return tuple(sorted(int(year) for year in _register_document()["years"]))
 
 
 guard(__name__)

@@ -35,6 +35,7 @@ it has without raising.
 
 from __future__ import annotations
 
+import bisect
 import enum
 import functools
 import json
@@ -1075,6 +1076,9 @@ _SEARCH_MIN_MUNICIPALITIES = 2
 """A search finds a product under a name municipalities use for several products only when at
 least this many municipalities use the name for it (PRD-7.4)."""
 
+_LEADING_WORDS = 12
+"""The most words of a key whose leading runs :meth:`Catalogue.search_leading` tries."""
+
 _MAX_SUGGEST = 200
 """Keys longer than this (in normal form) get no suggestions: the work per key is bounded."""
 
@@ -1560,6 +1564,46 @@ class Catalogue:
                 if entry.product.uri not in best:
                     consider(entry, MatchRank.FUZZY, (MatchRank.FUZZY, position))
         return [hit for _, hit in sorted(best.values(), key=lambda item: item[0])]
+
+    def search_leading(self, key: object, n: int = 3) -> tuple[str, list[SearchHit]]:
+        """Products to check for a key that names none (XCH-18.4): those that a search
+        (PRD-7.4) ranks exact or prefix for the longest run of two or more of the key's
+        first words that finds any, at most ``n``, best first, and that run of words. Never
+        the product of the key: a sheet's problem suggests them.
+
+        The runs are looked up in the sorted normal forms of the catalogue's names, keys and
+        synonyms, built once per catalogue, so a key costs a few binary searches; only its
+        first 12 words are tried.
+
+        >>> words, hits = reference_catalogue().search_leading("Afspraak maken of annuleren")
+        >>> words, [hit.product.uri.rsplit("/", 1)[-1] for hit in hits]
+        ('afspraak maken', ['bezafspr', 'rijbewijs'])
+        """
+        words = normalise_key(key).split()[:_LEADING_WORDS] if isinstance(key, str) else []
+        index = self._lazy.get("sorted")
+        if index is None:
+            entries = sorted(self._entries(), key=lambda entry: entry.form)
+            index = self._lazy["sorted"] = ([entry.form for entry in entries], entries)
+        forms, entries = index
+        for end in range(len(words), 1, -1):
+            query = " ".join(words[:end])
+            low = bisect.bisect_left(forms, query)
+            high = bisect.bisect_left(forms, query + "\U0010ffff", low)
+            if low == high:
+                continue
+            best: dict[str, tuple[tuple[Any, ...], SearchHit]] = {}
+            for entry in entries[low:high]:
+                rank = MatchRank.EXACT if entry.form == query else MatchRank.PREFIX
+                order = (rank, *entry.order())
+                uri = entry.product.uri
+                if uri not in best or order < best[uri][0]:
+                    hit = SearchHit(
+                        entry.product, rank, entry.text, entry.via, entry.municipalities
+                    )
+                    best[uri] = (order, hit)
+            ranked = sorted(best.values(), key=lambda item: item[0])
+            return query, [hit for _, hit in ranked[:n]]
+        return "", []
 
     def reference_products(self) -> tuple[Product, ...]:
         """The products that belong to the standard's reference catalogue."""

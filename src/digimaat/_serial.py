@@ -21,7 +21,16 @@ import cattrs
 from digimaat._numbers import MAX_WEIGHT
 from digimaat.errors import NO_VALUE, InvalidValueError, Problem
 
-__all__ = ["MAX_NUMBER", "WrongTypeError", "converter", "parse_data", "problems_of", "structure"]
+__all__ = [
+    "MAX_NUMBER",
+    "Shown",
+    "WrongTypeError",
+    "converter",
+    "parse_data",
+    "problems_of",
+    "shown",
+    "structure",
+]
 
 
 class WrongTypeError(InvalidValueError):
@@ -186,7 +195,7 @@ def _walk(
         return
     yield Problem(
         ".".join(names) or "record",
-        _summary(_at(raw, path)),
+        shown(_at(raw, path)),
         "has the wrong type",
         location=where + _pointer(*path),
         clause=clauses[0],
@@ -208,16 +217,23 @@ def _at(raw: Any, path: list[str | int]) -> Any:
     return raw
 
 
-def _summary(value: Any) -> Any:
+def shown(value: Any) -> Any:
+    """A value as a problem shows it: scalars as they are, an object or an array by its size.
+
+    >>> shown({"a": 1}), shown([1, 2]), shown(3)
+    ({...} (an object with 1 members), [...] (an array of 2 items), 3)
+    """
     if isinstance(value, dict):
-        return _Shown(f"{{...}} (an object with {len(value)} members)")
-    if isinstance(value, list):
-        return _Shown(f"[...] (an array of {len(value)} items)")
+        return Shown(f"{{...}} (an object with {len(value)} members)")
+    if isinstance(value, list | tuple):
+        return Shown(f"[...] (an array of {len(value)} items)")
     return value
 
 
 @attrs.frozen
-class _Shown:
+class Shown:
+    """A description shown in a problem in place of a value (``repr`` gives it bare)."""
+
     text: str
 
     def __repr__(self) -> str:
@@ -325,11 +341,11 @@ def parse_data(text: str, form: str, source: str, max_depth: int = 64) -> Any:
             and not isinstance(node, bool)
             and (abs(node) > MAX_NUMBER or not math.isfinite(node))  # an int may be huge
         ):
-            shown = node if isinstance(node, float) else _Shown("a number too large")
+            value = node if isinstance(node, float) else Shown("a number too large")
             problems.append(
                 Problem(
                     where.rsplit("/", 1)[-1] or "profile",
-                    shown,
+                    value,
                     f"must be a finite number at most {MAX_NUMBER:.0e}",
                     source=source,
                     location=where or "/",

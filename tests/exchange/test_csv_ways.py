@@ -259,3 +259,12 @@ def test_one_path_is_one_file() -> None:
 def test_no_path_is_no_dataset() -> None:
     with pytest.raises(InvalidValueError):
         load_dataset()
+
+
+@pytest.mark.parametrize("rest", ["", "\n\n\n", ",,,,\n,,\n"])
+def test_a_header_without_rows_is_refused_by_both_tokenizers(rest: str) -> None:
+    """XCH-11: a file needs at least one row (it carries the reference year). Blank lines
+    and rows of empty cells are no rows, to the pure and the native tokenizer alike."""
+    problems = same_csv(HEADER + "\n" + rest)
+    assert isinstance(problems, list)
+    assert [(p[2], p[4]) for p in problems] == [("file", "has a header but no rows")]

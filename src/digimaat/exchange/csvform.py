@@ -35,10 +35,10 @@ from typing import Any, Final
 import numpy as np
 
 from digimaat._boundary import guard
-from digimaat.errors import N_, NO_VALUE, Problem
-from digimaat.exchange.raw import IntArray, RawTable
+from digimaat.errors import NO_VALUE, Problem
+from digimaat.exchange.raw import IntArray
 from digimaat.exchange.rules import CSV, CSV_NL, Dialect
-from digimaat.exchange.sheet import COLUMNS, REQUIRED_COLUMNS, Header, RawSheet, sheet
+from digimaat.exchange.sheet import COLUMNS, REQUIRED_COLUMNS, Header, RawSheet, sheet, unread
 from digimaat.exchange.source import Limits, Source
 
 __all__ = ["COLUMNS", "REQUIRED_COLUMNS", "RawSheet", "tokenize"]
@@ -68,7 +68,7 @@ def tokenize(source: Source, limits: Limits | None = None) -> RawSheet:
             location="row 1",
             clause="XCH-12",
         )
-        return _empty(source, CSV, (problem,))
+        return unread(source, CSV, (problem,))
     dialect = CSV_NL if separator == ";" else CSV
     from digimaat.exchange.native import csv_columns
 
@@ -130,18 +130,8 @@ def _pure(source: Source, separator: str, dialect: Dialect) -> RawSheet:
             kept.append(row)
         columns.add(kept)
     if header is None or columns is None:
-        return _empty(source, dialect, tuple(problems))
+        return unread(source, dialect, tuple(problems))
     complete = bool(state["complete"])
-    if not columns.size and not problems and complete and not header.problems:  # not a bad row
-        problems.append(
-            Problem(
-                "file",
-                NO_VALUE,
-                N_("has a header but no rows"),
-                source=source.name,
-                clause="XCH-11",
-            )
-        )
     rows = np.frombuffer(numbers, dtype=np.intp)
     return sheet(source, dialect, header, rows, columns.coded(), problems, complete)
 
@@ -230,14 +220,6 @@ class _Columns:
 
 _CODE: Final = "q" if np.dtype(np.intp).itemsize == 8 else "i"
 """The ``array`` type code of ``numpy.intp``."""
-
-
-def _empty(source: Source, dialect: Dialect, problems: tuple[Problem, ...]) -> RawSheet:
-    def nowhere(k: int, field: str, sub: str) -> str:
-        return ""
-
-    table = RawTable("document", 0, {}, nowhere)
-    return RawSheet(source, dialect, table, table, (), table, problems, False)
 
 
 guard(__name__)

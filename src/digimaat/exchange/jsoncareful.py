@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any, Final
 
 import numpy as np
 
 from digimaat._boundary import guard
+from digimaat._serial import shown
 from digimaat.errors import NO_VALUE
 from digimaat.exchange.jsonform import (
     REPEATED,
@@ -32,7 +34,6 @@ from digimaat.exchange.jsonform import (
     pointer,
     reject_constant,
     repeated_members,
-    shown,
 )
 from digimaat.exchange.source import Limits, Source
 
@@ -74,16 +75,10 @@ def _walk_document(reader: Reader, text: str, decoder: _Decoder) -> None:
     decode = decoder.decode
     i = _WS.match(text, 0).end()  # type: ignore[union-attr]
     if not text.startswith("{", i):
-        try:
-            value, end = decode(text, i)
-        except json.JSONDecodeError as exc:
-            reader.syntax(text, exc.pos, exc.msg)
-            return
-        except ValueError as exc:
-            reader.syntax(text, _constant_at(text, i), str(exc))
-            return
-        reader.problem("", "document", shown(value), "must be a JSON object", "XCH-5")
-        reader.complete = False
+        decoded = _decoded(reader, decode, text, i)
+        if decoded is not None:
+            reader.problem("", "document", shown(decoded[0]), "must be a JSON object", "XCH-5")
+            reader.complete = False
         return
     i += 1
     first = True
@@ -122,18 +117,28 @@ def _walk_document(reader: Reader, text: str, decoder: _Decoder) -> None:
             i = end
             continue
         decoder.repeated = False
-        try:
-            value, i = decode(text, i)
-        except json.JSONDecodeError as exc:
-            reader.syntax(text, exc.pos, exc.msg)
+        decoded = _decoded(reader, decode, text, i)
+        if decoded is None:
             return
-        except ValueError as exc:
-            reader.syntax(text, _constant_at(text, i), str(exc))
-            return
+        value, i = decoded
         reader.member(name, value, decoder.repeated)
     rest = _WS.match(text, i).end()  # type: ignore[union-attr]
     if rest != len(text):
         reader.syntax(text, rest, "Extra data")
+
+
+def _decoded(
+    reader: Reader, decode: Callable[[str, int], tuple[Any, int]], text: str, i: int
+) -> tuple[Any, int] | None:
+    """The JSON value at ``i`` and the index after it; ``None`` after reporting why there is
+    none (a syntax error, or a ``NaN`` or an infinity, which JSON does not have)."""
+    try:
+        return decode(text, i)
+    except json.JSONDecodeError as exc:
+        reader.syntax(text, exc.pos, exc.msg)
+    except ValueError as exc:
+        reader.syntax(text, _constant_at(text, i), str(exc))
+    return None
 
 
 def _walk_offerings(reader: Reader, text: str, i: int, decoder: _Decoder) -> int:
@@ -146,14 +151,10 @@ def _walk_offerings(reader: Reader, text: str, i: int, decoder: _Decoder) -> int
     if text.startswith("]", i):
         return i + 1
     while True:
-        try:
-            record, i = decode(text, i)
-        except json.JSONDecodeError as exc:
-            reader.syntax(text, exc.pos, exc.msg)
+        decoded = _decoded(reader, decode, text, i)
+        if decoded is None:
             return -1
-        except ValueError as exc:
-            reader.syntax(text, _constant_at(text, i), str(exc))
-            return -1
+        record, i = decoded
         if decoder.repeated:  # a member name repeated somewhere in this record
             decoder.repeated = False
             for at, name in repeated_members(record, pointer("offerings", index)):

@@ -38,8 +38,9 @@ from typing import Any, Final
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._serial import shown
 from digimaat.errors import NO_VALUE, Problem
-from digimaat.exchange.raw import RawTable, RecordColumns, depth
+from digimaat.exchange.raw import OFFERING_DESCRIPTION, RawFile, RawTable, RecordColumns, depth
 from digimaat.exchange.source import Limits, Source
 
 __all__ = [
@@ -68,12 +69,7 @@ MUNICIPALITY_FIELDS: Final = ("cbs_code", "name", "population", "year")
 OFFERING_FIELDS: Final = (
     "municipality",
     "product",
-    "status",
-    "capabilities",
-    "authentication",
-    "local_target",
-    "local_target_reason",
-    "fee_applies",
+    *OFFERING_DESCRIPTION,
     "volumes",
     "forms",
     "notes",
@@ -101,20 +97,8 @@ def pointer(*parts: str | int) -> str:
 
 
 @attrs.frozen(eq=False)
-class RawDocument:
+class RawDocument(RawFile):
     """A JSON document cut into raw records."""
-
-    source: Source
-    document: RawTable
-    """One record: the document's own members (``format``, ``reference_year``, ...)."""
-    municipalities: RawTable
-    local_products: tuple[tuple[str, Any], ...]
-    """``(pointer, raw record)`` of every local product (few; read one by one)."""
-    offerings: RawTable
-    problems: tuple[Problem, ...]
-    """Problems of the document's structure: syntax, members, nesting."""
-    complete: bool
-    """``False`` when a syntax error stopped the reading: the records are incomplete."""
 
 
 class Repeats(dict[str, Any]):
@@ -336,23 +320,6 @@ def locate_offering(k: int, field: str, sub: str) -> str:
 
 def _one(table: str) -> str:
     return {"municipalities": "a municipality record", "offerings": "an offering record"}[table]
-
-
-def shown(value: Any) -> Any:
-    """A value as a problem shows it: an array or an object by its size only."""
-    if isinstance(value, list):
-        return _Text(f"[...] (an array of {len(value)} items)")
-    if isinstance(value, dict):
-        return _Text(f"{{...}} (an object with {len(value)} members)")
-    return value
-
-
-@attrs.frozen
-class _Text:
-    text: str
-
-    def __repr__(self) -> str:
-        return self.text
 
 
 def repeated_members(value: Any, where: str) -> Iterator[tuple[str, str]]:

@@ -33,11 +33,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digimaat._boundary import guard
+from digimaat.errors import Problem
+from digimaat.exchange.rules import JSON, Dialect
+from digimaat.exchange.source import Source
 
 __all__ = [
     "ABSENT",
+    "OFFERING_DESCRIPTION",
     "IntArray",
     "RawColumn",
+    "RawFile",
     "RawTable",
     "RecordColumns",
     "TooDeep",
@@ -153,6 +158,44 @@ class RawTable:
             self.names,
             frozenset(position[r] for r in self.unread if r in position),
         )
+
+
+OFFERING_DESCRIPTION: Final = (
+    "status",
+    "capabilities",
+    "authentication",
+    "local_target",
+    "local_target_reason",
+    "fee_applies",
+)
+"""The fields that describe an offering, named alike in every form and written in this order
+(XCH-8, XCH-11); the rules of an offering span them (OFF-3, OFF-4)."""
+
+
+@attrs.frozen(eq=False)
+class RawFile:
+    """One file cut into raw records, whatever its form: the same tables from every tokenizer.
+
+    The JSON document's tokenizer gives a :class:`~digimaat.exchange.jsonform.RawDocument`,
+    the CSV form's and a workbook's a :class:`~digimaat.exchange.sheet.RawSheet`.
+    """
+
+    source: Source
+    document: RawTable
+    """The document's own members (``format``, ``reference_year``, ...): one record in a
+    document, one per row in a sheet."""
+    municipalities: RawTable
+    local_products: tuple[tuple[str, Any], ...]
+    """``(pointer, raw record)`` of every local product a document lists (few; read one by
+    one)."""
+    offerings: RawTable
+    problems: tuple[Problem, ...]
+    """Problems of the file's structure: syntax, members, nesting, header, separator."""
+    complete: bool
+    """``False`` when the reading stopped (a syntax or separator problem): the records are
+    incomplete."""
+    dialect: Dialect = JSON
+    """How the raw values are written (:mod:`digimaat.exchange.rules`)."""
 
 
 def factorize(values: Sequence[Any]) -> tuple[IntArray, list[Any]]:

@@ -33,7 +33,14 @@ from numpy.typing import NDArray
 from digimaat._boundary import guard
 from digimaat.errors import MAX_PROBLEMS, N_, NO_VALUE, Problem
 from digimaat.exchange import rules
-from digimaat.exchange.raw import ABSENT, IntArray, RawColumn, RawTable
+from digimaat.exchange.raw import (
+    ABSENT,
+    OFFERING_DESCRIPTION,
+    IntArray,
+    RawColumn,
+    RawFile,
+    RawTable,
+)
 from digimaat.exchange.rules import Dialect, Fault, read_year
 from digimaat.exchange.source import Source
 from digimaat.vocabulary.channels import CHANNELS
@@ -57,34 +64,6 @@ __all__ = [
     "local_uri",
 ]
 
-VOLUME_COLUMNS: Final = tuple(f"volume_{channel.value}" for channel in CHANNELS)
-
-COLUMNS: Final[tuple[str, ...]] = (
-    "reference_year",
-    "cbs_code",
-    "municipality_name",
-    "population",
-    "population_year",
-    "product",
-    "status",
-    "capabilities",
-    "authentication",
-    "local_target",
-    "local_target_reason",
-    "fee_applies",
-    "volume_unit",
-    *VOLUME_COLUMNS,
-    "forms_started",
-    "forms_completed",
-    "notes",
-    "source",
-)
-"""The columns of the CSV form, in the order a writer writes them (XCH-11)."""
-
-SCOPE_COLUMN: Final = "product_scope"
-"""The column that names the product scope (AGG-2.1, XCH-11); a writer writes it last, and
-only when the scope is not the default."""
-
 REQUIRED_COLUMNS: Final[tuple[str, ...]] = (
     "reference_year",
     "cbs_code",
@@ -95,8 +74,25 @@ REQUIRED_COLUMNS: Final[tuple[str, ...]] = (
 )
 """The columns every sheet must have; the others may be left out (XCH-11)."""
 
-CAPABILITY_COLUMNS: Final = tuple(f"capability:{c.value}" for c in Capability)
-"""One yes/no column per capability (XCH-18.3); the header is the capability's name."""
+VOLUME_COLUMNS: Final = tuple(f"volume_{channel.value}" for channel in CHANNELS)
+"""One column per channel (CHN-1) with the offering's volume on it (XCH-9, XCH-11)."""
+
+COLUMNS: Final[tuple[str, ...]] = (
+    *REQUIRED_COLUMNS,
+    *OFFERING_DESCRIPTION,
+    "volume_unit",
+    *VOLUME_COLUMNS,
+    "forms_started",
+    "forms_completed",
+    "notes",
+    "source",
+)
+"""The columns of the CSV form, in the order a writer writes them (XCH-11): the required
+ones first."""
+
+SCOPE_COLUMN: Final = "product_scope"
+"""The column that names the product scope (AGG-2.1, XCH-11); a writer writes it last, and
+only when the scope is not the default."""
 
 LOCAL_COLUMNS: Final[tuple[str, ...]] = (
     "local_name",
@@ -112,6 +108,9 @@ LOCAL_COLUMNS: Final[tuple[str, ...]] = (
 _LOCAL_FLAG: Final = "local_product"
 """The yes/no column that marks a row's product as local, named by its product cell
 (XCH-18.4); the reader turns it into the row's ``local_name`` and the product's URI."""
+
+CAPABILITY_COLUMNS: Final = tuple(f"capability:{c.value}" for c in Capability)
+"""One yes/no column per capability (XCH-18.3); the header is the capability's name."""
 
 DUTCH: Final[dict[str, str]] = {
     "reference_year": "peiljaar",
@@ -228,18 +227,9 @@ def column_of(cell: str) -> str | None:
 
 
 @attrs.frozen(eq=False)
-class RawSheet:
+class RawSheet(RawFile):
     """A CSV file or a workbook's sheet cut into raw records, one record per row."""
 
-    source: Source
-    dialect: Dialect
-    document: RawTable
-    municipalities: RawTable
-    local_products: tuple[tuple[str, Any], ...]
-    offerings: RawTable
-    problems: tuple[Problem, ...]
-    complete: bool
-    """``False`` when the rows could not be read (a separator or syntax problem)."""
     local_rows: RawTable | None = None
     """The local product columns of every row (XCH-18.4), when the sheet has any."""
 
@@ -276,6 +266,16 @@ class RawSheet:
                 )
             )
         return parts
+
+
+def unread(source: Source, dialect: Dialect, problems: tuple[Problem, ...]) -> RawSheet:
+    """A sheet whose rows could not be read: its problems, and no records."""
+
+    def nowhere(k: int, field: str, sub: str) -> str:
+        return ""
+
+    table = RawTable("document", 0, {}, nowhere)
+    return RawSheet(source, table, table, (), table, problems, False, dialect)
 
 
 def column_letter(position: int) -> str:
@@ -477,15 +477,25 @@ def sheet(
     local = None
     if any(column in position or column in derived for column in LOCAL_COLUMNS):
         local = table("local_products", _LOCAL, True)
+    if not size and complete and not problems and not header.problems:  # not a bad row
+        problems = [
+            Problem(
+                "file",
+                NO_VALUE,
+                N_("has a header but no rows"),
+                source=source.name,
+                clause="XCH-11",
+            )
+        ]
     return RawSheet(
         source,
-        dialect,
         table("document", _DOCUMENT, True),
         table("municipalities", _MUNICIPAL, True),
         (),
         table("offerings", _OFFERING, False),
         (*header.problems, *problems),
         complete,
+        dialect,
         local,
     )
 

@@ -39,7 +39,7 @@ from digimaat._boundary import guard
 from digimaat.errors import N_, NO_VALUE, Problem
 from digimaat.exchange.raw import IntArray, factorize
 from digimaat.exchange.rules import CSV, CSV_NL, Dialect
-from digimaat.exchange.sheet import Header, RawSheet, column_letter, sheet
+from digimaat.exchange.sheet import Header, RawSheet, column_letter, sheet, unread
 from digimaat.exchange.source import Limits, Source
 
 __all__ = ["MAX_ENTRIES", "tokenize"]
@@ -51,14 +51,8 @@ _EMPTY: Final[tuple[IntArray, list[str]]] = (np.zeros(0, dtype=np.intp), [])
 
 
 def _refused(source: Source, message: str, clause: str = "XCH-18.6") -> RawSheet:
-    from digimaat.exchange.raw import RawTable
-
-    def nowhere(k: int, field: str, sub: str) -> str:
-        return ""
-
     problem = Problem("file", NO_VALUE, message, source=source.name, clause=clause)
-    table = RawTable("document", 0, {}, nowhere)
-    return RawSheet(source, CSV, table, table, (), table, (problem,), False)
+    return unread(source, CSV, (problem,))
 
 
 def tokenize(
@@ -233,16 +227,6 @@ def _read(source: Source, book: Any, work: Any) -> RawSheet:
     if kept:
         for k, column in enumerate(zip(*kept, strict=True)):
             by_position[known[k]] = factorize(column)
-    elif not header.problems and not problems:
-        problems.append(
-            Problem(
-                "file",
-                NO_VALUE,
-                N_("has a header but no rows"),
-                source=source.name,
-                clause="XCH-11",
-            )
-        )
     return sheet(
         source, dialect, header, np.array(numbers, dtype=np.intp), by_position, problems, True
     )

@@ -63,35 +63,22 @@ class LimitExceededError(Exception):
         self.limit = limit
 
 
-class _Limited(io.RawIOBase):
-    """A read-only stream that refuses to give more than ``limit`` bytes of another."""
+class _Passed(io.RawIOBase):
+    """A read-only stream of another stream's bytes, passed on as they are read: at most
+    ``limit`` of them (more is refused), each reported to ``seen`` (for a progress bar)."""
 
     def __init__(
-        self, inner: IO[bytes] | gzip.GzipFile | lzma.LZMAFile, limit: int, what: str
+        self,
+        inner: IO[bytes] | gzip.GzipFile | lzma.LZMAFile,
+        *,
+        limit: int | None = None,
+        what: str = "",
+        seen: Callable[[int], None] | None = None,
     ) -> None:
         self._inner = inner
         self._left = limit
-        self._limit = limit
+        self._limit = 0 if limit is None else limit
         self._what = what
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        view = memoryview(buffer).cast("B")
-        data = self._inner.read(min(len(view), self._left + 1))
-        if len(data) > self._left:
-            raise LimitExceededError(self._what, self._limit)
-        self._left -= len(data)
-        view[: len(data)] = data
-        return len(data)
-
-
-class _Counted(io.RawIOBase):
-    """The raw bytes of a file as read, reported to a callback (for a progress bar)."""
-
-    def __init__(self, inner: IO[bytes], seen: Callable[[int], None]) -> None:
-        self._inner = inner
         self._seen = seen
 
     def readable(self) -> bool:
@@ -99,9 +86,14 @@ class _Counted(io.RawIOBase):
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         view = memoryview(buffer).cast("B")
-        data = self._inner.read(len(view))
+        left = self._left
+        data = self._inner.read(len(view) if left is None else min(len(view), left + 1))
+        if left is not None:
+            if len(data) > left:
+                raise LimitExceededError(self._what, self._limit)
+            self._left = left - len(data)
         view[: len(data)] = data
-        if data:
+        if data and self._seen is not None:
             self._seen(len(data))
         return len(data)
 
@@ -179,14 +171,14 @@ def _file(
         yield Problem("file", NO_VALUE, f"cannot be read: {exc.strerror or exc}", name)
         return
     with raw:
-        counted = io.BufferedReader(_Counted(raw, seen), _CHUNK)
+        counted = io.BufferedReader(_Passed(raw, seen=seen), _CHUNK)
         magic = counted.peek(6)[:6]
         stream: IO[bytes] | gzip.GzipFile | lzma.LZMAFile = counted
         if magic.startswith(_GZIP):
             stream = gzip.GzipFile(fileobj=counted, mode="rb")
         elif magic.startswith(_XZ):
             stream = lzma.LZMAFile(counted, mode="rb")  # noqa: SIM115 (closed with raw)
-        limited = io.BufferedReader(_Limited(stream, limits.archive, name), _CHUNK)
+        limited = io.BufferedReader(_Passed(stream, limit=limits.archive, what=name), _CHUNK)
         try:
             head = limited.peek(512)[:512]
         except (OSError, EOFError, lzma.LZMAError, LimitExceededError) as exc:
@@ -195,7 +187,8 @@ def _file(
         if len(head) >= 262 and head[257:262] == b"ustar":
             yield from _archive(limited, name, limits)
             return
-        yield Member(name, io.BufferedReader(_Limited(limited, limits.document, name), _CHUNK))
+        document = _Passed(limited, limit=limits.document, what=name)
+        yield Member(name, io.BufferedReader(document, _CHUNK))
 
 
 def _archive(stream: IO[bytes], name: str, limits: Limits) -> Iterator[Member | Skipped | Problem]:

@@ -38,7 +38,8 @@ from digimaat._boundary import guard
 from digimaat.errors import NO_VALUE, Problem
 from digimaat.exchange.raw import IntArray
 from digimaat.exchange.rules import CSV, CSV_NL, Dialect
-from digimaat.exchange.sheet import COLUMNS, REQUIRED_COLUMNS, Header, RawSheet, sheet, unread
+from digimaat.exchange.sheet import COLUMNS, REQUIRED_COLUMNS, RawSheet, sheet, unread
+from digimaat.exchange.sheet_columns import Header
 from digimaat.exchange.source import Limits, Source
 
 __all__ = ["COLUMNS", "REQUIRED_COLUMNS", "RawSheet", "tokenize"]

@@ -39,7 +39,8 @@ from digimaat._boundary import guard
 from digimaat.errors import N_, NO_VALUE, Problem
 from digimaat.exchange.raw import IntArray, factorize
 from digimaat.exchange.rules import CSV, CSV_NL, Dialect
-from digimaat.exchange.sheet import Header, RawSheet, column_letter, sheet, unread
+from digimaat.exchange.sheet import RawSheet, column_letter, sheet, unread
+from digimaat.exchange.sheet_columns import Header
 from digimaat.exchange.source import Limits, Source
 
 __all__ = ["MAX_ENTRIES", "tokenize"]

@@ -6,7 +6,7 @@ import functools
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -19,15 +19,6 @@ from digimaat.errors import (
     Problem,
     ProblemCollector,
     UnknownProductError,
-)
-from digimaat.vocabulary.product_names import (
-    AmbiguousName,
-    OwnName,
-    OwnNameTable,
-    Synonym,
-    SynonymTable,
-    reference_own_names,
-    reference_synonyms,
 )
 from digimaat.vocabulary.products import (
     UPL_NAMESPACE,
@@ -48,6 +39,9 @@ from digimaat.vocabulary.resolution import (
     _Entry,
     _NearIndex,
 )
+
+if TYPE_CHECKING:  # pragma: no cover - the product names are imported when first needed
+    from digimaat.vocabulary.product_names import OwnName, OwnNameTable, SynonymTable
 
 __all__ = [
     "Catalogue",
@@ -93,8 +87,12 @@ class Catalogue:
             by_uri[product.uri] = product
         object.__setattr__(self, "_by_uri", by_uri)
         object.__setattr__(self, "_lazy", {})
-        if isinstance(self._synonym_source, SynonymTable):
-            self._check_synonyms(self._synonym_source)
+        source = self._synonym_source
+        if source is not None and not callable(source):
+            from digimaat.vocabulary.product_names import SynonymTable
+
+            if isinstance(source, SynonymTable):
+                self._check_synonyms(source)
 
     @classmethod
     def from_documents(
@@ -159,7 +157,11 @@ class Catalogue:
                 self._check_synonyms(table)
             self._lazy["synonyms"] = table
         table = self._lazy["synonyms"]
-        assert table is None or isinstance(table, SynonymTable)
+        if table is None:
+            return None
+        from digimaat.vocabulary.product_names import SynonymTable
+
+        assert isinstance(table, SynonymTable)
         return table
 
     @property
@@ -169,7 +171,11 @@ class Catalogue:
             source = self._own_name_source
             self._lazy["own names"] = source() if callable(source) else source
         table = self._lazy["own names"]
-        assert table is None or isinstance(table, OwnNameTable)
+        if table is None:
+            return None
+        from digimaat.vocabulary.product_names import OwnNameTable
+
+        assert isinstance(table, OwnNameTable)
         return table
 
     @property
@@ -276,6 +282,8 @@ class Catalogue:
                 return self._pick(key, step, found, suggestions)
         table = self.synonyms
         entry = None if table is None else table.get(form)
+        from digimaat.vocabulary.product_names import AmbiguousName, Synonym
+
         if isinstance(entry, Synonym):
             return Resolution(key, self._by_uri[entry.uri], "synonym", entry.text)
         own = None if municipality is None else self._own(municipality)
@@ -620,12 +628,26 @@ def reference_catalogue() -> Catalogue:
     upl = json.loads(data.joinpath(_UPL_FILE).read_text(encoding="utf-8"))
     extra = json.loads(data.joinpath(_ADDITIONS_FILE).read_text(encoding="utf-8"))
     return Catalogue.from_documents(
-        upl, extra, synonyms=reference_synonyms, own_names=reference_own_names
+        upl, extra, synonyms=_reference_synonyms, own_names=_reference_own_names
     )
 
 
 _UPL_FILE = "upl_gemeente.json"
 _ADDITIONS_FILE = "additions.json"
+
+
+def _reference_synonyms() -> SynonymTable:
+    """The packaged synonym table (PRD-8), its module imported when it is first needed."""
+    from digimaat.vocabulary.product_names import reference_synonyms
+
+    return reference_synonyms()
+
+
+def _reference_own_names() -> OwnNameTable:
+    """The packaged own-name table (PRD-8.4), its module imported when it is first needed."""
+    from digimaat.vocabulary.product_names import reference_own_names
+
+    return reference_own_names()
 
 
 guard(__name__)

@@ -24,13 +24,13 @@ from digimaat.cli.render import WIDTH
 from digimaat.errors import N_, safe_text
 
 if TYPE_CHECKING:  # pragma: no cover
+    from digimaat.cli.intake import import_sc, validate
     from digimaat.exchange import Submission
     from digimaat.measurement.dataset import Dataset
     from digimaat.measurement.explain import Priority
     from digimaat.measurement.profiles import Profile, ScoreBoard
     from digimaat.progress import Progress
     from digimaat.vocabulary.assurance import Authentication
-from digimaat.cli.intake import import_sc, validate
 
 __all__ = ["explain", "import_sc", "next_steps", "score", "validate"]
 """The commands of this module; the helpers beside them serve the other commands."""
@@ -493,3 +493,14 @@ def next_steps(args: argparse.Namespace) -> Report:
 
 
 guard(__name__)
+
+
+def __getattr__(name: str) -> Any:
+    """``validate`` and ``import_sc``, from :mod:`digimaat.cli.intake` when first asked for."""
+    if name not in ("import_sc", "validate"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from digimaat.cli import intake
+
+    value = getattr(intake, name)
+    globals()[name] = value
+    return value

@@ -31,13 +31,15 @@ from digimaat.vocabulary.products import (
     normalise_key,
 )
 from digimaat.vocabulary.resolution import (
-    _SEARCH_MIN_MUNICIPALITIES,
     _TRIGRAM,
     MatchRank,
     Resolution,
     SearchHit,
     _Entry,
+    _exact_index,
+    _index_entries,
     _NearIndex,
+    _own_entries,
 )
 
 if TYPE_CHECKING:  # pragma: no cover - the product names are imported when first needed
@@ -516,15 +518,7 @@ class Catalogue:
         """Products by the normal form of their UPL key (``"key"``) or name (``"name"``)."""
         index = self._lazy.get(step)
         if index is None:
-            grouped: dict[str, list[Product]] = {}
-            for product in self.products:
-                if step == "name":
-                    grouped.setdefault(normalise_key(product.name), []).append(product)
-                elif product.uri.startswith(UPL_NAMESPACE):
-                    grouped.setdefault(normalise_key(product.uri[_NS:]), []).append(product)
-            grouped.pop("", None)
-            index = {form: tuple(found) for form, found in grouped.items()}
-            self._lazy[step] = index
+            index = self._lazy[step] = _exact_index(self.products, step)
         assert isinstance(index, dict)
         return index
 
@@ -533,36 +527,9 @@ class Catalogue:
         names municipalities use for several products."""
         entries = self._lazy.get("entries")
         if entries is None:
-            entries = []
-            for product in self.products:
-                entries.append(_Entry(normalise_key(product.name), product, "name", product.name))
-                if product.uri.startswith(UPL_NAMESPACE):
-                    key = product.uri[_NS:]
-                    entries.append(_Entry(normalise_key(key), product, "key", key))
-            table = self.synonyms
-            if table is not None:
-                for synonym in table.synonyms:
-                    product = self._by_uri[synonym.uri]
-                    form = normalise_key(synonym.text)
-                    entries.append(
-                        _Entry(form, product, "synonym", synonym.text, synonym.municipalities)
-                    )
-                for name in table.ambiguous:
-                    form = normalise_key(name.text)
-                    for candidate in name.candidates:
-                        if candidate.municipalities < _SEARCH_MIN_MUNICIPALITIES:
-                            continue
-                        entries.append(
-                            _Entry(
-                                form,
-                                self._by_uri[candidate.uri],
-                                "ambiguous name",
-                                name.text,
-                                candidate.municipalities,
-                            )
-                        )
-            entries = [e for e in entries if e.form]
-            self._lazy["entries"] = entries
+            entries = self._lazy["entries"] = _index_entries(
+                self.products, self.synonyms, self._by_uri
+            )
         assert isinstance(entries, list)
         return entries
 
@@ -596,14 +563,7 @@ class Catalogue:
             return None
         index = self._lazy.get(f"near {municipality}")
         if index is None:
-            entries = [
-                _Entry(
-                    normalise_key(name.text), self._by_uri[name.uris[0]], "own name", name.text, 1
-                )
-                for name in table.names(municipality)
-                if name.product is not None
-            ]
-            index = _NearIndex(entries)
+            index = _NearIndex(_own_entries(table, municipality, self._by_uri))
             self._lazy[f"near {municipality}"] = index
         assert isinstance(index, _NearIndex)
         return index

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import enum
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -15,7 +15,10 @@ from digimaat.errors import (
     Problem,
     UnknownProductError,
 )
-from digimaat.vocabulary.products import Product
+from digimaat.vocabulary.products import UPL_NAMESPACE, Product, normalise_key
+
+if TYPE_CHECKING:  # pragma: no cover - the product names are imported when first needed
+    from digimaat.vocabulary.product_names import OwnNameTable, SynonymTable
 
 __all__ = [
     "MatchRank",
@@ -247,6 +250,68 @@ class _NearIndex:
                     postings[gram].append(index)
             self._postings = postings
         return self._postings
+
+
+# The indexes of a catalogue's lookups, built by the catalogue on first use.
+
+
+def _exact_index(products: Iterable[Product], step: str) -> dict[str, tuple[Product, ...]]:
+    """Products by the normal form of their UPL key (``"key"``) or name (``"name"``)."""
+    grouped: dict[str, list[Product]] = {}
+    for product in products:
+        if step == "name":
+            grouped.setdefault(normalise_key(product.name), []).append(product)
+        elif product.uri.startswith(UPL_NAMESPACE):
+            grouped.setdefault(normalise_key(product.uri[_NS:]), []).append(product)
+    grouped.pop("", None)
+    return {form: tuple(found) for form, found in grouped.items()}
+
+
+def _index_entries(
+    products: Iterable[Product], table: SynonymTable | None, by_uri: Mapping[str, Product]
+) -> list[_Entry]:
+    """Every normal form a product can be found under: names, keys, synonyms, and the
+    names municipalities use for several products."""
+    entries = []
+    for product in products:
+        entries.append(_Entry(normalise_key(product.name), product, "name", product.name))
+        if product.uri.startswith(UPL_NAMESPACE):
+            key = product.uri[_NS:]
+            entries.append(_Entry(normalise_key(key), product, "key", key))
+    if table is not None:
+        for synonym in table.synonyms:
+            product = by_uri[synonym.uri]
+            form = normalise_key(synonym.text)
+            entries.append(_Entry(form, product, "synonym", synonym.text, synonym.municipalities))
+        for name in table.ambiguous:
+            form = normalise_key(name.text)
+            for candidate in name.candidates:
+                if candidate.municipalities < _SEARCH_MIN_MUNICIPALITIES:
+                    continue
+                entries.append(
+                    _Entry(
+                        form,
+                        by_uri[candidate.uri],
+                        "ambiguous name",
+                        name.text,
+                        candidate.municipalities,
+                    )
+                )
+    return [e for e in entries if e.form]
+
+
+def _own_entries(
+    table: OwnNameTable, municipality: str, by_uri: Mapping[str, Product]
+) -> list[_Entry]:
+    """The own names of a municipality that name one product (PRD-8.4), as entries."""
+    return [
+        _Entry(normalise_key(name.text), by_uri[name.uris[0]], "own name", name.text, 1)
+        for name in table.names(municipality)
+        if name.product is not None
+    ]
+
+
+_NS = len(UPL_NAMESPACE)
 
 
 guard(__name__)

@@ -324,22 +324,20 @@ class Dataset:
         Optional arrays default to "not recorded". Municipalities must be sorted by CBS
         code and products by URI.
         """
+        given = {
+            "status": status,
+            "capabilities": capabilities,
+            "volume": volume,
+            "auth_means": auth_means,
+            "auth_level": auth_level,
+            "fee_override": fee_override,
+            "local_target": local_target,
+            "forms_started": forms_started,
+            "forms_completed": forms_completed,
+        }
         return cls(
             **array_fields(
-                municipalities,
-                products,
-                status=status,
-                capabilities=capabilities,
-                volume=volume,
-                auth_means=auth_means,
-                auth_level=auth_level,
-                fee_override=fee_override,
-                local_target=local_target,
-                local_target_reasons=local_target_reasons,
-                forms_started=forms_started,
-                forms_completed=forms_completed,
-                costs=costs,
-                product_scope=product_scope,
+                municipalities, products, given, local_target_reasons, costs, product_scope
             )
         )
 

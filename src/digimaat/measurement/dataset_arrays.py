@@ -396,21 +396,13 @@ def offering_fields(
 def array_fields(
     municipalities: Sequence[Municipality],
     products: Sequence[Product],
-    *,
-    status: NDArray[np.integer[Any]],
-    capabilities: NDArray[np.integer[Any]],
-    volume: FloatArray,
-    auth_means: NDArray[np.integer[Any]] | None = None,
-    auth_level: NDArray[np.integer[Any]] | None = None,
-    fee_override: NDArray[np.integer[Any]] | None = None,
-    local_target: NDArray[np.integer[Any]] | None = None,
-    local_target_reasons: Sequence[tuple[int, int, str]] = (),
-    forms_started: FloatArray | None = None,
-    forms_completed: FloatArray | None = None,
-    costs: CostTable | Mapping[Channel, ChannelCost] | None = None,
-    product_scope: str = "recorded",
+    given: Mapping[str, Any],
+    local_target_reasons: Sequence[tuple[int, int, str]],
+    costs: CostTable | Mapping[Channel, ChannelCost] | None,
+    product_scope: str,
 ) -> dict[str, Any]:
-    """The fields of :meth:`Dataset.from_arrays`: the given arrays, checked and copied."""
+    """The fields of :meth:`Dataset.from_arrays`: the given arrays (``None`` where not
+    recorded, by name), checked and copied."""
     m, p, c = len(municipalities), len(products), len(CHANNELS)
 
     def arr(value: Any, fill: float, dtype: Any, shape: tuple[int, ...]) -> Any:
@@ -445,15 +437,15 @@ def array_fields(
             raise InvalidValueError("array", out.shape, f"must have shape {shape}")
         return out
 
-    status_a = arr(status, StatusCode.NO_RECORD, np.int8, (m, p))
-    caps_a = arr(capabilities, 0, np.int16, (m, p))
-    fee_a = arr(fee_override, -1, np.int8, (m, p))
-    target_a = arr(local_target, -1, np.int8, (m, p))
-    means_a = arr(auth_means, -1, np.int8, (m, p))
-    level_a = arr(auth_level, -1, np.int8, (m, p))
-    volume_a = arr(volume, np.nan, np.float64, (m, p, c))
-    started_a = arr(forms_started, np.nan, np.float64, (m, p))
-    completed_a = arr(forms_completed, np.nan, np.float64, (m, p))
+    status_a = arr(given["status"], StatusCode.NO_RECORD, np.int8, (m, p))
+    caps_a = arr(given["capabilities"], 0, np.int16, (m, p))
+    fee_a = arr(given["fee_override"], -1, np.int8, (m, p))
+    target_a = arr(given["local_target"], -1, np.int8, (m, p))
+    means_a = arr(given["auth_means"], -1, np.int8, (m, p))
+    level_a = arr(given["auth_level"], -1, np.int8, (m, p))
+    volume_a = arr(given["volume"], np.nan, np.float64, (m, p, c))
+    started_a = arr(given["forms_started"], np.nan, np.float64, (m, p))
+    completed_a = arr(given["forms_completed"], np.nan, np.float64, (m, p))
     collector = ProblemCollector()
     # Range checks by reductions (no temporary arrays); where one fails, the first
     # offending index is looked up.

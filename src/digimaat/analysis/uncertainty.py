@@ -1,10 +1,10 @@
 """Uncertainty and sensitivity analysis of scores and ranks (specification chapter UNC).
 
 "Would our rank survive another reasonable method?" A profile's uncertainty section
-(:class:`~digimaat.measurement.uncertainty.UncertaintySection`) lists the other
+(:class:`~digimaat.measurement.uncertainty_section.UncertaintySection`) lists the other
 reasonable choices and how uncertain the data is. :func:`analyse` draws samples of them
 by a fixed design (UNC-6), scores every sample with
-:class:`~digimaat.measurement.uncertainty.BatchScorer`, and reports for every metric and
+:class:`~digimaat.measurement.uncertainty_batch.BatchScorer`, and reports for every metric and
 municipality the nominal value, the 5-95 % interval of the value, the median rank and the
 rank interval (UNC-7), for chosen pairs the probability that one ranks above the other
 (UNC-8), and first-order and total-order Sobol' indices of the rank shift: which choice

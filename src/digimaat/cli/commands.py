@@ -504,3 +504,8 @@ def __getattr__(name: str) -> Any:
     value = getattr(intake, name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, with those it imports when first asked for."""
+    return sorted({*globals(), *("import_sc", "validate")})

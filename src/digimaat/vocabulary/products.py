@@ -590,3 +590,8 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(f"digimaat.vocabulary.{module}"), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, with those it imports when first asked for."""
+    return sorted({*globals(), *_MOVED})

@@ -447,6 +447,8 @@ class ScoreBoard:
     profile: Profile
     dataset: Dataset
     results: Mapping[str, MetricResult]
+    _memo: dict[str, str] = attrs.field(init=False, factory=dict, repr=False)
+    """The profile's fingerprint once a card has asked for it: hashed once per board."""
 
     @property
     def headline(self) -> MetricResult:
@@ -457,7 +459,9 @@ class ScoreBoard:
         """The score card of one municipality (by CBS code)."""
         i = self.dataset.index_of(code)
         muni = self.dataset.municipalities[i]
-        fingerprint = self.profile.fingerprint
+        fingerprint = self._memo.get("fingerprint")
+        if fingerprint is None:
+            fingerprint = self._memo["fingerprint"] = self.profile.fingerprint
         return ScoreCard(
             municipality=muni.cbs_code,
             name=muni.name,

@@ -24,6 +24,7 @@ LATE = (
     "numpy.random",
     "digimaat.vocabulary.product_names",
     "digimaat.cli.intake",
+    "importlib.resources",
 )
 """Modules a score of a small JSON file with a built-in profile does not need."""
 

@@ -25,13 +25,13 @@ import functools
 import hashlib
 import math
 from collections.abc import Mapping, Sequence
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 
 from digimaat._boundary import guard
+from digimaat._package import files
 from digimaat._serial import parse_data
 from digimaat._text import check_text
 from digimaat._version import SPEC_VERSION
@@ -490,7 +490,7 @@ class ScoreBoard:
 def _builtin(name: str) -> Profile:
     """A built-in profile, read from its TOML file shipped as package data (PRF-2) when it
     is first asked for."""
-    folder = resources.files("digimaat.data.profiles")
+    folder = files("digimaat.data.profiles")
     source = f"digimaat/data/profiles/{name}.toml"
     text = folder.joinpath(f"{name}.toml").read_text(encoding="utf-8")
     profile = Profile.from_dict(parse_data(text, "toml", source), source=source)

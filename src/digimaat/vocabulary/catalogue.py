@@ -5,12 +5,12 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._package import files
 from digimaat.errors import (
     _NO_VALUE,
     AmbiguousProductError,
@@ -584,7 +584,7 @@ def reference_catalogue() -> Catalogue:
     ``scripts/build_catalogue.py``, and the hand-maintained ``digimaat/data/additions.json``)
     and shared; the catalogue is immutable.
     """
-    data = resources.files("digimaat.data")
+    data = files("digimaat.data")
     upl = json.loads(data.joinpath(_UPL_FILE).read_text(encoding="utf-8"))
     extra = json.loads(data.joinpath(_ADDITIONS_FILE).read_text(encoding="utf-8"))
     return Catalogue.from_documents(

@@ -8,12 +8,12 @@ import lzma
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from importlib import resources
 from typing import Any
 
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._package import files
 from digimaat.errors import (
     _NO_VALUE,
     DigimaatError,
@@ -309,7 +309,7 @@ def reference_synonyms() -> SynonymTable:
     Derived by ``scripts/build_synonyms.py`` from the Samenwerkende Catalogi harvest kept in
     ``data/sc/``; its provenance is :attr:`SynonymTable.provenance`.
     """
-    text = resources.files("digimaat.data").joinpath(_SYNONYMS_FILE).read_text(encoding="utf-8")
+    text = files("digimaat.data").joinpath(_SYNONYMS_FILE).read_text(encoding="utf-8")
     return SynonymTable.from_document(json.loads(text), source=_SYNONYMS_FILE)
 
 
@@ -520,7 +520,7 @@ def reference_own_names() -> OwnNameTable:
     Catalogi harvest kept in ``data/sc/``; xz-compressed JSON, keyed by CBS code. Its
     provenance is :attr:`OwnNameTable.provenance`.
     """
-    packed = resources.files("digimaat.data").joinpath(_OWN_NAMES_FILE).read_bytes()
+    packed = files("digimaat.data").joinpath(_OWN_NAMES_FILE).read_bytes()
     decompressor = lzma.LZMADecompressor()
     text = decompressor.decompress(packed, max_length=_OWN_NAMES_MAX_BYTES)
     if not decompressor.eof:  # pragma: no cover - the packaged file is far smaller

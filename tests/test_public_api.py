@@ -156,7 +156,7 @@ def test_the_walk_covers_the_public_api() -> None:
         "digimaat.vocabulary.municipalities.Municipality",
         "digimaat.measurement.profiles.builtin_profile",
         "digimaat.measurement.explain.priorities",
-        "digimaat.analysis.peers.read_peer_groups",
+        "digimaat.analysis.peer_groups.read_peer_groups",
     ):
         assert name in CALLABLES, name
     assert len(CALLABLES) > 150

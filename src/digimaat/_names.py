@@ -18,7 +18,6 @@ digimaat.errors.UnknownNameError: colour: unknown name; expected one of: dark-re
 
 from __future__ import annotations
 
-import difflib
 import enum
 from collections.abc import Mapping
 from typing import Any, TypeVar
@@ -62,6 +61,8 @@ def parse_name(
         if key in names:
             return names[key]
         if len(key) <= 100:
+            import difflib  # only for a name that is not known: costs the command line time
+
             close = difflib.get_close_matches(key, list(names), n=1, cutoff=0.75)
             if close:
                 suggestion = f"did you mean {close[0]!r}?"

@@ -50,13 +50,8 @@ from digimaat.errors import InputError
 from digimaat.measurement.aggregation import AGREEMENT_TOLERANCE, Method, MissingPolicy
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.metrics import LINEAR_SCORES, Composite, Maturity, Metric
-from digimaat.measurement.profiles import (
-    _METRICS,
-    _WEIGHTINGS,
-    BUILTIN_PROFILES,
-    Profile,
-    ScoreBoard,
-)
+from digimaat.measurement.profile_data import _METRICS, _WEIGHTINGS
+from digimaat.measurement.profiles import BUILTIN_PROFILES, Profile, ScoreBoard
 from digimaat.measurement.weights import Mix, ProductOf, Restrict, Weighting
 from digimaat.vocabulary.maturity import EU_ONLINE_AVAILABILITY, MDD_PERCENT, MaturityLevel
 

@@ -1,10 +1,10 @@
 """The ``digimaat`` command line (documented in ``docs/cli.md``).
 
-Subcommands: ``score``, ``explain``, ``next``, ``validate`` (:mod:`digimaat.cli.commands`),
-``compare``, ``report`` (:mod:`digimaat.cli.comparison`), ``trend``
-(:mod:`digimaat.cli.trends`), ``template``
-(:mod:`digimaat.cli.sheets`), ``catalogue``, ``profiles``, ``conformance``, ``example``
-(:mod:`digimaat.cli.reference`) and ``import sc``. Each builds a report that one renderer
+Subcommands: ``score``, ``explain``, ``next`` (:mod:`digimaat.cli.commands`), ``validate``
+and ``import sc`` (:mod:`digimaat.cli.intake`), ``compare``, ``report``
+(:mod:`digimaat.cli.comparison`), ``trend`` (:mod:`digimaat.cli.trends`), ``template``
+(:mod:`digimaat.cli.sheets`), ``catalogue``, ``profiles``, ``conformance`` and ``example``
+(:mod:`digimaat.cli.reference`). Each builds a report that one renderer
 per format writes (:mod:`digimaat.cli.render`), in the language of ``--lang``
 (:mod:`digimaat.cli.i18n`).
 
@@ -408,8 +408,8 @@ _MODULES = {
     "score": "commands",
     "explain": "commands",
     "next": "commands",
-    "validate": "commands",
-    "import": "commands",
+    "validate": "intake",
+    "import": "intake",
     "compare": "comparison",
     "trend": "trends",
     "report": "comparison",

@@ -34,12 +34,14 @@ import functools
 import gettext
 from collections.abc import Iterator
 from contextvars import ContextVar
-from importlib import resources
-from importlib.abc import Traversable
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from digimaat._boundary import guard
+from digimaat._package import files
 from digimaat.errors import N_, InputError, Problem, safe_text, shown_value
+
+if TYPE_CHECKING:  # pragma: no cover
+    from importlib.abc import Traversable
 
 __all__ = [
     "DOMAIN",
@@ -63,7 +65,7 @@ _current: ContextVar[gettext.NullTranslations] = ContextVar("digimaat_language",
 
 
 def _locale() -> Traversable:
-    return resources.files("digimaat").joinpath("locale")
+    return files("digimaat").joinpath("locale")
 
 
 @functools.cache

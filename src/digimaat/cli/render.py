@@ -17,7 +17,6 @@ standard output only when that is not a terminal (:func:`check_destination`).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -249,6 +248,8 @@ def _csv_value(column: Column, value: Any, dutch: bool) -> str:
 
 
 def _csv(report: Report, out: TextIO, dutch: bool) -> None:
+    import csv  # only for the CSV formats
+
     if not report.tables:
         return
     table = report.tables[0]

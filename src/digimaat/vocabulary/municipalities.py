@@ -16,12 +16,12 @@ import functools
 import json
 import re
 from collections.abc import Iterator, Mapping
-from importlib import resources
 from typing import Any
 
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._package import files
 from digimaat._text import check_text
 from digimaat.errors import InvalidValueError
 
@@ -174,7 +174,7 @@ class Register:
 
 
 def _register_document() -> Mapping[str, Any]:
-    text = resources.files("digimaat.data").joinpath("municipalities.json").read_bytes()
+    text = files("digimaat.data").joinpath("municipalities.json").read_bytes()
     document: Mapping[str, Any] = json.loads(text)
     return document
 

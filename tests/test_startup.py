@@ -1,0 +1,64 @@
+"""``digimaat score`` on a small file imports only what a score needs (issue: start-up).
+
+The time itself is measured in ``benchmarks/exchange_peers.py``; these tests keep the
+modules that only some runs need out of a plain ``score`` of a small JSON file, so that a
+new import at the top of a module cannot bring them back unnoticed.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "src" / "digimaat" / "data" / "example.json"
+
+LATE = (
+    "digimaat.measurement.uncertainty",
+    "digimaat.measurement.uncertainty_section",
+    "digimaat.measurement.uncertainty_batch",
+    "digimaat.analysis.uncertainty",
+    "digimaat.analysis.peers",
+    "numpy.random",
+    "digimaat.vocabulary.product_names",
+    "digimaat.cli.intake",
+    "importlib.resources",
+)
+"""Modules a score of a small JSON file with a built-in profile does not need."""
+
+
+def _modules_after(code: str) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    names: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return set(names)
+
+
+def test_score_on_a_small_file_leaves_the_late_modules_unimported() -> None:
+    code = (
+        "import io, contextlib, json, sys\n"
+        "from digimaat.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert main(['score', {str(EXAMPLE)!r}]) == 0\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    imported = _modules_after(code)
+    assert "digimaat.measurement.profiles" in imported  # the score ran
+    assert not {m for m in LATE if m in imported}
+
+
+def test_the_late_modules_come_when_they_are_needed() -> None:
+    """A name of the product names or of ``cli.intake`` is still where it was."""
+    code = (
+        "import json, sys\n"
+        "from digimaat.vocabulary.products import SynonymTable, reference_synonyms\n"
+        "from digimaat.cli.commands import validate\n"
+        "assert validate.__module__ == 'digimaat.cli.intake'\n"
+        "assert reference_synonyms().synonyms\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    imported = _modules_after(code)
+    assert {"digimaat.vocabulary.product_names", "digimaat.cli.intake"} <= imported

@@ -653,7 +653,7 @@ def test_the_written_document_is_canonical() -> None:
     assert lines[:4] == [
         "{",
         '  "format": "digimaat-offerings",',
-        '  "spec_version": "1.0-draft",',
+        '  "spec_version": "1.0",',
         '  "reference_year": 2024,',
     ]
     assert (
@@ -744,7 +744,7 @@ def failure_in(catalogue: Catalogue) -> InputError:
     return info.value
 
 
-PROVENANCE_DOCUMENT = """{"format": "digimaat-offerings", "spec_version": "1.0-draft",
+PROVENANCE_DOCUMENT = """{"format": "digimaat-offerings", "spec_version": "1.0",
  "reference_year": 2023,
  "municipalities": [{"cbs_code": "GM0556", "name": "Maassluis", "population": 34148,
                      "year": 2023}],

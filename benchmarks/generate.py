@@ -39,7 +39,7 @@ from digimaat.vocabulary.assurance import AssuranceLevel, Authentication, AuthMe
 from digimaat.vocabulary.channels import CHANNELS, Channel
 from digimaat.vocabulary.maturity import LADDER, Capability, MaturityLevel, capability_mask
 from digimaat.vocabulary.municipalities import Municipality
-from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, Volumes
+from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, VolumeRecord
 from digimaat.vocabulary.products import Audience, Product, reference_catalogue
 
 __all__ = [
@@ -174,7 +174,7 @@ class Synthetic:
                     # The channels with requests; a record of no requests at all says so
                     # with an explicit 0 (which the CSV form needs).
                     used = {ch: v for ch, v in zip(CHANNELS, row, strict=True) if v > 0.0}
-                    volumes = Volumes.from_per_year(used or {Channel.WEB: 0.0})
+                    volumes = VolumeRecord.from_per_year(used or {Channel.WEB: 0.0})
                 forms = None
                 if started[i][j] == started[i][j]:
                     forms = FormFunnel(int(started[i][j]), int(completed[i][j]))
@@ -348,8 +348,8 @@ def _generate(
         for i, j, k in zip(rows.tolist(), cols.tolist(), picks, strict=True)
     )
 
-    # Volumes: heavy-tailed per product, proportional to population, split over channels
-    # with a digital share that rises with the level. Volumes are whole requests per year:
+    # VolumeRecord: heavy-tailed per product, proportional to population, split over channels
+    # with a digital share that rises with the level. VolumeRecord are whole requests per year:
     # totals by stochastic rounding, then split by flooring with the rest to the last channel.
     u = uniform()
     has_volume = np.where(offered, u < 0.85, live & (u < 0.4))

@@ -33,7 +33,7 @@ import attrs
 
 from digimaat.exchange import Submission, dumps
 from digimaat.vocabulary.municipalities import Municipality
-from digimaat.vocabulary.offerings import FormFunnel, Offering, Volumes
+from digimaat.vocabulary.offerings import FormFunnel, Offering, VolumeRecord
 from digimaat.vocabulary.products import UPL_NAMESPACE
 
 INFO = ("information-online",)
@@ -71,7 +71,7 @@ def offering(
         product=UPL_NAMESPACE + product,
         capabilities=capabilities,
         authentication=authentication,
-        volumes=Volumes.from_mapping(volumes),
+        volumes=VolumeRecord.from_mapping(volumes),
         **extra,  # type: ignore[arg-type]
     )
 
@@ -192,7 +192,7 @@ def previous_year() -> Submission:
             continue
         updated = dict(change)
         if "volumes" in updated:
-            updated["volumes"] = Volumes.from_mapping(updated["volumes"])  # type: ignore[arg-type]
+            updated["volumes"] = VolumeRecord.from_mapping(updated["volumes"])  # type: ignore[arg-type]
         offerings.append(attrs.evolve(o, **updated))
     return Submission.build(current.municipalities, offerings, reference_year=2023, source=SOURCE)
 

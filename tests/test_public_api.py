@@ -152,7 +152,7 @@ def test_the_walk_covers_the_public_api() -> None:
         "digimaat.exchange.loads",
         "digimaat.exchange.profiles.load_profile",
         "digimaat.vocabulary.offerings.Offering",
-        "digimaat.vocabulary.offerings.Volumes.from_mapping",
+        "digimaat.vocabulary.offerings.VolumeRecord.from_mapping",
         "digimaat.vocabulary.municipalities.Municipality",
         "digimaat.measurement.profiles.builtin_profile",
         "digimaat.measurement.explain.priorities",

@@ -24,7 +24,7 @@ from digimaat.measurement.metrics import Uptake
 from digimaat.measurement.profiles import Profile, builtin_profile, standard_profile
 from digimaat.measurement.weights import Volume
 from digimaat.vocabulary.municipalities import Municipality
-from digimaat.vocabulary.offerings import Offering, Volumes
+from digimaat.vocabulary.offerings import Offering, VolumeRecord
 from digimaat.vocabulary.products import UPL_NAMESPACE, reference_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,7 +87,7 @@ def test_a_volume_left_out_is_unknown_and_the_rest_is_still_measured() -> None:
             Offering(
                 "GM0622",
                 UPL_NAMESPACE + "parkeervergunning",
-                volumes=Volumes.from_mapping({"web": "300/year", "balie": "100/year"}),
+                volumes=VolumeRecord.from_mapping({"web": "300/year", "balie": "100/year"}),
             ),
             Offering("GM0622", UPL_NAMESPACE + "geluidsontheffing"),  # 2 a year: left out
         ],

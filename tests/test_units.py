@@ -43,7 +43,7 @@ def assert_names(exc: BaseException, field: str, value: Any) -> None:
 
 
 def test_one_registry() -> None:
-    """OFF-10: Volumes MUST be read with one unit registry."""
+    """OFF-10: VolumeRecord MUST be read with one unit registry."""
     assert registry() is registry()
     assert isinstance(quantity("3/year"), registry().Quantity)
     assert quantity(3, PER_YEAR).to("1/year").magnitude == 3

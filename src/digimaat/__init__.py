@@ -8,7 +8,7 @@ The most used names are available from the top level; they are imported on first
 
 >>> import digimaat
 >>> digimaat.SPEC_VERSION
-'1.0-draft'
+'1.0'
 >>> digimaat.AssuranceLevel.parse("DigiD Midden")
 <AssuranceLevel.LOW: 2>
 
@@ -48,7 +48,7 @@ __all__ = [
     "Offering",
     "Product",
     "Profile",
-    "Volumes",
+    "VolumeRecord",
     "__version__",
     "builtin_profile",
     "explain",
@@ -71,7 +71,7 @@ _LAZY = {
     "reference_catalogue": "digimaat.vocabulary.products",
     "Municipality": "digimaat.vocabulary.municipalities",
     "Offering": "digimaat.vocabulary.offerings",
-    "Volumes": "digimaat.vocabulary.offerings",
+    "VolumeRecord": "digimaat.vocabulary.offerings",
     "Dataset": "digimaat.measurement.dataset",
     "Profile": "digimaat.measurement.profiles",
     "builtin_profile": "digimaat.measurement.profiles",
@@ -94,11 +94,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from digimaat.vocabulary.channels import Channel
     from digimaat.vocabulary.maturity import Capability, MaturityLevel
     from digimaat.vocabulary.municipalities import Municipality
-    from digimaat.vocabulary.offerings import Offering, Volumes
+    from digimaat.vocabulary.offerings import Offering, VolumeRecord
     from digimaat.vocabulary.products import Catalogue, Product, reference_catalogue
 
 
 def __getattr__(name: str) -> Any:
+    if name == "Volumes":  # the name of earlier releases, kept for one MINOR release
+        from digimaat.vocabulary import offerings
+
+        return offerings.__getattr__(name)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'digimaat' has no attribute {name!r}")

@@ -3,7 +3,7 @@
 __version__ = "0.1.0.dev0"
 """Version of the ``digimaat`` Python package (PEP 440)."""
 
-SPEC_VERSION = "1.0-draft"
+SPEC_VERSION = "1.0"
 """Version of the digimaat specification this package implements.
 
 The specification in ``specs/`` is versioned separately from the package: a package

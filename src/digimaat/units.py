@@ -1,6 +1,6 @@
 """The package's single pint unit registry and the conversions at its boundary.
 
-Volumes (requests or contacts per unit of time) and costs (an amount of money per
+VolumeRecord (requests or contacts per unit of time) and costs (an amount of money per
 contact) carry units where they enter digimaat. They are converted once, here, to plain
 floats in canonical units: **requests per year** and **a currency amount per contact**.
 Inside the measurement core only plain numpy arrays are used.

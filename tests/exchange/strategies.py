@@ -11,7 +11,7 @@ from digimaat.vocabulary.assurance import Authentication
 from digimaat.vocabulary.channels import CHANNELS
 from digimaat.vocabulary.maturity import Capability, MaturityLevel
 from digimaat.vocabulary.municipalities import Municipality
-from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, Volumes
+from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, VolumeRecord
 from digimaat.vocabulary.products import Additions, Product
 from tests.exchange.support import CATALOGUE
 
@@ -41,16 +41,16 @@ free_text = st.builds(
         max_size=15,
     ),
 )
-# Volumes of one channel: 0, or from 1e-6 to 1e12 requests a year (OFF-14).
+# VolumeRecord of one channel: 0, or from 1e-6 to 1e12 requests a year (OFF-14).
 rates = st.just(0.0) | st.floats(
     min_value=1e-6, max_value=1e12, allow_nan=False, allow_infinity=False
 )
 
 
 @st.composite
-def volume_records(draw: st.DrawFn, min_channels: int) -> Volumes:
+def volume_records(draw: st.DrawFn, min_channels: int) -> VolumeRecord:
     channels = draw(st.sets(st.sampled_from(CHANNELS), min_size=min_channels))
-    return Volumes.from_per_year({c: draw(rates) for c in channels})
+    return VolumeRecord.from_per_year({c: draw(rates) for c in channels})
 
 
 @st.composite

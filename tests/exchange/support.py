@@ -53,7 +53,7 @@ CATALOGUE = small_catalogue()
 
 BASE: dict[str, Any] = {
     "format": "digimaat-offerings",
-    "spec_version": "1.0-draft",
+    "spec_version": "1.0",
     "reference_year": 2024,
     "municipalities": [
         {"cbs_code": "GM0622", "name": "Vlaardingen", "population": 74124, "year": 2021},

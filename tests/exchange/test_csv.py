@@ -17,7 +17,7 @@ from digimaat.vocabulary.assurance import Authentication
 from digimaat.vocabulary.channels import Channel
 from digimaat.vocabulary.maturity import Capability, MaturityLevel
 from digimaat.vocabulary.municipalities import Municipality
-from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, Volumes
+from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, VolumeRecord
 from digimaat.vocabulary.products import Product
 from tests.exchange.support import (
     BASE,
@@ -111,7 +111,7 @@ def test_every_column_is_read() -> None:
     assert offering.local_target_reason == "a reason, with a comma"
     assert offering.fee_applies is False
     # 10 a month at the counter is 120 a year; the web cell carries its own unit.
-    assert offering.volumes == Volumes((Channel.BALIE, Channel.WEB), (120.0, 120.0))
+    assert offering.volumes == VolumeRecord((Channel.BALIE, Channel.WEB), (120.0, 120.0))
     assert offering.forms == FormFunnel(12, 10)
 
 
@@ -120,9 +120,9 @@ def test_the_empty_volume_rule() -> None:
     requests (the channel is not listed) and a 0 is a listed zero."""
     assert only(read(csv_text(row()))).volumes is None
     volumes = only(read(csv_text(row(volume_web="5/year")))).volumes
-    assert volumes == Volumes((Channel.WEB,), (5.0,))
+    assert volumes == VolumeRecord((Channel.WEB,), (5.0,))
     volumes = only(read(csv_text(row(volume_web="5/year", volume_post="0/year")))).volumes
-    assert volumes == Volumes((Channel.POST, Channel.WEB), (0.0, 5.0))
+    assert volumes == VolumeRecord((Channel.POST, Channel.WEB), (0.0, 5.0))
     # A unit alone is no volume: the offering's volume stays unknown.
     assert only(read(csv_text(row(volume_unit="per year")))).volumes is None
 
@@ -142,7 +142,7 @@ def test_header_names_are_matched_loosely_and_columns_may_be_left_out() -> None:
     header = " Product ,CBS_Code,municipality_name,population,population_year,"
     header += "reference_year,volume_EMAIL"
     submission = read(csv_text("paspoort,GM0622,Vlaardingen,74124,2021,2024,3/day", header=header))
-    assert only(submission).volumes == Volumes((Channel.EMAIL,), (3 * 365.25,))
+    assert only(submission).volumes == VolumeRecord((Channel.EMAIL,), (3 * 365.25,))
 
 
 def test_a_dutch_spreadsheet_export_is_read() -> None:
@@ -165,7 +165,7 @@ def test_a_dutch_spreadsheet_export_is_read() -> None:
     assert submission.municipalities[0].population == 74124
     assert offering.fee_applies is True
     # 1.000,5 is one thousand and a half; 0,25 a month is 3 a year.
-    assert offering.volumes == Volumes((Channel.BALIE, Channel.WEB), (1000.5, 3.0))
+    assert offering.volumes == VolumeRecord((Channel.BALIE, Channel.WEB), (1000.5, 3.0))
     assert offering.forms == FormFunnel(1200, 1199)
 
 
@@ -447,7 +447,7 @@ def test_the_dutch_form_is_written_and_read_back() -> None:
     """XCH-12, XCH-13: ``dutch=True`` writes ';', a decimal comma and a byte order mark."""
     submission = Submission.build(
         [Municipality("GM0622", "Vlaardingen", 74124, 2021)],
-        [Offering("GM0622", PARKING, volumes=Volumes.from_per_year({Channel.WEB: 2.5}))],
+        [Offering("GM0622", PARKING, volumes=VolumeRecord.from_per_year({Channel.WEB: 2.5}))],
         reference_year=2024,
         catalogue=CATALOGUE,
     )
@@ -472,7 +472,7 @@ def test_a_volume_record_without_channels_cannot_be_written_in_csv() -> None:
     """XCH-13: what the CSV form cannot hold is refused, not dropped."""
     submission = Submission.build(
         [Municipality("GM0622", "Vlaardingen", 74124, 2021)],
-        [Offering("GM0622", PARKING, volumes=Volumes.from_per_year({}))],
+        [Offering("GM0622", PARKING, volumes=VolumeRecord.from_per_year({}))],
         reference_year=2024,
         catalogue=CATALOGUE,
     )

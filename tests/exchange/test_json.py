@@ -19,7 +19,7 @@ from digimaat.vocabulary.assurance import Authentication
 from digimaat.vocabulary.channels import Channel
 from digimaat.vocabulary.maturity import Capability, MaturityLevel
 from digimaat.vocabulary.municipalities import Municipality
-from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, Volumes
+from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, VolumeRecord
 from digimaat.vocabulary.products import Catalogue, Product
 from tests.exchange.support import (
     BASE,
@@ -653,7 +653,7 @@ def test_the_written_document_is_canonical() -> None:
     assert lines[:4] == [
         "{",
         '  "format": "digimaat-offerings",',
-        '  "spec_version": "1.0-draft",',
+        '  "spec_version": "1.0",',
         '  "reference_year": 2024,',
     ]
     assert (
@@ -682,13 +682,13 @@ def test_writing_keeps_every_field() -> None:
                 Authentication.from_name("eherkenning substantial"),
                 "prefilled",
                 "reason",
-                Volumes.from_per_year({Channel.WEB: 0.1, Channel.APP: 1e12}),
+                VolumeRecord.from_per_year({Channel.WEB: 0.1, Channel.APP: 1e12}),
                 FormFunnel(3, 2),
                 True,
                 "seen on the site",
             ),
             Offering("GM0622", DOG_TAX, Status.NOT_APPLICABLE),
-            Offering("GM0622", EVENTS, Status.OFFERED, volumes=Volumes.from_per_year({})),
+            Offering("GM0622", EVENTS, Status.OFFERED, volumes=VolumeRecord.from_per_year({})),
             Offering("GM0622", "urn:own", Status.UNKNOWN),
         ],
         reference_year=2023,
@@ -744,7 +744,7 @@ def failure_in(catalogue: Catalogue) -> InputError:
     return info.value
 
 
-PROVENANCE_DOCUMENT = """{"format": "digimaat-offerings", "spec_version": "1.0-draft",
+PROVENANCE_DOCUMENT = """{"format": "digimaat-offerings", "spec_version": "1.0",
  "reference_year": 2023,
  "municipalities": [{"cbs_code": "GM0556", "name": "Maassluis", "population": 34148,
                      "year": 2023}],

@@ -23,7 +23,7 @@ from digimaat.exchange.jsonfast import read_fast
 from digimaat.exchange.source import text_source
 from digimaat.exchange.writers import dumps_json
 from digimaat.measurement.dataset import Dataset
-from digimaat.vocabulary.channels import Channel, ChannelCost
+from digimaat.vocabulary.channels import Channel, ContactCost
 from digimaat.vocabulary.products import Product
 from tests.exchange.strategies import PATHS, damaged, json_values, submissions
 from tests.exchange.support import (
@@ -192,7 +192,7 @@ def test_the_products_and_costs_options_are_those_of_from_offerings() -> None:
     assert isinstance(narrower, list)
     unknown = same_json(document, products=[PARKING, PASSPORT, "urn:nothing"])
     assert isinstance(unknown, list)
-    costs = {Channel.BALIE: ChannelCost(12.5, "EUR", "a test")}
+    costs = {Channel.BALIE: ContactCost(12.5, "EUR", "a test")}
     priced = same_json(document, costs=costs)
     assert isinstance(priced, Dataset)
     assert (priced.cost[:, list(priced.channels).index(Channel.BALIE)] == 12.5).all()

@@ -96,7 +96,7 @@ def test_xch_8_the_json_form_resolves_own_names_too() -> None:
     """XCH-8: the same in the JSON document, where the municipality is the offering's."""
     document = {
         "format": "digimaat-offerings",
-        "spec_version": "1.0-draft",
+        "spec_version": "1.0",
         "reference_year": 2024,
         "municipalities": [
             {"cbs_code": "GM0503", "name": "Delft", "population": 109577, "year": 2024},

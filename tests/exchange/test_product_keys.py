@@ -67,7 +67,7 @@ def test_prd_6_1_a_local_product_may_not_take_a_synonym_as_its_name(tmp_path: Pa
     """PRD-6.1: a local product ... MUST NOT [have a URI or name that] already resolves to a
     reference product."""
     document = (
-        '{"format": "digimaat-offerings", "spec_version": "1.0-draft", "reference_year": 2024,'
+        '{"format": "digimaat-offerings", "spec_version": "1.0", "reference_year": 2024,'
         '"municipalities": [{"cbs_code": "GM0622", "name": "Vlaardingen", "population": 74124,'
         '"year": 2021}],'
         '"local_products": [{"uri": "urn:vlaardingen:verhuizen", "name": "Verhuizing doorgeven",'

@@ -20,7 +20,7 @@ from digimaat.vocabulary.products import UPL_NAMESPACE
 UPL = UPL_NAMESPACE
 BASE: dict[str, Any] = {
     "format": "digimaat-offerings",
-    "spec_version": "1.0-draft",
+    "spec_version": "1.0",
     "reference_year": 2024,
     "municipalities": [
         {"cbs_code": "GM0622", "name": "Vlaardingen", "population": 74124, "year": 2021}

@@ -41,10 +41,10 @@ from digimaat.measurement.weights import (
 )
 from digimaat.vocabulary.assurance import AssuranceLevel, Authentication, AuthMeans
 from digimaat.vocabulary.channels import CHANNELS, Channel
-from digimaat.vocabulary.channels import ChannelCost as Cost
+from digimaat.vocabulary.channels import ContactCost as Cost
 from digimaat.vocabulary.maturity import LADDER, Capability, MaturityLevel
 from digimaat.vocabulary.municipalities import Municipality
-from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, Volumes
+from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, VolumeRecord
 from digimaat.vocabulary.products import Additions, Audience, Catalogue, Product
 
 # --------------------------------------------------------------------------- vocabulary
@@ -118,7 +118,7 @@ def catalogues(draw: st.DrawFn, min_size: int = 1, max_size: int = 5) -> Catalog
 
 volumes_st = st.dictionaries(
     st.sampled_from(CHANNELS), st.integers(0, 4000).map(lambda n: n / 4), max_size=3
-).map(Volumes.from_per_year)
+).map(VolumeRecord.from_per_year)
 """Volume records: some channels listed, some with a known zero, in quarters of a request."""
 
 
@@ -382,13 +382,13 @@ def twenty_vs_thousand() -> Dataset:
             "GM0622",
             EXEMPTION,
             capabilities=FULLY_ONLINE_CAPS,
-            volumes=Volumes.from_mapping({"web": "20/year"}),
+            volumes=VolumeRecord.from_mapping({"web": "20/year"}),
         ),
         Offering(
             "GM0622",
             PARKING,
             capabilities=gate_caps(int(MaturityLevel.DOWNLOADABLE_FORM)),
-            volumes=Volumes.from_mapping({"balie": "1000/year"}),
+            volumes=VolumeRecord.from_mapping({"balie": "1000/year"}),
         ),
     ]
     return Dataset.from_offerings(offerings, [Municipality("GM0622", "Vlaardingen", 74124, 2021)])

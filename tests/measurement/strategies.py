@@ -33,7 +33,7 @@ from digimaat.vocabulary.assurance import CREDENTIALS, AssuranceLevel, Authentic
 from digimaat.vocabulary.channels import CHANNELS, Channel
 from digimaat.vocabulary.maturity import LADDER, Capability, MaturityLevel
 from digimaat.vocabulary.municipalities import Municipality
-from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, Volumes
+from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, VolumeRecord
 from digimaat.vocabulary.products import (
     Additions,
     Audience,
@@ -211,7 +211,7 @@ def municipality_lists(
     )
 
 
-def _volumes(value: int) -> Volumes:
+def _volumes(value: int) -> VolumeRecord:
     """72 bits: up to three (channel, amount) pairs, each present (1), channel (3), amount (20)."""
     found: dict[Channel, float] = {}
     for k in range(3):
@@ -219,7 +219,7 @@ def _volumes(value: int) -> Volumes:
         if field & 1:
             channel = CHANNELS[_bits(field, 1, 3) % len(CHANNELS)]
             found[channel] = (field >> 4) % (10**6 + 1) / 100
-    return Volumes.from_per_year(found)
+    return VolumeRecord.from_per_year(found)
 
 
 volume_records = st.integers(0, 2**72 - 1).map(_volumes)

@@ -37,7 +37,7 @@ from digimaat.measurement.metrics import AuthenticationFit, Availability, Compos
 from digimaat.measurement.profiles import Profile, standard_profile
 from digimaat.measurement.weights import Volume
 from digimaat.vocabulary.municipalities import Municipality
-from digimaat.vocabulary.offerings import Offering, Status, Volumes
+from digimaat.vocabulary.offerings import Offering, Status, VolumeRecord
 from digimaat.vocabulary.products import Additions, Catalogue, Product
 from tests.measurement.oracle import COMPOSITES, WITH_COMPOSITES, close
 from tests.measurement.strategies import (
@@ -294,7 +294,7 @@ class TestAGG3Reduction:
                     "GM0606",
                     f"urn:x:{k}",
                     capabilities=FULLY_ONLINE,
-                    volumes=Volumes.from_per_year({"web": v}),
+                    volumes=VolumeRecord.from_per_year({"web": v}),
                 )
                 for k, v in enumerate(volumes)
             ],

@@ -21,10 +21,10 @@ from hypothesis.extra import numpy as hnp
 
 from digimaat.errors import DigimaatError, InputError, InvalidValueError
 from digimaat.measurement.dataset import NO_LEVEL, Dataset, StatusCode
-from digimaat.vocabulary.channels import CHANNELS, Channel, ChannelCost
+from digimaat.vocabulary.channels import CHANNELS, Channel, ContactCost
 from digimaat.vocabulary.maturity import Capability, MaturityLevel, level_of
 from digimaat.vocabulary.municipalities import Municipality
-from digimaat.vocabulary.offerings import Offering, Status, Volumes
+from digimaat.vocabulary.offerings import Offering, Status, VolumeRecord
 from digimaat.vocabulary.products import UPL_NAMESPACE, Catalogue, reference_catalogue
 from tests.measurement._profile_strategies import Case, cases
 
@@ -77,7 +77,7 @@ def _normalised(offering: Offering) -> Offering:
     if offering.volumes is None:
         return offering
     kept = {ch: v for ch, v in offering.volumes.per_year().items() if v != 0.0}
-    return attrs.evolve(offering, volumes=Volumes.from_per_year(kept))
+    return attrs.evolve(offering, volumes=VolumeRecord.from_per_year(kept))
 
 
 # --------------------------------------------------------------------------- construction
@@ -137,8 +137,8 @@ def test_a_municipality_listed_twice_is_reported() -> None:
 
 def test_costs_in_two_currencies_are_refused() -> None:
     costs = {
-        Channel.BALIE: ChannelCost(9.0, "EUR", "test"),
-        Channel.TELEFOON: ChannelCost(2.83, "GBP", "test"),
+        Channel.BALIE: ContactCost(9.0, "EUR", "test"),
+        Channel.TELEFOON: ContactCost(2.83, "GBP", "test"),
     }
     with pytest.raises(DigimaatError, match="one currency"):
         Dataset.from_offerings([], [GM], reference_catalogue(), products=[PARKING], costs=costs)
@@ -181,7 +181,7 @@ def test_a_volume_record_gives_zeros_and_no_record_gives_nan() -> None:
     """OFF-5: a channel that is not listed has no requests: its volume is zero. An offering
     without a volume record has an *unknown* volume, which is not zero."""
     offerings = [
-        Offering("GM0622", PARKING, volumes=Volumes.from_mapping({"balie": "1000/year"})),
+        Offering("GM0622", PARKING, volumes=VolumeRecord.from_mapping({"balie": "1000/year"})),
         Offering("GM0622", PASPOORT),
     ]
     ds = Dataset.from_offerings(offerings, [GM], reference_catalogue())

@@ -31,7 +31,7 @@ from digimaat.vocabulary.assurance import AssuranceLevel, Authentication, AuthMe
 from digimaat.vocabulary.channels import CHANNELS, Channel
 from digimaat.vocabulary.maturity import Capability, MaturityLevel, level_of, missing_for
 from digimaat.vocabulary.municipalities import Municipality
-from digimaat.vocabulary.offerings import Offering, Status, Volumes
+from digimaat.vocabulary.offerings import Offering, Status, VolumeRecord
 from digimaat.vocabulary.products import Additions, Catalogue, Product
 from tests.measurement._profile_strategies import (
     EXEMPTION,
@@ -336,7 +336,9 @@ def _two_products(costs: dict[Channel, object] | None = None) -> Dataset:
     )
     caps = gate_caps(int(MaturityLevel.INFORMATION))
     offerings = [
-        Offering("GM0622", uri, capabilities=caps, volumes=Volumes.from_per_year({"balie": 0.0}))
+        Offering(
+            "GM0622", uri, capabilities=caps, volumes=VolumeRecord.from_per_year({"balie": 0.0})
+        )
         for uri in ("urn:test:b", "urn:test:a", "urn:test:local")
     ]
     muni = Municipality("GM0622", "Vlaardingen", 74124, 2021)

@@ -37,7 +37,7 @@ from digimaat.measurement.profiles import standard_profile
 from digimaat.measurement.weights import Custom, Equal, PerCapita, Volume, Weighting
 from digimaat.vocabulary.assurance import AssuranceLevel, Authentication, AuthMeans
 from digimaat.vocabulary.municipalities import Municipality
-from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, Volumes
+from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, VolumeRecord
 from digimaat.vocabulary.products import Additions, Catalogue, Product
 from tests.measurement import oracle
 from tests.measurement.oracle import (
@@ -621,7 +621,7 @@ class TestMET6Uptake:
         other; the share is still at most 1, and a composite of it (which checks that its
         parts lie in [0, 1]) can be computed.
         """
-        volumes = Volumes.from_per_year(
+        volumes = VolumeRecord.from_per_year(
             {"e-mail": 1813.65, "web": 8012.74, "app": 8692.32, "chat": 5821.62}
         )
         ds = Dataset.from_offerings(

@@ -22,7 +22,7 @@ from digimaat.measurement.metrics import Availability
 from digimaat.measurement.profiles import ScoreBoard, builtin_profile, standard_profile
 from digimaat.measurement.weights import Equal, Volume
 from digimaat.vocabulary.municipalities import Municipality
-from digimaat.vocabulary.offerings import Offering, Volumes
+from digimaat.vocabulary.offerings import Offering, VolumeRecord
 from digimaat.vocabulary.products import Additions, Catalogue, Product
 from tests.measurement.strategies import gates_up_to
 
@@ -129,13 +129,13 @@ def twenty_vs_thousand(*extra: Offering) -> Dataset:
                 "GM0556",
                 EXEMPTION.uri,
                 capabilities=FULLY,
-                volumes=Volumes.from_mapping({"web": "20/year"}),
+                volumes=VolumeRecord.from_mapping({"web": "20/year"}),
             ),
             Offering(
                 "GM0556",
                 PARKING.uri,
                 capabilities=INFORMATION,
-                volumes=Volumes.from_mapping({"balie": "1000/year"}),
+                volumes=VolumeRecord.from_mapping({"balie": "1000/year"}),
             ),
             *extra,
         ],
@@ -188,7 +188,7 @@ def test_the_parking_permit_comes_first(
             "GM0556",
             CONTAINER.uri,
             capabilities=SUBMISSION,
-            volumes=Volumes.from_mapping({"web": "100/year"}),
+            volumes=VolumeRecord.from_mapping({"web": "100/year"}),
         )
     )
     ranked = priorities(ds, standard_profile(), "GM0556", by=by)
@@ -228,7 +228,7 @@ def test_volumes_per_month_give_the_results_per_year() -> None:
                     "GM0606",
                     f"urn:scenario:{tail}",
                     capabilities=levels[tail],
-                    volumes=Volumes.from_mapping({"balie": text}),
+                    volumes=VolumeRecord.from_mapping({"balie": text}),
                 )
             )
         return Dataset.from_offerings(offerings, [SCHIEDAM], Catalogue(products))
@@ -307,7 +307,7 @@ def test_shuffling_municipalities_and_products_changes_nothing() -> None:
             m.cbs_code,
             p.uri,
             capabilities=levels[(k + n) % len(levels)],
-            volumes=Volumes.from_per_year({"web": 10.0 * (k + 1), "balie": 7.0 * (n + 1)}),
+            volumes=VolumeRecord.from_per_year({"web": 10.0 * (k + 1), "balie": 7.0 * (n + 1)}),
         )
         for k, m in enumerate((SCHIEDAM, VLAARDINGEN, MAASSLUIS))
         for n, p in enumerate(products)

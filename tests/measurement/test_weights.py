@@ -40,9 +40,9 @@ from digimaat.measurement.weights import (
 )
 from digimaat.units import annual_rate
 from digimaat.vocabulary.channels import Channel
-from digimaat.vocabulary.channels import ChannelCost as Cost
+from digimaat.vocabulary.channels import ContactCost as Cost
 from digimaat.vocabulary.municipalities import Municipality
-from digimaat.vocabulary.offerings import Offering, Volumes
+from digimaat.vocabulary.offerings import Offering, VolumeRecord
 from digimaat.vocabulary.products import Additions, Catalogue, Product
 from tests.measurement import oracle
 from tests.measurement.oracle import SIMPLE, close
@@ -81,13 +81,13 @@ def twenty_vs_thousand(*extra: Offering, products: tuple[Product, ...] = ()) -> 
                 "GM0622",
                 EXEMPTION.uri,
                 capabilities=FULLY_ONLINE,
-                volumes=Volumes.from_mapping({"web": "20/year"}),
+                volumes=VolumeRecord.from_mapping({"web": "20/year"}),
             ),
             Offering(
                 "GM0622",
                 PARKING.uri,
                 capabilities=gates_up_to(1),
-                volumes=Volumes.from_mapping({"balie": "1000/year"}),
+                volumes=VolumeRecord.from_mapping({"balie": "1000/year"}),
             ),
             *extra,
         ],
@@ -220,7 +220,7 @@ class TestWGT2Normalisation:
                 return o
             counts = {ch: round(v) * factor for ch, v in o.volumes.per_year().items()}
             per_year = {ch: c * _to_year(unit) for ch, c in counts.items()}
-            return attrs.evolve(o, volumes=Volumes.from_per_year(per_year))
+            return attrs.evolve(o, volumes=VolumeRecord.from_per_year(per_year))
 
         monthly = world.map_offerings(lambda o: restate(o, "month", 1.0))
         other = world.map_offerings(lambda o: restate(o, unit, per_month))
@@ -393,7 +393,7 @@ class TestWGT6PerCapita:
         product = Product(uri="urn:x:a", name="a")
         ds = Dataset.from_offerings(
             [
-                Offering(code, "urn:x:a", volumes=Volumes.from_mapping({"web": "500/year"}))
+                Offering(code, "urn:x:a", volumes=VolumeRecord.from_mapping({"web": "500/year"}))
                 for code in ("GM0001", "GM0002")
             ],
             [
@@ -423,12 +423,12 @@ class TestWGT7ChannelCost:
                 Offering(
                     "GM0622",
                     "urn:x:a",
-                    volumes=Volumes.from_mapping({"balie": "700/year", "post": "300/year"}),
+                    volumes=VolumeRecord.from_mapping({"balie": "700/year", "post": "300/year"}),
                 ),
                 Offering(
                     "GM0622",
                     "urn:x:b",
-                    volumes=Volumes.from_mapping({"telefoon": "100/year", "web": "9/year"}),
+                    volumes=VolumeRecord.from_mapping({"telefoon": "100/year", "web": "9/year"}),
                 ),
             ],
             [GM],
@@ -444,7 +444,7 @@ class TestWGT7ChannelCost:
         fail with an error that names the channel; a cost MUST NOT be guessed." (CHN-5:
         stated costs replace the defaults as a whole.)"""
         ds = Dataset.from_offerings(
-            [Offering("GM0622", "urn:x:a", volumes=Volumes.from_mapping({"balie": "4/year"}))],
+            [Offering("GM0622", "urn:x:a", volumes=VolumeRecord.from_mapping({"balie": "4/year"}))],
             [GM],
             Catalogue((Product(uri="urn:x:a", name="a"),)),
             costs={Channel.BALIE: Cost(2.5, "EUR", "a local study")},
@@ -673,20 +673,20 @@ class TestWGT10Mix:
                     "urn:x:a",
                     capabilities=fully,
                     authentication="none",
-                    volumes=Volumes.from_mapping({"web": "100/year"}),
+                    volumes=VolumeRecord.from_mapping({"web": "100/year"}),
                 ),
                 Offering(
                     "GM0622",
                     "urn:x:b",
                     capabilities=fully,
                     authentication="DigiD Substantieel",
-                    volumes=Volumes.from_mapping({"web": "300/year"}),
+                    volumes=VolumeRecord.from_mapping({"web": "300/year"}),
                 ),
                 Offering(
                     "GM0622",
                     "urn:x:c",
                     capabilities=gates_up_to(1),
-                    volumes=Volumes.from_mapping({"balie": "600/year"}),
+                    volumes=VolumeRecord.from_mapping({"balie": "600/year"}),
                 ),
             ],
             [Municipality("GM0622", "Vlaardingen", 74124, 2021)],
@@ -890,7 +890,7 @@ def _composite(value: object) -> Metric:
 
 
 EXTREMES = (0.0, 1e-6, 1e12)
-"""Volumes of one channel at the limits of OFF-14 (0, MIN_VOLUME, MAX_VOLUME)."""
+"""VolumeRecord of one channel at the limits of OFF-14 (0, MIN_VOLUME, MAX_VOLUME)."""
 WEIGHT_EXTREMES = (1e-15, 1e15)
 COST_EXTREMES = (1e-15, 1e6)
 """A cost per contact at its limits: 1e-15 (WGT-1) and 1e6 (CHN-7)."""
@@ -915,7 +915,7 @@ def extreme_datasets(draw: st.DrawFn) -> Dataset:
                     m.cbs_code,
                     p.uri,
                     capabilities=gates_up_to(draw(st.integers(0, 6))),
-                    volumes=Volumes.from_per_year(volumes),
+                    volumes=VolumeRecord.from_per_year(volumes),
                 )
             )
     costs = {ch: Cost(draw(st.sampled_from(COST_EXTREMES)), "EUR", "test") for ch in Channel}

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from digimaat.errors import DigimaatError, InvalidValueError, UnitError, UnknownNameError
 from digimaat.units import registry
-from digimaat.vocabulary.channels import CHANNELS, Channel, ChannelCost
+from digimaat.vocabulary.channels import CHANNELS, Channel, ContactCost
 
 NAMES = ["balie", "telefoon", "post", "e-mail", "web", "app", "chat"]
 """CHN-1 and CHN-4: the exchange names in canonical order."""
@@ -157,14 +157,14 @@ def test_invalid_amounts_are_rejected(amount: object, field: str) -> None:
     """CHN-6: A negative amount and a NaN or infinite amount MUST be rejected with an error that
     names the field and the value."""
     with pytest.raises(InvalidValueError) as info:
-        ChannelCost(amount, "EUR", "local figure")  # type: ignore[arg-type]
+        ContactCost(amount, "EUR", "local figure")  # type: ignore[arg-type]
     assert_names(info.value, field, amount)
 
 
 def test_unknown_currency_is_rejected() -> None:
     """CHN-6: The currencies are the euro (EUR) and the pound sterling (GBP)."""
     with pytest.raises(UnknownNameError) as info:
-        ChannelCost(2.5, "USD", "local figure")
+        ContactCost(2.5, "USD", "local figure")
     assert_names(info.value, "cost.currency", "USD")
 
 
@@ -173,7 +173,7 @@ def test_a_cost_needs_a_source(source: object) -> None:
     """CHN-6: A cost per contact is a finite, non-negative amount of money in one currency, with
     its source."""
     with pytest.raises(InvalidValueError) as info:
-        ChannelCost(2.5, "EUR", source)  # type: ignore[arg-type]
+        ContactCost(2.5, "EUR", source)  # type: ignore[arg-type]
     assert_names(info.value, "cost.source", source)
 
 
@@ -190,7 +190,7 @@ def test_a_cost_needs_a_source(source: object) -> None:
 def test_costs_from_quantities(text: str, expected: tuple[float, str]) -> None:
     """CHN-6: A cost MAY be written per contact, per request or per transaction; these counting
     units are dimensionless."""
-    cost = ChannelCost.from_quantity(text, "local figure")
+    cost = ContactCost.from_quantity(text, "local figure")
     assert cost.amount == pytest.approx(expected[0], rel=1e-12)  # decimal prefixes: rel 1e-12
     assert cost.currency == expected[1]
     assert cost.source == "local figure"
@@ -198,7 +198,7 @@ def test_costs_from_quantities(text: str, expected: tuple[float, str]) -> None:
 
 def test_cost_quantity_is_in_the_registry() -> None:
     """CHN-6: Each currency is its own dimension (no conversion between currencies)."""
-    quantity: Any = ChannelCost(2.5, "EUR", "x").quantity()
+    quantity: Any = ContactCost(2.5, "EUR", "x").quantity()
     assert isinstance(quantity, registry().Quantity)
     assert quantity.to("eurocent / contact").magnitude == pytest.approx(250.0, rel=1e-12)
     assert not quantity.check("[currency_GBP]")
@@ -209,5 +209,5 @@ def test_costs_that_are_not_money_per_contact_are_rejected(text: str) -> None:
     """CHN-6: A bare number, an amount per unit of time MUST be rejected with an error that names
     the field and the value."""
     with pytest.raises(UnitError) as info:
-        ChannelCost.from_quantity(text, "x")
+        ContactCost.from_quantity(text, "x")
     assert_names(info.value, "cost", text)

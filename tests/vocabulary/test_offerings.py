@@ -16,7 +16,7 @@ from digimaat.errors import DigimaatError, InputError, InvalidValueError, Unknow
 from digimaat.vocabulary.assurance import Authentication
 from digimaat.vocabulary.channels import CHANNELS, Channel
 from digimaat.vocabulary.maturity import Capability, MaturityLevel, level_of
-from digimaat.vocabulary.offerings import FormFunnel, Offering, Provenance, Status, Volumes
+from digimaat.vocabulary.offerings import FormFunnel, Offering, Provenance, Status, VolumeRecord
 from digimaat.vocabulary.products import Additions, Product
 
 GM = "GM0622"
@@ -135,7 +135,7 @@ def test_only_offered_offerings_have_capabilities(name: str) -> None:
 
 ABSENT_FIELDS: dict[str, Any] = {
     "authentication": Authentication.from_name("DigiD Midden"),
-    "volumes": Volumes.from_mapping({"web": "5/year"}),
+    "volumes": VolumeRecord.from_mapping({"web": "5/year"}),
     "forms": FormFunnel(started=2, completed=1),
     "local_target": MaturityLevel.PREFILLED,
 }
@@ -208,7 +208,7 @@ def test_all_problems_of_a_volume_record_are_reported_together() -> None:
         "telefoon": "nan/year",
     }
     with pytest.raises(InputError) as info:
-        Volumes.from_mapping(record)
+        VolumeRecord.from_mapping(record)
     problems = {(p.field, repr(p.value)) for p in info.value.problems}
     assert problems == {
         ("volumes.web", "'-3/year'"),
@@ -227,7 +227,7 @@ def test_all_problems_of_a_volume_record_are_reported_together() -> None:
 
 def test_unlisted_channels_have_no_requests() -> None:
     """OFF-5: A channel that is not listed has no requests: its volume is zero."""
-    v = Volumes.from_mapping({"balie": "700/year", "web": "0/year"})
+    v = VolumeRecord.from_mapping({"balie": "700/year", "web": "0/year"})
     assert v.per_year() == {"balie": 700.0, "web": 0.0}
     assert v.quantity("post").magnitude == 0.0
     assert v.quantity("web").magnitude == 0.0
@@ -237,8 +237,8 @@ def test_unlisted_channels_have_no_requests() -> None:
 def test_no_volume_record_is_unknown_not_zero() -> None:
     """OFF-5: An offering without a volume record has an unknown volume, which is not zero."""
     assert offering().volumes is None
-    assert offering(volumes=Volumes.from_mapping({})).volumes == Volumes.from_mapping({})
-    assert offering().volumes != Volumes.from_mapping({})
+    assert offering(volumes=VolumeRecord.from_mapping({})).volumes == VolumeRecord.from_mapping({})
+    assert offering().volumes != VolumeRecord.from_mapping({})
 
 
 @pytest.mark.property
@@ -254,7 +254,7 @@ def test_volume_records_do_not_depend_on_order(counts: dict[str, int], rnd: Any)
     items = [(name, f"{n}/year") for name, n in counts.items()]
     shuffled = list(items)
     rnd.shuffle(shuffled)
-    a, b = Volumes.from_mapping(dict(items)), Volumes.from_mapping(dict(shuffled))
+    a, b = VolumeRecord.from_mapping(dict(items)), VolumeRecord.from_mapping(dict(shuffled))
     assert a == b
     assert a.per_year() == {name: float(n) for name, n in counts.items()}
     assert list(a.per_year()) == [c for c in CHANNEL_NAMES if c in counts]
@@ -265,8 +265,8 @@ def test_volume_records_do_not_depend_on_order(counts: dict[str, int], rnd: Any)
 def test_per_month_is_twelve_times_per_year(channel: str, n: int) -> None:
     """OFF-5: A volume is recorded with an explicit unit and held as requests per year (a month is
     a twelfth of a year)."""
-    monthly = Volumes.from_mapping({channel: f"{n} per month"}).per_year()[channel]
-    yearly = Volumes.from_mapping({channel: f"{n * 12}/year"}).per_year()[channel]
+    monthly = VolumeRecord.from_mapping({channel: f"{n} per month"}).per_year()[channel]
+    yearly = VolumeRecord.from_mapping({channel: f"{n * 12}/year"}).per_year()[channel]
     # Tolerance: relative 1e-12 (the unit conversion is a float product; n < 2**53).
     assert monthly == pytest.approx(yearly, rel=1e-12, abs=0.0)
     assert yearly == float(n * 12)
@@ -276,25 +276,25 @@ def test_from_per_year_checks_its_numbers() -> None:
     """OFF-5: A volume MUST be finite and not negative (also when given as plain numbers per
     year)."""
     with pytest.raises(InputError) as info:
-        Volumes.from_per_year({Channel.WEB: -1.0, "balie": float("nan"), "post": "5"})
+        VolumeRecord.from_per_year({Channel.WEB: -1.0, "balie": float("nan"), "post": "5"})
     assert {(p.field, repr(p.value)) for p in info.value.problems} == {
         ("volumes.web", "-1.0"),
         ("volumes.balie", "nan"),
         ("volumes.post", "'5'"),
     }
-    assert Volumes.from_per_year({"Web": 3}) == Volumes.from_per_year({Channel.WEB: 3.0})
+    assert VolumeRecord.from_per_year({"Web": 3}) == VolumeRecord.from_per_year({Channel.WEB: 3.0})
 
 
 def test_volumes_are_not_built_from_inconsistent_parts() -> None:
     """OFF-5: A channel MUST appear at most once; a volume record holds one number per channel."""
     with pytest.raises(InvalidValueError) as info:
-        Volumes((Channel.WEB,), (1.0, 2.0))
+        VolumeRecord((Channel.WEB,), (1.0, 2.0))
     assert "volumes.per_year_values:" in str(info.value)
     with pytest.raises(InvalidValueError) as info:
-        Volumes((Channel.WEB, Channel.WEB), (1.0, 2.0))
+        VolumeRecord((Channel.WEB, Channel.WEB), (1.0, 2.0))
     assert "volumes.channels:" in str(info.value)
     with pytest.raises(InvalidValueError) as info:
-        Volumes.from_mapping(["web"])  # type: ignore[arg-type]
+        VolumeRecord.from_mapping(["web"])  # type: ignore[arg-type]
     assert_names(info.value, "volumes", ["web"])
 
 

@@ -22,7 +22,7 @@ where there is one, a suggestion.
 held in memory. ``dump`` writes a file; ``dumps`` returns its text.
 
 >>> from digimaat.exchange import loads
->>> submission = loads('''{"format": "digimaat-offerings", "spec_version": "1.0-draft",
+>>> submission = loads('''{"format": "digimaat-offerings", "spec_version": "1.0",
 ...   "reference_year": 2024,
 ...   "municipalities": [{"cbs_code": "GM0622", "name": "Vlaardingen",
 ...                       "population": 74124, "year": 2021}],

@@ -33,10 +33,10 @@ from digimaat.vocabulary.assurance import (
     Authentication,
     AuthMeans,
 )
-from digimaat.vocabulary.channels import CHANNELS, Channel, ChannelCost, CostTable
+from digimaat.vocabulary.channels import CHANNELS, Channel, ContactCost, CostTable
 from digimaat.vocabulary.maturity import Capability, MaturityLevel
 from digimaat.vocabulary.municipalities import Municipality
-from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, Volumes
+from digimaat.vocabulary.offerings import FormFunnel, Offering, Status, VolumeRecord
 from digimaat.vocabulary.products import Catalogue, Product, reference_catalogue
 
 __all__ = ["Submission", "merge"]
@@ -102,7 +102,7 @@ class Submission:
         c = self.columns
         order = canonical_order(c)
         out: list[Offering] = []
-        volumes_of: dict[bytes, Volumes] = {}
+        volumes_of: dict[bytes, VolumeRecord] = {}
         for k in order.tolist():
             volume = None
             if c.has_volume[k]:
@@ -115,7 +115,7 @@ class Submission:
                         for ch, v in zip(CHANNELS, row.tolist(), strict=True)
                         if not np.isnan(v)
                     }
-                    volume = volumes_of[key] = Volumes.from_per_year(listed)
+                    volume = volumes_of[key] = VolumeRecord.from_per_year(listed)
             forms = None
             if not np.isnan(c.forms_started[k]):
                 forms = FormFunnel(int(c.forms_started[k]), int(c.forms_completed[k]))
@@ -167,7 +167,7 @@ class Submission:
         self,
         *,
         products: Iterable[str] | str | None = None,
-        costs: CostTable | Mapping[Channel, ChannelCost] | None = None,
+        costs: CostTable | Mapping[Channel, ContactCost] | None = None,
     ) -> Dataset:
         """The measurement core's dataset of this submission's offerings (AGG-1).
 

@@ -36,7 +36,7 @@ from digimaat.vocabulary.assurance import (
 from digimaat.vocabulary.channels import CHANNELS
 from digimaat.vocabulary.maturity import Capability, capability_mask
 from digimaat.vocabulary.municipalities import Municipality
-from digimaat.vocabulary.offerings import FormFunnel, Offering, Provenance, Status, Volumes
+from digimaat.vocabulary.offerings import FormFunnel, Offering, Provenance, Status, VolumeRecord
 from digimaat.vocabulary.products import Catalogue
 
 __all__ = ["OfferingChecks"]
@@ -44,7 +44,7 @@ __all__ = ["OfferingChecks"]
 FloatArray = NDArray[np.float64]
 Int8Array = NDArray[np.int8]
 _MEANS_CODE: Final = {means: code for code, means in enumerate(AuthMeans)}
-_SOME_VOLUMES: Final = Volumes((), ())
+_SOME_VOLUMES: Final = VolumeRecord((), ())
 _SOME_FORMS: Final = FormFunnel(0, 0)
 
 
@@ -491,7 +491,7 @@ class OfferingChecks(Checker):
                     fee,
                 )
             except InvalidValueError as exc:
-                # Volumes and forms stand in for the record's own (reported at its field),
+                # VolumeRecord and forms stand in for the record's own (reported at its field),
                 # and None is a field left out: neither is a value to show.
                 stand_in = exc.value is None or exc.field in ("volumes", "forms")
                 value = NO_VALUE if stand_in else shown(exc.value)

@@ -10,13 +10,13 @@ codes, never folded into a level of zero (OFF-2).
 
 >>> from digimaat.measurement.dataset import Dataset
 >>> from digimaat.vocabulary.municipalities import Municipality
->>> from digimaat.vocabulary.offerings import Offering, Volumes
+>>> from digimaat.vocabulary.offerings import Offering, VolumeRecord
 >>> from digimaat.vocabulary.products import Catalogue, Product
 >>> cat = Catalogue((Product(uri="urn:a", name="a"), Product(uri="urn:b", name="b")))
 >>> gm = Municipality("GM0622", "Vlaardingen", 74124, 2021)
 >>> ds = Dataset.from_offerings(
 ...     [Offering("GM0622", "urn:b", capabilities=["information-online"],
-...               volumes=Volumes.from_mapping({"web": "20/year"})),
+...               volumes=VolumeRecord.from_mapping({"web": "20/year"})),
 ...      Offering("GM0622", "urn:a", status="not-offered")],
 ...     [gm], cat)
 >>> ds.shape
@@ -56,7 +56,7 @@ from digimaat.measurement.dataset_arrays import (
 )
 from digimaat.measurement.dataset_arrays import STATUS_NAMES as STATUS_NAMES
 from digimaat.vocabulary.assurance import AssuranceLevel, Authentication
-from digimaat.vocabulary.channels import Channel, ChannelCost, CostTable
+from digimaat.vocabulary.channels import Channel, ContactCost, CostTable
 from digimaat.vocabulary.maturity import (
     MaturityLevel,
 )
@@ -64,7 +64,7 @@ from digimaat.vocabulary.municipalities import Municipality
 from digimaat.vocabulary.offerings import (
     FormFunnel,
     Offering,
-    Volumes,
+    VolumeRecord,
 )
 from digimaat.vocabulary.products import Catalogue, Product
 
@@ -274,7 +274,7 @@ class Dataset:
         catalogue: Catalogue | None = None,
         *,
         products: Iterable[str] | str | None = None,
-        costs: CostTable | Mapping[Channel, ChannelCost] | None = None,
+        costs: CostTable | Mapping[Channel, ContactCost] | None = None,
     ) -> Dataset:
         """Build from offerings, checking them against the municipalities and the catalogue.
 
@@ -309,7 +309,7 @@ class Dataset:
         local_target_reasons: Sequence[tuple[int, int, str]] = (),
         forms_started: FloatArray | None = None,
         forms_completed: FloatArray | None = None,
-        costs: CostTable | Mapping[Channel, ChannelCost] | None = None,
+        costs: CostTable | Mapping[Channel, ContactCost] | None = None,
         product_scope: str = "recorded",
     ) -> Dataset:
         """Build from arrays already in canonical order (for generators and bulk loaders).
@@ -413,7 +413,7 @@ class Dataset:
                 )
             volumes = None
             if not np.isnan(self.volume[i, j, 0]):
-                volumes = Volumes.from_per_year(
+                volumes = VolumeRecord.from_per_year(
                     {
                         ch: float(self.volume[i, j, k])
                         for k, ch in enumerate(self.channels)

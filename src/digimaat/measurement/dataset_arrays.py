@@ -14,7 +14,7 @@ from digimaat._boundary import guard
 from digimaat._text import check_text
 from digimaat.errors import InvalidValueError, Problem, ProblemCollector
 from digimaat.vocabulary.assurance import AssuranceLevel, AuthMeans
-from digimaat.vocabulary.channels import CHANNELS, Channel, ChannelCost, CostTable
+from digimaat.vocabulary.channels import CHANNELS, Channel, ContactCost, CostTable
 from digimaat.vocabulary.maturity import (
     IMPLIED,
     LADDER,
@@ -209,7 +209,7 @@ def _levels(
     return level
 
 
-def _cost_table(costs: CostTable | Mapping[Channel, ChannelCost] | None) -> CostTable:
+def _cost_table(costs: CostTable | Mapping[Channel, ContactCost] | None) -> CostTable:
     """The cost table of a dataset (CHN-8): the one given, or the defaults of CHN-5."""
     if costs is None:
         return CostTable.default()
@@ -242,7 +242,7 @@ def offering_fields(
     catalogue: Catalogue | None = None,
     *,
     products: Iterable[str] | str | None = None,
-    costs: CostTable | Mapping[Channel, ChannelCost] | None = None,
+    costs: CostTable | Mapping[Channel, ContactCost] | None = None,
 ) -> dict[str, Any]:
     """The fields of :meth:`Dataset.from_offerings`: its arrays, checked, from offerings."""
     if catalogue is None:
@@ -398,7 +398,7 @@ def array_fields(
     products: Sequence[Product],
     given: Mapping[str, Any],
     local_target_reasons: Sequence[tuple[int, int, str]],
-    costs: CostTable | Mapping[Channel, ChannelCost] | None,
+    costs: CostTable | Mapping[Channel, ContactCost] | None,
     product_scope: str,
 ) -> dict[str, Any]:
     """The fields of :meth:`Dataset.from_arrays`: the given arrays (``None`` where not
@@ -469,7 +469,7 @@ def array_fields(
     )
     if level_bad.any():
         _report_first(collector, "auth_level", level_a, level_bad)
-    # Volumes are 0 or from MIN_VOLUME to MAX_VOLUME (OFF-14), or NaN (no record):
+    # VolumeRecord are 0 or from MIN_VOLUME to MAX_VOLUME (OFF-14), or NaN (no record):
     # fmin/fmax skip the NaNs.
     if volume_a.size and (
         np.fmin.reduce(volume_a, axis=None) < 0

@@ -6,7 +6,7 @@
 >>> Channel.parse("Web").digital, Channel.parse("balie").digital
 (True, False)
 >>> Channel.BALIE.default_cost
-ChannelCost(amount=8.62, currency='GBP', source='Socitm, average cost per ... (UK)')
+ContactCost(amount=8.62, currency='GBP', source='Socitm, average cost per ... (UK)')
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from digimaat._boundary import guard
 from digimaat._numbers import MIN_WEIGHT, weight
 from digimaat.errors import InvalidValueError, UnknownNameError
 
-__all__ = ["CHANNELS", "COST_ORIGINS", "MAX_COST", "Channel", "ChannelCost", "CostTable"]
+__all__ = ["CHANNELS", "COST_ORIGINS", "MAX_COST", "Channel", "ContactCost", "CostTable"]
 
 _SOCITM = "Socitm, average cost per local-government transaction (UK)"
 
@@ -57,7 +57,7 @@ def _check_source(instance: object, attribute: attrs.Attribute[str], value: obje
 
 
 @attrs.frozen
-class ChannelCost:
+class ContactCost:
     """A cost per contact in one currency, with its source (CHN-6)."""
 
     amount: float = attrs.field(converter=_amount)
@@ -65,7 +65,7 @@ class ChannelCost:
     source: str = attrs.field(validator=_check_source)
 
     @classmethod
-    def from_quantity(cls, value: object, source: str) -> ChannelCost:
+    def from_quantity(cls, value: object, source: str) -> ContactCost:
         """Build from a quantity or string with a currency, e.g. ``"2.50 EUR"``."""
         from digimaat.units import cost_per_contact
 
@@ -103,7 +103,7 @@ class Channel(enum.Enum):
         return self in _DIGITAL
 
     @property
-    def default_cost(self) -> ChannelCost | None:
+    def default_cost(self) -> ContactCost | None:
         """The documented default cost per contact, or ``None`` where no sourced figure exists.
 
         The only sourced figures are UK Socitm ones (face-to-face GBP 8.62, telephone
@@ -137,10 +137,10 @@ _ALIASES = {
     "website": "web",
 }
 _DEFAULT_COSTS = {
-    Channel.BALIE: ChannelCost(8.62, "GBP", _SOCITM),
-    Channel.TELEFOON: ChannelCost(2.83, "GBP", _SOCITM),
-    Channel.WEB: ChannelCost(0.15, "GBP", _SOCITM),
-    Channel.APP: ChannelCost(0.15, "GBP", _SOCITM + "; the online figure"),
+    Channel.BALIE: ContactCost(8.62, "GBP", _SOCITM),
+    Channel.TELEFOON: ContactCost(2.83, "GBP", _SOCITM),
+    Channel.WEB: ContactCost(0.15, "GBP", _SOCITM),
+    Channel.APP: ContactCost(0.15, "GBP", _SOCITM + "; the online figure"),
 }
 
 CHANNELS: tuple[Channel, ...] = tuple(Channel)
@@ -271,8 +271,8 @@ class CostTable:
         )
 
     @classmethod
-    def from_costs(cls, costs: Mapping[Channel, ChannelCost], origin: str = "data") -> CostTable:
-        """Build from one :class:`ChannelCost` per channel, all in one currency (CHN-6)."""
+    def from_costs(cls, costs: Mapping[Channel, ContactCost], origin: str = "data") -> CostTable:
+        """Build from one :class:`ContactCost` per channel, all in one currency (CHN-6)."""
         currencies = {cost.currency for cost in costs.values()}
         if len(currencies) > 1:
             raise InvalidValueError("costs", sorted(currencies), "must all be in one currency")
@@ -332,3 +332,20 @@ class CostTable:
 
 
 guard(__name__)
+
+_RENAMED = {"ChannelCost": "ContactCost"}
+"""Names of earlier releases, kept for one MINOR release with a deprecation warning."""
+
+
+def __getattr__(name: str) -> object:
+    if name in _RENAMED:
+        import warnings
+
+        warnings.warn(
+            f"{__name__}.{name} is now {_RENAMED[name]}: a cost per contact (CHN-6); the "
+            "weighting of that name is digimaat.measurement.weights.ChannelCost",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return globals()[_RENAMED[name]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,12 +4,12 @@ An offering records what an assessor observed (capabilities, hence the maturity 
 the authentication asked, an optional local target with its reason (maatwerk), the annual
 volume per channel, and optionally the web-form funnel (started and completed forms).
 
->>> from digimaat.vocabulary.offerings import Offering, Volumes
+>>> from digimaat.vocabulary.offerings import Offering, VolumeRecord
 >>> o = Offering(
 ...     municipality="GM0622",
 ...     product="http://standaarden.overheid.nl/owms/terms/parkeervergunning",
 ...     capabilities=["information-online", "downloadable-form"],
-...     volumes=Volumes.from_mapping({"balie": "700/year", "post": "25 per month"}),
+...     volumes=VolumeRecord.from_mapping({"balie": "700/year", "post": "25 per month"}),
 ... )
 >>> o.volumes.per_year()
 {'balie': 700.0, 'post': 300.0}
@@ -58,7 +58,7 @@ __all__ = [
     "Offering",
     "Provenance",
     "Status",
-    "Volumes",
+    "VolumeRecord",
     "check_volume",
 ]
 
@@ -111,11 +111,11 @@ toepassing"."""
 
 
 @attrs.frozen
-class Volumes:
+class VolumeRecord:
     """Annual volume per channel, held as plain floats in requests per year (OFF-5).
 
     Build with :meth:`from_mapping` from quantities or strings in any time unit. A
-    channel not listed has no requests; an offering without a ``Volumes`` record has an
+    channel not listed has no requests; an offering without a ``VolumeRecord`` record has an
     unknown volume.
     """
 
@@ -139,12 +139,12 @@ class Volumes:
             _check_per_year(channel, value)
 
     @classmethod
-    def from_mapping(cls, volumes: Mapping[str | Channel, Any]) -> Volumes:
+    def from_mapping(cls, volumes: Mapping[str | Channel, Any]) -> VolumeRecord:
         """Build from ``{channel: volume}``; every volume must carry a rate unit.
 
         All problems are reported together:
 
-        >>> Volumes.from_mapping({"web": "-3/year", "fax": "2/year", "post": "5 m"})
+        >>> VolumeRecord.from_mapping({"web": "-3/year", "fax": "2/year", "post": "5 m"})
         Traceback (most recent call last):
         ...
         digimaat.errors.InputError: 3 problems found:
@@ -170,7 +170,7 @@ class Volumes:
         return cls.from_per_year(parsed)
 
     @classmethod
-    def from_per_year(cls, volumes: Mapping[Channel, float] | Mapping[str, float]) -> Volumes:
+    def from_per_year(cls, volumes: Mapping[Channel, float] | Mapping[str, float]) -> VolumeRecord:
         """Build from plain numbers already in requests per year (checked, not converted).
 
         Keys are channels or channel names; every problem is reported together.
@@ -396,8 +396,9 @@ class Offering:
     recorded or when nothing is done online."""
     local_target: MaturityLevel | None = attrs.field(default=None, converter=_optional_target)
     local_target_reason: str | None = attrs.field(default=None, validator=_optional_text)
-    volumes: Volumes | None = attrs.field(
-        default=None, validator=_optional(Volumes, "a Volumes record (Volumes.from_mapping)")
+    volumes: VolumeRecord | None = attrs.field(
+        default=None,
+        validator=_optional(VolumeRecord, "a volume record (VolumeRecord.from_mapping)"),
     )
     forms: FormFunnel | None = attrs.field(
         default=None, validator=_optional(FormFunnel, "a FormFunnel record")
@@ -469,3 +470,19 @@ class Offering:
 
 
 guard(__name__)
+
+_RENAMED = {"Volumes": "VolumeRecord"}
+"""Names of earlier releases, kept for one MINOR release with a deprecation warning."""
+
+
+def __getattr__(name: str) -> object:
+    if name in _RENAMED:
+        import warnings
+
+        warnings.warn(
+            f"{__name__}.{name} is now {_RENAMED[name]} (the volume record of OFF-5)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return globals()[_RENAMED[name]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -893,3 +893,16 @@ def test_a_hand_written_dutch_sheet_scores_without_edits() -> None:
     card = standard_profile().score(submission.dataset()).card("GM0622")
     assert card.score is not None
     assert 0 < card.score < 1
+
+
+@pytest.mark.parametrize("cell", ["n.v.t.", "N.V.T", "nvt", "Niet van toepassing", "n/a"])
+def test_not_applicable_in_a_tick_column_records_the_capability(cell: str) -> None:
+    """XCH-18.3: A cell that says the step does not apply records the capability, since
+    MAT-2 records a capability that concerns a step the procedure does not have as
+    present; any other word is still refused."""
+    from digimaat.exchange.rules import CSV, Fault
+    from digimaat.exchange.rules_names import read_tick
+
+    assert read_tick(cell, CSV) is True
+    assert read_tick("nee", CSV) is False
+    assert isinstance(read_tick("misschien", CSV), Fault)

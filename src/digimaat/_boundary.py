@@ -36,7 +36,7 @@ import typing
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-__all__ = ["guard", "guarded"]
+__all__ = ["guard", "guarded", "renamed"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -79,6 +79,26 @@ def guard(module_name: str) -> None:
                 _guard_class(value, module_name)
         elif isinstance(value, types.FunctionType) and value.__module__ == module_name:
             setattr(module, name, guarded(value, module_name))
+
+
+def renamed(module_name: str, names: dict[str, str], what: str) -> Callable[[str], object]:
+    """The ``__getattr__`` of a module whose names of earlier releases (``names``: old to
+    new) are kept for one MINOR release: an old name is the new one's value, with a
+    ``DeprecationWarning`` that says ``what`` it names; any other name is not there."""
+
+    def attribute(name: str) -> object:
+        if name in names:
+            import warnings
+
+            warnings.warn(
+                f"{module_name}.{name} is now {names[name]}: {what}",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            return getattr(sys.modules[module_name], names[name])
+        raise AttributeError(f"module {module_name!r} has no attribute {name!r}")
+
+    return attribute
 
 
 def _guard_class(cls: type, module: str) -> None:

@@ -41,6 +41,7 @@ from digimaat.vocabulary.resolution import (
     _LeadingIndex,
     _NearIndex,
     _own_entries,
+    best_hits,
 )
 
 if TYPE_CHECKING:  # pragma: no cover - the product names are imported when first needed
@@ -417,29 +418,27 @@ class Catalogue:
         if not form:
             return []
         words = form.split()
-        best: dict[str, tuple[tuple[Any, ...], SearchHit]] = {}
 
-        def consider(entry: _Entry, rank: MatchRank, order: tuple[Any, ...]) -> None:
-            uri = entry.product.uri
-            if uri not in best or order < best[uri][0]:
-                hit = SearchHit(entry.product, rank, entry.text, entry.via, entry.municipalities)
-                best[uri] = (order, hit)
+        def matches() -> Iterator[tuple[_Entry, MatchRank, tuple[Any, ...]]]:
+            for entry in self._entries():
+                if entry.form == form:
+                    rank = MatchRank.EXACT
+                elif entry.form.startswith(form):
+                    rank = MatchRank.PREFIX
+                elif all(word in entry.form for word in words):
+                    rank = MatchRank.WORDS
+                else:
+                    continue
+                yield entry, rank, (rank, *entry.order())
 
-        for entry in self._entries():
-            if entry.form == form:
-                rank = MatchRank.EXACT
-            elif entry.form.startswith(form):
-                rank = MatchRank.PREFIX
-            elif all(word in entry.form for word in words):
-                rank = MatchRank.WORDS
-            else:
-                continue
-            consider(entry, rank, (rank, *entry.order()))
-        if not best:
-            for position, entry in enumerate(self._near().near(form)):
-                if entry.product.uri not in best:
-                    consider(entry, MatchRank.FUZZY, (MatchRank.FUZZY, position))
-        return [hit for _, hit in sorted(best.values(), key=lambda item: item[0])]
+        hits = best_hits(matches())
+        if hits:
+            return hits
+        near = self._near().near(form)
+        return best_hits(
+            (entry, MatchRank.FUZZY, (MatchRank.FUZZY, position))
+            for position, entry in enumerate(near)
+        )
 
     def search_leading(self, key: object, n: int = 3) -> tuple[str, list[SearchHit]]:
         """Products to check for a key that names none (XCH-18.4): those that a search

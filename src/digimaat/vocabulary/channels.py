@@ -19,7 +19,7 @@ from typing import Any, Final
 
 import attrs
 
-from digimaat._boundary import guard
+from digimaat._boundary import guard, renamed
 from digimaat._numbers import MIN_WEIGHT, weight
 from digimaat.errors import InvalidValueError, UnknownNameError
 
@@ -333,19 +333,10 @@ class CostTable:
 
 guard(__name__)
 
-_RENAMED = {"ChannelCost": "ContactCost"}
+__getattr__ = renamed(
+    __name__,
+    {"ChannelCost": "ContactCost"},
+    "a cost per contact (CHN-6); the weighting of that name is "
+    "digimaat.measurement.weights.ChannelCost",
+)
 """Names of earlier releases, kept for one MINOR release with a deprecation warning."""
-
-
-def __getattr__(name: str) -> object:
-    if name in _RENAMED:
-        import warnings
-
-        warnings.warn(
-            f"{__name__}.{name} is now {_RENAMED[name]}: a cost per contact (CHN-6); the "
-            "weighting of that name is digimaat.measurement.weights.ChannelCost",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return globals()[_RENAMED[name]]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -31,7 +31,7 @@ from typing import Any
 
 import attrs
 
-from digimaat._boundary import guard
+from digimaat._boundary import guard, renamed
 from digimaat._names import parse_name
 from digimaat._text import check_text
 from digimaat.errors import N_, InvalidValueError, ProblemCollector
@@ -471,18 +471,5 @@ class Offering:
 
 guard(__name__)
 
-_RENAMED = {"Volumes": "VolumeRecord"}
+__getattr__ = renamed(__name__, {"Volumes": "VolumeRecord"}, "the volume record of OFF-5")
 """Names of earlier releases, kept for one MINOR release with a deprecation warning."""
-
-
-def __getattr__(name: str) -> object:
-    if name in _RENAMED:
-        import warnings
-
-        warnings.warn(
-            f"{__name__}.{name} is now {_RENAMED[name]} (the volume record of OFF-5)",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return globals()[_RENAMED[name]]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

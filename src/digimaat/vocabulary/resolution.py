@@ -256,6 +256,20 @@ class _NearIndex:
 # The indexes of a catalogue's lookups, built by the catalogue on first use.
 
 
+def best_hits(
+    matches: Iterable[tuple[_Entry, MatchRank, tuple[Any, ...]]],
+) -> list[SearchHit]:
+    """One hit per product, at its best match, best first: ``matches`` are an entry, how it
+    matched and the order of that match (least first)."""
+    best: dict[str, tuple[tuple[Any, ...], SearchHit]] = {}
+    for entry, rank, order in matches:
+        uri = entry.product.uri
+        if uri not in best or order < best[uri][0]:
+            hit = SearchHit(entry.product, rank, entry.text, entry.via, entry.municipalities)
+            best[uri] = (order, hit)
+    return [hit for _, hit in sorted(best.values(), key=lambda item: item[0])]
+
+
 _LEADING_WORDS = 12
 """The most words of a key whose leading runs :class:`_LeadingIndex` tries."""
 
@@ -278,18 +292,11 @@ class _LeadingIndex:
             high = bisect.bisect_left(self.forms, query + "\U0010ffff", low)
             if low == high:
                 continue
-            best: dict[str, tuple[tuple[Any, ...], SearchHit]] = {}
-            for entry in self.entries[low:high]:
-                rank = MatchRank.EXACT if entry.form == query else MatchRank.PREFIX
-                order = (rank, *entry.order())
-                uri = entry.product.uri
-                if uri not in best or order < best[uri][0]:
-                    hit = SearchHit(
-                        entry.product, rank, entry.text, entry.via, entry.municipalities
-                    )
-                    best[uri] = (order, hit)
-            ranked = sorted(best.values(), key=lambda item: item[0])
-            return query, [hit for _, hit in ranked[:n]]
+            found = (
+                (entry, MatchRank.EXACT if entry.form == query else MatchRank.PREFIX)
+                for entry in self.entries[low:high]
+            )
+            return query, best_hits((e, rank, (rank, *e.order())) for e, rank in found)[:n]
         return "", []
 
 

@@ -33,6 +33,7 @@ from digimaat.vocabulary.products import (
 __all__ = [
     "AmbiguousName",
     "Candidate",
+    "HarvestProvenance",
     "OwnName",
     "OwnNameProvenance",
     "OwnNameTable",
@@ -148,8 +149,8 @@ class AmbiguousName:
 
 
 @attrs.frozen
-class SynonymProvenance:
-    """Where the packaged synonym table came from and how it was derived (PRD-8.3)."""
+class HarvestProvenance:
+    """The harvest a packaged table of names was derived from (PRD-8.3, PRD-8.6)."""
 
     source: str = attrs.field(validator=_non_empty)
     """The published data and the copy of it the table was derived from."""
@@ -161,6 +162,12 @@ class SynonymProvenance:
     """What is known of the licence of the data."""
     catalogue_md5: str
     """The md5 of the UPL export of the catalogue the table was checked against (PRD-3)."""
+
+
+@attrs.frozen
+class SynonymProvenance(HarvestProvenance):
+    """Where the packaged synonym table came from and how it was derived (PRD-8.3)."""
+
     files: int
     """Responses (one per municipality name) in the harvest."""
     records: int
@@ -359,19 +366,9 @@ class OwnName:
 
 
 @attrs.frozen
-class OwnNameProvenance:
+class OwnNameProvenance(HarvestProvenance):
     """Where the packaged own-name table came from and how it was derived (PRD-8.6)."""
 
-    source: str = attrs.field(validator=_non_empty)
-    """The published data and the copy of it the table was derived from."""
-    harvested: str = attrs.field(validator=_non_empty)
-    """The date the data were harvested (ISO 8601)."""
-    md5: str = attrs.field(validator=_non_empty)
-    """The md5 checksum of the harvest file."""
-    licence: str = attrs.field(validator=_non_empty)
-    """What is known of the licence of the data."""
-    catalogue_md5: str
-    """The md5 of the UPL export of the catalogue the table was checked against (PRD-3)."""
     authorities: str = attrs.field(validator=_non_empty)
     """The correspondence of Samenwerkende Catalogi authorities and CBS codes it used."""
     authorities_md5: str

@@ -282,12 +282,15 @@ class _Evidence:
 def linked_records(
     path: Path, uris: set[str], counts: Counter[str], municipalities: set[str]
 ) -> Iterator[tuple[str, str, set[str]]]:
-    """The records of the harvest at ``path`` that the derivation uses (PRD-8.1).
+    """The records of the harvest at ``path`` that the derivation uses (PRD-8.1, PRD-8.4).
 
     One ``(authority URI, title, linked URIs)`` per record of a municipal authority with a
     title of at most :data:`MAX_TITLE` characters and at least one link to a URI of
-    ``uris`` once repaired; the title as the tables show it (:func:`_display`). ``counts``
-    receives the counts of the provenance, ``municipalities`` every municipal authority.
+    ``uris`` once repaired; the title as the tables show it (:func:`_display`). A record
+    whose every link is to the placeholder (PRD-2.2), which says that the product has no
+    UPL name, is given with no linked URIs: only the own-name table uses it (PRD-8.4).
+    ``counts`` receives the counts of the provenance, ``municipalities`` every municipal
+    authority.
     """
     with path.open("rb") as stream:
         for authority, scheme, title, written in read_harvest(stream, counts):
@@ -297,6 +300,7 @@ def linked_records(
             counts["municipal_records"] += 1
             municipalities.add(authority)
             linked: set[str] = set()
+            placeholder = other = 0
             for text in written:
                 counts["links"] += 1
                 uri = repair_uri(text)
@@ -305,18 +309,24 @@ def linked_records(
                 uri = canonical_upl_uri(uri) or uri
                 if uri == UPL_PLACEHOLDER:
                     counts["links_placeholder"] += 1
+                    placeholder += 1
                 elif uri not in uris:
                     counts["links_not_in_catalogue"] += 1
+                    other += 1
                 else:
                     linked.add(uri)
             title = _display(title)
             if len(title) > MAX_TITLE:
                 counts["titles_too_long"] += 1
                 continue
-            if not linked or not title:
+            if not title:
                 continue
-            counts["records_linked"] += 1
-            yield authority, title, linked
+            if linked:
+                counts["records_linked"] += 1
+                yield authority, title, linked
+            elif placeholder and not other:
+                counts["records_unnamed"] += 1
+                yield authority, title, linked
 
 
 def _md5(path: Path, check_md5: bool) -> str:
@@ -384,12 +394,13 @@ def derive(
     )
     for authority, title, linked in linked_records(path, uris, counts, municipalities):
         form = normalise_key(title)
-        evidence[form].add(authority, linked, title, title=True)
-        for short in short_forms(title):
-            evidence[normalise_key(short)].add(authority, linked, short, title=False)
+        if linked:
+            evidence[form].add(authority, linked, title, title=True)
+            for short in short_forms(title):
+                evidence[normalise_key(short)].add(authority, linked, short, title=False)
         code = authorities.code(authority)
         if code is None:
-            counts["records_without_code"] += 1
+            counts["records_without_code" if linked else "unnamed_without_code"] += 1
         else:
             own[code][form].add(linked, title)
     known = {
@@ -476,15 +487,22 @@ class _OwnEvidence:
 
     def __init__(self) -> None:
         self.records: Counter[str] = Counter()  # uri -> records that link it
-        self.spellings: Counter[str] = Counter()
+        self.spellings: Counter[str] = Counter()  # of the records that link a product
+        self.unnamed: Counter[str] = Counter()  # of the records that link the placeholder only
 
     def add(self, uris: set[str], spelling: str) -> None:
-        self.records.update(uris)
-        self.spellings[spelling] += 1
+        if uris:
+            self.records.update(uris)
+            self.spellings[spelling] += 1
+        else:
+            self.unnamed[spelling] += 1
 
     @property
     def spelling(self) -> str:
-        return min(self.spellings.items(), key=lambda item: (-item[1], item[0]))[0]
+        """The most frequent spelling of the records that decide: those that link a product,
+        or, when none does, those that link the placeholder only."""
+        spellings = self.spellings or self.unnamed
+        return min(spellings.items(), key=lambda item: (-item[1], item[0]))[0]
 
 
 def _own_name_document(
@@ -496,7 +514,9 @@ def _own_name_document(
     authorities_md5: str,
 ) -> dict[str, Any]:
     """The own-name table of PRD-8.4: per CBS code, every title of the municipality's own
-    records with the products they link it to, most linked first."""
+    records with the products they link it to, most linked first; a title that only
+    records linking the placeholder give has no products (the municipality says that it
+    has no UPL name)."""
     table: dict[str, list[dict[str, Any]]] = {}
     left_out: Counter[str] = Counter()
     for code in sorted(own):
@@ -529,9 +549,12 @@ def _own_name_document(
             "authorities_md5": authorities_md5,
             "records_linked": counts["records_linked"],
             "records_without_code": counts["records_without_code"],
+            "records_unnamed": counts["records_unnamed"],
+            "unnamed_without_code": counts["unnamed_without_code"],
             "municipalities": len(table),
             "names": sum(len(names) for names in table.values()),
             "ambiguous": sum(len(n["products"]) > 1 for names in table.values() for n in names),
+            "unnamed": sum(not n["products"] for names in table.values() for n in names),
             "left_out_short": left_out["short"],
             "left_out_taken": left_out["taken"],
             "max_title": MAX_TITLE,

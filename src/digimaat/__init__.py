@@ -8,7 +8,7 @@ The most used names are available from the top level; they are imported on first
 
 >>> import digimaat
 >>> digimaat.SPEC_VERSION
-'1.0'
+'1.1'
 >>> digimaat.AssuranceLevel.parse("DigiD Midden")
 <AssuranceLevel.LOW: 2>
 

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TextIO
 import attrs
 
 from digimaat._boundary import guard
-from digimaat._version import SPEC_VERSION
+from digimaat._version import SPEC_VERSION, keeps_numbers_of
 from digimaat.errors import DigimaatError, InputError, InvalidValueError, Problem
 from digimaat.exchange import loads
 from digimaat.exchange.profiles import loads_profile
@@ -409,7 +409,7 @@ def run_vector(vector: Any, source: str = "<vector>") -> Outcome:
     ident = ident if isinstance(ident, str) else name
     try:
         kind = _check_shape(vector)
-        if vector["spec_version"] != SPEC_VERSION:
+        if not keeps_numbers_of(vector["spec_version"]):
             return Outcome(
                 ident,
                 source,

@@ -66,6 +66,11 @@ REJECTS: dict[str, dict[str, tuple[str, ...]]] = {
             "cnf-reject-xch-sheet-population-year",
         ),
     },
+    "XCH-18.9": {
+        "an unnamed own name written for another municipality makes no product": (
+            "cnf-reject-xch-sheet-unnamed-own-name-elsewhere",
+        ),
+    },
     "XCH-2": {
         "every problem of a file, reported together with its clause": (
             "cnf-reject-xch-every-problem",

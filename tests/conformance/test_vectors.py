@@ -35,7 +35,7 @@ import numpy as np
 import pytest
 from referencing import Registry, Resource
 
-from digimaat._version import SPEC_VERSION
+from digimaat._version import SPEC_VERSION, keeps_numbers_of
 from digimaat.conformance import (
     Outcome,
     agrees,
@@ -115,7 +115,8 @@ def outcome_of(vector: Vector) -> Outcome:
 @pytest.mark.parametrize("vector_id", vector_ids())
 def test_the_vector_is_well_formed(vector_id: str) -> None:
     """CNF-2: the file validates against the schema, is named by its id, and belongs to this
-    version of the specification (CNF-6)."""
+    version of the specification or to an earlier release of its MAJOR version, whose
+    vectors stay valid (CNF-6, VER-2)."""
     vector = vectors()[vector_id]
     errors = [
         f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
@@ -123,7 +124,8 @@ def test_the_vector_is_well_formed(vector_id: str) -> None:
     ]
     assert errors == []
     assert vector["id"] == vector_id
-    assert vector["spec_version"] == SPEC_VERSION
+    assert keeps_numbers_of(vector["spec_version"])
+    assert vector["spec_version"] in ("1.0", SPEC_VERSION)
 
 
 @pytest.mark.parametrize("vector_id", vector_ids())
@@ -248,12 +250,22 @@ def test_the_runner_refuses_what_is_not_a_vector(tmp_path: Path) -> None:
     assert all(o.reason for o in outcomes)
 
 
-def test_a_vector_of_another_version_is_skipped() -> None:
-    """CNF-6: an implementation checks the vectors of the version it implements."""
-    vector = {**vectors()["cnf-weighting-mix"], "spec_version": "2.0"}
+@pytest.mark.parametrize("version", ["2.0", "1.9", "1.0-draft", "1.1-draft", "1", "1.01x"])
+def test_a_vector_of_another_version_is_skipped(version: str) -> None:
+    """CNF-6: an implementation reports a vector of any other version (a later MINOR,
+    another MAJOR, a draft) as not checked."""
+    vector = {**vectors()["cnf-weighting-mix"], "spec_version": version}
     outcome = outcome_of(vector)
     assert outcome.status == "skip"
-    assert "2.0" in outcome.reason
+    assert version in outcome.reason
+
+
+@pytest.mark.parametrize("version", ["1.0", SPEC_VERSION])
+def test_a_vector_of_an_earlier_release_is_checked(version: str) -> None:
+    """CNF-6: an implementation checks the vectors of the version it implements and those
+    of the earlier releases of the same MAJOR version (VER-2)."""
+    vector = {**vectors()["cnf-weighting-mix"], "spec_version": version}
+    assert outcome_of(vector).status == "pass"
 
 
 def test_agreement_is_judged_exactly_on_the_decimal() -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from digimaat._version import SPEC_VERSION
 from digimaat.errors import DigimaatError, InputError
 from digimaat.exchange import MAX_BYTES, MAX_DEPTH, Submission, dumps, load, loads
 from digimaat.exchange.writers import dumps_json
@@ -653,7 +654,7 @@ def test_the_written_document_is_canonical() -> None:
     assert lines[:4] == [
         "{",
         '  "format": "digimaat-offerings",',
-        '  "spec_version": "1.0",',
+        f'  "spec_version": "{SPEC_VERSION}",',
         '  "reference_year": 2024,',
     ]
     assert (

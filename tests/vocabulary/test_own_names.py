@@ -127,10 +127,17 @@ def only(municipality: str) -> Catalogue:
 
 
 @st.composite
-def own_names(draw: st.DrawFn, single: bool | None = None) -> tuple[str, OwnName]:
-    """A municipality and one of its own names (one naming one product, or several)."""
+def own_names(
+    draw: st.DrawFn, single: bool | None = None, unnamed: bool = False
+) -> tuple[str, OwnName]:
+    """A municipality and one of its own names (one naming one product, or several; or,
+    with ``unnamed``, one its records link to the placeholder only)."""
     code = draw(MUNICIPALITIES)
-    names = [n for n in OWN.names(code) if single is None or (n.product is not None) is single]
+    names = [
+        n
+        for n in OWN.names(code)
+        if n.unnamed is unnamed and (single is None or (n.product is not None) is single)
+    ]
     assume(names)
     return code, draw(st.sampled_from(names))
 
@@ -194,6 +201,33 @@ class TestPRD72Step5OwnNames:
             CATALOGUE.resolve(name.text, municipality=code)
         assert caught.value.candidates == name.uris
         assert f"own records of {code}" in str(caught.value)
+
+    @pytest.mark.property
+    @given(own_names(unnamed=True))
+    def test_an_unnamed_own_name_keeps_the_outcome_of_step_4(
+        self, case: tuple[str, OwnName]
+    ) -> None:
+        """PRD-7.2, step 5: "A key that is not an own name of the municipality, or is an
+        unnamed own name (...), keeps the outcome of step 4": with the municipality the key
+        resolves exactly as without it."""
+        code, name = case
+        national = CATALOGUE.lookup(name.text, suggestions=False)
+        resolution = CATALOGUE.lookup(name.text, municipality=code, suggestions=False)
+        assert resolution.product is national.product
+        assert resolution.candidates == national.candidates
+        assert resolution.via == national.via
+        assert CATALOGUE.own_name(name.text, code) == name
+
+    def test_delfts_appointment_title_is_unnamed(self) -> None:
+        """PRD-8.4: Delft links "Afspraak maken of annuleren" to the placeholder only; it
+        resolves to no product, and the search's products stay suggestions (PRD-7.3)."""
+        own = CATALOGUE.own_name(" afspraak MAKEN of annuleren", DELFT)
+        assert own == OwnName("Afspraak maken of annuleren", [])
+        assert own.unnamed
+        assert own.product is None
+        assert own.uris == ()
+        assert CATALOGUE.lookup("Afspraak maken of annuleren", municipality=DELFT).found is False
+        assert CATALOGUE.own_name("Afspraak maken of annuleren", MAASSLUIS) is None
 
     def test_an_own_ambiguity_lists_the_municipalitys_candidates(self) -> None:
         """PRD-7.2: Maassluis links "Trouwen" to two products; nationally it names seven."""
@@ -358,7 +392,7 @@ class TestPRD84Table:
         UPL name or key, products of the catalogue, unique normal forms per municipality."""
         taken = {normalise_key(p.name) for p in CATALOGUE}
         taken |= {normalise_key(p.uri.removeprefix(UPL_NAMESPACE)) for p in CATALOGUE}
-        total = ambiguous = 0
+        total = ambiguous = unnamed = 0
         for code in OWN.municipalities:
             names = OWN.names(code)
             assert names, code
@@ -370,16 +404,20 @@ class TestPRD84Table:
                 assert form not in taken
                 assert all(uri in CATALOGUE for uri in name.uris)
             total += len(names)
-            ambiguous += sum(n.product is None for n in names)
-        assert OWN.provenance is not None
-        assert (total, ambiguous) == (OWN.provenance.names, OWN.provenance.ambiguous)
+            ambiguous += sum(len(n.products) > 1 for n in names)
+            unnamed += sum(n.unnamed for n in names)
+        p = OWN.provenance
+        assert p is not None
+        assert (total, ambiguous, unnamed) == (p.names, p.ambiguous, p.unnamed)
 
     def test_the_clauses_table_of_delft(self) -> None:
         """PRD-8.4: the table of the clause."""
         assert OWN.get(DELFT, "Paspoort aanvragen") == OwnName("Paspoort aanvragen", ["paspoort"])
         assert OWN.get(DELFT, "terras plaatsen").products == ("terrasvergunning",)  # type: ignore[union-attr]
         assert OWN.get(DELFT, "Verhuizing melden").products == ("verhuismelding",)  # type: ignore[union-attr]
-        assert OWN.get(DELFT, "Afspraak maken of annuleren") is None
+        assert OWN.get(DELFT, "Afspraak maken of annuleren") == OwnName(
+            "Afspraak maken of annuleren", []
+        )
         assert CATALOGUE.lookup("Afspraak maken of annuleren", municipality=DELFT).found is False
         assert CATALOGUE.lookup("Paspoort aanvragen").candidates[:2] == (
             _uri("paspoort"),
@@ -390,13 +428,16 @@ class TestPRD84Table:
         """PRD-8.4 on a harvest made for the test: per CBS code (two authorities of one code
         are one municipality; an authority without a code is counted and not used); whole
         titles only; every product linked by a record with the title, most linked first; a
-        UPL name or key left out; the most frequent spelling shown; provinces not read."""
+        UPL name or key left out; the most frequent spelling shown; provinces not read; a
+        title only records linking the placeholder give kept without products (unnamed),
+        and a record with another link beside the placeholder not used for it."""
         harvest = _harvest(tmp_path / "harvest.tar.xz", _SMALL_HARVEST)
         _, document = script.derive(harvest, CATALOGUE, authorities=_AUTHORITIES, check_md5=False)
         assert document["municipalities"] == {
             "GM9001": [
                 {"text": "Paspoort aanvragen", "products": ["paspoort"]},
                 {"text": "Reisdocumenten", "products": ["paspoort", "identiteitskaart"]},
+                {"text": "Straatfeest melden", "products": []},
                 {"text": "Verhuizing melden", "products": ["verhuismelding"]},
             ],
             "GM9002": [
@@ -407,7 +448,9 @@ class TestPRD84Table:
         counts = document["provenance"]
         assert counts["records_without_code"] == 1
         assert counts["records_linked"] == 11
-        assert (counts["names"], counts["ambiguous"], counts["municipalities"]) == (5, 2, 2)
+        assert (counts["records_unnamed"], counts["unnamed_without_code"]) == (2, 0)
+        assert (counts["names"], counts["ambiguous"], counts["municipalities"]) == (6, 2, 2)
+        assert counts["unnamed"] == 1
         assert (counts["left_out_taken"], counts["left_out_short"]) == (1, 1)
         assert counts["authorities"] == "given by the caller"
 
@@ -506,8 +549,9 @@ class TestPRD86Provenance:
         assert p.authorities_md5 == hashlib.md5(packaged).hexdigest()
         assert "sc_authorities.json" in p.authorities
         assert (p.records_linked, p.records_without_code) == (28085, 0)
-        assert (p.municipalities, p.names, p.ambiguous) == (337, 23016, 1318)
-        assert (p.left_out_short, p.left_out_taken) == (0, 4980)
+        assert (p.records_unnamed, p.unnamed_without_code) == (5797, 0)
+        assert (p.municipalities, p.names, p.ambiguous, p.unnamed) == (339, 28597, 1318, 5581)
+        assert (p.left_out_short, p.left_out_taken) == (3, 5169)
         assert (p.max_title, p.min_length, p.script) == (500, 3, "scripts/build_synonyms.py")
         assert len(OWN) == p.municipalities
 
@@ -531,7 +575,7 @@ class TestPRD86Provenance:
 
         document = _packaged()
         names = document["municipalities"][DELFT]
-        names[0]["products"] = []
+        names[0]["products"] = "paspoort"
         names[1]["text"] = "=HYPERLINK(1)"
         names[2]["text"] = names[3]["text"].upper()
         table = OwnNameTable.from_document(document, source="own.json")
@@ -554,7 +598,7 @@ class TestPRD86Provenance:
     @pytest.mark.parametrize(
         ("make", "match"),
         [
-            (lambda: OwnName("Paspoort", []), "at least one"),
+            (lambda: OwnName("Paspoort", "paspoort"), "a list of UPL keys"),
             (lambda: OwnName("Paspoort", ["paspoort", "paspoort"]), "repeat"),
             (lambda: OwnName("Paspoort", ["a/b"]), "UPL key"),
             (lambda: OwnName("@SUM(1)", ["paspoort"]), "printable"),
@@ -623,11 +667,14 @@ class _Mapping:
 
 
 _AUTHORITIES = _Mapping()
+_PLACEHOLDER = "UPL-naam_nog_niet_beschikbaar"
 _SMALL_HARVEST = {
     "Oud": [
         _record(_OLD, "Paspoort aanvragen", "paspoort"),
         _record(_OLD, "Reisdocumenten", "paspoort", "identiteitskaart"),
         _record(_OLD, "Paspoort", "identiteitskaart"),  # a UPL name: left out
+        _record(_OLD, "Straatfeest melden", _PLACEHOLDER),  # unnamed
+        _record(_OLD, "Verhuizing melden", _PLACEHOLDER),  # another record links a product
     ],
     "Nieuw": [
         _record(_NEW, "paspoort  aanvragen", "paspoort"),
@@ -640,6 +687,7 @@ _SMALL_HARVEST = {
         _record(_OTHER, "Reisdocumenten", "identiteitskaart"),
         _record(_OTHER, "Reisdocumenten", "identiteitskaart", "paspoort"),
         _record(_OTHER, "Zonder link"),
+        _record(_OTHER, "Kermis", _PLACEHOLDER, "bestaat_niet"),  # a link beside it: not used
         _record(_PROVINCE, "Verhuizing melden", "parkeervergunning", scheme="Provincie"),
     ],
     "Zonder": [_record(_NONE, "Verhuizing melden", "verhuismelding")],

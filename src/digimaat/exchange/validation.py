@@ -90,6 +90,9 @@ def validate(
         local, local_where, broken_uris = validator.local_products()
         full = catalogue.with_local(*local) if local else catalogue
         offerings = validator.offerings(municipalities, broken_codes, full, broken_uris)
+        for uri, (product, where) in validator.implied_local.items():  # XCH-18.9
+            local.append(product)
+            local_where[uri] = where
         product_scope = validator.resolved_scope(full)
         costs = validator.resolved_costs(full)
     finally:

@@ -27,7 +27,7 @@ from digimaat.exchange.raw import IntArray, RawTable, depth
 from digimaat.exchange.rules import Dialect, Fault, Item
 from digimaat.exchange.sheet import RawSheet
 from digimaat.exchange.source import Limits
-from digimaat.vocabulary.products import Catalogue
+from digimaat.vocabulary.products import Catalogue, Product
 
 __all__ = ["Checker"]
 
@@ -136,6 +136,9 @@ class Checker:
         self.csv = isinstance(raw, RawSheet)
         self.catalogue = catalogue
         self.limits = limits
+        self.implied_local: dict[str, tuple[Product, str]] = {}
+        """The local products a sheet names by its municipality's unnamed own names
+        (XCH-18.9), by URI, with the place of the first row that names each."""
         self.collector = _Sorted(collector)
         self.product_scope: str | tuple[str, ...] | None = None
         self.costs: Any = None

@@ -157,6 +157,10 @@ class OfferingChecks(Checker):
             p_codes, p_parsed, failed = resolver.per_municipality(
                 self, table, (m_codes, m_parsed), (p_codes, p_parsed, failed), reportable
             )
+        self.implied_local = {  # XCH-18.9
+            uri: (product, table.locate(k, "product", ""))
+            for uri, (product, k) in sorted(resolver.implied.items())
+        }
         live &= ~failed
 
         text = self.limits.max_text

@@ -20,8 +20,9 @@ from digimaat.errors import N_
 from digimaat.exchange import rules
 from digimaat.exchange.raw import IntArray, RawTable, joint
 from digimaat.exchange.rules import Fault
+from digimaat.exchange.sheet import local_uri
 from digimaat.exchange.validation_checker import Checker
-from digimaat.vocabulary.products import UPL_NAMESPACE, Catalogue, Resolution
+from digimaat.vocabulary.products import UPL_NAMESPACE, Catalogue, Product, Resolution
 
 __all__ = ["ProductKeys"]
 
@@ -46,6 +47,9 @@ class ProductKeys:
         self.own = catalogue.has_own_names
         self.pending: set[str] = set()
         """The pending keys, as written."""
+        self.implied: dict[str, tuple[Product, int]] = {}
+        """The local products a sheet's rows name by an unnamed own name of their
+        municipality (XCH-18.9), by URI, with the first row (in file order) that names each."""
 
     def __call__(self, value: Any) -> str | Fault:
         if not isinstance(value, str):
@@ -104,7 +108,10 @@ class ProductKeys:
         values = table.column("product").values
         written = table.column("municipality").values
         outcomes: list[Any] = []
-        for m_code, p_code in members:
+        firsts = np.full(len(members), table.size, dtype=np.intp)
+        if self.sheet and len(members):  # the first row of each pair, in file order
+            np.minimum.at(firsts, pairs, rows)
+        for pair, (m_code, p_code) in enumerate(members):
             value = values[p_code]
             code = m_parsed[m_code] if m_code >= 0 else None
             if isinstance(code, Fault):
@@ -112,6 +119,15 @@ class ProductKeys:
             municipality = code if isinstance(code, str) else None
             resolution = self.catalogue.lookup(value.strip(), municipality=municipality)
             found = resolution.product
+            if found is None and self.sheet and isinstance(m_parsed[m_code], str):
+                local = self.unnamed(value, m_parsed[m_code], resolution)
+                if local is not None:
+                    first = int(firsts[pair])
+                    known = self.implied.get(local.uri)
+                    if known is None or first < known[1]:
+                        self.implied[local.uri] = (local, first)
+                    outcomes.append(local.uri)
+                    continue
             outcomes.append(found.uri if found is not None else self.fault(value, resolution))
         codes = p_codes.copy()
         codes[rows] = len(p_parsed) + pairs
@@ -123,6 +139,23 @@ class ProductKeys:
         if report.size:
             validator.report_at(table, "product", report, codes[report], parsed)
         return codes, parsed, failed
+
+    def unnamed(self, value: str, municipality: str, resolution: Resolution) -> Product | None:
+        """The local product a sheet's row of ``municipality`` names by ``value`` (XCH-18.9):
+        a key that no step of PRD-7.2 resolves and that finds no candidates, and that is
+        a title the municipality's own records link to the placeholder only (PRD-8.4). The
+        product is made as a ``local_product`` that says yes makes it (XCH-18.4), named as
+        the municipality's records write the title; ``None`` for any other key, or when
+        that product would take or shadow one of the catalogue (PRD-6.1)."""
+        if resolution.candidates:
+            return None
+        own = self.catalogue.own_name(value, municipality)
+        if own is None or not own.unnamed:
+            return None
+        product = Product.local(local_uri(municipality, own.text), own.text)
+        if self.catalogue.local_problems(product):
+            return None
+        return product
 
 
 _PENDING: Final = Fault(())

@@ -293,7 +293,7 @@ class Catalogue:
         own = None if municipality is None else self._own(municipality)
         if own is not None and municipality is not None:
             name = own.get(municipality, key)
-            if name is not None:
+            if name is not None and not name.unnamed:  # an unnamed title keeps step 4's outcome
                 return self._own_resolution(key, municipality, name)
         if isinstance(entry, AmbiguousName):
             first, *others = entry.candidates
@@ -312,6 +312,25 @@ class Catalogue:
         if not suggestions:
             return Resolution(key)
         return Resolution(key, suggestions=tuple(self.suggest(key, municipality=municipality)))
+
+    def own_name(self, key: str, municipality: str) -> OwnName | None:
+        """The own name of ``municipality`` (a CBS code) that ``key`` is, in normal form
+        (PRD-8.4), if the catalogue has an own-name table and the municipality that name.
+
+        An *unnamed* own name (:attr:`~digimaat.vocabulary.product_names.OwnName.unnamed`)
+        is a title the municipality's records link to the placeholder only: it resolves to
+        no product (PRD-7.2, step 5), and a sheet of that municipality reads it as a local
+        product (XCH-18.9).
+
+        >>> from digimaat.vocabulary.products import reference_catalogue
+        >>> own = reference_catalogue().own_name("afspraak maken of annuleren", "GM0503")
+        >>> own.text, own.unnamed
+        ('Afspraak maken of annuleren', True)
+        >>> reference_catalogue().own_name("Afspraak maken of annuleren", "GM0518") is None
+        True
+        """
+        table = self._own(municipality)
+        return None if table is None else table.get(municipality, key)
 
     def _own_resolution(self, key: str, municipality: str, name: OwnName) -> Resolution:
         """What an own name of ``municipality`` makes of ``key`` (PRD-7.2, step 5)."""

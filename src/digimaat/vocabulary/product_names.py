@@ -323,9 +323,14 @@ def reference_synonyms() -> SynonymTable:
 _CBS_CODE = re.compile(r"GM[0-9]{4}")
 
 
+def _key_list(value: Any) -> Any:
+    """A list of keys as a tuple; a text (not a list) is left for the validator to refuse."""
+    return value if isinstance(value, str | bytes) else tuple(value)
+
+
 def _own_products(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, tuple) or not value:
-        raise InvalidValueError(attribute.name, value, "must list at least one UPL key")
+    if not isinstance(value, tuple):
+        raise InvalidValueError(attribute.name, value, "must be a list of UPL keys")
     for key in value:
         _upl_key_text(instance, attribute, key)
     if len(set(value)) != len(value):
@@ -339,20 +344,31 @@ class OwnName:
 
     It names a product for that municipality's offerings only, and only when its records link
     the title to exactly one product; a title they link to several is ambiguous for the
-    municipality too (PRD-7.2, step 5).
+    municipality too (PRD-7.2, step 5). A title its records link to the placeholder only
+    has no products: it is *unnamed*, a product the municipality says has no UPL name,
+    which a sheet of that municipality reads as a local product (XCH-18.9).
 
     >>> own = OwnName("Verhuizing melden", ["verhuismelding"])
     >>> own.product, own.uris
     ('verhuismelding', ('http://standaarden.overheid.nl/owms/terms/verhuismelding',))
     >>> OwnName("Reisdocumenten", ["paspoort", "identiteitskaart"]).product is None
     True
+    >>> OwnName("Afspraak maken of annuleren", []).unnamed
+    True
     """
 
     text: str = attrs.field(validator=_shown_text)
     """The title as the municipality writes it (its most frequent spelling)."""
-    products: tuple[str, ...] = attrs.field(converter=tuple, validator=_own_products)
+    products: tuple[str, ...] = attrs.field(converter=_key_list, validator=_own_products)
     """The UPL keys of the products the municipality's records link the title to, the one
-    linked by most of those records first, then by key."""
+    linked by most of those records first, then by key; none when they link the
+    placeholder only."""
+
+    @property
+    def unnamed(self) -> bool:
+        """Whether the municipality's records give the title no UPL name: they link it to
+        the placeholder (PRD-2.2) only (PRD-8.4)."""
+        return not self.products
 
     @property
     def product(self) -> str | None:
@@ -377,12 +393,18 @@ class OwnNameProvenance(HarvestProvenance):
     """Municipal records with a title and at least one link to a product of the catalogue."""
     records_without_code: int
     """Of those, records whose authority has no CBS code in the correspondence, not used."""
+    records_unnamed: int
+    """Municipal records with a title whose every link is to the placeholder (PRD-2.2)."""
+    unnamed_without_code: int
+    """Of those, records whose authority has no CBS code in the correspondence, not used."""
     municipalities: int
     """Municipalities (CBS codes) with at least one own name."""
     names: int
     """Own names in the table, over all municipalities."""
     ambiguous: int
     """Of those, the names a municipality's records link to several products."""
+    unnamed: int
+    """Of those, the names its records link to the placeholder only (no products)."""
     left_out_short: int
     """Titles of a municipality left out because their normal form is too short."""
     left_out_taken: int

@@ -484,7 +484,8 @@ def compact(keys: IntArray, bound: int) -> tuple[IntArray, IntArray]:
     if bound <= 4 * len(keys) + 1024:
         present = np.zeros(bound, dtype=np.bool_)
         present[keys] = True
-        position = np.cumsum(present, dtype=np.intp) - 1
+        position = np.cumsum(present, dtype=np.intp)
+        position -= 1
         return np.flatnonzero(present), position[keys]
     distinct, inverse = np.unique(keys, return_inverse=True)
     return distinct.astype(np.intp), inverse.astype(np.intp).reshape(-1)
@@ -500,13 +501,25 @@ def joint(columns: Sequence[IntArray]) -> tuple[IntArray, list[tuple[int, ...]]]
     ([0, 1, 0], [(0, -1), (1, 2)])
     """
     size = len(columns[0]) if columns else 0
-    codes = np.zeros(size, dtype=np.intp)
+    if not size:
+        return np.zeros(0, dtype=np.intp), []
+    codes: IntArray | None = None  # None: every record in the one combination ()
     members: list[tuple[int, ...]] = [()]
     for column in columns:
-        width = int(column.max()) + 2 if size else 1
-        combined, codes = compact(codes * width + (column + 1), len(members) * width)
+        low, high = int(column.min()), int(column.max())
+        if low == high:  # one value in every record: each combination extends by it
+            members = [(*member, low) for member in members]
+            continue
+        width = high + 2
+        if codes is None:
+            keys = column + 1
+        else:
+            keys = codes * width
+            keys += column
+            keys += 1
+        combined, codes = compact(keys, len(members) * width)
         members = [(*members[k // width], k % width - 1) for k in combined.tolist()]
-    return codes, members if size else []
+    return (np.zeros(size, dtype=np.intp) if codes is None else codes), members
 
 
 guard(__name__)

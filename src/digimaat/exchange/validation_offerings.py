@@ -53,8 +53,10 @@ class OfferingColumns:
     """The validated offerings of one file, as columns (one entry per offering)."""
 
     size: int
-    municipality: tuple[str, ...]
-    """The CBS code of each offering."""
+    municipality: IntArray
+    """The municipality of each offering: its CBS code's index in :attr:`cbs_codes`."""
+    cbs_codes: tuple[str, ...]
+    """The distinct CBS codes (sorted), indexed by :attr:`municipality`."""
     uris: tuple[str, ...]
     """The distinct product URIs, indexed by :attr:`product`."""
     product: IntArray
@@ -85,7 +87,8 @@ class OfferingColumns:
         none = np.zeros(0, dtype=np.int8)
         return cls(
             size=0,
-            municipality=(),
+            municipality=np.zeros(0, dtype=np.intp),
+            cbs_codes=(),
             uris=(),
             product=np.zeros(0, dtype=np.intp),
             status=none,
@@ -196,13 +199,8 @@ class OfferingChecks(Checker):
         live &= ~self.repeats(table, m_codes, p_codes, p_parsed, live)
 
         rows = np.flatnonzero(live)
-        named = np.flatnonzero(np.bincount(p_codes[rows], minlength=len(p_parsed)))
-        uris = tuple(sorted({p_parsed[c] for c in named.tolist()}))
-        uri_index = {uri: j for j, uri in enumerate(uris)}
-        product_of = np.array(
-            [uri_index.get(u, -1) if isinstance(u, str) else -1 for u in p_parsed] or [-1],
-            dtype=np.intp,
-        )
+        cbs_codes, municipality_of = _distinct(m_codes[rows], m_parsed)
+        uris, product_of = _distinct(p_codes[rows], p_parsed)
 
         def spread(
             field: str, code_of: Callable[[Any], int], dtype: Any, absent: int = -1
@@ -234,7 +232,8 @@ class OfferingChecks(Checker):
 
         return OfferingColumns(
             size=len(rows),
-            municipality=tuple(map(m_parsed.__getitem__, m_codes[rows].tolist())),
+            municipality=municipality_of[m_codes[rows]],
+            cbs_codes=cbs_codes,
             uris=uris,
             product=product_of[p_codes[rows]],
             status=status,
@@ -349,6 +348,14 @@ class OfferingChecks(Checker):
         )
         unit_cells = table.column("volume_unit").values
         filled = np.zeros(n, dtype=np.bool_)
+        rates: dict[tuple[Any, str | None], Any] = {}  # a cell and unit read once for all columns
+
+        def rate(cell: Any, unit: str | None) -> Any:
+            found = rates.get((cell, unit), rates)
+            if found is rates:
+                found = rates[cell, unit] = rules.read_rate(cell, d, unit)
+            return found
+
         for slot, column_name in enumerate(VOLUME_COLUMNS):
             column = table.column(column_name)
             if not column.values:
@@ -363,12 +370,12 @@ class OfferingChecks(Checker):
                 cell = column.values[cell_code]
                 unit = None if unit_code < 0 else units[unit_code]
                 if isinstance(unit, Fault):  # reported at the unit; a bare number waits for it
-                    own = rules.read_rate(cell, d, None)
+                    own = rate(cell, None)
                     bare = isinstance(own, Fault) and rules.is_bare_number(cell, d)
                     results.append(Fault(()) if bare else own)
                     continue
                 unit_text = None if unit_code < 0 else str(unit_cells[unit_code]).strip()
-                results.append(rules.read_rate(cell, d, unit_text))
+                results.append(rate(cell, unit_text))
             failed_member = np.array([isinstance(r, Fault) for r in results], dtype=np.bool_)
             bad = failed_member[pair]
             if bad.any():
@@ -557,6 +564,17 @@ class OfferingChecks(Checker):
                 ),
             )
         return failed
+
+
+def _distinct(codes: IntArray, parsed: list[Any]) -> tuple[tuple[str, ...], IntArray]:
+    """The distinct texts (sorted) that the codes of the validated offerings give, and the
+    index among them of each parsed value (-1 where it is not one of them)."""
+    named = np.flatnonzero(np.bincount(codes, minlength=len(parsed)))
+    texts = tuple(sorted({parsed[c] for c in named.tolist()}))
+    index = {text: j for j, text in enumerate(texts)}
+    return texts, np.array(
+        [index.get(v, -1) if isinstance(v, str) else -1 for v in parsed] or [-1], dtype=np.intp
+    )
 
 
 def _places(table: RawTable, rows: IntArray) -> Callable[[int], str]:

@@ -95,10 +95,8 @@ def _read(data: bytes, separator: str, width: int) -> list[tuple[IntArray, list[
             read = np.frombuffer(
                 indices.buffers()[1], dtype=np.int32, count=count, offset=indices.offset * 4
             )
-            if lookup is None:
-                codes[at : at + count] = read
-            else:
-                np.take(lookup, read, out=codes[at : at + count])
+            # A piece at a time, into the one array of the column (no second one to fill).
+            codes[at : at + count] = read if lookup is None else lookup[read.astype(np.intp)]
             at += count
         columns.append((codes, values))
     del table, column, chunks

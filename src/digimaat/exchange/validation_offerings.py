@@ -3,9 +3,11 @@
 Every field of an offering is read by its rule and reported on its own (XCH-8); then what
 spans fields: a sheet's capability columns beside its capabilities list (XCH-18.3), the
 volumes of a row with its unit (XCH-9, XCH-11, OFF-5), the web forms (OFF-6), the rules of
-an offering (OFF-3, OFF-4, by building one
-:class:`~digimaat.vocabulary.offerings.Offering` per distinct combination of fields, so
-that OFF's rules are OFF's own code), and no municipality and product twice (XCH-7). The
+an offering (OFF-3, OFF-4, by applying
+:func:`~digimaat.vocabulary.offerings.check_spanning`, which every
+:class:`~digimaat.vocabulary.offerings.Offering` applies, to each distinct combination of
+the fields it spans, so that OFF's rules are OFF's own code), and no municipality and
+product twice (XCH-7). The
 result is the validated offerings as columns, :class:`OfferingColumns`.
 """
 
@@ -22,7 +24,7 @@ from digimaat._boundary import guard
 from digimaat._serial import shown
 from digimaat.errors import N_, NO_VALUE, InvalidValueError
 from digimaat.exchange import rules
-from digimaat.exchange.raw import OFFERING_DESCRIPTION, IntArray, RawTable, compact, joint
+from digimaat.exchange.raw import IntArray, RawTable, compact, joint
 from digimaat.exchange.rules import Fault, Item
 from digimaat.exchange.sheet import CAPABILITY_COLUMNS, VOLUME_COLUMNS
 from digimaat.exchange.validation_checker import Checker, walk
@@ -36,7 +38,13 @@ from digimaat.vocabulary.assurance import (
 from digimaat.vocabulary.channels import CHANNELS
 from digimaat.vocabulary.maturity import Capability, capability_mask
 from digimaat.vocabulary.municipalities import Municipality
-from digimaat.vocabulary.offerings import FormFunnel, Offering, Provenance, Status, VolumeRecord
+from digimaat.vocabulary.offerings import (
+    FormFunnel,
+    Provenance,
+    Status,
+    VolumeRecord,
+    check_spanning,
+)
 from digimaat.vocabulary.products import Catalogue
 
 __all__ = ["OfferingChecks"]
@@ -46,6 +54,15 @@ Int8Array = NDArray[np.int8]
 _MEANS_CODE: Final = {means: code for code, means in enumerate(AuthMeans)}
 _SOME_VOLUMES: Final = VolumeRecord((), ())
 _SOME_FORMS: Final = FormFunnel(0, 0)
+_SPANNED: Final = (
+    "status",
+    "capabilities",
+    "authentication",
+    "local_target",
+    "local_target_reason",
+)
+"""The fields :func:`~digimaat.vocabulary.offerings.check_spanning` spans, with whether an
+offering has volumes and web forms (which stand in for the record's own)."""
 
 
 @attrs.frozen(eq=False)
@@ -470,7 +487,7 @@ class OfferingChecks(Checker):
         live: NDArray[np.bool_],
     ) -> NDArray[np.bool_]:
         """The rules of an offering that span its fields (OFF-3, OFF-4), once per combination."""
-        fields = OFFERING_DESCRIPTION
+        fields = _SPANNED
         rows = np.flatnonzero(live)
         failed = np.zeros(table.size, dtype=np.bool_)
         if not rows.size:
@@ -487,19 +504,16 @@ class OfferingChecks(Checker):
         faults: list[Any] = []
         for key in members:
             values = [None if c < 0 else coded[f][1][c] for f, c in zip(fields, key, strict=False)]
-            status, capabilities, authentication, target, reason, fee = values
+            status, capabilities, authentication, target, reason = values
             try:
-                Offering(
-                    "GM0000",
-                    "urn:x",
+                check_spanning(
                     Status.OFFERED if status is None else status,
                     capabilities or frozenset(),
                     authentication,
                     target,
                     reason,
-                    _SOME_VOLUMES if key[6] else None,
-                    _SOME_FORMS if key[7] else None,
-                    fee,
+                    _SOME_VOLUMES if key[5] else None,
+                    _SOME_FORMS if key[6] else None,
                 )
             except InvalidValueError as exc:
                 # VolumeRecord and forms stand in for the record's own (reported at its field),

@@ -83,14 +83,20 @@ def _read(data: bytes, separator: str, width: int) -> list[tuple[IntArray, list[
             column = column.unify_dictionaries()  # one dictionary shared by the chunks
         chunks = column.chunks
         lookup, values = _without_blanks(chunks[0].dictionary.to_pylist() if chunks else [])
+        if column.null_count:
+            return None
+        if (lookup is None and len(values) == 1) or (lookup is not None and not values):
+            # One cell throughout, or only blank cells:
+            # One code seen through every record (read-only, no memory per record).
+            constant = np.intp(0 if values else ABSENT)
+            columns.append((np.broadcast_to(constant, (len(column),)), values))
+            continue
         codes = np.empty(len(column), dtype=np.intp)
         at = 0
         for chunk in chunks:
-            # The indices' buffer as it is: no nulls (strings_can_be_null=False), and
-            # without to_numpy, which imports pandas where it is installed.
+            # The indices' buffer as it is: no nulls (strings_can_be_null=False, checked
+            # above), and without to_numpy, which imports pandas where it is installed.
             indices = chunk.indices
-            if indices.null_count:
-                return None
             count = len(indices)
             read = np.frombuffer(
                 indices.buffers()[1], dtype=np.int32, count=count, offset=indices.offset * 4

@@ -484,9 +484,12 @@ def compact(keys: IntArray, bound: int) -> tuple[IntArray, IntArray]:
     if bound <= 4 * len(keys) + 1024:
         present = np.zeros(bound, dtype=np.bool_)
         present[keys] = True
-        position = np.cumsum(present, dtype=np.intp)
-        position -= 1
-        return np.flatnonzero(present), position[keys]
+        distinct = np.flatnonzero(present)
+        # Only the entries of the keys present are written and read: the rest of the table
+        # is never touched (nor its memory paged in).
+        position = np.empty(bound, dtype=np.intp)
+        position[distinct] = np.arange(len(distinct), dtype=np.intp)
+        return distinct, position[keys]
     distinct, inverse = np.unique(keys, return_inverse=True)
     return distinct.astype(np.intp), inverse.astype(np.intp).reshape(-1)
 

@@ -322,6 +322,8 @@ class OfferingChecks(Checker):
 
     def _listing_rows(self, table: RawTable, listing: NDArray[np.bool_]) -> NDArray[np.bool_]:
         """CSV rows without a product: they list a municipality, nothing else (XCH-11)."""
+        if not listing.any():
+            return listing
         filled = np.zeros(table.size, dtype=np.bool_)
         for field, column in table.columns.items():
             if field not in ("municipality", "product"):

@@ -216,8 +216,14 @@ class OfferingChecks(Checker):
         live &= ~self.repeats(table, m_codes, p_codes, p_parsed, live)
 
         rows = np.flatnonzero(live)
-        cbs_codes, municipality_of = _distinct(m_codes[rows], m_parsed)
-        uris, product_of = _distinct(p_codes[rows], p_parsed)
+
+        def kept(array: NDArray[Any]) -> NDArray[Any]:
+            """The entries of the offerings kept (the array itself when every one is)."""
+            return array if rows.size == n else array[rows]
+
+        m_kept, p_kept = kept(m_codes), kept(p_codes)
+        cbs_codes, municipality_of = _distinct(m_kept, m_parsed)
+        uris, product_of = _distinct(p_kept, p_parsed)
 
         def spread(
             field: str, code_of: Callable[[Any], int], dtype: Any, absent: int = -1
@@ -228,15 +234,16 @@ class OfferingChecks(Checker):
                 [code_of(v) if not isinstance(v, Fault) else -1 for v in parsed] + [absent],
                 dtype=dtype,
             )
-            return lookup[codes[rows]]  # code -1 (absent) takes the last entry
+            spread: NDArray[Any] = lookup[kept(codes)]  # code -1 (absent): the last entry
+            return spread
 
         status = spread("status", STATUS_CODES.__getitem__, np.int8, STATUS_CODES[Status.OFFERED])
         auth_codes, auth_parsed = coded["authentication"]
-        codes_k = auth_codes[rows]
+        codes_k = kept(auth_codes)
 
         def texts(field: str, only: type | None = None) -> dict[int, Any]:
             codes, parsed = coded[field]
-            chosen = codes[rows]
+            chosen = kept(codes)
             if only is None:
                 at = np.flatnonzero(chosen >= 0)
             else:
@@ -244,15 +251,12 @@ class OfferingChecks(Checker):
                 at = np.flatnonzero(kind[chosen])
             return dict(zip(at.tolist(), map(parsed.__getitem__, chosen[at].tolist()), strict=True))
 
-        def kept(array: NDArray[Any]) -> NDArray[Any]:
-            return array if rows.size == n else array[rows]
-
         return OfferingColumns(
             size=len(rows),
-            municipality=municipality_of[m_codes[rows]],
+            municipality=municipality_of[m_kept],
             cbs_codes=cbs_codes,
             uris=uris,
-            product=product_of[p_codes[rows]],
+            product=product_of[p_kept],
             status=status,
             capabilities=spread("capabilities", capability_mask, np.int16, 0),
             auth_means=_auth_part(auth_parsed, codes_k, lambda a: _MEANS_CODE[a.means]),
@@ -557,8 +561,9 @@ class OfferingChecks(Checker):
             dtype=np.intp,
         )
         width = len(uri_codes) + 1
-        key = m_codes[rows] * width + uri_of[p_codes[rows]]
-        distinct, index = compact(key, (int(m_codes[rows].max()) + 1) * width)
+        key = m_codes[rows] * width
+        key += uri_of[p_codes[rows]]
+        distinct, index = compact(key, (int(key.max()) // width + 1) * width)
         if len(distinct) == rows.size:
             return failed
         first = np.full(len(distinct), rows.size, dtype=np.intp)

@@ -71,9 +71,9 @@ class OfferingColumns:
 
     size: int
     municipality: IntArray
-    """The municipality of each offering: its CBS code's index in :attr:`cbs_codes`."""
     cbs_codes: tuple[str, ...]
-    """The distinct CBS codes (sorted), indexed by :attr:`municipality`."""
+    """The CBS code of each offering is ``cbs_codes[municipality[k]]``: the distinct codes
+    (sorted), and the index of each offering's."""
     uris: tuple[str, ...]
     """The distinct product URIs, indexed by :attr:`product`."""
     product: IntArray

@@ -76,6 +76,7 @@ def _read(data: bytes, separator: str, width: int) -> list[tuple[IntArray, list[
         )
     except (pa.ArrowException, ValueError):
         return None
+    pa.default_memory_pool().release_unused()  # the parser's own buffers, before the codes
     columns: list[tuple[IntArray, list[str]]] = []
     # The codes of every column in one block of memory, each column a row of it: one large
     # allocation is paged in many times faster than one per column.

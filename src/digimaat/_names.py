@@ -52,9 +52,7 @@ def parse_name(
     """
     if isinstance(text, kind):
         return text
-    names: dict[str, E] = {str(member.value): member for member in kind}
-    names |= {exchange_key(name): member for member, name in (dutch or {}).items()}
-    names |= {exchange_key(name): member for name, member in (aliases or {}).items()}
+    names = _names(kind, dutch, aliases)
     suggestion = None
     if isinstance(text, str):
         key = exchange_key(text)
@@ -67,3 +65,24 @@ def parse_name(
             if close:
                 suggestion = f"did you mean {close[0]!r}?"
     raise error(field, text, (str(m.value) for m in kind), suggestion=suggestion)
+
+
+def _names(
+    kind: type[E], dutch: Mapping[E, str] | None, aliases: Mapping[str, E] | None
+) -> dict[str, E]:
+    """The members of ``kind`` by every accepted name: made once per enumeration and
+    tables (the vocabulary's constants, kept with the names so that they stay the same
+    objects), not once per name read."""
+    key = (kind, id(dutch), id(aliases))
+    found = _TABLES.get(key)
+    if found is not None and found[0] is dutch and found[1] is aliases:
+        return found[2]
+    names: dict[str, Any] = {str(member.value): member for member in kind}
+    names |= {exchange_key(name): member for member, name in (dutch or {}).items()}
+    names |= {exchange_key(name): member for name, member in (aliases or {}).items()}
+    if len(_TABLES) < 256:  # enumerations and their constant tables: a handful
+        _TABLES[key] = (dutch, aliases, names)
+    return names
+
+
+_TABLES: dict[tuple[type, int, int], tuple[Any, Any, dict[str, Any]]] = {}

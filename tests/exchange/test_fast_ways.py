@@ -200,15 +200,18 @@ def test_an_edited_record_line_is_read_as_the_careful_way_reads_it(
 
 
 def _csv_ways(data: bytes) -> tuple[Any, Any]:
-    """The raw records of a CSV file cut by the pure tokenizer and by pyarrow."""
+    """The raw records of a CSV file cut by the pure tokenizer and by pyarrow (which must
+    also cut it alike a kilobyte at a time, each piece with its own dictionaries)."""
     source = Source("offerings.csv", data, "csv")
     pure = _sheet(tokenize_csv(source, LIMITS))
-    threshold = native.NATIVE_CSV_MIN_BYTES
+    threshold, block = native.NATIVE_CSV_MIN_BYTES, native._BLOCK
     native.NATIVE_CSV_MIN_BYTES = 0
     try:
         fast = _sheet(tokenize_csv(source, LIMITS))
+        native._BLOCK = 1 << 10
+        assert _sheet(tokenize_csv(source, LIMITS)) == fast
     finally:
-        native.NATIVE_CSV_MIN_BYTES = threshold
+        native.NATIVE_CSV_MIN_BYTES, native._BLOCK = threshold, block
     return pure, fast
 
 
@@ -230,6 +233,10 @@ CSV_EDITS = st.sampled_from(
         (",", ',"a"b,'),
         (",", ',"a\nb",'),
         (",", ',"a\rb",'),
+        (",", ',"",'),
+        (",", ',"  ",'),
+        (",", ",  ,"),
+        (",", ', "a",'),
         (",", ", "),
         (",", ",\x00"),
         ("offered", '"offered"'),

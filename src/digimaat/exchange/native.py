@@ -44,9 +44,10 @@ def enabled() -> bool:
     return not os.environ.get(_DISABLED)
 
 
-def _read(data: bytes, separator: str, width: int) -> list[tuple[Codes, list[str]]] | None:
-    """The columns pyarrow reads (after the header), each as the codes of its cells into its
-    distinct cells, or ``None`` when it refuses."""
+def _read(data: bytes, separator: str, width: int) -> list[tuple[IntArray, list[str]]] | None:
+    """The columns pyarrow reads (after the header), each as the codes of its cells into
+    its distinct cells that are not blank (a blank cell coded absent), or ``None`` when it
+    refuses."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -75,28 +76,39 @@ def _read(data: bytes, separator: str, width: int) -> list[tuple[Codes, list[str
         )
     except (pa.ArrowException, ValueError):
         return None
-    columns: list[tuple[Codes, list[str]]] = []
-    for name in names:
+    pa.default_memory_pool().release_unused()  # the parser's own buffers, before the codes
+    columns: list[tuple[IntArray, list[str]]] = []
+    # The codes of every column in one block of memory, each column a row of it: one large
+    # allocation is paged in many times faster than one per column.
+    block = np.empty((width, table.num_rows), dtype=np.intp)
+    for n, name in enumerate(names):
         column = table.column(name)
         if column.num_chunks != 1:
-            column = column.unify_dictionaries()
+            column = column.unify_dictionaries()  # one dictionary shared by the chunks
         chunks = column.chunks
-        dictionary = chunks[0].dictionary if chunks else pa.array([], pa.string())
-        codes = np.zeros(len(column), dtype=np.int32)
+        lookup, values = _without_blanks(chunks[0].dictionary.to_pylist() if chunks else [])
+        if column.null_count:
+            return None
+        if (lookup is None and len(values) == 1) or (lookup is not None and not values):
+            # One cell throughout, or only blank cells: one code seen through every record
+            # (read-only, no memory per record).
+            constant = np.intp(0 if values else ABSENT)
+            columns.append((np.broadcast_to(constant, (len(column),)), values))
+            continue
+        codes = block[n]
         at = 0
         for chunk in chunks:
-            # The indices' buffer as it is: no nulls (strings_can_be_null=False), and
-            # without to_numpy, which imports pandas where it is installed.
+            # The indices' buffer as it is: no nulls (strings_can_be_null=False, checked
+            # above), and without to_numpy, which imports pandas where it is installed.
             indices = chunk.indices
-            if indices.null_count:
-                return None
-            buffer = indices.buffers()[1]
             count = len(indices)
-            codes[at : at + count] = np.frombuffer(
-                buffer, dtype=np.int32, count=count, offset=indices.offset * 4
+            read = np.frombuffer(
+                indices.buffers()[1], dtype=np.int32, count=count, offset=indices.offset * 4
             )
+            # A piece at a time, into the column's row of the block.
+            codes[at : at + count] = read if lookup is None else lookup[read.astype(np.intp)]
             at += count
-        columns.append((codes, dictionary.to_pylist()))
+        columns.append((codes, values))
     del table, column, chunks
     pa.default_memory_pool().release_unused()  # give the parser's memory back at once
     return columns
@@ -106,14 +118,27 @@ _BLOCK = 1 << 22
 """Bytes pyarrow parses at a time."""
 
 
-def _line_feeds(data: bytes) -> IntArray:
-    """The offsets of the line feeds, found a megabyte at a time (bounded memory)."""
-    buffer = np.frombuffer(data, dtype=np.uint8)
-    parts = [
-        np.flatnonzero(buffer[at : at + _MEGABYTE] == 0x0A) + at
-        for at in range(0, len(data), _MEGABYTE)
-    ]
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
+def _without_blanks(values: list[str]) -> tuple[IntArray | None, list[str]]:
+    """A column's distinct cells that are not empty (or white space), and the new code of
+    each of its distinct cells (:data:`ABSENT` for a blank one); ``None`` when none is blank.
+
+    (The sheet reads such cells as absent; taking them out here spares it a pass.)
+    """
+    blank = [not v.strip() for v in values]
+    if not any(blank):
+        return None, values
+    lookup = np.cumsum([not b for b in blank], dtype=np.intp) - 1
+    lookup[np.array(blank, dtype=np.bool_)] = ABSENT
+    return lookup, [v for v, b in zip(values, blank, strict=True) if not b]
+
+
+def _line_feeds(buffer: NDArray[np.uint8], start: int, end: int) -> int:
+    """How many line feeds the bytes ``start:end`` hold, counted a megabyte at a time
+    (bounded memory)."""
+    return sum(
+        int(np.count_nonzero(buffer[at : min(at + _MEGABYTE, end)] == 0x0A))
+        for at in range(start, end, _MEGABYTE)
+    )
 
 
 _MEGABYTE = 1 << 20
@@ -141,19 +166,17 @@ def csv_columns(
     width = len(header)
     if width == 0:
         return None
-    read = _read(data, separator, width)
-    if read is None:
+    columns = _read(data, separator, width)
+    if columns is None:
         return None
-    size = len(read[0][0])
-    feeds = _line_feeds(data) if b"\r" in data or b'"' in data else None
-    if feeds is not None and b"\r" in data and size != len(feeds) - data.endswith(b"\n"):
+    size = len(columns[0][0])
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    if b"\r" in data and size != _line_feeds(buffer, 0, len(data)) - data.endswith(b"\n"):
         # A carriage return ends a row to pyarrow: unless each is followed by a line feed
         # there are more rows than lines.
         return None
-    if feeds is not None and b'"' in data and not _quotes_agree(data, feeds, separator, read):
+    if first_end >= 0 and not _quotes_agree(data, buffer, first_end, separator, columns):
         return None
-    columns = [_without_blanks(codes, values) for codes, values in read]
-    del read
     rows = np.arange(2, size + 2, dtype=np.intp)
     blank = _blank_rows(columns, size)
     if blank is not None:
@@ -163,56 +186,43 @@ def csv_columns(
     return header, rows, columns
 
 
-Codes = NDArray[np.int32]
-
-
-def _without_blanks(codes: Codes, values: list[str]) -> tuple[IntArray, list[str]]:
-    """A column's codes with empty (or white-space) cells absent, and its other cells.
-
-    (The sheet reads such cells as absent; taking them out here spares it a pass.)
-    """
-    blank = [not v.strip() for v in values]
-    if not any(blank):
-        return codes.astype(np.intp), values
-    lookup = np.cumsum([not b for b in blank], dtype=np.intp) - 1
-    lookup[np.array(blank, dtype=np.bool_)] = ABSENT
-    return lookup[codes], [v for v, b in zip(values, blank, strict=True) if not b]
-
-
 def _quotes_agree(
     data: bytes,
-    feeds: IntArray,
+    buffer: NDArray[np.uint8],
+    header_end: int,
     separator: str,
-    columns: list[tuple[Codes, list[str]]],
+    columns: list[tuple[IntArray, list[str]]],
 ) -> bool:
-    """Whether every line with a quote has the cells the csv module reads from it."""
-    if not feeds.size:
-        return True  # no rows
+    """Whether every line with a quote has the cells the csv module reads from it (a blank
+    cell, empty or white space, as absent)."""
     lines: list[str] = []
-    starts: list[int] = []
-    at = data.find(b'"', int(feeds[0]) + 1)  # the header was read by the csv module already
+    rows: list[int] = []
+    row = -1  # the header's line feed ends row -1: the line after it is row 0
+    counted = header_end
+    at = data.find(b'"', header_end + 1)  # the header was read by the csv module already
     while at > 0:
         start = data.rfind(b"\n", 0, at) + 1
         end = data.find(b"\n", at)
         end = len(data) if end < 0 else end
-        starts.append(start)
+        row += _line_feeds(buffer, counted, start)
+        counted = start
+        rows.append(row)
         lines.append(data[start:end].decode("utf-8").rstrip("\r"))
         at = data.find(b'"', end)
     if not lines:
         return True
-    rows = (np.searchsorted(feeds, starts) - 1).tolist()  # line 1 is row 0
     try:
         cells = list(csv.reader(lines, delimiter=separator, strict=True))
     except csv.Error:
         return False
     width = len(columns)
-    if len(cells) != len(rows) or any(len(row) != width for row in cells):
+    if len(cells) != len(rows) or any(len(line) != width for line in cells):
         return False
     for n, (codes, values) in enumerate(columns):
         if len(codes) <= rows[-1]:
             return False
-        written = list(map(values.__getitem__, codes[rows].tolist()))
-        if written != [row[n] for row in cells]:
+        written = [None if c < 0 else values[c] for c in codes[rows].tolist()]
+        if written != [cell if cell.strip() else None for cell in (line[n] for line in cells)]:
             return False
     return True
 

@@ -472,10 +472,11 @@ def _signatures(records: list[dict[str, Any]]) -> tuple[IntArray, list[tuple[str
     return codes, list(seen)
 
 
-def compact(keys: IntArray, bound: int) -> tuple[IntArray, IntArray]:
+def compact(keys: IntArray, bound: int, out: IntArray | None = None) -> tuple[IntArray, IntArray]:
     """The distinct keys (sorted) and each key's index among them; keys lie in ``0..bound-1``.
 
     Without sorting where the bound is small (a presence table), else with ``np.unique``.
+    The indices are written into ``out`` where it is given and the bound is small.
 
     >>> distinct, index = compact(np.array([5, 2, 5, 9]), 10)
     >>> distinct.tolist(), index.tolist()
@@ -484,8 +485,16 @@ def compact(keys: IntArray, bound: int) -> tuple[IntArray, IntArray]:
     if bound <= 4 * len(keys) + 1024:
         present = np.zeros(bound, dtype=np.bool_)
         present[keys] = True
-        position = np.cumsum(present, dtype=np.intp) - 1
-        return np.flatnonzero(present), position[keys]
+        distinct = np.flatnonzero(present)
+        # Only the entries of the keys present are written and read: the rest of the table
+        # is never touched (nor its memory paged in).
+        position = np.empty(bound, dtype=np.intp)
+        position[distinct] = np.arange(len(distinct), dtype=np.intp)
+        if out is None:
+            return distinct, position[keys]
+        # Every key is in the table (it was marked present above): "clip" never clips, and
+        # unlike "raise" it writes into ``out`` without a buffer of its size.
+        return distinct, np.take(position, keys, out=out, mode="clip")
     distinct, inverse = np.unique(keys, return_inverse=True)
     return distinct.astype(np.intp), inverse.astype(np.intp).reshape(-1)
 
@@ -500,13 +509,27 @@ def joint(columns: Sequence[IntArray]) -> tuple[IntArray, list[tuple[int, ...]]]
     ([0, 1, 0], [(0, -1), (1, 2)])
     """
     size = len(columns[0]) if columns else 0
-    codes = np.zeros(size, dtype=np.intp)
+    if not size:
+        return np.zeros(0, dtype=np.intp), []
+    codes: IntArray | None = None  # None: every record in the one combination ()
     members: list[tuple[int, ...]] = [()]
+    keys = np.empty(size, dtype=np.intp)  # the keys of each column in turn, in one array
     for column in columns:
-        width = int(column.max()) + 2 if size else 1
-        combined, codes = compact(codes * width + (column + 1), len(members) * width)
+        low, high = int(column.min()), int(column.max())
+        if low == high:  # one value in every record: each combination extends by it
+            members = [(*member, low) for member in members]
+            continue
+        width = high + 2
+        if codes is None:
+            np.add(column, 1, out=keys)
+            codes = np.empty(size, dtype=np.intp)
+        else:
+            np.multiply(codes, width, out=keys)
+            keys += column
+            keys += 1
+        combined, codes = compact(keys, len(members) * width, out=codes)
         members = [(*members[k // width], k % width - 1) for k in combined.tolist()]
-    return codes, members if size else []
+    return (np.zeros(size, dtype=np.intp) if codes is None else codes), members
 
 
 guard(__name__)

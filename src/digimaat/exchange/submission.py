@@ -123,7 +123,7 @@ class Submission:
             fee = int(c.fee[k])
             out.append(
                 Offering(
-                    c.municipality[k],
+                    c.cbs_codes[int(c.municipality[k])],
                     c.uris[int(c.product[k])],
                     _STATUS_BY_CODE[int(c.status[k])],
                     _capability_set(int(c.capabilities[k])),
@@ -219,7 +219,7 @@ class Submission:
         completed = np.full((m, p), np.nan)
         reasons: list[tuple[int, int, str]] = []
         if n:
-            i = np.fromiter(map(code_index.__getitem__, c.municipality), np.intp, n)
+            i = np.array([code_index[code] for code in c.cbs_codes], dtype=np.intp)[c.municipality]
             column_of = np.array([uri_index[u] for u in c.uris], dtype=np.intp)
             j = column_of[c.product]
             cell = i * p + j  # the offerings' cells, in the arrays laid out flat

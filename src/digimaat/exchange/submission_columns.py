@@ -32,8 +32,10 @@ def canonical_order(c: OfferingColumns) -> np.ndarray[Any, np.dtype[np.intp]]:
     if not c.size:
         return np.zeros(0, dtype=np.intp)
     rank = np.argsort(np.argsort(np.array(c.uris, dtype=object), kind="stable"), kind="stable")
-    codes = np.array(c.municipality, dtype=object)
-    keys = np.lexsort((rank[c.product], codes))
+    code_rank = np.argsort(
+        np.argsort(np.array(c.cbs_codes, dtype=object), kind="stable"), kind="stable"
+    )
+    keys = np.lexsort((rank[c.product], code_rank[c.municipality]))
     return keys.astype(np.intp)
 
 
@@ -42,6 +44,8 @@ def columns_of(offerings: Sequence[Offering]) -> OfferingColumns:
     n = len(offerings)
     uris = sorted({o.product for o in offerings})
     uri_index = {uri: j for j, uri in enumerate(uris)}
+    cbs_codes = sorted({o.municipality for o in offerings})
+    code_index = {code: i for i, code in enumerate(cbs_codes)}
     volume = np.full((n, len(CHANNELS)), np.nan)
     has_volume = np.array([o.volumes is not None for o in offerings], dtype=np.bool_)
     started = np.full(n, np.nan)
@@ -54,7 +58,8 @@ def columns_of(offerings: Sequence[Offering]) -> OfferingColumns:
             started[k], completed[k] = o.forms.started, o.forms.completed
     return OfferingColumns(
         size=n,
-        municipality=tuple(o.municipality for o in offerings),
+        municipality=np.array([code_index[o.municipality] for o in offerings], dtype=np.intp),
+        cbs_codes=tuple(cbs_codes),
         uris=tuple(uris),
         product=np.array([uri_index[o.product] for o in offerings], dtype=np.intp),
         status=np.array([STATUS_CODES[o.status] for o in offerings], dtype=np.int8),
@@ -110,6 +115,8 @@ def concatenate(parts: Sequence[OfferingColumns]) -> OfferingColumns:
         return parts[0]
     uris = tuple(sorted({u for p in parts for u in p.uris}))
     index = {u: j for j, u in enumerate(uris)}
+    cbs_codes = tuple(sorted({code for p in parts for code in p.cbs_codes}))
+    code_index = {code: i for i, code in enumerate(cbs_codes)}
     offsets = np.cumsum([0] + [p.size for p in parts])
     reasons: dict[int, str] = {}
     notes: dict[int, str] = {}
@@ -131,7 +138,13 @@ def concatenate(parts: Sequence[OfferingColumns]) -> OfferingColumns:
 
     return OfferingColumns(
         size=int(offsets[-1]),
-        municipality=tuple(code for p in parts for code in p.municipality),
+        municipality=np.concatenate(
+            [
+                np.array([code_index[code] for code in p.cbs_codes], dtype=np.intp)[p.municipality]
+                for p in parts
+            ]
+        ),
+        cbs_codes=cbs_codes,
         uris=uris,
         product=np.concatenate(
             [np.array([index[u] for u in p.uris], dtype=np.intp)[p.product] for p in parts]

@@ -234,6 +234,9 @@ class DocumentChecks(Checker):
                 first_of_code[code] = (m, k)
                 found[code] = Municipality(*values)
                 where[code] = table.locate(k, "", "").split(",")[0]
+        if len(first_of_code) == (len(members) if self.csv else int(ok.sum())):
+            # Each code in one combination (a sheet) or one record (a document): none differs.
+            return found, where, broken_codes
         # Per combination: the combination and the record that came first for its code.
         code_of = [parsed["cbs_code"][member[0]] for member in members]
         first_member = np.array([first_of_code[c][0] for c in code_of], dtype=np.intp)

@@ -3,9 +3,11 @@
 Every field of an offering is read by its rule and reported on its own (XCH-8); then what
 spans fields: a sheet's capability columns beside its capabilities list (XCH-18.3), the
 volumes of a row with its unit (XCH-9, XCH-11, OFF-5), the web forms (OFF-6), the rules of
-an offering (OFF-3, OFF-4, by building one
-:class:`~digimaat.vocabulary.offerings.Offering` per distinct combination of fields, so
-that OFF's rules are OFF's own code), and no municipality and product twice (XCH-7). The
+an offering (OFF-3, OFF-4, by applying
+:func:`~digimaat.vocabulary.offerings.check_spanning`, which every
+:class:`~digimaat.vocabulary.offerings.Offering` applies, to each distinct combination of
+the fields it spans, so that OFF's rules are OFF's own code), and no municipality and
+product twice (XCH-7). The
 result is the validated offerings as columns, :class:`OfferingColumns`.
 """
 
@@ -22,7 +24,7 @@ from digimaat._boundary import guard
 from digimaat._serial import shown
 from digimaat.errors import N_, NO_VALUE, InvalidValueError
 from digimaat.exchange import rules
-from digimaat.exchange.raw import OFFERING_DESCRIPTION, IntArray, RawTable, compact, joint
+from digimaat.exchange.raw import IntArray, RawTable, compact, joint
 from digimaat.exchange.rules import Fault, Item
 from digimaat.exchange.sheet import CAPABILITY_COLUMNS, VOLUME_COLUMNS
 from digimaat.exchange.validation_checker import Checker, walk
@@ -36,7 +38,13 @@ from digimaat.vocabulary.assurance import (
 from digimaat.vocabulary.channels import CHANNELS
 from digimaat.vocabulary.maturity import Capability, capability_mask
 from digimaat.vocabulary.municipalities import Municipality
-from digimaat.vocabulary.offerings import FormFunnel, Offering, Provenance, Status, VolumeRecord
+from digimaat.vocabulary.offerings import (
+    FormFunnel,
+    Provenance,
+    Status,
+    VolumeRecord,
+    check_spanning,
+)
 from digimaat.vocabulary.products import Catalogue
 
 __all__ = ["OfferingChecks"]
@@ -46,6 +54,15 @@ Int8Array = NDArray[np.int8]
 _MEANS_CODE: Final = {means: code for code, means in enumerate(AuthMeans)}
 _SOME_VOLUMES: Final = VolumeRecord((), ())
 _SOME_FORMS: Final = FormFunnel(0, 0)
+_SPANNED: Final = (
+    "status",
+    "capabilities",
+    "authentication",
+    "local_target",
+    "local_target_reason",
+)
+"""The fields :func:`~digimaat.vocabulary.offerings.check_spanning` spans, with whether an
+offering has volumes and web forms (which stand in for the record's own)."""
 
 
 @attrs.frozen(eq=False)
@@ -53,8 +70,10 @@ class OfferingColumns:
     """The validated offerings of one file, as columns (one entry per offering)."""
 
     size: int
-    municipality: tuple[str, ...]
-    """The CBS code of each offering."""
+    municipality: IntArray
+    cbs_codes: tuple[str, ...]
+    """The CBS code of each offering is ``cbs_codes[municipality[k]]``: the distinct codes
+    (sorted), and the index of each offering's."""
     uris: tuple[str, ...]
     """The distinct product URIs, indexed by :attr:`product`."""
     product: IntArray
@@ -85,7 +104,8 @@ class OfferingColumns:
         none = np.zeros(0, dtype=np.int8)
         return cls(
             size=0,
-            municipality=(),
+            municipality=np.zeros(0, dtype=np.intp),
+            cbs_codes=(),
             uris=(),
             product=np.zeros(0, dtype=np.intp),
             status=none,
@@ -196,13 +216,14 @@ class OfferingChecks(Checker):
         live &= ~self.repeats(table, m_codes, p_codes, p_parsed, live)
 
         rows = np.flatnonzero(live)
-        named = np.flatnonzero(np.bincount(p_codes[rows], minlength=len(p_parsed)))
-        uris = tuple(sorted({p_parsed[c] for c in named.tolist()}))
-        uri_index = {uri: j for j, uri in enumerate(uris)}
-        product_of = np.array(
-            [uri_index.get(u, -1) if isinstance(u, str) else -1 for u in p_parsed] or [-1],
-            dtype=np.intp,
-        )
+
+        def kept(array: NDArray[Any]) -> NDArray[Any]:
+            """The entries of the offerings kept (the array itself when every one is)."""
+            return array if rows.size == n else array[rows]
+
+        m_kept, p_kept = kept(m_codes), kept(p_codes)
+        cbs_codes, municipality_of = _distinct(m_kept, m_parsed)
+        uris, product_of = _distinct(p_kept, p_parsed)
 
         def spread(
             field: str, code_of: Callable[[Any], int], dtype: Any, absent: int = -1
@@ -213,15 +234,16 @@ class OfferingChecks(Checker):
                 [code_of(v) if not isinstance(v, Fault) else -1 for v in parsed] + [absent],
                 dtype=dtype,
             )
-            return lookup[codes[rows]]  # code -1 (absent) takes the last entry
+            spread: NDArray[Any] = lookup[kept(codes)]  # code -1 (absent): the last entry
+            return spread
 
         status = spread("status", STATUS_CODES.__getitem__, np.int8, STATUS_CODES[Status.OFFERED])
         auth_codes, auth_parsed = coded["authentication"]
-        codes_k = auth_codes[rows]
+        codes_k = kept(auth_codes)
 
         def texts(field: str, only: type | None = None) -> dict[int, Any]:
             codes, parsed = coded[field]
-            chosen = codes[rows]
+            chosen = kept(codes)
             if only is None:
                 at = np.flatnonzero(chosen >= 0)
             else:
@@ -229,14 +251,12 @@ class OfferingChecks(Checker):
                 at = np.flatnonzero(kind[chosen])
             return dict(zip(at.tolist(), map(parsed.__getitem__, chosen[at].tolist()), strict=True))
 
-        def kept(array: NDArray[Any]) -> NDArray[Any]:
-            return array if rows.size == n else array[rows]
-
         return OfferingColumns(
             size=len(rows),
-            municipality=tuple(map(m_parsed.__getitem__, m_codes[rows].tolist())),
+            municipality=municipality_of[m_kept],
+            cbs_codes=cbs_codes,
             uris=uris,
-            product=product_of[p_codes[rows]],
+            product=product_of[p_kept],
             status=status,
             capabilities=spread("capabilities", capability_mask, np.int16, 0),
             auth_means=_auth_part(auth_parsed, codes_k, lambda a: _MEANS_CODE[a.means]),
@@ -306,6 +326,8 @@ class OfferingChecks(Checker):
 
     def _listing_rows(self, table: RawTable, listing: NDArray[np.bool_]) -> NDArray[np.bool_]:
         """CSV rows without a product: they list a municipality, nothing else (XCH-11)."""
+        if not listing.any():
+            return listing
         filled = np.zeros(table.size, dtype=np.bool_)
         for field, column in table.columns.items():
             if field not in ("municipality", "product"):
@@ -349,6 +371,14 @@ class OfferingChecks(Checker):
         )
         unit_cells = table.column("volume_unit").values
         filled = np.zeros(n, dtype=np.bool_)
+        rates: dict[tuple[Any, str | None], Any] = {}  # a cell and unit read once for all columns
+
+        def rate(cell: Any, unit: str | None) -> Any:
+            found = rates.get((cell, unit), rates)
+            if found is rates:
+                found = rates[cell, unit] = rules.read_rate(cell, d, unit)
+            return found
+
         for slot, column_name in enumerate(VOLUME_COLUMNS):
             column = table.column(column_name)
             if not column.values:
@@ -363,12 +393,12 @@ class OfferingChecks(Checker):
                 cell = column.values[cell_code]
                 unit = None if unit_code < 0 else units[unit_code]
                 if isinstance(unit, Fault):  # reported at the unit; a bare number waits for it
-                    own = rules.read_rate(cell, d, None)
+                    own = rate(cell, None)
                     bare = isinstance(own, Fault) and rules.is_bare_number(cell, d)
                     results.append(Fault(()) if bare else own)
                     continue
                 unit_text = None if unit_code < 0 else str(unit_cells[unit_code]).strip()
-                results.append(rules.read_rate(cell, d, unit_text))
+                results.append(rate(cell, unit_text))
             failed_member = np.array([isinstance(r, Fault) for r in results], dtype=np.bool_)
             bad = failed_member[pair]
             if bad.any():
@@ -463,7 +493,7 @@ class OfferingChecks(Checker):
         live: NDArray[np.bool_],
     ) -> NDArray[np.bool_]:
         """The rules of an offering that span its fields (OFF-3, OFF-4), once per combination."""
-        fields = OFFERING_DESCRIPTION
+        fields = _SPANNED
         rows = np.flatnonzero(live)
         failed = np.zeros(table.size, dtype=np.bool_)
         if not rows.size:
@@ -480,19 +510,16 @@ class OfferingChecks(Checker):
         faults: list[Any] = []
         for key in members:
             values = [None if c < 0 else coded[f][1][c] for f, c in zip(fields, key, strict=False)]
-            status, capabilities, authentication, target, reason, fee = values
+            status, capabilities, authentication, target, reason = values
             try:
-                Offering(
-                    "GM0000",
-                    "urn:x",
+                check_spanning(
                     Status.OFFERED if status is None else status,
                     capabilities or frozenset(),
                     authentication,
                     target,
                     reason,
-                    _SOME_VOLUMES if key[6] else None,
-                    _SOME_FORMS if key[7] else None,
-                    fee,
+                    _SOME_VOLUMES if key[5] else None,
+                    _SOME_FORMS if key[6] else None,
                 )
             except InvalidValueError as exc:
                 # VolumeRecord and forms stand in for the record's own (reported at its field),
@@ -534,8 +561,9 @@ class OfferingChecks(Checker):
             dtype=np.intp,
         )
         width = len(uri_codes) + 1
-        key = m_codes[rows] * width + uri_of[p_codes[rows]]
-        distinct, index = compact(key, (int(m_codes[rows].max()) + 1) * width)
+        key = m_codes[rows] * width
+        key += uri_of[p_codes[rows]]
+        distinct, index = compact(key, (int(key.max()) // width + 1) * width)
         if len(distinct) == rows.size:
             return failed
         first = np.full(len(distinct), rows.size, dtype=np.intp)
@@ -557,6 +585,17 @@ class OfferingChecks(Checker):
                 ),
             )
         return failed
+
+
+def _distinct(codes: IntArray, parsed: list[Any]) -> tuple[tuple[str, ...], IntArray]:
+    """The distinct texts (sorted) that the codes of the validated offerings give, and the
+    index among them of each parsed value (-1 where it is not one of them)."""
+    named = np.flatnonzero(np.bincount(codes, minlength=len(parsed)))
+    texts = tuple(sorted({parsed[c] for c in named.tolist()}))
+    index = {text: j for j, text in enumerate(texts)}
+    return texts, np.array(
+        [index.get(v, -1) if isinstance(v, str) else -1 for v in parsed] or [-1], dtype=np.intp
+    )
 
 
 def _places(table: RawTable, rows: IntArray) -> Callable[[int], str]:

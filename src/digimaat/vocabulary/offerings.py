@@ -59,6 +59,7 @@ __all__ = [
     "Provenance",
     "Status",
     "VolumeRecord",
+    "check_spanning",
     "check_volume",
 ]
 
@@ -338,6 +339,53 @@ class Provenance:
     retrieved: datetime.date = attrs.field(converter=_to_date)
 
 
+def check_spanning(
+    status: Status,
+    capabilities: frozenset[Capability],
+    authentication: Authentication | AuthenticationOptions | None,
+    local_target: MaturityLevel | None,
+    local_target_reason: str | None,
+    volumes: VolumeRecord | None,
+    forms: FormFunnel | None,
+) -> None:
+    """The rules of an offering that span its fields (OFF-3, OFF-4), on fields each valid on
+    its own (an :class:`Offering` checks them when it is made; a reader, which has read every
+    field by its rule, checks each distinct combination of them here).
+
+    >>> check_spanning(Status.OFFERED, frozenset(), None, MaturityLevel(2), " ", None, None)
+    Traceback (most recent call last):
+    ...
+    digimaat.errors.InvalidValueError: local_target_reason: a local target needs a reason ...
+    """
+    if local_target is not None and not (local_target_reason or "").strip():
+        raise InvalidValueError(
+            "local_target_reason", local_target_reason, "a local target needs a reason", "OFF-4"
+        )
+    if local_target is None and local_target_reason is not None:
+        raise InvalidValueError(
+            "local_target", None, "a local target reason was given without a local target", "OFF-4"
+        )
+    if status is not Status.OFFERED and capabilities:
+        raise InvalidValueError(
+            "capabilities",
+            sorted(c.value for c in capabilities),
+            f"must be empty when the status is {status.value}",
+            "OFF-3",
+        )
+    if status in (Status.NOT_OFFERED, Status.NOT_APPLICABLE):
+        fields = {
+            "authentication": authentication,
+            "volumes": volumes,
+            "forms": forms,
+            "local_target": local_target,
+        }
+        for name, value in fields.items():
+            if value is not None:
+                raise InvalidValueError(
+                    name, value, f"must be absent when the status is {status.value}", "OFF-3"
+                )
+
+
 def _capabilities(values: Iterable[str | Capability]) -> frozenset[Capability]:
     return parse_capabilities(values, "capabilities")
 
@@ -413,36 +461,15 @@ class Offering:
     """Where the observations come from (OFF-16); not scored."""
 
     def __attrs_post_init__(self) -> None:
-        if self.local_target is not None and not (self.local_target_reason or "").strip():
-            raise InvalidValueError(
-                "local_target_reason",
-                self.local_target_reason,
-                "a local target needs a reason",
-                "OFF-4",
-            )
-        if self.local_target is None and self.local_target_reason is not None:
-            raise InvalidValueError(
-                "local_target",
-                None,
-                "a local target reason was given without a local target",
-                "OFF-4",
-            )
-        if self.status is not Status.OFFERED and self.capabilities:
-            raise InvalidValueError(
-                "capabilities",
-                sorted(c.value for c in self.capabilities),
-                f"must be empty when the status is {self.status.value}",
-                "OFF-3",
-            )
-        if self.status in (Status.NOT_OFFERED, Status.NOT_APPLICABLE):
-            for name in ("authentication", "volumes", "forms", "local_target"):
-                if getattr(self, name) is not None:
-                    raise InvalidValueError(
-                        name,
-                        getattr(self, name),
-                        f"must be absent when the status is {self.status.value}",
-                        "OFF-3",
-                    )
+        check_spanning(
+            self.status,
+            self.capabilities,
+            self.authentication,
+            self.local_target,
+            self.local_target_reason,
+            self.volumes,
+            self.forms,
+        )
 
     @property
     def key(self) -> tuple[str, str]:

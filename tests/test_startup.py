@@ -25,6 +25,7 @@ LATE = (
     "digimaat.vocabulary.product_names",
     "digimaat.cli.intake",
     "importlib.resources",
+    "cattrs",
 )
 """Modules a score of a small JSON file with a built-in profile does not need."""
 

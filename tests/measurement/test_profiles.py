@@ -180,6 +180,49 @@ def test_other_monitors_are_profiles(name: str, table: dict[MaturityLevel, int])
     )
 
 
+def _builtin_data(name: str) -> Any:
+    from digimaat._package import files
+    from digimaat._serial import parse_data
+
+    text = files("digimaat.data.profiles").joinpath(f"{name}.toml").read_text(encoding="utf-8")
+    return parse_data(text, "toml", name)
+
+
+@pytest.mark.parametrize("name", BUILTIN_PROFILES)
+def test_a_built_in_profile_is_the_profile_its_file_gives(name: str) -> None:
+    """PRF-2: a built-in profile, built from its file by its classes' own constructors (to
+    start quickly, without the cattrs converter), is the profile ``Profile.from_dict``
+    gives for the same file: equal, with equal data and fingerprint."""
+    from digimaat.measurement.profile_data import _structure_profile
+
+    data = _builtin_data(name)
+    checked = Profile.from_dict(data, source=name)
+    built = builtin_profile(name)
+    assert built == checked == _structure_profile(data, name, trusted=True)
+    assert built.to_dict() == checked.to_dict()
+    assert built.fingerprint == checked.fingerprint
+
+
+@given(profiles())
+def test_a_profile_s_data_is_what_the_converter_makes_of_it(profile: Profile) -> None:
+    """PRF-7: a profile's data, written without the cattrs converter so that a score does not
+    import it, is what the package's converter makes of every metric (lists as lists), and
+    the profile read back from it by either path is the same profile."""
+    from digimaat._serial import converter
+    from digimaat.measurement.profile_data import _structure_profile
+
+    data = profile.to_dict()
+    for metric, written in zip(profile.metrics, data["metrics"], strict=True):
+        if isinstance(metric, Composite):
+            continue
+        plain = {
+            key: list(value) if isinstance(value, tuple) else value
+            for key, value in converter().unstructure(metric).items()
+        }
+        assert written == {"kind": metric.kind, **plain}
+    assert _structure_profile(data, None, trusted=True) == Profile.from_dict(data) == profile
+
+
 def test_unknown_builtin_profile_is_named() -> None:
     with pytest.raises(UnknownNameError, match="nope"):
         builtin_profile("nope")

@@ -26,6 +26,13 @@ LATE = (
     "digimaat.cli.intake",
     "importlib.resources",
     "cattrs",
+    "orjson",
+    "digimaat.exchange.native",
+    "shutil",
+    "lzma",
+    "bz2",
+    "difflib",
+    "csv",
 )
 """Modules a score of a small JSON file with a built-in profile does not need."""
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TextIO
@@ -51,7 +52,7 @@ class _Commands(argparse._SubParsersAction):  # type: ignore[type-arg]
         self, name: str, fill: Callable[[argparse.ArgumentParser], None], **options: Any
     ) -> None:
         """A command, its arguments added by ``fill`` when it is invoked."""
-        self.add_parser(name, **options)
+        self.add_parser(name, formatter_class=_Formatter, **options)
         self.fillers[name] = fill
 
     def __call__(
@@ -70,9 +71,43 @@ class _Commands(argparse._SubParsersAction):  # type: ignore[type-arg]
         super().__call__(parser, namespace, values, option_string)
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help formatter, as wide as the terminal as ``shutil.get_terminal_size``
+    finds it (``COLUMNS``, else the terminal of standard output, else 80), without
+    importing :mod:`shutil`, which imports the compression modules."""
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        if width is None:
+            width = _columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+def _columns() -> int:
+    """The columns of the terminal, as ``shutil.get_terminal_size().columns`` gives them."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            stdout = sys.__stdout__  # None where there is none: an AttributeError, as in shutil
+            columns = os.get_terminal_size(stdout.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+        columns = columns or 80
+    return columns
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="digimaat",
+        formatter_class=_Formatter,
         description="Score the digital maturity of municipal services with the digimaat standard.",
         epilog="Exit codes: 0 ok, 1 validation findings, 2 usage or input error, 3 internal error.",
     )
@@ -422,6 +457,7 @@ def _import(p: argparse.ArgumentParser) -> None:
     kinds.required = True
     p = kinds.add_parser(
         "sc",
+        formatter_class=_Formatter,
         help="Samenwerkende Catalogi (SC 4.0): SRU responses or feeds",
         description="Import SC 4.0 product descriptions (SRU responses or feeds; files, .gz, "
         ".xz, directories or tar archives) into an offerings document (specification "

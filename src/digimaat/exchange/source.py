@@ -24,7 +24,6 @@ digimaat.errors.InputError: 1 problem found:
 from __future__ import annotations
 
 import codecs
-import lzma
 import os
 import zlib
 from pathlib import Path
@@ -259,6 +258,8 @@ def _too_large(name: str, limits: Limits) -> InputError:
 
 def _decompress(raw: bytes, kind: str, name: str, limits: Limits) -> bytes:
     """Decompress under the size limit: at most ``max_bytes + 1`` bytes are produced."""
+    import lzma  # only for a compressed file
+
     try:
         if kind == ".xz":
             lz = lzma.LZMADecompressor()

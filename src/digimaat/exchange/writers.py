@@ -11,7 +11,6 @@ text, and a file read and written again is the same text (XCH-14).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Mapping
@@ -193,6 +192,8 @@ def dumps_csv(submission: Submission, *, dutch: bool = False) -> str:
     out = io.StringIO()
     if dutch:
         out.write("\ufeff")
+    import csv  # only to write the CSV form
+
     writer = csv.writer(out, delimiter=";" if dutch else ",", lineterminator="\r\n")
     writer.writerow(columns)
     by_code: dict[str, list[Offering]] = {m.cbs_code: [] for m in submission.municipalities}

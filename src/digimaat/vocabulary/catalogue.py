@@ -667,11 +667,16 @@ def _packaged(upl: Mapping[str, Any], additions: Mapping[str, Any]) -> Catalogue
     )
 
 
-_AUDIENCES = {a.value: a for a in Audience}
-_TASK_TYPES = {t.value: t for t in TaskType}
-_INTERACTION_KINDS = {k.value: k for k in InteractionKind}
-_PRODUCT_FIELDS = frozenset(a.name for a in attrs.fields(Product))
+_NAMES = (
+    ("audiences", {a.value: a for a in Audience}),
+    ("task_types", {t.value: t for t in TaskType}),
+    ("interaction_kinds", {k.value: k for k in InteractionKind}),
+    ("upl_flags", None),
+)
+"""The fields of a product that are sets of names, with the members of their enumeration."""
+_NO_NAMES: frozenset[Any] = frozenset()
 _BASIS_FIELDS = frozenset(a.name for a in attrs.fields(LegalBasis))
+"""The keys of a legal basis's record: its fields."""
 
 
 def _restored_product(record: Mapping[str, Any], sets: dict[Any, frozenset[Any]]) -> Product:
@@ -680,43 +685,50 @@ def _restored_product(record: Mapping[str, Any], sets: dict[Any, frozenset[Any]]
     of names made so far, which products share."""
     if record.keys() != _UPL_RECORD_KEYS:
         raise KeyError(record.get("uri"))
-
-    def names(key: str, table: Mapping[str, Any] | None) -> frozenset[Any]:
-        given = (key, *record[key])
+    state = dict(record)
+    for key, members in _NAMES:
+        values = record[key]
+        if not values:
+            state[key] = _NO_NAMES
+            continue
+        given = (key, *values)
         found = sets.get(given)
         if found is None:
-            values = given[1:]
             found = sets[given] = frozenset(
-                values if table is None else map(table.__getitem__, values)
+                values if members is None else map(members.__getitem__, values)
             )
-        return found
-
-    state = {
-        "uri": record["uri"],
-        "name": record["name"],
-        "audiences": names("audiences", _AUDIENCES),
-        "task_types": names("task_types", _TASK_TYPES),
-        "interaction_kinds": names("interaction_kinds", _INTERACTION_KINDS),
-        "sdg_codes": tuple(record["sdg_codes"]),
-        "upl_flags": names("upl_flags", None),
-        "legal_bases": tuple(_restored(LegalBasis, basis) for basis in record["legal_bases"]),
-        "additions": DEFAULT_ADDITIONS,
-        "reference": True,
-    }
+        state[key] = found
+    state["sdg_codes"] = tuple(record["sdg_codes"])
+    bases = record["legal_bases"]
+    state["legal_bases"] = tuple(map(_restored_basis, bases)) if bases else ()
+    state["additions"] = DEFAULT_ADDITIONS
+    state["reference"] = True
     return _restored(Product, state)
 
 
+def _restored_basis(record: Mapping[str, Any]) -> LegalBasis:
+    """A legal basis of a product of the packaged UPL extract (see :func:`_packaged`)."""
+    if record.keys() != _BASIS_FIELDS:
+        raise KeyError(record.get("uri"))
+    return _restored(LegalBasis, record)
+
+
 _R = TypeVar("_R")
+_SET = object.__setattr__
 
 
 def _restored(cls: type[_R], state: Mapping[str, Any]) -> _R:
-    """An instance of an attrs class with exactly the fields of ``state``, restored as
-    unpickling restores it (``__setstate__``), its ``__init__`` not run."""
-    if state.keys() != (_PRODUCT_FIELDS if cls is Product else _BASIS_FIELDS):
-        raise KeyError(state.get("uri"))
+    """An instance of an attrs class, each of its fields set from ``state`` as unpickling
+    sets it, its ``__init__`` not run; a field missing from ``state`` raises."""
     instance = object.__new__(cls)
-    instance.__setstate__(state)  # type: ignore[attr-defined]
+    for name in _FIELDS[cls]:
+        _SET(instance, name, state[name])
     return instance
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {
+    cls: tuple(a.name for a in attrs.fields(cls)) for cls in (Product, LegalBasis)
+}
 
 
 def _reference_synonyms() -> SynonymTable:

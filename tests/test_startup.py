@@ -33,6 +33,7 @@ LATE = (
     "bz2",
     "difflib",
     "csv",
+    "digimaat.exchange.local",
 )
 """Modules a score of a small JSON file with a built-in profile does not need."""
 

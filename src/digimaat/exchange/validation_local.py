@@ -16,7 +16,6 @@ from numpy.typing import NDArray
 from digimaat._boundary import guard
 from digimaat.errors import N_, InvalidValueError, Problem
 from digimaat.exchange import rules
-from digimaat.exchange.local import LocalProductRecord, read_local_product
 from digimaat.exchange.raw import IntArray, RawTable, joint
 from digimaat.exchange.rules import Fault, Item
 from digimaat.exchange.sheet import RawSheet
@@ -38,6 +37,8 @@ class LocalProductChecks(Checker):
         where: dict[str, str] = {}
         broken: set[str] = set()
         rank = RANK["local_products"]
+        if self.raw.local_products:  # the records of local products, imported when there are
+            from digimaat.exchange.local import read_local_product
         for n, (at, value) in enumerate(self.raw.local_products):
             product, problems = read_local_product(value, at)
             for p in problems:
@@ -121,6 +122,8 @@ class LocalProductChecks(Checker):
             failed |= bad & defining
         rows = np.flatnonzero(defining)
         combination, members = joint([coded[f][0][rows] for f in rules_of])
+        from digimaat.exchange.local import LocalProductRecord
+
         for m, member in enumerate(members):
             chosen = rows[combination == m]
             values = {

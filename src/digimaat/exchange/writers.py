@@ -19,7 +19,6 @@ from typing import Any
 from digimaat._boundary import guard
 from digimaat._version import SPEC_VERSION
 from digimaat.errors import DigimaatError
-from digimaat.exchange.local import local_record
 from digimaat.exchange.sheet import COLUMNS, LOCAL_COLUMNS, SCOPE_COLUMN
 from digimaat.exchange.submission import Submission
 from digimaat.exchange.validation import FORMAT
@@ -124,6 +123,8 @@ def dumps_json(submission: Submission) -> str:
     )
     parts.append(f'  "municipalities": {array(municipalities)}')
     if submission.local_products:
+        from digimaat.exchange.local import local_record
+
         _exchangeable(submission.local_products)
         parts.append(
             f'  "local_products": {array(local_record(p) for p in submission.local_products)}'
@@ -242,6 +243,8 @@ def _local_cells(
                 f"the local product {product.uri} has interaction_kinds, which the CSV form "
                 "cannot hold (XCH-18.4); use the JSON document"
             )
+        from digimaat.exchange.local import local_record
+
         record = local_record(product)
 
         def text(value: Any) -> str:

@@ -13,9 +13,12 @@ True
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import importlib
 import importlib.machinery
 import pathlib
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from digimaat._boundary import guard
@@ -23,7 +26,7 @@ from digimaat._boundary import guard
 if TYPE_CHECKING:  # pragma: no cover
     from importlib.abc import Traversable
 
-__all__ = ["files"]
+__all__ = ["collector_paused", "files"]
 
 _FOLDER_LOADERS = (importlib.machinery.SourceFileLoader, importlib.machinery.SourcelessFileLoader)
 
@@ -38,6 +41,23 @@ def files(package: str) -> Traversable:
     from importlib import resources
 
     return resources.files(package)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector within the block, where it would find nothing.
+
+    Reading a national file, or the package's reference catalogue, creates many objects,
+    none of them in a reference cycle; the collector would otherwise walk them again and
+    again. The collector is resumed after the block only if it was running before it.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 guard(__name__)

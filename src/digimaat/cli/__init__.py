@@ -498,11 +498,11 @@ def main(
     argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
     """Run the command line; returns the exit code."""
-    from digimaat.cli.i18n import language
-
     out = out if out is not None else sys.stdout
     err = err if err is not None else sys.stderr
     with _starting() as started:
+        from digimaat.cli.i18n import language
+
         parser = _parser()
         try:  # argparse writes help and usage errors itself: to the streams given here
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

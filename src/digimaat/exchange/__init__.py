@@ -39,17 +39,16 @@ held in memory. ``dump`` writes a file; ``dumps`` returns its text.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._package import collector_paused
 from digimaat.errors import InputError, InvalidValueError, Problem, ProblemCollector
 from digimaat.exchange.jsonform import RawDocument
 from digimaat.exchange.sheet import COLUMNS, REQUIRED_COLUMNS, RawSheet
@@ -88,22 +87,6 @@ _FORMS = ("json", "csv", "xlsx")
 _Raw = TypeVar("_Raw")
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a file is read.
-
-    Reading a national file creates millions of short-lived objects, none of them in a
-    reference cycle; the collector would otherwise walk them again and again.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _read(
     read: Callable[[], Source],
     catalogue: Any,
@@ -118,7 +101,7 @@ def _read(
     ``read`` gives the file's :class:`Source`; its bytes are let go as soon as the records
     are cut, so that they are not kept while the rules are applied.
     """
-    with _collector_paused():
+    with collector_paused():  # millions of objects for a national file, none in a cycle
         try:
             source = read()
         except InputError as exc:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 
 from digimaat._boundary import guard
-from digimaat._package import files
+from digimaat._package import collector_paused, files
 from digimaat.errors import (
     _NO_VALUE,
     AmbiguousProductError,
@@ -609,9 +609,10 @@ def reference_catalogue() -> Catalogue:
     and shared; the catalogue is immutable.
     """
     data = files("digimaat.data")
-    upl = json.loads(data.joinpath(_UPL_FILE).read_text(encoding="utf-8"))
-    extra = json.loads(data.joinpath(_ADDITIONS_FILE).read_text(encoding="utf-8"))
-    return _reference(upl, extra)
+    with collector_paused():  # tens of thousands of objects, none in a cycle
+        upl = json.loads(data.joinpath(_UPL_FILE).read_text(encoding="utf-8"))
+        extra = json.loads(data.joinpath(_ADDITIONS_FILE).read_text(encoding="utf-8"))
+        return _reference(upl, extra)
 
 
 def _reference(upl: Any, additions: Any) -> Catalogue:

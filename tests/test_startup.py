@@ -34,6 +34,7 @@ LATE = (
     "difflib",
     "csv",
     "digimaat.exchange.local",
+    "tomllib",
 )
 """Modules a score of a small JSON file with a built-in profile does not need."""
 

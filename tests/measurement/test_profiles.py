@@ -203,6 +203,77 @@ def test_a_built_in_profile_is_the_profile_its_file_gives(name: str) -> None:
     assert built.fingerprint == checked.fingerprint
 
 
+def _build_profiles_script() -> Any:
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "build_profiles.py"
+    spec = importlib.util.spec_from_file_location("build_profiles", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_written_data_of_the_built_in_profiles_is_what_the_script_writes() -> None:
+    """PRF-2: the built-in profiles are defined by their TOML files; the JSON the command line
+    reads them from (``builtin.json``) is what ``scripts/build_profiles.py`` writes of them
+    now: each profile's data as its file gives it, with the digest of the file's text."""
+    from digimaat._package import files
+
+    script = _build_profiles_script()
+    folder = files("digimaat.data.profiles")
+    written = folder.joinpath("builtin.json").read_text(encoding="utf-8")
+    assert written == script.text_of(script.build(sorted(script.FOLDER.glob("*.toml"))))
+    document = json.loads(written)
+    assert sorted(document["profiles"]) == sorted(BUILTIN_PROFILES)
+    for name, entry in document["profiles"].items():
+        text = folder.joinpath(f"{name}.toml").read_text(encoding="utf-8")
+        assert entry["sha256"] == hashlib.sha256(text.encode("utf-8")).hexdigest()
+        assert entry["data"] == _builtin_data(name)
+
+
+def test_a_changed_profile_file_is_read_as_it_is_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PRF-2: the TOML file is the definition: where its text is not the text the written
+    data was made from, the file itself is parsed."""
+    from digimaat.measurement import profiles as module
+
+    folder = module.files("digimaat.data.profiles")
+    text = folder.joinpath("digimaat-standard.toml").read_text(encoding="utf-8")
+    assert module._written(folder, "digimaat-standard", text) == _builtin_data(
+        "digimaat-standard"
+    )
+    changed = text.replace('version = "1.0"', 'version = "1.0-changed"')
+    assert changed != text
+    assert module._written(folder, "digimaat-standard", changed) is None
+    assert module._written(folder, "no-such-profile", text) is None
+    original = module.files
+
+    class Changed:
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        def joinpath(self, name: str) -> Any:
+            if name == "digimaat-standard.toml":
+                return _Text(changed)
+            return self.inner.joinpath(name)
+
+    monkeypatch.setattr(module, "files", lambda package: Changed(original(package)))
+    module._builtin.cache_clear()
+    try:
+        assert module._builtin("digimaat-standard").version == "1.0-changed"
+    finally:
+        module._builtin.cache_clear()
+
+
+class _Text:
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def read_text(self, encoding: str = "utf-8") -> str:
+        return self.text
+
+
 @given(profiles())
 def test_a_profile_s_data_is_what_the_converter_makes_of_it(profile: Profile) -> None:
     """PRF-7: a profile's data, written without the cattrs converter so that a score does not

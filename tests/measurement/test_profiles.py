@@ -209,7 +209,8 @@ def _build_profiles_script() -> Any:
 
     script = Path(__file__).resolve().parents[2] / "scripts" / "build_profiles.py"
     spec = importlib.util.spec_from_file_location("build_profiles", script)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -240,9 +241,7 @@ def test_a_changed_profile_file_is_read_as_it_is_now(monkeypatch: pytest.MonkeyP
 
     folder = module.files("digimaat.data.profiles")
     text = folder.joinpath("digimaat-standard.toml").read_text(encoding="utf-8")
-    assert module._written(folder, "digimaat-standard", text) == _builtin_data(
-        "digimaat-standard"
-    )
+    assert module._written(folder, "digimaat-standard", text) == _builtin_data("digimaat-standard")
     changed = text.replace('version = "1.0"', 'version = "1.0-changed"')
     assert changed != text
     assert module._written(folder, "digimaat-standard", changed) is None

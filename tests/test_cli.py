@@ -57,6 +57,36 @@ def test_every_subcommand_has_help(command: str) -> None:
     assert "usage: digimaat " + command in out
 
 
+def test_the_program_exits_with_the_command_s_code() -> None:
+    """``python -m digimaat`` (and the ``digimaat`` script, both :func:`digimaat.cli.run`)
+    writes what :func:`main` writes and exits with its code."""
+    python = [sys.executable, "-m", "digimaat"]
+    done = subprocess.run([*python, "score", str(EXAMPLE)], capture_output=True, text=True)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == run("score", str(EXAMPLE))[1]
+    done = subprocess.run([*python, "frobnicate"], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "invalid choice" in done.stderr
+
+
+def test_main_leaves_the_garbage_collector_as_it_was() -> None:
+    """The command line pauses Python's garbage collector while it starts and freezes what
+    it imported; a program that calls :func:`main` finds the collector as it left it."""
+    import gc
+
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    assert run("score", str(EXAMPLE))[0] == 0
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen
+    gc.disable()
+    try:
+        assert run("score", str(EXAMPLE))[0] == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_usage_errors_exit_2() -> None:
     """A usage error exits 2 with the usage on the error stream given, nothing else."""
     code, out, err = run()

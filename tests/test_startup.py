@@ -35,6 +35,7 @@ LATE = (
     "csv",
     "digimaat.exchange.local",
     "tomllib",
+    "digimaat.measurement.weights_composed",
 )
 """Modules a score of a small JSON file with a built-in profile does not need."""
 
@@ -61,14 +62,21 @@ def test_score_on_a_small_file_leaves_the_late_modules_unimported() -> None:
 
 
 def test_the_late_modules_come_when_they_are_needed() -> None:
-    """A name of the product names or of ``cli.intake`` is still where it was."""
+    """A name of the product names, of ``cli.intake`` or of the composed weightings is still
+    where it was."""
     code = (
         "import json, sys\n"
         "from digimaat.vocabulary.products import SynonymTable, reference_synonyms\n"
         "from digimaat.cli.commands import validate\n"
+        "from digimaat.measurement.weights import Mix, Restrict, Selector, factors\n"
         "assert validate.__module__ == 'digimaat.cli.intake'\n"
+        "assert Mix.__module__ == 'digimaat.measurement.weights_composed'\n"
         "assert reference_synonyms().synonyms\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
     imported = _modules_after(code)
-    assert {"digimaat.vocabulary.product_names", "digimaat.cli.intake"} <= imported
+    assert {
+        "digimaat.vocabulary.product_names",
+        "digimaat.cli.intake",
+        "digimaat.measurement.weights_composed",
+    } <= imported

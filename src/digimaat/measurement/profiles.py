@@ -55,10 +55,7 @@ from digimaat.measurement.metrics import (
 from digimaat.measurement.weights import (
     ChannelCost,
     Custom,
-    Mix,
     PerCapita,
-    ProductOf,
-    Restrict,
     SubjectWeights,
     Weighting,
 )
@@ -320,7 +317,29 @@ def _strip_titles(metrics: list[dict[str, Any]]) -> None:
 
 
 # ---------------------------------------------------------------------- (un)structuring
+_COMPOSED_KINDS = frozenset({"product", "mix", "restrict"})
+"""The kinds of the weightings made of weightings (WGT-9 to WGT-11), whose module is imported
+only for a profile that has one."""
+
+
 def _unstructure_weighting(w: Weighting) -> dict[str, Any]:
+    if w.kind in _COMPOSED_KINDS:
+        return _unstructure_composed(w)
+    if isinstance(w, Custom):
+        out: dict[str, Any] = {"kind": w.kind, "weights": dict(w.weights)}
+        if w.default is not None:
+            out["default"] = w.default
+        return out
+    if isinstance(w, ChannelCost):
+        return {"kind": w.kind, "channels": [ch.value for ch in w.channels]}
+    if isinstance(w, PerCapita):
+        return {"kind": w.kind, "per": w.per}
+    return {"kind": w.kind}
+
+
+def _unstructure_composed(w: Weighting) -> dict[str, Any]:
+    from digimaat.measurement.weights_composed import Mix, ProductOf, Restrict
+
     if isinstance(w, ProductOf):
         return {
             "kind": w.kind,
@@ -342,16 +361,7 @@ def _unstructure_weighting(w: Weighting) -> dict[str, Any]:
             k: list(v) for k, v in converter().unstructure(w.selector).items() if v is not None
         }
         return {"kind": w.kind, "base": _unstructure_weighting(w.base), "selector": selector}
-    if isinstance(w, Custom):
-        out: dict[str, Any] = {"kind": w.kind, "weights": dict(w.weights)}
-        if w.default is not None:
-            out["default"] = w.default
-        return out
-    if isinstance(w, ChannelCost):
-        return {"kind": w.kind, "channels": [ch.value for ch in w.channels]}
-    if isinstance(w, PerCapita):
-        return {"kind": w.kind, "per": w.per}
-    return {"kind": w.kind}
+    raise InvalidValueError("weighting", w, "must be a weighting of WGT")
 
 
 def _unstructure_metric(m: Metric) -> dict[str, Any]:

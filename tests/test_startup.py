@@ -36,6 +36,9 @@ LATE = (
     "digimaat.exchange.local",
     "tomllib",
     "digimaat.measurement.weights_composed",
+    "digimaat.exchange.writers",
+    "digimaat.exchange.jsoncareful",
+    "digimaat.exchange.costs",
 )
 """Modules a score of a small JSON file with a built-in profile does not need."""
 
@@ -69,6 +72,8 @@ def test_the_late_modules_come_when_they_are_needed() -> None:
         "from digimaat.vocabulary.products import SynonymTable, reference_synonyms\n"
         "from digimaat.cli.commands import validate\n"
         "from digimaat.measurement.weights import Mix, Restrict, Selector, factors\n"
+        "from digimaat.exchange import ExchangeError\n"
+        "assert ExchangeError.__module__ == 'digimaat.exchange.writers'\n"
         "assert validate.__module__ == 'digimaat.cli.intake'\n"
         "assert Mix.__module__ == 'digimaat.measurement.weights_composed'\n"
         "assert reference_synonyms().synonyms\n"

@@ -43,7 +43,7 @@ import functools
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -55,7 +55,9 @@ from digimaat.exchange.sheet import COLUMNS, REQUIRED_COLUMNS, RawSheet
 from digimaat.exchange.source import MAX_BYTES, MAX_DEPTH, Limits, Source, read_source, text_source
 from digimaat.exchange.submission import Submission, merge
 from digimaat.exchange.validation import FORMAT, FileContent, validate
-from digimaat.exchange.writers import ExchangeError, dumps_csv, dumps_json
+
+if TYPE_CHECKING:  # pragma: no cover - the writers are imported when a file is written
+    from digimaat.exchange.writers import ExchangeError
 
 __all__ = [
     "COLUMNS",
@@ -331,6 +333,8 @@ def dumps(submission: Submission, *, form: str = "json", dutch: bool = False) ->
 
     ``dutch=True`` writes the CSV form as a Dutch spreadsheet expects it (XCH-12).
     """
+    from digimaat.exchange.writers import dumps_csv, dumps_json
+
     if form == "json":
         if dutch:
             raise InvalidValueError("dutch", dutch, "applies to the CSV form only")
@@ -363,3 +367,18 @@ def dump(
 
 
 guard(__name__)
+
+
+def __getattr__(name: str) -> Any:
+    """``ExchangeError``, from the writers, which are imported when a file is first written."""
+    if name != "ExchangeError":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from digimaat.exchange.writers import ExchangeError
+
+    globals()[name] = ExchangeError
+    return ExchangeError
+
+
+def __dir__() -> list[str]:
+    """The module's names, with the one it imports when first asked for."""
+    return sorted({*globals(), "ExchangeError"})

@@ -36,24 +36,33 @@ _FORMATS = ("table", "json", "csv", "csv-nl", "xlsx")
 
 
 class _Commands(argparse._SubParsersAction):  # type: ignore[type-arg]
-    """The sub-commands, each parser given its arguments only when its command is invoked.
+    """The sub-commands, each one's parser made only when its command is invoked.
 
-    ``digimaat --help`` lists every command with its help text, which the parsers are
-    created with; the arguments of a command, most of the work of building the parser, are
-    added when argparse reaches the command's name (``digimaat score ...``,
-    ``digimaat score --help``), so a command builds only its own.
+    ``digimaat --help`` lists every command with its help text, and argparse checks a
+    command's name against the names of all; the parser of a command, with its arguments,
+    is made when argparse reaches the command's name (``digimaat score ...``, ``digimaat
+    score --help``), so that a command builds only its own parser: building all fourteen
+    takes a few milliseconds, most of it argparse looking up its own messages' translations.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fillers: dict[str, Callable[[argparse.ArgumentParser], None]] = {}
+        self.fillers: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Any]] = {}
 
     def command(
-        self, name: str, fill: Callable[[argparse.ArgumentParser], None], **options: Any
+        self,
+        name: str,
+        fill: Callable[[argparse.ArgumentParser], None],
+        help: str,
+        **options: Any,
     ) -> None:
-        """A command, its arguments added by ``fill`` when it is invoked."""
-        self.add_parser(name, formatter_class=_Formatter, **options)
-        self.fillers[name] = fill
+        """A command with its help; its parser is made with ``options`` and given its
+        arguments by ``fill`` when the command is invoked."""
+        # What add_parser does for the help (listed by digimaat --help) and the name (a
+        # choice), without making the parser: it is made by add_parser in __call__.
+        self._choices_actions.append(self._ChoicesPseudoAction(name, (), help))
+        self._name_parser_map[name] = None
+        self.fillers[name] = (fill, options)
 
     def __call__(
         self,
@@ -63,9 +72,10 @@ class _Commands(argparse._SubParsersAction):  # type: ignore[type-arg]
         option_string: str | None = None,
     ) -> None:
         name = values[0]
-        fill = self.fillers.pop(name, None)
-        if fill is not None:
-            command = self.choices[name]
+        if name in self.fillers:
+            fill, options = self.fillers.pop(name)
+            del self._name_parser_map[name]
+            command = self.add_parser(name, formatter_class=_Formatter, **options)
             _lang(command)  # --lang also after the command's name
             fill(command)
         super().__call__(parser, namespace, values, option_string)

@@ -1,4 +1,4 @@
-"""``digimaat score`` on a small file imports only what a score needs (issue: start-up).
+"""``digimaat score`` on a small file imports only what a score needs (issue 9: start-up).
 
 The time itself is measured in ``benchmarks/exchange_peers.py``; these tests keep the
 modules that only some runs need out of a plain ``score`` of a small JSON file, so that a
@@ -16,29 +16,35 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "src" / "digimaat" / "data" / "example.json"
 
 LATE = (
+    # profiles with an uncertainty section, comparisons among peers
     "digimaat.measurement.uncertainty",
     "digimaat.measurement.uncertainty_section",
     "digimaat.measurement.uncertainty_batch",
     "digimaat.analysis.uncertainty",
     "digimaat.analysis.peers",
     "numpy.random",
+    # product names (synonyms), other commands, a package that is not a folder
     "digimaat.vocabulary.product_names",
     "digimaat.cli.intake",
     "importlib.resources",
+    # the built-in profiles and the reference catalogue are built without cattrs, from
+    # JSON without a TOML parser; weightings made of weightings where a profile has one
     "cattrs",
+    "tomllib",
+    "digimaat.measurement.weights_composed",
+    # the readers of what a small JSON document does not hold, and the writers
     "orjson",
     "digimaat.exchange.native",
-    "shutil",
+    "digimaat.exchange.jsoncareful",
+    "digimaat.exchange.local",
+    "digimaat.exchange.costs",
+    "digimaat.exchange.writers",
+    "csv",
     "lzma",
     "bz2",
     "difflib",
-    "csv",
-    "digimaat.exchange.local",
-    "tomllib",
-    "digimaat.measurement.weights_composed",
-    "digimaat.exchange.writers",
-    "digimaat.exchange.jsoncareful",
-    "digimaat.exchange.costs",
+    # argparse's help formatter would import shutil for the terminal's width
+    "shutil",
 )
 """Modules a score of a small JSON file with a built-in profile does not need."""
 
@@ -85,3 +91,22 @@ def test_the_late_modules_come_when_they_are_needed() -> None:
         "digimaat.cli.intake",
         "digimaat.measurement.weights_composed",
     } <= imported
+
+
+def test_the_program_imports_none_of_the_late_modules() -> None:
+    """``python -m digimaat score FILE``, the program itself, imports none of them either
+    (the modules it imports, as ``-X importtime`` lists them)."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "digimaat", "score", str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    imported = {
+        line.rsplit("|", 1)[-1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "digimaat.measurement.profiles" in imported  # the score ran
+    assert not {m for m in LATE if m in imported}

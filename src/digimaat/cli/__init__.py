@@ -563,12 +563,21 @@ def run() -> None:
     """The ``digimaat`` program (the script, and ``python -m digimaat``): :func:`main` on the
     process's arguments, then the process's end with its exit code.
 
+    The program runs BLAS (numpy's OpenBLAS) in one thread, unless ``OPENBLAS_NUM_THREADS``
+    says otherwise: it is set before numpy is imported, which otherwise starts a BLAS
+    thread per core that waits for work by spinning, taking a core from the command and
+    from other work on the machine. Its commands make only small matrix products, and the
+    uncertainty analysis scores its chunks with BLAS in one thread anyway (in this process
+    and in the processes of a local Dask cluster, which inherit the setting); the results
+    are the same.
+
     Before the interpreter shuts down, every object is put out of the reach of Python's
     cyclic garbage collector (:func:`gc.freeze`): the collections of the shutdown would
     otherwise walk every object the command made and imported, tens of milliseconds for a
     small command, only to free memory that the end of the process frees anyway. Files and
     streams are closed and flushed as before; :mod:`atexit` functions still run.
     """
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     code = main()
     gc.freeze()
     sys.exit(code)

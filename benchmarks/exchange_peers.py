@@ -24,7 +24,8 @@ process held before it, is compared with the file's size.
 The command line: ``digimaat score`` on a small file (the specification's example
 document), as a whole process (``python -m digimaat score FILE``), beside ``python -c
 pass`` and ``python -c "import numpy"`` (the floor of anything that scores with numpy),
-the commands run in turn. digimaat's modules are byte-compiled first (``compileall``), as
+also with ``OPENBLAS_NUM_THREADS=1``, as the program runs BLAS unless told otherwise, so
+that numpy starts no BLAS threads; the commands run in turn. digimaat's modules are byte-compiled first (``compileall``), as
 ``pip install`` compiles those of an installed wheel, so that the process reads their
 bytecode as an installed digimaat does; the same command is also timed, without a target,
 from a copy of the package without bytecode and with writing it off
@@ -286,10 +287,12 @@ def cli_startup(runs: int = 15) -> dict[str, Any]:
         copy = Path(tmp) / "digimaat"
         shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
         plain = {**os.environ, "PYTHONPATH": tmp, "PYTHONDONTWRITEBYTECODE": "1"}
+        one_blas = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
         commands: dict[str, tuple[list[str], dict[str, str] | None]] = {
             "digimaat score": (score, None),
             "python -c pass": ([python, "-c", "pass"], None),
             "python -c 'import numpy'": ([python, "-c", "import numpy"], None),
+            "the same, one BLAS thread": ([python, "-c", "import numpy"], one_blas),
             "digimaat score, no bytecode": (score, plain),
         }
         times = _child_times_in_turn(commands, runs)

@@ -25,9 +25,10 @@ The command line: ``digimaat score`` on a small file (the specification's exampl
 document), as a whole process (``python -m digimaat score FILE``), beside ``python -c
 pass`` and ``python -c "import numpy"`` (the floor of anything that scores with numpy),
 also with ``OPENBLAS_NUM_THREADS=1``, as the program runs BLAS unless told otherwise, so
-that numpy starts no BLAS threads; the commands run in turn. digimaat's modules are byte-compiled first (``compileall``), as
-``pip install`` compiles those of an installed wheel, so that the process reads their
-bytecode as an installed digimaat does; the same command is also timed, without a target,
+that numpy starts no BLAS threads; the commands run in turn. digimaat's modules are
+byte-compiled first (``compileall``), as ``pip install`` compiles those of an installed
+wheel, so that the process reads their bytecode as an installed digimaat does; the same
+command is also timed, without a target,
 from a copy of the package without bytecode and with writing it off
 (``PYTHONDONTWRITEBYTECODE=1``), where every module of digimaat is compiled on every run,
 as in an editable install on a machine where Python may not write bytecode.

@@ -28,10 +28,10 @@ also with ``OPENBLAS_NUM_THREADS=1``, as the program runs BLAS unless told other
 that numpy starts no BLAS threads; the commands run in turn. digimaat's modules are
 byte-compiled first (``compileall``), as ``pip install`` compiles those of an installed
 wheel, so that the process reads their bytecode as an installed digimaat does; the same
-command is also timed, without a target,
-from a copy of the package without bytecode and with writing it off
-(``PYTHONDONTWRITEBYTECODE=1``), where every module of digimaat is compiled on every run,
-as in an editable install on a machine where Python may not write bytecode.
+command is also timed, without a target, from a copy of the package without bytecode and
+with writing it off (``PYTHONDONTWRITEBYTECODE=1``), where every module of digimaat is
+compiled on every run, as in an editable install on a machine where Python may not write
+bytecode.
 
 Targets (issue 9): CSV within 2.5x of polars, JSON within 2x of orjson, peak memory under
 3x the file size, ``digimaat score`` in at most 0.15 s.

@@ -8,9 +8,13 @@ new import at the top of a module cannot bring them back unnoticed.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
-from pathlib import Path
+from pathlib import Path, PurePath
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "src" / "digimaat" / "data" / "example.json"
@@ -110,3 +114,53 @@ def test_the_program_imports_none_of_the_late_modules() -> None:
     }
     assert "digimaat.measurement.profiles" in imported  # the score ran
     assert not {m for m in LATE if m in imported}
+
+
+# -- what replaces pathlib on the way of a score ----------------------------------------------
+
+
+def _paths() -> st.SearchStrategy[str]:
+    """Paths of parts such as ``a``, ``.b``, ``a.json``, ``.``, ``..`` and empty ones."""
+    seps = [os.sep, *([os.altsep] if os.altsep else [])]
+    part = st.text(alphabet="ab.", max_size=5)
+    return st.lists(part, max_size=4).flatmap(
+        lambda parts: st.lists(st.sampled_from(seps), min_size=len(parts), max_size=len(parts)).map(
+            lambda chosen: "".join(p + s for p, s in zip(parts, chosen, strict=True))
+        )
+    ) | st.builds(lambda a, b: a + b, st.text(alphabet="ab./", max_size=8), part)
+
+
+@given(_paths())
+def test_names_and_extensions_are_pathlib_s(path: str) -> None:
+    """XCH-1: a file's form is named by its extension; the extension and the last part of a
+    path are those :class:`pathlib.PurePath` gives, found without importing pathlib."""
+    from digimaat.exchange.source import path_name, path_suffix
+
+    pure = PurePath(path)
+    assert path_name(path) == pure.name
+    assert path_suffix(path) == pure.suffix
+
+
+def test_the_package_s_folders_are_what_importlib_resources_gives() -> None:
+    """The package's files, as ``digimaat._package.files`` gives them, are the files
+    ``importlib.resources.files`` gives: the same names, kinds and contents."""
+    from importlib import resources
+
+    from digimaat._package import Folder, files
+
+    for package in ("digimaat", "digimaat.data", "digimaat.data.profiles"):
+        mine, theirs = files(package), resources.files(package)
+        assert isinstance(mine, Folder)
+        assert os.fspath(mine) == os.fspath(theirs)  # type: ignore[call-overload]
+        assert sorted(p.name for p in mine.iterdir()) == sorted(p.name for p in theirs.iterdir())
+        for entry in mine.iterdir():
+            other = theirs / entry.name
+            assert (entry.is_dir(), entry.is_file()) == (other.is_dir(), other.is_file())
+            if entry.is_file():
+                assert entry.read_bytes() == other.read_bytes()
+                with entry.open("rb") as handle:
+                    assert handle.read() == other.read_bytes()
+    text = files("digimaat").joinpath("data", "profiles", "mdd-product.toml").read_text("utf-8")
+    assert text == (resources.files("digimaat.data.profiles") / "mdd-product.toml").read_text(
+        encoding="utf-8"
+    )

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from digimaat._boundary import guard
@@ -24,6 +23,7 @@ from digimaat.cli.i18n import _, name_of
 from digimaat.cli.render import WIDTH
 from digimaat.errors import N_, safe_text
 from digimaat.exchange import Limits, Submission, load
+from digimaat.exchange.source import path_name
 from digimaat.measurement.profiles import BUILTIN_PROFILES, Profile, ScoreBoard, builtin_profile
 from digimaat.progress import Progress
 
@@ -72,6 +72,8 @@ def profile_of(spec: str | None) -> Profile:
         return builtin_profile("digimaat-standard")
     if spec in BUILTIN_PROFILES:
         return builtin_profile(spec)
+    from pathlib import Path  # a profile file: read under its name as pathlib writes it
+
     path = Path(spec)
     if path.suffix.lower() in (".toml", ".json") or path.exists():
         from digimaat.exchange.profiles import load_profile
@@ -129,7 +131,7 @@ def dataset_from(submission: Submission, args: argparse.Namespace | None = None)
 def reading(files: Sequence[str], args: argparse.Namespace | None = None) -> Progress:
     """The progress bar of reading files, on standard error (shown on a terminal only)."""
     command = getattr(args, "command", None)
-    what = safe_text(Path(files[0]).name) if len(files) == 1 else f"{len(files)} files"
+    what = safe_text(path_name(files[0])) if len(files) == 1 else f"{len(files)} files"
     return Progress(0, f"digimaat {command}: reading {what}" if command else f"reading {what}")
 
 

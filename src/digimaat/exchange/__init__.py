@@ -42,7 +42,6 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import attrs
@@ -52,7 +51,15 @@ from digimaat._package import collector_paused
 from digimaat.errors import InputError, InvalidValueError, Problem, ProblemCollector
 from digimaat.exchange.jsonform import RawDocument
 from digimaat.exchange.sheet import COLUMNS, REQUIRED_COLUMNS, RawSheet
-from digimaat.exchange.source import MAX_BYTES, MAX_DEPTH, Limits, Source, read_source, text_source
+from digimaat.exchange.source import (
+    MAX_BYTES,
+    MAX_DEPTH,
+    Limits,
+    Source,
+    path_suffix,
+    read_source,
+    text_source,
+)
 from digimaat.exchange.submission import Submission, merge
 from digimaat.exchange.validation import FORMAT, FileContent, validate
 
@@ -142,7 +149,7 @@ def _tokenize(
         collector.add(
             Problem(
                 "file",
-                Path(source.name).suffix or "",
+                path_suffix(source.name),
                 "has an unknown form; expected .json, .csv or .xlsx (or give form=)",
                 source=source.name,
                 clause="XCH-1",

@@ -19,7 +19,6 @@ of :mod:`digimaat.exchange.raw`, each cell located by its row and column.
 
 from __future__ import annotations
 
-import urllib.parse
 from collections.abc import Sequence
 from typing import Final
 
@@ -341,6 +340,8 @@ def local_uri(cbs_code: str, name: str) -> str:
     >>> local_uri("GM0503", "Straatfeest melden"), local_uri("GM0503", "Kermis-Ēén")
     ('urn:gm0503:product:straatfeest-melden', 'urn:gm0503:product:kermis-een')
     """
+    import urllib.parse  # only for a sheet that defines a local product
+
     slug = normalise_key(name).replace(" ", "-")
     return f"urn:{cbs_code.lower()}:product:{urllib.parse.quote(slug, safe='-')}"
 

@@ -49,6 +49,10 @@ LATE = (
     "difflib",
     # argparse's help formatter would import shutil for the terminal's width
     "shutil",
+    # the package's folders and a file's name are found with os.path
+    "pathlib",
+    "urllib.parse",
+    "ipaddress",
 )
 """Modules a score of a small JSON file with a built-in profile does not need."""
 

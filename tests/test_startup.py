@@ -43,6 +43,7 @@ LATE = (
     "digimaat.exchange.local",
     "digimaat.exchange.costs",
     "digimaat.exchange.writers",
+    "digimaat.exchange.sheet",
     "csv",
     "lzma",
     "bz2",

@@ -42,7 +42,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Iterable, Sequence
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 
@@ -50,7 +50,7 @@ from digimaat._boundary import guard
 from digimaat._package import collector_paused
 from digimaat.errors import InputError, InvalidValueError, Problem, ProblemCollector
 from digimaat.exchange.jsonform import RawDocument
-from digimaat.exchange.sheet import COLUMNS, REQUIRED_COLUMNS, RawSheet
+from digimaat.exchange.sheet_columns import COLUMNS, REQUIRED_COLUMNS
 from digimaat.exchange.source import (
     MAX_BYTES,
     MAX_DEPTH,
@@ -63,7 +63,8 @@ from digimaat.exchange.source import (
 from digimaat.exchange.submission import Submission, merge
 from digimaat.exchange.validation import FORMAT, FileContent, validate
 
-if TYPE_CHECKING:  # pragma: no cover - the writers are imported when a file is written
+if TYPE_CHECKING:  # pragma: no cover - the writers when a file is written, sheets when read
+    from digimaat.exchange.sheet import RawSheet
     from digimaat.exchange.writers import ExchangeError
 
 __all__ = [
@@ -123,7 +124,7 @@ def _read(
         if raw is None:
             return []
         raw = _cut(raw, step)
-        parts = raw.by_year() if isinstance(raw, RawSheet) else [raw]
+        parts = cast("RawSheet", raw).by_year() if raw.is_sheet else [raw]
         contents = (validate(part, catalogue, limits, collector) for part in parts)
         return [content for content in contents if content is not None]
 

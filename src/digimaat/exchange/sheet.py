@@ -20,7 +20,7 @@ of :mod:`digimaat.exchange.raw`, each cell located by its row and column.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final
+from typing import ClassVar, Final
 
 import attrs
 import numpy as np
@@ -80,6 +80,7 @@ class RawSheet(RawFile):
 
     local_rows: RawTable | None = None
     """The local product columns of every row (XCH-18.4), when the sheet has any."""
+    is_sheet: ClassVar[bool] = True
 
     def by_year(self) -> list[RawSheet]:
         """The sheet as one sheet per reference year its rows give (XCH-11.1): the rows of

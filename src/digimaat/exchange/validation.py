@@ -23,20 +23,22 @@ products), :mod:`~digimaat.exchange.validation_offerings` (offerings) and
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from digimaat._boundary import guard
 from digimaat.errors import ProblemCollector
 from digimaat.exchange.jsonform import RawDocument
-from digimaat.exchange.sheet import RawSheet
 from digimaat.exchange.source import Limits
 from digimaat.exchange.validation_document import FORMAT, DocumentChecks
 from digimaat.exchange.validation_local import LocalProductChecks
 from digimaat.exchange.validation_offerings import OfferingChecks, OfferingColumns
 from digimaat.vocabulary.municipalities import Municipality
 from digimaat.vocabulary.products import Catalogue, Product
+
+if TYPE_CHECKING:  # pragma: no cover - the sheets' module is imported when one is read
+    from digimaat.exchange.sheet import RawSheet
 
 __all__ = ["FORMAT", "FileContent", "OfferingColumns", "validate"]
 
@@ -80,7 +82,7 @@ def validate(
         validator.collector.add(problem)
     try:
         if not raw.complete:
-            if not isinstance(raw, RawSheet):
+            if not raw.is_sheet:
                 validator.document(complete=False)  # a format problem replaces the syntax one
             return None
         year, text, go_on = validator.document()

@@ -14,7 +14,7 @@ import functools
 import heapq
 import re
 from collections.abc import Callable, Iterator
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 import numpy as np
@@ -25,9 +25,11 @@ from digimaat.errors import NO_VALUE, Problem, ProblemCollector
 from digimaat.exchange.jsonform import RawDocument
 from digimaat.exchange.raw import IntArray, RawTable, depth
 from digimaat.exchange.rules import Dialect, Fault, Item
-from digimaat.exchange.sheet import RawSheet
 from digimaat.exchange.source import Limits
 from digimaat.vocabulary.products import Catalogue
+
+if TYPE_CHECKING:  # pragma: no cover - the sheets' module is imported when one is read
+    from digimaat.exchange.sheet import RawSheet
 
 __all__ = ["Checker"]
 
@@ -133,7 +135,7 @@ class Checker:
         self.raw = raw
         self.source = raw.source.name
         self.dialect: Dialect = raw.dialect
-        self.csv = isinstance(raw, RawSheet)
+        self.csv = raw.is_sheet
         self.catalogue = catalogue
         self.limits = limits
         self.collector = _Sorted(collector)

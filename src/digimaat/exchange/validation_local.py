@@ -8,7 +8,7 @@ or a name of a product of the catalogue (PRD-6.1), nor be listed twice (PRD-6).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,9 +18,11 @@ from digimaat.errors import N_, InvalidValueError, Problem
 from digimaat.exchange import rules
 from digimaat.exchange.raw import IntArray, RawTable, joint
 from digimaat.exchange.rules import Fault, Item
-from digimaat.exchange.sheet import RawSheet
 from digimaat.exchange.validation_checker import RANK, Checker
 from digimaat.vocabulary.products import Audience, Catalogue, Product
+
+if TYPE_CHECKING:  # pragma: no cover - the sheets' module is imported when one is read
+    from digimaat.exchange.sheet import RawSheet
 
 __all__ = ["LocalProductChecks"]
 
@@ -31,7 +33,7 @@ class LocalProductChecks(Checker):
     def local_products(self) -> tuple[list[Product], dict[str, str], set[str]]:
         """The local products of a document (XCH-6) or a sheet (XCH-18.4), where each is, and
         the URIs of local products with problems."""
-        if isinstance(self.raw, RawSheet):
+        if self.raw.is_sheet:
             return self.sheet_local_products()
         products: list[Product] = []
         where: dict[str, str] = {}
@@ -78,7 +80,7 @@ class LocalProductChecks(Checker):
         A row whose ``local_name`` is filled defines the product its ``product`` cell names;
         every row that defines the same product must define it the same way.
         """
-        table = self.raw.local_rows if isinstance(self.raw, RawSheet) else None
+        table = cast("RawSheet", self.raw).local_rows if self.raw.is_sheet else None
         products: dict[str, Product] = {}
         where: dict[str, str] = {}
         broken: set[str] = set()

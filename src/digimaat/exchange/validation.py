@@ -23,22 +23,19 @@ products), :mod:`~digimaat.exchange.validation_offerings` (offerings) and
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from digimaat._boundary import guard
 from digimaat.errors import ProblemCollector
-from digimaat.exchange.jsonform import RawDocument
+from digimaat.exchange.raw import RawFile
 from digimaat.exchange.source import Limits
 from digimaat.exchange.validation_document import FORMAT, DocumentChecks
 from digimaat.exchange.validation_local import LocalProductChecks
 from digimaat.exchange.validation_offerings import OfferingChecks, OfferingColumns
 from digimaat.vocabulary.municipalities import Municipality
 from digimaat.vocabulary.products import Catalogue, Product
-
-if TYPE_CHECKING:  # pragma: no cover - the sheets' module is imported when one is read
-    from digimaat.exchange.sheet import RawSheet
 
 __all__ = ["FORMAT", "FileContent", "OfferingColumns", "validate"]
 
@@ -68,7 +65,7 @@ class _Validator(DocumentChecks, LocalProductChecks, OfferingChecks):
 
 
 def validate(
-    raw: RawDocument | RawSheet,
+    raw: RawFile,
     catalogue: Catalogue,
     limits: Limits,
     collector: ProblemCollector,

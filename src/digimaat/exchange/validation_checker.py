@@ -14,7 +14,7 @@ import functools
 import heapq
 import re
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import attrs
 import numpy as np
@@ -22,14 +22,10 @@ from numpy.typing import NDArray
 
 from digimaat._boundary import guard
 from digimaat.errors import NO_VALUE, Problem, ProblemCollector
-from digimaat.exchange.jsonform import RawDocument
-from digimaat.exchange.raw import IntArray, RawTable, depth
+from digimaat.exchange.raw import IntArray, RawFile, RawTable, depth
 from digimaat.exchange.rules import Dialect, Fault, Item
 from digimaat.exchange.source import Limits
 from digimaat.vocabulary.products import Catalogue
-
-if TYPE_CHECKING:  # pragma: no cover - the sheets' module is imported when one is read
-    from digimaat.exchange.sheet import RawSheet
 
 __all__ = ["Checker"]
 
@@ -127,7 +123,7 @@ class Checker:
 
     def __init__(
         self,
-        raw: RawDocument | RawSheet,
+        raw: RawFile,
         catalogue: Catalogue,
         limits: Limits,
         collector: ProblemCollector,

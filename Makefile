@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: example test lint typecheck pytest docs bench bench-quick bench-sc bench-names sc-baseline messages dist dist-check clean
+.PHONY: example test lint typecheck pytest docs bench bench-quick bench-sc bench-names sc-baseline profiles messages dist dist-check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ bench-quick: $(STAMP)
 # The national baseline (package data) from the SC harvest kept in data/sc (chapter SCI).
 sc-baseline: $(STAMP)
 	$(BIN)/python scripts/build_sc_baseline.py
+
+# The built-in profiles' data as JSON (data/profiles/builtin.json), from their TOML files,
+# which define them: the command line reads it instead of parsing TOML (PRF-2).
+profiles: $(STAMP)
+	$(BIN)/python scripts/build_profiles.py
 
 # The message catalogues of the command line (gettext): the template from the marks in the
 # code, merged into every language's .po, compiled into the .mo files the package ships.

@@ -57,6 +57,58 @@ def test_every_subcommand_has_help(command: str) -> None:
     assert "usage: digimaat " + command in out
 
 
+def test_the_program_exits_with_the_command_s_code() -> None:
+    """``python -m digimaat`` (and the ``digimaat`` script, both :func:`digimaat.cli.run`)
+    writes what :func:`main` writes and exits with its code."""
+    python = [sys.executable, "-m", "digimaat"]
+    done = subprocess.run([*python, "score", str(EXAMPLE)], capture_output=True, text=True)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == run("score", str(EXAMPLE))[1]
+    done = subprocess.run([*python, "frobnicate"], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "invalid choice" in done.stderr
+
+
+@pytest.mark.parametrize(("given", "used"), [(None, "1"), ("3", "3")])
+def test_the_program_runs_blas_in_one_thread_unless_told(given: str | None, used: str) -> None:
+    """The program sets ``OPENBLAS_NUM_THREADS`` to 1 before numpy is imported, where it is
+    not set; a value given is kept."""
+    import os
+
+    code = (
+        "import atexit, os, sys\n"
+        "atexit.register(lambda: print('threads', os.environ.get('OPENBLAS_NUM_THREADS')))\n"
+        "sys.argv = ['digimaat', '--version']\n"
+        "from digimaat.cli import run\n"
+        "assert 'numpy' not in sys.modules\n"
+        "run()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == f"threads {used}"
+
+
+def test_main_leaves_the_garbage_collector_as_it_was() -> None:
+    """The command line pauses Python's garbage collector while it starts and freezes what
+    it imported; a program that calls :func:`main` finds the collector as it left it."""
+    import gc
+
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    assert run("score", str(EXAMPLE))[0] == 0
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen
+    gc.disable()
+    try:
+        assert run("score", str(EXAMPLE))[0] == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_usage_errors_exit_2() -> None:
     """A usage error exits 2 with the usage on the error stream given, nothing else."""
     code, out, err = run()

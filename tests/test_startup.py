@@ -1,4 +1,4 @@
-"""``digimaat score`` on a small file imports only what a score needs (issue: start-up).
+"""``digimaat score`` on a small file imports only what a score needs (issue 9: start-up).
 
 The time itself is measured in ``benchmarks/exchange_peers.py``; these tests keep the
 modules that only some runs need out of a plain ``score`` of a small JSON file, so that a
@@ -8,23 +8,52 @@ new import at the top of a module cannot bring them back unnoticed.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
-from pathlib import Path
+from pathlib import Path, PurePath
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "src" / "digimaat" / "data" / "example.json"
 
 LATE = (
+    # profiles with an uncertainty section, comparisons among peers
     "digimaat.measurement.uncertainty",
     "digimaat.measurement.uncertainty_section",
     "digimaat.measurement.uncertainty_batch",
     "digimaat.analysis.uncertainty",
     "digimaat.analysis.peers",
     "numpy.random",
+    # product names (synonyms), other commands, a package that is not a folder
     "digimaat.vocabulary.product_names",
     "digimaat.cli.intake",
     "importlib.resources",
+    # the built-in profiles and the reference catalogue are built without cattrs, from
+    # JSON without a TOML parser; weightings made of weightings where a profile has one
+    "cattrs",
+    "tomllib",
+    "digimaat.measurement.weights_composed",
+    # the readers of what a small JSON document does not hold, and the writers
+    "orjson",
+    "digimaat.exchange.native",
+    "digimaat.exchange.jsoncareful",
+    "digimaat.exchange.local",
+    "digimaat.exchange.costs",
+    "digimaat.exchange.writers",
+    "digimaat.exchange.sheet",
+    "csv",
+    "lzma",
+    "bz2",
+    "difflib",
+    # argparse's help formatter would import shutil for the terminal's width
+    "shutil",
+    # the package's folders and a file's name are found with os.path
+    "pathlib",
+    "urllib.parse",
+    "ipaddress",
 )
 """Modules a score of a small JSON file with a built-in profile does not need."""
 
@@ -51,14 +80,92 @@ def test_score_on_a_small_file_leaves_the_late_modules_unimported() -> None:
 
 
 def test_the_late_modules_come_when_they_are_needed() -> None:
-    """A name of the product names or of ``cli.intake`` is still where it was."""
+    """A name of the product names, of ``cli.intake`` or of the composed weightings is still
+    where it was."""
     code = (
         "import json, sys\n"
         "from digimaat.vocabulary.products import SynonymTable, reference_synonyms\n"
         "from digimaat.cli.commands import validate\n"
+        "from digimaat.measurement.weights import Mix, Restrict, Selector, factors\n"
+        "from digimaat.exchange import ExchangeError\n"
+        "assert ExchangeError.__module__ == 'digimaat.exchange.writers'\n"
         "assert validate.__module__ == 'digimaat.cli.intake'\n"
+        "assert Mix.__module__ == 'digimaat.measurement.weights_composed'\n"
         "assert reference_synonyms().synonyms\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
     imported = _modules_after(code)
-    assert {"digimaat.vocabulary.product_names", "digimaat.cli.intake"} <= imported
+    assert {
+        "digimaat.vocabulary.product_names",
+        "digimaat.cli.intake",
+        "digimaat.measurement.weights_composed",
+    } <= imported
+
+
+def test_the_program_imports_none_of_the_late_modules() -> None:
+    """``python -m digimaat score FILE``, the program itself, imports none of them either
+    (the modules it imports, as ``-X importtime`` lists them)."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "digimaat", "score", str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    imported = {
+        line.rsplit("|", 1)[-1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "digimaat.measurement.profiles" in imported  # the score ran
+    assert not {m for m in LATE if m in imported}
+
+
+# -- what replaces pathlib on the way of a score ----------------------------------------------
+
+
+def _paths() -> st.SearchStrategy[str]:
+    """Paths of parts such as ``a``, ``.b``, ``a.json``, ``.``, ``..`` and empty ones."""
+    seps = [os.sep, *([os.altsep] if os.altsep else [])]
+    part = st.text(alphabet="ab.", max_size=5)
+    return st.lists(part, max_size=4).flatmap(
+        lambda parts: st.lists(st.sampled_from(seps), min_size=len(parts), max_size=len(parts)).map(
+            lambda chosen: "".join(p + s for p, s in zip(parts, chosen, strict=True))
+        )
+    ) | st.builds(lambda a, b: a + b, st.text(alphabet="ab./", max_size=8), part)
+
+
+@given(_paths())
+def test_names_and_extensions_are_pathlib_s(path: str) -> None:
+    """XCH-1: a file's form is named by its extension; the extension and the last part of a
+    path are those :class:`pathlib.PurePath` gives, found without importing pathlib."""
+    from digimaat.exchange.source import path_name, path_suffix
+
+    pure = PurePath(path)
+    assert path_name(path) == pure.name
+    assert path_suffix(path) == pure.suffix
+
+
+def test_the_package_s_folders_are_what_importlib_resources_gives() -> None:
+    """The package's files, as ``digimaat._package.files`` gives them, are the files
+    ``importlib.resources.files`` gives: the same names, kinds and contents."""
+    from importlib import resources
+
+    from digimaat._package import Folder, files
+
+    for package in ("digimaat", "digimaat.data", "digimaat.data.profiles"):
+        mine, theirs = files(package), resources.files(package)
+        assert isinstance(mine, Folder)
+        assert os.fspath(mine) == os.fspath(theirs)  # type: ignore[call-overload]
+        assert sorted(p.name for p in mine.iterdir()) == sorted(p.name for p in theirs.iterdir())
+        for entry in mine.iterdir():
+            other = theirs / entry.name
+            assert (entry.is_dir(), entry.is_file()) == (other.is_dir(), other.is_file())
+            if entry.is_file():
+                assert entry.read_bytes() == other.read_bytes()
+                with entry.open("rb") as handle:
+                    assert handle.read() == other.read_bytes()
+    text = files("digimaat").joinpath("data", "profiles", "mdd-product.toml").read_text("utf-8")
+    assert text == (resources.files("digimaat.data.profiles") / "mdd-product.toml").read_text(
+        encoding="utf-8"
+    )

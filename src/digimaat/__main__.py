@@ -1,7 +1,5 @@
 """``python -m digimaat``: the command line."""
 
-import sys
+from digimaat.cli import run
 
-from digimaat.cli import main
-
-sys.exit(main())
+run()

@@ -13,13 +13,15 @@ import json
 import math
 import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import cattrs
 
 from digimaat._numbers import MAX_WEIGHT
 from digimaat.errors import NO_VALUE, InvalidValueError, Problem
+
+if TYPE_CHECKING:  # pragma: no cover - cattrs is imported when the converter is first built
+    import cattrs
 
 __all__ = [
     "MAX_NUMBER",
@@ -44,6 +46,8 @@ class WrongTypeError(InvalidValueError):
 @functools.cache
 def converter() -> cattrs.Converter:
     """Return the shared converter (built on first use)."""
+    import cattrs
+
     from digimaat.vocabulary.assurance import AssuranceLevel, AuthMeans, parse_level
     from digimaat.vocabulary.channels import Channel
     from digimaat.vocabulary.maturity import Capability, MaturityLevel

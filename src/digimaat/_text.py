@@ -23,6 +23,7 @@ digimaat.errors.InvalidValueError: name: must not hold control, ... [XCH-4]
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Final
 
@@ -30,12 +31,12 @@ from digimaat.errors import N_, InvalidValueError
 
 __all__ = ["FORBIDDEN_MESSAGE", "check_text", "forbidden"]
 
-_FORBIDDEN_LINE: Final = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
-)
-_FORBIDDEN_LINES: Final = re.compile(
+_FORBIDDEN_LINE: Final = "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+_FORBIDDEN_LINES: Final = (
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
 )
+"""The characters a text may not hold, in one line or in several (tab, line feed and
+carriage return allowed): every one of them is unprintable (``str.isprintable``)."""
 
 FORBIDDEN_MESSAGE: Final = N_(
     "must not hold control, bidirectional-override or surrogate characters"
@@ -48,7 +49,16 @@ def forbidden(text: str, *, multiline: bool = False) -> bool:
 
     ``multiline`` allows tab, line feed and carriage return (reasons, sources, notes).
     """
-    return (_FORBIDDEN_LINES if multiline else _FORBIDDEN_LINE).search(text) is not None
+    if text.isprintable():  # every forbidden character is unprintable: most texts end here
+        return False
+    return _pattern(multiline).search(text) is not None
+
+
+@functools.cache
+def _pattern(multiline: bool) -> re.Pattern[str]:
+    """The forbidden characters as a pattern, compiled when first needed (a pattern of
+    characters beyond Latin-1 takes the better part of a millisecond to compile)."""
+    return re.compile(_FORBIDDEN_LINES if multiline else _FORBIDDEN_LINE)
 
 
 def check_text(

@@ -106,10 +106,14 @@ def quantity(value: Any, unit: str | None = None) -> pint.Quantity[Any]:
 
 _NUMBER_DOT = r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
 _NUMBER_COMMA = r"(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(?:,[0-9]+)?(?:[eE][+-]?[0-9]+)?"
-_RATE_TEXT = {
-    False: re.compile(rf"\s*([+-]?)({_NUMBER_DOT})\s*(.*?)\s*", re.DOTALL),
-    True: re.compile(rf"\s*([+-]?)({_NUMBER_COMMA})\s*(.*?)\s*", re.DOTALL),
-}
+
+
+@functools.cache
+def _rate_text(decimal_comma: bool) -> re.Pattern[str]:
+    """The pattern of a rate's text, compiled when first needed (the decimal comma's only
+    for a file of a Dutch spreadsheet)."""
+    number = _NUMBER_COMMA if decimal_comma else _NUMBER_DOT
+    return re.compile(rf"\s*([+-]?)({number})\s*(.*?)\s*", re.DOTALL)
 
 
 def split_rate(text: str, decimal_comma: bool = False) -> tuple[bool, float, str] | None:
@@ -123,7 +127,7 @@ def split_rate(text: str, decimal_comma: bool = False) -> tuple[bool, float, str
     >>> split_rate("+1.000,5 per maand", True), split_rate("20", False)
     ((False, 1000.5, 'per maand'), (False, 20.0, ''))
     """
-    match = _RATE_TEXT[decimal_comma].fullmatch(text)
+    match = _rate_text(decimal_comma).fullmatch(text)
     if match is None:
         return None
     sign, digits, unit = match.groups()

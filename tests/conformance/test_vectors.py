@@ -50,7 +50,7 @@ from digimaat.errors import InputError
 from digimaat.measurement.aggregation import AGREEMENT_TOLERANCE, Method, MissingPolicy
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.metrics import LINEAR_SCORES, Composite, Maturity, Metric
-from digimaat.measurement.profile_data import _METRICS, _WEIGHTINGS
+from digimaat.measurement.profile_data import _METRICS, _weightings
 from digimaat.measurement.profiles import BUILTIN_PROFILES, Profile, ScoreBoard
 from digimaat.measurement.weights import Mix, ProductOf, Restrict, Weighting
 from digimaat.vocabulary.maturity import EU_ONLINE_AVAILABILITY, MDD_PERCENT, MaturityLevel
@@ -336,7 +336,7 @@ def test_the_vectors_cover_every_kind_of_weighting_and_metric() -> None:
     """CNF-8: The vectors MUST cover every weighting kind and every metric kind."""
     profiles = [profile_of(v) for v in of_kind("scores").values()]
     weightings = {kind for p in profiles for kind in weighting_kinds(p.weighting)}
-    assert weightings == set(_WEIGHTINGS)
+    assert weightings == set(_weightings())
     assert {metric.kind for _, metric in all_metrics()} == set(_METRICS)
 
 

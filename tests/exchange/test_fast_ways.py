@@ -77,16 +77,21 @@ def _sheet(raw: RawSheet) -> tuple[Any, ...]:
 
 def _ways(text: str) -> Iterator[tuple[str, RawDocument]]:
     """The raw records of a document read every way: careful, fast (by line where it can),
-    by record only, and each fast way without orjson."""
+    by record only, each with orjson whatever the document's size and with the standard
+    library where orjson is left to larger documents, and each fast way without orjson."""
     source = text_source(text, name="offerings.json", form="json")
     by_line = jsonfast._by_line
+    native_from = jsonfast.NATIVE_FROM
     yield "careful", tokenize(source, LIMITS, careful=True)
-    yield "fast", tokenize(source, LIMITS)
-    jsonfast._by_line = lambda *args: None  # type: ignore[assignment]
+    yield "fast, small", tokenize(source, LIMITS)
+    jsonfast.NATIVE_FROM = 0  # type: ignore[misc]
     try:
+        yield "fast", tokenize(source, LIMITS)
+        jsonfast._by_line = lambda *args: None  # type: ignore[assignment]
         yield "by record", tokenize(source, LIMITS)
     finally:
         jsonfast._by_line = by_line
+        jsonfast.NATIVE_FROM = native_from  # type: ignore[misc]
     os.environ["DIGIMAAT_PURE"] = "1"
     try:
         yield "fast, no orjson", tokenize(source, LIMITS)

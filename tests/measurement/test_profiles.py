@@ -180,6 +180,119 @@ def test_other_monitors_are_profiles(name: str, table: dict[MaturityLevel, int])
     )
 
 
+def _builtin_data(name: str) -> Any:
+    from digimaat._package import files
+    from digimaat._serial import parse_data
+
+    text = files("digimaat.data.profiles").joinpath(f"{name}.toml").read_text(encoding="utf-8")
+    return parse_data(text, "toml", name)
+
+
+@pytest.mark.parametrize("name", BUILTIN_PROFILES)
+def test_a_built_in_profile_is_the_profile_its_file_gives(name: str) -> None:
+    """PRF-2: a built-in profile, built from its file by its classes' own constructors (to
+    start quickly, without the cattrs converter), is the profile ``Profile.from_dict``
+    gives for the same file: equal, with equal data and fingerprint."""
+    from digimaat.measurement.profile_data import _structure_profile
+
+    data = _builtin_data(name)
+    checked = Profile.from_dict(data, source=name)
+    built = builtin_profile(name)
+    assert built == checked == _structure_profile(data, name, trusted=True)
+    assert built.to_dict() == checked.to_dict()
+    assert built.fingerprint == checked.fingerprint
+
+
+def _build_profiles_script() -> Any:
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "build_profiles.py"
+    spec = importlib.util.spec_from_file_location("build_profiles", script)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_written_data_of_the_built_in_profiles_is_what_the_script_writes() -> None:
+    """PRF-2: the built-in profiles are defined by their TOML files; the JSON the command line
+    reads them from (``builtin.json``) is what ``scripts/build_profiles.py`` writes of them
+    now: each profile's data as its file gives it, with the digest of the file's text."""
+    from digimaat._package import files
+
+    script = _build_profiles_script()
+    folder = files("digimaat.data.profiles")
+    written = folder.joinpath("builtin.json").read_text(encoding="utf-8")
+    assert written == script.text_of(script.build(sorted(script.FOLDER.glob("*.toml"))))
+    document = json.loads(written)
+    assert sorted(document["profiles"]) == sorted(BUILTIN_PROFILES)
+    for name, entry in document["profiles"].items():
+        text = folder.joinpath(f"{name}.toml").read_text(encoding="utf-8")
+        assert entry["sha256"] == hashlib.sha256(text.encode("utf-8")).hexdigest()
+        assert entry["data"] == _builtin_data(name)
+
+
+def test_a_changed_profile_file_is_read_as_it_is_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PRF-2: the TOML file is the definition: where its text is not the text the written
+    data was made from, the file itself is parsed."""
+    from digimaat.measurement import profiles as module
+
+    folder = module.files("digimaat.data.profiles")
+    text = folder.joinpath("digimaat-standard.toml").read_text(encoding="utf-8")
+    assert module._written(folder, "digimaat-standard", text) == _builtin_data("digimaat-standard")
+    changed = text.replace('version = "1.0"', 'version = "1.0-changed"')
+    assert changed != text
+    assert module._written(folder, "digimaat-standard", changed) is None
+    assert module._written(folder, "no-such-profile", text) is None
+    original = module.files
+
+    class Changed:
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        def joinpath(self, name: str) -> Any:
+            if name == "digimaat-standard.toml":
+                return _Text(changed)
+            return self.inner.joinpath(name)
+
+    monkeypatch.setattr(module, "files", lambda package: Changed(original(package)))
+    module._builtin.cache_clear()
+    try:
+        assert module._builtin("digimaat-standard").version == "1.0-changed"
+    finally:
+        module._builtin.cache_clear()
+
+
+class _Text:
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def read_text(self, encoding: str = "utf-8") -> str:
+        return self.text
+
+
+@given(profiles())
+def test_a_profile_s_data_is_what_the_converter_makes_of_it(profile: Profile) -> None:
+    """PRF-7: a profile's data, written without the cattrs converter so that a score does not
+    import it, is what the package's converter makes of every metric (lists as lists), and
+    the profile read back from it by either path is the same profile."""
+    from digimaat._serial import converter
+    from digimaat.measurement.profile_data import _structure_profile
+
+    data = profile.to_dict()
+    for metric, written in zip(profile.metrics, data["metrics"], strict=True):
+        if isinstance(metric, Composite):
+            continue
+        plain = {
+            key: list(value) if isinstance(value, tuple) else value
+            for key, value in converter().unstructure(metric).items()
+        }
+        assert written == {"kind": metric.kind, **plain}
+    assert _structure_profile(data, None, trusted=True) == Profile.from_dict(data) == profile
+
+
 def test_unknown_builtin_profile_is_named() -> None:
     with pytest.raises(UnknownNameError, match="nope"):
         builtin_profile("nope")

@@ -18,7 +18,9 @@ from collections import Counter
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -275,6 +277,60 @@ class TestPRD2ReferenceCatalogue:
         assert catalogue.provenance.rows == 1321
         assert catalogue.provenance.unique_uris == 1214
         assert catalogue.provenance.municipal_uris == 512
+
+
+def _outcome(build: Any) -> Any:
+    """The products a build gives, or the problems it raises."""
+    try:
+        return build().products
+    except InputError as exc:
+        return exc.problems
+
+
+class TestPRD2PackagedCatalogue:
+    """PRD-2: the reference catalogue restored from the package data (to start quickly) is
+    the catalogue that every check of ``Catalogue.from_documents`` builds from it."""
+
+    def test_the_restored_catalogue_is_the_checked_one(self, catalogue: Catalogue) -> None:
+        """PRD-2: the reference catalogue MUST consist of exactly the URIs that the UPL export
+        named in its provenance flags Gemeente; restored, each product is the checked one,
+        every field equal and of the same type."""
+        upl = json.loads(_packaged("upl_gemeente.json"))
+        checked = Catalogue.from_documents(upl, json.loads(_packaged("additions.json")))
+        assert catalogue is reference_catalogue()
+        assert catalogue.products == checked.products
+        assert catalogue.provenance == checked.provenance
+        for restored, built in zip(catalogue.products, checked.products, strict=True):
+            for field in attrs.fields(Product):
+                mine, theirs = getattr(restored, field.name), getattr(built, field.name)
+                assert (type(mine), mine) == (type(theirs), theirs), field.name
+            assert hash(restored) == hash(built)
+        assert sum(p.assessed for p in catalogue) == sum(p.assessed for p in checked) > 0
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            lambda upl, extra: upl["products"][3].update(audiences=["Burger"]),
+            lambda upl, extra: upl["products"][5].pop("legal_bases"),
+            lambda upl, extra: upl["products"][8].update(colour="red"),
+            lambda upl, extra: extra["products"][0].update(name="another name"),
+            lambda upl, extra: extra["products"][1].update(reason=" "),
+        ],
+    )
+    def test_data_not_in_the_written_form_is_read_with_every_check(self, change: Any) -> None:
+        """PRD-2: data that is not in the form the package writes is built with every check,
+        which accepts what it accepts and reports every problem otherwise."""
+        from digimaat.vocabulary.catalogue import _packaged as restore
+        from digimaat.vocabulary.catalogue import _reference
+
+        upl = json.loads(_packaged("upl_gemeente.json"))
+        extra = json.loads(_packaged("additions.json"))
+        change(upl, extra)
+        with pytest.raises((KeyError, ValueError)):
+            restore(upl, extra)
+        assert _outcome(lambda: _reference(upl, extra)) == _outcome(
+            lambda: Catalogue.from_documents(upl, extra)
+        )
 
 
 class TestPRD2Merging:

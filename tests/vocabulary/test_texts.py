@@ -8,6 +8,7 @@ round trip through the JSON document and the CSV form.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -123,3 +124,26 @@ def test_a_record_refuses_the_numbers_and_lengths_a_reader_refuses(
     with pytest.raises(InvalidValueError) as caught:
         make()
     assert (caught.value.field, caught.value.problem.clause) == (field, "XCH-4")
+
+
+def test_every_forbidden_character_is_unprintable() -> None:
+    """XCH-4: a text MUST NOT hold control, bidirectional-override or surrogate characters
+    or the noncharacters U+FFFE and U+FFFF; every one of them is unprintable
+    (``str.isprintable``), which lets the rule pass a printable text without its pattern."""
+    from digimaat._text import _FORBIDDEN_LINE, _pattern
+
+    pattern = re.compile(_FORBIDDEN_LINE)
+    caught = [chr(c) for c in range(0x10000) if pattern.fullmatch(chr(c))]
+    assert len(caught) == 32 + 33 + 5 + 4 + 2048 + 2
+    assert not any(c.isprintable() for c in caught)
+    assert all(_pattern(False).fullmatch(c) for c in caught)
+    assert all(_pattern(True).fullmatch(c) for c in caught if c not in "\t\n\r")
+
+
+@given(st.text(max_size=20), st.booleans())
+def test_the_rule_of_texts_is_its_pattern(text: str, multiline: bool) -> None:
+    """XCH-4: a text is refused exactly when it holds a character the rule's pattern names."""
+    from digimaat._text import _FORBIDDEN_LINE, _FORBIDDEN_LINES, forbidden
+
+    pattern = re.compile(_FORBIDDEN_LINES if multiline else _FORBIDDEN_LINE)
+    assert forbidden(text, multiline=multiline) == (pattern.search(text) is not None)

@@ -5,15 +5,15 @@ A command never writes output itself: it builds a :class:`~digimaat.analysis.tab
 and the renderer of the asked format writes it (:mod:`digimaat.cli.render`). Its texts and
 table headings are in the language of ``--lang`` (:mod:`digimaat.cli.i18n`); what it writes
 for programs (JSON members, CSV keys, metric ids, level and capability names in JSON and
-CSV) is not. The heavy modules are imported inside the commands, so that ``digimaat
---help`` and a small ``digimaat score`` start quickly.
+CSV) is not. The modules every command of this module needs (reading files, profiles)
+are imported with it: the command line imports a command's module only to run that
+command, while Python's garbage collector is paused (:func:`digimaat.cli.main`).
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from digimaat._boundary import guard
@@ -22,14 +22,15 @@ from digimaat.analysis.tables import Column, Report, Table, scores_table
 from digimaat.cli.i18n import _, name_of
 from digimaat.cli.render import WIDTH
 from digimaat.errors import N_, safe_text
+from digimaat.exchange import Limits, Submission, load
+from digimaat.exchange.source import path_name
+from digimaat.measurement.profiles import BUILTIN_PROFILES, Profile, ScoreBoard, builtin_profile
+from digimaat.progress import Progress
 
 if TYPE_CHECKING:  # pragma: no cover
     from digimaat.cli.intake import import_sc, validate
-    from digimaat.exchange import Submission
     from digimaat.measurement.dataset import Dataset
     from digimaat.measurement.explain import Priority
-    from digimaat.measurement.profiles import Profile, ScoreBoard
-    from digimaat.progress import Progress
     from digimaat.vocabulary.assurance import Authentication
 
 __all__ = ["explain", "import_sc", "next_steps", "score", "validate"]
@@ -67,12 +68,12 @@ _RANKING_TEXT = {
 
 def profile_of(spec: str | None) -> Profile:
     """A built-in profile by name, or a profile file (.toml or .json)."""
-    from digimaat.measurement.profiles import BUILTIN_PROFILES, builtin_profile
-
     if spec is None:
         return builtin_profile("digimaat-standard")
     if spec in BUILTIN_PROFILES:
         return builtin_profile(spec)
+    from pathlib import Path  # a profile file: read under its name as pathlib writes it
+
     path = Path(spec)
     if path.suffix.lower() in (".toml", ".json") or path.exists():
         from digimaat.exchange.profiles import load_profile
@@ -83,8 +84,6 @@ def profile_of(spec: str | None) -> Profile:
 
 def limits_of(args: argparse.Namespace) -> Any:
     """The reading limits the command line was given (the defaults where none)."""
-    from digimaat.exchange import Limits
-
     given: dict[str, int] = {}
     for name in ("max_bytes", "max_problems"):
         value = getattr(args, name, None)
@@ -99,8 +98,6 @@ def submission_of(files: Sequence[str], args: argparse.Namespace | None = None) 
 
     On a terminal a progress bar shows while the files are read (:mod:`digimaat.progress`).
     """
-    from digimaat.exchange import load
-
     if not files:
         from importlib import resources
 
@@ -133,10 +130,8 @@ def dataset_from(submission: Submission, args: argparse.Namespace | None = None)
 
 def reading(files: Sequence[str], args: argparse.Namespace | None = None) -> Progress:
     """The progress bar of reading files, on standard error (shown on a terminal only)."""
-    from digimaat.progress import Progress
-
     command = getattr(args, "command", None)
-    what = safe_text(Path(files[0]).name) if len(files) == 1 else f"{len(files)} files"
+    what = safe_text(path_name(files[0])) if len(files) == 1 else f"{len(files)} files"
     return Progress(0, f"digimaat {command}: reading {what}" if command else f"reading {what}")
 
 

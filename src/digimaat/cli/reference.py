@@ -2,7 +2,9 @@
 and ``example``.
 
 Like every command, each returns a report for the renderers; its texts are in the language
-of ``--lang`` (:mod:`digimaat.cli.i18n`).
+of ``--lang`` (:mod:`digimaat.cli.i18n`). The helpers of :mod:`digimaat.cli.commands` are
+imported by the commands that use them, so that ``catalogue`` does not import the readers
+of exchange files.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from typing import Any
 from digimaat._boundary import guard
 from digimaat._version import SPEC_VERSION
 from digimaat.analysis.tables import Column, Report, Table
-from digimaat.cli.commands import explain, next_steps, profile_meta, profile_of, score
 from digimaat.cli.i18n import _
 from digimaat.errors import N_
 
@@ -116,6 +117,7 @@ def _matched(hit: Any) -> str:
 
 def profiles(args: argparse.Namespace) -> Report:
     """List the built-in profiles, or show one (a built-in name or a file)."""
+    from digimaat.cli.commands import profile_of
     from digimaat.measurement.profiles import BUILTIN_PROFILES, builtin_profile
 
     if args.name:
@@ -222,6 +224,8 @@ def conformance(args: argparse.Namespace) -> Report:
 def example(args: argparse.Namespace) -> list[Report]:
     """The worked example: score the embedded data, explain Vlaardingen, rank next steps;
     then the three municipalities against the national Samenwerkende Catalogi baseline."""
+    from digimaat.cli.commands import explain, next_steps, score
+
     intro = Report(
         "example",
         text=(
@@ -256,6 +260,7 @@ _MVS = ("GM0556", "GM0622", "GM0606")
 
 def national_baseline() -> Report:
     """The three MVS municipalities against the national SC baseline, under sc-online."""
+    from digimaat.cli.commands import profile_meta
     from digimaat.exchange.sc import national_baseline as baseline_of
     from digimaat.measurement.aggregation import display
     from digimaat.measurement.profiles import builtin_profile

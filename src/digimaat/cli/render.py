@@ -22,7 +22,6 @@ import json
 import math
 import textwrap
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, Final, TextIO
 
 from digimaat._boundary import guard
@@ -119,7 +118,8 @@ def deliver(payload: str | bytes, path: str | None, out: TextIO) -> None:
     """Write a rendered output to the file ``path``, or else to ``out`` (bytes to its buffer)."""
     if path is not None:
         if isinstance(payload, bytes):
-            Path(path).write_bytes(payload)
+            with open(path, "wb") as handle:
+                handle.write(payload)
         else:
             with open(path, "w", encoding="utf-8", newline="") as file:
                 file.write(payload)

@@ -39,24 +39,33 @@ held in memory. ``dump`` writes a file; ``dumps`` returns its text.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from pathlib import Path
-from typing import IO, Any, TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._package import collector_paused
 from digimaat.errors import InputError, InvalidValueError, Problem, ProblemCollector
 from digimaat.exchange.jsonform import RawDocument
-from digimaat.exchange.sheet import COLUMNS, REQUIRED_COLUMNS, RawSheet
-from digimaat.exchange.source import MAX_BYTES, MAX_DEPTH, Limits, Source, read_source, text_source
+from digimaat.exchange.sheet_columns import COLUMNS, REQUIRED_COLUMNS
+from digimaat.exchange.source import (
+    MAX_BYTES,
+    MAX_DEPTH,
+    Limits,
+    Source,
+    path_suffix,
+    read_source,
+    text_source,
+)
 from digimaat.exchange.submission import Submission, merge
 from digimaat.exchange.validation import FORMAT, FileContent, validate
-from digimaat.exchange.writers import ExchangeError, dumps_csv, dumps_json
+
+if TYPE_CHECKING:  # pragma: no cover - the writers when a file is written, sheets when read
+    from digimaat.exchange.sheet import RawSheet
+    from digimaat.exchange.writers import ExchangeError
 
 __all__ = [
     "COLUMNS",
@@ -88,22 +97,6 @@ _FORMS = ("json", "csv", "xlsx")
 _Raw = TypeVar("_Raw")
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a file is read.
-
-    Reading a national file creates millions of short-lived objects, none of them in a
-    reference cycle; the collector would otherwise walk them again and again.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _read(
     read: Callable[[], Source],
     catalogue: Any,
@@ -118,7 +111,7 @@ def _read(
     ``read`` gives the file's :class:`Source`; its bytes are let go as soon as the records
     are cut, so that they are not kept while the rules are applied.
     """
-    with _collector_paused():
+    with collector_paused():  # millions of objects for a national file, none in a cycle
         try:
             source = read()
         except InputError as exc:
@@ -131,7 +124,7 @@ def _read(
         if raw is None:
             return []
         raw = _cut(raw, step)
-        parts = raw.by_year() if isinstance(raw, RawSheet) else [raw]
+        parts = cast("RawSheet", raw).by_year() if raw.is_sheet else [raw]
         contents = (validate(part, catalogue, limits, collector) for part in parts)
         return [content for content in contents if content is not None]
 
@@ -157,7 +150,7 @@ def _tokenize(
         collector.add(
             Problem(
                 "file",
-                Path(source.name).suffix or "",
+                path_suffix(source.name),
                 "has an unknown form; expected .json, .csv or .xlsx (or give form=)",
                 source=source.name,
                 clause="XCH-1",
@@ -348,6 +341,8 @@ def dumps(submission: Submission, *, form: str = "json", dutch: bool = False) ->
 
     ``dutch=True`` writes the CSV form as a Dutch spreadsheet expects it (XCH-12).
     """
+    from digimaat.exchange.writers import dumps_csv, dumps_json
+
     if form == "json":
         if dutch:
             raise InvalidValueError("dutch", dutch, "applies to the CSV form only")
@@ -380,3 +375,18 @@ def dump(
 
 
 guard(__name__)
+
+
+def __getattr__(name: str) -> Any:
+    """``ExchangeError``, from the writers, which are imported when a file is first written."""
+    if name != "ExchangeError":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from digimaat.exchange.writers import ExchangeError
+
+    globals()[name] = ExchangeError
+    return ExchangeError
+
+
+def __dir__() -> list[str]:
+    """The module's names, with the one it imports when first asked for."""
+    return sorted({*globals(), "ExchangeError"})

@@ -105,13 +105,19 @@ def read_fast(source: Source, limits: Limits) -> RawDocument | None:
         return reader.document()  # an empty array
     if data.find(b"\\", start, end) >= 0:
         return None  # escapes: member names and strings are checked the careful way
-    loads = _exact(native_loads())
+    loads = _exact(native_loads() if end - start >= NATIVE_FROM else None)
     table = _by_line(data, start, end, loads)
     if table is not None:
         reader.offerings_table = table
     elif not _by_record(reader.offerings, data, start, end, loads):
         return None
     return reader.document()
+
+
+NATIVE_FROM: Final = 64 * 1024
+"""The size of the offerings (in bytes) from which they are parsed by ``orjson``: importing
+it costs a few milliseconds, more than it saves on a smaller document, which the standard
+library parses to the same values (:func:`_exact`)."""
 
 
 def _exact(native: Callable[[bytes], Any] | None) -> Callable[[bytes], Any]:

@@ -340,13 +340,14 @@ def tokenize(source: Source, limits: Limits | None = None, *, careful: bool = Fa
 
     ``careful=True`` reads every document the careful way (the tests compare the two).
     """
-    from digimaat.exchange.jsoncareful import read_carefully
     from digimaat.exchange.jsonfast import read_fast
 
     limits = Limits() if limits is None else limits
     fast = None if careful else read_fast(source, limits)
     if fast is not None:
         return fast
+    from digimaat.exchange.jsoncareful import read_carefully
+
     return read_carefully(source, limits)
 
 

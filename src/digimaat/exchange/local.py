@@ -16,10 +16,9 @@ structured with the package's cattrs converter (problems at their JSON pointers)
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import cattrs
 
 from digimaat._boundary import guard
 from digimaat._serial import converter, problems_of
@@ -35,6 +34,9 @@ from digimaat.vocabulary.products import (
     InteractionKind,
     Product,
 )
+
+if TYPE_CHECKING:  # pragma: no cover - cattrs is imported with the converter
+    import cattrs
 
 __all__ = ["LocalProductRecord", "local_record", "read_local_product"]
 

@@ -26,7 +26,7 @@ import collections
 import itertools
 import operator
 from collections.abc import Callable, Hashable, Sequence
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 import attrs
 import numpy as np
@@ -196,6 +196,9 @@ class RawFile:
     incomplete."""
     dialect: Dialect = JSON
     """How the raw values are written (:mod:`digimaat.exchange.rules`)."""
+    is_sheet: ClassVar[bool] = False
+    """Whether the file is a sheet (a :class:`~digimaat.exchange.sheet.RawSheet`), told
+    without importing the sheets' module where none is read."""
 
 
 def factorize(values: Sequence[Any]) -> tuple[IntArray, list[Any]]:

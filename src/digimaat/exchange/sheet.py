@@ -19,9 +19,8 @@ of :mod:`digimaat.exchange.raw`, each cell located by its row and column.
 
 from __future__ import annotations
 
-import urllib.parse
 from collections.abc import Sequence
-from typing import Final
+from typing import ClassVar, Final
 
 import attrs
 import numpy as np
@@ -81,6 +80,7 @@ class RawSheet(RawFile):
 
     local_rows: RawTable | None = None
     """The local product columns of every row (XCH-18.4), when the sheet has any."""
+    is_sheet: ClassVar[bool] = True
 
     def by_year(self) -> list[RawSheet]:
         """The sheet as one sheet per reference year its rows give (XCH-11.1): the rows of
@@ -341,6 +341,8 @@ def local_uri(cbs_code: str, name: str) -> str:
     >>> local_uri("GM0503", "Straatfeest melden"), local_uri("GM0503", "Kermis-Ēén")
     ('urn:gm0503:product:straatfeest-melden', 'urn:gm0503:product:kermis-een')
     """
+    import urllib.parse  # only for a sheet that defines a local product
+
     slug = normalise_key(name).replace(" ", "-")
     return f"urn:{cbs_code.lower()}:product:{urllib.parse.quote(slug, safe='-')}"
 

@@ -9,7 +9,6 @@ against them, with a suggestion for a cell that names no column. Re-exported by
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -301,6 +300,8 @@ def _meant(text: str) -> str:
     >>> _meant("Besluit per post")
     "did you mean 'volume post' or 'besluit digitaal'? Else keep remarks in the column ..."
     """
+    import difflib  # only for a header that names no column
+
     key = header_key(text)
     close = difflib.get_close_matches(key, list(_INDEX), n=1, cutoff=0.7)
     if close:

@@ -29,8 +29,7 @@ import attrs
 
 from digimaat._boundary import guard
 from digimaat.errors import ProblemCollector
-from digimaat.exchange.jsonform import RawDocument
-from digimaat.exchange.sheet import RawSheet
+from digimaat.exchange.raw import RawFile
 from digimaat.exchange.source import Limits
 from digimaat.exchange.validation_document import FORMAT, DocumentChecks
 from digimaat.exchange.validation_local import LocalProductChecks
@@ -66,7 +65,7 @@ class _Validator(DocumentChecks, LocalProductChecks, OfferingChecks):
 
 
 def validate(
-    raw: RawDocument | RawSheet,
+    raw: RawFile,
     catalogue: Catalogue,
     limits: Limits,
     collector: ProblemCollector,
@@ -80,7 +79,7 @@ def validate(
         validator.collector.add(problem)
     try:
         if not raw.complete:
-            if not isinstance(raw, RawSheet):
+            if not raw.is_sheet:
                 validator.document(complete=False)  # a format problem replaces the syntax one
             return None
         year, text, go_on = validator.document()

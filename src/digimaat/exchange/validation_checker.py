@@ -22,10 +22,8 @@ from numpy.typing import NDArray
 
 from digimaat._boundary import guard
 from digimaat.errors import NO_VALUE, Problem, ProblemCollector
-from digimaat.exchange.jsonform import RawDocument
-from digimaat.exchange.raw import IntArray, RawTable, depth
+from digimaat.exchange.raw import IntArray, RawFile, RawTable, depth
 from digimaat.exchange.rules import Dialect, Fault, Item
-from digimaat.exchange.sheet import RawSheet
 from digimaat.exchange.source import Limits
 from digimaat.vocabulary.products import Catalogue, Product
 
@@ -125,7 +123,7 @@ class Checker:
 
     def __init__(
         self,
-        raw: RawDocument | RawSheet,
+        raw: RawFile,
         catalogue: Catalogue,
         limits: Limits,
         collector: ProblemCollector,
@@ -133,7 +131,7 @@ class Checker:
         self.raw = raw
         self.source = raw.source.name
         self.dialect: Dialect = raw.dialect
-        self.csv = isinstance(raw, RawSheet)
+        self.csv = raw.is_sheet
         self.catalogue = catalogue
         self.limits = limits
         self.implied_local: dict[str, tuple[Product, str]] = {}

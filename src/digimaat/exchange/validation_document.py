@@ -133,10 +133,12 @@ class DocumentChecks(Checker):
 
     def resolved_costs(self, catalogue: Catalogue) -> Any:
         """The stated cost table with its products' keys resolved to URIs (CHN-7, PRD-7.2)."""
+        if self.costs is None:
+            return None
         from digimaat.exchange.costs import resolve_products
 
         try:
-            return resolve_products(self.costs, catalogue) if self.costs is not None else None
+            return resolve_products(self.costs, catalogue)
         except InputError as exc:
             for found in exc.problems:
                 item = Item(found.location or "", found.message, found.value, "CHN-7")

@@ -8,7 +8,7 @@ or a name of a product of the catalogue (PRD-6.1), nor be listed twice (PRD-6).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -16,12 +16,13 @@ from numpy.typing import NDArray
 from digimaat._boundary import guard
 from digimaat.errors import N_, InvalidValueError, Problem
 from digimaat.exchange import rules
-from digimaat.exchange.local import LocalProductRecord, read_local_product
 from digimaat.exchange.raw import IntArray, RawTable, joint
 from digimaat.exchange.rules import Fault, Item
-from digimaat.exchange.sheet import RawSheet
 from digimaat.exchange.validation_checker import RANK, Checker
 from digimaat.vocabulary.products import Audience, Catalogue, Product
+
+if TYPE_CHECKING:  # pragma: no cover - the sheets' module is imported when one is read
+    from digimaat.exchange.sheet import RawSheet
 
 __all__ = ["LocalProductChecks"]
 
@@ -32,12 +33,14 @@ class LocalProductChecks(Checker):
     def local_products(self) -> tuple[list[Product], dict[str, str], set[str]]:
         """The local products of a document (XCH-6) or a sheet (XCH-18.4), where each is, and
         the URIs of local products with problems."""
-        if isinstance(self.raw, RawSheet):
+        if self.raw.is_sheet:
             return self.sheet_local_products()
         products: list[Product] = []
         where: dict[str, str] = {}
         broken: set[str] = set()
         rank = RANK["local_products"]
+        if self.raw.local_products:  # the records of local products, imported when there are
+            from digimaat.exchange.local import read_local_product
         for n, (at, value) in enumerate(self.raw.local_products):
             product, problems = read_local_product(value, at)
             for p in problems:
@@ -77,7 +80,7 @@ class LocalProductChecks(Checker):
         A row whose ``local_name`` is filled defines the product its ``product`` cell names;
         every row that defines the same product must define it the same way.
         """
-        table = self.raw.local_rows if isinstance(self.raw, RawSheet) else None
+        table = cast("RawSheet", self.raw).local_rows if self.raw.is_sheet else None
         products: dict[str, Product] = {}
         where: dict[str, str] = {}
         broken: set[str] = set()
@@ -121,6 +124,8 @@ class LocalProductChecks(Checker):
             failed |= bad & defining
         rows = np.flatnonzero(defining)
         combination, members = joint([coded[f][0][rows] for f in rules_of])
+        from digimaat.exchange.local import LocalProductRecord
+
         for m, member in enumerate(members):
             chosen = rows[combination == m]
             values = {

@@ -26,7 +26,7 @@ from digimaat.errors import N_, NO_VALUE, InvalidValueError
 from digimaat.exchange import rules
 from digimaat.exchange.raw import IntArray, RawTable, compact, joint
 from digimaat.exchange.rules import Fault, Item
-from digimaat.exchange.sheet import CAPABILITY_COLUMNS, VOLUME_COLUMNS
+from digimaat.exchange.sheet_columns import CAPABILITY_COLUMNS, VOLUME_COLUMNS
 from digimaat.exchange.validation_checker import Checker, walk
 from digimaat.exchange.validation_products import ProductKeys
 from digimaat.measurement.dataset import STATUS_CODES

@@ -11,7 +11,6 @@ text, and a file read and written again is the same text (XCH-14).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Mapping
@@ -20,7 +19,6 @@ from typing import Any
 from digimaat._boundary import guard
 from digimaat._version import SPEC_VERSION
 from digimaat.errors import DigimaatError
-from digimaat.exchange.local import local_record
 from digimaat.exchange.sheet import COLUMNS, LOCAL_COLUMNS, SCOPE_COLUMN
 from digimaat.exchange.submission import Submission
 from digimaat.exchange.validation import FORMAT
@@ -125,6 +123,8 @@ def dumps_json(submission: Submission) -> str:
     )
     parts.append(f'  "municipalities": {array(municipalities)}')
     if submission.local_products:
+        from digimaat.exchange.local import local_record
+
         _exchangeable(submission.local_products)
         parts.append(
             f'  "local_products": {array(local_record(p) for p in submission.local_products)}'
@@ -193,6 +193,8 @@ def dumps_csv(submission: Submission, *, dutch: bool = False) -> str:
     out = io.StringIO()
     if dutch:
         out.write("\ufeff")
+    import csv  # only to write the CSV form
+
     writer = csv.writer(out, delimiter=";" if dutch else ",", lineterminator="\r\n")
     writer.writerow(columns)
     by_code: dict[str, list[Offering]] = {m.cbs_code: [] for m in submission.municipalities}
@@ -241,6 +243,8 @@ def _local_cells(
                 f"the local product {product.uri} has interaction_kinds, which the CSV form "
                 "cannot hold (XCH-18.4); use the JSON document"
             )
+        from digimaat.exchange.local import local_record
+
         record = local_record(product)
 
         def text(value: Any) -> str:

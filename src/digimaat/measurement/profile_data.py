@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import attrs
 
@@ -34,23 +35,33 @@ from digimaat.measurement.weights import (
     ChannelCost,
     Custom,
     Equal,
-    Mix,
     PerCapita,
-    ProductOf,
-    Restrict,
-    Selector,
     Volume,
     Weighting,
 )
 from digimaat.vocabulary.channels import CostTable
 
+if TYPE_CHECKING:  # pragma: no cover - the composed weightings are imported when needed
+    from digimaat.measurement.weights_composed import Selector
+
 __all__: list[str] = []
 
 
-_WEIGHTINGS: dict[str, type[Weighting]] = {
-    cls.kind: cls
-    for cls in (Equal, Volume, PerCapita, ChannelCost, Custom, ProductOf, Mix, Restrict)
+_LEAVES: dict[str, type[Weighting]] = {
+    cls.kind: cls for cls in (Equal, Volume, PerCapita, ChannelCost, Custom)
 }
+"""The weightings of WGT-4 to WGT-8 by kind."""
+
+
+@functools.cache
+def _weightings() -> dict[str, type[Weighting]]:
+    """Every weighting by kind, with those made of weightings (WGT-9 to WGT-11), whose module
+    is imported only for a profile that names one (or a kind that is not a leaf's)."""
+    from digimaat.measurement.weights_composed import Mix, ProductOf, Restrict
+
+    return {**_LEAVES, **{cls.kind: cls for cls in (ProductOf, Mix, Restrict)}}
+
+
 _METRICS: dict[str, type[Metric]] = {
     cls.kind: cls
     for cls in (
@@ -92,8 +103,9 @@ class _Builder:
     it breaks (PRF-7): the form of the data is PRF-7's, a value's range or vocabulary the
     clause its field's row in PRF-7 names, and the rules of PRF-1 PRF-1's."""
 
-    def __init__(self, source: str | None) -> None:
+    def __init__(self, source: str | None, trusted: bool = False) -> None:
         self.source = source
+        self.trusted = trusted
         self.problems: list[Problem] = []
 
     def problem(self, pointer: str, field: str, value: Any, message: str, clause: str) -> None:
@@ -142,6 +154,8 @@ class _Builder:
         try:
             if extra:
                 return cls(**payload, **extra)
+            if self.trusted:  # the package's data: the class's own checks, no converter
+                return cls(**payload)
             return converter().structure(payload, cls)
         except Exception as exc:  # the one walker of cattrs' error trees reports it
             for problem in problems_of(exc, payload, pointer, cls, form=FORM):
@@ -203,14 +217,30 @@ class _Builder:
         data = self.mapping(pointer, value, what)
         if data is None:
             return None
-        cls = self.kind_of(pointer, data, _WEIGHTINGS, "weighting", "WGT-1")
+        kind = data.get("kind")
+        cls = _LEAVES.get(kind) if isinstance(kind, str) else None
+        if cls is None:
+            cls = self.kind_of(pointer, data, _weightings(), "weighting", "WGT-1")
         if cls is None:
             return None
         if cls.kind in _NESTED_KEYS and not self.unknown_keys(
             pointer, data, _NESTED_KEYS[cls.kind], cls.kind
         ):
             return None
-        if cls is ProductOf:
+        if cls.kind in ("product", "mix", "restrict"):
+            return self.composed(pointer, data, cls.kind)
+        if cls is Custom:
+            return self.custom(pointer, data)
+        if cls is ChannelCost and not self.texts(pointer, data, "channels"):
+            return None
+        built: Weighting | None = self.build(pointer, cls, data, cls.kind)
+        return built
+
+    def composed(self, pointer: str, data: Mapping[str, Any], kind: str) -> Weighting | None:
+        """A weighting made of weightings (WGT-9 to WGT-11)."""
+        from digimaat.measurement.weights_composed import ProductOf, Restrict
+
+        if kind == "product":
             left = self.weighting(f"{pointer}/left", data.get("left"), "left")
             right = self.weighting(f"{pointer}/right", data.get("right"), "right")
             if left is None or right is None:
@@ -220,28 +250,24 @@ class _Builder:
             except InvalidValueError as exc:  # too many factors (WGT-9)
                 self.problems.append(exc.problem.at(source=self.source, location=pointer))
                 return None
-        if cls is Mix:
+        if kind == "mix":
             return self.mix(pointer, data)
-        if cls is Restrict:
-            base = self.weighting(f"{pointer}/base", data.get("base"), "base")
-            sel = self.mapping(f"{pointer}/selector", data.get("selector", {}), "selector")
-            selector = None if sel is None else self.selector(f"{pointer}/selector", sel)
-            return Restrict(base, selector) if base is not None and selector is not None else None
-        if cls is Custom:
-            return self.custom(pointer, data)
-        if cls is ChannelCost and not self.texts(pointer, data, "channels"):
-            return None
-        built: Weighting | None = self.build(pointer, cls, data, cls.kind)
-        return built
+        base = self.weighting(f"{pointer}/base", data.get("base"), "base")
+        sel = self.mapping(f"{pointer}/selector", data.get("selector", {}), "selector")
+        selector = None if sel is None else self.selector(f"{pointer}/selector", sel)
+        return Restrict(base, selector) if base is not None and selector is not None else None
 
     def selector(self, pointer: str, data: Mapping[str, Any]) -> Selector | None:
         """A selector (WGT-11): each criterion a list of texts."""
+        from digimaat.measurement.weights_composed import Selector
+
+        keys = frozenset(a.name for a in attrs.fields(Selector))
         ok = True
         for key in data:
-            if key in _SELECTOR_KEYS and not self.texts(pointer, data, key):
+            if key in keys and not self.texts(pointer, data, key):
                 ok = False
         if not ok:
-            self.unknown_keys(pointer, data, _SELECTOR_KEYS, "selector")
+            self.unknown_keys(pointer, data, keys, "selector")
             return None
         built: Selector | None = self.build(pointer, Selector, data, "selector")
         return built
@@ -278,6 +304,8 @@ class _Builder:
                 continue
             if w is not None:
                 built.append((w, checked))
+        from digimaat.measurement.weights_composed import Mix
+
         return Mix(tuple(built)) if len(built) == len(parts) else None
 
     def custom(self, pointer: str, data: Mapping[str, Any]) -> Weighting | None:
@@ -425,9 +453,6 @@ class _Builder:
         return composite
 
 
-_SELECTOR_KEYS = frozenset(a.name for a in attrs.fields(Selector))
-
-
 def _is_number(value: object) -> TypeGuard[float]:
     """A finite number (an ``int`` or a ``float``, not a boolean)."""
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
@@ -452,8 +477,15 @@ def _unsafe(key: str, value: str, source: str | None) -> Problem:
     return Problem(key, value, FORBIDDEN_MESSAGE, source=source, location=f"/{key}", clause="XCH-4")
 
 
-def _structure_profile(data: Any, source: str | None) -> Profile:
-    b = _Builder(source)
+def _structure_profile(data: Any, source: str | None, trusted: bool = False) -> Profile:
+    """The profile of ``data``, or an :class:`~digimaat.errors.InputError` with every problem.
+
+    ``trusted`` is for the built-in profiles, the package's own data: each record is built
+    by its class's constructor, with the class's validators and converters, instead of by
+    the cattrs converter, whose stricter checks of types are for files from elsewhere (a
+    test checks that both give the same profiles).
+    """
+    b = _Builder(source, trusted)
     root = b.mapping("", data, "profile")
     if root is None:
         raise InputError(b.problems)

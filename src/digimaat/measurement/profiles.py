@@ -21,11 +21,13 @@ True
 
 from __future__ import annotations
 
+import enum
 import functools
 import hashlib
+import json
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 import numpy as np
@@ -53,14 +55,12 @@ from digimaat.measurement.metrics import (
 from digimaat.measurement.weights import (
     ChannelCost,
     Custom,
-    Mix,
     PerCapita,
-    ProductOf,
-    Restrict,
     SubjectWeights,
     Weighting,
 )
 from digimaat.vocabulary.channels import CostTable
+from digimaat.vocabulary.maturity import MaturityLevel
 
 if TYPE_CHECKING:  # pragma: no cover - the uncertainty modules are imported when needed
     from digimaat.measurement.uncertainty import UncertaintySection
@@ -155,6 +155,8 @@ class Profile:
     costs: CostTable | None = attrs.field(default=None, converter=_profile_costs)
     """The profile's cost table (CHN-8): used where the data states no costs."""
     uncertainty: UncertaintySection | None = attrs.field(default=None, validator=_check_section)
+    _memo: dict[str, str] = attrs.field(init=False, factory=dict, repr=False, eq=False)
+    """The fingerprint once it has been asked for: the canonical form is written once."""
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []
@@ -227,7 +229,11 @@ class Profile:
     @property
     def fingerprint(self) -> str:
         """``"sha256:<hex>"`` of the canonical form written by RFC 8785 (PRF-4)."""
-        return "sha256:" + hashlib.sha256(self.canonical_json()).hexdigest()
+        fingerprint = self._memo.get("fingerprint")
+        if fingerprint is None:
+            digest = hashlib.sha256(self.canonical_json()).hexdigest()
+            fingerprint = self._memo["fingerprint"] = "sha256:" + digest
+        return fingerprint
 
     def to_dict(self) -> dict[str, Any]:
         """The whole profile as plain data (the profile file format, PRF-7).
@@ -311,7 +317,29 @@ def _strip_titles(metrics: list[dict[str, Any]]) -> None:
 
 
 # ---------------------------------------------------------------------- (un)structuring
+_COMPOSED_KINDS = frozenset({"product", "mix", "restrict"})
+"""The kinds of the weightings made of weightings (WGT-9 to WGT-11), whose module is imported
+only for a profile that has one."""
+
+
 def _unstructure_weighting(w: Weighting) -> dict[str, Any]:
+    if w.kind in _COMPOSED_KINDS:
+        return _unstructure_composed(w)
+    if isinstance(w, Custom):
+        out: dict[str, Any] = {"kind": w.kind, "weights": dict(w.weights)}
+        if w.default is not None:
+            out["default"] = w.default
+        return out
+    if isinstance(w, ChannelCost):
+        return {"kind": w.kind, "channels": [ch.value for ch in w.channels]}
+    if isinstance(w, PerCapita):
+        return {"kind": w.kind, "per": w.per}
+    return {"kind": w.kind}
+
+
+def _unstructure_composed(w: Weighting) -> dict[str, Any]:
+    from digimaat.measurement.weights_composed import Mix, ProductOf, Restrict
+
     if isinstance(w, ProductOf):
         return {
             "kind": w.kind,
@@ -333,21 +361,12 @@ def _unstructure_weighting(w: Weighting) -> dict[str, Any]:
             k: list(v) for k, v in converter().unstructure(w.selector).items() if v is not None
         }
         return {"kind": w.kind, "base": _unstructure_weighting(w.base), "selector": selector}
-    if isinstance(w, Custom):
-        out: dict[str, Any] = {"kind": w.kind, "weights": dict(w.weights)}
-        if w.default is not None:
-            out["default"] = w.default
-        return out
-    if isinstance(w, ChannelCost):
-        return {"kind": w.kind, "channels": [ch.value for ch in w.channels]}
-    if isinstance(w, PerCapita):
-        return {"kind": w.kind, "per": w.per}
-    return {"kind": w.kind}
+    raise InvalidValueError("weighting", w, "must be a weighting of WGT")
 
 
 def _unstructure_metric(m: Metric) -> dict[str, Any]:
-    from digimaat._serial import converter
-
+    """A metric as plain data: what the package's cattrs converter makes of it, with its
+    lists as lists (a test compares the two), without importing cattrs to score."""
     if isinstance(m, Composite):
         return {
             "kind": m.kind,
@@ -356,10 +375,22 @@ def _unstructure_metric(m: Metric) -> dict[str, Any]:
             "method": m.method.value,
             "parts": [{"metric": part.id, "weight": weight} for part, weight in m.parts],
         }
-    data = converter().unstructure(m)
-    if "scores" in data:
-        data["scores"] = list(data["scores"])
-    return {"kind": m.kind, **data}
+    data: dict[str, Any] = {"kind": m.kind}
+    for field in attrs.fields(cast("type[attrs.AttrsInstance]", type(m))):
+        data[field.name] = _plain_value(getattr(m, field.name))
+    return data
+
+
+def _plain_value(value: Any) -> Any:
+    """A field's value as plain data: a level by its label (as the converter writes it),
+    another enumeration by its value, a tuple as a list."""
+    if isinstance(value, MaturityLevel):
+        return value.label
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return [_plain_value(item) for item in value]
+    return value
 
 
 # ---------------------------------------------------------------------- score cards
@@ -447,8 +478,6 @@ class ScoreBoard:
     profile: Profile
     dataset: Dataset
     results: Mapping[str, MetricResult]
-    _memo: dict[str, str] = attrs.field(init=False, factory=dict, repr=False)
-    """The profile's fingerprint once a card has asked for it: hashed once per board."""
 
     @property
     def headline(self) -> MetricResult:
@@ -459,9 +488,6 @@ class ScoreBoard:
         """The score card of one municipality (by CBS code)."""
         i = self.dataset.index_of(code)
         muni = self.dataset.municipalities[i]
-        fingerprint = self._memo.get("fingerprint")
-        if fingerprint is None:
-            fingerprint = self._memo["fingerprint"] = self.profile.fingerprint
         return ScoreCard(
             municipality=muni.cbs_code,
             name=muni.name,
@@ -470,7 +496,7 @@ class ScoreBoard:
             spec_version=SPEC_VERSION,
             profile=self.profile.name,
             profile_version=self.profile.version,
-            fingerprint=fingerprint,
+            fingerprint=self.profile.fingerprint,
             headline=self.profile.headline,
             values={mid: _opt(r.value[i]) for mid, r in self.results.items()},
             coverage={mid: _opt(r.coverage[i]) for mid, r in self.results.items()},
@@ -493,10 +519,35 @@ def _builtin(name: str) -> Profile:
     folder = files("digimaat.data.profiles")
     source = f"digimaat/data/profiles/{name}.toml"
     text = folder.joinpath(f"{name}.toml").read_text(encoding="utf-8")
-    profile = Profile.from_dict(parse_data(text, "toml", source), source=source)
+    data = _written(folder, name, text)
+    if data is None:
+        data = parse_data(text, "toml", source)
+    from digimaat.measurement.profile_data import _structure_profile
+
+    try:  # the package's own data: its records built by their classes' own checks
+        profile = _structure_profile(data, source, trusted=True)
+    except InputError:  # every problem, as Profile.from_dict reports them
+        profile = Profile.from_dict(data, source=source)
     if profile.name != name:
         raise ProfileError(f"{source} defines profile {profile.name!r}, expected {name!r}")
     return profile
+
+
+def _written(folder: Any, name: str, text: str) -> Any:
+    """The data of a built-in profile as ``scripts/build_profiles.py`` wrote it from this
+    very text of its TOML file (``builtin.json``, where the SHA-256 of the text is recorded
+    beside it), or ``None``: then the TOML file is parsed. JSON is read without importing
+    a TOML parser, a few milliseconds of a short command."""
+    try:
+        written = json.loads(folder.joinpath(_WRITTEN).read_text(encoding="utf-8"))
+        entry = written["profiles"][name]
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return entry.get("data") if entry.get("sha256") == digest else None
+
+
+_WRITTEN = "builtin.json"
 
 
 BUILTIN_PROFILES: tuple[str, ...] = (

@@ -20,7 +20,6 @@ from digimaat.errors import N_
 from digimaat.exchange import rules
 from digimaat.exchange.raw import IntArray, RawTable, joint
 from digimaat.exchange.rules import Fault
-from digimaat.exchange.sheet import local_uri
 from digimaat.exchange.validation_checker import Checker
 from digimaat.vocabulary.products import UPL_NAMESPACE, Catalogue, Product, Resolution
 
@@ -152,6 +151,8 @@ class ProductKeys:
         own = self.catalogue.own_name(value, municipality)
         if own is None or not own.unnamed:
             return None
+        from digimaat.exchange.sheet import local_uri  # only a sheet gets here
+
         product = Product.local(local_uri(municipality, own.text), own.text)
         if self.catalogue.local_problems(product):
             return None

@@ -107,20 +107,20 @@ class ProductKeys:
         values = table.column("product").values
         written = table.column("municipality").values
         outcomes: list[Any] = []
-        firsts = np.full(len(members), table.size, dtype=np.intp)
-        if self.sheet and len(members):  # the first row of each pair, in file order
-            np.minimum.at(firsts, pairs, rows)
+        firsts: IntArray | None = None  # the first row of each pair, found when needed
         for pair, (m_code, p_code) in enumerate(members):
             value = values[p_code]
-            code = m_parsed[m_code] if m_code >= 0 else None
+            listed = code = m_parsed[m_code] if m_code >= 0 else None
             if isinstance(code, Fault):
                 code = rules.read_code(written[m_code], validator.dialect)
             municipality = code if isinstance(code, str) else None
             resolution = self.catalogue.lookup(value.strip(), municipality=municipality)
             found = resolution.product
-            if found is None and self.sheet and isinstance(m_parsed[m_code], str):
-                local = self.unnamed(value, m_parsed[m_code], resolution)
+            if found is None and self.sheet and isinstance(listed, str):
+                local = self.unnamed(value, listed, resolution)
                 if local is not None:
+                    if firsts is None:  # rows ascend, so a pair's first index is its first row
+                        firsts = rows[np.unique(pairs, return_index=True)[1]]
                     first = int(firsts[pair])
                     known = self.implied.get(local.uri)
                     if known is None or first < known[1]:

@@ -212,9 +212,19 @@ def outcome(read: Callable[[], Dataset]) -> Outcome:
 
 
 def from_records(submissions: Sequence[Submission], **options: Any) -> Dataset:
-    """The dataset of submissions' offering records, built as ``Dataset.from_offerings`` does."""
+    """The dataset of submissions' offering records, built as ``Dataset.from_offerings`` does.
+
+    A local product that a later submission defines otherwise than an earlier one is an
+    :class:`InputError`, as the reader reports one key defined differently in two files."""
     catalogue = submissions[0].catalogue
     for extra in submissions[1:]:
+        differing = [
+            p for p in extra.local_products if p.uri in catalogue and catalogue.get(p.uri) != p
+        ]
+        if differing:
+            raise InputError(
+                [Problem("uri", p.uri, "is defined differently in another file") for p in differing]
+            )
         local = [p for p in extra.local_products if p.uri not in catalogue]
         if local:
             catalogue = catalogue.with_local(*local)

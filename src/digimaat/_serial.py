@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from digimaat._classes import shared_eq, shared_repr
 from digimaat._numbers import MAX_WEIGHT
 from digimaat.errors import NO_VALUE, InvalidValueError, Problem
 
@@ -235,6 +236,8 @@ def shown(value: Any) -> Any:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Shown:
     """A description shown in a problem in place of a value (``repr`` gives it bare)."""
 

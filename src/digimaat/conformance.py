@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TextIO
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat._version import SPEC_VERSION, keeps_numbers_of
 from digimaat.errors import DigimaatError, InputError, InvalidValueError, Problem
 from digimaat.exchange import loads
@@ -91,6 +92,8 @@ _REQUIRED: Final = {
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Outcome:
     """The result of running one vector."""
 

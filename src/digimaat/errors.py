@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 
 __all__ = [
     "MAX_PROBLEMS",
@@ -57,6 +58,8 @@ def N_(message: str) -> str:  # noqa: N802 (the name gettext tools look for)
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Problem:
     """One problem found in input: where it is, which field, which value, and what is wrong.
 

@@ -20,6 +20,7 @@ from typing import Final
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat._text import FORBIDDEN_MESSAGE, check_text, forbidden
 from digimaat.analysis._files import decode, json_value, read_bytes
 from digimaat.errors import NO_VALUE, InputError, InvalidValueError, Problem
@@ -72,6 +73,8 @@ def _name(instance: object, attribute: attrs.Attribute[str], value: object) -> N
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class PeerGroup:
     """A named set of CBS codes to compare among (CMP-1)."""
 
@@ -90,6 +93,8 @@ class PeerGroup:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class PeerGroups:
     """Peer groups and how they were formed (stated with every comparison, CMP-2, CMP-3)."""
 

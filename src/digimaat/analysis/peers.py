@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat.analysis.peer_groups import (
     ALL,
     MAX_PEER_FILE_BYTES,
@@ -66,6 +67,8 @@ TIE_TOLERANCE: Final = AGREEMENT_TOLERANCE
 
 # ---------------------------------------------------------------------- statistics
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Position:
     """A member's place within a group for one metric (CMP-7, CMP-8)."""
 
@@ -78,6 +81,8 @@ class Position:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class GroupStatistics:
     """The statistics of one metric within one group (CMP-5 to CMP-8)."""
 
@@ -181,6 +186,8 @@ def _number(value: float | None) -> float:
 
 # ---------------------------------------------------------------------- comparison
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Place:
     """One municipality's place in one group for one metric: its value and the group's figures."""
 
@@ -192,6 +199,7 @@ class Place:
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class Comparison:
     """Every metric of a score board compared within peer groups and among all (CMP-4 to CMP-8).
 

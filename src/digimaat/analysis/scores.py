@@ -18,6 +18,7 @@ from typing import Any, Final
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat.analysis._files import decode, json_value, read_bytes
 from digimaat.errors import NO_VALUE, InputError, Problem
 from digimaat.measurement.profiles import ScoreCard
@@ -32,6 +33,8 @@ OUTPUT_FORMAT: Final = "digimaat-output"
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class ScoreDocument:
     """A saved score document: the JSON ``digimaat score --format json`` writes (PRF-6)."""
 

@@ -24,6 +24,7 @@ import attrs
 import numpy as np
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat.measurement.dataset import Dataset, StatusCode
 from digimaat.measurement.explain import Decomposition
 from digimaat.vocabulary.assurance import AssuranceLevel, AuthMeans
@@ -43,6 +44,8 @@ _MEANS = tuple(AuthMeans)
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class LadderDistribution:
     """How many of a municipality's products are at each rung of the ladder (MAT-3)."""
 
@@ -79,6 +82,8 @@ def ladder_distribution(ds: Dataset, code: str) -> LadderDistribution:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class AuthenticationFinding:
     """A product whose authentication does not fit its need (LOA-6, MET-5)."""
 
@@ -92,6 +97,8 @@ class AuthenticationFinding:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class AuthenticationSummary:
     """The authentication outcomes of a municipality's products in the subject of MET-5.
 
@@ -149,6 +156,8 @@ def authentication_summary(ds: Dataset, code: str) -> AuthenticationSummary:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Part:
     """One bar of a chart of contributions: a product, or the rest taken together."""
 

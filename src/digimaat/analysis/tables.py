@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat.errors import InvalidTypeError, InvalidValueError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,6 +44,8 @@ def _kind(instance: object, attribute: attrs.Attribute[str], value: object) -> N
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Column:
     """One column: its key (in JSON and CSV), its heading on a terminal, and its kind."""
 
@@ -54,6 +57,8 @@ class Column:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Table:
     """Rows of values under columns; ``None`` is a value that is not defined."""
 
@@ -89,6 +94,8 @@ class Table:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Report:
     """What a command returns: a title, facts, text and tables, and data for JSON."""
 

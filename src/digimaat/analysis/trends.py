@@ -24,6 +24,7 @@ from typing import Final
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat._version import SPEC_VERSION
 from digimaat.analysis.scores import ScoreDocument
 from digimaat.errors import InvalidValueError, MeasurementError
@@ -58,6 +59,8 @@ _VERSION = re.compile(r"([0-9]+)\.([0-9]+)(-[0-9A-Za-z.]+)?")
 
 # ---------------------------------------------------------------------- data of several years
 @attrs.frozen
+@shared_repr
+@shared_eq
 class DataSource:
     """One input file of a year, with its own account of where its data come from."""
 
@@ -67,6 +70,7 @@ class DataSource:
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class YearData:
     """The data of one reference year: one dataset read from one or more files."""
 
@@ -108,6 +112,7 @@ def read_years(
 
 # ---------------------------------------------------------------------- trends
 @attrs.frozen(eq=False)
+@shared_repr
 class YearScores:
     """The score cards of one reference year, with what they were computed under (PRF-6)."""
 
@@ -127,6 +132,8 @@ class YearScores:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Point:
     """A value of one metric of one municipality in one year (CMP-9)."""
 
@@ -156,6 +163,7 @@ def comparable_versions(a: str, b: str) -> bool:
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class Trend:
     """Score cards of several reference years, compared by CBS code (CMP-9, CMP-10).
 
@@ -341,6 +349,8 @@ def trend_of_scores(documents: Mapping[int, ScoreDocument], *, mixed: bool = Fal
 
 # ---------------------------------------------------------------------- explaining a change
 @attrs.frozen
+@shared_repr
+@shared_eq
 class ProductChange:
     """One product's part in the change of a value between two years (CMP-11)."""
 
@@ -372,6 +382,8 @@ class ProductChange:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Change:
     """The change of a municipality's value between two years, product by product (CMP-11)."""
 
@@ -398,6 +410,8 @@ class Change:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class _Cell:
     status: str | None = None
     level: MaturityLevel | None = None

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat.errors import InvalidValueError, MeasurementError
 from digimaat.measurement.aggregation import AGREEMENT_TOLERANCE
 from digimaat.measurement.uncertainty import Samples, UncertaintySection
@@ -50,6 +51,8 @@ _CELL_GROUPS = ("authentication", "levels")
 
 # ---------------------------------------------------------------------- the design
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Group:
     """A group of factors whose Sobol' indices are reported together (UNC-3, UNC-9)."""
 
@@ -70,6 +73,7 @@ class Group:
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class Design:
     """The samples of a section: enumerated, or drawn from the seed (UNC-6).
 

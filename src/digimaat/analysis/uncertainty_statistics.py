@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat._version import SPEC_VERSION
 from digimaat.analysis.uncertainty_design import Design
 from digimaat.errors import InvalidTypeError, InvalidValueError
@@ -134,6 +135,8 @@ def _rank_quantiles(ranked: NDArray[np.int32], ps: Sequence[float]) -> list[Floa
 
 # ---------------------------------------------------------------------- results
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Spread:
     """One metric of one municipality over the samples (UNC-7)."""
 
@@ -155,6 +158,8 @@ class Spread:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class PairProbability:
     """The probability that ``first`` ranks above ``second`` in a metric (UNC-8)."""
 
@@ -167,6 +172,8 @@ class PairProbability:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class RankWithin:
     """The ranks of one municipality within a set of municipalities for one metric, over
     the samples (UNC-7.3): its place in a peer group (CMP) as the samples move it."""
@@ -185,6 +192,8 @@ class RankWithin:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class SobolIndex:
     """Sobol' indices of a group for a metric's mean absolute rank shift (UNC-9)."""
 
@@ -195,6 +204,7 @@ class SobolIndex:
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class UncertaintyResult:
     """What :func:`analyse` found; :meth:`to_dict` gives it as plain data."""
 

@@ -38,6 +38,7 @@ from typing import Any, Final
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_repr
 from digimaat._serial import shown
 from digimaat.errors import NO_VALUE, Problem
 from digimaat.exchange.raw import OFFERING_DESCRIPTION, RawFile, RawTable, RecordColumns, depth
@@ -97,6 +98,7 @@ def pointer(*parts: str | int) -> str:
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class RawDocument(RawFile):
     """A JSON document cut into raw records."""
 

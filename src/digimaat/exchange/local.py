@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat._serial import converter, problems_of
 from digimaat.errors import InvalidValueError, Problem, UnknownNameError
 from digimaat.exchange.rules import JSON, Fault, read_text
@@ -42,6 +43,8 @@ __all__ = ["LocalProductRecord", "local_record", "read_local_product"]
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class LocalProductRecord:
     """A local product as written in a document (XCH-6); :meth:`product` builds the Product."""
 

@@ -33,6 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat.errors import Problem
 from digimaat.exchange.rules import JSON, Dialect
 from digimaat.exchange.source import Source
@@ -56,6 +57,8 @@ ABSENT: Final = -1
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class TooDeep:
     """Stands in for a raw value nested deeper than the limit (XCH-4)."""
 
@@ -66,6 +69,7 @@ class TooDeep:
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class RawColumn:
     """One field of every record of a table: codes into the distinct raw values."""
 
@@ -108,6 +112,7 @@ Locator = Callable[[int, str, str], str]
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class RawTable:
     """The raw records of one kind, as columns, and how to name where each one is."""
 
@@ -173,6 +178,7 @@ OFFERING_DESCRIPTION: Final = (
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class RawFile:
     """One file cut into raw records, whatever its form: the same tables from every tokenizer.
 

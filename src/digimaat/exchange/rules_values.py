@@ -20,6 +20,7 @@ from typing import Any, Final
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat._serial import Shown, shown
 from digimaat._text import FORBIDDEN_MESSAGE, forbidden
 from digimaat.errors import N_, NO_VALUE, InvalidValueError, safe_text
@@ -52,6 +53,8 @@ says."""
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Dialect:
     """How raw values are written: typed (JSON) or as texts (CSV), and the decimal mark."""
 
@@ -72,6 +75,8 @@ CSV_NL: Final = Dialect(typed=False, decimal_comma=True)
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Item:
     """One thing wrong with a value: where inside it, what, which value and which clause."""
 
@@ -84,6 +89,8 @@ class Item:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Fault:
     """Why a raw value could not be read: one or more :class:`Item`."""
 

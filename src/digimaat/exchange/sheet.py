@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_repr
 from digimaat.errors import MAX_PROBLEMS, N_, NO_VALUE, Problem
 from digimaat.exchange import rules
 from digimaat.exchange.raw import (
@@ -75,6 +76,7 @@ __all__ = [
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class RawSheet(RawFile):
     """A CSV file or a workbook's sheet cut into raw records, one record per row."""
 

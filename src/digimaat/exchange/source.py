@@ -31,6 +31,7 @@ from typing import IO, Any, Final
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat.errors import MAX_PROBLEMS, NO_VALUE, InputError, InvalidValueError, Problem
 
 __all__ = [
@@ -76,6 +77,8 @@ def _positive(instance: object, attribute: attrs.Attribute[int], value: object) 
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Limits:
     """The limits a reader applies (XCH-4); each is documented in "Limits and bad input".
 
@@ -94,6 +97,7 @@ class Limits:
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class Source:
     """The bytes of one input, checked for size and encoding, and its name and form."""
 

@@ -23,6 +23,7 @@ import attrs
 import numpy as np
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_repr
 from digimaat._serial import shown
 from digimaat.errors import NO_VALUE, InputError, InvalidValueError, Problem, ProblemCollector
 from digimaat.exchange.submission_columns import canonical_order, columns_of, concatenate
@@ -64,6 +65,7 @@ def _check_year(instance: object, attribute: attrs.Attribute[int], value: object
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class Submission:
     """The content of one or more exchange files (XCH-1), validated.
 

@@ -28,6 +28,7 @@ from typing import Any
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_repr
 from digimaat.errors import ProblemCollector
 from digimaat.exchange.raw import RawFile
 from digimaat.exchange.source import Limits
@@ -41,6 +42,7 @@ __all__ = ["FORMAT", "FileContent", "OfferingColumns", "validate"]
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class FileContent:
     """The validated content of one exchange file."""
 

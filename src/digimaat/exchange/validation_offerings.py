@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_repr
 from digimaat._serial import shown
 from digimaat.errors import N_, NO_VALUE, InvalidValueError
 from digimaat.exchange import rules
@@ -66,6 +67,7 @@ offering has volumes and web forms (which stand in for the record's own)."""
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class OfferingColumns:
     """The validated offerings of one file, as columns (one entry per offering)."""
 

@@ -41,6 +41,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_repr
 from digimaat._names import parse_name
 from digimaat.errors import InvalidValueError, MeasurementError
 
@@ -166,6 +167,7 @@ class Method(enum.Enum):
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class PreparedWeights:
     """Raw weights ``[m, p]`` checked once and shared by every reduction of a profile."""
 
@@ -226,6 +228,7 @@ def _count(mask: BoolArray) -> FloatArray:
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class _Base:
     """Weights of one subject (eligible cells) split by whether the value is known.
 
@@ -315,6 +318,7 @@ class _Base:
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class CellReduction:
     """The result of reducing cells over products for every municipality.
 

@@ -37,6 +37,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_repr
 from digimaat.errors import InvalidValueError
 from digimaat.measurement.dataset_arrays import (
     _CAPS,
@@ -80,6 +81,7 @@ T = TypeVar("T")
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class Dataset:
     """Many municipalities' offerings as arrays (AGG-1). Build with a ``from_...`` constructor.
 

@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat.errors import InvalidValueError
 from digimaat.measurement.aggregation import exceeds, ranked
 from digimaat.measurement.dataset import STATUS_NAMES, Dataset, StatusCode
@@ -55,6 +56,8 @@ _CAPS = tuple(Capability)
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Contribution:
     """One product's part in a municipality's value of a metric."""
 
@@ -69,6 +72,8 @@ class Contribution:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Decomposition:
     """A metric value of one municipality split into per-product contributions (EXP-1)."""
 
@@ -131,6 +136,8 @@ def explain(
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Gap:
     """The distance from a product's level to its target in one municipality (EXP-2)."""
 
@@ -214,6 +221,8 @@ def gaps(ds: Dataset, code: str, target: str = "local") -> tuple[Gap, ...]:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Priority:
     """A candidate to digitise next and what it would gain (EXP-3)."""
 

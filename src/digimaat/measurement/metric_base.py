@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_repr
 from digimaat._text import check_text
 from digimaat.errors import InvalidValueError
 from digimaat.measurement.aggregation import (
@@ -42,6 +43,7 @@ _SCOPES = ("reference", "all")
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class Cells:
     """A metric's per-product values before reduction.
 
@@ -86,6 +88,7 @@ class Cells:
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class MetricResult:
     """A metric's result for every municipality of a dataset (MET-1)."""
 

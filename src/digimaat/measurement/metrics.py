@@ -29,6 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat._numbers import weight
 from digimaat.errors import InvalidValueError, UnknownNameError
 from digimaat.measurement.aggregation import (
@@ -76,6 +77,8 @@ LINEAR_SCORES: tuple[float, ...] = tuple(level / 6 for level in range(7))
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Availability(Metric):
     """Weighted share of products at or above a level, e.g. fully online (MET-2)."""
 
@@ -113,6 +116,8 @@ def _scores(values: Sequence[float]) -> tuple[float, ...]:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Maturity(Metric):
     """Weighted mean of a level-to-score mapping (MET-3)."""
 
@@ -139,6 +144,8 @@ _TARGETS = ("reference", "local")
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Attainment(Metric):
     """Weighted attainment of each product's target (MET-4).
 
@@ -221,6 +228,8 @@ _OUTCOMES = ("match", "barrier", "shortfall")
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class AuthenticationFit(Metric):
     """Share of digital offerings whose assurance level fits the product's need (MET-5).
 
@@ -260,6 +269,8 @@ class AuthenticationFit(Metric):
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Uptake(Metric):
     """Share of the volume handled through digital channels (MET-6).
 
@@ -286,6 +297,8 @@ class Uptake(Metric):
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class SuccessRatio(Metric):
     """Web forms completed over web forms started, the MDD *succesratio* (MET-7)."""
 
@@ -344,6 +357,8 @@ def _method(value: str | Method) -> Method:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Composite(Metric):
     """Explicit aggregation of metrics with weights (MET-8, AGG-5).
 

@@ -33,6 +33,7 @@ import attrs
 import numpy as np
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat._package import files
 from digimaat._serial import parse_data
 from digimaat._text import check_text
@@ -136,6 +137,8 @@ def _check_section(instance: object, attribute: attrs.Attribute[Any], value: obj
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Profile:
     """A named, versioned methodology (PRF-1).
 
@@ -395,6 +398,8 @@ def _plain_value(value: Any) -> Any:
 
 # ---------------------------------------------------------------------- score cards
 @attrs.frozen
+@shared_repr
+@shared_eq
 class ScoreCard:
     """One municipality's scores under one profile, with what is needed to reproduce them (PRF-6).
 
@@ -472,6 +477,7 @@ def _opt(value: float) -> float | None:
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class ScoreBoard:
     """Every metric of a profile evaluated for every municipality of a dataset (PRF-5)."""
 

@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_repr
 from digimaat.errors import InvalidValueError, MeasurementError
 from digimaat.measurement.aggregation import MissingPolicy, PreparedWeights, combine
 from digimaat.measurement.dataset import Dataset
@@ -43,6 +44,7 @@ Indices = NDArray[np.integer[Any]]
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class _MetricCells:
     """Where a metric's sums are in its option's stacked matrices (UNC-5)."""
 
@@ -69,6 +71,7 @@ class _MetricCells:
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class _Option:
     """One weighting option, prepared once for a dataset: every metric's per-cell matrices
     stacked, so that the sums of all metrics are one matrix product."""
@@ -85,6 +88,7 @@ class _Option:
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class _Extra:
     """``[rows, m]`` what the uncertain cells add to one metric for some samples."""
 

@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_repr
 from digimaat.errors import MeasurementError
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.metrics import Metric
@@ -43,6 +44,7 @@ IntArray = NDArray[np.intp]
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class CellTables:
     """``[options, cells]``: what each uncertain cell adds to one metric's sums under each
     joint option, for the sums that some option changes; ``None`` for a sum that no option

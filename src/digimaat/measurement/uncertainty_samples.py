@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_repr
 from digimaat.measurement.aggregation import Method, MissingPolicy
 from digimaat.measurement.dataset import Dataset, StatusCode
 from digimaat.measurement.metrics import Composite, Metric
@@ -83,6 +84,7 @@ def authentication_cells(ds: Dataset, section: UncertaintySection | None = None)
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class Samples:
     """The values of every factor for a batch of ``n`` samples (UNC-3).
 

@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat.errors import NO_VALUE, InvalidTypeError, InvalidValueError
 from digimaat.measurement.aggregation import Method, MissingPolicy
 from digimaat.measurement.metrics import Composite, Metric
@@ -181,6 +182,8 @@ def _level_sets(values: Any) -> tuple[LevelSet, ...]:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class UncertaintySection:
     """How uncertain a profile's choices and its data are (UNC-1).
 

@@ -33,6 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat._numbers import MAX_WEIGHT, MIN_WEIGHT, weight
 from digimaat.errors import InvalidValueError, MeasurementError
 from digimaat.measurement.aggregation import PreparedWeights
@@ -173,6 +174,8 @@ def normalise(raw: FloatArray, base: NDArray[np.bool_]) -> tuple[FloatArray, Flo
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Equal(Weighting):
     """Each product counts once, as the VNG/MDD product measurement counts (WGT-4)."""
 
@@ -190,6 +193,8 @@ class Equal(Weighting):
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Volume(Weighting):
     """Requests per year over all channels, "massaal" (WGT-5)."""
 
@@ -207,6 +212,8 @@ def _per(value: Any) -> float:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class PerCapita(Weighting):
     """Requests per year per ``per`` inhabitants (WGT-6).
 
@@ -236,6 +243,8 @@ def _channels(values: Any) -> tuple[Channel, ...]:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class ChannelCost(Weighting):
     """Volume through the given channels times their cost per contact: the savings at stake (WGT-7).
 
@@ -296,6 +305,8 @@ def _default_weight(value: Any) -> float | None:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Custom(Weighting):
     """An explicit weight per product URI (WGT-8).
 

@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat._numbers import weight
 from digimaat.errors import InvalidValueError
 from digimaat.measurement.dataset import Dataset
@@ -39,6 +40,8 @@ def _weighting(instance: object, attribute: attrs.Attribute[Any], value: object)
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class ProductOf(Weighting):
     """The cell-wise product of two weightings (WGT-9)."""
 
@@ -101,6 +104,8 @@ def _parts(values: Any) -> tuple[tuple[Weighting, float], ...]:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Mix(Weighting):
     """A convex mix of weightings: each is normalised per municipality, then mixed (WGT-10).
 
@@ -190,6 +195,8 @@ def _optional_strs(values: Any) -> tuple[str, ...] | None:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Selector:
     """Selects products by UPL attributes (WGT-11). Unset criteria select everything.
 
@@ -232,6 +239,8 @@ def _selector(instance: object, attribute: attrs.Attribute[Any], value: object) 
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Restrict(Weighting):
     """A weighting restricted to a subset of products: others get weight 0 (WGT-11)."""
 

@@ -39,6 +39,7 @@ from collections.abc import Iterable
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat.errors import InvalidValueError, UnknownNameError
 
 __all__ = [
@@ -119,6 +120,8 @@ class AuthMeans(enum.Enum):
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Credential:
     """One named level of one authentication scheme, with its machine identifiers (LOA-2)."""
 
@@ -337,6 +340,8 @@ def _check_pair(
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Authentication:
     """The authentication an offering asks of its users: a means and an assurance level (LOA-4).
 
@@ -436,6 +441,8 @@ def _options(values: Iterable[Authentication | str]) -> tuple[Authentication, ..
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class AuthenticationOptions:
     """Several means an offering accepts, any one of which a user may choose (LOA-4.2).
 

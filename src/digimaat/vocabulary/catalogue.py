@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_repr
 from digimaat._package import collector_paused, files
 from digimaat.errors import (
     _NO_VALUE,
@@ -61,6 +62,7 @@ __all__ = [
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class Catalogue:
     """An immutable set of products, ordered by URI, with lookups (PRD-2, PRD-7).
 

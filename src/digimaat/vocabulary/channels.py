@@ -20,6 +20,7 @@ from typing import Any, Final
 import attrs
 
 from digimaat._boundary import guard, renamed
+from digimaat._classes import shared_eq, shared_repr
 from digimaat._numbers import MIN_WEIGHT, weight
 from digimaat.errors import InvalidValueError, UnknownNameError
 
@@ -57,6 +58,8 @@ def _check_source(instance: object, attribute: attrs.Attribute[str], value: obje
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class ContactCost:
     """A cost per contact in one currency, with its source (CHN-6)."""
 
@@ -219,6 +222,8 @@ def _check_text(instance: object, attribute: attrs.Attribute[str], value: object
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class CostTable:
     """The costs per contact of a computation, per channel and optionally per product (CHN-7).
 

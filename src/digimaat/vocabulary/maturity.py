@@ -37,6 +37,7 @@ from types import MappingProxyType
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat._names import parse_name
 from digimaat.errors import UnknownCapabilityError, UnknownNameError
 
@@ -195,6 +196,8 @@ LEVEL_DUTCH: dict[MaturityLevel, str] = {
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Rung:
     """One level of the ladder: its gate (capabilities it adds) and its correspondences."""
 

@@ -21,6 +21,7 @@ from typing import Any
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat._package import files
 from digimaat._text import check_text
 from digimaat.errors import InvalidValueError
@@ -43,6 +44,8 @@ _CODE = re.compile(r"GM[0-9]{4}")
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class SizeClass:
     """A CBS gemeentegrootte class (MUN-3)."""
 
@@ -113,6 +116,8 @@ def _check_name(instance: object, attribute: attrs.Attribute[str], value: object
 
 
 @attrs.frozen(order=False)
+@shared_repr
+@shared_eq
 class Municipality:
     """A municipality: CBS code, name, population and the year the population refers to (MUN-1).
 
@@ -138,6 +143,8 @@ class Municipality:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Register:
     """The CBS list of the municipalities of one year, with their populations (MUN-5).
 

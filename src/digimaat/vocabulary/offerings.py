@@ -32,6 +32,7 @@ from typing import Any
 import attrs
 
 from digimaat._boundary import guard, renamed
+from digimaat._classes import shared_eq, shared_repr
 from digimaat._names import parse_name
 from digimaat._text import check_text
 from digimaat.errors import N_, InvalidValueError, ProblemCollector
@@ -112,6 +113,8 @@ toepassing"."""
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class VolumeRecord:
     """Annual volume per channel, held as plain floats in requests per year (OFF-5).
 
@@ -272,6 +275,8 @@ def _check_funnel(instance: FormFunnel, attribute: attrs.Attribute[int], value: 
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class FormFunnel:
     """Web forms started and completed in the reference year (OFF-6, the MDD *succesratio*)."""
 
@@ -318,6 +323,8 @@ def _to_date(value: Any) -> datetime.date:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Provenance:
     """Where an offering's observations come from (OFF-16): never part of a score.
 
@@ -429,6 +436,8 @@ def _optional(kind: type, what: str) -> Any:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Offering:
     """One municipality's provision of one product (OFF-1)."""
 

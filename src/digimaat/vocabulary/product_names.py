@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat._package import files
 from digimaat.errors import (
     _NO_VALUE,
@@ -81,6 +82,8 @@ def _shown_text(instance: object, attribute: attrs.Attribute[str], value: object
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Synonym:
     """A name that municipalities use for one product in their own catalogues (PRD-8).
 
@@ -106,6 +109,8 @@ class Synonym:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Candidate:
     """One of the products an ambiguous name is used for (PRD-8.1)."""
 
@@ -136,6 +141,8 @@ def _candidates(values: Iterable[Any]) -> tuple[Candidate, ...]:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class AmbiguousName:
     """A name that municipalities use for more than one product; it never resolves (PRD-8.1).
 
@@ -149,6 +156,8 @@ class AmbiguousName:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class HarvestProvenance:
     """The harvest a packaged table of names was derived from (PRD-8.3, PRD-8.6)."""
 
@@ -165,6 +174,8 @@ class HarvestProvenance:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class SynonymProvenance(HarvestProvenance):
     """Where the packaged synonym table came from and how it was derived (PRD-8.3)."""
 
@@ -207,6 +218,7 @@ class SynonymProvenance(HarvestProvenance):
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class SynonymTable:
     """Names municipalities use for products, each pointing to one product or to several (PRD-8).
 
@@ -338,6 +350,8 @@ def _own_products(instance: object, attribute: attrs.Attribute[Any], value: obje
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class OwnName:
     """A title a municipality publishes in its own Samenwerkende Catalogi records, with the
     products those records link it to (PRD-8.4).
@@ -382,6 +396,8 @@ class OwnName:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class OwnNameProvenance(HarvestProvenance):
     """Where the packaged own-name table came from and how it was derived (PRD-8.6)."""
 
@@ -431,6 +447,7 @@ def _own_entries(value: Any) -> dict[str, tuple[Any, ...]]:
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class OwnNameTable:
     """The titles each municipality publishes for its products, by CBS code (PRD-8.4).
 

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat._text import check_text
 from digimaat.errors import (
     _NO_VALUE,
@@ -241,6 +242,8 @@ def _target(value: Any) -> MaturityLevel:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class LegalBasis:
     """A legal basis (UPL ``Grondslag``): an OWMS term URI, a label and a link to the text."""
 
@@ -264,6 +267,8 @@ class LegalBasis:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Additions:
     """What the standard adds to a UPL product, each with its reason (PRD-4).
 
@@ -299,6 +304,8 @@ DEFAULT_ADDITIONS = Additions()
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Product:
     """A product, keyed by its UPL URI (PRD-1).
 
@@ -459,6 +466,8 @@ def canonical_upl_uri(text: str) -> str | None:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Provenance:
     """Where the packaged UPL extract came from (PRD-3)."""
 

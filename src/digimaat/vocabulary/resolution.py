@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat.errors import (
     AmbiguousProductError,
     Problem,
@@ -29,6 +30,8 @@ __all__ = [
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Resolution:
     """What a product key resolves to: a product, or why there is none (PRD-7.2).
 
@@ -96,6 +99,8 @@ _VIA_ORDER = {"name": 0, "key": 1, "synonym": 2, "own name": 2, "ambiguous name"
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class SearchHit:
     """One product found by :meth:`Catalogue.search`, with what matched it (PRD-7.4)."""
 

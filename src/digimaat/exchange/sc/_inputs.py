@@ -21,6 +21,7 @@ from typing import IO, Final
 
 import attrs
 
+from digimaat._classes import shared_eq, shared_repr
 from digimaat.errors import NO_VALUE, Problem
 
 __all__ = [
@@ -45,6 +46,8 @@ _CHUNK: Final = 1 << 16
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Limits:
     """Decompressed-size limits of an import (SCI-1.1), in bytes."""
 
@@ -99,6 +102,7 @@ class _Passed(io.RawIOBase):
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class Member:
     """One XML document to read: its name in provenance and problems, and its stream."""
 
@@ -107,6 +111,7 @@ class Member:
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class Skipped:
     """A file of a directory, or a member of an archive, that is not read, and why."""
 

@@ -26,11 +26,14 @@ from typing import Any
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 
 __all__ = ["Authorities", "sc_authorities"]
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Authorities:
     """OWMS municipality URIs and their CBS codes, with the mapping's provenance."""
 

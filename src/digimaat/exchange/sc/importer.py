@@ -19,6 +19,7 @@ from pathlib import Path
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_repr
 from digimaat._version import SPEC_VERSION, __version__
 from digimaat.errors import NO_VALUE, InputError, InvalidValueError, Problem
 from digimaat.exchange.sc._inputs import Limits, Member, Skipped, input_size, members
@@ -51,6 +52,7 @@ Progress = Callable[[int, int], None]
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class ScImport:
     """The result of an import: the submission, its summary, and what was left out."""
 
@@ -240,6 +242,7 @@ def _document(
 
 
 @attrs.define
+@shared_repr
 class _Entry:
     authority: str
     code: str | None

@@ -32,6 +32,7 @@ from typing import Final
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat.errors import NO_VALUE, InputError, InvalidValueError, Problem
 from digimaat.vocabulary.assurance import Authentication, AuthMeans
 from digimaat.vocabulary.maturity import Capability, MaturityLevel, level_of
@@ -97,6 +98,7 @@ def repair_upl(published: str) -> tuple[str, tuple[str, ...]]:
 
 
 @attrs.frozen(eq=False)
+@shared_repr
 class ProductLists:
     """What a repaired UPL URI is: a product of the catalogue, or unknown and why (SCI-4.1).
 
@@ -204,6 +206,8 @@ def application_kind(published: str | None) -> ApplicationKind:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Evidence:
     """What one record shows about its products (SCI-5 to SCI-7)."""
 

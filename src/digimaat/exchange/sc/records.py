@@ -57,6 +57,7 @@ from defusedxml import DefusedXmlException, DTDForbidden
 from defusedxml import ElementTree as SafeXml
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat.errors import NO_VALUE, DigimaatError, Problem
 from digimaat.exchange.sc._inputs import LimitExceededError
 
@@ -91,6 +92,8 @@ class ScFileError(DigimaatError):
 
 
 @attrs.frozen(slots=True)
+@shared_repr
+@shared_eq
 class ScRecord:
     """One SC product description, reduced to what the import uses (SCI-2).
 

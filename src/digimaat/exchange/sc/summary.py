@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from digimaat._boundary import guard
+from digimaat._classes import shared_eq, shared_repr
 from digimaat.analysis.tables import Column, Table
 from digimaat.exchange.sc.mapping import REPAIRS, UNKNOWN_KINDS, ApplicationKind
 from digimaat.exchange.sc.records import ONLINE_VALUES
@@ -33,6 +34,7 @@ def _zero(keys: Sequence[str]) -> dict[str, int]:
 
 
 @attrs.define
+@shared_repr
 class Counts:
     """The counts of SCI-10, for one municipality or the whole country."""
 
@@ -93,6 +95,8 @@ class Counts:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class AuthoritySummary:
     """One publishing municipality: its OWMS URI, its CBS code (``None`` if unmapped)."""
 
@@ -113,6 +117,8 @@ class AuthoritySummary:
 
 
 @attrs.frozen
+@shared_repr
+@shared_eq
 class Summary:
     """The summary of one import (SCI-10)."""
 

@@ -21,7 +21,9 @@ as the columns are taken.
 from __future__ import annotations
 
 import csv
+import functools
 import os
+import re
 
 import numpy as np
 from numpy.typing import NDArray
@@ -199,15 +201,18 @@ def _quotes_agree(
     rows: list[int] = []
     row = -1  # the header's line feed ends row -1: the line after it is row 0
     counted = header_end
+    plain = _plain_quoting(separator)
     at = data.find(b'"', header_end + 1)  # the header was read by the csv module already
     while at > 0:
         start = data.rfind(b"\n", 0, at) + 1
         end = data.find(b"\n", at)
         end = len(data) if end < 0 else end
-        row += _line_feeds(buffer, counted, start)
-        counted = start
-        rows.append(row)
-        lines.append(data[start:end].decode("utf-8").rstrip("\r"))
+        line = data[start:end]
+        if plain.fullmatch(line) is None:
+            row += _line_feeds(buffer, counted, start)
+            counted = start
+            rows.append(row)
+            lines.append(line.decode("utf-8").rstrip("\r"))
         at = data.find(b'"', end)
     if not lines:
         return True
@@ -225,6 +230,18 @@ def _quotes_agree(
         if written != [cell if cell.strip() else None for cell in (line[n] for line in cells)]:
             return False
     return True
+
+
+@functools.cache
+def _plain_quoting(separator: str) -> re.Pattern[bytes]:
+    """A line whose every quote belongs to a quoted cell as RFC 4180 writes one: a cell that
+    opens with a quote and closes with one before the separator or the line's end, with a
+    quote inside written twice. Both tokenizers cut such a line alike (pyarrow is asked for
+    exactly these rules: a doubled quote, no escape character, no line end in a cell), so
+    it is not cut again; any other line with a quote is."""
+    sep = re.escape(separator.encode())
+    cell = rb'(?:"(?:[^"\r\n]|"")*"|[^"' + sep + rb"\r\n]*)"
+    return re.compile(cell + rb"(?:" + sep + cell + rb")*\r?")
 
 
 def _blank_rows(columns: list[tuple[IntArray, list[str]]], size: int) -> NDArray[np.bool_] | None:

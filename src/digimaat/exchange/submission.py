@@ -29,6 +29,7 @@ from digimaat.errors import NO_VALUE, InputError, InvalidValueError, Problem, Pr
 from digimaat.exchange.submission_columns import canonical_order, columns_of, concatenate
 from digimaat.exchange.validation import FileContent, OfferingColumns
 from digimaat.measurement.dataset import STATUS_CODES, Dataset, StatusCode
+from digimaat.measurement.dataset_arrays import checked_fields
 from digimaat.vocabulary.assurance import (
     AssuranceLevel,
     Authentication,
@@ -240,24 +241,34 @@ class Submission:
             # record every channel is unknown (NaN, as the array is filled).
             recorded = np.flatnonzero(c.has_volume)
             given = c.volume[recorded]
-            given[np.isnan(given)] = 0.0
+            # NaN to 0 in one pass: fmax takes the number where one is NaN, and a volume
+            # is never below 0 (OFF-14), so every other value stays as it is.
+            np.fmax(given, 0.0, out=given)
             volume.reshape(m * p, len(CHANNELS))[cell[recorded]] = given
             reasons = [(int(i[k]), int(j[k]), reason) for k, reason in c.reasons.items()]
-        return Dataset.from_arrays(
-            self.municipalities,
-            tuple(self.catalogue.get(uri) for uri in uris),
-            status=status,
-            capabilities=masks,
-            volume=volume,
-            auth_means=means,
-            auth_level=level,
-            fee_override=fee,
-            local_target=target,
-            local_target_reasons=sorted(reasons),
-            forms_started=started,
-            forms_completed=completed,
-            costs=costs,
-            product_scope="listed" if listed else "recorded",
+        # The offerings were checked by the exchange rules when they were read, and the
+        # arrays are made here of their dtype and shape: the dataset takes them without
+        # the second round of checks Dataset.from_arrays gives arrays from elsewhere.
+        arrays = {
+            "status": status,
+            "capabilities": masks,
+            "fee_override": fee,
+            "local_target": target,
+            "auth_means": means,
+            "auth_level": level,
+            "volume": volume,
+            "forms_started": started,
+            "forms_completed": completed,
+        }
+        return Dataset(
+            **checked_fields(
+                self.municipalities,
+                tuple(self.catalogue.get(uri) for uri in uris),
+                arrays,
+                tuple(sorted(reasons)),
+                costs,
+                "listed" if listed else "recorded",
+            )
         )
 
     # -- from records --------------------------------------------------------------------------

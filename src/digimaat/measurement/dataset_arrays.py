@@ -531,23 +531,59 @@ def array_fields(
         if not np.all(keys[1:] > keys[:-1]):
             reasons = tuple(sorted(reasons))
     collector.raise_if_any()
+    arrays = {
+        "status": status_a,
+        "capabilities": caps_a,
+        "fee_override": fee_a,
+        "local_target": target_a,
+        "auth_means": means_a,
+        "auth_level": level_a,
+        "volume": volume_a,
+        "forms_started": started_a,
+        "forms_completed": completed_a,
+    }
+    return checked_fields(municipalities, products, arrays, reasons, costs, product_scope)
+
+
+def checked_fields(
+    municipalities: Sequence[Municipality],
+    products: Sequence[Product],
+    arrays: Mapping[str, Any],
+    local_target_reasons: tuple[tuple[int, int, str], ...],
+    costs: CostTable | Mapping[Channel, ContactCost] | None,
+    product_scope: str,
+) -> dict[str, Any]:
+    """The fields of a dataset of arrays that hold what :func:`array_fields` checks, each
+    of its dtype and shape (``arrays``, by name, all nine), and of reasons sorted by cell:
+    with the levels derived from the capability masks (MAT-3) and the costs per contact.
+
+    :meth:`~digimaat.exchange.Submission.dataset` builds its arrays from offerings the
+    exchange rules have checked, and hands them over here without their being checked a
+    second time; ``tests/exchange/test_dataset_build.py`` checks that every dataset so
+    built passes :func:`array_fields` unchanged.
+    """
     table = _cost_table(costs)
     cost, currency = _cost_array(table, [pr.uri for pr in products])
     return {
         "municipalities": tuple(municipalities),
         "products": tuple(products),
         "channels": CHANNELS,
-        "status": status_a,
-        "level": _levels(caps_a, status_a, fee_a, _product_fees(products)),
-        "capabilities": caps_a,
-        "fee_override": fee_a,
-        "local_target": target_a,
-        "local_target_reasons": reasons,
-        "auth_means": means_a,
-        "auth_level": level_a,
-        "volume": volume_a,
-        "forms_started": started_a,
-        "forms_completed": completed_a,
+        "status": arrays["status"],
+        "level": _levels(
+            arrays["capabilities"],
+            arrays["status"],
+            arrays["fee_override"],
+            _product_fees(products),
+        ),
+        "capabilities": arrays["capabilities"],
+        "fee_override": arrays["fee_override"],
+        "local_target": arrays["local_target"],
+        "local_target_reasons": local_target_reasons,
+        "auth_means": arrays["auth_means"],
+        "auth_level": arrays["auth_level"],
+        "volume": arrays["volume"],
+        "forms_started": arrays["forms_started"],
+        "forms_completed": arrays["forms_completed"],
         "cost": cost,
         "currency": currency,
         "cost_table": table,

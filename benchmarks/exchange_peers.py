@@ -23,7 +23,9 @@ catalogue a load needs; the peak resident set size during the load, above what t
 process held before it, is compared with the file's size.
 
 The command line: ``digimaat score`` on a small file (the specification's example
-document), as a whole process (``python -m digimaat score FILE``), beside ``python -c
+document), as a whole process: the ``digimaat`` program that ``pip install`` puts beside
+the interpreter, as a user runs it (``digimaat score FILE``; the target is its median), and
+``python -m digimaat score FILE``, which also imports :mod:`runpy`, beside ``python -c
 pass`` and ``python -c "import numpy"`` (the floor of anything that scores with numpy),
 also with ``OPENBLAS_NUM_THREADS=1``, as the program runs BLAS unless told otherwise, so
 that numpy starts no BLAS threads; the commands run in turn. digimaat's modules are
@@ -284,7 +286,11 @@ def cli_startup(runs: int = 15) -> dict[str, Any]:
     package = Path(digimaat.__file__).resolve().parent
     compileall.compile_dir(str(package), quiet=1)  # as pip compiles an installed wheel's
     python = sys.executable
-    score = [python, "-m", "digimaat", "score", str(SMALL)]
+    module = [python, "-m", "digimaat", "score", str(SMALL)]
+    # The program as a user runs it: the script pip installs beside the interpreter (its
+    # entry point, digimaat.cli:run), or, where there is none, the module.
+    program = Path(python).with_name("digimaat")
+    score = [str(program), "score", str(SMALL)] if program.exists() else module
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "digimaat"
         shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
@@ -292,10 +298,11 @@ def cli_startup(runs: int = 15) -> dict[str, Any]:
         one_blas = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
         commands: dict[str, tuple[list[str], dict[str, str] | None]] = {
             "digimaat score": (score, None),
+            "python -m digimaat score": (module, None),
             "python -c pass": ([python, "-c", "pass"], None),
             "python -c 'import numpy'": ([python, "-c", "import numpy"], None),
             "the same, one BLAS thread": ([python, "-c", "import numpy"], one_blas),
-            "digimaat score, no bytecode": (score, plain),
+            "digimaat score, no bytecode": (module, plain),
         }
         times = _child_times_in_turn(commands, runs)
     return {"file": SMALL.name, **times}

@@ -169,3 +169,51 @@ def test_the_package_s_folders_are_what_importlib_resources_gives() -> None:
     assert text == (resources.files("digimaat.data.profiles") / "mdd-product.toml").read_text(
         encoding="utf-8"
     )
+
+
+# -- the end of the program --------------------------------------------------------------------
+
+_PROGRAM = """
+import atexit, sys
+atexit.register(lambda: print("atexit ran"))
+sys.argv = ["digimaat", *sys.argv[1:]]
+from digimaat.cli import run
+run()
+"""
+
+
+def _program(*arguments: str, stdout: object = subprocess.PIPE) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", _PROGRAM, *arguments],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+
+
+def test_the_program_ends_with_its_output_flushed_and_atexit_run() -> None:
+    """The program ends without the interpreter's shutdown, but as a program ends: its
+    whole output written, the :mod:`atexit` functions run, and the command's exit code."""
+    done = _program("score", str(EXAMPLE))
+    assert done.returncode == 0, done.stderr
+    assert "Profile digimaat-standard" in done.stdout
+    assert done.stdout.rstrip().endswith("atexit ran")
+    failed = _program("score", "no-such-file.json")
+    assert failed.returncode == 2
+    assert "no-such-file.json" in failed.stderr
+    assert failed.stdout.strip() == "atexit ran"
+
+
+def test_output_that_cannot_be_written_is_an_error() -> None:
+    """Output to a device that takes none (Linux's ``/dev/full``) ends with exit code 2 and
+    a line on standard error, not with a code of success."""
+    if not Path("/dev/full").exists():
+        import pytest
+
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:
+        done = _program("score", str(EXAMPLE), stdout=full)
+    assert done.returncode == 2
+    assert "No space left on device" in done.stderr

@@ -21,7 +21,7 @@ import gc
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from digimaat._boundary import guard
 from digimaat._version import SPEC_VERSION, __version__
@@ -571,16 +571,44 @@ def run() -> None:
     and in the processes of a local Dask cluster, which inherit the setting); the results
     are the same.
 
-    Before the interpreter shuts down, every object is put out of the reach of Python's
-    cyclic garbage collector (:func:`gc.freeze`): the collections of the shutdown would
-    otherwise walk every object the command made and imported, tens of milliseconds for a
-    small command, only to free memory that the end of the process frees anyway. Files and
-    streams are closed and flushed as before; :mod:`atexit` functions still run.
+    The process ends without the interpreter's shutdown (see :func:`_end`), which would
+    only free, object by object, memory that the end of the process frees anyway.
     """
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    code = main()
+    _end(main())
+
+
+def _end(code: int) -> NoReturn:
+    """End the process with ``code`` once the command is done: the :mod:`atexit` functions
+    run and the standard streams are flushed (a stream that cannot be written makes the
+    code :data:`EXIT_ERROR`, with a line on standard error where it can still be written),
+    then the process exits at once (:func:`os._exit`).
+
+    The interpreter's shutdown would free every module and object one by one, a few
+    milliseconds of a short command, and its collections would walk every object the
+    command made and imported. Every file a command writes is closed by the command
+    itself. Where a thread other than the main one is still running, or the interpreter
+    cannot run the :mod:`atexit` functions on request, the process ends as Python ends it
+    (:func:`sys.exit`), with every object out of the collector's reach (:func:`gc.freeze`).
+    """
+    import atexit
+    import threading
+
     gc.freeze()
-    sys.exit(code)
+    run_exit_functions = getattr(atexit, "_run_exitfuncs", None)
+    if threading.active_count() > 1 or run_exit_functions is None:
+        sys.exit(code)
+    run_exit_functions()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError) as exc:
+            code = EXIT_ERROR
+            with contextlib.suppress(OSError, ValueError):
+                sys.stderr.write(f"digimaat: {exc}\n")
+                sys.stderr.flush()
+    os._exit(code)
 
 
 _MODULES = {

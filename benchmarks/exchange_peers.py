@@ -10,10 +10,11 @@ one process, by digimaat into a validated ``Dataset`` and by its peers:
 - JSON: ``orjson.loads`` and the standard library's ``json.loads`` of the whole file.
 
 Each reading includes reading the file's bytes. The garbage collector is off while a
-reading is timed (for the peers as for digimaat, which turns it off itself); the least
-and the median of several runs of CPU time (``time.process_time``) and the median
-wall-clock time are reported, and the ratios are of the least CPU times, which other work
-on the machine disturbs least (see :func:`ratios`).
+reading is timed (for the peers as for digimaat, which turns it off itself). digimaat and
+its peers read in turn, round after round; the least and the median CPU time
+(``time.process_time``) and the median wall-clock time of each are reported, and each
+ratio is the median over the rounds of digimaat's CPU time over the peer's in the same
+round, which other work on the machine slows alike (see :func:`ratios`).
 digimaat is also timed without its native accelerators (``DIGIMAAT_PURE=1``), without a
 target. Before anything is timed, both files are read back and their datasets compared
 with the generated one, array by array.
@@ -76,7 +77,7 @@ TARGETS = {
     "memory_over_size": 3.0,
     "cli_score_s": 0.15,
 }
-REPEATS = {"digimaat": 7, "peer": 9, "slow": 3}
+REPEATS = {"digimaat": 9, "peer": 9, "slow": 3}
 QUICK_SIZE = (20, 60)
 """Municipalities and products of the quick run."""
 
@@ -142,27 +143,51 @@ def _same(dataset: Any, expected: str) -> bool:
 
 
 # ---------------------------------------------------------------------- timing (worker)
-def timed(call: Callable[[], object], repeats: int) -> dict[str, Any]:
-    """Medians of CPU and wall-clock seconds of ``call()``, the garbage collector off."""
-    wall: list[float] = []
-    cpu: list[float] = []
-    for _ in range(repeats):
-        gc.collect()
-        gc.disable()
-        try:
-            start, start_cpu = time.perf_counter(), time.process_time()
-            result = call()
-            cpu.append(time.process_time() - start_cpu)
-            wall.append(time.perf_counter() - start)
-        finally:
-            gc.enable()
-        del result
+def _once(call: Callable[[], object]) -> tuple[float, float]:
+    """CPU and wall-clock seconds of one ``call()``, the garbage collector off."""
+    gc.collect()
+    gc.disable()
+    try:
+        start, start_cpu = time.perf_counter(), time.process_time()
+        result = call()
+        cpu = time.process_time() - start_cpu
+        wall = time.perf_counter() - start
+    finally:
+        gc.enable()
+    del result
+    return cpu, wall
+
+
+def _figures(cpu: list[float], wall: list[float]) -> dict[str, Any]:
     return {
         "cpu_median_s": statistics.median(cpu),
         "wall_median_s": statistics.median(wall),
         "cpu_min_s": min(cpu),
-        "repeats": repeats,
+        "cpu_s": cpu,
+        "repeats": len(cpu),
     }
+
+
+def timed(call: Callable[[], object], repeats: int) -> dict[str, Any]:
+    """Medians of CPU and wall-clock seconds of ``call()``, the garbage collector off."""
+    runs = [_once(call) for _ in range(repeats)]
+    return _figures([c for c, _ in runs], [w for _, w in runs])
+
+
+def timed_in_turn(calls: dict[str, tuple[Callable[[], object], int]]) -> dict[str, Any]:
+    """The calls timed in turn, round after round (each ``(call, repeats)`` in the rounds
+    up to its number of repeats), so that other work on the machine falls on them alike:
+    the round-by-round CPU times of readings in the same rounds are paired (see
+    :func:`ratios`)."""
+    cpu: dict[str, list[float]] = {name: [] for name in calls}
+    wall: dict[str, list[float]] = {name: [] for name in calls}
+    for round_ in range(max(repeats for _, repeats in calls.values())):
+        for name, (call, repeats) in calls.items():
+            if round_ < repeats:
+                c, w = _once(call)
+                cpu[name].append(c)
+                wall[name].append(w)
+    return {name: _figures(cpu[name], wall[name]) for name in calls}
 
 
 def _csv_rows(path: str) -> list[list[str]]:
@@ -215,18 +240,27 @@ def worker(files: dict[str, Any], repeats: dict[str, int]) -> dict[str, Any]:
     if not all(agree.values()):
         return {"agree": agree}
     n, p, s = repeats["digimaat"], repeats["peer"], repeats["slow"]
-    out: dict[str, Any] = {"agree": agree, "csv": {}, "json": {}}
-    out["csv"]["digimaat"] = timed(digimaat("csv"), n)
-    out["csv"]["polars (1 thread)"] = timed(lambda: pl.read_csv(paths["csv"]), p)
-    out["csv"]["pyarrow (no threads)"] = timed(lambda: _pyarrow(paths["csv"]), p)
-    out["csv"]["csv module"] = timed(lambda: _csv_rows(paths["csv"]), s)
-    out["json"]["digimaat"] = timed(digimaat("json"), n)
-    out["json"]["orjson"] = timed(lambda: _orjson(paths["json"]), p)
-    out["json"]["json module"] = timed(lambda: _json(paths["json"]), s)
+    out: dict[str, Any] = {"agree": agree}
+    out["csv"] = timed_in_turn(
+        {
+            "digimaat": (digimaat("csv"), n),
+            "polars (1 thread)": (lambda: pl.read_csv(paths["csv"]), p),
+            "pyarrow (no threads)": (lambda: _pyarrow(paths["csv"]), p),
+            "csv module": (lambda: _csv_rows(paths["csv"]), s),
+        }
+    )
+    out["json"] = timed_in_turn(
+        {
+            "digimaat": (digimaat("json"), n),
+            "orjson": (lambda: _orjson(paths["json"]), p),
+            "json module": (lambda: _json(paths["json"]), s),
+        }
+    )
     os.environ["DIGIMAAT_PURE"] = "1"
     try:
-        out["csv"]["digimaat, pure"] = timed(digimaat("csv"), s)
-        out["json"]["digimaat, pure"] = timed(digimaat("json"), s)
+        # Timed apart from the others, after them: not paired.
+        out["csv"]["digimaat, pure"] = {**timed(digimaat("csv"), s), "apart": True}
+        out["json"]["digimaat, pure"] = {**timed(digimaat("json"), s), "apart": True}
     finally:
         del os.environ["DIGIMAAT_PURE"]
     return out
@@ -373,18 +407,22 @@ def measure(seed: int, quick: bool = False) -> dict[str, Any]:
 
 
 def ratios(figures: dict[str, Any]) -> dict[str, float]:
-    """digimaat over its peers, of the least CPU time of each one's repeats; memory over
-    file size.
+    """digimaat over its peers, paired round by round; memory over file size.
 
-    The least time, not the median: on a shared machine a peer's median swings with other
-    work (polars' median read of the national CSV measured 106 to 226 ms in runs of one
-    afternoon while its least stayed near 100 ms), and a ratio of medians then passes or
-    fails by chance. The medians are printed beside it.
+    digimaat and its peers read in turn, round after round (:func:`timed_in_turn`), and
+    the ratio is the median over the rounds of digimaat's CPU time over the peer's in the
+    same round. On a shared machine other work slows the readings for seconds at a time:
+    a ratio of the readings' medians, or of their least times, taken from runs one after
+    the other, passed or failed by chance (in one run the least of polars' reads of the
+    national CSV was 107 ms, in the next, minutes later, 163 ms, while digimaat's barely
+    moved), where readings in the same round are slowed alike. The least and median
+    times are printed beside it.
     """
     timing = figures["timing"]
 
     def over(form: str, peer: str) -> float:
-        return float(timing[form]["digimaat"]["cpu_min_s"] / timing[form][peer]["cpu_min_s"])
+        mine, theirs = timing[form]["digimaat"]["cpu_s"], timing[form][peer]["cpu_s"]
+        return float(statistics.median(a / b for a, b in zip(mine, theirs, strict=False)))
 
     return {
         "csv_over_polars": over("csv", "polars (1 thread)"),
@@ -438,12 +476,17 @@ def report(figures: dict[str, Any]) -> str:
         )
         return "\n".join(lines)
     for form in ("csv", "json"):
-        base = timing[form]["digimaat"]["cpu_min_s"]
+        mine = timing[form]["digimaat"]
         for name, t in timing[form].items():
+            paired = ""
+            if name != "digimaat" and not t.get("apart"):
+                rounds = zip(mine["cpu_s"], t["cpu_s"], strict=False)
+                paired = f"paired {statistics.median(a / b for a, b in rounds):.2f}x, "
             lines.append(
-                f"  {form.upper():>4} {name:<22} CPU least {t['cpu_min_s'] * 1000:8.1f} ms  "
-                f"median {t['cpu_median_s'] * 1000:8.1f} ms  wall {t['wall_median_s'] * 1000:8.1f}"
-                f" ms  (digimaat / this: {base / t['cpu_min_s']:.2f}x, {t['repeats']} runs)"
+                f"  {form.upper():>4} {name:<22} CPU least {t['cpu_min_s'] * 1000:7.1f} ms  "
+                f"median {t['cpu_median_s'] * 1000:7.1f} ms  wall {t['wall_median_s'] * 1000:7.1f}"
+                f" ms  (digimaat / this: {paired}least {mine['cpu_min_s'] / t['cpu_min_s']:.2f}x,"
+                f" {t['repeats']} runs)"
             )
     for form, m in figures["memory"].items():
         lines.append(

@@ -8,20 +8,22 @@ The TOML files default to the built-in profiles, ``src/digimaat/data/profiles/*.
 are the definition of each profile. Each is read as every profile file is read
 (``digimaat._serial.parse_data``: duplicate keys, nesting, the size of numbers) and built
 into its profile, which must carry the file's name; its plain data is written, with the
-SHA-256 of the file's text, to ``src/digimaat/data/profiles/builtin.json``.
+file's text and the profile's fingerprint (PRF-4), to
+``src/digimaat/data/profiles/builtin.json``.
 
-``digimaat.measurement.profiles`` takes a built-in profile's data from that file only when
-the digest of the TOML text it reads equals the one recorded (else it parses the TOML
-file), so the TOML files stay the definition: reading JSON spares the command line
-importing and running a TOML parser, a few milliseconds of each ``digimaat score``. The
-output is deterministic; ``make profiles`` runs the script, and a test checks that the
-packaged file is what the script writes.
+``digimaat.measurement.profiles`` takes a built-in profile's data and fingerprint from that
+file only when the TOML text it reads is the one recorded (else it parses the TOML file
+and computes the fingerprint), so the TOML files stay the definition: reading JSON spares
+the command line importing and running a TOML parser, and taking the fingerprint spares it
+importing ``hashlib`` and writing the canonical form, a few milliseconds of each
+``digimaat score``. The output is deterministic; ``make profiles`` runs the script, and a
+test checks that the packaged file is what the script writes and that each fingerprint is
+the one the profile computes.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from collections.abc import Sequence
@@ -50,14 +52,16 @@ def build(paths: Sequence[Path]) -> dict[str, Any]:
             raise SystemExit(f"{path} defines profile {profile.name!r}, expected {path.stem!r}")
         profiles[path.stem] = {
             "file": path.name,
-            "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "text": text,
             "data": data,
+            "fingerprint": profile.fingerprint,
         }
     return {
         "about": (
             "The plain data of digimaat's built-in profiles, as read from their TOML files "
-            "(the definition), each with the SHA-256 of the file's UTF-8 text; written by "
-            "scripts/build_profiles.py and used only where that digest matches."
+            "(the definition), each with the file's text and the profile's fingerprint "
+            "(PRF-4); written by scripts/build_profiles.py and used only where the file's "
+            "text is the one recorded."
         ),
         "profiles": profiles,
     }

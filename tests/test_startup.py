@@ -35,6 +35,9 @@ LATE = (
     # JSON without a TOML parser; weightings made of weightings where a profile has one
     "cattrs",
     "tomllib",
+    # a built-in profile's fingerprint is taken from that JSON: no hashing, no canonical form
+    "hashlib",
+    "digimaat.jcs",
     "digimaat.measurement.weights_composed",
     # the readers of what a small JSON document does not hold, and the writers
     "orjson",

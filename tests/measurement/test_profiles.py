@@ -219,7 +219,8 @@ def _build_profiles_script() -> Any:
 def test_the_written_data_of_the_built_in_profiles_is_what_the_script_writes() -> None:
     """PRF-2: the built-in profiles are defined by their TOML files; the JSON the command line
     reads them from (``builtin.json``) is what ``scripts/build_profiles.py`` writes of them
-    now: each profile's data as its file gives it, with the digest of the file's text."""
+    now: each profile's data as its file gives it, with the file's text and the profile's
+    fingerprint (PRF-4) as the profile computes it, which the built-in profile carries."""
     from digimaat._package import files
 
     script = _build_profiles_script()
@@ -230,18 +231,22 @@ def test_the_written_data_of_the_built_in_profiles_is_what_the_script_writes() -
     assert sorted(document["profiles"]) == sorted(BUILTIN_PROFILES)
     for name, entry in document["profiles"].items():
         text = folder.joinpath(f"{name}.toml").read_text(encoding="utf-8")
-        assert entry["sha256"] == hashlib.sha256(text.encode("utf-8")).hexdigest()
+        assert entry["text"] == text
         assert entry["data"] == _builtin_data(name)
+        computed = Profile.from_dict(entry["data"], source=name).fingerprint
+        assert entry["fingerprint"] == computed
+        assert builtin_profile(name).fingerprint == computed
 
 
 def test_a_changed_profile_file_is_read_as_it_is_now(monkeypatch: pytest.MonkeyPatch) -> None:
     """PRF-2: the TOML file is the definition: where its text is not the text the written
-    data was made from, the file itself is parsed."""
+    data was made from, the file itself is parsed, and the profile's fingerprint computed."""
     from digimaat.measurement import profiles as module
 
     folder = module.files("digimaat.data.profiles")
     text = folder.joinpath("digimaat-standard.toml").read_text(encoding="utf-8")
-    assert module._written(folder, "digimaat-standard", text) == _builtin_data("digimaat-standard")
+    entry = module._written(folder, "digimaat-standard", text)
+    assert entry["data"] == _builtin_data("digimaat-standard")
     changed = text.replace('version = "1.0"', 'version = "1.0-changed"')
     assert changed != text
     assert module._written(folder, "digimaat-standard", changed) is None
@@ -260,7 +265,11 @@ def test_a_changed_profile_file_is_read_as_it_is_now(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(module, "files", lambda package: Changed(original(package)))
     module._builtin.cache_clear()
     try:
-        assert module._builtin("digimaat-standard").version == "1.0-changed"
+        profile = module._builtin("digimaat-standard")
+        assert profile.version == "1.0-changed"
+        # its fingerprint is computed (a version is not part of it: the same number)
+        assert "fingerprint" not in profile._memo
+        assert profile.fingerprint == Profile.from_dict(profile.to_dict()).fingerprint
     finally:
         module._builtin.cache_clear()
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -45,7 +44,6 @@ from digimaat.errors import (
     ProfileError,
     UnknownNameError,
 )
-from digimaat.jcs import canonical_json, code_units
 from digimaat.measurement.aggregation import MissingPolicy
 from digimaat.measurement.dataset import Dataset
 from digimaat.measurement.metrics import (
@@ -220,6 +218,8 @@ class Profile:
         data = self.to_dict()
         for key in ("name", "version", "title", "description"):
             data.pop(key)
+        from digimaat.jcs import code_units
+
         data["metrics"] = sorted(data["metrics"], key=lambda m: code_units(m["id"]))
         _strip_titles(data["metrics"])
         _sort_selectors(data["weighting"])
@@ -227,6 +227,8 @@ class Profile:
 
     def canonical_json(self) -> bytes:
         """The canonical form written by RFC 8785 (JCS), as the UTF-8 bytes hashed (PRF-4)."""
+        from digimaat.jcs import canonical_json
+
         return canonical_json(self.canonical())
 
     @property
@@ -234,6 +236,8 @@ class Profile:
         """``"sha256:<hex>"`` of the canonical form written by RFC 8785 (PRF-4)."""
         fingerprint = self._memo.get("fingerprint")
         if fingerprint is None:
+            import hashlib
+
             digest = hashlib.sha256(self.canonical_json()).hexdigest()
             fingerprint = self._memo["fingerprint"] = "sha256:" + digest
         return fingerprint
@@ -306,6 +310,8 @@ def _sort_selectors(weighting: dict[str, Any]) -> None:
     selector = weighting.get("selector")
     if isinstance(selector, dict):
         for key, values in selector.items():
+            from digimaat.jcs import code_units
+
             selector[key] = sorted(values, key=code_units)
     for key in ("left", "right", "base"):
         if isinstance(weighting.get(key), dict):
@@ -525,9 +531,8 @@ def _builtin(name: str) -> Profile:
     folder = files("digimaat.data.profiles")
     source = f"digimaat/data/profiles/{name}.toml"
     text = folder.joinpath(f"{name}.toml").read_text(encoding="utf-8")
-    data = _written(folder, name, text)
-    if data is None:
-        data = parse_data(text, "toml", source)
+    written = _written(folder, name, text)
+    data = parse_data(text, "toml", source) if written is None else written["data"]
     from digimaat.measurement.profile_data import _structure_profile
 
     try:  # the package's own data: its records built by their classes' own checks
@@ -536,21 +541,26 @@ def _builtin(name: str) -> Profile:
         profile = Profile.from_dict(data, source=source)
     if profile.name != name:
         raise ProfileError(f"{source} defines profile {profile.name!r}, expected {name!r}")
+    fingerprint = None if written is None else written.get("fingerprint")
+    if isinstance(fingerprint, str) and fingerprint.startswith("sha256:"):
+        profile._memo["fingerprint"] = fingerprint  # as the script computed it of this data
     return profile
 
 
 def _written(folder: Any, name: str, text: str) -> Any:
-    """The data of a built-in profile as ``scripts/build_profiles.py`` wrote it from this
-    very text of its TOML file (``builtin.json``, where the SHA-256 of the text is recorded
-    beside it), or ``None``: then the TOML file is parsed. JSON is read without importing
-    a TOML parser, a few milliseconds of a short command."""
+    """The entry of a built-in profile that ``scripts/build_profiles.py`` wrote from this
+    very text of its TOML file (``builtin.json``, which holds the text, the profile's plain
+    data and its fingerprint), or ``None``: then the TOML file is parsed and the
+    fingerprint computed. The JSON is read without importing a TOML parser, and the
+    fingerprint taken without hashing, a few milliseconds of a short command."""
     try:
         written = json.loads(folder.joinpath(_WRITTEN).read_text(encoding="utf-8"))
         entry = written["profiles"][name]
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if entry["text"] != text or not isinstance(entry["data"], dict):
+            return None
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return entry.get("data") if entry.get("sha256") == digest else None
+    return entry
 
 
 _WRITTEN = "builtin.json"

@@ -11,7 +11,8 @@ one process, by digimaat into a validated ``Dataset`` and by its peers:
 
 Each reading includes reading the file's bytes. The garbage collector is off while a
 reading is timed (for the peers as for digimaat, which turns it off itself). digimaat and
-its peers read in turn, round after round; the least and the median CPU time
+its peers read in turn, round after round, each timed reading right after an untimed one
+by the same reader; the least and the median CPU time
 (``time.process_time``) and the median wall-clock time of each are reported, and each
 ratio is the median over the rounds of digimaat's CPU time over the peer's in the same
 round, which other work on the machine slows alike (see :func:`ratios`).
@@ -178,12 +179,16 @@ def timed_in_turn(calls: dict[str, tuple[Callable[[], object], int]]) -> dict[st
     """The calls timed in turn, round after round (each ``(call, repeats)`` in the rounds
     up to its number of repeats), so that other work on the machine falls on them alike:
     the round-by-round CPU times of readings in the same rounds are paired (see
-    :func:`ratios`)."""
+    :func:`ratios`). Each timed call follows an untimed one of the same call, so that each
+    is timed as it runs in a row: polars read the national CSV about a tenth slower right
+    after a load by digimaat than right after its own read (its allocator keeps memory
+    between its reads)."""
     cpu: dict[str, list[float]] = {name: [] for name in calls}
     wall: dict[str, list[float]] = {name: [] for name in calls}
     for round_ in range(max(repeats for _, repeats in calls.values())):
         for name, (call, repeats) in calls.items():
             if round_ < repeats:
+                _once(call)  # untimed: the reading before is this reader's own
                 c, w = _once(call)
                 cpu[name].append(c)
                 wall[name].append(w)

@@ -220,3 +220,48 @@ def test_output_that_cannot_be_written_is_an_error() -> None:
         done = _program("score", str(EXAMPLE), stdout=full)
     assert done.returncode == 2
     assert "No space left on device" in done.stderr
+
+
+def test_the_program_under_a_profiler_or_tracer_ends_as_python_ends(tmp_path: Path) -> None:
+    """Under a profiler (``python -m cProfile``) or a tracer, the program ends as Python
+    ends it, by ``SystemExit``: the profiler writes its results, and a program that traces
+    the command finds the exception and its exit code, rather than a process that is gone."""
+    written = tmp_path / "score.prof"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cProfile",
+            "-o",
+            str(written),
+            "-m",
+            "digimaat",
+            "score",
+            str(EXAMPLE),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert written.stat().st_size > 0
+    traced = (
+        "import sys\n"
+        "sys.settrace(lambda *args: None)\n"
+        "sys.argv = ['digimaat', 'score', sys.argv[1]]\n"
+        "from digimaat.cli import run\n"
+        "try:\n"
+        "    run()\n"
+        "except SystemExit as exc:\n"
+        "    print('exit code', exc.code, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", traced, str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().endswith("exit code 0")

@@ -587,16 +587,18 @@ def _end(code: int) -> NoReturn:
     The interpreter's shutdown would free every module and object one by one, a few
     milliseconds of a short command, and its collections would walk every object the
     command made and imported. Every file a command writes is closed by the command
-    itself. Where a thread other than the main one is still running, or the interpreter
-    cannot run the :mod:`atexit` functions on request, the process ends as Python ends it
-    (:func:`sys.exit`), with every object out of the collector's reach (:func:`gc.freeze`).
+    itself. Where a thread other than the main one is still running, where the program
+    runs under a debugger, profiler or tracer, or with an interactive prompt to follow
+    (:func:`_watched`), or where the interpreter cannot run the :mod:`atexit` functions on
+    request, the process ends as Python ends it (:func:`sys.exit`), with every object out
+    of the collector's reach (:func:`gc.freeze`).
     """
     import atexit
     import threading
 
     gc.freeze()
     run_exit_functions = getattr(atexit, "_run_exitfuncs", None)
-    if threading.active_count() > 1 or run_exit_functions is None:
+    if threading.active_count() > 1 or run_exit_functions is None or _watched():
         sys.exit(code)
     run_exit_functions()
     for stream in (sys.stdout, sys.stderr):
@@ -609,6 +611,21 @@ def _end(code: int) -> NoReturn:
                 sys.stderr.write(f"digimaat: {exc}\n")
                 sys.stderr.flush()
     os._exit(code)
+
+
+def _watched() -> bool:
+    """Whether the program runs where something expects the interpreter to go on after it:
+    a debugger, profiler or tracer (``python -m cProfile``, ``pdb``, ``trace``, coverage),
+    which writes its results or takes over once the program's ``SystemExit`` reaches it,
+    or an interactive prompt (``python -i``, ``PYTHONINSPECT``)."""
+    if sys.flags.interactive or sys.flags.inspect or os.environ.get("PYTHONINSPECT"):
+        return True
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        return True
+    monitoring = getattr(sys, "monitoring", None)  # Python 3.12+: cProfile and pdb use it
+    return monitoring is not None and any(
+        monitoring.get_tool(tool) is not None for tool in range(6)
+    )
 
 
 _MODULES = {

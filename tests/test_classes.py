@@ -153,3 +153,31 @@ def test_every_class_of_the_package_shares_them() -> None:
     ]
     assert repr_generated == []
     assert eq_generated == []
+
+
+def test_a_subclass_without_methods_of_its_own_uses_its_parents() -> None:
+    """A subclass that attrs gives no ``__repr__`` or ``__eq__`` of its own (``repr=False``,
+    ``eq=False``) inherits its parent's, which write and compare the parent's fields: as
+    with attrs' generated methods of the parent. A subclass that attrs gives methods has
+    its own."""
+    generated, shared = _pair(a={}, b={})
+    made = []
+    for parent in (generated, shared):
+
+        @attrs.frozen(eq=False, repr=False)
+        class Quiet(parent):  # type: ignore[valid-type,misc]
+            extra: int = 0
+
+        @attrs.frozen
+        class Loud(parent):  # type: ignore[valid-type,misc]
+            extra: int = 0
+
+        made.append((Quiet, Loud))
+    (quiet_generated, loud_generated), (quiet_shared, loud_shared) = made
+    for quiet in (quiet_generated, quiet_shared):
+        assert quiet(1, 2, extra=1) == quiet(1, 2, extra=2)
+        assert repr(quiet(1, 2, extra=1)) == "Quiet(a=1, b=2)"
+        assert hash(quiet(1, 2, extra=1)) == hash(quiet(1, 2, extra=2))
+    for loud in (loud_generated, loud_shared):
+        assert loud(1, 2, extra=1) != loud(1, 2, extra=2)
+        assert repr(loud(1, 2, extra=1)) == "Loud(a=1, b=2, extra=1)"

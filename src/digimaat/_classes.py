@@ -47,7 +47,7 @@ C = TypeVar("C", bound=type)
 def attrs_repr(self: Any) -> str:
     """The ``__repr__`` of an attrs class, as attrs writes it."""
     parts = []
-    for field in type(self).__attrs_attrs__:
+    for field in _fields(type(self), "__repr__", attrs_repr):
         show = field.repr
         if show is False:
             continue
@@ -90,18 +90,33 @@ def shared_eq(cls: C) -> C:
 
 
 _Values = Callable[[Any], tuple[Any, ...]]
-_KEYS: dict[type, tuple[_Values, _Values]] = {}
-"""Per class, the values it compares and the values it hashes, as one function each."""
+_KEYS = "__digimaat_keys__"
+"""The attribute of a class that holds the values it compares and the values it hashes, as
+one function each, made on first use (in the class's own namespace: a subclass makes its
+own)."""
 
 
 def _keys(cls: type) -> tuple[_Values, _Values]:
-    found = _KEYS.get(cls)
+    found: tuple[_Values, _Values] | None = vars(cls).get(_KEYS)
     if found is None:
-        fields = cls.__attrs_attrs__  # type: ignore[attr-defined]
+        fields = _fields(cls, "__eq__", attrs_eq)
         compared = [f for f in fields if f.eq]
         hashed = [f for f in fields if (f.eq if f.hash is None else f.hash)]
-        found = _KEYS[cls] = (_values(compared), _values(hashed))
+        found = (_values(compared), _values(hashed))
+        type.__setattr__(cls, _KEYS, found)
     return found
+
+
+def _fields(cls: type, name: str, method: object) -> tuple[Any, ...]:
+    """The fields of the class that was given the shared ``method`` as ``name``: ``cls``
+    itself, or the class it inherits the method from. A subclass that attrs gives no method
+    of its own (``eq=False``, ``repr=False``) inherits its parent's, which writes and
+    compares the parent's fields, as attrs' generated method of the parent does."""
+    for owner in cls.__mro__:
+        if vars(owner).get(name) is method:
+            fields: tuple[Any, ...] = owner.__attrs_attrs__  # type: ignore[attr-defined]
+            return fields
+    return cls.__attrs_attrs__  # type: ignore[attr-defined,no-any-return]
 
 
 def _values(fields: list[Any]) -> _Values:

@@ -572,7 +572,9 @@ def run() -> None:
     are the same.
 
     The process ends without the interpreter's shutdown (see :func:`_end`), which would
-    only free, object by object, memory that the end of the process frees anyway.
+    only free, object by object, memory that the end of the process frees anyway. It is
+    the program's end, not a function to call and go on from: a program that runs the
+    command line and then continues calls :func:`main`, which returns the exit code.
     """
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     _end(main())

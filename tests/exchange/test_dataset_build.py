@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -35,3 +36,18 @@ def test_a_submissions_dataset_passes_every_check_of_from_arrays(
     built = read.dataset(products=scope)
     assert_same(rechecked(built), built)
     assert_same(built, from_records([read], products=scope))
+
+
+@given(submissions())
+def test_the_columns_a_dataset_is_built_from_are_read_only(submission: Submission) -> None:
+    """AGG-1: The checked columns of a submission cannot be changed in place, so that the
+    dataset built from them without a second round of checks holds what was checked."""
+    import numpy as np
+    import pytest
+
+    columns = read_json(dumps_json(submission), CATALOGUE).columns
+    arrays = [getattr(columns, field.name) for field in attrs.fields(type(columns))]
+    for array in arrays:
+        if isinstance(array, np.ndarray) and array.size:
+            with pytest.raises(ValueError, match="read-only"):
+                array.reshape(-1)[0] = 0

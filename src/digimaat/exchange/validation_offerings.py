@@ -100,6 +100,12 @@ class OfferingColumns:
     where: Callable[[int], str]
     """The location of an offering in its file."""
 
+    def __attrs_post_init__(self) -> None:
+        # Read-only: a dataset is built from them without checking them again.
+        for value in attrs.astuple(self, recurse=False):
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+
     @classmethod
     def empty(cls) -> OfferingColumns:
         """No offerings."""

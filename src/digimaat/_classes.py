@@ -68,7 +68,7 @@ def attrs_eq(self: Any, other: object) -> bool:
 
 
 def attrs_hash(self: Any) -> int:
-    """The ``__hash__`` of a frozen attrs class: of its class and its compared values."""
+    """The ``__hash__`` of a frozen attrs class: of its class and the values it hashes."""
     return hash((type(self), _keys(type(self))[1](self)))
 
 

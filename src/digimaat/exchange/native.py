@@ -87,10 +87,10 @@ def _read(data: bytes, separator: str, width: int) -> list[tuple[IntArray, list[
         column = table.column(name)
         if column.num_chunks != 1:
             column = column.unify_dictionaries()  # one dictionary shared by the chunks
-        chunks = column.chunks
-        lookup, values = _without_blanks(chunks[0].dictionary.to_pylist() if chunks else [])
         if column.null_count:
             return None
+        chunks = column.chunks
+        lookup, values = _without_blanks(chunks[0].dictionary.to_pylist() if chunks else [])
         if (lookup is None and len(values) == 1) or (lookup is not None and not values):
             # One cell throughout, or only blank cells: one code seen through every record
             # (read-only, no memory per record).

@@ -309,9 +309,9 @@ def _sort_selectors(weighting: dict[str, Any]) -> None:
     """Sort every list of every selector in a weighting, by UTF-16 code units (PRF-4)."""
     selector = weighting.get("selector")
     if isinstance(selector, dict):
-        for key, values in selector.items():
-            from digimaat.jcs import code_units
+        from digimaat.jcs import code_units
 
+        for key, values in selector.items():
             selector[key] = sorted(values, key=code_units)
     for key in ("left", "right", "base"):
         if isinstance(weighting.get(key), dict):

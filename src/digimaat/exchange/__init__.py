@@ -52,10 +52,12 @@ from digimaat.errors import InputError, InvalidValueError, Problem, ProblemColle
 from digimaat.exchange.jsonform import RawDocument
 from digimaat.exchange.sheet_columns import COLUMNS, REQUIRED_COLUMNS
 from digimaat.exchange.source import (
+    COMPRESSED,
     MAX_BYTES,
     MAX_DEPTH,
     Limits,
     Source,
+    form_of,
     path_suffix,
     read_source,
     text_source,
@@ -104,25 +106,32 @@ def _read(
     collector: ProblemCollector,
     sheet: str | None = None,
     step: Callable[[], None] | None = None,
+    stream: Callable[[], RawSheet | None] | None = None,
 ) -> list[FileContent]:
     """One file through the pipeline: its bytes, the tokenizer of its form, then the rules:
     one content per reference year of the file (a sheet may hold several, XCH-11.1).
 
     ``read`` gives the file's :class:`Source`; its bytes are let go as soon as the records
-    are cut, so that they are not kept while the rules are applied.
+    are cut, so that they are not kept while the rules are applied. ``stream``, where
+    given, cuts the file a block at a time instead, or gives ``None`` to have it read whole.
     """
     with collector_paused():  # millions of objects for a national file, none in a cycle
-        try:
-            source = read()
-        except InputError as exc:
-            collector.absorb(exc)
-            return []
-        if step is not None:
-            step()  # read
-        raw = _tokenize(source, limits, collector, sheet)
-        del source
-        if raw is None:
-            return []
+        raw: RawDocument | RawSheet | None = stream() if stream is not None else None
+        if raw is not None:
+            if step is not None:
+                step()  # read (and cut, a block at a time)
+        else:
+            try:
+                source = read()
+            except InputError as exc:
+                collector.absorb(exc)
+                return []
+            if step is not None:
+                step()  # read
+            raw = _tokenize(source, limits, collector, sheet)
+            del source
+            if raw is None:
+                return []
         raw = _cut(raw, step)
         parts = cast("RawSheet", raw).by_year() if raw.is_sheet else [raw]
         contents = (validate(part, catalogue, limits, collector) for part in parts)
@@ -198,9 +207,25 @@ def _contents(
     steps = _Steps(progress, _STEPS * len(files))
     for n, file in enumerate(files, 1):
         read = functools.partial(read_source, file, form=form, limits=limits)
-        contents += _read(read, base, limits, collector, sheet, steps.step)
+        stream = _streamed(file, form, limits)
+        contents += _read(read, base, limits, collector, sheet, steps.step, stream)
         steps.reach(n * _STEPS)
     return contents, collector, base, limits
+
+
+def _streamed(file: File, form: str | None, limits: Limits) -> Callable[[], RawSheet | None] | None:
+    """How a CSV file given by its path is cut a block at a time, never held in memory
+    whole (:func:`digimaat.exchange.csvform.tokenize_file`); ``None`` for any other file."""
+    if not isinstance(file, str | os.PathLike):
+        return None
+    path: object = os.fspath(file)
+    if not isinstance(path, str) or path_suffix(path).lower() in COMPRESSED:
+        return None  # bytes are refused when the file is read
+    if (form if form is not None else form_of(path)) != "csv":
+        return None
+    from digimaat.exchange.csvform import tokenize_file
+
+    return functools.partial(tokenize_file, path, limits)
 
 
 _STEPS = 3
@@ -362,8 +387,6 @@ def dump(
     """Write a submission to a path or an open text file, in the form its extension names."""
     if form is None:
         name = os.fspath(file) if isinstance(file, str | os.PathLike) else getattr(file, "name", "")
-        from digimaat.exchange.source import form_of
-
         form = form_of(str(name)) or "json"
     text = dumps(submission, form=form, dutch=dutch)
     if isinstance(file, str | os.PathLike):

@@ -81,6 +81,21 @@ def tokenize(source: Source, limits: Limits | None = None) -> RawSheet:
     return _pure(source, separator, dialect)
 
 
+def tokenize_file(path: str, limits: Limits) -> RawSheet | None:
+    """Cut a large CSV file read from its path a block at a time (never held whole), as
+    :func:`tokenize` cuts it; ``None`` where the file is to be read whole (its problems are
+    reported then), as when the ``fast`` extra is not installed."""
+    from digimaat.exchange.native import csv_file_columns
+
+    found = csv_file_columns(path, limits.max_bytes, _separator)
+    if found is None:
+        return None
+    separator, (header_cells, rows_of, cells) = found
+    dialect = CSV_NL if separator == ";" else CSV
+    source = Source(path, b"", "csv")
+    return sheet(source, dialect, Header(header_cells, path), rows_of, cells, [], True)
+
+
 def _pure(source: Source, separator: str, dialect: Dialect) -> RawSheet:
     """Cut the rows with ``str.split`` where there are no quotes, else with the csv module.
 

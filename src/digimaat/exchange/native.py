@@ -7,32 +7,41 @@ tokenizer gives the same raw records as the pure one, or declines, and then the 
 reads the file. The property tests check that both give the same records, problems
 included, on generated files (``tests/exchange/test_fast_ways.py``).
 
-pyarrow cuts the file when it is large enough to be worth importing pyarrow for, and its
-rows are lines: every carriage return is followed by a line feed (else pyarrow would
-count more rows than there are lines), and no quoted cell is spread over lines (pyarrow
-refuses those, and the file is declined). A blank line is a row of empty cells to both
-tokenizers, which a reader skips. Every line that holds a quote is cut again by the
-``csv`` module and compared, so that a quote is read as RFC 4180 reads it; a difference
-declines the file. The codes are taken from pyarrow's buffers as they are (``to_numpy``
-would import pandas where it is installed), and the parser's memory is given back as soon
-as the columns are taken.
+pyarrow cuts the file when it is large enough to be worth importing pyarrow for. It reads
+the file a block at a time through a :class:`_Reader`, which checks each block on its way
+(hot in the cache, read once): for a file read from its path, what
+:func:`~digimaat.exchange.source.read_source` checks of the whole (the size limit, UTF-8,
+an empty file), so that the file is never held in memory whole; and for every file what
+pyarrow reads otherwise than the pure tokenizer. Its rows are lines: every carriage return
+is followed by a line feed (else pyarrow would count more rows than there are lines), and
+no quoted cell is spread over lines (pyarrow refuses those, and the file is declined). A
+blank line is a row of empty cells to both tokenizers, which a reader skips. Every line
+that holds a quote other than in a plain quoted cell is cut again by the ``csv`` module
+and compared, so that a quote is read as RFC 4180 reads it; a difference declines the
+file. Whatever fails a check declines the file, and the pure tokenizer reads it and
+reports what it finds. The codes are taken from pyarrow's buffers as they are
+(``to_numpy`` would import pandas where it is installed), and the parser's memory is given
+back as soon as the columns are taken.
 """
 
 from __future__ import annotations
 
 import csv
 import functools
+import io
 import os
 import re
+import stat
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
 
 from digimaat._boundary import guard
 from digimaat.exchange.raw import ABSENT, IntArray
-from digimaat.exchange.source import Source
+from digimaat.exchange.source import Source, Utf8Check
 
-__all__ = ["NATIVE_CSV_MIN_BYTES", "csv_columns"]
+__all__ = ["NATIVE_CSV_MIN_BYTES", "csv_columns", "csv_file_columns"]
 
 NATIVE_CSV_MIN_BYTES = 1 << 20
 """Smaller CSV files are cut by the pure tokenizer (importing pyarrow costs more)."""
@@ -46,7 +55,13 @@ def enabled() -> bool:
     return not os.environ.get(_DISABLED)
 
 
-def _read(data: bytes, separator: str, width: int) -> list[tuple[IntArray, list[str]]] | None:
+Columns = list[tuple[IntArray, list[str]]]
+"""Coded columns: per column, the code of each row's cell and the distinct cells coded."""
+Cut = tuple[list[str], IntArray, Columns]
+"""A file cut into rows: the header cells, the row number of each row, the coded columns."""
+
+
+def _read(reader: _Reader, separator: str, width: int) -> Columns | None:
     """The columns pyarrow reads (after the header), each as the codes of its cells into
     its distinct cells that are not blank (a blank cell coded absent), or ``None`` when it
     refuses."""
@@ -57,7 +72,7 @@ def _read(data: bytes, separator: str, width: int) -> list[tuple[IntArray, list[
     kind = pa.dictionary(pa.int32(), pa.string())
     try:
         table = pacsv.read_csv(
-            pa.py_buffer(data),
+            reader,
             read_options=pacsv.ReadOptions(
                 use_threads=False, column_names=names, skip_rows=1, block_size=_BLOCK
             ),
@@ -76,7 +91,7 @@ def _read(data: bytes, separator: str, width: int) -> list[tuple[IntArray, list[
                 check_utf8=False,  # the source is UTF-8 (checked when it was read)
             ),
         )
-    except (pa.ArrowException, ValueError):
+    except (pa.ArrowException, ValueError, OSError):
         return None
     pa.default_memory_pool().release_unused()  # the parser's own buffers, before the codes
     columns: list[tuple[IntArray, list[str]]] = []
@@ -134,33 +149,117 @@ def _without_blanks(values: list[str]) -> tuple[IntArray | None, list[str]]:
     return lookup, [v for v, b in zip(values, blank, strict=True) if not b]
 
 
-def _line_feeds(buffer: NDArray[np.uint8], start: int, end: int) -> int:
-    """How many line feeds the bytes ``start:end`` hold, counted a megabyte at a time
-    (bounded memory)."""
-    return sum(
-        int(np.count_nonzero(buffer[at : min(at + _MEGABYTE, end)] == 0x0A))
-        for at in range(start, end, _MEGABYTE)
-    )
-
-
-_MEGABYTE = 1 << 20
-
-
-def csv_columns(
-    source: Source, separator: str
-) -> tuple[list[str], IntArray, list[tuple[IntArray, list[str]]]] | None:
-    """The header cells, row numbers and coded columns of a CSV file, or ``None`` to decline."""
+def csv_columns(source: Source, separator: str) -> Cut | None:
+    """The header cells, row numbers and coded columns of a CSV file held in memory, or
+    ``None`` to decline."""
     data = source.data
     if len(data) < NATIVE_CSV_MIN_BYTES or not enabled():
         return None
-    if data.startswith((b"\n", b"\r")):
+    return _cut(data, _first_then(data, _nothing), separator, None, None)
+
+
+def _nothing(size: int) -> bytes:
+    return b""
+
+
+def csv_file_columns(
+    path: str, max_bytes: int, separator_of: Callable[[str], str | None]
+) -> tuple[str, Cut] | None:
+    """The separator, and the header cells, row numbers and coded columns, of a CSV file
+    read from its path a block at a time; ``None`` to decline (the file is then read whole).
+
+    The checks :func:`~digimaat.exchange.source.read_source` makes of a whole file are
+    made of each block on its way; any that fails declines the file, so that its problem
+    is reported as when the file is read whole. ``separator_of`` decides the separator
+    from the header line (XCH-12).
+    """
+    if not enabled():
+        return None
+    try:
+        handle = open(path, "rb", buffering=0)  # noqa: SIM115 (closed below)
+    except OSError:
+        return None
+    with handle:
+        try:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return None
+            if not NATIVE_CSV_MIN_BYTES <= info.st_size <= max_bytes:
+                return None
+            first = _whole(handle.read, _BLOCK)
+        except OSError:
+            return None
+        if first.startswith(_UTF8_BOM):  # removed, as when the file is read whole
+            first = first[len(_UTF8_BOM) :]
+            max_bytes -= len(_UTF8_BOM)
+        elif first.startswith(_OTHER_BOMS):
+            return None
+        line_end = min((k for k in (first.find(b"\n"), first.find(b"\r")) if k >= 0), default=-1)
+        if line_end < 0:
+            return None  # no header line in the first block
+        try:
+            separator = separator_of(first[:line_end].decode("utf-8"))
+        except UnicodeDecodeError:
+            return None
+        if separator is None:
+            return None
+        cut = _cut(first, _first_then(first, handle.read), separator, Utf8Check(), max_bytes)
+        return None if cut is None else (separator, cut)
+
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_OTHER_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+"""UTF-16 and UTF-32 byte order marks: the file is refused when read whole (XCH-3)."""
+
+
+def _whole(read: Callable[[int], bytes | None], size: int) -> bytes:
+    """``size`` bytes of a file, fewer only at its end (a read may give fewer)."""
+    first = read(size) or b""
+    if len(first) == size or not first:
+        return first
+    pieces = [first]
+    wanted = size - len(first)
+    while wanted:
+        piece = read(wanted) or b""
+        if not piece:
+            break
+        pieces.append(piece)
+        wanted -= len(piece)
+    return b"".join(pieces)
+
+
+def _first_then(first: bytes, read: Callable[[int], bytes | None]) -> Callable[[int], bytes]:
+    """The bytes ``first`` already read, then the rest of the file, ``size`` at a time."""
+    at = 0
+
+    def part(size: int) -> bytes:
+        nonlocal at
+        if at >= len(first):
+            return _whole(read, size)
+        piece = first[at : at + size]  # the whole of first, not copied, when it fits
+        at += len(piece)
+        return piece if len(piece) == size else piece + _whole(read, size - len(piece))
+
+    return part
+
+
+def _cut(
+    first: bytes,
+    part: Callable[[int], bytes],
+    separator: str,
+    utf8: Utf8Check | None,
+    max_bytes: int | None,
+) -> Cut | None:
+    """Cut a file with pyarrow, its bytes given by ``part`` (``first`` holds the header
+    line); ``utf8`` and ``max_bytes`` check a file read from its path."""
+    if first.startswith((b"\n", b"\r")):
         return None  # a blank header
     try:
         import pyarrow.csv  # noqa: F401
     except ImportError:
         return None
-    first_end = data.find(b"\n")
-    header_line = (data[:first_end] if first_end >= 0 else data).decode("utf-8").rstrip("\r")
+    first_end = first.find(b"\n")
+    header_line = (first[:first_end] if first_end >= 0 else first).decode("utf-8").rstrip("\r")
     try:
         header = next(csv.reader([header_line], delimiter=separator, strict=True))
     except (csv.Error, StopIteration):
@@ -168,16 +267,16 @@ def csv_columns(
     width = len(header)
     if width == 0:
         return None
-    columns = _read(data, separator, width)
-    if columns is None:
+    reader = _Reader(part, separator, utf8, max_bytes)
+    columns = _read(reader, separator, width)
+    if columns is None or not reader.finish():
         return None
     size = len(columns[0][0])
-    buffer = np.frombuffer(data, dtype=np.uint8)
-    if b"\r" in data and size != _line_feeds(buffer, 0, len(data)) - data.endswith(b"\n"):
+    if reader.returns and size != reader.lines - (not reader.unfinished):
         # A carriage return ends a row to pyarrow: unless each is followed by a line feed
         # there are more rows than lines.
         return None
-    if first_end >= 0 and not _quotes_agree(data, buffer, first_end, separator, columns):
+    if not _quotes_agree(reader.quoted_rows, reader.quoted_lines, separator, columns):
         return None
     rows = np.arange(2, size + 2, dtype=np.intp)
     blank = _blank_rows(columns, size)
@@ -188,32 +287,128 @@ def csv_columns(
     return header, rows, columns
 
 
-def _quotes_agree(
-    data: bytes,
-    buffer: NDArray[np.uint8],
-    header_end: int,
-    separator: str,
-    columns: list[tuple[IntArray, list[str]]],
-) -> bool:
-    """Whether every line with a quote has the cells the csv module reads from it (a blank
-    cell, empty or white space, as absent)."""
-    lines: list[str] = []
-    rows: list[int] = []
-    row = -1  # the header's line feed ends row -1: the line after it is row 0
-    counted = header_end
-    plain = _plain_quoting(separator)
-    at = data.find(b'"', header_end + 1)  # the header was read by the csv module already
-    while at > 0:
-        start = data.rfind(b"\n", 0, at) + 1
-        end = data.find(b"\n", at)
-        end = len(data) if end < 0 else end
-        line = data[start:end]
-        if plain.fullmatch(line) is None:
-            row += _line_feeds(buffer, counted, start)
+class _DeclineError(Exception):
+    """A check of a block failed: the file is declined."""
+
+
+class _Reader(io.RawIOBase):
+    """The bytes of a CSV file as pyarrow reads them, a block at a time, each block checked
+    on its way: UTF-8 and the size limit (where ``utf8`` and ``max_bytes`` are given),
+    whether the file is blank, its line feeds and carriage returns, and its lines with a
+    quote that is not in a plain quoted cell (kept, with their rows, to be cut again). When
+    a check fails the file ends there for pyarrow, and :meth:`finish` says so.
+    """
+
+    def __init__(
+        self,
+        part: Callable[[int], bytes],
+        separator: str,
+        utf8: Utf8Check | None,
+        max_bytes: int | None,
+    ) -> None:
+        super().__init__()
+        self._part = part
+        self._plain = _plain_quoting(separator)
+        self._utf8 = utf8
+        self._max_bytes = max_bytes
+        self._size = 0
+        self._blank = True
+        self._failed = False
+        self._tail = b""  # the line begun in the blocks so far, not yet ended
+        self.lines = 0
+        """The line feeds read so far."""
+        self.returns = False
+        """Whether a carriage return was read."""
+        self.quoted_rows: list[int] = []
+        """The rows (0: the line after the header) of the lines kept to be cut again."""
+        self.quoted_lines: list[str] = []
+        """Those lines, without their line end."""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self._failed:
+            return b""
+        try:
+            block = self._part(_BLOCK if size is None or size < 0 else size)
+            if block:
+                self._check(block)
+        except (_DeclineError, UnicodeDecodeError, OSError):
+            self._failed = True
+            return b""
+        return block
+
+    @property
+    def unfinished(self) -> bool:
+        """Whether the file ends in a line without a line feed."""
+        return bool(self._tail)
+
+    def finish(self) -> bool:
+        """Whether every check held to the end of the file (the last line included)."""
+        if self._failed:
+            return False
+        try:
+            if self._part(1):
+                return False  # pyarrow stopped before the end
+            if self._utf8 is not None:
+                self._utf8.close()
+            if self._tail:
+                self._line(self._tail, self.lines)
+        except (_DeclineError, UnicodeDecodeError, OSError):
+            return False
+        return not self._blank
+
+    def _check(self, block: bytes) -> None:
+        self._size += len(block)
+        if self._max_bytes is not None and self._size > self._max_bytes:
+            raise _DeclineError
+        if self._utf8 is not None:
+            self._utf8.feed(block)
+        if self._blank:
+            self._blank = block.isspace()
+        if not self.returns:
+            self.returns = b"\r" in block
+        first = block.find(b"\n")
+        if first < 0:
+            if len(self._tail) + len(block) > _MAX_LINE:
+                raise _DeclineError
+            self._tail += block
+            return
+        if b'"' in self._tail or block.find(b'"', 0, first) >= 0:
+            self._line(self._tail + block[:first], self.lines)  # the line begun before
+        last = block.rfind(b"\n")
+        buffer = np.frombuffer(block, dtype=np.uint8)
+        lines = self.lines  # the line feeds before ``counted``
+        counted = 0
+        at = block.find(b'"', first + 1, last)
+        while at >= 0:
+            start = block.rfind(b"\n", 0, at) + 1
+            end = block.find(b"\n", at)
+            lines += int(np.count_nonzero(buffer[counted:start] == 0x0A))
             counted = start
-            rows.append(row)
-            lines.append(line.decode("utf-8").rstrip("\r"))
-        at = data.find(b'"', end)
+            self._line(block[start:end], lines)
+            at = block.find(b'"', end + 1, last)
+        self.lines = lines + int(np.count_nonzero(buffer[counted:] == 0x0A))
+        self._tail = block[last + 1 :]
+        if len(self._tail) > _MAX_LINE:
+            raise _DeclineError
+
+    def _line(self, line: bytes, number: int) -> None:
+        """Keep a line with a quote to be cut again (``number``: 0 for the header)."""
+        if number == 0 or b'"' not in line or self._plain.fullmatch(line) is not None:
+            return
+        self.quoted_rows.append(number - 1)
+        self.quoted_lines.append(line.decode("utf-8").rstrip("\r"))
+
+
+_MAX_LINE = 1 << 20
+"""A longer line declines the file (the pure tokenizer cuts lines of any length)."""
+
+
+def _quotes_agree(rows: list[int], lines: list[str], separator: str, columns: Columns) -> bool:
+    """Whether every line kept has the cells the csv module reads from it (a blank cell,
+    empty or white space, as absent)."""
     if not lines:
         return True
     try:

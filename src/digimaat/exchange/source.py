@@ -35,6 +35,7 @@ from digimaat._classes import shared_eq, shared_repr
 from digimaat.errors import MAX_PROBLEMS, NO_VALUE, InputError, InvalidValueError, Problem
 
 __all__ = [
+    "COMPRESSED",
     "FORMS",
     "MAX_BYTES",
     "MAX_DEPTH",
@@ -61,7 +62,8 @@ FORMS: Final = ("json", "csv", "xlsx")
 """The forms an exchange file can be written in, by the extension that names them."""
 _BINARY: Final = frozenset({"xlsx"})
 
-_COMPRESSED: Final = (".gz", ".xz")
+COMPRESSED: Final = (".gz", ".xz")
+"""The extensions of compressed inputs, decompressed under the size limit (XCH-4)."""
 _BOMS: Final = (
     (b"\xff\xfe\x00\x00", "UTF-32"),
     (b"\x00\x00\xfe\xff", "UTF-32"),
@@ -129,7 +131,7 @@ def form_of(name: str) -> str | None:
     ('csv', 'json', None)
     """
     suffix = path_suffix(name).lower()
-    if suffix in _COMPRESSED:
+    if suffix in COMPRESSED:
         last = path_name(name)
         suffix = path_suffix(last[: len(last) - len(suffix)]).lower()
     form = suffix.lstrip(".")
@@ -183,7 +185,7 @@ def read_source(
             raise InvalidValueError("file", path, "must be a path, not bytes")
         source_name = name if name is not None else path
         suffix = path_suffix(path).lower()
-        compressed = suffix if suffix in _COMPRESSED else None
+        compressed = suffix if suffix in COMPRESSED else None
         try:
             with open(path, "rb") as handle:
                 raw = handle.read(limits.max_bytes + 1)
@@ -212,7 +214,7 @@ def read_source(
         if not isinstance(content, bytes | bytearray):
             raise InvalidValueError("file", type(content).__name__, "read() must return bytes")
         raw = bytes(content)
-        compressed = next((c for c in _COMPRESSED if source_name.lower().endswith(c)), None)
+        compressed = next((c for c in COMPRESSED if source_name.lower().endswith(c)), None)
     else:
         raise InvalidValueError(
             "file",
@@ -341,23 +343,11 @@ def _checked(raw: bytes, name: str, form: str | None, limits: Limits) -> Source:
 
 
 def _check_utf8(raw: bytes, name: str) -> None:
-    """Refuse bytes that are not UTF-8, naming the line; pieces at a time (bounded memory).
-
-    Only the pieces that hold a byte beyond ASCII are decoded: an ASCII byte is a
-    character of its own, so a piece of ASCII bytes is valid UTF-8 unless a sequence
-    of the piece before it is left unfinished (then it is decoded, and refused).
-    """
-    if raw.isascii():
-        return
-    decoder = codecs.getincrementaldecoder("utf-8")()
+    """Refuse bytes that are not UTF-8, naming the line; pieces at a time (bounded memory)."""
     try:
-        pending = False
-        for start in range(0, len(raw), _PIECE):
-            piece = raw[start : start + _PIECE]
-            if pending or not piece.isascii():
-                decoder.decode(piece)
-                pending = bool(decoder.getstate()[0])
-        decoder.decode(b"", final=True)
+        check = Utf8Check()
+        check.feed(raw)
+        check.close()
     except UnicodeDecodeError:
         try:  # only on error: decode the whole input once more, for the exact offset
             raw.decode("utf-8")
@@ -375,6 +365,41 @@ def _check_utf8(raw: bytes, name: str) -> None:
                     )
                 ]
             ) from None
+
+
+class Utf8Check:
+    """Whether bytes given a part at a time are UTF-8 together (XCH-3).
+
+    Only the pieces that hold a byte beyond ASCII are decoded: an ASCII byte is a character
+    of its own, so a piece of ASCII bytes is valid UTF-8 unless a sequence of the piece
+    before it is left unfinished (then it is decoded, and refused). :meth:`feed` and
+    :meth:`close` raise :class:`UnicodeDecodeError` on the first byte that is not UTF-8.
+
+    >>> check = Utf8Check()
+    >>> check.feed("caf\\u00e9".encode()[:4]); check.feed(b"\\xa9 au lait"); check.close()
+    >>> check.feed(b"\\xff")
+    Traceback (most recent call last):
+    ...
+    UnicodeDecodeError: 'utf-8' codec can't decode byte 0xff in position 0: invalid start byte
+    """
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self._pending = False  # a sequence left unfinished at the end of the last part
+
+    def feed(self, data: bytes) -> None:
+        """Check the next part."""
+        if not self._pending and data.isascii():
+            return
+        for start in range(0, len(data), _PIECE):
+            piece = data[start : start + _PIECE]
+            if self._pending or not piece.isascii():
+                self._decoder.decode(piece)
+                self._pending = bool(self._decoder.getstate()[0])
+
+    def close(self) -> None:
+        """Check that the last part left no sequence unfinished."""
+        self._decoder.decode(b"", final=True)
 
 
 def _line_of(text: str, offset: int) -> str:

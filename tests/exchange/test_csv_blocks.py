@@ -203,9 +203,7 @@ def test_a_file_over_the_size_limit_is_refused_alike() -> None:
         (_plain_file(20).rstrip("\r\n").encode() + b'"', True),  # the last line, cut again
     ],
 )
-def test_what_pyarrow_reads_otherwise_is_declined_or_read_alike(
-    data: bytes, streams: bool
-) -> None:
+def test_what_pyarrow_reads_otherwise_is_declined_or_read_alike(data: bytes, streams: bool) -> None:
     """XCH-2: A reader MUST check the whole file and report every problem it finds together,
     in one error, in the order of the file."""
     with written(data) as path, blocks_of(128):

@@ -512,6 +512,9 @@ def joint(columns: Sequence[IntArray]) -> tuple[IntArray, list[tuple[int, ...]]]
     """Codes of the distinct combinations of several code columns, and the combinations.
 
     Codes may be :data:`ABSENT` (-1). Each combination is a tuple of one code per column.
+    The columns are folded into one key per record, digit after digit, and the keys are
+    made compact (their distinct values numbered) only when the next digit would make
+    them too large for a table of presence, and at the end.
 
     >>> codes, members = joint([np.array([0, 1, 0]), np.array([-1, 2, -1])])
     >>> codes.tolist(), members
@@ -520,25 +523,68 @@ def joint(columns: Sequence[IntArray]) -> tuple[IntArray, list[tuple[int, ...]]]
     size = len(columns[0]) if columns else 0
     if not size:
         return np.zeros(0, dtype=np.intp), []
-    codes: IntArray | None = None  # None: every record in the one combination ()
+    limit = 4 * size + 1024  # the bound up to which compact() needs no sort
+    codes: IntArray | None = None  # each record's combination among the members
     members: list[tuple[int, ...]] = [()]
-    keys = np.empty(size, dtype=np.intp)  # the keys of each column in turn, in one array
+    keys: IntArray | None = None  # the keys folded since the members were last made
+    scratch = np.empty(size, dtype=np.intp)
+    bound = 1  # the keys lie in 0..bound-1
+    folded: list[tuple[int, int]] = []  # since then: (width, 0) a column folded, (0, v) one v
     for column in columns:
         low, high = int(column.min()), int(column.max())
         if low == high:  # one value in every record: each combination extends by it
-            members = [(*member, low) for member in members]
+            folded.append((0, low))
             continue
         width = high + 2
-        if codes is None:
-            np.add(column, 1, out=keys)
-            codes = np.empty(size, dtype=np.intp)
+        if keys is not None and bound * width > limit:
+            codes, members = _members(keys, bound, members, folded, codes)
+            keys, folded = None, []
+        if keys is None:
+            if codes is None:
+                keys = np.add(column, 1, out=scratch)
+            else:
+                keys = np.multiply(codes, width, out=scratch)
+                keys += column
+                keys += 1
+            bound = len(members) * width
         else:
-            np.multiply(codes, width, out=keys)
+            keys *= width
             keys += column
             keys += 1
-        combined, codes = compact(keys, len(members) * width, out=codes)
-        members = [(*members[k // width], k % width - 1) for k in combined.tolist()]
+            bound *= width
+        folded.append((width, 0))
+    if keys is not None:
+        codes, members = _members(keys, bound, members, folded, codes)
+    else:
+        constants = tuple(value for _, value in folded)
+        members = [(*member, *constants) for member in members]
     return (np.zeros(size, dtype=np.intp) if codes is None else codes), members
+
+
+def _members(
+    keys: IntArray,
+    bound: int,
+    members: list[tuple[int, ...]],
+    folded: list[tuple[int, int]],
+    out: IntArray | None,
+) -> tuple[IntArray, list[tuple[int, ...]]]:
+    """The keys made compact, and the combination each stands for: a member of before and
+    the values ``folded`` into the key since (see :func:`joint`)."""
+    distinct, codes = compact(keys, bound, out=out)
+    digits: dict[int, list[int]] = {}
+    rest = distinct
+    for n in reversed(range(len(folded))):
+        width = folded[n][0]
+        if width:
+            rest, digit = np.divmod(rest, width)
+            digits[n] = (digit - 1).tolist()
+    values = [
+        digits[n] if width else itertools.repeat(value) for n, (width, value) in enumerate(folded)
+    ]
+    found = [
+        (*members[prefix], *more) for prefix, *more in zip(rest.tolist(), *values, strict=False)
+    ]
+    return codes, found
 
 
 guard(__name__)

@@ -382,12 +382,14 @@ class _Reader(io.RawIOBase):
         lines = self.lines  # the line feeds before ``counted``
         counted = 0
         at = block.find(b'"', first + 1, last)
-        while at >= 0:
+        while at >= 0:  # the lines with a quote (none is the header: it ends the first line)
             start = block.rfind(b"\n", 0, at) + 1
             end = block.find(b"\n", at)
-            lines += int(np.count_nonzero(buffer[counted:start] == 0x0A))
-            counted = start
-            self._line(block[start:end], lines)
+            line = block[start:end]
+            if self._plain.fullmatch(line) is None:  # its row is counted only if it is kept
+                lines += int(np.count_nonzero(buffer[counted:start] == 0x0A))
+                counted = start
+                self._keep(line, lines)
             at = block.find(b'"', end + 1, last)
         self.lines = lines + int(np.count_nonzero(buffer[counted:] == 0x0A))
         self._tail = block[last + 1 :]
@@ -398,6 +400,9 @@ class _Reader(io.RawIOBase):
         """Keep a line with a quote to be cut again (``number``: 0 for the header)."""
         if number == 0 or b'"' not in line or self._plain.fullmatch(line) is not None:
             return
+        self._keep(line, number)
+
+    def _keep(self, line: bytes, number: int) -> None:
         self.quoted_rows.append(number - 1)
         self.quoted_lines.append(line.decode("utf-8").rstrip("\r"))
 

@@ -122,8 +122,12 @@ def _read(reader: _Reader, separator: str, width: int) -> Columns | None:
             read = np.frombuffer(
                 indices.buffers()[1], dtype=np.int32, count=count, offset=indices.offset * 4
             )
-            # A piece at a time, into the column's row of the block.
-            codes[at : at + count] = read if lookup is None else lookup[read.astype(np.intp)]
+            # A piece at a time, into the column's row of the block. The indices are those
+            # of the dictionary, which the lookup has one entry per: "clip" never clips.
+            if lookup is None:
+                codes[at : at + count] = read
+            else:
+                np.take(lookup, read, out=codes[at : at + count], mode="clip")
             at += count
         columns.append((codes, values))
     del table, column, chunks

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -239,3 +240,29 @@ def test_a_compressed_or_special_file_is_read_whole() -> None:
         assert outcome(lambda: load(path)) == outcome(lambda: loads(data, form="csv", name=path))
     with blocks_of(16):
         assert tokenize_file(os.devnull, LIMITS) is None  # not a regular file
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_is_read_once_from_its_start() -> None:
+    """XCH-3: Text files (the JSON document and the CSV form) MUST be encoded in UTF-8; a
+    workbook is read as XCH-18.6 says. (A pipe's bytes can be read only once: it is never
+    opened to be looked at before it is read.)"""
+    data = _plain_file(30).encode()
+    found: list[tuple[str, Any]] = []
+    with tempfile.TemporaryDirectory() as folder, blocks_of(128):
+        path = os.path.join(folder, "offerings.csv")
+        os.mkfifo(path)
+
+        def write() -> None:
+            with open(path, "wb") as pipe:
+                pipe.write(data)
+
+        writer = threading.Thread(target=write, daemon=True)
+        reader = threading.Thread(target=lambda: found.append(outcome(lambda: load(path))))
+        reader.daemon = True
+        writer.start()
+        reader.start()
+        reader.join(timeout=20)
+        writer.join(timeout=1)
+        assert found, "the pipe was not read (opened twice?)"
+        assert found[0] == outcome(lambda: loads(data, form="csv", name=path))

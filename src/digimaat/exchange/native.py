@@ -177,18 +177,17 @@ def csv_file_columns(
     is reported as when the file is read whole. ``separator_of`` decides the separator
     from the header line (XCH-12).
     """
-    if not enabled():
+    if not enabled() or not _regular(path, max_bytes):
         return None
     try:
-        handle = open(path, "rb", buffering=0)  # noqa: SIM115 (closed below)
+        # Opened without waiting, should a pipe have taken the file's place since: a pipe
+        # is declined unread, and read whole from its start.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
-    with handle:
+    with open(descriptor, "rb", buffering=0) as handle:
         try:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                return None
-            if not NATIVE_CSV_MIN_BYTES <= info.st_size <= max_bytes:
+            if not _regular(descriptor, max_bytes):
                 return None
             first = _whole(handle.read, _BLOCK)
         except OSError:
@@ -209,6 +208,16 @@ def csv_file_columns(
             return None
         cut = _cut(first, _first_then(first, handle.read), separator, Utf8Check(), max_bytes)
         return None if cut is None else (separator, cut)
+
+
+def _regular(file: str | int, max_bytes: int) -> bool:
+    """Whether a path or an open file is a regular file of a size to read a block at a
+    time (never a pipe or a device, whose bytes can be read only once)."""
+    try:
+        info = os.stat(file)
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISREG(info.st_mode) and NATIVE_CSV_MIN_BYTES <= info.st_size <= max_bytes
 
 
 _UTF8_BOM = b"\xef\xbb\xbf"

@@ -171,6 +171,8 @@ def test_a_plain_file_is_read_a_block_at_a_time() -> None:
         (b"\xff\xfe" + _plain_file(3).encode("utf-16-le"), "is UTF-16 text"),
         (b"\n" * 50 + b"   \r\n" * 20, "is empty"),
         (_plain_file(30).encode() + b"2024,GM0622,\xff\r\n", "is not UTF-8 text"),
+        (b"reference_year\r\xff" + _plain_file(30).encode(), "is not UTF-8 text"),  # header
+        (_plain_file(30).replace("\r\n", "\r").encode() + b"\xff", "is not UTF-8 text"),
     ],
 )
 def test_a_file_refused_when_read_whole_is_refused_alike(data: bytes, message: str) -> None:

@@ -272,10 +272,10 @@ def _cut(
     except ImportError:
         return None
     first_end = first.find(b"\n")
-    header_line = (first[:first_end] if first_end >= 0 else first).decode("utf-8").rstrip("\r")
-    try:
-        header = next(csv.reader([header_line], delimiter=separator, strict=True))
-    except (csv.Error, StopIteration):
+    try:  # (the bytes of a file read from its path are not checked yet)
+        header_line = (first[:first_end] if first_end >= 0 else first).decode("utf-8")
+        header = next(csv.reader([header_line.rstrip("\r")], delimiter=separator, strict=True))
+    except (UnicodeDecodeError, csv.Error, StopIteration):
         return None  # the pure tokenizer reports it
     width = len(header)
     if width == 0:

@@ -185,6 +185,28 @@ def test_a_file_refused_when_read_whole_is_refused_alike(data: bytes, message: s
     assert message in found[0][4]
 
 
+_LAST_CELL = _plain_file(3).rstrip("\r\n").encode()
+
+
+@pytest.mark.parametrize(
+    ("data", "block"),
+    [
+        (_LAST_CELL + b"\xc3", 1 << 10),  # the last line cut inside a character
+        (_LAST_CELL + b"\xe2\x82", 1 << 10),
+        # a block ends inside a character of a row's last cell, the next is refused
+        (_LAST_CELL + b"\xc3(\r\n", len(_LAST_CELL) + 1),
+    ],
+)
+def test_a_character_cut_short_in_a_cell_is_refused_alike(data: bytes, block: int) -> None:
+    """XCH-3: A file that is not valid UTF-8 MUST be refused with a problem that says so and
+    names the line."""
+    with written(data) as path, blocks_of(block):
+        assert tokenize_file(path, LIMITS) is None
+        kind, found = same_load(data)
+    assert kind == "problems"
+    assert "is not UTF-8 text" in found[0][4]
+
+
 def test_a_file_over_the_size_limit_is_refused_alike() -> None:
     """XCH-4: A file larger than the size limit MUST be refused without being read past it."""
     data = _plain_file(30).encode()

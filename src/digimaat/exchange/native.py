@@ -64,7 +64,7 @@ Cut = tuple[list[str], IntArray, Columns]
 def _read(reader: _Reader, separator: str, width: int) -> Columns | None:
     """The columns pyarrow reads (after the header), each as the codes of its cells into
     its distinct cells that are not blank (a blank cell coded absent), or ``None`` when it
-    refuses."""
+    refuses or a check of the reader's fails."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -92,6 +92,10 @@ def _read(reader: _Reader, separator: str, width: int) -> Columns | None:
             ),
         )
     except (pa.ArrowException, ValueError, OSError):
+        return None
+    if not reader.finish():
+        # Before a cell is decoded: pyarrow may have read a file cut short by a failed
+        # check, or ending in a character cut short, its last cell not UTF-8.
         return None
     pa.default_memory_pool().release_unused()  # the parser's own buffers, before the codes
     columns: list[tuple[IntArray, list[str]]] = []
@@ -282,7 +286,7 @@ def _cut(
         return None
     reader = _Reader(part, separator, utf8, max_bytes)
     columns = _read(reader, separator, width)
-    if columns is None or not reader.finish():
+    if columns is None:
         return None
     size = len(columns[0][0])
     if reader.returns and size != reader.lines - (not reader.unfinished):

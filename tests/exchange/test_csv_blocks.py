@@ -255,6 +255,22 @@ def test_a_line_carried_over_more_than_the_limit_declines_the_file() -> None:
     assert reader(300).finish() is True
 
 
+def test_the_lines_kept_to_be_cut_again_are_bounded() -> None:
+    """XCH-4: Limits MUST be applied before the input is parsed in full, so that memory and
+    time stay bounded."""
+    import tracemalloc
+
+    data = _plain_file(40_000).replace(",offered", ',off"ered').encode()  # 4 MB, all kept
+    with written(data) as path, blocks_of(1 << 16):
+        tracemalloc.start()
+        try:
+            tokenize_file(path, LIMITS)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peak < len(data)  # never as much as the file (8 times as much when all kept)
+
+
 def test_a_compressed_or_special_file_is_read_whole() -> None:
     """XCH-4: A compressed input MUST be decompressed under the same size limit."""
     import gzip

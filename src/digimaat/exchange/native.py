@@ -18,7 +18,7 @@ no quoted cell is spread over lines (pyarrow refuses those, and the file is decl
 blank line is a row of empty cells to both tokenizers, which a reader skips. Every line
 that holds a quote other than in a plain quoted cell is cut again by the ``csv`` module
 and compared, so that a quote is read as RFC 4180 reads it; a difference declines the
-file. Whatever fails a check declines the file, and the pure tokenizer reads it and
+file, and so do more such lines than :data:`_MAX_KEPT` bytes of them. Whatever fails a check declines the file, and the pure tokenizer reads it and
 reports what it finds. The codes are taken from pyarrow's buffers as they are
 (``to_numpy`` would import pandas where it is installed), and the parser's memory is given
 back as soon as the columns are taken.
@@ -332,6 +332,7 @@ class _Reader(io.RawIOBase):
         self._blank = True
         self._failed = False
         self._tail = b""  # the line begun in the blocks so far, not yet ended
+        self._kept = 0  # the bytes of the lines kept to be cut again
         self.lines = 0
         """The line feeds read so far."""
         self.returns = False
@@ -420,12 +421,19 @@ class _Reader(io.RawIOBase):
         self._keep(line, number)
 
     def _keep(self, line: bytes, number: int) -> None:
+        self._kept += len(line)
+        if self._kept > _MAX_KEPT:
+            raise _DeclineError
         self.quoted_rows.append(number - 1)
         self.quoted_lines.append(line.decode("utf-8").rstrip("\r"))
 
 
 _MAX_LINE = 1 << 20
 """A longer line declines the file (the pure tokenizer cuts lines of any length)."""
+
+_MAX_KEPT = 1 << 20
+"""More bytes of lines kept to be cut again decline the file: they are held, and cut again,
+until pyarrow has read it all (the pure tokenizer cuts them a batch at a time)."""
 
 
 def _quotes_agree(rows: list[int], lines: list[str], separator: str, columns: Columns) -> bool:

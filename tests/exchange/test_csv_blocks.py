@@ -282,6 +282,18 @@ def test_a_compressed_or_special_file_is_read_whole() -> None:
         assert tokenize_file(os.devnull, LIMITS) is None  # not a regular file
 
 
+def test_a_path_that_cannot_be_opened_is_a_problem_of_its_own() -> None:
+    """XCH-2: A reader MUST NOT fail with any error other than its documented error for bad
+    input (in the reference implementation, a subclass of `DigimaatError`), whatever the
+    input."""
+    with tempfile.TemporaryDirectory() as folder, blocks_of(16):
+        os.mkdir(os.path.join(folder, "folder.csv"))
+        for path in ("folder.csv", "missing.csv", "nul\x00.csv"):
+            kind, found = outcome(lambda path=path: load(os.path.join(folder, path)))
+            assert kind == "problems"
+            assert "cannot be read" in found[0][4]
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
 def test_a_named_pipe_is_read_once_from_its_start() -> None:
     """XCH-3: Text files (the JSON document and the CSV form) MUST be encoded in UTF-8; a

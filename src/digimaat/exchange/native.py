@@ -18,10 +18,10 @@ no quoted cell is spread over lines (pyarrow refuses those, and the file is decl
 blank line is a row of empty cells to both tokenizers, which a reader skips. Every line
 that holds a quote other than in a plain quoted cell is cut again by the ``csv`` module
 and compared, so that a quote is read as RFC 4180 reads it; a difference declines the
-file, and so do more such lines than :data:`_MAX_KEPT` bytes of them. Whatever fails a check declines the file, and the pure tokenizer reads it and
-reports what it finds. The codes are taken from pyarrow's buffers as they are
-(``to_numpy`` would import pandas where it is installed), and the parser's memory is given
-back as soon as the columns are taken.
+file, and so do more than :data:`_MAX_KEPT` bytes of such lines. Whatever fails a check
+declines the file, and the pure tokenizer reads it and reports what it finds. The codes
+are taken from pyarrow's buffers as they are (``to_numpy`` would import pandas where it is
+installed), and the parser's memory is given back as soon as the columns are taken.
 """
 
 from __future__ import annotations

@@ -189,13 +189,14 @@ def read_source(
         try:
             with open(path, "rb") as handle:
                 raw = handle.read(limits.max_bytes + 1)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: a path with a NUL character
+            reason = exc.strerror if isinstance(exc, OSError) else None
             raise InputError(
                 [
                     Problem(
                         "file",
                         path,
-                        f"cannot be read ({exc.strerror or exc})",
+                        f"cannot be read ({reason or exc})",
                         source=source_name,
                         clause="XCH-3",
                     )

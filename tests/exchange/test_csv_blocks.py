@@ -271,6 +271,19 @@ def test_the_lines_kept_to_be_cut_again_are_bounded() -> None:
     assert peak < len(data)  # never as much as the file (8 times as much when all kept)
 
 
+def test_a_header_of_very_many_columns_is_read_whole() -> None:
+    """XCH-4: Limits MUST be applied before the input is parsed in full, so that memory and
+    time stay bounded. (pyarrow takes some 10 kB per column: a header of a megabyte of
+    separators would take 10 GB.)"""
+    data = b"reference_year" + b"," * 5000 + b"\n" + b"2024" + b"," * 5000 + b"\n"
+    with written(data) as path, blocks_of(1 << 16):
+        assert tokenize_file(path, LIMITS) is None
+    with blocks_of(1 << 16):
+        kind, found = same_load(data)
+    assert kind == "problems"
+    assert "every column needs a name" in found[0][4]
+
+
 def test_a_compressed_or_special_file_is_read_whole() -> None:
     """XCH-4: A compressed input MUST be decompressed under the same size limit."""
     import gzip

@@ -282,7 +282,7 @@ def _cut(
     except (UnicodeDecodeError, csv.Error, StopIteration):
         return None  # the pure tokenizer reports it
     width = len(header)
-    if width == 0:
+    if width == 0 or width > _MAX_WIDTH:
         return None
     reader = _Reader(part, separator, utf8, max_bytes)
     columns = _read(reader, separator, width)
@@ -302,6 +302,12 @@ def _cut(
         rows = rows[keep]
         columns = [(codes[keep], values) for codes, values in columns]
     return header, rows, columns
+
+
+_MAX_WIDTH = 1 << 10
+"""A wider header declines the file: pyarrow takes some 10 kB per column (a header of a
+few megabytes of separators would take gigabytes), and a sheet has far fewer columns
+(any other is a problem of the header, which the pure tokenizer reports)."""
 
 
 class _DeclineError(Exception):

@@ -45,6 +45,12 @@ from digimaat.exchange.source import Limits, Source
 __all__ = ["COLUMNS", "REQUIRED_COLUMNS", "RawSheet", "tokenize"]
 
 
+def _first_line(data: bytes) -> str:
+    """The header row's line: up to the first line end (UTF-8: it raises where it is not)."""
+    line_end = min((k for k in (data.find(b"\n"), data.find(b"\r")) if k >= 0), default=len(data))
+    return data[:line_end].decode("utf-8")
+
+
 def _separator(header: str) -> str | None:
     """``;`` or ``,``, decided by the header row alone (XCH-12); ``None`` when it holds both."""
     semicolon, comma = ";" in header, "," in header
@@ -56,9 +62,7 @@ def _separator(header: str) -> str | None:
 def tokenize(source: Source, limits: Limits | None = None) -> RawSheet:
     """Cut a CSV file into raw records (XCH-11, XCH-12), with the problems of its structure."""
     limits = Limits() if limits is None else limits
-    data = source.data
-    line_end = min((k for k in (data.find(b"\n"), data.find(b"\r")) if k >= 0), default=len(data))
-    first_line = data[:line_end].decode("utf-8")
+    first_line = _first_line(source.data)
     separator = _separator(first_line)
     if separator is None:
         problem = Problem(
@@ -87,7 +91,7 @@ def tokenize_file(path: str, limits: Limits) -> RawSheet | None:
     reported then), as when the ``fast`` extra is not installed."""
     from digimaat.exchange.native import csv_file_columns
 
-    found = csv_file_columns(path, limits.max_bytes, _separator)
+    found = csv_file_columns(path, limits.max_bytes, lambda data: _separator(_first_line(data)))
     if found is None:
         return None
     separator, (header_cells, rows_of, cells) = found

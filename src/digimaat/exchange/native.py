@@ -38,8 +38,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digimaat._boundary import guard
+from digimaat.errors import InputError
 from digimaat.exchange.raw import ABSENT, IntArray
-from digimaat.exchange.source import Source, Utf8Check
+from digimaat.exchange.source import Source, Utf8Check, without_bom
 
 __all__ = ["NATIVE_CSV_MIN_BYTES", "csv_columns", "csv_file_columns"]
 
@@ -171,7 +172,7 @@ def _nothing(size: int) -> bytes:
 
 
 def csv_file_columns(
-    path: str, max_bytes: int, separator_of: Callable[[str], str | None]
+    path: str, max_bytes: int, separator_of: Callable[[bytes], str | None]
 ) -> tuple[str, Cut] | None:
     """The separator, and the header cells, row numbers and coded columns, of a CSV file
     read from its path a block at a time; ``None`` to decline (the file is then read whole).
@@ -179,7 +180,7 @@ def csv_file_columns(
     The checks :func:`~digimaat.exchange.source.read_source` makes of a whole file are
     made of each block on its way; any that fails declines the file, so that its problem
     is reported as when the file is read whole. ``separator_of`` decides the separator
-    from the header line (XCH-12).
+    from the file's first bytes (XCH-12).
     """
     if not enabled() or not _regular(path, max_bytes):
         return None
@@ -196,16 +197,16 @@ def csv_file_columns(
             first = _whole(handle.read, _BLOCK)
         except OSError:
             return None
-        if first.startswith(_UTF8_BOM):  # removed, as when the file is read whole
-            first = first[len(_UTF8_BOM) :]
-            max_bytes -= len(_UTF8_BOM)
-        elif first.startswith(_OTHER_BOMS):
+        try:  # a UTF-8 byte order mark removed, another refused, as in a file read whole
+            text = without_bom(first, path)
+        except InputError:
             return None
-        line_end = min((k for k in (first.find(b"\n"), first.find(b"\r")) if k >= 0), default=-1)
-        if line_end < 0:
+        max_bytes -= len(first) - len(text)
+        first = text
+        if b"\n" not in first and b"\r" not in first:
             return None  # no header line in the first block
         try:
-            separator = separator_of(first[:line_end].decode("utf-8"))
+            separator = separator_of(first)
         except UnicodeDecodeError:
             return None
         if separator is None:
@@ -222,11 +223,6 @@ def _regular(file: str | int, max_bytes: int) -> bool:
     except (OSError, ValueError):
         return False
     return stat.S_ISREG(info.st_mode) and NATIVE_CSV_MIN_BYTES <= info.st_size <= max_bytes
-
-
-_UTF8_BOM = b"\xef\xbb\xbf"
-_OTHER_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
-"""UTF-16 and UTF-32 byte order marks: the file is refused when read whole (XCH-3)."""
 
 
 def _whole(read: Callable[[int], bytes | None], size: int) -> bytes:

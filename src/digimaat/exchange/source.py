@@ -47,6 +47,7 @@ __all__ = [
     "path_suffix",
     "read_source",
     "text_source",
+    "without_bom",
 ]
 
 MAX_BYTES: Final = 128 * 1024 * 1024
@@ -321,26 +322,39 @@ def _checked(raw: bytes, name: str, form: str | None, limits: Limits) -> Source:
         if not raw:
             raise InputError([Problem("file", NO_VALUE, "is empty", source=name, clause="XCH-3")])
         return Source(name, raw, form)
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    else:
-        for bom, encoding in _BOMS:
-            if raw.startswith(bom):
-                raise InputError(
-                    [
-                        Problem(
-                            "encoding",
-                            encoding,
-                            f"is {encoding} text; save it as UTF-8 (in Excel: 'CSV UTF-8')",
-                            source=name,
-                            clause="XCH-3",
-                        )
-                    ]
-                )
+    raw = without_bom(raw, name)
     _check_utf8(raw, name)
     if not raw or raw.isspace():  # as raw.strip() == b"", without copying the input
         raise InputError([Problem("file", NO_VALUE, "is empty", source=name, clause="XCH-3")])
     return Source(name, raw, form)
+
+
+def without_bom(raw: bytes, name: str) -> bytes:
+    """Text without its UTF-8 byte order mark; text that starts with a UTF-16 or UTF-32
+    one is refused (XCH-3).
+
+    >>> without_bom(b"\\xef\\xbb\\xbfcbs_code", "x.csv")
+    b'cbs_code'
+    """
+    if raw.startswith(_UTF8_BOM):
+        return raw[len(_UTF8_BOM) :]
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            raise InputError(
+                [
+                    Problem(
+                        "encoding",
+                        encoding,
+                        f"is {encoding} text; save it as UTF-8 (in Excel: 'CSV UTF-8')",
+                        source=name,
+                        clause="XCH-3",
+                    )
+                ]
+            )
+    return raw
+
+
+_UTF8_BOM: Final = b"\xef\xbb\xbf"
 
 
 def _check_utf8(raw: bytes, name: str) -> None:
